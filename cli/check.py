@@ -1,0 +1,187 @@
+"""``creditstd check``: identify, validate and explain identifiers.
+
+Numbers come from the arguments, from ``--file`` (one per line; blank lines
+and ``#`` comments are skipped) or from stdin.  Citizen ID numbers and the
+birth dates inside them are personal information: they are masked in the
+output unless ``--reveal`` is given.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+import click
+from creditstd.cli._io import read_lines
+
+from creditstd.codes import ric
+from creditstd.codes.verdict import Verdict, check, to_jsonable
+from creditstd.exceptions import bilingual
+
+__all__ = ["check_command"]
+
+KINDS = ["auto", "uscc", "ric", "orgcode", "regno"]
+
+#: Labels for the fields of the parse results, in Chinese and English.
+LABELS: dict[str, tuple[str, str]] = {
+    "number": ("号码", "number"),
+    "kind_name": ("类型", "kind"),
+    "authority": ("登记管理部门", "registration authority"),
+    "category": ("机构类别", "organisation category"),
+    "region_code": ("行政区划码", "region code"),
+    "region": ("行政区划", "region"),
+    "orgcode": ("主体标识码（组织机构代码）", "embedded organisation code"),
+    "orgcode_valid": ("组织机构代码校验", "organisation code check"),
+    "check_digit": ("校验码", "check character"),
+    "check_valid": ("校验码正确", "check character correct"),
+    "birth_date": ("出生日期", "birth date"),
+    "sequence": ("顺序码", "sequence"),
+    "sex": ("性别", "sex"),
+    "country_code": ("国籍代码", "country code"),
+    "possible_centenarian": ("可能为百岁老人编号", "possible centenarian sequence"),
+    "body": ("本体代码", "body"),
+    "is_custom_range": ("自定义区", "custom range"),
+    "ownership": ("主体类型", "kind of entity"),
+}
+KIND_LABELS = {
+    "uscc": ("统一社会信用代码", "unified social credit code"),
+    "citizen_id": ("居民身份证号码", "citizen ID number"),
+    "citizen_id_15": ("15位旧版身份证号码", "legacy 15-digit citizen ID number"),
+    "residence_permit": ("港澳台居民居住证号码", "HK/Macao/Taiwan residence permit number"),
+    "foreigner_pr": ("外国人永久居留身份证号码", "foreigner permanent residence ID"),
+    "orgcode": ("组织机构代码", "organisation code"),
+    "regno": ("工商注册号", "business registration number"),
+    "masked_id": ("已脱敏身份号码", "masked ID number"),
+    "ric": ("身份号码", "ID number"),
+    "unknown": ("未知", "unknown"),
+}
+#: Fields of a personal ID number hidden unless --reveal.
+PERSONAL_FIELDS = frozenset({"number", "birth_date", "sequence", "check_digit"})
+
+
+@dataclass(frozen=True)
+class Options:
+    """What the user asked for, parsed from the command line."""
+
+    strict: bool
+    kind: str | None
+    output: str
+    reveal: bool
+    quiet: bool
+
+
+def _shown(verdict: Verdict, reveal: bool) -> str:
+    return verdict.text if reveal or not verdict.is_personal else ric.mask(verdict.text)
+
+
+def _public_info(verdict: Verdict, reveal: bool) -> dict | None:
+    info = to_jsonable(verdict.info)
+    if info is not None and verdict.is_personal and not reveal:
+        for field in PERSONAL_FIELDS & info.keys():
+            info[field] = ric.mask(info[field]) if field == "number" else "(hidden)"
+    return info
+
+
+def _value_text(value: object) -> str:
+    if isinstance(value, dict):
+        if "zh" in value:
+            return f"{value['code']} {value['zh']} ({value['en']})"
+        if "name" in value:
+            state = "现行 current" if value.get("end_year") is None else f"已撤销 abolished {value['end_year']}"
+            return f"{value['code']} {value['name']} ({value['name_en']}; {state})"
+    if isinstance(value, bool):
+        return "是 yes" if value else "否 no"
+    return "—" if value is None else str(value)
+
+
+def render_text(where: str, verdict: Verdict, options: Options) -> Iterator[str]:
+    """Yield the lines that describe one verdict for a person."""
+    shown = _shown(verdict, options.reveal)
+    if verdict.valid:
+        zh, en = KIND_LABELS[verdict.kind or "unknown"]
+        also = f"  (也可能是/also valid as: {', '.join(verdict.also)})" if verdict.also else ""
+        yield f"✓ {where}{shown}  {zh} / {en}{also}"
+        info = _public_info(verdict, options.reveal) or {}
+        for field, value in info.items():
+            if field in LABELS and field not in ("number", "region_code") and value not in (None, False):
+                zh, en = LABELS[field]
+                yield f"    {zh} / {en}: {_value_text(value)}"
+        return
+    yield f"✗ {where}{shown}"
+    for problem in verdict.errors:
+        zh, en = KIND_LABELS.get(problem.kind, (problem.kind, problem.kind))
+        at = f" @{problem.position}" if problem.position else ""
+        yield f"    {zh} / {en}: {problem.code}{at}: {bilingual(problem.message_zh, problem.message_en)}"
+
+
+def render_json(line: int | None, verdict: Verdict, options: Options) -> dict:
+    """The JSON object for one verdict."""
+    return {
+        "line": line,
+        "input": _shown(verdict, options.reveal),
+        "valid": verdict.valid,
+        "kind": verdict.kind,
+        "also": list(verdict.also),
+        "info": _public_info(verdict, options.reveal),
+        "errors": [to_jsonable(problem) for problem in verdict.errors],
+    }
+
+
+def run(items: Iterable[tuple[int | None, str]], options: Options) -> int:
+    """Check every item, write the findings, return the exit code."""
+    total = invalid = 0
+    results = []
+    for line, text in items:
+        verdict = check(text, strict=options.strict, kind=options.kind)
+        total += 1
+        invalid += not verdict.valid
+        if options.quiet and verdict.valid:
+            continue
+        if options.output == "text":
+            where = f"line {line}: " if line else ""
+            for out in render_text(where, verdict, options):
+                click.echo(out)
+        elif options.output == "jsonl":
+            click.echo(json.dumps(render_json(line, verdict, options), ensure_ascii=False))
+        else:
+            results.append(render_json(line, verdict, options))
+    summary = {"checked": total, "valid": total - invalid, "invalid": invalid}
+    if options.output == "json":
+        click.echo(json.dumps({"results": results, "summary": summary}, ensure_ascii=False, indent=2))
+    else:
+        click.echo(bilingual(f"共检查 {total} 个，有效 {total - invalid} 个，无效 {invalid} 个",
+                             f"{total} checked, {total - invalid} valid, {invalid} invalid"), err=True)
+    return 1 if invalid else 0
+
+
+@click.command("check")
+@click.argument("numbers", nargs=-1)
+@click.option("-f", "--file", "path", metavar="PATH",
+              help="每行一个号码的文件（- 为标准输入） / file with one number per line (- for stdin)")
+@click.option("--strict", is_flag=True, help="同时核对代码表与行政区划 / also check code tables and region codes")
+@click.option("--kind", type=click.Choice(KINDS), default="auto", show_default=True,
+              help="按指定类型校验 / validate as this kind instead of identifying")
+@click.option("--format", "output", type=click.Choice(["text", "json", "jsonl"]), default="text",
+              show_default=True, help="输出格式 / output format")
+@click.option("--reveal", is_flag=True, help="完整显示身份号码与出生日期 / show ID numbers and birth dates in full")
+@click.option("-q", "--quiet", is_flag=True, help="只输出无效号码 / print invalid numbers only")
+@click.option("--encoding", default="utf-8-sig", show_default=True, help="输入文件编码 / encoding of --file")
+def check_command(numbers: tuple[str, ...], path: str | None, strict: bool, kind: str, output: str,
+                  reveal: bool, quiet: bool, encoding: str) -> None:
+    """识别并校验代码 / Identify, validate and explain identifiers.
+
+    \b
+    退出码 / exit codes: 0 全部有效 all valid; 1 有无效 some invalid; 2 用法或输入错误 usage or input error.
+    """
+    if numbers and path:
+        raise click.UsageError(bilingual("号码参数与 --file 只能二选一", "give numbers or --file, not both"))
+    if numbers:
+        items: Iterable[tuple[int | None, str]] = ((None, number) for number in numbers)
+    elif path or not sys.stdin.isatty():
+        items = read_lines(path or "-", encoding)
+    else:
+        raise click.UsageError(bilingual("请给出号码、--file 或标准输入", "give numbers, --file or stdin"))
+    options = Options(strict, None if kind == "auto" else kind, output, reveal, quiet)
+    sys.exit(run(items, options))

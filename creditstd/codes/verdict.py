@@ -1,0 +1,149 @@
+"""One verdict for one value: what it is, whether it is valid, what it means, and why not.
+
+:func:`check` is what ``creditstd check`` runs for each line, and what a
+converter runs for a cell it must explain: it identifies the value (or takes
+the kind it is told), validates it, parses the valid ones and, for invalid
+ones, gives the error of every kind the value was plausibly meant to be.
+
+>>> verdict = check('91350100M000100Y4Z')
+>>> verdict.valid, [(error.kind, error.code) for error in verdict.errors]
+(False, [('uscc', 'uscc.checksum')])
+>>> check('11010519491231002X').kind
+'citizen_id'
+>>> to_jsonable(check('19220382-1').info)
+{'number': '192203821', 'body': '19220382', 'check_digit': '1', 'is_custom_range': False}
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from creditstd.codes import orgcode, regno, ric, uscc
+from creditstd.codes._text import compact
+from creditstd.codes.identify import IdentifierKind, identify
+from creditstd.exceptions import ValidationError, fail
+
+__all__ = ["KIND_MODULES", "Problem", "Verdict", "check", "to_jsonable"]
+
+#: Identifier kind -> the module that validates and parses it.
+KIND_MODULES: dict[str, Any] = {
+    IdentifierKind.USCC.value: uscc,
+    IdentifierKind.CITIZEN_ID.value: ric,
+    IdentifierKind.CITIZEN_ID_15.value: ric,
+    IdentifierKind.RESIDENCE_PERMIT.value: ric,
+    IdentifierKind.FOREIGNER_PR.value: ric,
+    IdentifierKind.ORGCODE.value: orgcode,
+    IdentifierKind.REGNO.value: regno,
+    # short names accepted from users
+    "ric": ric,
+}
+
+#: Kinds whose values are personal information (masked in reports unless asked).
+PERSONAL_KINDS = frozenset({"citizen_id", "citizen_id_15", "residence_permit", "foreigner_pr",
+                            "masked_id", "ric"})
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Why a value is not valid as one kind of identifier."""
+
+    kind: str
+    code: str
+    position: int | None
+    message_zh: str
+    message_en: str
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The outcome of :func:`check` for one value."""
+
+    text: str
+    valid: bool
+    kind: str | None = None
+    number: str | None = None
+    info: Any = None
+    also: tuple[str, ...] = ()
+    errors: tuple[Problem, ...] = ()
+
+    @property
+    def is_personal(self) -> bool:
+        """True when the value is (or may be) a natural person's ID number."""
+        candidates = {self.kind, *self.also, *(problem.kind for problem in self.errors)}
+        return bool(candidates & PERSONAL_KINDS)
+
+
+def _plausible_kinds(number: str) -> list[str]:
+    """The kinds an invalid value was probably meant to be, judged from its length and characters."""
+    if ric.is_masked(number):
+        return ["masked_id"]
+    if len(number) == 18:
+        looks_numeric = number[:17].isdigit()
+        return ["citizen_id", "uscc"] if looks_numeric else ["uscc"]
+    if len(number) == 15:
+        return ["regno", "citizen_id_15"] if number.isdigit() else ["regno"]
+    if len(number) == 9:
+        return ["orgcode"]
+    return []
+
+
+def _unknown_length(number: str, strict: bool = False) -> str:
+    fail("identify.unknown", length=len(number))
+
+
+_UNKNOWN = [("unknown", _unknown_length)]
+
+
+def _problem(kind: str, validate: Callable[..., str], number: object, strict: bool) -> Problem | None:
+    try:
+        validate(number, strict=strict)
+    except ValidationError as error:
+        return Problem(kind, error.code, error.position, error.message_zh, error.message_en)
+    return None
+
+
+def check(text: object, *, strict: bool = False, kind: str | None = None) -> Verdict:
+    """Identify (unless ``kind`` is given), validate and parse one value."""
+    shown = text if isinstance(text, str) else repr(text)
+    if kind is not None:
+        module = KIND_MODULES[kind]
+        problem = _problem(kind, module.validate, text, strict)
+        if problem:
+            return Verdict(shown, False, errors=(problem,))
+        number = module.validate(text, strict=strict)
+        return Verdict(shown, True, kind, number, module.parse(number))
+    try:
+        number = compact(text)
+    except ValidationError as error:
+        return Verdict(shown, False, errors=(Problem("unknown", error.code, None, error.message_zh,
+                                                      error.message_en),))
+    kinds = [found.value for found in identify(number)]
+    if kinds == ["masked_id"]:
+        problem = _problem("masked_id", ric.validate, number, strict)
+        return Verdict(shown, False, "masked_id", errors=(problem,) if problem else ())
+    if strict:
+        kinds = [found for found in kinds if _problem(found, KIND_MODULES[found].validate, number, True) is None]
+    if kinds:
+        module = KIND_MODULES[kinds[0]]
+        return Verdict(shown, True, kinds[0], module.validate(number), module.parse(number), tuple(kinds[1:]))
+    candidates = [(kind, KIND_MODULES.get(kind, ric).validate) for kind in _plausible_kinds(number)]
+    problems = [_problem(kind, validate, number, strict) for kind, validate in candidates or _UNKNOWN]
+    return Verdict(shown, False, errors=tuple(problem for problem in problems if problem))
+
+
+def to_jsonable(value: Any) -> Any:
+    """Turn a parse result (dataclasses, enums, dates, tuples) into plain JSON types."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {field.name: to_jsonable(getattr(value, field.name)) for field in dataclasses.fields(value)}
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, (list, tuple)):
+        return [to_jsonable(item) for item in value]
+    return value

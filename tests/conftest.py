@@ -1,0 +1,8 @@
+"""Test configuration: make the shared example tables importable as ``standard_examples``."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
