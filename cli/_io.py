@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import codecs
+import contextlib
 import sys
 from collections.abc import Iterator
 
@@ -22,28 +24,28 @@ class InputError(click.ClickException):
 
 
 def read_lines(path: str, encoding: str) -> Iterator[tuple[int, str]]:
-    """Yield ``(line number, text)`` for each non-blank, non-comment line of ``path`` (``-`` = stdin)."""
+    """Yield ``(line number, text)`` for each non-blank, non-comment line of ``path`` (``-`` = stdin).
+
+    Lines are decoded one at a time, so a decoding error names its line; the input is never modified.
+    """
     name = "<stdin>" if path == "-" else path
     try:
-        stream = (
-            open(sys.stdin.fileno(), encoding=encoding, closefd=False, newline="")
-            if path == "-"
-            else open(path, encoding=encoding, newline="")
-        )
+        decoder = codecs.getincrementaldecoder(encoding)()
+    except LookupError:
+        raise InputError(f"未知的编码 {encoding}", f"unknown encoding {encoding}") from None
+    try:
+        stream = sys.stdin.buffer if path == "-" else open(path, "rb")
     except OSError as error:
         raise InputError(f"无法打开输入文件 {name}：{error.strerror}",
                          f"cannot open input file {name}: {error.strerror}") from None
-    except LookupError:
-        raise InputError(f"未知的编码 {encoding}", f"unknown encoding {encoding}") from None
-    line_number = 0
-    with stream:
-        try:
-            for line_number, line in enumerate(stream, 1):
-                text = line.strip()
-                if text and not text.startswith("#"):
-                    yield line_number, text
-        except UnicodeDecodeError:
-            raise InputError(
-                f"{name} 第{line_number + 1}行不是 {encoding} 编码；GBK 文件请用 --encoding gb18030",
-                f"{name} line {line_number + 1} is not valid {encoding}; for GBK files use --encoding gb18030",
-            ) from None
+    with contextlib.nullcontext(stream) if path == "-" else stream:
+        for line_number, raw in enumerate(stream, 1):
+            try:
+                text = decoder.decode(raw).strip()
+            except UnicodeDecodeError:
+                raise InputError(
+                    f"{name} 第{line_number}行不是 {encoding} 编码；GBK 文件请用 --encoding gb18030",
+                    f"{name} line {line_number} is not valid {encoding}; for GBK files use --encoding gb18030",
+                ) from None
+            if text and not text.startswith("#"):
+                yield line_number, text

@@ -209,6 +209,8 @@ ERRORS: dict[str, tuple[type[ValidationError], str, str]] = {
     "regions.format": (InvalidFormat, "第{position}位应为数字", "character {position} must be a digit"),
     "regions.unknown": (InvalidComponent, "行政区划代码{value}不在GB/T 2260（含历史）中",
                         "division code {value} is not in GB/T 2260 (current or historical)"),
+    "regions.historical": (InvalidComponent, "行政区划代码{value}已于{end_year}年后停用",
+                           "division code {value} is historical: last in use in {end_year}"),
 }
 
 

@@ -298,3 +298,10 @@ def test_data_file_is_small_and_well_formed():
 def test_pypinyin_is_not_a_runtime_dependency():
     source = (ROOT / "creditstd" / "codes" / "regions.py").read_text(encoding="utf-8")
     assert "pypinyin" not in source
+
+
+def test_strict_validate_names_historical_codes_as_such() -> None:
+    with pytest.raises(InvalidComponent) as caught:
+        regions.validate("110103", strict=True)
+    assert caught.value.code == "regions.historical"
+    assert "2009" in caught.value.message_en

@@ -445,7 +445,7 @@ def validate(number: object, *, strict: bool = False) -> str:
     Errors (all :class:`~creditstd.exceptions.ValidationError`): ``input.type``
     (not text), ``regions.length`` (also for empty input), ``regions.format``
     (with the 1-based position), ``regions.unknown``.  With ``strict=True`` a historical code is
-    rejected too (``regions.unknown``).
+    rejected too (``regions.historical``).
     """
     code = _compact(number)
     if len(code) != 6:
@@ -454,8 +454,10 @@ def validate(number: object, *, strict: bool = False) -> str:
         if char not in "0123456789":
             fail("regions.format", position=position)
     region = _table().get(code)
-    if region is None or (strict and not region.is_current):
+    if region is None:
         fail("regions.unknown", value=code)
+    if strict and not region.is_current:
+        fail("regions.historical", value=code, end_year=region.end_year)
     return code
 
 
