@@ -15,31 +15,42 @@ for a sequence, NumPy arrays for NumPy input, Arrow arrays for Arrow input).
 ['91350100M000100Y43', None, None]
 
 How it is fast: when NumPy is installed, the USCC and citizen-ID checks run
-as column operations over the whole array (character lookup tables, a
-weighted sum, date arithmetic, ``isin`` for region codes).  Only the items
-that column pass does not accept as canonical and valid go through the
-scalar ``validate()`` of the identifier module, which is the one source of
-truth: it decides whether they are valid after normalisation (lower case,
-full-width, separators) and which error they get.  So the batch path and
-the scalar path can never disagree, and the vectorised pass may only ever
-be *stricter* than the scalar one, never more lenient.  Without NumPy every
-item goes through the scalar path.
+as column operations over the whole array.  The strings that are exactly 18
+characters long are joined into one buffer and viewed as an ``(n, 18)``
+matrix of bytes (a non-Latin-1 character becomes ``?``, which no alphabet
+contains); per-position lookup tables turn each column into its weighted
+value, so one ``np.take`` and one addition per position give the checksum,
+and further tables give the birth date, the authority/category pair and a
+one-megabyte "known region" bitmap indexed by the six-digit region code.
+
+Only the items that column pass does not accept as canonical and valid go
+through the scalar ``validate()`` of the identifier module, which is the one
+source of truth: it decides whether they are valid after normalisation
+(lower case, full-width, separators) and which error they get.  So the batch
+path and the scalar path can never disagree, and the vectorised pass may
+only ever be *stricter* than the scalar one, never more lenient: every table
+below accepts only canonical characters (upper case ASCII), and a character
+outside a table's alphabet adds a sentinel no valid sum can reach.  Without
+NumPy every item goes through the scalar path.  NumPy itself is imported on
+the first batch call, not when :mod:`creditstd` is imported.
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from creditstd.codes import orgcode, regions, regno, ric, uscc
-from creditstd.codes._checksums import GB11714_ALPHABET, MOD_11_2_WEIGHTS, USCC_ALPHABET, USCC_WEIGHTS
+from creditstd.codes._checksums import (
+    GB11714_ALPHABET,
+    GB11714_WEIGHTS,
+    MOD_11_2_WEIGHTS,
+    USCC_ALPHABET,
+    USCC_WEIGHTS,
+)
 from creditstd.exceptions import ValidationError
-
-try:  # optional speed-up
-    import numpy as np
-except ImportError:  # pragma: no cover - exercised only where NumPy is absent
-    np = None  # type: ignore[assignment]
 
 __all__ = ["KINDS", "BatchResult", "validate_batch"]
 
@@ -73,112 +84,232 @@ def _scalar(check: Callable[..., str], value: object, strict: bool) -> tuple[boo
         return False, error.code, None
 
 
-def _vector_table(alphabet: str, values: Sequence[int]) -> Any:
-    table = np.full(128, -1, dtype=np.int64)
-    for char, value in zip(alphabet, values, strict=True):
-        table[ord(char)] = value
-    return table
-
-
-def _char_matrix(array: Any, length: int) -> tuple[Any, Any] | None:
-    """Return (code points as an (n, length) int matrix, mask of rows exactly ``length`` long)."""
-    if array.dtype.kind != "U" or array.dtype.itemsize // 4 < length:
+@functools.cache
+def _numpy() -> Any:
+    """NumPy, imported on first use (it would double the import time of creditstd), or None."""
+    try:
+        import numpy
+    except ImportError:  # pragma: no cover - exercised only where NumPy is absent
         return None
-    width = array.dtype.itemsize // 4
-    points = np.ascontiguousarray(array).view(np.uint32).reshape(len(array), width)
-    right_length = points[:, length - 1] != 0
-    if width > length:
-        right_length &= points[:, length] == 0
-    return np.minimum(points[:, :length], 127).astype(np.int64), right_length
+    return numpy
 
 
-def _known_region_ints() -> Any:
-    return np.array(sorted(int(code) for code in regions.known_codes() if code.isdigit()), dtype=np.int64)
+# --------------------------------------------------------------------------------------------
+# Lookup tables.  Each maps a byte (0-255) to an int32; one row per character position.
+
+#: Added for a character outside a table's alphabet.  The largest valid weighted sum is far below
+#: it (USCC: 17 * 30 * 30 + 30), and 18 sentinels still fit in an int32.
+_SENTINEL = 1 << 20
+_NO_REGION = 1_000_000  # index of the "not six digits" slot of the region bitmaps
 
 
-def _region_ints(digits: Any) -> Any:
-    """Combine an (n, 6) matrix of digit values into integers (-1 where any is not a digit)."""
-    number = digits @ np.array([100000, 10000, 1000, 100, 10, 1], dtype=np.int64)
-    return np.where((digits >= 0).all(axis=1) & (digits <= 9).all(axis=1), number, -1)
+def _position_tables(values: dict[str, int], weights: Sequence[int], missing: int = _SENTINEL) -> Any:
+    """A (len(weights), 256) int32 table: row i maps a character code to its value times weights[i]."""
+    np = _numpy()
+    tables = np.full((len(weights), 256), missing, dtype=np.int32)
+    for row, weight in enumerate(weights):
+        for char, value in values.items():
+            tables[row, ord(char)] = value * weight
+    return tables
 
 
-def _uscc_vector(array: Any, strict: bool) -> Any | None:
-    matrix = _char_matrix(array, 18)
-    if matrix is None:
-        return None
-    points, ok = matrix
-    values = _vector_table(USCC_ALPHABET, range(31))[points]
-    ok &= (values >= 0).all(axis=1)
-    total = values[:, :17] @ np.array(USCC_WEIGHTS, dtype=np.int64)
-    ok &= (-total) % 31 == values[:, 17]
+def _weighted_sum(tables: Any, matrix: Any, first: int) -> Any:
+    """Sum over rows i of tables[i][matrix[:, first + i]]: one np.take and one in-place add per column."""
+    np = _numpy()
+    total = np.take(tables[0], matrix[:, first], mode="clip")  # byte indices are always in range
+    scratch = np.empty_like(total)
+    for row in range(1, len(tables)):
+        np.take(tables[row], matrix[:, first + row], out=scratch, mode="clip")
+        total += scratch
+    return total
+
+
+_DIGITS = {str(digit): digit for digit in range(10)}
+# The six digits of a region code as one integer; any other character pushes it past _NO_REGION.
+_REGION_WEIGHTS = (100000, 10000, 1000, 100, 10, 1)
+
+
+@functools.cache
+def _uscc_tables() -> tuple[Any, Any, Any, Any]:
+    np = _numpy()
+    # GB 32100: sum of value * 3^(i-1) over positions 1-17, plus the check value (weight 1), is 0 mod 31
+    checksum = _position_tables({char: value for value, char in enumerate(USCC_ALPHABET)}, (*USCC_WEIGHTS, 1))
+    pairs = np.zeros(256 * 256, dtype=bool)
+    for authority, category in uscc.CATEGORIES:
+        pairs[ord(authority) * 256 + ord(category)] = True
+    orgcode_sum = _position_tables({char: value for value, char in enumerate(GB11714_ALPHABET)}, GB11714_WEIGHTS)
+    # GB 11714: weighted sum mod 11 -> the check character's code (11 - r, with 10 -> X and 11 -> 0)
+    orgcode_check = np.frombuffer(b"0X987654321", dtype=np.uint8)
+    return checksum, pairs, orgcode_sum, orgcode_check
+
+
+@functools.cache
+def _ric_tables() -> tuple[Any, Any, Any]:
+    np = _numpy()
+    # ISO 7064 MOD 11-2: weighted sum of positions 1-17 plus the check value (X = 10) is 1 mod 11
+    checksum = np.concatenate([
+        _position_tables(_DIGITS, MOD_11_2_WEIGHTS),
+        _position_tables({**_DIGITS, "X": 10}, (1,)),
+    ])
+    # positions 7-14 as the integer YYYYMMDD (only read for rows whose checksum pass proved them digits)
+    birth = _position_tables(_DIGITS, [10**power for power in range(7, -1, -1)], missing=0)
+    month_days = np.zeros(10000, dtype=bool)  # MMDD -> exists in a leap year (29 February checked apart)
+    month_days[[int(mmdd) for mmdd in ric._MONTH_DAYS]] = True
+    return checksum, birth, month_days
+
+
+@functools.cache
+def _region_digits() -> Any:
+    return _position_tables(_DIGITS, _REGION_WEIGHTS, missing=_NO_REGION)
+
+
+_region_cache: dict[str, tuple[frozenset[str], Any]] = {}
+
+
+def _region_bitmap(kind: str) -> Any:
+    """Bool array indexed by a six-digit region code (slot _NO_REGION: not digits): acceptable for ``kind``.
+
+    Built once from :func:`regions.known_codes` (rebuilt should that return a new set).
+    """
+    known = regions.known_codes()
+    cached = _region_cache.get(kind)
+    if cached is not None and cached[0] is known:
+        return cached[1]
+    np = _numpy()
+    bitmap = np.zeros(_NO_REGION + 1, dtype=bool)
+    if kind == "uscc":  # any known code, or the national level
+        accepted = [code for code in known if code.isdigit() and len(code) == 6] + [uscc.NATIONAL_REGION]
+    else:  # ric: a known code that is not a province-level aggregate, or a residence permit code
+        accepted = [code for code in known if code.isdigit() and len(code) == 6 and not code.endswith("0000")]
+        accepted += list(ric.PERMIT_REGIONS)
+    bitmap[[int(code) for code in accepted]] = True
+    _region_cache[kind] = (known, bitmap)
+    return bitmap
+
+
+def _region_ok(matrix: Any, first: int, kind: str) -> Any:
+    """Whether the six characters from column ``first`` are a region code acceptable for ``kind``."""
+    np = _numpy()
+    region = np.minimum(_weighted_sum(_region_digits(), matrix, first), _NO_REGION)
+    return np.take(_region_bitmap(kind), region, mode="clip")
+
+
+# --------------------------------------------------------------------------------------------
+# The vectorised checks: (n, 18) uint8 matrix -> bool array, True only where the scalar validate() of the
+# same strictness returns the item unchanged.
+
+
+def _uscc_vector(matrix: Any, strict: bool) -> Any:
+    np = _numpy()
+    checksum, pairs, orgcode_sum, orgcode_check = _uscc_tables()
+    total = _weighted_sum(checksum, matrix, 0)
+    # canonical alphabet everywhere and a matching check character; the placeholder 00000000000000000X
+    # fails this (its check character would be 0), so it is left to the scalar path's own error
+    ok = (total < _SENTINEL) & (total % 31 == 0)
     if strict:
-        pairs = np.array([USCC_ALPHABET.index(a) * 31 + USCC_ALPHABET.index(c) for a, c in uscc.CATEGORIES])
-        ok &= np.isin(values[:, 0] * 31 + values[:, 1], pairs)
-        region = _region_ints(values[:, 2:8])
-        ok &= np.isin(region, _known_region_ints()) | (region == int(uscc.NATIONAL_REGION))
-        body = _vector_table(GB11714_ALPHABET, range(36))[points[:, 8:16]]
-        check = 11 - (body @ np.array((3, 7, 9, 10, 5, 8, 4, 2), dtype=np.int64)) % 11
-        check_char = np.where(check == 10, ord("X"), np.where(check == 11, ord("0"), check + ord("0")))
-        ok &= check_char == points[:, 16]
+        pair = matrix[:, 0].astype(np.int32) * 256 + matrix[:, 1]
+        ok &= np.take(pairs, pair, mode="clip")
+        ok &= _region_ok(matrix, 2, "uscc")
+        ok &= np.take(orgcode_check, _weighted_sum(orgcode_sum, matrix, 8) % 11, mode="clip") == matrix[:, 16]
     return ok
 
 
-def _ric_vector(array: Any, strict: bool) -> Any | None:
-    matrix = _char_matrix(array, 18)
-    if matrix is None:
-        return None
-    points, ok = matrix
-    digits = _vector_table("0123456789", range(10))[points]
-    ok &= (digits[:, :17] >= 0).all(axis=1)
-    remainder = (digits[:, :17] @ np.array(MOD_11_2_WEIGHTS, dtype=np.int64)) % 11
-    ok &= np.frombuffer(b"10X98765432", dtype=np.uint8)[remainder] == points[:, 17]
-    birth = digits[:, 6:14] @ np.array([10**i for i in range(7, -1, -1)], dtype=np.int64)
-    year, month, day = birth // 10000, birth // 100 % 100, birth % 100
+def _ric_vector(matrix: Any, strict: bool) -> Any:
+    np = _numpy()
+    checksum, birth_tables, month_days = _ric_tables()
+    total = _weighted_sum(checksum, matrix, 0)
+    ok = (total < _SENTINEL) & (total % 11 == 1)  # 17 digits, then a digit or X, and the check holds
+    birth = _weighted_sum(birth_tables, matrix, 6)
+    year, mmdd = birth // 10000, birth % 10000
+    ok &= np.take(month_days, mmdd, mode="clip")
     leap = (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))
-    month_days = np.array([0, 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])[np.clip(month, 0, 12)]
-    month_days = np.where((month == 2) & ~leap, 28, month_days)
-    ok &= (month >= 1) & (month <= 12) & (day >= 1) & (day <= month_days)
-    ok &= (birth >= 18000101) & (birth <= int(ric._today()))
+    ok &= (mmdd != 229) | leap
+    ok &= (birth >= int(ric._EARLIEST)) & (birth <= int(ric._today()))
     if strict:
-        region = _region_ints(digits[:, :6])
-        permit = np.isin(region, [int(code) for code in ric.PERMIT_REGIONS])
-        county = np.isin(region, _known_region_ints()) & (region % 10000 != 0)
+        ok &= _region_ok(matrix, 0, "ric")
         # foreigner PR numbers (leading 9) take the scalar path for their province check
-        ok &= (permit | county) & (digits[:, 0] != 9)
+        ok &= matrix[:, 0] != ord("9")
     return ok
 
 
 _VECTORS = {"uscc": _uscc_vector, "ric": _ric_vector}
+_WIDTH = 18  # both vectorised kinds are 18 characters long
 
 
-def _to_numpy_strings(values: Any) -> Any:
-    if isinstance(values, np.ndarray) and values.dtype.kind == "U":
-        return values
-    try:
-        return np.asarray(values, dtype=str)
-    except (TypeError, ValueError):
+# --------------------------------------------------------------------------------------------
+# Input -> (rows, matrix): the (m, 18) uint8 matrix of the items that may pass, and their indices
+# (None when the matrix holds every item, in order).
+
+
+def _list_matrix(items: Sequence[Any]) -> tuple[Any, Any, bool]:
+    """Also return whether every item is exactly a ``str`` (so it can be its own canonical value)."""
+    np = _numpy()
+    n = len(items)
+    all_str = set(map(type, items)) == {str}
+    rows: Any = None
+    if all_str:
+        lengths = np.fromiter(map(len, items), dtype=np.intp, count=n)
+        fits = lengths == _WIDTH
+        if not fits.all():
+            rows = np.flatnonzero(fits)
+    else:
+        rows = np.array([i for i, item in enumerate(items) if isinstance(item, str) and len(item) == _WIDTH],
+                        dtype=np.intp)
+    chosen = items if rows is None else [items[i] for i in rows.tolist()]
+    # one byte per character: ASCII and Latin-1 as themselves, anything else as '?'
+    buffer = "".join(chosen).encode("latin-1", "replace")
+    return rows, np.frombuffer(buffer, dtype=np.uint8).reshape(-1, _WIDTH), all_str
+
+
+def _unicode_matrix(array: Any) -> tuple[Any, Any] | None:
+    """The same from a NumPy 'U' array, read as UCS-4 code points (clamped to 255, which no table accepts)."""
+    np = _numpy()
+    width = array.dtype.itemsize // 4
+    if array.ndim != 1 or width < _WIDTH:
         return None
+    points = np.ascontiguousarray(array).view(np.uint32).reshape(len(array), width)
+    fits = points[:, _WIDTH - 1] != 0  # NumPy pads with NUL: exactly 18 characters
+    if width > _WIDTH:
+        fits &= points[:, _WIDTH] == 0
+    matrix = np.minimum(points[:, :_WIDTH], 255).astype(np.uint8)
+    if fits.all():
+        return None, matrix
+    rows = np.flatnonzero(fits)
+    return rows, matrix[rows]
 
 
 def _validate_items(items: Sequence[Any], kind: str, strict: bool) -> tuple[list[bool], list, list]:
     check = KINDS[kind]
     n = len(items)
-    valid, errors, values = [False] * n, [None] * n, [None] * n
-    fast = None
+    np = _numpy()
+    prepared = None
     if np is not None and kind in _VECTORS and n:
-        array = _to_numpy_strings(items)
-        if array is not None and array.ndim == 1:
-            fast = _VECTORS[kind](array, strict)
-    remaining: list[int] | range = range(n)
-    if fast is not None:
-        remaining = np.flatnonzero(~fast).tolist()
-        for index in np.flatnonzero(fast).tolist():
-            item = items[index]
-            if isinstance(item, str):  # anything else (an int, say) is the scalar path's to judge
-                valid[index], values[index] = True, str(item)
-            else:
-                remaining.append(index)
-    for index in remaining:
+        if isinstance(items, np.ndarray):
+            unicode = _unicode_matrix(items)
+            prepared = None if unicode is None else (*unicode, True)
+        else:
+            prepared = _list_matrix(items)
+    if prepared is None:
+        valid, errors, values = [False] * n, [None] * n, [None] * n
+        for index in range(n):
+            valid[index], errors[index], values[index] = _scalar(check, items[index], strict)
+        return valid, errors, values
+
+    rows, matrix, all_str = prepared
+    accepted = _VECTORS[kind](matrix, strict)
+    if rows is not None:
+        full = np.zeros(n, dtype=bool)
+        full[rows] = accepted
+        accepted = full
+    valid = accepted.tolist()
+    errors: list = [None] * n
+    if all_str:  # accepted items are canonical already; the others are overwritten below
+        values = items.tolist() if isinstance(items, np.ndarray) else list(items)
+    else:
+        values = [None] * n
+        for index in np.flatnonzero(accepted).tolist():
+            values[index] = str(items[index])  # a str subclass becomes a plain str
+    for index in np.flatnonzero(~accepted).tolist():
         valid[index], errors[index], values[index] = _scalar(check, items[index], strict)
     return valid, errors, values
 
@@ -196,11 +327,13 @@ def validate_batch(values: Any, kind: str, *, strict: bool = False) -> BatchResu
         valid, errors, canonical = _validate_items(values.to_pylist(), kind, strict)
         return BatchResult(pa.array(valid, pa.bool_()), pa.array(errors, pa.string()),
                            pa.array(canonical, pa.string()))
-    if np is not None and isinstance(values, np.ndarray):
-        items = values if values.dtype.kind == "U" else values.tolist()
-        valid, errors, canonical = _validate_items(items, kind, strict)
-        return BatchResult(np.array(valid, dtype=bool), np.array(errors, dtype=object),
-                           np.array(canonical, dtype=object))
+    if module == "numpy":
+        np = _numpy()
+        if isinstance(values, np.ndarray):
+            items = values if values.dtype.kind == "U" else values.tolist()
+            valid, errors, canonical = _validate_items(items, kind, strict)
+            return BatchResult(np.array(valid, dtype=bool), np.array(errors, dtype=object),
+                               np.array(canonical, dtype=object))
     items = values if isinstance(values, Sequence) and not isinstance(values, (str, bytes)) else list(values)
     valid, errors, canonical = _validate_items(items, kind, strict)
     return BatchResult(valid, errors, canonical)
