@@ -40,6 +40,7 @@ import stdnum.exceptions as _stdnum
 
 __all__ = [
     "ERRORS",
+    "CatalogueError",
     "CreditstdError",
     "InvalidChecksum",
     "InvalidComponent",
@@ -90,6 +91,16 @@ class CreditstdError(Exception):
 
     def __str__(self) -> str:
         return f"{self.code}: {bilingual(self.message_zh, self.message_en)}"
+
+
+class CatalogueError(CreditstdError):
+    """A request the catalogue cannot answer: an unknown class, rule set or field."""
+
+    def __init__(self, code: str, message_zh: str, message_en: str) -> None:
+        super().__init__(message_en)
+        self.code = code
+        self.message_zh = message_zh
+        self.message_en = message_en
 
 
 class ValidationError(CreditstdError, _stdnum.ValidationError):
@@ -203,6 +214,11 @@ ERRORS: dict[str, tuple[type[ValidationError], str, str]] = {
                              "address code {value} is a province-level aggregate, never issued in ID numbers"),
     "ric.foreigner_province": (InvalidComponent, "受理地省级代码{value}不在GB/T 2260中",
                                "province code {value} of the issuing office is not in GB/T 2260"),
+    # records of the catalogue
+    "record.date": (InvalidFormat, "日期应为YYYY-MM-DD格式的有效日期",
+                    "a date must be a real calendar date written YYYY-MM-DD"),
+    "record.masked_id": (InvalidFormat, "不是已脱敏的身份号码", "not a masked ID number"),
+    "record.sector": (InvalidComponent, "不是分类标准中的领域代码", "not a sector code of the taxonomy"),
     # GB/T 2260 administrative division codes
     "regions.length": (InvalidLength, "行政区划代码应为6位数字，实为{length}位",
                        "an administrative division code has 6 digits, got {length}"),

@@ -25,8 +25,8 @@ from creditstd import orgcode, regions, regno, ric, uscc
 from creditstd.codes._checksums import USCC_ALPHABET
 from creditstd.exceptions import ValidationError
 
-FAST = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-EXHAUSTIVE = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+FAST = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+EXHAUSTIVE = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 TODAY = date.today()
 seeds = st.integers(min_value=0, max_value=2**64 - 1)

@@ -12,7 +12,7 @@ from creditstd import identify, orgcode, regions, regno, ric, uscc
 from creditstd.codes import verdict
 from creditstd.codes.identify import IdentifierKind
 
-ROBUST = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+ROBUST = settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 # near-misses of every identifier shape: the interesting inputs are almost-valid ones
 _ID_CHARS = "0123456789X*xIOZSV -_./ａ０Ｘ\u3000\u00a0"

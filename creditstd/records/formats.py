@@ -1,0 +1,89 @@
+"""The catalogue's custom JSON Schema formats, wired to the identifier library and always checked.
+
+jsonschema ignores ``format`` unless a format checker is passed (its issues
+#326 and #336 are full of users surprised by that).  Every validator creditstd
+builds passes :func:`format_checker`, so a USCC field with a bad check
+character fails, always.
+
+The checker raises the identifier module's own error, so the record error
+keeps its precise code (``uscc.checksum``, ``ric.birth_date``...) and position.
+
+>>> checker = format_checker()
+>>> checker.conforms('91350100M000100Y43', 'uscc'), checker.conforms('91350100M000100Y4Z', 'uscc')
+(True, False)
+>>> checker.conforms('2024-02-30', 'date')
+False
+>>> checker.conforms(42, 'uscc')   # formats apply to strings only; the type keyword catches the rest
+True
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from datetime import date
+
+from jsonschema import FormatChecker
+
+from creditstd.codes import orgcode, regions, regno, ric, uscc
+from creditstd.exceptions import ValidationError, fail
+
+__all__ = ["FORMATS", "format_checker"]
+
+
+def _iso_date(value: str, *, strict: bool = False) -> str:
+    """A real calendar date written ``YYYY-MM-DD``."""
+    try:
+        if len(value) != 10:
+            raise ValueError
+        date.fromisoformat(value)
+    except ValueError:
+        fail("record.date")
+    return value
+
+
+def _sector(value: str, *, strict: bool = False) -> str:
+    """A sector code of the taxonomy (``production_safety``...)."""
+    from creditstd.records.loader import taxonomy
+
+    if value not in {sector["code"] for sector in taxonomy()["sectors"]}:
+        fail("record.sector")
+    return value
+
+
+def _masked_id(value: str, *, strict: bool = False) -> str:
+    if not ric.is_masked(value):
+        fail("record.masked_id")
+    return value
+
+
+#: Format name -> validator taking ``(value, strict=...)`` and raising a ValidationError.
+FORMATS: dict[str, Callable[..., str]] = {
+    "uscc": uscc.validate,
+    "citizen-id": ric.validate,
+    "orgcode": orgcode.validate,
+    "regno": regno.validate,
+    "gb2260": regions.validate,
+    "masked-id": _masked_id,
+    "date": _iso_date,
+    "sector": _sector,
+}
+
+
+@functools.cache
+def format_checker(strict: bool = False) -> FormatChecker:
+    """A FormatChecker that knows :data:`FORMATS`; ``strict`` is passed to the identifier checks.
+
+    A region code (``gb2260``) is always checked against the whole history, never only the current list.
+    """
+    checker = FormatChecker(formats=())
+    for name, check in FORMATS.items():
+        pass_strict = strict and name != "gb2260"
+
+        def conforms(value: object, check: Callable[..., str] = check, pass_strict: bool = pass_strict) -> bool:
+            if isinstance(value, str):
+                check(value, strict=pass_strict)
+            return True
+
+        checker.checks(name, raises=ValidationError)(conforms)
+    return checker

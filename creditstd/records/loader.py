@@ -1,0 +1,77 @@
+"""Load the catalogue's data files (package resources), once, lazily.
+
+The catalogue is data: ``catalogue/catalogue.json`` (the index),
+``catalogue/taxonomy.json``, ``catalogue/display_rules.json``,
+``catalogue/common.schema.json`` and one JSON Schema per record class in
+``catalogue/classes/``; the meta-schemas live in ``schemas/``.  They install
+as ``creditstd.catalogue`` and ``creditstd.schemas``.
+
+>>> 'administrative_penalty' in class_names()
+True
+>>> class_schema('administrative_penalty')['title']
+'行政处罚信息'
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from importlib.resources import files
+from typing import Any
+
+from referencing import Registry, Resource
+from referencing.jsonschema import DRAFT202012
+
+from creditstd.exceptions import CatalogueError
+
+__all__ = ["class_names", "class_schema", "display_rules", "index", "meta_schema", "registry", "taxonomy"]
+
+
+@functools.cache
+def _json(package: str, name: str) -> Any:
+    return json.loads(files(package).joinpath(name).read_text(encoding="utf-8"))
+
+
+def index() -> dict[str, Any]:
+    """The catalogue index: version, the list of classes, the data files."""
+    return _json("creditstd.catalogue", "catalogue.json")
+
+
+def class_names() -> tuple[str, ...]:
+    """The record classes, in catalogue order."""
+    return tuple(index()["classes"])
+
+
+def class_schema(name: str) -> dict[str, Any]:
+    """The JSON Schema of record class ``name``; raises CatalogueError for an unknown class."""
+    if name not in class_names():
+        raise CatalogueError(
+            "catalogue.unknown_class",
+            f"目录中没有记录类“{name}”；可用：{'、'.join(class_names())}",
+            f"no record class {name!r} in the catalogue; choose from {', '.join(class_names())}",
+        )
+    return _json("creditstd.catalogue", f"classes/{name}.schema.json")
+
+
+def taxonomy() -> dict[str, Any]:
+    """The classification standard: subject types, categories, openness, sensitivity, sectors, code tables."""
+    return _json("creditstd.catalogue", "taxonomy.json")
+
+
+def display_rules() -> dict[str, Any]:
+    """The display-period rule sets."""
+    return _json("creditstd.catalogue", "display_rules.json")
+
+
+def meta_schema(name: str) -> dict[str, Any]:
+    """A schema from ``schemas/``, e.g. ``catalogue-class.meta.schema.json``."""
+    return _json("creditstd.schemas", name)
+
+
+@functools.cache
+def registry() -> Registry:
+    """Every catalogue schema by its ``$id``, so ``$ref`` between files resolves offline."""
+    documents = [_json("creditstd.catalogue", "common.schema.json")]
+    documents += [class_schema(name) for name in class_names()]
+    resources = [(doc["$id"], Resource.from_contents(doc, default_specification=DRAFT202012)) for doc in documents]
+    return Registry().with_resources(resources)

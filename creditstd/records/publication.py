@@ -1,0 +1,186 @@
+"""Display periods: when a record is published, until when, and on which basis.
+
+A rule set (``catalogue/display_rules.json``) is a list of rules; the first
+rule whose condition holds for the record decides.  A rule either says the
+record is not published, or gives a period: ``max`` (and ``min``, before
+which publication cannot end early) as ISO 8601 durations from the start
+date, or ``until`` a date field of the record; ``extend_to`` lengthens the
+period to a longer restriction.  The start is the first date the rule set's
+``start`` list finds in the record (by field role).
+
+A record is displayed from its start date up to, **not including**, its end
+date.  Months are added calendar-wise and clamped to the month's end.
+
+>>> from datetime import date
+>>> record = {'penalty_types': ['罚款'], 'fine_amount': 0.2, 'decision_date': '2024-01-31',
+...           'valid_until': '2024-01-31'}
+>>> window = publication_window(record, 'administrative_penalty', 'samr-order-45-2021')
+>>> window.rule, window.start, window.end
+('default', datetime.date(2024, 1, 31), datetime.date(2027, 1, 31))
+>>> window = publication_window(record, 'administrative_penalty', 'ndrc-2019-527')
+>>> window.rule, window.min_end, window.end
+('general', datetime.date(2024, 4, 30), datetime.date(2025, 1, 31))
+>>> is_displayable(record, 'administrative_penalty', on=date(2025, 1, 30), rule_set='ndrc-2019-527')
+True
+>>> is_displayable(record, 'administrative_penalty', on=date(2025, 1, 31), rule_set='ndrc-2019-527')
+False
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from creditstd.exceptions import CatalogueError
+from creditstd.records import loader
+from creditstd.records.model import RecordClass, record_class
+
+__all__ = ["Window", "add_period", "get_rule_set", "is_displayable", "publication_window"]
+
+_PERIOD = re.compile(r"^P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)D)?$")
+
+
+def add_period(start: date, period: str) -> date:
+    """Add an ISO 8601 duration of years, months and days, clamping to the month's end.
+
+    >>> add_period(date(2024, 8, 31), 'P6M'), add_period(date(2024, 2, 29), 'P1Y')
+    (datetime.date(2025, 2, 28), datetime.date(2025, 2, 28))
+    """
+    match = _PERIOD.match(period)
+    if not match or period == "P":
+        raise ValueError(f"not an ISO 8601 period of years/months/days: {period!r}")
+    years, months, days = (int(part or 0) for part in match.groups())
+    month_index = start.month - 1 + months + 12 * years
+    year, month = start.year + month_index // 12, month_index % 12 + 1
+    day = min(start.day, calendar.monthrange(year, month)[1])
+    return date.fromordinal(date(year, month, day).toordinal() + days)
+
+
+@dataclass(frozen=True)
+class Window:
+    """The display window of one record under one rule set."""
+
+    rule_set: str
+    rule: str
+    published: bool
+    start: date | None
+    min_end: date | None
+    end: date | None
+    early_end_allowed: bool
+    reason_zh: str
+    reason_en: str
+    verified: bool
+
+    def contains(self, on: date) -> bool:
+        """Displayed on ``on``: published, started, and not yet ended (an open end never ends)."""
+        if not self.published or self.start is None or on < self.start:
+            return False
+        return self.end is None or on < self.end
+
+
+def get_rule_set(rule_set_id: str | None = None) -> dict[str, Any]:
+    """The rule set ``rule_set_id`` (default: the catalogue's default)."""
+    rules = loader.display_rules()
+    wanted = rule_set_id or rules["default"]
+    for candidate in rules["rule_sets"]:
+        if candidate["id"] == wanted:
+            return candidate
+    ids = ", ".join(candidate["id"] for candidate in rules["rule_sets"])
+    raise CatalogueError("catalogue.unknown_rule_set", f"没有公示规则集“{wanted}”；可用：{ids}",
+                         f"no display rule set {wanted!r}; choose from {ids}")
+
+
+def _by_role(record: Mapping[str, Any], cls: RecordClass, role: str) -> Any:
+    spec = cls.field_by_role(role)
+    return record.get(spec.key) if spec else None
+
+
+def _date_by_role(record: Mapping[str, Any], cls: RecordClass, role: str) -> date | None:
+    value = _by_role(record, cls, role)
+    try:
+        return date.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        return None
+
+
+def _holds(condition: Mapping[str, Any], record: Mapping[str, Any], cls: RecordClass,
+           parameters: Mapping[str, Any]) -> bool:
+    """Evaluate the small condition language of the rule sets (all clauses of one object must hold)."""
+    for clause, argument in condition.items():
+        if clause == "all":
+            ok = all(_holds(part, record, cls, parameters) for part in argument)
+        elif clause == "any":
+            ok = any(_holds(part, record, cls, parameters) for part in argument)
+        elif clause == "not":
+            ok = not _holds(argument, record, cls, parameters)
+        elif clause == "penalty_types_subset_of":
+            types = _by_role(record, cls, "penalty_types") or []
+            ok = bool(types) and set(types) <= set(argument)
+        elif clause == "penalty_types_intersect":
+            ok = bool(set(_by_role(record, cls, "penalty_types") or []) & set(argument))
+        elif clause == "fine_at_most":
+            limit = parameters.get(argument["param"], {}).get("value") if isinstance(argument, dict) else argument
+            fine = _by_role(record, cls, "fine_amount")
+            ok = limit is not None and isinstance(fine, (int, float)) and fine <= limit
+        elif clause == "field_equals":
+            ok = all(_by_role(record, cls, role) == value for role, value in argument.items())
+        elif clause == "field_in":
+            ok = all(_by_role(record, cls, role) in values for role, values in argument.items())
+        else:
+            raise CatalogueError("catalogue.rule_clause", f"未知的规则条件“{clause}”",
+                                 f"unknown rule clause {clause!r}")
+        if not ok:
+            return False
+    return True
+
+
+def publication_window(record: Mapping[str, Any], class_name: str, rule_set_id: str | None = None, *,
+                       parameters: Mapping[str, Any] | None = None) -> Window:
+    """The display window of ``record`` (of ``class_name``) under a rule set.
+
+    ``parameters`` overrides the rule set's parameters, e.g.
+    ``{'low_fine_threshold': 1}`` (万元) where a province has set one.
+    """
+    cls = record_class(class_name)
+    chosen = get_rule_set(rule_set_id)
+    kind = cls.classification["display_rule"]
+    if kind not in chosen["applies_to"]:
+        raise CatalogueError(
+            "catalogue.rule_set_not_applicable",
+            f"公示规则集“{chosen['id']}”不适用于“{cls.zh}”",
+            f"display rule set {chosen['id']!r} does not apply to {class_name}",
+        )
+    merged = {name: dict(spec) for name, spec in chosen.get("parameters", {}).items()}
+    for name, value in (parameters or {}).items():
+        merged.setdefault(name, {})["value"] = value
+    rule = next(rule for rule in chosen["rules"] if _holds(rule["when"], record, cls, merged))
+    start = next((day for role in chosen["start"] if (day := _date_by_role(record, cls, role))), None)
+    common = {"rule_set": chosen["id"], "rule": rule["id"], "reason_zh": rule["zh"], "reason_en": rule["en"],
+              "verified": chosen["verified"]}
+    if rule.get("publish", True) is False:
+        return Window(published=False, start=None, min_end=None, end=None, early_end_allowed=False, **common)
+    period = rule["period"]
+    end = min_end = None
+    if start is not None:
+        if "until" in period:
+            end = _date_by_role(record, cls, period["until"])
+        else:
+            end = add_period(start, period["max"])
+            restriction = _date_by_role(record, cls, rule["extend_to"]) if "extend_to" in rule else None
+            if restriction and restriction > end:
+                end = restriction
+        min_end = add_period(start, period["min"]) if "min" in period else None
+    severe = set(_by_role(record, cls, "penalty_types") or []) & set(chosen.get("no_early_end", []))
+    early = bool(rule.get("early_end", False)) and not severe
+    return Window(published=True, start=start, min_end=min_end, end=end, early_end_allowed=early, **common)
+
+
+def is_displayable(record: Mapping[str, Any], class_name: str, *, on: date | None = None,
+                   rule_set: str | None = None, parameters: Mapping[str, Any] | None = None) -> bool:
+    """Whether ``record`` is displayed on ``on`` (default today) under ``rule_set`` (default: the catalogue's)."""
+    window = publication_window(record, class_name, rule_set, parameters=parameters)
+    return window.contains(on or date.today())
