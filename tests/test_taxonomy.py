@@ -5,14 +5,12 @@ from __future__ import annotations
 import copy
 import json
 from collections import Counter
-from pathlib import Path
+from importlib.resources import files
 
 import pytest
 from jsonschema import Draft202012Validator, FormatChecker
 
-ROOT = Path(__file__).resolve().parent.parent
-TAXONOMY_PATH = ROOT / "catalogue" / "taxonomy.json"
-SCHEMA_PATH = ROOT / "schemas" / "taxonomy.schema.json"
+from creditstd.records import loader
 
 TOP_LEVEL_KEYS = {
     "$schema",
@@ -70,12 +68,12 @@ REQUIRED_SECTOR_CONCEPTS = [
 
 @pytest.fixture(scope="module")
 def taxonomy() -> dict:
-    return json.loads(TAXONOMY_PATH.read_text(encoding="utf-8"))
+    return copy.deepcopy(loader.taxonomy())  # the installed package data; tests may modify their copy
 
 
 @pytest.fixture(scope="module")
 def schema() -> dict:
-    return json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+    return loader.meta_schema("taxonomy.schema.json")
 
 
 @pytest.fixture(scope="module")
@@ -107,7 +105,7 @@ def test_taxonomy_validates(validator: Draft202012Validator, taxonomy: dict) -> 
 
 
 def test_file_format(taxonomy: dict) -> None:
-    text = TAXONOMY_PATH.read_text(encoding="utf-8")
+    text = (files("creditstd.catalogue") / "taxonomy.json").read_text(encoding="utf-8")
     assert set(taxonomy) == TOP_LEVEL_KEYS
     assert taxonomy["$schema"] == "../schemas/taxonomy.schema.json"
     assert taxonomy["version"] == "1.0.0"
