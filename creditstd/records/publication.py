@@ -39,7 +39,16 @@ from creditstd.exceptions import CatalogueError
 from creditstd.records import loader
 from creditstd.records.model import RecordClass, record_class
 
-__all__ = ["Window", "add_period", "get_rule_set", "is_displayable", "publication_window"]
+__all__ = [
+    "STATUSES",
+    "Lifecycle",
+    "Window",
+    "add_period",
+    "get_rule_set",
+    "is_displayable",
+    "lifecycle",
+    "publication_window",
+]
 
 _PERIOD = re.compile(r"^P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)D)?$")
 
@@ -184,3 +193,98 @@ def is_displayable(record: Mapping[str, Any], class_name: str, *, on: date | Non
     """Whether ``record`` is displayed on ``on`` (default today) under ``rule_set`` (default: the catalogue's)."""
     window = publication_window(record, class_name, rule_set, parameters=parameters)
     return window.contains(on or date.today())
+
+
+#: The display statuses a record can have, in Chinese and English.
+STATUSES: dict[str, tuple[str, str]] = {
+    "published": ("公示中", "published"),
+    "pending": ("待公示", "not yet published"),
+    "not_published": ("不予公示", "not published"),
+    "objected": ("异议处理中", "under objection"),
+    "repaired": ("已修复", "repaired: display ended"),
+    "expired": ("公示期满", "display period over"),
+}
+
+
+@dataclass(frozen=True)
+class Lifecycle:
+    """The display status of a record on a date, and why."""
+
+    status: str
+    on: date
+    window: Window | None
+    reason_zh: str
+    reason_en: str
+
+    def to_json(self) -> dict[str, Any]:
+        """The ``lifecycle`` member of an exchange record."""
+        window = self.window
+        return {
+            "status": self.status,
+            "as_of": self.on.isoformat(),
+            "rule_set": window.rule_set if window else None,
+            "rule": window.rule if window else None,
+            "display_from": window.start.isoformat() if window and window.start else None,
+            "display_until": window.end.isoformat() if window and window.end else None,
+            "reason_zh": self.reason_zh,
+            "reason_en": self.reason_en,
+        }
+
+
+def _effects(related: Any, record_id: str | None, on: date) -> dict[str, date]:
+    """Effect -> date, for the related records that refer to ``record_id`` and are in force on ``on``.
+
+    A class's ``x-references`` says which field refers to the other record,
+    which field values make the effect active (``when``) and from which date
+    field it applies (``from``).
+    """
+    effects: dict[str, date] = {}
+    for item in related or ():
+        data = item["data"]
+        reference = record_class(item["class"]).references
+        if not reference or not record_id or data.get(reference["field"]) != record_id:
+            continue
+        if any(data.get(key) != value for key, value in reference["when"].items()):
+            continue
+        try:
+            since = date.fromisoformat(data.get(reference["from"], ""))
+        except (TypeError, ValueError):
+            continue
+        if since <= on:
+            effects[reference["effect"]] = min(since, effects.get(reference["effect"], since))
+    return effects
+
+
+def lifecycle(record: Mapping[str, Any], class_name: str, *, record_id: str | None = None, related: Any = (),
+              on: date | None = None, rule_set: str | None = None,
+              parameters: Mapping[str, Any] | None = None) -> Lifecycle:
+    """Derive the display status of ``record`` on ``on`` from the rule set and related records.
+
+    ``related`` holds exchange records (``{'class': ..., 'data': ...}``) of
+    objections and credit repairs; those whose reference field equals
+    ``record_id`` act on the status as their class's ``x-references`` says: a
+    granted repair in force ends display (``repaired``), a pending objection
+    marks it (``objected``).  Classes with no display rule are ``published``.
+    """
+    on = on or date.today()
+    cls = record_class(class_name)
+    effects = _effects(related, record_id, on)
+    if "repaired" in effects:
+        stop = effects["repaired"].isoformat()
+        return Lifecycle("repaired", on, None, f"已于{stop}修复，停止公示", f"credit repaired: display ended on {stop}")
+    if "objected" in effects:
+        since = effects["objected"].isoformat()
+        return Lifecycle("objected", on, None, f"自{since}起异议处理中", f"under objection since {since}")
+    if cls.classification["display_rule"] is None:
+        return Lifecycle("published", on, None, "该类信息不设公示期", "this class has no display period")
+    window = publication_window(record, class_name, rule_set, parameters=parameters)
+    if not window.published:
+        status = "not_published"
+    elif window.start is None or on < window.start:
+        status = "pending"
+    elif window.end is not None and on >= window.end:
+        status = "expired"
+    else:
+        status = "published"
+    zh, en = STATUSES[status]
+    return Lifecycle(status, on, window, f"{zh}：{window.reason_zh}", f"{en}: {window.reason_en}")

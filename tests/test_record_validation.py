@@ -1,0 +1,100 @@
+"""Record validation: every error with its path, stable code and bilingual message; formats always checked."""
+
+from __future__ import annotations
+
+import pytest
+from standard_examples import penalty_record
+
+from creditstd.catalogue import validator
+from creditstd.records.validation import RecordError
+
+PERSON = {"subject_category": "自然人", "subject_name": "李四", "uscc": None, "orgcode": None,
+          "legal_representative": None, "id_type": "身份证", "id_number": "11010519491231002X"}
+
+
+def errors(record: dict, strict: bool = False) -> list[tuple[str, str]]:
+    return [(error.path, error.code) for error in validator("administrative_penalty", strict).iter_errors(record)]
+
+
+def test_valid_record_has_no_errors() -> None:
+    assert errors(penalty_record()) == []
+    assert errors(penalty_record(), strict=True) == []
+    assert errors(penalty_record(**PERSON)) == []
+
+
+def test_identifier_formats_are_always_checked_with_their_own_codes() -> None:
+    assert ("$.uscc", "uscc.checksum") in errors(penalty_record(uscc="91350100M000100Y4Z"))
+    assert ("$.authority_uscc", "uscc.checksum") in errors(penalty_record(authority_uscc="11350100MAD18YGF2Z"))
+    assert ("$.orgcode", "orgcode.checksum") in errors(penalty_record(orgcode="M000100Y-5"))
+    assert ("$.decision_date", "record.date") in errors(penalty_record(decision_date="2024-02-30"))
+    assert ("$.id_number", "ric.checksum") in errors(penalty_record(**{**PERSON, "id_number": "110105194912310021"}))
+
+
+def test_strict_mode_reaches_the_identifier_tables() -> None:
+    body = "91000000M000100Y4"
+    from creditstd import uscc
+
+    code = body + uscc.calc_check_digit(body)
+    record = penalty_record(uscc=code, orgcode=None)
+    assert errors(record) == []
+    assert ("$.uscc", "uscc.region") in errors(record, strict=True)
+
+
+def test_placeholder_needs_registration_number() -> None:
+    record = penalty_record(subject_category="个体工商户", uscc="00000000000000000X", orgcode=None,
+                            legal_representative=None)
+    assert ("$.regno", "rule.placeholder_needs_regno") in errors(record)
+    assert errors({**record, "regno": "440301103097413"}) == []
+
+
+@pytest.mark.parametrize(
+    ("changes", "expected"),
+    [
+        ({"subject_category": "自然人", "legal_representative": None}, ("$.id_type", "rule.natural_person_needs_id")),
+        ({"uscc": None}, ("$.uscc", "rule.legal_person_needs_uscc")),
+        ({"fine_amount": None}, ("$.fine_amount", "rule.fine_needs_amount")),
+        ({"penalty_types": ["吊销许可证件"], "fine_amount": None},
+         ("$.licence_suspended_or_revoked", "rule.revocation_needs_licence")),
+        ({"decision_number": None}, ("$.decision_number", "record.required")),
+        ({"penalty_types": ["罚金"]}, ("$.penalty_types[0]", "record.anyOf")),
+        ({"penalty_types": []}, ("$.penalty_types", "record.minItems")),
+        ({"subject_category": "法人"}, ("$.subject_category", "record.enum")),
+        ({"fine_amount": -1}, ("$.fine_amount", "record.minimum")),
+        ({"fine_amount": "0.2"}, ("$.fine_amount", "record.type")),
+        ({"decision_number": "x" * 129}, ("$.decision_number", "record.maxLength")),
+        ({"publication_end": "2024-03-14"}, ("$.decision_date", "rule.date_not_after")),
+        ({"decision_date": "2999-01-01", "valid_until": "2999-01-01", "publication_end": "2999-01-01"},
+         ("$.decision_date", "rule.date_in_future")),
+        ({"orgcode": "19220382-1"}, ("$.orgcode", "rule.orgcode_in_uscc")),
+        ({"sector": "astrology"}, ("$.sector", "record.sector")),
+        ({"colour": "red"}, ("$.colour", "record.unknown_field")),
+    ],
+)
+def test_each_rule_reports_its_path_and_code(changes: dict, expected: tuple[str, str]) -> None:
+    assert expected in errors(penalty_record(**changes))
+
+
+def test_every_error_is_reported_not_just_the_first() -> None:
+    found = errors(penalty_record(uscc="91350100M000100Y4Z", decision_date="2024-13-01", fine_amount=None))
+    assert {"uscc.checksum", "record.date", "rule.fine_needs_amount"} <= {code for _, code in found}
+
+
+def test_messages_are_bilingual_name_the_field_and_never_quote_personal_values() -> None:
+    record = penalty_record(**{**PERSON, "id_number": "110105194912310021", "subject_name": "王五"})
+    for error in validator("administrative_penalty").iter_errors(record):
+        assert isinstance(error, RecordError)
+        assert error.message_zh and error.message_en
+        assert "110105194912310021" not in error.message_zh + error.message_en + str(error)
+        assert "王五" not in error.message_zh + error.message_en
+    error = next(validator("administrative_penalty").iter_errors(record))
+    assert error.field == "id_number" and error.field_code == "CF_XDR_ZJHM"
+    assert "证件号码（CF_XDR_ZJHM）" in error.message_zh and "id_number (CF_XDR_ZJHM)" in error.message_en
+
+
+def test_non_object_record() -> None:
+    assert errors(["not", "a", "record"]) == [("$", "record.type")]
+
+
+def test_validator_is_cached_per_class_and_strictness() -> None:
+    assert validator("administrative_penalty") is validator("administrative_penalty")
+    assert validator("administrative_penalty") is not validator("administrative_penalty", True)
