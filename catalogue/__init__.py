@@ -17,6 +17,12 @@ Python face of it:
 >>> from creditstd import catalogue
 >>> catalogue.get_class('administrative_penalty').fields['decision_number'].code
 'CF_WSH'
+>>> record = {'subject_name': '张三', 'subject_category': '自然人', 'id_type': '身份证',
+...           'id_number': '11010519491231002X', 'penalty_types': ['罚款'], 'decision_date': '2024-03-15'}
+>>> catalogue.for_publication(record, 'administrative_penalty')['id_number']
+'110105********002X'
+>>> catalogue.publication_window(record, 'administrative_penalty', 'ndrc-2019-527').end
+datetime.date(2025, 3, 15)
 """
 
 from __future__ import annotations
@@ -24,18 +30,26 @@ from __future__ import annotations
 from typing import Any
 
 from creditstd.records.loader import class_names, display_rules, index, taxonomy
+from creditstd.records.masking import for_publication
 from creditstd.records.model import Field, RecordClass, record_class
+from creditstd.records.publication import Lifecycle, Window, is_displayable, lifecycle, publication_window
 from creditstd.records.validation import RecordError, RecordValidator, validator
 
 __all__ = [
     "VERSION",
     "Field",
+    "Lifecycle",
     "RecordClass",
     "RecordError",
     "RecordValidator",
+    "Window",
     "classes",
     "display_rules",
+    "for_publication",
     "get_class",
+    "is_displayable",
+    "lifecycle",
+    "publication_window",
     "taxonomy",
     "validator",
 ]
