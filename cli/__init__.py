@@ -13,10 +13,11 @@ people come in Chinese and English (``CREDITSTD_LANG=zh|en|both``).
 from __future__ import annotations
 
 import click
-from creditstd.cli.check import check_command
-from creditstd.cli.generate import generate_command
 
 from creditstd import __version__
+from creditstd.cli.catalogue import catalogue_group
+from creditstd.cli.check import check_command
+from creditstd.cli.generate import generate_command
 
 __all__ = ["main"]
 
@@ -29,3 +30,4 @@ def main() -> None:
 
 main.add_command(check_command)
 main.add_command(generate_command)
+main.add_command(catalogue_group)

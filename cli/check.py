@@ -14,8 +14,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 import click
-from creditstd.cli._io import read_lines
 
+from creditstd.cli._io import read_lines
 from creditstd.codes import ric
 from creditstd.codes.verdict import Verdict, check, to_jsonable
 from creditstd.exceptions import bilingual

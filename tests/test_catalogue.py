@@ -150,3 +150,10 @@ def test_catalogue_version_and_schema_registry() -> None:
         assert registry.contents(loader.class_schema(name)["$id"])["x-class"] == name
     with pytest.raises(jsonschema.exceptions.SchemaError):
         Draft202012Validator.check_schema({"type": 3})
+
+
+@pytest.mark.parametrize("name", CLASSES)
+def test_class_sensitivity_is_at_least_that_of_its_most_sensitive_field(name: str) -> None:
+    rank = {level["code"]: level["rank"] for level in loader.taxonomy()["sensitivity"]}
+    cls = catalogue.get_class(name)
+    assert rank[cls.classification["sensitivity"]] >= max(rank[field.sensitivity] for field in cls.fields.values())

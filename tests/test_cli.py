@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from creditstd.cli import main
 
 from creditstd import ric, uscc
+from creditstd.cli import main
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples" / "identifiers.txt"
 

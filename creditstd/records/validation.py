@@ -148,8 +148,13 @@ class RecordValidator:
                                   f"未知字段“{extra}”", f"unknown field {extra!r}")
             return
         zh, en = _KEYWORD_MESSAGES.get(keyword, ("不符合要求", f"fails {keyword}"))
-        expected = _expected(error)
-        yield self._error(parts, f"record.{keyword}", zh.format(expected=expected), en.format(expected=expected))
+        zh, en = zh.format(expected=_expected(error)), en.format(expected=_expected(error))
+        conditional = self._conditional(error)
+        if conditional:  # a value a conditional rule constrains (a grade of the tax scheme...): name the rule
+            why_zh, why_en = conditional["x-message-zh"], conditional["x-message-en"]
+            yield self._error(parts, f"rule.{conditional['x-rule']}", f"{zh}（{why_zh}）", f"{en} ({why_en})")
+            return
+        yield self._error(parts, f"record.{keyword}", zh, en)
 
     def iter_errors(self, record: Any, *, today: date | None = None) -> Iterator[RecordError]:
         """Yield every problem of ``record``; schema problems first, then the class's named rules."""
