@@ -54,6 +54,8 @@ GB11714_WEIGHTS = (3, 7, 9, 10, 5, 8, 4, 2)
 _GB11714_TABLES = tuple(
     {char: value * weight for value, char in enumerate(GB11714_ALPHABET)} for weight in GB11714_WEIGHTS
 )
+# weighted sum mod 11 -> check character: 11 - remainder, where 10 is written X and 11 is written 0
+_GB11714_CHECK = "0X987654321"
 
 MOD_11_2_WEIGHTS = tuple(pow(2, 17 - i, 11) for i in range(17))  # 7, 9, 10, 5, 8, 4, 2, 1, 6, 3, ...
 _MOD_11_2_TABLES = tuple({str(d): d * weight for d in range(10)} for weight in MOD_11_2_WEIGHTS)
@@ -67,8 +69,7 @@ def uscc_check(body: str) -> str:
 
 def gb11714_check(body: str) -> str:
     """Check character of an organisation code from its 8-character body."""
-    remainder = 11 - sum(map(getitem, _GB11714_TABLES, body)) % 11
-    return "X" if remainder == 10 else "0" if remainder == 11 else str(remainder)
+    return _GB11714_CHECK[sum(map(getitem, _GB11714_TABLES, body)) % 11]
 
 
 def mod_11_10_check(body: str) -> str:

@@ -163,7 +163,9 @@ def _birth_error(yyyymmdd: str) -> str | None:
             return "ric.birth_date"
     if yyyymmdd < _EARLIEST:
         return "ric.birth_too_early"
-    if yyyymmdd > _today():
+    # The cached date is never later than today, so a birth date not after it needs no clock read;
+    # only a date after it (today's, or a future one) asks _today(), which refreshes the cache.
+    if yyyymmdd > _today_cache[1] and yyyymmdd > _today():  # type: ignore[operator]
         return "ric.birth_future"
     return None
 
@@ -220,19 +222,24 @@ def calc_check_digit(number: str) -> str:
     return mod_11_2_check(body)
 
 
-def _check_region(number: str, kind: Kind) -> None:
-    if kind is Kind.FOREIGNER_PR:
+def _region_error(number: str) -> tuple[str, int, str] | None:
+    """The strict-mode problem of a well-formed number's region as (error code, position, value), or None.
+
+    Returning instead of raising lets the hot ``is_valid`` path share this one definition.
+    """
+    if len(number) == 18 and number[0] == "9":  # foreigner PR number: 9 + the province of the issuing office
         province = number[1:3] + "0000"
         if province not in _regions.known_codes() or province in PERMIT_REGIONS:
-            fail("ric.foreigner_province", position=2, value=number[1:3])
-        return
+            return "ric.foreigner_province", 2, number[1:3]
+        return None
     region = number[:6]
     if region in PERMIT_REGIONS:
-        return
+        return None
     if region not in _regions.known_codes():
-        fail("ric.region", position=1, value=region)
+        return "ric.region", 1, region
     if region.endswith("0000"):
-        fail("ric.region_aggregate", position=1, value=region)
+        return "ric.region_aggregate", 1, region
+    return None
 
 
 def validate(number: object, *, strict: bool = False) -> str:
@@ -252,7 +259,9 @@ def validate(number: object, *, strict: bool = False) -> str:
     if error:
         fail(error, position=7)
     if strict:
-        _check_region(number, kind_of(number))
+        problem = _region_error(number)
+        if problem:
+            fail(problem[0], position=problem[1], value=problem[2])
     return number
 
 
@@ -277,11 +286,7 @@ def is_valid(number: object, *, strict: bool = False) -> bool:
             return False
         if not strict:
             return True
-        try:
-            _check_region(number, kind_of(number))
-        except ValidationError:
-            return False
-        return True
+        return _region_error(number) is None
     try:
         validate(number, strict=strict)
     except ValidationError:

@@ -214,16 +214,21 @@ def _check_structure(number: str, accept_pilot: bool) -> None:
         fail("uscc.checksum", position=18, expected=expected)
 
 
-def _check_tables(number: str) -> None:
+def _table_error(number: str) -> tuple[str, int, dict[str, str]] | None:
+    """The first strict-mode problem of a well-formed code as (error code, position, fields), or None.
+
+    Returning instead of raising lets the hot ``is_valid`` path share this one definition.
+    """
     if number[0] not in AUTHORITIES:
-        fail("uscc.authority", position=1, value=number[0])
+        return "uscc.authority", 1, {"value": number[0]}
     if (number[0], number[1]) not in CATEGORIES:
-        fail("uscc.category", position=2, value=number[1], authority=number[0])
+        return "uscc.category", 2, {"value": number[1], "authority": number[0]}
     region = number[2:8]
     if region != NATIONAL_REGION and region not in _regions.known_codes():
-        fail("uscc.region", position=3, value=region)
+        return "uscc.region", 3, {"value": region}
     if gb11714_check(number[8:16]) != number[16]:
-        fail("uscc.orgcode_checksum", position=17)
+        return "uscc.orgcode_checksum", 17, {}
+    return None
 
 
 def validate(number: object, *, strict: bool = False, accept_pilot: bool = False) -> str:
@@ -231,7 +236,9 @@ def validate(number: object, *, strict: bool = False, accept_pilot: bool = False
     number = compact(number)
     _check_structure(number, accept_pilot)
     if strict:
-        _check_tables(number)
+        problem = _table_error(number)
+        if problem:
+            fail(problem[0], position=problem[1], **problem[2])
     return number
 
 
@@ -251,11 +258,7 @@ def is_valid(number: object, *, strict: bool = False) -> bool:
             return False
         if not strict:
             return True
-        try:
-            _check_tables(number)
-        except ValidationError:
-            return False
-        return True
+        return _table_error(number) is None
     try:
         validate(number, strict=strict)
     except ValidationError:
