@@ -17,6 +17,7 @@ import click
 from creditstd import __version__
 from creditstd.cli.catalogue import catalogue_group
 from creditstd.cli.check import check_command
+from creditstd.cli.fake import fake_command
 from creditstd.cli.generate import generate_command
 
 __all__ = ["main"]
@@ -31,3 +32,4 @@ def main() -> None:
 main.add_command(check_command)
 main.add_command(generate_command)
 main.add_command(catalogue_group)
+main.add_command(fake_command)

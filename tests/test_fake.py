@@ -1,0 +1,238 @@
+"""Synthetic records: valid for every class, reproducible, broken on purpose when asked, exported readably."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections import Counter
+from datetime import date
+
+import pytest
+from click.testing import CliRunner
+from lxml import etree
+
+from creditstd.catalogue import get_class, validator
+from creditstd.cli.fake import fake_command
+from creditstd.codes import ric
+from creditstd.records.fake import FakeRecord, column_names, fake_records, write_csv, write_jsonl, write_xml
+from creditstd.records.loader import class_names
+
+CLASSES = class_names()
+ON = date(2026, 6, 30)
+
+
+def _codes(class_name: str, record: dict) -> set[str]:
+    return {error.code for error in validator(class_name, strict=True).iter_errors(record)}
+
+
+@pytest.mark.parametrize("class_name", CLASSES)
+def test_fifty_records_validate_strictly(class_name: str) -> None:
+    check = validator(class_name, strict=True)
+    for item in fake_records(class_name, 50, seed=1):
+        assert item.broken is None
+        errors = [str(error) for error in check.iter_errors(item.record)]
+        assert errors == [], (class_name, item.record)
+
+
+@pytest.mark.parametrize("class_name", CLASSES)
+def test_same_seed_same_records(class_name: str) -> None:
+    first = [item.record for item in fake_records(class_name, 15, seed=42, error_rate=0.3, on=ON)]
+    again = [item.record for item in fake_records(class_name, 15, seed=42, error_rate=0.3, on=ON)]
+    other = [item.record for item in fake_records(class_name, 15, seed=43, error_rate=0.3, on=ON)]
+    assert first == again
+    assert first != other
+
+
+@pytest.mark.parametrize("class_name", CLASSES)
+def test_error_rate_breaks_records_in_the_stated_way(class_name: str) -> None:
+    records = list(fake_records(class_name, 200, seed=7, error_rate=0.3))
+    broken = [item for item in records if item.broken]
+    assert 0.18 <= len(broken) / len(records) <= 0.42, len(broken)
+    single = 0
+    for item in records:
+        found = _codes(class_name, item.record)
+        if item.broken is None:
+            assert found == set(), (class_name, item.record)
+        else:
+            assert item.broken in found, (class_name, item.broken, found, item.record)
+            single += found == {item.broken}
+    assert single >= 0.7 * len(broken)  # "exactly one way": almost always a single error code
+    assert len({item.broken for item in broken}) >= 4  # a variety of breakages, not one kind
+
+
+def test_no_errors_without_error_rate_and_the_extremes() -> None:
+    assert all(item.broken for item in fake_records("administrative_penalty", 20, seed=3, error_rate=1.0))
+    assert not any(item.broken for item in fake_records("administrative_penalty", 20, seed=3, error_rate=0.0))
+    with pytest.raises(ValueError):
+        fake_records("administrative_penalty", 1, error_rate=1.5)
+
+
+@pytest.mark.parametrize("class_name", CLASSES)
+def test_dates_never_after_on(class_name: str) -> None:
+    future_ok = ("end", "until", "valid_to", "expir", "deadline")
+    for item in fake_records(class_name, 30, seed=5, on=ON):
+        for key, value in item.record.items():
+            if get_class(class_name).fields[key].kind == "date" and not any(word in key for word in future_ok):
+                assert date.fromisoformat(value) <= ON, (class_name, key, value)
+
+
+@pytest.mark.parametrize("class_name", CLASSES)
+def test_personal_id_numbers_are_valid_strict_citizen_ids(class_name: str) -> None:
+    seen = 0
+    for item in fake_records(class_name, 60, seed=9):
+        record = item.record
+        for key, value in record.items():
+            if key.endswith("id_number") and record.get(key[: -len("id_number")] + "id_type") == "身份证":
+                assert ric.is_valid(value, strict=True), (class_name, key, value)
+                assert ric.parse(value).kind is ric.Kind.CITIZEN
+                seen += 1
+    fields = get_class(class_name).fields
+    if any(key.endswith("id_number") for key in fields):
+        assert seen, f"{class_name}: no citizen ID generated in 60 records"
+
+
+def test_subjects_are_coherent() -> None:
+    for item in fake_records("administrative_penalty", 200, seed=11):
+        record = item.record
+        category = record["subject_category"]
+        if category == "自然人":
+            assert "uscc" not in record and "legal_representative" not in record
+            assert record["id_type"] and record["id_number"]
+        else:
+            assert "id_number" not in record
+        if "orgcode" in record:
+            assert record["orgcode"] == record["uscc"][8:17]
+        if "regno" in record and record.get("uscc", "").startswith("9"):
+            assert record["regno"][:6] == record["uscc"][2:8]
+        assert record["authority_uscc"][:2] == "11"
+        if "fine_amount" in record:
+            assert 0.05 <= record["fine_amount"] <= 500
+            assert round(record["fine_amount"], 2) == record["fine_amount"]
+
+
+def _sample(class_name: str, n: int) -> list[FakeRecord]:
+    return list(fake_records(class_name, n, seed=21, error_rate=0.2, on=ON))
+
+
+@pytest.mark.parametrize("style", ["code", "zh", "key"])
+def test_csv_parses_back(style: str) -> None:
+    records = _sample("administrative_penalty", 25)
+    stream = io.StringIO(newline="")
+    assert write_csv(records, "administrative_penalty", stream, headers=style) == 25
+    rows = list(csv.reader(io.StringIO(stream.getvalue(), newline="")))
+    header, body = rows[0], rows[1:]
+    fields = get_class("administrative_penalty").fields
+    assert header == column_names("administrative_penalty", style)
+    assert header[0] == {"code": "CF_XDR_MC", "zh": "行政相对人名称", "key": "subject_name"}[style]
+    assert len(body) == 25 and all(len(row) == len(fields) for row in body)
+    column = list(fields).index("penalty_types")
+    for row, item in zip(body, records, strict=True):
+        types = item.record.get("penalty_types")
+        if isinstance(types, list):
+            assert row[column] == "；".join(types)
+
+
+def test_csv_booleans_and_numbers() -> None:
+    records = list(fake_records("credit_repair", 40, seed=2))
+    stream = io.StringIO(newline="")
+    write_csv(records, "credit_repair", stream, headers="key")
+    rows = list(csv.DictReader(io.StringIO(stream.getvalue(), newline="")))
+    flags = {row["commitment_signed"] for row in rows}
+    assert flags <= {"是", "否", ""} and flags & {"是", "否"}
+    penalty = list(fake_records("administrative_penalty", 40, seed=2))
+    stream = io.StringIO(newline="")
+    write_csv(penalty, "administrative_penalty", stream, headers="key")
+    amounts = [row["fine_amount"] for row in csv.DictReader(io.StringIO(stream.getvalue(), newline=""))]
+    assert all("e" not in value.lower() for value in amounts)
+
+
+def test_xml_parses_back() -> None:
+    records = _sample("administrative_licence", 30)
+    stream = io.StringIO()
+    assert write_xml(records, "administrative_licence", stream) == 30
+    root = etree.fromstring(stream.getvalue().encode("utf-8"))
+    assert root.tag == "Records" and root.get("class") == "administrative_licence"
+    assert len(root) == 30 and all(child.tag == "Record" for child in root)
+    fields = get_class("administrative_licence").fields
+    names = {spec.code or key for key, spec in fields.items()}
+    first = root[0]
+    assert {child.tag for child in first} <= names
+    assert first.findtext("XK_XDR_MC") == records[0].record["subject_name"]
+    penalty = list(fake_records("administrative_penalty", 5, seed=4))
+    stream = io.StringIO()
+    write_xml(penalty, "administrative_penalty", stream)
+    root = etree.fromstring(stream.getvalue().encode("utf-8"))
+    assert [item.text for item in root[0].find("CF_CFLB")] == penalty[0].record["penalty_types"]
+
+
+def test_jsonl_parses_back() -> None:
+    records = _sample("objection", 20)
+    stream = io.StringIO()
+    assert write_jsonl(records, stream) == 20
+    lines = stream.getvalue().splitlines()
+    assert [json.loads(line) for line in lines] == [item.record for item in records]
+
+
+def test_writers_stream() -> None:
+    """The writers consume their input lazily: what came before a failure is already written."""
+
+    def records():
+        yield from fake_records("administrative_penalty", 3, seed=1)
+        raise RuntimeError("stop")
+
+    stream = io.StringIO()
+    with pytest.raises(RuntimeError):
+        write_xml(records(), "administrative_penalty", stream)
+    assert stream.getvalue().count("<Record>") == 3
+
+
+def test_cli_gbk_csv() -> None:
+    result = CliRunner().invoke(fake_command, ["administrative_penalty", "-n", "30", "--format", "csv",
+                                               "--headers", "zh", "--encoding", "gbk", "--seed", "5"])
+    assert result.exit_code == 0, result.output
+    text = result.stdout_bytes.decode("gbk")
+    rows = list(csv.reader(io.StringIO(text, newline="")))
+    assert rows[0][0] == "行政相对人名称" and len(rows) == 31
+    assert "30" in result.stderr
+
+
+def test_cli_formats_and_seed() -> None:
+    runner = CliRunner()
+    first = runner.invoke(fake_command, ["honour", "-n", "5", "--seed", "8", "--on", "2026-06-30"])
+    again = runner.invoke(fake_command, ["honour", "-n", "5", "--seed", "8", "--on", "2026-06-30"])
+    assert first.exit_code == 0 and first.stdout == again.stdout
+    assert len(first.stdout.splitlines()) == 5
+    xml = runner.invoke(fake_command, ["administrative_licence", "-n", "4", "--format", "xml", "--error-rate", "0.5"])
+    assert xml.exit_code == 0
+    assert len(etree.fromstring(xml.stdout_bytes)) == 4
+
+
+def test_cli_output_file_is_written_atomically(tmp_path) -> None:
+    target = tmp_path / "out.csv"
+    result = CliRunner().invoke(fake_command, ["objection", "-n", "12", "--format", "csv", "-o", str(target)])
+    assert result.exit_code == 0, result.output
+    assert len(list(csv.reader(target.open(encoding="utf-8", newline="")))) == 13
+    assert [path.name for path in tmp_path.iterdir()] == ["out.csv"]
+
+
+@pytest.mark.parametrize("arguments", [["no_such_class"], ["objection", "--error-rate", "1.5"],
+                                       ["objection", "--error-rate", "-0.1"], ["objection", "--format", "pdf"]])
+def test_cli_usage_errors_exit_2(arguments: list[str], tmp_path) -> None:
+    target = tmp_path / "never.jsonl"
+    result = CliRunner().invoke(fake_command, [*arguments, "-o", str(target)])
+    assert result.exit_code == 2, result.output
+    assert not target.exists()
+    if arguments[0] == "no_such_class":
+        assert "administrative_penalty" in result.output and "no_such_class" in result.output
+
+
+def test_breakage_variety_over_the_catalogue() -> None:
+    codes: Counter[str] = Counter()
+    for class_name in CLASSES:
+        codes.update(item.broken for item in fake_records(class_name, 40, seed=3, error_rate=1.0))
+    for expected in ("uscc.checksum", "record.required", "record.date", "record.enum", "rule.date_not_after",
+                     "rule.date_in_future", "rule.orgcode_in_uscc", "ric.checksum"):
+        assert codes[expected], expected
+    assert any(code.startswith("rule.") and code not in ("rule.date_not_after", "rule.date_in_future",
+                                                        "rule.orgcode_in_uscc") for code in codes)
