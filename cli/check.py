@@ -57,6 +57,7 @@ KIND_LABELS = {
     "ric": ("身份号码", "ID number"),
     "unknown": ("未知", "unknown"),
 }
+HIDDEN = "已隐藏 hidden (--reveal)"
 #: Fields of a personal ID number hidden unless --reveal.
 PERSONAL_FIELDS = frozenset({"number", "birth_date", "sequence", "check_digit"})
 
@@ -80,7 +81,8 @@ def _public_info(verdict: Verdict, reveal: bool) -> dict | None:
     info = to_jsonable(verdict.info)
     if info is not None and verdict.is_personal and not reveal:
         for field in PERSONAL_FIELDS & info.keys():
-            info[field] = ric.mask(info[field]) if field == "number" else "(hidden)"
+            if info[field] is not None:
+                info[field] = ric.mask(info[field]) if field == "number" else HIDDEN
     return info
 
 

@@ -5,7 +5,13 @@ non-strict check of each module), most specific first, plus ``masked_id``
 for masked ID numbers.  An 18-character string can in principle pass both
 the USCC and the citizen-ID checks (1 in 31 digit-only USCCs does), so a
 caller gets both and decides; :func:`identify` puts first the kind whose
-strict check also passes.
+strict check also passes, and between equals the ID-number kinds, so that a
+value that may be a person's ID number is handled as personal information.
+A 15-digit value can be both a legacy ID number (no check digit) and a
+registration number (1 in 10 pass its check):
+
+>>> [kind.value for kind in identify('110105491231002')]
+['citizen_id_15', 'regno']
 
 >>> [kind.value for kind in identify('91350100M000100Y43')]
 ['uscc']
@@ -78,6 +84,7 @@ def identify(text: object) -> tuple[IdentifierKind, ...]:
         found.append((_passes(regno.validate, number, strict=True), IdentifierKind.REGNO))
     if len(number) == 9 and _passes(orgcode.validate, number):
         found.append((True, IdentifierKind.ORGCODE))
-    # strict passes first; a 15-digit citizen number has no check digit, so it is the weakest evidence
-    found.sort(key=lambda item: (not item[0], item[1] is IdentifierKind.CITIZEN_ID_15))
+    # strict passes first; between equals, ID kinds stay first: when a value may be a person's ID number,
+    # it is treated as personal information (masked in reports)
+    found.sort(key=lambda item: not item[0])
     return tuple(kind for _, kind in found)

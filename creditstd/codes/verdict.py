@@ -82,6 +82,8 @@ def _plausible_kinds(number: str) -> list[str]:
     """The kinds an invalid value was probably meant to be, judged from its length and characters."""
     if ric.is_masked(number):
         return ["masked_id"]
+    if number == uscc.PLACEHOLDER:
+        return ["uscc"]
     if len(number) == 18:
         looks_numeric = number[:17].isdigit()
         return ["citizen_id", "uscc"] if looks_numeric else ["uscc"]
