@@ -23,10 +23,11 @@ creditstd.exceptions.InvalidFormat: input.type: ...
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Callable
 
-from creditstd.exceptions import fail
+from creditstd.exceptions import ValidationError, fail
 
-__all__ = ["compact", "redact"]
+__all__ = ["compact", "passes", "redact"]
 
 #: Characters people put between the groups of a number.
 SEPARATORS = " -._/\\\t\r\n\u00a0\u2010\u2011\u2012\u2013\u2014\u2212\u30fb\uff65"
@@ -76,3 +77,16 @@ def redact(text: object, keep_start: int = 3, keep_end: int = 2) -> str:
         return "*" * len(value)
     end = value[len(value) - keep_end:] if keep_end else ""
     return value[:keep_start] + "*" * (len(value) - keep_start - keep_end) + end
+
+
+def passes(validate: Callable[..., object], number: object, **options: object) -> bool:
+    """Run a ``validate`` function and tell whether it accepted ``number``: the body of every ``is_valid``.
+
+    >>> passes(compact, 'abc'), passes(compact, None)
+    (True, False)
+    """
+    try:
+        validate(number, **options)
+    except ValidationError:
+        return False
+    return True

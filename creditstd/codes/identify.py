@@ -28,10 +28,9 @@ registration number (1 in 10 pass its check):
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable
 
 from creditstd.codes import orgcode, regno, ric, uscc
-from creditstd.codes._text import compact
+from creditstd.codes._text import compact, passes
 from creditstd.exceptions import ValidationError
 
 __all__ = ["IdentifierKind", "identify"]
@@ -58,14 +57,6 @@ _RIC_KINDS = {
 }
 
 
-def _passes(check: Callable[..., str], number: str, strict: bool = False) -> bool:
-    try:
-        check(number, strict=strict)
-    except ValidationError:
-        return False
-    return True
-
-
 def identify(text: object) -> tuple[IdentifierKind, ...]:
     """Return the kinds of identifier ``text`` is valid as, most likely first."""
     try:
@@ -75,14 +66,14 @@ def identify(text: object) -> tuple[IdentifierKind, ...]:
     if ric.is_masked(number):
         return (IdentifierKind.MASKED_ID,)
     found: list[tuple[bool, IdentifierKind]] = []  # (passes strict, kind)
-    if len(number) in (15, 18) and _passes(ric.validate, number):
+    if len(number) in (15, 18) and passes(ric.validate, number):
         kind = _RIC_KINDS[ric.kind_of(number)]
-        found.append((_passes(ric.validate, number, strict=True), kind))
-    if len(number) == 18 and _passes(uscc.validate, number):
-        found.append((_passes(uscc.validate, number, strict=True), IdentifierKind.USCC))
-    if len(number) == 15 and _passes(regno.validate, number):
-        found.append((_passes(regno.validate, number, strict=True), IdentifierKind.REGNO))
-    if len(number) == 9 and _passes(orgcode.validate, number):
+        found.append((passes(ric.validate, number, strict=True), kind))
+    if len(number) == 18 and passes(uscc.validate, number):
+        found.append((passes(uscc.validate, number, strict=True), IdentifierKind.USCC))
+    if len(number) == 15 and passes(regno.validate, number):
+        found.append((passes(regno.validate, number, strict=True), IdentifierKind.REGNO))
+    if len(number) == 9 and passes(orgcode.validate, number):
         found.append((True, IdentifierKind.ORGCODE))
     # strict passes first; between equals, ID kinds stay first: when a value may be a person's ID number,
     # it is treated as personal information (masked in reports)

@@ -29,8 +29,8 @@ import random as _random
 from dataclasses import dataclass
 
 from creditstd.codes._checksums import GB11714_ALPHABET, gb11714_check
-from creditstd.codes._text import compact
-from creditstd.exceptions import ValidationError, fail
+from creditstd.codes._text import compact, passes
+from creditstd.exceptions import fail
 
 __all__ = [
     "OrgcodeInfo",
@@ -104,11 +104,7 @@ def is_valid(number: object, *, strict: bool = False) -> bool:
     >>> is_valid('MA1FL0LY9'), is_valid('MA1FL0LY8'), is_valid(42)
     (True, False, False)
     """
-    try:
-        validate(number, strict=strict)
-    except ValidationError:
-        return False
-    return True
+    return passes(validate, number, strict=strict)
 
 
 def format(number: object) -> str:

@@ -105,6 +105,7 @@ from importlib.resources import files
 from typing import Any
 
 from creditstd.codes._text import compact as _compact
+from creditstd.codes._text import passes
 from creditstd.exceptions import ValidationError, fail
 
 __all__ = [
@@ -463,11 +464,7 @@ def validate(number: object, *, strict: bool = False) -> str:
 
 def is_valid(number: object, *, strict: bool = False) -> bool:
     """Tell whether ``number`` is a known code; never raises, whatever it is given."""
-    try:
-        validate(number, strict=strict)
-    except ValidationError:
-        return False
-    return True
+    return passes(validate, number, strict=strict)
 
 
 def format(number: object) -> str:

@@ -35,9 +35,9 @@ from dataclasses import dataclass
 
 from creditstd.codes import regions as _regions
 from creditstd.codes._checksums import mod_11_10_check
-from creditstd.codes._text import compact
+from creditstd.codes._text import compact, passes
 from creditstd.codes._types import Meaning
-from creditstd.exceptions import ValidationError, fail
+from creditstd.exceptions import fail
 
 __all__ = [
     "OWNERSHIP",
@@ -116,11 +116,7 @@ def is_valid(number: object, *, strict: bool = False) -> bool:
     >>> is_valid('110108000000016'), is_valid('440300000025945'), is_valid([])
     (True, False, False)
     """
-    try:
-        validate(number, strict=strict)
-    except ValidationError:
-        return False
-    return True
+    return passes(validate, number, strict=strict)
 
 
 def format(number: object) -> str:

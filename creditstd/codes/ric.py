@@ -62,7 +62,7 @@ from datetime import date, timedelta
 
 from creditstd.codes import regions as _regions
 from creditstd.codes._checksums import mod_11_2_check
-from creditstd.codes._text import compact
+from creditstd.codes._text import compact, passes
 from creditstd.codes._types import Meaning
 from creditstd.exceptions import ValidationError, fail
 
@@ -287,11 +287,7 @@ def is_valid(number: object, *, strict: bool = False) -> bool:
         if not strict:
             return True
         return _region_error(number) is None
-    try:
-        validate(number, strict=strict)
-    except ValidationError:
-        return False
-    return True
+    return passes(validate, number, strict=strict)
 
 
 def format(number: object) -> str:

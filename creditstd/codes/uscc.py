@@ -72,9 +72,9 @@ from dataclasses import dataclass
 from creditstd.codes import orgcode as _orgcode
 from creditstd.codes import regions as _regions
 from creditstd.codes._checksums import USCC_ALPHABET, gb11714_check, uscc_check
-from creditstd.codes._text import compact
+from creditstd.codes._text import compact, passes
 from creditstd.codes._types import Meaning
-from creditstd.exceptions import ValidationError, fail
+from creditstd.exceptions import fail
 
 __all__ = [
     "AUTHORITIES",
@@ -259,11 +259,7 @@ def is_valid(number: object, *, strict: bool = False) -> bool:
         if not strict:
             return True
         return _table_error(number) is None
-    try:
-        validate(number, strict=strict)
-    except ValidationError:
-        return False
-    return True
+    return passes(validate, number, strict=strict)
 
 
 def format(number: object) -> str:
