@@ -280,7 +280,8 @@ def test_list_membership_windows() -> None:
 
 def test_validity_period_windows() -> None:
     window = publication_window(VALID["credit_rating"], "credit_rating", "validity-period")
-    assert (window.start, window.end) == (date(2024, 4, 15), date(2025, 4, 14))
+    # valid to 2025-04-14 inclusive: displayed up to, not including, 2025-04-15
+    assert (window.start, window.end) == (date(2024, 4, 15), date(2025, 4, 15))
     no_term = variant("honour", valid_from=None, valid_to=None)
     window = publication_window(no_term, "honour", "validity-period")
     assert (window.start, window.end) == (date(2023, 5, 10), None)

@@ -185,3 +185,48 @@ def test_masking_never_leaks_a_full_id_number(seed: int, kind: ric.Kind) -> None
     text = repr(for_publication(record, PENALTY))
     assert number not in text
     assert number[6:12] not in text  # the birth date is hidden too
+
+
+# --- list membership and validity periods ----------------------------------------------------------------------
+
+def _fake(class_name: str, **changes: object) -> dict:
+    from creditstd.records.fake import fake_records
+
+    record = next(iter(fake_records(class_name, 1, seed=7, on=date(2026, 6, 30)))).record
+    for key, value in changes.items():
+        if value is None:
+            record.pop(key, None)
+        else:
+            record[key] = value
+    return record
+
+
+def test_list_entry_is_displayed_from_inclusion_until_removal() -> None:
+    listed = _fake("serious_dishonesty_list", inclusion_date="2024-01-10", removal_date=None, removal_reason=None)
+    result = publication_window(listed, "serious_dishonesty_list", "list-membership")
+    assert (result.start, result.end) == (date(2024, 1, 10), None)
+    assert is_displayable(listed, "serious_dishonesty_list", on=date(2040, 1, 1), rule_set="list-membership")
+    assert not is_displayable(listed, "serious_dishonesty_list", on=date(2024, 1, 9), rule_set="list-membership")
+    removed = {**listed, "removal_date": "2024-06-01", "removal_reason": "已履行义务"}
+    assert list(validator("serious_dishonesty_list").iter_errors(removed)) == []
+    on = {day: is_displayable(removed, "serious_dishonesty_list", on=date(2024, *day), rule_set="list-membership")
+          for day in ((5, 31), (6, 1))}
+    assert on == {(5, 31): True, (6, 1): False}  # removed on 06-01: not shown that day
+
+
+def test_validity_period_includes_its_last_day() -> None:
+    honour = _fake("honour", valid_from="2024-01-01", valid_to="2025-12-31")
+    result = publication_window(honour, "honour", "validity-period")
+    assert (result.start, result.end) == (date(2024, 1, 1), date(2026, 1, 1))
+    assert is_displayable(honour, "honour", on=date(2025, 12, 31), rule_set="validity-period")
+    assert not is_displayable(honour, "honour", on=date(2026, 1, 1), rule_set="validity-period")
+    assert lifecycle(honour, "honour", on=date(2026, 1, 1), rule_set="validity-period").status == "expired"
+
+
+def test_default_rule_set_is_the_one_that_serves_the_class() -> None:
+    honour = _fake("honour", valid_from="2024-01-01", valid_to="2025-12-31")
+    assert publication_window(honour, "honour").rule_set == "validity-period"
+    assert publication_window(penalty_record(), PENALTY).rule_set == "samr-order-45-2021"
+    with pytest.raises(CatalogueError) as caught:
+        publication_window({}, "contract_performance")
+    assert caught.value.code == "catalogue.no_display_rule"

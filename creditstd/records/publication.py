@@ -4,14 +4,15 @@ A rule set (``catalogue/display_rules.json``) is a list of rules; the first
 rule whose condition holds for the record decides.  A rule either says the
 record is not published, or gives a period: ``max`` (and ``min``, before
 which publication cannot end early) as ISO 8601 durations from the start
-date, or ``until`` a date field of the record; ``extend_to`` lengthens the
+date, or ``until`` a date field of the record (``inclusive`` when that date
+is the last day shown, as a validity end is); ``extend_to`` lengthens the
 period to a longer restriction.  The start is the first date the rule set's
 ``start`` list finds in the record (by field role).
 
 A record is displayed from its start date up to, **not including**, its end
 date.  Months are added calendar-wise and clamped to the month's end.
 
->>> from datetime import date
+>>> from datetime import date, timedelta
 >>> record = {'penalty_types': ['罚款'], 'fine_amount': 0.2, 'decision_date': '2024-01-31',
 ...           'valid_until': '2024-01-31'}
 >>> window = publication_window(record, 'administrative_penalty', 'samr-order-45-2021')
@@ -32,7 +33,7 @@ import calendar
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from creditstd.exceptions import CatalogueError
@@ -91,10 +92,14 @@ class Window:
         return self.end is None or on < self.end
 
 
-def get_rule_set(rule_set_id: str | None = None) -> dict[str, Any]:
-    """The rule set ``rule_set_id`` (default: the catalogue's default)."""
+def get_rule_set(rule_set_id: str | None = None, kind: str | None = None) -> dict[str, Any]:
+    """The rule set ``rule_set_id``; by default the catalogue's default, or else the first that serves ``kind``."""
     rules = loader.display_rules()
     wanted = rule_set_id or rules["default"]
+    if rule_set_id is None and kind is not None:
+        serving = [candidate["id"] for candidate in rules["rule_sets"] if kind in candidate["applies_to"]]
+        if serving and wanted not in serving:
+            wanted = serving[0]
     for candidate in rules["rule_sets"]:
         if candidate["id"] == wanted:
             return candidate
@@ -155,8 +160,11 @@ def publication_window(record: Mapping[str, Any], class_name: str, rule_set_id: 
     ``{'low_fine_threshold': 1}`` (万元) where a province has set one.
     """
     cls = record_class(class_name)
-    chosen = get_rule_set(rule_set_id)
     kind = cls.classification["display_rule"]
+    if kind is None:
+        raise CatalogueError("catalogue.no_display_rule", f"“{cls.zh}”不设公示期",
+                             f"{class_name} has no display period")
+    chosen = get_rule_set(rule_set_id, kind)
     if kind not in chosen["applies_to"]:
         raise CatalogueError(
             "catalogue.rule_set_not_applicable",
@@ -177,6 +185,8 @@ def publication_window(record: Mapping[str, Any], class_name: str, rule_set_id: 
     if start is not None:
         if "until" in period:
             end = _date_by_role(record, cls, period["until"])
+            if end and period.get("inclusive"):  # "valid to 12-31" means displayed on 12-31 too
+                end += timedelta(days=1)
         else:
             end = add_period(start, period["max"])
             restriction = _date_by_role(record, cls, rule["extend_to"]) if "extend_to" in rule else None
