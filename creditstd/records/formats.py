@@ -42,11 +42,16 @@ def _iso_date(value: str, *, strict: bool = False) -> str:
     return value
 
 
-def _sector(value: str, *, strict: bool = False) -> str:
-    """A sector code of the taxonomy (``production_safety``...)."""
+@functools.cache
+def _sector_codes() -> frozenset[str]:
     from creditstd.records.loader import taxonomy
 
-    if value not in {sector["code"] for sector in taxonomy()["sectors"]}:
+    return frozenset(sector["code"] for sector in taxonomy()["sectors"])
+
+
+def _sector(value: str, *, strict: bool = False) -> str:
+    """A sector code of the taxonomy (``production_safety``...)."""
+    if value not in _sector_codes():
         fail("record.sector")
     return value
 

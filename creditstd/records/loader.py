@@ -24,7 +24,16 @@ from referencing.jsonschema import DRAFT202012
 
 from creditstd.exceptions import CatalogueError
 
-__all__ = ["class_names", "class_schema", "display_rules", "index", "meta_schema", "registry", "taxonomy"]
+__all__ = [
+    "class_names",
+    "class_schema",
+    "display_rules",
+    "index",
+    "inlined_class_schema",
+    "meta_schema",
+    "registry",
+    "taxonomy",
+]
 
 
 @functools.cache
@@ -66,6 +75,31 @@ def display_rules() -> dict[str, Any]:
 def meta_schema(name: str) -> dict[str, Any]:
     """A schema from ``schemas/``, e.g. ``catalogue-class.meta.schema.json``."""
     return _json("creditstd.schemas", name)
+
+
+def _inline(node: Any, definitions: dict[str, Any]) -> Any:
+    if isinstance(node, dict):
+        ref = node.get("$ref", "")
+        if ref.startswith(_COMMON_REF):
+            siblings = {key: value for key, value in node.items() if key != "$ref"}
+            return {**_inline(definitions[ref[len(_COMMON_REF):]], definitions), **siblings}
+        return {key: _inline(value, definitions) for key, value in node.items()}
+    if isinstance(node, list):
+        return [_inline(item, definitions) for item in node]
+    return node
+
+
+_COMMON_REF = "common.schema.json#/$defs/"
+
+
+@functools.cache
+def inlined_class_schema(name: str) -> dict[str, Any]:
+    """The class schema with every ``$ref`` to the shared types replaced by the type itself.
+
+    Same meaning as :func:`class_schema`; validating against it skips a reference lookup per field and
+    value, which is about half of jsonschema's time on these schemas.
+    """
+    return _inline(class_schema(name), _json("creditstd.catalogue", "common.schema.json")["$defs"])
 
 
 @functools.cache

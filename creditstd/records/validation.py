@@ -94,7 +94,7 @@ class RecordValidator:
     def __init__(self, record_class: RecordClass, strict: bool = False) -> None:
         self.record_class = record_class
         self.strict = strict
-        schema = loader.class_schema(record_class.name)
+        schema = loader.inlined_class_schema(record_class.name)
         self._schema = Draft202012Validator(schema, registry=loader.registry(), format_checker=format_checker(strict))
 
     def _field(self, key: str | None) -> tuple[str, str | None, str, str]:
