@@ -17,6 +17,7 @@ import click
 from creditstd import __version__
 from creditstd.cli.catalogue import catalogue_group
 from creditstd.cli.check import check_command
+from creditstd.cli.exchange import exchange_group
 from creditstd.cli.fake import fake_command
 from creditstd.cli.generate import generate_command
 
@@ -33,3 +34,4 @@ main.add_command(check_command)
 main.add_command(generate_command)
 main.add_command(catalogue_group)
 main.add_command(fake_command)
+main.add_command(exchange_group)

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import codecs
 import contextlib
+import io
+import os
 import sys
 from collections.abc import Iterator
 
 import click
 
+from creditstd.atomic import atomic_writer
 from creditstd.exceptions import bilingual
 
-__all__ = ["InputError", "read_lines"]
+__all__ = ["InputError", "output_stream", "read_lines"]
 
 
 class InputError(click.ClickException):
@@ -49,3 +52,25 @@ def read_lines(path: str, encoding: str) -> Iterator[tuple[int, str]]:
                 ) from None
             if text and not text.startswith("#"):
                 yield line_number, text
+
+
+@contextlib.contextmanager
+def output_stream(path: str | os.PathLike[str] | None, encoding: str = "utf-8") -> Iterator[io.TextIOWrapper]:
+    """A text stream to stdout (``path`` None), or to a temporary file renamed over ``path`` once complete.
+
+    Nothing is left at ``path`` when the block fails: outputs are written atomically.
+    """
+    if path is None:
+        sys.stdout.flush()
+        stream = io.TextIOWrapper(sys.stdout.buffer, encoding=encoding, newline="")
+        try:
+            yield stream
+        finally:
+            stream.flush()
+            stream.detach()
+        return
+    try:
+        with atomic_writer(path, "w", encoding=encoding) as stream:
+            yield stream
+    except OSError as error:  # the folder is missing or read-only, the disk is full...
+        raise InputError(f"无法写入 {path}：{error.strerror}", f"cannot write {path}: {error.strerror}") from None

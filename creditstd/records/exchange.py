@@ -37,10 +37,10 @@ True
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
-import tempfile
 import uuid
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -52,6 +52,7 @@ from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
+from creditstd.atomic import atomic_writer
 from creditstd.codes import uscc
 from creditstd.codes._text import compact
 from creditstd.exceptions import CatalogueError, ValidationError, bilingual
@@ -133,17 +134,6 @@ def _manifest(class_name: str, department: str, department_uscc: str, count: int
     }
 
 
-def _atomic_write(path: Path, content: bytes) -> None:
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(content)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-
-
 class BatchWriter:
     """Write a batch record by record (streaming); the files appear only when the batch is complete."""
 
@@ -158,14 +148,13 @@ class BatchWriter:
         self.on = on or date.today()
         self.count = 0
         self._hash = hashlib.sha256()
+        self._records = contextlib.ExitStack()
         self._stream: BinaryIO | None = None
-        self._temporary: Path | None = None
         self.manifest: dict[str, Any] | None = None
 
     def __enter__(self) -> BatchWriter:
         self.directory.mkdir(parents=True, exist_ok=True)
-        handle, name = tempfile.mkstemp(dir=self.directory, prefix=f".{RECORDS}.", suffix=".tmp")
-        self._stream, self._temporary = os.fdopen(handle, "wb"), Path(name)
+        self._stream = self._records.enter_context(atomic_writer(self.directory / RECORDS, "wb"))
         return self
 
     def add(self, data: Mapping[str, Any], related: Iterable[Mapping[str, Any]] = ()) -> dict[str, Any]:
@@ -178,17 +167,14 @@ class BatchWriter:
         self.count += 1
         return record
 
-    def __exit__(self, kind: object, error: object, traceback: object) -> None:
-        assert self._stream is not None and self._temporary is not None
-        self._stream.close()
+    def __exit__(self, kind: Any, error: Any, traceback: Any) -> None:
+        self._records.__exit__(kind, error, traceback)  # records.jsonl appears now, or not at all
         if error is not None:
-            self._temporary.unlink(missing_ok=True)
             return
-        os.replace(self._temporary, self.directory / RECORDS)
         self.manifest = _manifest(self.class_name, self.department, self.department_uscc, self.count,
                                   self._hash.hexdigest(), self.rule_set, RECORDS)
-        _atomic_write(self.directory / MANIFEST,
-                      (json.dumps(self.manifest, ensure_ascii=False, indent=2) + "\n").encode("utf-8"))
+        with atomic_writer(self.directory / MANIFEST) as stream:  # last: a manifest only ever describes its records
+            stream.write(json.dumps(self.manifest, ensure_ascii=False, indent=2) + "\n")
 
 
 def to_document(records: Iterable[Mapping[str, Any]], class_name: str, *, department: str, department_uscc: str,

@@ -1,0 +1,100 @@
+"""``creditstd exchange pack`` and ``verify``: nothing lost, every reject explained, exit codes."""
+
+from __future__ import annotations
+
+import json
+import stat
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from standard_examples import AUTHORITY_USCC, penalty_record
+
+from creditstd.cli import main
+
+
+@pytest.fixture
+def source(tmp_path: Path) -> Path:
+    good = [penalty_record(decision_number=f"罚〔2024〕{i}号") for i in range(1, 5)]
+    bad = penalty_record(decision_number="罚〔2024〕9号", uscc="91350100M000100Y4Z",
+                         subject_name="王五", legal_representative="赵六")
+    lines = [json.dumps(record, ensure_ascii=False) for record in good[:2]]
+    lines += [json.dumps(bad, ensure_ascii=False), "{broken", ""]
+    lines += [json.dumps(record, ensure_ascii=False) for record in good[2:]]
+    path = tmp_path / "penalties.jsonl"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def pack(source: Path, folder: Path, *extra: str):
+    return CliRunner().invoke(main, ["exchange", "pack", "administrative_penalty", str(source), "-o", str(folder),
+                                     "--department", "福州市市场监督管理局", "--department-uscc", AUTHORITY_USCC,
+                                     "--on", "2024-06-01", *extra])
+
+
+def test_pack_keeps_every_line_in_the_batch_or_the_rejects(source: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "batch"
+    result = pack(source, folder)
+    assert result.exit_code == 1  # some rejected
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["records"]["count"] == 4
+    rejects = [json.loads(line) for line in (folder / "rejects.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert [(reject["line"], reject["errors"][0]["code"]) for reject in rejects] == [
+        (3, "uscc.checksum"), (4, "exchange.json")]
+    assert rejects[1]["input"] == "{broken"  # the line itself is kept, so nothing is lost
+    assert stat.S_IMODE((folder / "records.jsonl").stat().st_mode) & 0o044  # an ordinary, readable file
+    verified = CliRunner().invoke(main, ["exchange", "verify", str(folder)])
+    assert verified.exit_code == 0, verified.output
+    assert "4 records, 0 problems" in verified.stderr
+
+
+def test_pack_all_valid_exits_0_and_never_touches_its_input(source: Path, tmp_path: Path) -> None:
+    lines = source.read_text(encoding="utf-8").splitlines()
+    clean = tmp_path / "clean.jsonl"
+    clean.write_text("\n".join(lines[:2] + lines[5:]) + "\n", encoding="utf-8")
+    before = clean.read_bytes()
+    assert pack(clean, tmp_path / "batch").exit_code == 0
+    assert clean.read_bytes() == before
+
+
+def test_pack_usage_errors_exit_2(source: Path, tmp_path: Path) -> None:
+    bad_uscc = CliRunner().invoke(main, ["exchange", "pack", "administrative_penalty", str(source), "-o",
+                                         str(tmp_path / "b"), "--department", "x", "--department-uscc", "123"])
+    assert bad_uscc.exit_code == 2 and "uscc" not in bad_uscc.stdout
+    unknown = CliRunner().invoke(main, ["exchange", "pack", "nope", str(source), "-o", str(tmp_path / "b"),
+                                        "--department", "x", "--department-uscc", AUTHORITY_USCC])
+    assert unknown.exit_code == 2 and "administrative_penalty" in unknown.stderr
+    missing = pack(tmp_path / "missing.jsonl", tmp_path / "c")
+    assert missing.exit_code == 2 and "missing.jsonl" in missing.stderr
+
+
+def test_verify_reports_alteration_with_exit_1_and_json(source: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "batch"
+    pack(source, folder)
+    records = folder / "records.jsonl"
+    records.write_bytes(records.read_bytes().replace("虚假宣传".encode(), "虚构宣传".encode(), 1))
+    result = CliRunner().invoke(main, ["exchange", "verify", str(folder), "--format", "json"])
+    assert result.exit_code == 1
+    document = json.loads(result.stdout)
+    assert not document["ok"] and [problem["code"] for problem in document["problems"]] == ["exchange.sha256"]
+
+
+def test_verify_unreadable_batch_exits_2(tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["exchange", "verify", str(tmp_path)])
+    assert result.exit_code == 2 and "exchange.manifest" in result.stdout
+
+
+def test_verify_messages_never_quote_personal_values(source: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "batch"
+    pack(source, folder)
+    records = folder / "records.jsonl"
+    person = penalty_record(subject_category="自然人", subject_name="王五", uscc=None, orgcode=None,
+                            legal_representative=None, id_type="身份证", id_number="110105194912310021")
+    line = json.dumps({"record_id": "administrative_penalty:00000000-0000-5000-8000-000000000000",
+                       "class": "administrative_penalty", "class_version": "1.0.0",
+                       "lifecycle": {"status": "published", "as_of": "2024-06-01"}, "data": person},
+                      ensure_ascii=False)
+    records.write_text(records.read_text(encoding="utf-8") + line + "\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["exchange", "verify", str(folder)])
+    assert result.exit_code == 1 and "ric.checksum" in result.stdout
+    assert "110105194912310021" not in result.output and "王五" not in result.output
