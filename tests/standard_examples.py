@@ -46,6 +46,11 @@ def penalty_record(**changes: object) -> dict:
         "data_source": "福州市市场监督管理局",
         "data_source_uscc": AUTHORITY_USCC,
     }
+    return changed(record, **changes)
+
+
+def changed(record: dict, **changes: object) -> dict:
+    """``record`` with ``changes`` applied in place: a value sets a field, None deletes it."""
     for key, value in changes.items():
         if value is None:
             record.pop(key, None)

@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from standard_examples import penalty_record
+from standard_examples import changed, penalty_record
 
 from creditstd import ric
 from creditstd.catalogue import validator
@@ -192,13 +192,7 @@ def test_masking_never_leaks_a_full_id_number(seed: int, kind: ric.Kind) -> None
 def _fake(class_name: str, **changes: object) -> dict:
     from creditstd.records.fake import fake_records
 
-    record = next(iter(fake_records(class_name, 1, seed=7, on=date(2026, 6, 30)))).record
-    for key, value in changes.items():
-        if value is None:
-            record.pop(key, None)
-        else:
-            record[key] = value
-    return record
+    return changed(next(iter(fake_records(class_name, 1, seed=7, on=date(2026, 6, 30)))).record, **changes)
 
 
 def test_list_entry_is_displayed_from_inclusion_until_removal() -> None:
