@@ -8,52 +8,18 @@ summary on stderr says how many).  Output goes to stdout, or atomically to
 
 from __future__ import annotations
 
-import contextlib
-import io
-import os
-import sys
-import tempfile
 from collections.abc import Iterator
 from datetime import datetime
 
 import click
 
-from creditstd.cli._io import InputError
+from creditstd.cli._io import InputError, output_stream
 from creditstd.exceptions import CatalogueError, bilingual
-from creditstd.records.fake import FakeRecord, fake_records, write_csv, write_jsonl, write_xml
+from creditstd.records.export import write_csv, write_jsonl, write_xml
+from creditstd.records.fake import FakeRecord, fake_records
 from creditstd.records.loader import class_names
 
 __all__ = ["fake_command"]
-
-
-@contextlib.contextmanager
-def _text_stream(path: str | None, encoding: str) -> Iterator[io.TextIOWrapper]:
-    """A text stream to stdout or to a temporary file renamed over ``path`` once complete."""
-    if path is None:
-        sys.stdout.flush()
-        stream = io.TextIOWrapper(sys.stdout.buffer, encoding=encoding, newline="")
-        try:
-            yield stream
-        finally:
-            stream.flush()
-            stream.detach()
-        return
-    folder = os.path.dirname(os.path.abspath(path))
-    try:
-        handle, temporary = tempfile.mkstemp(dir=folder, prefix=f".{os.path.basename(path)}.", suffix=".tmp")
-    except OSError as error:
-        raise InputError(f"无法写入 {path}：{error.strerror}", f"cannot write {path}: {error.strerror}") from None
-    try:
-        with os.fdopen(handle, "w", encoding=encoding, newline="") as stream:
-            yield stream
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(temporary, 0o666 & ~umask)  # mkstemp makes it private; the result is an ordinary file
-        os.replace(temporary, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
-        raise
 
 
 class _Counter:
@@ -105,7 +71,7 @@ def fake_command(class_name: str, count: int, output_format: str, headers: str, 
         raise InputError(f"目录中没有记录类“{class_name}”；可用：{names}",
                          f"no record class {class_name!r} in the catalogue; choose from {', '.join(class_names())}",
                          ) from None
-    with _text_stream(output, encoding) as stream:
+    with output_stream(output, encoding) as stream:
         if output_format == "jsonl":
             write_jsonl(records, stream)
         elif output_format == "csv":

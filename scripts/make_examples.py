@@ -20,7 +20,8 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from creditstd.records.fake import fake_records, write_csv, write_jsonl, write_xml
+from creditstd.records.export import write_csv, write_jsonl, write_xml
+from creditstd.records.fake import fake_records
 from creditstd.records.loader import class_names
 
 ROOT = Path(__file__).resolve().parent.parent

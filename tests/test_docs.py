@@ -12,14 +12,16 @@ import pytest
 from creditstd import catalogue
 from creditstd.exceptions import ERRORS
 from creditstd.records import docs
-from creditstd.records.docs import class_page_name, render_html, render_markdown, write_docs
+from creditstd.records.docs import _pages, class_page_name, render_html, render_markdown, write_docs
+from creditstd.records.docs._model import Code
+from creditstd.records.docs.markdown import md_inline, md_text
 
 RENDERERS = {"markdown": (render_markdown, ".md"), "html": (render_html, ".html")}
 
 
 def shown(text: str, fmt: str) -> str:
     """How a text of the data appears in a page of ``fmt``."""
-    return docs._md_text(text) if fmt == "markdown" else html.escape(text, quote=True)
+    return md_text(text) if fmt == "markdown" else html.escape(text, quote=True)
 
 
 @pytest.fixture(scope="module", params=sorted(RENDERERS))
@@ -94,7 +96,7 @@ def test_taxonomy_and_display_rules_pages(built: tuple[str, dict[str, str]]) -> 
 
 
 def test_markdown_escapes_pipes_in_cells() -> None:
-    text = docs._md_inline(("a|b", docs.Code("c|d")))
+    text = md_inline(("a|b", Code("c|d")))
     assert text == "a\\|b`c\\|d`"
 
 
@@ -117,7 +119,7 @@ def test_html_is_well_formed_with_nav_and_title() -> None:
 
 
 def test_html_escapes_values(monkeypatch: pytest.MonkeyPatch) -> None:
-    original = docs.record_class
+    original = _pages.record_class  # the pages read every class through it
 
     def patched(name: str) -> catalogue.RecordClass:
         cls = original(name)
@@ -127,7 +129,7 @@ def test_html_escapes_values(monkeypatch: pytest.MonkeyPatch) -> None:
         fields["decision_number"] = dataclasses.replace(fields["decision_number"], zh="<script>alert(1)</script>|x")
         return dataclasses.replace(cls, fields=fields)
 
-    monkeypatch.setattr(docs, "record_class", patched)
+    monkeypatch.setattr(_pages, "record_class", patched)
     page = render_html()[class_page_name("administrative_penalty") + ".html"]
     assert "<script>" not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;|x" in page

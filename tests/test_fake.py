@@ -15,7 +15,8 @@ from lxml import etree
 from creditstd.catalogue import get_class, validator
 from creditstd.cli.fake import fake_command
 from creditstd.codes import ric
-from creditstd.records.fake import FakeRecord, column_names, fake_records, write_csv, write_jsonl, write_xml
+from creditstd.records.export import column_names, write_csv, write_jsonl, write_xml
+from creditstd.records.fake import FakeRecord, fake_records
 from creditstd.records.loader import class_names
 
 CLASSES = class_names()
@@ -172,6 +173,13 @@ def test_jsonl_parses_back() -> None:
     assert write_jsonl(records, stream) == 20
     lines = stream.getvalue().splitlines()
     assert [json.loads(line) for line in lines] == [item.record for item in records]
+
+
+def test_writers_still_importable_from_fake() -> None:
+    from creditstd.records import export, fake
+
+    assert [fake.column_names, fake.write_csv, fake.write_jsonl, fake.write_xml] == [
+        export.column_names, export.write_csv, export.write_jsonl, export.write_xml]
 
 
 def test_writers_stream() -> None:

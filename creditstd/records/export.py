@@ -1,0 +1,147 @@
+"""Writing records of any catalogue class as the exports departments exchange: JSON lines, CSV or XML.
+
+Every writer streams (one record at a time goes out as a JSON line, a CSV row
+or an XML ``<Record>`` element) and returns how many it wrote.  A record is a
+plain mapping, or anything with a ``record`` mapping (a
+:class:`~creditstd.records.fake.FakeRecord`).  CSV and XML follow the class:
+columns are every field in schema order, named by national field code (else
+key), Chinese title or key; XML elements are named by field code.  In CSV and
+XML arrays are joined with ``；`` or written as ``<Item>`` children, booleans
+as 是/否, numbers without exponent.
+
+>>> import io
+>>> record = {"decision_number": "深市监罚〔2024〕1号", "penalty_types": ["警告", "罚款"], "fine_amount": 0.5}
+>>> column_names("administrative_penalty", "key")[:2]
+['subject_name', 'subject_category']
+>>> stream = io.StringIO()
+>>> write_csv([record], "administrative_penalty", stream, headers="key")
+1
+>>> rows = stream.getvalue().splitlines()
+>>> dict(zip(rows[0].split(","), rows[1].split(",")))["penalty_types"]
+'警告；罚款'
+>>> stream = io.StringIO()
+>>> write_jsonl([record], stream), stream.getvalue()
+(1, '{"decision_number": "深市监罚〔2024〕1号", "penalty_types": ["警告", "罚款"], "fine_amount": 0.5}\\n')
+>>> stream = io.StringIO()
+>>> write_xml([record], "administrative_penalty", stream)
+1
+>>> print(stream.getvalue(), end="")
+<?xml version="1.0" encoding="UTF-8"?>
+<Records class="administrative_penalty">
+  <Record>
+    <CF_WSH>深市监罚〔2024〕1号</CF_WSH>
+    <CF_CFLB>
+      <Item>警告</Item>
+      <Item>罚款</Item>
+    </CF_CFLB>
+    <CF_NR_FK>0.5</CF_NR_FK>
+  </Record>
+</Records>
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Iterable, Mapping
+from decimal import Decimal
+from typing import IO, Any, Protocol, Union
+
+from creditstd.records.model import record_class
+
+__all__ = ["column_names", "write_csv", "write_jsonl", "write_xml"]
+
+
+class Wrapped(Protocol):
+    """A record carried inside another object (a :class:`~creditstd.records.fake.FakeRecord`)."""
+
+    @property
+    def record(self) -> Mapping[str, Any]: ...
+
+
+#: What the writers take: a plain mapping or a wrapper with a ``record`` mapping.
+Record = Union[Mapping[str, Any], Wrapped]  # noqa: UP007 - a runtime alias, kept py3.10-friendly
+
+
+def _plain(record: Record) -> Mapping[str, Any]:
+    return record if isinstance(record, Mapping) else record.record
+
+
+def _scalar(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, float):
+        return format(Decimal(repr(value)).normalize(), "f")
+    return str(value)
+
+
+def _cell(value: Any) -> str:
+    if isinstance(value, list):
+        return "；".join(_scalar(item) for item in value)
+    if isinstance(value, dict):
+        return json.dumps(value, ensure_ascii=False)
+    return _scalar(value)
+
+
+def column_names(class_name: str, style: str = "code") -> list[str]:
+    """Column names of ``class_name``: national field codes (else keys), Chinese titles, or keys."""
+    if style not in ("code", "zh", "key"):
+        raise ValueError(f"headers must be 'code', 'zh' or 'key', not {style!r}")
+    fields = record_class(class_name).fields.values()
+    return [(f.code or f.key) if style == "code" else f.zh if style == "zh" else f.key for f in fields]
+
+
+def write_jsonl(records: Iterable[Record], stream: IO[str]) -> int:
+    """Write one JSON object per line; return how many."""
+    count = 0
+    for record in records:
+        stream.write(json.dumps(_plain(record), ensure_ascii=False) + "\n")
+        count += 1
+    return count
+
+
+def write_csv(records: Iterable[Record], class_name: str, stream: IO[str], *,
+              headers: str = "code") -> int:
+    """Write a header row and one row per record (every field of the class, in schema order); return how many.
+
+    Arrays are joined with ``；``, booleans written 是/否.  Open files with ``newline=''``.
+    """
+    keys = list(record_class(class_name).fields)
+    writer = csv.writer(stream)
+    writer.writerow(column_names(class_name, headers))
+    count = 0
+    for record in records:
+        data = _plain(record)
+        writer.writerow([_cell(data.get(key)) for key in keys])
+        count += 1
+    return count
+
+
+def write_xml(records: Iterable[Record], class_name: str, stream: IO[str]) -> int:
+    """Write a department-export style XML document, one ``<Record>`` at a time; return how many.
+
+    Elements are named by national field code (else key); array items are ``<Item>`` children.
+    """
+    from lxml import etree
+
+    names = {key: f.code or f.key for key, f in record_class(class_name).fields.items()}
+    encoding = (getattr(stream, "encoding", None) or "UTF-8").upper()
+    stream.write(f'<?xml version="1.0" encoding="{encoding}"?>\n<Records class="{class_name}">\n')
+    count = 0
+    for record in records:
+        element = etree.Element("Record")
+        for key, value in _plain(record).items():
+            child = etree.SubElement(element, names.get(key, key))
+            if isinstance(value, list):
+                for item in value:
+                    etree.SubElement(child, "Item").text = _scalar(item)
+            else:
+                child.text = _cell(value)
+        etree.indent(element, space="  ", level=1)
+        stream.write("  " + etree.tostring(element, encoding="unicode") + "\n")
+        count += 1
+    stream.write("</Records>\n")
+    return count
+

@@ -1,0 +1,83 @@
+"""Synthetic records of any catalogue class: realistic, valid, reproducible, optionally broken on purpose.
+
+The generator reads everything from the class's JSON Schema: field kinds and
+formats, roles, code tables, maximum lengths, the ``allOf`` conditionals and
+the named ``x-rules``.  For each record it picks the subject category first,
+builds a coherent subject (a company whose USCC, embedded organisation code
+and registration number share one region; a person with a valid citizen ID;
+an individual business, now and then with the USCC placeholder and then its
+registration number), an authority with a USCC of a government organ (登记
+管理部门 1, 机构类别 1), dates in the order the rules ask and never after
+``on``, then fills every field a conditional asks for once its ``if`` holds.
+Optional fields appear with some probability; fields that make no sense for
+the subject (a legal representative for a natural person) never do.  Every
+record returned as valid passes ``validator(class_name, strict=True)``.
+
+With ``error_rate`` about that share of the records is broken in exactly one
+way, chosen among the breakages that apply (a bad check character, a missing
+required field, a conditional left unmet, an impossible date, a value outside
+its code table, dates out of order...); ``broken`` is the error code the
+validator reports for it.
+
+>>> from creditstd.catalogue import validator
+>>> records = list(fake_records('administrative_penalty', 3, seed=7))
+>>> check = validator('administrative_penalty', strict=True)
+>>> all(check.is_valid(item.record) for item in records), {item.broken for item in records}
+(True, {None})
+>>> [item.record for item in fake_records('administrative_penalty', 3, seed=7)] == [r.record for r in records]
+True
+
+The work is split by job: :mod:`._domain` (departments, lists, places),
+:mod:`._plan` (what a class asks for, read once from its schema),
+:mod:`._parties` (the subject and the authorities), :mod:`._values` (one
+field's value), :mod:`._draft` (a record being made), :mod:`._generator`
+(whole valid records) and :mod:`._breakage` (breaking one on purpose).
+Writing records out as JSON lines, CSV or XML is :mod:`creditstd.records.export`;
+its writers are importable from here too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+
+from creditstd.records import loader
+from creditstd.records.export import column_names, write_csv, write_jsonl, write_xml
+from creditstd.records.fake._breakage import break_record
+from creditstd.records.fake._generator import Generator
+
+__all__ = ["FakeRecord", "column_names", "fake_records", "write_csv", "write_jsonl", "write_xml"]
+
+
+@dataclass(frozen=True)
+class FakeRecord:
+    """One synthetic record; ``broken`` is the error code it was deliberately given, or None."""
+
+    record: dict
+    broken: str | None
+
+
+def fake_records(class_name: str, n: int, *, seed: int | None = None, error_rate: float = 0.0,
+                 on: date | None = None) -> Iterator[FakeRecord]:
+    """``n`` synthetic records of ``class_name``, about ``error_rate`` of them broken in one way each.
+
+    Deterministic for a given ``seed`` (and ``on``, the day no date may pass; default today).
+    Raises :class:`~creditstd.exceptions.CatalogueError` for an unknown class and ValueError for a bad rate.
+    """
+    if not 0.0 <= error_rate <= 1.0:
+        raise ValueError(f"错误率应在 0 到 1 之间 / error_rate must be within [0, 1], got {error_rate}")
+    loader.class_schema(class_name)  # raises CatalogueError now, not at the first next()
+    generator = Generator(class_name, seed, on or date.today())
+    return _records(generator, n, error_rate)
+
+
+def _records(generator: Generator, n: int, error_rate: float) -> Iterator[FakeRecord]:
+    for _ in range(n):
+        record = generator.record()
+        if error_rate and generator.rng.random() < error_rate:
+            record, code = break_record(generator, record)
+            yield FakeRecord(record, code)
+        else:
+            yield FakeRecord(record, None)
+
