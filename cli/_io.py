@@ -52,6 +52,11 @@ def read_lines(path: str, encoding: str) -> Iterator[tuple[int, str]]:
                 ) from None
             if text and not text.startswith("#"):
                 yield line_number, text
+        try:  # bytes left at the end: a multi-byte character cut off by a truncated file
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            raise InputError(f"{name} 在文件末尾被截断（最后一个字符不完整）",
+                             f"{name} is truncated: its last character is incomplete") from None
 
 
 @contextlib.contextmanager

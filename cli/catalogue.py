@@ -15,6 +15,7 @@ from typing import Any
 
 import click
 
+from creditstd.cli._io import InputError
 from creditstd.exceptions import CatalogueError, bilingual
 from creditstd.records import docs, loader
 from creditstd.records.model import record_class
@@ -24,17 +25,8 @@ __all__ = ["catalogue_group", "display_width", "format_table"]
 OUTPUT = click.Choice(["text", "json"])
 
 
-class CatalogueUsageError(click.ClickException):
-    """A class, section or directory the catalogue cannot serve: exit code 2, bilingual message."""
-
-    exit_code = 2
-
-    def __init__(self, zh: str, en: str) -> None:
-        super().__init__(bilingual(zh, en))
-
-
-def _unknown(error: CatalogueError) -> CatalogueUsageError:
-    return CatalogueUsageError(error.message_zh, error.message_en)
+def _unknown(error: CatalogueError) -> InputError:
+    return InputError(error.message_zh, error.message_en)
 
 
 def display_width(text: str) -> int:
@@ -262,7 +254,7 @@ def taxonomy_command(output: str, section: str | None) -> None:
     taxonomy = loader.taxonomy()
     sections = _sections()
     if section is not None and section not in sections:
-        raise CatalogueUsageError(f"分类标准中没有“{section}”一节；可用：{'、'.join(sections)}",
+        raise InputError(f"分类标准中没有“{section}”一节；可用：{'、'.join(sections)}",
                                   f"no section {section!r} in the taxonomy; choose from {', '.join(sections)}")
     chosen = [section] if section else sections
     if output == "json":
@@ -286,7 +278,7 @@ def docs_command(fmt: str, directory: str) -> None:
     try:
         written = docs.write_docs(directory, fmt)
     except OSError as error:
-        raise CatalogueUsageError(f"无法写入 {directory}：{error.strerror or error}",
+        raise InputError(f"无法写入 {directory}：{error.strerror or error}",
                                   f"cannot write to {directory}: {error.strerror or error}") from None
     click.echo(bilingual(f"已写入 {len(written)} 个文件到 {directory}", f"{len(written)} files written to {directory}"),
                err=True)

@@ -58,8 +58,8 @@ KIND_LABELS = {
     "unknown": ("未知", "unknown"),
 }
 HIDDEN = "已隐藏 hidden (--reveal)"
-#: Fields of a personal ID number hidden unless --reveal.
-PERSONAL_FIELDS = frozenset({"number", "birth_date", "sequence", "check_digit"})
+#: Fields of a personal ID number hidden unless --reveal (sequence and check stay: the masked number shows them).
+PERSONAL_FIELDS = frozenset({"number", "birth_date"})
 
 
 @dataclass(frozen=True)
@@ -79,10 +79,13 @@ def _shown(verdict: Verdict, reveal: bool) -> str:
 
 def _public_info(verdict: Verdict, reveal: bool) -> dict | None:
     info = to_jsonable(verdict.info)
-    if info is not None and verdict.is_personal and not reveal:
-        for field in PERSONAL_FIELDS & info.keys():
-            if info[field] is not None:
-                info[field] = ric.mask(info[field]) if field == "number" else HIDDEN
+    if info is None or reveal or not verdict.is_personal:
+        return info
+    if not isinstance(verdict.info, ric.RICInfo):  # read as another kind, but it may be an ID: region only
+        return {key: info[key] for key in ("region_code", "region") if key in info}
+    for field in PERSONAL_FIELDS & info.keys():
+        if info[field] is not None:
+            info[field] = ric.mask(info[field]) if field == "number" else HIDDEN
     return info
 
 

@@ -27,12 +27,13 @@ from collections.abc import Callable
 
 from creditstd.exceptions import ValidationError, fail
 
-__all__ = ["compact", "passes", "redact"]
+__all__ = ["compact", "passes"]
 
-#: Characters people put between the groups of a number.
-SEPARATORS = " -._/\\\t\r\n\u00a0\u2010\u2011\u2012\u2013\u2014\u2212\u30fb\uff65"
+#: Characters people put between the groups of a number, and invisible ones that ride along in pasted text
+#: (zero-width spaces and joiners, the word joiner, a byte-order mark).
+SEPARATORS = (" -._/\\\t\r\n\u00a0\u00b7\u2010\u2011\u2012\u2013\u2014\u2212\u30fb\uff65"
+              "\u200b\u200c\u200d\u2060\ufeff")
 _DROP_SEPARATORS = str.maketrans("", "", SEPARATORS)
-_CANONICAL = frozenset("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ*")
 
 
 def compact(number: object) -> str:
@@ -54,29 +55,6 @@ def compact(number: object) -> str:
         return number.translate(_DROP_SEPARATORS).upper()
     folded = unicodedata.normalize("NFKC", number)
     return folded.translate(_DROP_SEPARATORS).upper()
-
-
-def is_canonical_ascii(text: str) -> bool:
-    """Tell whether ``text`` holds only upper-case ASCII letters, digits and ``*``."""
-    return _CANONICAL.issuperset(text)
-
-
-def redact(text: object, keep_start: int = 3, keep_end: int = 2) -> str:
-    """Return a form of ``text`` safe for logs: only a few characters are kept.
-
-    Used in reports and error messages for values that may be personal
-    information (ID numbers, names).
-
-    >>> redact('11010519491231002X')
-    '110*************2X'
-    >>> redact('张三', keep_start=1, keep_end=0)
-    '张*'
-    """
-    value = str(text)
-    if len(value) <= keep_start + keep_end:
-        return "*" * len(value)
-    end = value[len(value) - keep_end:] if keep_end else ""
-    return value[:keep_start] + "*" * (len(value) - keep_start - keep_end) + end
 
 
 def passes(validate: Callable[..., object], number: object, **options: object) -> bool:

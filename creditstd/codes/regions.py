@@ -43,12 +43,13 @@ A code's names over time are its ``periods``; :meth:`Region.name_in` picks one:
 ('东郊区', '东丽区', None)
 
 **Aggregates.**  Province-level codes, ``100000`` and prefecture-level codes
-with counties below them are *aggregates*: they name a group of places and are
-never used as the address code of a citizen ID number.  Prefecture-level
-cities without districts (东莞市 ``441900``, 中山市 ``442000``, 儋州市
-``460400``, 嘉峪关市 ``620200``) are not aggregates, since their own code is the
-address code.  :func:`issued_codes` lists the codes that may appear in ID
-numbers.
+with counties below them are *aggregates*: they name a group of places, and
+generators never put them in ID numbers.  Prefecture-level cities without
+districts (东莞市 ``441900``, 中山市 ``442000``, 儋州市 ``460400``, 嘉峪关市
+``620200``) are not aggregates, since their own code is the address code.
+:func:`issued_codes` lists the codes generators use.  Validation is more
+lenient: strict ``ric`` rejects only province-level aggregates, because no
+source rules out real ID numbers issued under a prefecture's own code.
 
 >>> regions.get('110000').is_aggregate, regions.get('441900').is_aggregate
 (True, False)

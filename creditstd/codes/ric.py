@@ -57,7 +57,7 @@ from __future__ import annotations
 import enum
 import random as _random
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from creditstd.codes import regions as _regions
@@ -112,17 +112,21 @@ _MONTH_DAYS = frozenset(
 
 @dataclass(frozen=True, slots=True)
 class RICInfo:
-    """Every component of an ID number and what it means."""
+    """Every component of an ID number and what it means.
 
-    number: str
+    ``repr()`` leaves out the number, birth date, sequence and check digit, so a
+    parse result can be logged without publishing a person's ID number.
+    """
+
+    number: str = field(repr=False)
     kind: Kind
     kind_name: Meaning
     region_code: str
     region: _regions.Region | None
-    birth_date: date
-    sequence: str
+    birth_date: date = field(repr=False)
+    sequence: str = field(repr=False)
     sex: Meaning
-    check_digit: str | None
+    check_digit: str | None = field(repr=False)
     country_code: str | None = None
     possible_centenarian: bool = False
 
@@ -309,8 +313,9 @@ def to_18(number: object, *, century: str | int = "19") -> str:
     if len(number) == 18:
         return number
     body = f"{number[:6]}{century}{number[6:]}"
-    if _birth_error(body[6:14]):
-        fail(_birth_error(body[6:14]) or "ric.birth_date", position=7)
+    error = _birth_error(body[6:14])
+    if error:
+        fail(error, position=7)
     return body + mod_11_2_check(body)
 
 
@@ -357,6 +362,8 @@ def mask(number: object, *, keep_start: int = 6, keep_end: int | None = None, ch
     >>> mask('11010519491231002X', keep_start=3, keep_end=4)
     '110***********002X'
     """
+    if keep_start < 0 or (keep_end is not None and keep_end < 0) or len(char) != 1:
+        raise ValueError("keep_start and keep_end must not be negative, char must be one character")
     try:
         text = compact(number)
     except ValidationError:
@@ -403,6 +410,11 @@ def generate(
     if low > high:
         raise ValueError(f"出生日期范围为空 / empty birth date range {low}..{high}")
     born = low + timedelta(rng.randint(0, (high - low).days))
+    if region is not None and (region in PERMIT_REGIONS) != (kind is Kind.RESIDENCE_PERMIT):
+        raise ValueError(f"地址码 {region} 与号码种类 {kind.value} 不符 / region {region} does not fit "
+                         f"kind {kind.value} (810000/820000/830000 are for residence permits only)")
+    if region is not None and kind is not Kind.FOREIGNER_PR and region.startswith("9"):
+        raise ValueError(f"地址码不能以9开头 / a region code cannot start with 9: {region}")
     if region is None:
         if kind is Kind.RESIDENCE_PERMIT:
             region = rng.choice(sorted(PERMIT_REGIONS))
@@ -420,4 +432,5 @@ def generate(
     body = f"{prefix}{born:%Y%m%d}{sequence}"
     number = body + mod_11_2_check(body)
     validate(number, strict=True)  # a generator must never produce what its validator rejects
+    assert kind_of(number) is kind
     return number

@@ -19,7 +19,7 @@ from __future__ import annotations
 import dataclasses
 import enum
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -63,19 +63,32 @@ class Problem:
 class Verdict:
     """The outcome of :func:`check` for one value."""
 
-    text: str
+    text: str = field(repr=False)  # may be a person's ID number: kept out of logs
     valid: bool
     kind: str | None = None
-    number: str | None = None
+    number: str | None = field(default=None, repr=False)
     info: Any = None
     also: tuple[str, ...] = ()
     errors: tuple[Problem, ...] = ()
 
     @property
     def is_personal(self) -> bool:
-        """True when the value is (or may be) a natural person's ID number."""
+        """True when the value is, or may be, a natural person's ID number: reports then mask it.
+
+        Errs on the side of privacy: besides the kinds found, any value that
+        would also pass as an ID number counts, and so does an invalid value
+        holding 14 digits or more and at most one letter (an ID number with a
+        digit missing, say).
+
+        >>> check('11010519491231002').is_personal, check('91350100M000100Y43').is_personal
+        (True, False)
+        """
         candidates = {self.kind, *self.also, *(problem.kind for problem in self.errors)}
-        return bool(candidates & PERSONAL_KINDS)
+        if candidates & PERSONAL_KINDS or any(kind.value in PERSONAL_KINDS for kind in identify(self.text)):
+            return True
+        digits = sum(char.isdigit() for char in self.text)
+        letters = sum(char.isalpha() and not char.isdigit() for char in self.text)
+        return not self.valid and digits >= 14 and letters <= 1
 
 
 def _plausible_kinds(number: str) -> list[str]:
