@@ -60,10 +60,12 @@ def read_lines(path: str, encoding: str) -> Iterator[tuple[int, str]]:
 
 
 @contextlib.contextmanager
-def output_stream(path: str | os.PathLike[str] | None, encoding: str = "utf-8") -> Iterator[io.TextIOWrapper]:
+def output_stream(path: str | os.PathLike[str] | None, encoding: str = "utf-8", *,
+                  private: bool = False) -> Iterator[io.TextIOWrapper]:
     """A text stream to stdout (``path`` None), or to a temporary file renamed over ``path`` once complete.
 
-    Nothing is left at ``path`` when the block fails: outputs are written atomically.
+    Nothing is left at ``path`` when the block fails: outputs are written atomically.  ``private`` files
+    (holding raw input, personal data) are readable by their owner only.
     """
     if path is None:
         sys.stdout.flush()
@@ -75,7 +77,7 @@ def output_stream(path: str | os.PathLike[str] | None, encoding: str = "utf-8") 
             stream.detach()
         return
     try:
-        with atomic_writer(path, "w", encoding=encoding) as stream:
+        with atomic_writer(path, "w", encoding=encoding, private=private) as stream:
             yield stream
     except OSError as error:  # the folder is missing or read-only, the disk is full...
         raise InputError(f"无法写入 {path}：{error.strerror}", f"cannot write {path}: {error.strerror}") from None

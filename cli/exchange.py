@@ -2,10 +2,13 @@
 
 ``pack`` reads records of one class (JSON Lines, one record's data per line),
 validates each, and writes the valid ones as a batch folder (``records.jsonl``
-+ ``manifest.json``, atomically); every invalid line goes to a rejects file
-with its line number and errors, so nothing is lost.  ``verify`` checks a
-batch: manifest, record count, SHA-256, envelopes, record ids and every record.
-Messages never quote field values.
++ ``manifest.json``, atomically); every invalid or duplicate line goes to a
+rejects file with its line number and errors, so nothing is lost.  The
+rejects file holds the raw input (personal data), so it is written **next
+to** the batch folder (``<folder>.rejects.jsonl``), never inside the folder
+that is handed over, and readable by its owner only (mode 0600).  ``verify``
+checks a batch: manifest, record count, SHA-256, envelopes, versions, record
+ids and every record.  Messages never quote field values.
 """
 
 from __future__ import annotations
@@ -27,7 +30,7 @@ from creditstd.records.validation import validator
 __all__ = ["exchange_group"]
 
 #: Problems that mean the batch could not be read at all (exit code 2), not that it is wrong (exit code 1).
-UNREADABLE = frozenset({"exchange.manifest", "exchange.missing_records"})
+UNREADABLE = frozenset({"exchange.manifest", "exchange.missing_records", "exchange.records_file"})
 
 
 def _problem_json(problem: Problem) -> dict[str, Any]:
@@ -78,8 +81,18 @@ def _records(path: str, encoding: str) -> Iterator[tuple[int, str, Any]]:
     for number, text in read_lines(path, encoding):
         try:
             yield number, text, json.loads(text)
-        except ValueError as error:
+        except (ValueError, RecursionError) as error:  # RecursionError: nested too deeply to parse
             yield number, text, error
+
+
+def default_rejects(folder: Path) -> Path:
+    """Where rejects go by default: beside the batch folder, never inside it (``batch`` -> ``batch.rejects.jsonl``).
+
+    >>> default_rejects(Path('out/batch')).as_posix().endswith('out/batch.rejects.jsonl')
+    True
+    """
+    folder = folder.resolve()
+    return folder.parent / f"{folder.name}.rejects.jsonl"
 
 
 @exchange_group.command("pack")
@@ -93,7 +106,8 @@ def _records(path: str, encoding: str) -> Iterator[tuple[int, str, Any]]:
 @click.option("--on", "as_of", type=click.DateTime(["%Y-%m-%d"]), help="生命周期的计算日期 / date of the lifecycle")
 @click.option("--strict", is_flag=True, help="对代码做严格校验 / strict identifier checks")
 @click.option("--rejects", type=click.Path(path_type=Path),
-              help="不合格记录输出文件（默认 批次文件夹/rejects.jsonl） / where rejected lines go")
+              help="不合格记录输出文件（默认在批次文件夹旁：<文件夹>.rejects.jsonl，仅本人可读） / where rejected "
+                   "lines go (default beside the batch folder: <folder>.rejects.jsonl, owner-only)")
 @click.option("--encoding", default="utf-8-sig", show_default=True, help="输入编码 / input encoding")
 def pack_command(class_name: str, source: str, folder: Path, department: str, department_uscc: str,
                  rule_set: str | None, as_of: datetime | None, strict: bool, rejects: Path | None,
@@ -110,23 +124,27 @@ def pack_command(class_name: str, source: str, folder: Path, department: str, de
                              rule_set=rule_set, on=as_of.date() if as_of else date.today())
     except (CatalogueError, ValidationError) as error:
         raise click.UsageError(bilingual(error.message_zh, error.message_en)) from None
-    rejects = rejects or folder / "rejects.jsonl"
+    rejects = rejects or default_rejects(folder)
     rejected = 0
     folder.mkdir(parents=True, exist_ok=True)
-    with writer, output_stream(rejects) as rejects_stream:
+    with writer, output_stream(rejects, private=True) as rejects_stream:
         for number, text, record in _records(source, encoding):
-            if isinstance(record, ValueError):
+            if isinstance(record, (ValueError, RecursionError)):
                 errors = [{"path": "$", "code": "exchange.json", "message_zh": "不是有效的JSON行",
                            "message_en": "not a valid JSON line"}]
             else:
                 errors = [{"path": error.path, "code": error.code, "message_zh": error.message_zh,
                            "message_en": error.message_en} for error in check.iter_errors(record)]
+            if not errors:
+                try:
+                    writer.add(record)
+                except CatalogueError as error:  # a duplicate record id: the batch keeps the first
+                    errors = [{"path": "$", "code": error.code, "message_zh": error.message_zh,
+                               "message_en": error.message_en}]
             if errors:  # the line itself goes with its reasons: nothing is lost
                 rejected += 1
                 line = {"line": number, "errors": errors, "input": text}
                 rejects_stream.write(json.dumps(line, ensure_ascii=False) + "\n")
-            else:
-                writer.add(record)
     click.echo(bilingual(f"已打包 {writer.count} 条到 {folder}，拒收 {rejected} 条（见 {rejects}）",
                          f"{writer.count} records packed into {folder}, {rejected} rejected (see {rejects})"),
                err=True)

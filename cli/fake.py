@@ -9,7 +9,7 @@ summary on stderr says how many).  Output goes to stdout, or atomically to
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import date, datetime
 
 import click
 
@@ -20,6 +20,9 @@ from creditstd.records.fake import FakeRecord, fake_records
 from creditstd.records.loader import class_names
 
 __all__ = ["fake_command"]
+
+#: The earliest ``--on``: people born up to 70 years before it must still have valid ID numbers.
+EARLIEST_ON = date(1900, 1, 1)
 
 
 class _Counter:
@@ -58,11 +61,18 @@ def fake_command(class_name: str, count: int, output_format: str, headers: str, 
 
     \b
     例 / example:  creditstd fake administrative_penalty -n 100 --format csv --headers zh --encoding gbk -o p.csv
-    退出码 / exit codes: 0 完成 done; 2 用法错误（未知记录类、错误率越界） usage error (unknown class, bad rate).
+    退出码 / exit codes: 0 完成 done; 2 用法错误（未知记录类、错误率越界、日期越界） usage error (unknown class,
+    bad rate, --on out of range).
     """
     if not 0.0 <= error_rate <= 1.0:
         raise click.UsageError(bilingual(f"--error-rate 应在 0 到 1 之间，而不是 {error_rate}",
                                          f"--error-rate must be within [0, 1], not {error_rate}"))
+    if on is not None and not EARLIEST_ON <= on.date() <= date.today():
+        day = on.date().isoformat()
+        raise click.UsageError(bilingual(
+            f"--on 应在 {EARLIEST_ON.isoformat()} 与今天之间，而不是 {day}（生成的出生日期、证照日期都以它为准）",
+            f"--on must be between {EARLIEST_ON.isoformat()} and today, not {day} "
+            "(birth dates and document dates are generated before it)"))
     try:
         records = _Counter(fake_records(class_name, count, seed=seed, error_rate=error_rate,
                                         on=on.date() if on else None))

@@ -2,8 +2,10 @@
 
 Every file creditstd writes (exchange batches, rejects, docs, exports) goes
 through :func:`atomic_writer`: the content is written to a temporary file in
-the same folder, flushed to disk, given ordinary permissions, and renamed
-over the target only when the block finishes without an error.  A failure
+the same folder, flushed to disk, given ordinary permissions (or kept
+readable by its owner only, mode 0600, with ``private=True``: rejects files
+hold raw personal data), and renamed over the target only when the block
+finishes without an error.  A failure
 half way leaves the target as it was.
 
 >>> import os, tempfile
@@ -41,8 +43,11 @@ def _umask() -> int:
 
 @contextlib.contextmanager
 def atomic_writer(path: str | os.PathLike[str], mode: str = "w", *, encoding: str | None = "utf-8",
-                  newline: str | None = "") -> Iterator[IO[Any]]:
-    """Yield a stream for ``path`` (``mode`` ``"w"`` text or ``"wb"`` binary) that replaces it on success."""
+                  newline: str | None = "", private: bool = False) -> Iterator[IO[Any]]:
+    """Yield a stream for ``path`` (``mode`` ``"w"`` text or ``"wb"`` binary) that replaces it on success.
+
+    ``private``: the file keeps mode 0600 (owner only) instead of the ordinary permissions the umask allows.
+    """
     target = os.fspath(path)
     handle, temporary = tempfile.mkstemp(dir=os.path.dirname(os.path.abspath(target)),
                                          prefix=f".{os.path.basename(target)}.", suffix=".tmp")
@@ -52,7 +57,8 @@ def atomic_writer(path: str | os.PathLike[str], mode: str = "w", *, encoding: st
             yield stream
             stream.flush()
             os.fsync(stream.fileno())
-        os.chmod(temporary, 0o666 & ~_umask())  # mkstemp makes it private; the result is an ordinary file
+        # mkstemp makes it private (0600); unless asked to stay private, the result is an ordinary file
+        os.chmod(temporary, 0o600 if private else 0o666 & ~_umask())
         os.replace(temporary, target)
     except BaseException:
         with contextlib.suppress(OSError):

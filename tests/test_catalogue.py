@@ -93,6 +93,27 @@ def test_personal_identifiers_are_never_published_in_clear(name: str) -> None:
 
 
 @pytest.mark.parametrize("name", CLASSES)
+def test_publication_follows_the_stricter_of_class_and_field_openness(name: str) -> None:
+    """A class's openness caps its fields': objections and credit repairs (government sharing) and contract
+    performance (conditional) publish nothing even though some of their fields are marked public."""
+    from datetime import date
+
+    from creditstd.records.fake import fake_records
+    from creditstd.records.masking import effective_openness, for_publication
+
+    cls = catalogue.get_class(name)
+    record = next(iter(fake_records(name, 1, seed=11, on=date(2026, 6, 30)))).record
+    public = for_publication(record, name)
+    if cls.classification["openness"] != "public":
+        assert public == {}
+    for key in public:
+        assert effective_openness(cls.classification["openness"], cls.fields[key].openness) == "public"
+    assert effective_openness("government_sharing", "public") == "government_sharing"
+    assert effective_openness("conditional", "public") == "conditional"
+    assert effective_openness("public", "conditional") == "conditional"
+
+
+@pytest.mark.parametrize("name", CLASSES)
 def test_display_rule_kind_is_served_by_a_rule_set_whose_roles_exist(name: str) -> None:
     cls = catalogue.get_class(name)
     kind = cls.classification["display_rule"]

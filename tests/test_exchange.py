@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from datetime import date
 from pathlib import Path
@@ -111,8 +112,17 @@ def test_invalid_data_is_reported_with_line_and_path(tmp_path: Path) -> None:
 
 
 def test_duplicates_and_broken_lines(tmp_path: Path) -> None:
-    write(tmp_path, records(2) + records(1))
-    assert "exchange.duplicate_id" in codes(verify_batch(tmp_path))
+    with pytest.raises(CatalogueError) as caught:  # the writer refuses a duplicate now (review item 11)
+        write(tmp_path / "refused", records(2) + records(1))
+    assert caught.value.code == "exchange.duplicate_id"
+    write(tmp_path, records(2))  # a batch written by another tool can still hold duplicates: verify reports them
+    path = tmp_path / RECORDS
+    lines = path.read_bytes().splitlines(keepends=True)
+    path.write_bytes(b"".join(lines + lines[:1]))
+    manifest = json.loads((tmp_path / MANIFEST).read_text(encoding="utf-8"))
+    manifest["records"].update(count=3, sha256=hashlib.sha256(path.read_bytes()).hexdigest())
+    (tmp_path / MANIFEST).write_text(json.dumps(manifest), encoding="utf-8")
+    assert codes(verify_batch(tmp_path)) == {"exchange.duplicate_id"}
     path = tmp_path / RECORDS
     path.write_bytes(path.read_bytes() + b"{not json\n")
     assert "exchange.json" in codes(verify_batch(tmp_path))

@@ -38,7 +38,10 @@ def test_pack_keeps_every_line_in_the_batch_or_the_rejects(source: Path, tmp_pat
     assert result.exit_code == 1  # some rejected
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["records"]["count"] == 4
-    rejects = [json.loads(line) for line in (folder / "rejects.jsonl").read_text(encoding="utf-8").splitlines()]
+    rejects_path = tmp_path / "batch.rejects.jsonl"  # beside the batch folder, not inside it (review item 7)
+    assert sorted(path.name for path in folder.iterdir()) == ["manifest.json", "records.jsonl"]
+    assert stat.S_IMODE(rejects_path.stat().st_mode) == 0o600  # raw input: owner only
+    rejects = [json.loads(line) for line in rejects_path.read_text(encoding="utf-8").splitlines()]
     assert [(reject["line"], reject["errors"][0]["code"]) for reject in rejects] == [
         (3, "uscc.checksum"), (4, "exchange.json")]
     assert rejects[1]["input"] == "{broken"  # the line itself is kept, so nothing is lost

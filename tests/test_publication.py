@@ -63,7 +63,7 @@ def test_samr_default_three_years_and_longer_restrictions() -> None:
     # no publication date: counted from the decision date
     assert window("samr-order-45-2021").start == date(2024, 3, 15)
     longer = window("samr-order-45-2021", valid_until="2029-01-01")
-    assert longer.end == date(2029, 1, 1)
+    assert longer.end == date(2029, 1, 2)  # valid until 2029-01-01 inclusive: that day is still shown
 
 
 def test_samr_severe_penalties_cannot_end_early() -> None:

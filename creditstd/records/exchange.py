@@ -8,16 +8,30 @@ A batch is a folder with two files:
 * ``manifest.json`` - the class and catalogue version, the sending
   department and its USCC, and the count and SHA-256 of ``records.jsonl``.
 
-The receiver runs :func:`verify_batch`: the hash and count prove nothing was
-lost or altered; every record is checked against the envelope schema and its
-class; record ids are recomputed from the class's identity fields.  For small
-batches and APIs, :func:`to_document` gives the same batch as one JSON
-document whose manifest carries the count and hash the JSONL file would have.
+The receiver runs :func:`verify_batch`.  The count and SHA-256 in the
+manifest detect records lost or corrupted by accident (a truncated copy, a
+damaged disk, a conversion that touched the bytes); they do **not** prove
+that nobody altered the batch on purpose, since whoever can rewrite
+``records.jsonl`` can rewrite the manifest's hash too.  Proving the sender
+(a detached signature over the manifest) is future work; until then, hand
+batches over a channel you trust.  Every record is also checked against the
+envelope schema and its class, its ``class_version`` against the manifest's,
+and its record id is recomputed from the class's identity fields; a
+manifest whose class or catalogue version the installed catalogue does not
+know is reported (sender and receiver use different catalogues).  The
+manifest's ``records.file`` must be a bare file name in the batch folder
+(no path separators, not ``.``/``..``), so a manifest cannot make the
+receiver read a file elsewhere.  For small batches and APIs,
+:func:`to_document` gives the same batch as one JSON document whose
+manifest carries the count and hash the JSONL file would have.
 
 Writing is atomic: records go to a temporary file in the target folder, and
 only a complete batch replaces ``records.jsonl``, then ``manifest.json``
 (the manifest is written last, so a reader never sees a manifest describing
-records that are not there).
+records that are not there).  A :class:`BatchWriter` refuses a record whose
+id it has already written (``exchange.duplicate_id``), and resolves its rule
+set when it is created, so an unknown or inapplicable rule set fails before
+any data is read.
 
 >>> import tempfile
 >>> from datetime import date
@@ -41,6 +55,7 @@ import contextlib
 import hashlib
 import json
 import os
+import re
 import uuid
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -59,7 +74,7 @@ from creditstd.exceptions import CatalogueError, ValidationError, bilingual
 from creditstd.records import loader
 from creditstd.records.formats import format_checker
 from creditstd.records.model import record_class
-from creditstd.records.publication import lifecycle
+from creditstd.records.publication import get_rule_set, lifecycle
 from creditstd.records.validation import validator
 
 __all__ = [
@@ -69,6 +84,8 @@ __all__ = [
     "Problem",
     "VerificationReport",
     "canonical_line",
+    "is_bare_file_name",
+    "is_date_time",
     "make_record",
     "record_id",
     "to_document",
@@ -82,6 +99,33 @@ RECORDS = "records.jsonl"
 NAMESPACE = uuid.uuid5(uuid.NAMESPACE_DNS, "creditstd.dev")
 _IDENTIFIER_KINDS = frozenset({"uscc", "uscc_or_placeholder", "orgcode", "regno", "citizen_id"})
 _MAX_PROBLEMS = 1000
+#: An RFC 3339 date-time as the manifest's ``created`` (jsonschema's format checker knows no date-time by default).
+_DATE_TIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:[Zz]|[+-]\d{2}:\d{2})")
+
+
+def is_date_time(value: object) -> bool:
+    """Whether ``value`` is an RFC 3339 date-time with a real date and time (``2024-06-01T08:00:00+08:00``).
+
+    >>> is_date_time('2024-06-01T08:00:00Z'), is_date_time('2024-06-01'), is_date_time('2024-02-30T00:00:00Z')
+    (True, False, False)
+    """
+    if not isinstance(value, str) or not _DATE_TIME.fullmatch(value):
+        return False
+    try:
+        datetime.fromisoformat(value[:-1] + "+00:00" if value[-1] in "Zz" else value)
+    except ValueError:
+        return False
+    return True
+
+
+def is_bare_file_name(name: object) -> bool:
+    """Whether ``name`` names a file in the batch folder itself: no separators, not absolute, not ``.``/``..``.
+
+    >>> is_bare_file_name('records.jsonl'), is_bare_file_name('../x'), is_bare_file_name('/etc/passwd')
+    (True, False, False)
+    """
+    return (isinstance(name, str) and name not in ("", ".", "..") and not any(char in name for char in "/\\\0")
+            and not os.path.isabs(name) and Path(name).name == name)
 
 
 def _identity_value(value: Any, kind: str) -> str:
@@ -139,7 +183,13 @@ class BatchWriter:
 
     def __init__(self, directory: str | os.PathLike[str], class_name: str, *, department: str, department_uscc: str,
                  rule_set: str | None = None, on: date | None = None) -> None:
-        record_class(class_name)  # unknown class: CatalogueError now, not after the data was read
+        kind = record_class(class_name).classification["display_rule"]  # unknown class: CatalogueError now
+        if rule_set is not None or kind is not None:  # unknown or inapplicable rule set: now, not after data was read
+            chosen = get_rule_set(rule_set, kind)
+            if kind is not None and kind not in chosen["applies_to"]:
+                raise CatalogueError("catalogue.rule_set_not_applicable",
+                                     f"公示规则集“{chosen['id']}”不适用于“{record_class(class_name).zh}”",
+                                     f"display rule set {chosen['id']!r} does not apply to {class_name}")
         self.directory = Path(directory)
         self.class_name = class_name
         self.department = department
@@ -147,6 +197,7 @@ class BatchWriter:
         self.rule_set = rule_set
         self.on = on or date.today()
         self.count = 0
+        self._ids: set[str] = set()
         self._hash = hashlib.sha256()
         self._records = contextlib.ExitStack()
         self._stream: BinaryIO | None = None
@@ -158,9 +209,17 @@ class BatchWriter:
         return self
 
     def add(self, data: Mapping[str, Any], related: Iterable[Mapping[str, Any]] = ()) -> dict[str, Any]:
-        """Append one record (``data`` of the batch's class); returns the exchange record written."""
+        """Append one record (``data`` of the batch's class); returns the exchange record written.
+
+        A record whose id was already written (the same identity fields) is refused with a
+        :class:`~creditstd.exceptions.CatalogueError` coded ``exchange.duplicate_id``; nothing is written.
+        """
         assert self._stream is not None, "use BatchWriter as a context manager"
         record = make_record(data, self.class_name, on=self.on, rule_set=self.rule_set, related=related)
+        if record["record_id"] in self._ids:
+            raise CatalogueError("exchange.duplicate_id", "记录标识重复：批次中已有标识字段相同的记录",
+                                 "duplicate record id: the batch already has a record with the same identity fields")
+        self._ids.add(record["record_id"])
         line = canonical_line(record)
         self._stream.write(line)
         self._hash.update(line)
@@ -232,18 +291,41 @@ def _schema_validator(name: str) -> Draft202012Validator:
     return Draft202012Validator(loader.meta_schema(name), registry=registry, format_checker=format_checker())
 
 
+def _records_file_problem() -> Problem:
+    return Problem(None, None, "$.records.file", "exchange.records_file",
+                   "清单中的记录文件名必须是批次文件夹中的文件名（不得含路径分隔符、不得为绝对路径或“..”）",
+                   "the manifest's records file must be a bare file name in the batch folder "
+                   "(no path separators, not absolute, not '..')")
+
+
 def _check_manifest(manifest: Any, report: VerificationReport) -> bool:
+    """Check the manifest; False when it cannot be used at all (the records are then not read)."""
     errors = list(_schema_validator("exchange-manifest.schema.json").iter_errors(manifest))
     for error in errors:
+        if list(error.absolute_path) == ["records", "file"]:
+            report.add(_records_file_problem())
+            continue
         path = "$" + "".join(f".{part}" for part in error.absolute_path)
         report.add(Problem(None, None, path, "exchange.manifest", "清单不符合交换格式", f"manifest: {error.message}"))
+    if not errors and not is_date_time(manifest["created"]):
+        report.add(Problem(None, None, "$.created", "exchange.manifest", "清单的创建时间不是RFC 3339日期时间",
+                           "manifest: created is not an RFC 3339 date-time (YYYY-MM-DDTHH:MM:SS and an offset)"))
+        return False
     if errors:
         return False
     try:
-        record_class(manifest["class"])
+        cls = record_class(manifest["class"])
     except CatalogueError as error:
         report.add(Problem(None, None, "$.class", error.code, error.message_zh, error.message_en))
         return False
+    installed = {"$.class_version": (manifest["class_version"], cls.version),
+                 "$.catalogue_version": (manifest["catalogue_version"], loader.index()["version"])}
+    for path, (sent, known) in installed.items():
+        if sent != known:
+            report.add(Problem(None, None, path, "exchange.version",
+                               f"发送方与接收方的目录版本不同：清单为{sent}，本地目录为{known}",
+                               f"sender and receiver catalogues differ: the manifest says {sent}, "
+                               f"the installed catalogue is {known}"))
     return True
 
 
@@ -259,7 +341,7 @@ def _check_records(lines: Iterable[tuple[int, bytes]], manifest: Mapping[str, An
         report.count += 1
         try:
             record = json.loads(raw)
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: nested too deeply to parse
             report.add(Problem(number, None, "$", "exchange.json", "不是有效的JSON行", "not a valid JSON line"))
             continue
         identifier = record.get("record_id") if isinstance(record, dict) else None
@@ -274,6 +356,11 @@ def _check_records(lines: Iterable[tuple[int, bytes]], manifest: Mapping[str, An
             report.add(Problem(number, identifier, "$.class", "exchange.class", "记录类别与清单不符",
                                f"record class {record['class']!r} differs from the manifest's {class_name!r}"))
             continue
+        if record["class_version"] != manifest["class_version"]:
+            report.add(Problem(number, identifier, "$.class_version", "exchange.class_version",
+                               "记录的类版本与清单不符",
+                               f"record class version {record['class_version']!r} differs from the manifest's "
+                               f"{manifest['class_version']!r}"))
         if identifier in seen:
             report.add(Problem(number, identifier, "$.record_id", "exchange.duplicate_id", "记录标识重复",
                                "duplicate record id"))
@@ -311,14 +398,19 @@ def verify_batch(path: str | os.PathLike[str], *, validate: bool = True, strict:
     report = VerificationReport(None)
     try:
         manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as error:
+    except (OSError, ValueError, RecursionError) as error:
         report.add(Problem(None, None, "$", "exchange.manifest", f"无法读取清单 {manifest_path}",
                            f"cannot read the manifest {manifest_path}: {error}"))
         return report
     report.manifest = manifest
     if not _check_manifest(manifest, report):
         return report
-    records_path = manifest_path.parent / manifest["records"].get("file", RECORDS)
+    name = manifest["records"].get("file", RECORDS)
+    if not is_bare_file_name(name):  # the schema says so too; never read a file outside the batch folder
+        if not any(problem.code == "exchange.records_file" for problem in report.problems):
+            report.add(_records_file_problem())
+        return report
+    records_path = manifest_path.parent / name
     if not records_path.is_file():
         report.add(Problem(None, None, "$.records.file", "exchange.missing_records", f"找不到记录文件 {records_path}",
                            f"records file {records_path} not found"))

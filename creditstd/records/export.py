@@ -7,7 +7,9 @@ plain mapping, or anything with a ``record`` mapping (a
 columns are every field in schema order, named by national field code (else
 key), Chinese title or key; XML elements are named by field code.  In CSV and
 XML arrays are joined with ``；`` or written as ``<Item>`` children, booleans
-as 是/否, numbers without exponent.
+as 是/否, numbers without exponent.  XML never fails on odd input: a key that
+is not an XML name becomes ``<Field name="...">``, and characters XML 1.0
+cannot carry (control characters, lone surrogates) become U+FFFD.
 
 >>> import io
 >>> record = {"decision_number": "深市监罚〔2024〕1号", "penalty_types": ["警告", "罚款"], "fine_amount": 0.5}
@@ -43,6 +45,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import IO, Any, Protocol, Union
@@ -85,6 +88,15 @@ def _cell(value: Any) -> str:
     return _scalar(value)
 
 
+#: Characters XML 1.0 cannot carry (everything outside its Char production).
+_XML_ILLEGAL = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def _xml_text(text: str) -> str:
+    """``text`` with every character XML cannot carry replaced by U+FFFD."""
+    return _XML_ILLEGAL.sub("\ufffd", text)
+
+
 def column_names(class_name: str, style: str = "code") -> list[str]:
     """Column names of ``class_name``: national field codes (else keys), Chinese titles, or keys."""
     if style not in ("code", "zh", "key"):
@@ -122,7 +134,15 @@ def write_csv(records: Iterable[Record], class_name: str, stream: IO[str], *,
 def write_xml(records: Iterable[Record], class_name: str, stream: IO[str]) -> int:
     """Write a department-export style XML document, one ``<Record>`` at a time; return how many.
 
-    Elements are named by national field code (else key); array items are ``<Item>`` children.
+    Elements are named by national field code (else key); array items are ``<Item>`` children.  A key
+    that is not an XML name is written as ``<Field name="key">``; characters XML cannot carry become U+FFFD.
+
+    >>> import io
+    >>> stream = io.StringIO()
+    >>> write_xml([{"bad key": "a\\x01b"}], "administrative_penalty", stream)
+    1
+    >>> stream.getvalue().splitlines()[3]
+    '    <Field name="bad key">a\ufffdb</Field>'
     """
     from lxml import etree
 
@@ -133,15 +153,20 @@ def write_xml(records: Iterable[Record], class_name: str, stream: IO[str]) -> in
     for record in records:
         element = etree.Element("Record")
         for key, value in _plain(record).items():
-            child = etree.SubElement(element, names.get(key, key))
+            name = names.get(key, key)
+            try:
+                child = etree.SubElement(element, name) if isinstance(name, str) else None
+            except ValueError:  # not an XML name ("bad key", "1st", "a:b"...)
+                child = None
+            if child is None:
+                child = etree.SubElement(element, "Field", name=_xml_text(str(key)))
             if isinstance(value, list):
                 for item in value:
-                    etree.SubElement(child, "Item").text = _scalar(item)
+                    etree.SubElement(child, "Item").text = _xml_text(_scalar(item))
             else:
-                child.text = _cell(value)
+                child.text = _xml_text(_cell(value))
         etree.indent(element, space="  ", level=1)
         stream.write("  " + etree.tostring(element, encoding="unicode") + "\n")
         count += 1
     stream.write("</Records>\n")
     return count
-

@@ -20,6 +20,7 @@ True
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Callable
 from datetime import date
 
@@ -28,16 +29,32 @@ from jsonschema import FormatChecker
 from creditstd.codes import orgcode, regions, regno, ric, uscc
 from creditstd.exceptions import ValidationError, fail
 
-__all__ = ["FORMATS", "format_checker"]
+__all__ = ["FORMATS", "format_checker", "iso_date"]
+
+
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def iso_date(value: object) -> date | None:
+    """The date ``value`` names if it is a real calendar date written exactly ``YYYY-MM-DD``, else None.
+
+    ``date.fromisoformat`` alone is not enough: from Python 3.11 on it also
+    accepts ``20240315`` and week dates such as ``2024-W01-1``.
+
+    >>> iso_date('2024-02-29'), iso_date('2024-02-30'), iso_date('20240315'), iso_date('2024-W01-1')
+    (datetime.date(2024, 2, 29), None, None, None)
+    """
+    if not isinstance(value, str) or not _DATE.fullmatch(value):
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        return None
 
 
 def _iso_date(value: str, *, strict: bool = False) -> str:
     """A real calendar date written ``YYYY-MM-DD``."""
-    try:
-        if len(value) != 10:
-            raise ValueError
-        date.fromisoformat(value)
-    except ValueError:
+    if iso_date(value) is None:
         fail("record.date")
     return value
 

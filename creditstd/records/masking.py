@@ -5,10 +5,19 @@ and applies each field's masking rule (``x-mask``):
 
 * ``id_number``: the number's publication form (:func:`creditstd.ric.mask`:
   first 6 and last 4 kept by default);
-* ``person_name``: the first character kept, the rest ``*`` — applied only
-  when the record's subject category is one the rule names (a company's name
-  is not masked, a natural person's is);
+* ``person_name``: the first character kept, the rest ``*``;
 * ``drop``: the field is left out; ``none``: kept as is.
+
+A rule with ``when_subject`` is skipped only when the record's subject
+category (spaces stripped, vendor aliases such as ``02`` resolved) is
+positively a known category the rule does not name: a company's name is not
+masked, a natural person's is, and so is a name whose category is missing or
+unrecognised (when in doubt, mask).
+
+A field's effective openness is the stricter of its own and its class's
+(``public`` < ``conditional`` < ``government_sharing``): a class that is not
+public (objections, credit repairs, contract performance...) publishes
+nothing.
 
 Unknown fields are dropped: a field the catalogue does not describe has no
 openness, so it is not public.
@@ -25,13 +34,15 @@ openness, so it is not public.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping
 from typing import Any
 
 from creditstd.codes import ric
+from creditstd.records import loader
 from creditstd.records.model import record_class
 
-__all__ = ["MASKS", "for_publication", "mask_person_name"]
+__all__ = ["MASKS", "OPENNESS", "effective_openness", "for_publication", "mask_person_name"]
 
 
 def mask_person_name(name: str) -> str:
@@ -51,19 +62,52 @@ MASKS: dict[str, Callable[[Any], Any]] = {
 }
 
 
+#: Openness levels from the most to the least open.
+OPENNESS = ("public", "conditional", "government_sharing")
+
+
+def effective_openness(class_openness: str, field_openness: str) -> str:
+    """The stricter of a class's and a field's openness.
+
+    >>> effective_openness('government_sharing', 'public'), effective_openness('public', 'conditional')
+    ('government_sharing', 'conditional')
+    """
+    return max(class_openness, field_openness, key=OPENNESS.index)
+
+
+@functools.cache
+def _subject_categories() -> dict[str, str]:
+    """Known subject category spellings (Chinese name, code, vendor aliases) -> the Chinese name."""
+    known: dict[str, str] = {}
+    for value in loader.taxonomy()["code_tables"]["subject_category"]["values"]:
+        for spelling in (value["zh"], value["code"], *value.get("aliases", ())):
+            known[spelling] = value["zh"]
+    return known
+
+
+def _mask_applies(mask: Mapping[str, Any], subject: Any) -> bool:
+    """Whether a ``when_subject`` rule applies: unless the category is positively one it does not name."""
+    if "when_subject" not in mask:
+        return True
+    category = _subject_categories().get(subject.strip()) if isinstance(subject, str) else None
+    return category is None or category in mask["when_subject"]
+
+
 def for_publication(record: Mapping[str, Any], class_name: str) -> dict[str, Any]:
     """Return the publishable form of ``record``: public fields only, masking rules applied."""
     cls = record_class(class_name)
+    class_openness = cls.classification["openness"]
+    if class_openness != "public":
+        return {}
     category_field = cls.field_by_role("subject_category")
     subject = record.get(category_field.key) if category_field else None
     public: dict[str, Any] = {}
     for key, value in record.items():
         spec = cls.fields.get(key)
-        if spec is None or spec.openness != "public":
+        if spec is None or effective_openness(class_openness, spec.openness) != "public":
             continue
         mask = spec.mask or {"rule": "none"}
-        applies = "when_subject" not in mask or subject in mask["when_subject"]
-        if not applies:
+        if not _mask_applies(mask, subject):
             public[key] = value
         elif mask["rule"] != "drop":
             public[key] = MASKS[mask["rule"]](value)

@@ -6,11 +6,14 @@ record is not published, or gives a period: ``max`` (and ``min``, before
 which publication cannot end early) as ISO 8601 durations from the start
 date, or ``until`` a date field of the record (``inclusive`` when that date
 is the last day shown, as a validity end is); ``extend_to`` lengthens the
-period to a longer restriction.  The start is the first date the rule set's
-``start`` list finds in the record (by field role).
+period to a longer restriction, whose end date is likewise the last day
+shown.  The start is the first date the rule set's ``start`` list finds in
+the record (by field role).
 
-A record is displayed from its start date up to, **not including**, its end
-date.  Months are added calendar-wise and clamped to the month's end.
+The convention: the start day is shown; a window's ``end`` is exclusive (the
+first day no longer shown); a validity or restriction end date in a record
+is the last day shown, so the window ends the day after it; months are added
+calendar-wise and clamped to the month's end.
 
 >>> from datetime import date, timedelta
 >>> record = {'penalty_types': ['罚款'], 'fine_amount': 0.2, 'decision_date': '2024-01-31',
@@ -30,6 +33,7 @@ False
 from __future__ import annotations
 
 import calendar
+import dataclasses
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -38,6 +42,7 @@ from typing import Any
 
 from creditstd.exceptions import CatalogueError
 from creditstd.records import loader
+from creditstd.records.formats import iso_date
 from creditstd.records.model import RecordClass, record_class
 
 __all__ = [
@@ -114,11 +119,7 @@ def _by_role(record: Mapping[str, Any], cls: RecordClass, role: str) -> Any:
 
 
 def _date_by_role(record: Mapping[str, Any], cls: RecordClass, role: str) -> date | None:
-    value = _by_role(record, cls, role)
-    try:
-        return date.fromisoformat(value) if isinstance(value, str) else None
-    except ValueError:
-        return None
+    return iso_date(_by_role(record, cls, role))
 
 
 def _holds(condition: Mapping[str, Any], record: Mapping[str, Any], cls: RecordClass,
@@ -190,8 +191,8 @@ def publication_window(record: Mapping[str, Any], class_name: str, rule_set_id: 
         else:
             end = add_period(start, period["max"])
             restriction = _date_by_role(record, cls, rule["extend_to"]) if "extend_to" in rule else None
-            if restriction and restriction > end:
-                end = restriction
+            if restriction and restriction + timedelta(days=1) > end:  # the restriction's last day is shown too
+                end = restriction + timedelta(days=1)
         min_end = add_period(start, period["min"]) if "min" in period else None
     severe = set(_by_role(record, cls, "penalty_types") or []) & set(chosen.get("no_early_end", []))
     early = bool(rule.get("early_end", False)) and not severe
@@ -256,11 +257,8 @@ def _effects(related: Any, record_id: str | None, on: date) -> dict[str, date]:
             continue
         if any(data.get(key) != value for key, value in reference["when"].items()):
             continue
-        try:
-            since = date.fromisoformat(data.get(reference["from"], ""))
-        except (TypeError, ValueError):
-            continue
-        if since <= on:
+        since = iso_date(data.get(reference["from"]))
+        if since is not None and since <= on:
             effects[reference["effect"]] = min(since, effects.get(reference["effect"], since))
     return effects
 
@@ -273,21 +271,46 @@ def lifecycle(record: Mapping[str, Any], class_name: str, *, record_id: str | No
     ``related`` holds exchange records (``{'class': ..., 'data': ...}``) of
     objections and credit repairs; those whose reference field equals
     ``record_id`` act on the status as their class's ``x-references`` says: a
-    granted repair in force ends display (``repaired``), a pending objection
-    marks it (``objected``).  Classes with no display rule are ``published``.
+    pending objection marks it (``objected``); a granted repair in force ends
+    display (``repaired``), but only where the window allows an early end,
+    and never before the window's minimum period (display stops on the later
+    of the repair's effective date and ``min_end``).  Where early end is not
+    allowed (SAMR: 吊销许可证件, 责令停产停业...), the status stays as the
+    window says and the reason mentions the refused repair.  Classes with no
+    display rule are ``published`` (or ``repaired``, ``objected``).
     """
     on = on or date.today()
     cls = record_class(class_name)
     effects = _effects(related, record_id, on)
-    if "repaired" in effects:
-        stop = effects["repaired"].isoformat()
-        return Lifecycle("repaired", on, None, f"已于{stop}修复，停止公示", f"credit repaired: display ended on {stop}")
-    if "objected" in effects:
-        since = effects["objected"].isoformat()
-        return Lifecycle("objected", on, None, f"自{since}起异议处理中", f"under objection since {since}")
     if cls.classification["display_rule"] is None:
+        if "repaired" in effects:
+            stop = effects["repaired"].isoformat()
+            return Lifecycle("repaired", on, None, f"已于{stop}修复，停止公示",
+                             f"credit repaired: display ended on {stop}")
+        if "objected" in effects:
+            since = effects["objected"].isoformat()
+            return Lifecycle("objected", on, None, f"自{since}起异议处理中", f"under objection since {since}")
         return Lifecycle("published", on, None, "该类信息不设公示期", "this class has no display period")
     window = publication_window(record, class_name, rule_set, parameters=parameters)
+    note_zh = note_en = ""
+    if "repaired" in effects and window.published and window.start is not None:
+        if window.early_end_allowed:
+            stop = max(effects["repaired"], window.min_end or effects["repaired"])
+            if window.end is None or stop < window.end:
+                window = dataclasses.replace(window, end=stop)
+                if on >= stop:
+                    day = stop.isoformat()
+                    return Lifecycle("repaired", on, window, f"已修复，于{day}停止公示",
+                                     f"credit repaired: display ended on {day}")
+                note_zh = f"；已准予信用修复，最短公示期满后于{stop.isoformat()}停止公示"
+                note_en = f"; credit repair granted: display ends on {stop.isoformat()}, after the minimum period"
+        else:
+            note_zh = "；已准予信用修复，但该信息不得提前停止公示"
+            note_en = "; a credit repair was granted, but this information's display cannot end early"
+    if "objected" in effects:
+        since = effects["objected"].isoformat()
+        return Lifecycle("objected", on, window, f"自{since}起异议处理中{note_zh}",
+                         f"under objection since {since}{note_en}")
     if not window.published:
         status = "not_published"
     elif window.start is None or on < window.start:
@@ -297,4 +320,4 @@ def lifecycle(record: Mapping[str, Any], class_name: str, *, record_id: str | No
     else:
         status = "published"
     zh, en = STATUSES[status]
-    return Lifecycle(status, on, window, f"{zh}：{window.reason_zh}", f"{en}: {window.reason_en}")
+    return Lifecycle(status, on, window, f"{zh}：{window.reason_zh}{note_zh}", f"{en}: {window.reason_en}{note_en}")

@@ -23,6 +23,7 @@ from typing import Any
 
 from creditstd.codes import uscc
 from creditstd.codes._text import compact
+from creditstd.records.formats import iso_date
 
 __all__ = ["RULES", "Finding"]
 
@@ -30,12 +31,7 @@ Finding = tuple[str, str, str, str]  # field, code, message_zh, message_en
 
 
 def _date(value: object) -> date | None:
-    if not isinstance(value, str):
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        return None
+    return iso_date(value)
 
 
 def date_not_after(record: Mapping[str, Any], params: Mapping[str, str], today: date) -> Iterator[Finding]:
