@@ -45,6 +45,10 @@ class Link:
     page: str
     anchor: str | None = None
 
+    def target(self, fmt: str) -> str:
+        """The link target in output format ``fmt``: ``page.ext`` and ``#anchor`` if any."""
+        return self.page + FORMATS[fmt] + (f"#{self.anchor}" if self.anchor else "")
+
 
 @dataclass(frozen=True)
 class Lines:

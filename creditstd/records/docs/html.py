@@ -50,8 +50,7 @@ def html_inline(part: Inline) -> str:
     if isinstance(part, Code):
         return f"<code>{_esc(part.text)}</code>"
     if isinstance(part, Link):
-        target = part.page + FORMATS["html"] + (f"#{part.anchor}" if part.anchor else "")
-        return f'<a href="{_esc(target)}">{_esc(part.text)}</a>'
+        return f'<a href="{_esc(part.target("html"))}">{_esc(part.text)}</a>'
     if isinstance(part, Lines):
         return "<br>".join(html_inline(item) for item in part.items)
     if isinstance(part, tuple):

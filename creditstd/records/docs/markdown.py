@@ -47,8 +47,7 @@ def md_inline(part: Inline) -> str:
         pad = " " if fence == "``" or text.startswith("`") else ""
         return f"{fence}{pad}{text}{pad}{fence}"
     if isinstance(part, Link):
-        target = part.page + FORMATS["markdown"] + (f"#{part.anchor}" if part.anchor else "")
-        return f"[{md_text(part.text)}]({target})"
+        return f"[{md_text(part.text)}]({part.target('markdown')})"
     if isinstance(part, Lines):
         return "<br>".join(md_inline(item) for item in part.items)
     if isinstance(part, tuple):
