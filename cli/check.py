@@ -17,7 +17,7 @@ import click
 
 from creditstd.cli._io import read_lines
 from creditstd.codes import ric
-from creditstd.codes.verdict import Verdict, check, to_jsonable
+from creditstd.codes.verdict import KIND_NAMES, Verdict, check, to_jsonable
 from creditstd.exceptions import bilingual
 
 __all__ = ["check_command"]
@@ -44,18 +44,6 @@ LABELS: dict[str, tuple[str, str]] = {
     "body": ("本体代码", "body"),
     "is_custom_range": ("自定义区", "custom range"),
     "ownership": ("主体类型", "kind of entity"),
-}
-KIND_LABELS = {
-    "uscc": ("统一社会信用代码", "unified social credit code"),
-    "citizen_id": ("居民身份证号码", "citizen ID number"),
-    "citizen_id_15": ("15位旧版身份证号码", "legacy 15-digit citizen ID number"),
-    "residence_permit": ("港澳台居民居住证号码", "HK/Macao/Taiwan residence permit number"),
-    "foreigner_pr": ("外国人永久居留身份证号码", "foreigner permanent residence ID"),
-    "orgcode": ("组织机构代码", "organisation code"),
-    "regno": ("工商注册号", "business registration number"),
-    "masked_id": ("已脱敏身份号码", "masked ID number"),
-    "ric": ("身份号码", "ID number"),
-    "unknown": ("未知", "unknown"),
 }
 HIDDEN = "已隐藏 hidden (--reveal)"
 #: Fields of a personal ID number hidden unless --reveal (sequence and check stay: the masked number shows them).
@@ -105,7 +93,7 @@ def render_text(where: str, verdict: Verdict, options: Options) -> Iterator[str]
     """Yield the lines that describe one verdict for a person."""
     shown = _shown(verdict, options.reveal)
     if verdict.valid:
-        zh, en = KIND_LABELS[verdict.kind or "unknown"]
+        zh, en = KIND_NAMES[verdict.kind or "unknown"]
         also = f"  (也可能是/also valid as: {', '.join(verdict.also)})" if verdict.also else ""
         yield f"✓ {where}{shown}  {zh} / {en}{also}"
         info = _public_info(verdict, options.reveal) or {}
@@ -116,7 +104,7 @@ def render_text(where: str, verdict: Verdict, options: Options) -> Iterator[str]
         return
     yield f"✗ {where}{shown}"
     for problem in verdict.errors:
-        zh, en = KIND_LABELS.get(problem.kind, (problem.kind, problem.kind))
+        zh, en = KIND_NAMES.get(problem.kind, (problem.kind, problem.kind))
         at = f" @{problem.position}" if problem.position else ""
         yield f"    {zh} / {en}: {problem.code}{at}: {bilingual(problem.message_zh, problem.message_en)}"
 

@@ -49,7 +49,7 @@ class IdentifierKind(str, enum.Enum):
     MASKED_ID = "masked_id"
 
 
-_RIC_KINDS = {
+RIC_KINDS = {
     ric.Kind.CITIZEN: IdentifierKind.CITIZEN_ID,
     ric.Kind.CITIZEN_15: IdentifierKind.CITIZEN_ID_15,
     ric.Kind.RESIDENCE_PERMIT: IdentifierKind.RESIDENCE_PERMIT,
@@ -67,7 +67,7 @@ def identify(text: object) -> tuple[IdentifierKind, ...]:
         return (IdentifierKind.MASKED_ID,)
     found: list[tuple[bool, IdentifierKind]] = []  # (passes strict, kind)
     if len(number) in (15, 18) and passes(ric.validate, number):
-        kind = _RIC_KINDS[ric.kind_of(number)]
+        kind = RIC_KINDS[ric.kind_of(number)]
         found.append((passes(ric.validate, number, strict=True), kind))
     if len(number) == 18 and passes(uscc.validate, number):
         found.append((passes(uscc.validate, number, strict=True), IdentifierKind.USCC))

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import dataclasses
 import enum
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
@@ -25,10 +26,21 @@ from typing import Any
 
 from creditstd.codes import orgcode, regno, ric, uscc
 from creditstd.codes._text import compact
-from creditstd.codes.identify import IdentifierKind, identify
+from creditstd.codes.identify import RIC_KINDS, IdentifierKind, identify
 from creditstd.exceptions import ValidationError, fail
 
-__all__ = ["KIND_MODULES", "Problem", "Verdict", "check", "to_jsonable"]
+__all__ = ["KIND_MODULES", "KIND_NAMES", "Problem", "Verdict", "check", "to_jsonable"]
+
+#: Identifier kind -> its name in Chinese and English (the ID kinds take ric's own names).
+KIND_NAMES: dict[str, tuple[str, str]] = {
+    IdentifierKind.USCC.value: ("统一社会信用代码", "unified social credit code"),
+    **{kind.value: ric.KIND_NAMES[ric_kind] for ric_kind, kind in RIC_KINDS.items()},
+    IdentifierKind.ORGCODE.value: ("组织机构代码", "organisation code"),
+    IdentifierKind.REGNO.value: ("工商注册号", "business registration number"),
+    IdentifierKind.MASKED_ID.value: ("已脱敏身份号码", "masked ID number"),
+    "ric": ("身份号码", "ID number"),
+    "unknown": ("未知", "unknown"),
+}
 
 #: Identifier kind -> the module that validates and parses it.
 KIND_MODULES: dict[str, Any] = {
@@ -71,7 +83,7 @@ class Verdict:
     also: tuple[str, ...] = ()
     errors: tuple[Problem, ...] = ()
 
-    @property
+    @functools.cached_property
     def is_personal(self) -> bool:
         """True when the value is, or may be, a natural person's ID number: reports then mask it.
 

@@ -52,6 +52,7 @@ True
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import json
 import os
@@ -283,6 +284,7 @@ class VerificationReport:
             self.problems.append(problem)
 
 
+@functools.cache
 def _schema_validator(name: str) -> Draft202012Validator:
     documents = [loader.meta_schema(f"exchange-{part}.schema.json") for part in ("record", "manifest", "document")]
     registry: Registry = Registry().with_resources(
