@@ -8,6 +8,15 @@ and applies each field's masking rule (``x-mask``):
 * ``person_name``: the first character kept, the rest ``*``;
 * ``drop``: the field is left out; ``none``: kept as is.
 
+A masking rule applies to whatever JSON value the field holds, not only to
+text (a record from outside may hold an ID number as a number, or a list of
+them): a string is masked; a number is masked as its decimal text and
+published as that masked text (a number that has no plain decimal form,
+NaN, infinity or an integer too long to print, becomes ``*``); a list is
+masked item by item and an object key by key and value by value, at any
+depth (keys too: an object keyed by ID numbers leaks nothing); ``true``,
+``false`` and ``null`` say nothing about a person and pass unchanged.
+
 A rule with ``when_subject`` is skipped only when the record's subject
 category (spaces stripped, vendor aliases such as ``02`` resolved) is
 positively a known category the rule does not name: a company's name is not
@@ -30,19 +39,23 @@ openness, so it is not public.
 ('张**', '110105********002X')
 >>> 'legal_representative_id_number' in public, 'internal_note' in public
 (False, False)
+>>> for_publication({'id_number': [110105194912310021, {'11010519491231002X': None}]},
+...                 'administrative_penalty')['id_number']
+['110105********0021', {'110105********002X': None}]
 """
 
 from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Mapping
+from decimal import Decimal
 from typing import Any
 
 from creditstd.codes import ric
 from creditstd.records import loader
 from creditstd.records.model import record_class
 
-__all__ = ["MASKS", "OPENNESS", "effective_openness", "for_publication", "mask_person_name"]
+__all__ = ["MASKS", "OPENNESS", "effective_openness", "for_publication", "mask_person_name", "mask_value"]
 
 
 def mask_person_name(name: str) -> str:
@@ -54,10 +67,50 @@ def mask_person_name(name: str) -> str:
     return "*" * len(name) if len(name) < 2 else name[0] + "*" * (len(name) - 1)
 
 
+def _decimal_text(number: int | float) -> str | None:
+    """The plain decimal text of a number (no exponent), or None when it has none (NaN, inf, too long)."""
+    try:
+        if isinstance(number, int):
+            return str(number)
+        text = format(Decimal(repr(number)), "f")
+    except ValueError:  # an int of more than 4300 digits (Python's conversion limit)
+        return None
+    return text if text[-1:].isdigit() else None  # 'NaN', 'Infinity'
+
+
+def mask_value(value: Any, mask: Callable[[str], str], _depth: int = 0) -> Any:
+    """Apply ``mask`` (a function on text) to any JSON value: see the module's docstring.
+
+    Iterates no deeper than 64 levels; anything deeper is replaced by ``'*'`` whole.
+
+    >>> mask_value([1234567, 'abc', True, None, {'k': 1.5}], lambda text: '#' * len(text))
+    ['#######', '###', True, None, {'#': '###'}]
+    """
+    if value is None or isinstance(value, bool):
+        return value
+    if isinstance(value, str):
+        return mask(value)
+    if isinstance(value, (int, float)):
+        text = _decimal_text(value)
+        return mask(text) if text is not None else "*"
+    if _depth >= 64:
+        return "*"
+    if isinstance(value, Mapping):
+        return {(mask_value(key, mask) if isinstance(key, (str, int, float)) else "*"):
+                mask_value(item, mask, _depth + 1) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [mask_value(item, mask, _depth + 1) for item in value]
+    return "*"  # not a JSON value: publish nothing of it
+
+
+def _mask_id(text: str) -> str:
+    return ric.mask(text)
+
+
 #: Masking rule -> function on the value (``drop`` is handled by leaving the field out).
 MASKS: dict[str, Callable[[Any], Any]] = {
-    "id_number": lambda value: ric.mask(value) if isinstance(value, str) else value,
-    "person_name": lambda value: mask_person_name(value) if isinstance(value, str) else value,
+    "id_number": lambda value: mask_value(value, _mask_id),
+    "person_name": lambda value: mask_value(value, mask_person_name),
     "none": lambda value: value,
 }
 

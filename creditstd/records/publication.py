@@ -15,6 +15,13 @@ first day no longer shown); a validity or restriction end date in a record
 is the last day shown, so the window ends the day after it; months are added
 calendar-wise and clamped to the month's end.
 
+Dates run from 0001-01-01 to 9999-12-31 (:data:`datetime.date.max`).  A
+computed end beyond that is clamped to ``date.max``, which means "no end"
+(:data:`NO_END`): a record valid until 9999-12-31 is shown for good, and no
+window computation ever raises on a date a record can hold.  The rule
+conditions look only at well-typed values, so a record of any shape gets a
+window (validate it to learn what is wrong with it).
+
 >>> from datetime import date, timedelta
 >>> record = {'penalty_types': ['罚款'], 'fine_amount': 0.2, 'decision_date': '2024-01-31',
 ...           'valid_until': '2024-01-31'}
@@ -46,6 +53,7 @@ from creditstd.records.formats import iso_date
 from creditstd.records.model import RecordClass, record_class
 
 __all__ = [
+    "NO_END",
     "STATUSES",
     "Lifecycle",
     "Window",
@@ -57,22 +65,35 @@ __all__ = [
 ]
 
 _PERIOD = re.compile(r"^P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)D)?$")
+#: The end of a window that never ends: computed ends past the last representable day are clamped to it.
+NO_END = date.max
+
+
+def _day_after(day: date) -> date:
+    """The next day, or :data:`NO_END` for the last representable day (never an OverflowError)."""
+    return day if day == NO_END else day + timedelta(days=1)
 
 
 def add_period(start: date, period: str) -> date:
     """Add an ISO 8601 duration of years, months and days, clamping to the month's end.
 
+    A result after 9999-12-31 is clamped to :data:`NO_END` (``date.max``).
+
     >>> add_period(date(2024, 8, 31), 'P6M'), add_period(date(2024, 2, 29), 'P1Y')
     (datetime.date(2025, 2, 28), datetime.date(2025, 2, 28))
+    >>> add_period(date(9999, 12, 31), 'P3Y'), add_period(date(9999, 12, 30), 'P2D')
+    (datetime.date(9999, 12, 31), datetime.date(9999, 12, 31))
     """
-    match = _PERIOD.match(period)
+    match = _PERIOD.fullmatch(period)
     if not match or period == "P":
         raise ValueError(f"not an ISO 8601 period of years/months/days: {period!r}")
     years, months, days = (int(part or 0) for part in match.groups())
     month_index = start.month - 1 + months + 12 * years
     year, month = start.year + month_index // 12, month_index % 12 + 1
+    if year > NO_END.year:
+        return NO_END
     day = min(start.day, calendar.monthrange(year, month)[1])
-    return date.fromordinal(date(year, month, day).toordinal() + days)
+    return date.fromordinal(min(date(year, month, day).toordinal() + days, NO_END.toordinal()))
 
 
 @dataclass(frozen=True)
@@ -91,10 +112,15 @@ class Window:
     verified: bool
 
     def contains(self, on: date) -> bool:
-        """Displayed on ``on``: published, started, and not yet ended (an open end never ends)."""
+        """Displayed on ``on``: published, started, and not yet ended (an open end, or :data:`NO_END`, never ends)."""
         if not self.published or self.start is None or on < self.start:
             return False
-        return self.end is None or on < self.end
+        return not _ended(self.end, on)
+
+
+def _ended(end: date | None, on: date) -> bool:
+    """Whether a display ending (exclusively) on ``end`` is over on ``on``; None and :data:`NO_END` never end."""
+    return end is not None and end != NO_END and on >= end
 
 
 def get_rule_set(rule_set_id: str | None = None, kind: str | None = None) -> dict[str, Any]:
@@ -122,6 +148,11 @@ def _date_by_role(record: Mapping[str, Any], cls: RecordClass, role: str) -> dat
     return iso_date(_by_role(record, cls, role))
 
 
+def _text_set(value: Any) -> set[str]:
+    """The strings of a list (a record's penalty types); anything else, or any other item, counts as none."""
+    return {item for item in value if isinstance(item, str)} if isinstance(value, list) else set()
+
+
 def _holds(condition: Mapping[str, Any], record: Mapping[str, Any], cls: RecordClass,
            parameters: Mapping[str, Any]) -> bool:
     """Evaluate the small condition language of the rule sets (all clauses of one object must hold)."""
@@ -133,14 +164,15 @@ def _holds(condition: Mapping[str, Any], record: Mapping[str, Any], cls: RecordC
         elif clause == "not":
             ok = not _holds(argument, record, cls, parameters)
         elif clause == "penalty_types_subset_of":
-            types = _by_role(record, cls, "penalty_types") or []
-            ok = bool(types) and set(types) <= set(argument)
+            types = _text_set(_by_role(record, cls, "penalty_types"))
+            ok = bool(types) and types <= set(argument)
         elif clause == "penalty_types_intersect":
-            ok = bool(set(_by_role(record, cls, "penalty_types") or []) & set(argument))
+            ok = bool(_text_set(_by_role(record, cls, "penalty_types")) & set(argument))
         elif clause == "fine_at_most":
             limit = parameters.get(argument["param"], {}).get("value") if isinstance(argument, dict) else argument
             fine = _by_role(record, cls, "fine_amount")
-            ok = limit is not None and isinstance(fine, (int, float)) and fine <= limit
+            ok = (limit is not None and isinstance(fine, (int, float)) and not isinstance(fine, bool)
+                  and fine <= limit)
         elif clause == "field_equals":
             ok = all(_by_role(record, cls, role) == value for role, value in argument.items())
         elif clause == "field_in":
@@ -187,14 +219,14 @@ def publication_window(record: Mapping[str, Any], class_name: str, rule_set_id: 
         if "until" in period:
             end = _date_by_role(record, cls, period["until"])
             if end and period.get("inclusive"):  # "valid to 12-31" means displayed on 12-31 too
-                end += timedelta(days=1)
+                end = _day_after(end)
         else:
             end = add_period(start, period["max"])
             restriction = _date_by_role(record, cls, rule["extend_to"]) if "extend_to" in rule else None
-            if restriction and restriction + timedelta(days=1) > end:  # the restriction's last day is shown too
-                end = restriction + timedelta(days=1)
+            if restriction and _day_after(restriction) > end:  # the restriction's last day is shown too
+                end = _day_after(restriction)
         min_end = add_period(start, period["min"]) if "min" in period else None
-    severe = set(_by_role(record, cls, "penalty_types") or []) & set(chosen.get("no_early_end", []))
+    severe = _text_set(_by_role(record, cls, "penalty_types")) & set(chosen.get("no_early_end", []))
     early = bool(rule.get("early_end", False)) and not severe
     return Window(published=True, start=start, min_end=min_end, end=end, early_end_allowed=early, **common)
 
@@ -251,7 +283,9 @@ def _effects(related: Any, record_id: str | None, on: date) -> dict[str, date]:
     """
     effects: dict[str, date] = {}
     for item in related or ():
-        data = item["data"]
+        data = item.get("data") if isinstance(item, Mapping) else None
+        if not isinstance(data, Mapping) or not isinstance(item.get("class"), str):
+            continue  # not an exchange record: it refers to nothing
         reference = record_class(item["class"]).references
         if not reference or not record_id or data.get(reference["field"]) != record_id:
             continue
@@ -298,7 +332,7 @@ def lifecycle(record: Mapping[str, Any], class_name: str, *, record_id: str | No
             stop = max(effects["repaired"], window.min_end or effects["repaired"])
             if window.end is None or stop < window.end:
                 window = dataclasses.replace(window, end=stop)
-                if on >= stop:
+                if _ended(stop, on):
                     day = stop.isoformat()
                     return Lifecycle("repaired", on, window, f"已修复，于{day}停止公示",
                                      f"credit repaired: display ended on {day}")
@@ -315,7 +349,7 @@ def lifecycle(record: Mapping[str, Any], class_name: str, *, record_id: str | No
         status = "not_published"
     elif window.start is None or on < window.start:
         status = "pending"
-    elif window.end is not None and on >= window.end:
+    elif _ended(window.end, on):
         status = "expired"
     else:
         status = "published"

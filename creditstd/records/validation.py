@@ -8,6 +8,19 @@ custom format (always), and the class's named rules do the rest.
 
 Messages never quote the value, so they are safe to log for personal fields.
 
+Before the schema, every value of the record, in known fields and unknown
+ones, at any depth, is checked for what JSON cannot carry or a receiver must
+not have to hold (:mod:`creditstd.records.jsonline`): a number that is not
+finite (``record.not_finite``: NaN and infinity pass ``minimum`` and are
+written as ``NaN``, which other JSON parsers refuse), a string or key with a
+lone surrogate (``record.invalid_text``: it cannot be written as UTF-8), a
+string longer than :data:`~creditstd.records.jsonline.MAX_STRING_LENGTH` or
+a key longer than :data:`~creditstd.records.jsonline.MAX_KEY_LENGTH`
+(``record.too_long``), nesting deeper than
+:data:`~creditstd.records.jsonline.MAX_DEPTH` (``record.too_deep``; the
+schema is then not applied).  Keys are shown in paths and messages with
+control characters and surrogates escaped, cut to 64 characters.
+
 >>> check = validator('administrative_penalty')
 >>> record = {'subject_name': '某某公司', 'subject_category': '法人及非法人组织', 'uscc': '91350100M000100Y4Z'}
 >>> errors = list(check.iter_errors(record))
@@ -15,6 +28,8 @@ Messages never quote the value, so they are safe to log for personal fields.
 [('$.uscc', 'uscc.checksum')]
 >>> sorted({error.code for error in errors})[:3]
 ['record.required', 'rule.legal_person_needs_uscc', 'uscc.checksum']
+>>> [(error.path, error.code) for error in check.iter_errors({**record, 'fine_amount': float('nan')})][:1]
+[('$.fine_amount', 'record.not_finite')]
 """
 
 from __future__ import annotations
@@ -31,10 +46,11 @@ from jsonschema import Draft202012Validator
 from creditstd.exceptions import ValidationError, bilingual
 from creditstd.records import loader
 from creditstd.records.formats import format_checker
+from creditstd.records.jsonline import MESSAGES, json_path, printable, scan
 from creditstd.records.model import RecordClass, record_class
 from creditstd.records.rules import RULES
 
-__all__ = ["RecordError", "RecordValidator", "validator"]
+__all__ = ["RECORD_CODES", "RecordError", "RecordValidator", "validator"]
 
 
 @dataclass(frozen=True)
@@ -73,11 +89,14 @@ _KEYWORD_MESSAGES: dict[str, tuple[str, str]] = {
 }
 
 
+#: Codes the validator reports for values no record may hold, whatever its class: code -> (zh, en).
+RECORD_CODES: dict[str, tuple[str, str]] = {
+    code: MESSAGES[code] for code in ("record.not_finite", "record.invalid_text", "record.too_long", "record.too_deep")
+}
+
+
 def _path(parts: Any) -> str:
-    text = "$"
-    for part in parts:
-        text += f"[{part}]" if isinstance(part, int) else f".{part}"
-    return text
+    return json_path(parts)
 
 
 def _expected(error: jsonschema.ValidationError) -> str:
@@ -101,12 +120,15 @@ class RecordValidator:
         """(label_zh, national code, key for English, ...) of a field, tolerant of unknown keys."""
         spec = self.record_class.fields.get(key) if key else None
         if spec is None:
-            return (key or "记录", None, key or "record", "")
+            shown = printable(key) if key else None
+            return (shown or "记录", None, shown or "record", "")
         return (spec.label, spec.code, spec.key, spec.en)
 
     def _error(self, parts: Any, code: str, zh: str, en: str, position: int | None = None) -> RecordError:
         field = next((part for part in parts if isinstance(part, str)), None)
         label, national, key, _ = self._field(field)
+        if field is not None and field not in self.record_class.fields:
+            field = printable(field)
         return RecordError(_path(parts), field, national, code, f"字段“{label}”{zh}",
                            f"field {key}" + (f" ({national})" if national else "") + f" {en}", position)
 
@@ -144,8 +166,9 @@ class RecordValidator:
         if keyword == "additionalProperties":
             known = self.record_class.fields
             for extra in (key for key in error.instance if key not in known):
-                yield RecordError(_path([*parts, extra]), extra, None, "record.unknown_field",
-                                  f"未知字段“{extra}”", f"unknown field {extra!r}")
+                shown = printable(str(extra))
+                yield RecordError(_path([*parts, extra]), shown, None, "record.unknown_field",
+                                  f"未知字段“{shown}”", f"unknown field '{shown}'")
             return
         zh, en = _KEYWORD_MESSAGES.get(keyword, ("不符合要求", f"fails {keyword}"))
         zh, en = zh.format(expected=_expected(error)), en.format(expected=_expected(error))
@@ -160,6 +183,13 @@ class RecordValidator:
         """Yield every problem of ``record``; schema problems first, then the class's named rules."""
         if not isinstance(record, Mapping):
             yield RecordError("$", None, None, "record.type", "记录应为对象", "a record must be an object")
+            return
+        too_deep = False
+        for finding in scan(record):
+            zh, en = MESSAGES[finding.code]
+            yield self._error(finding.parts, finding.code, f"：{zh}", f": {en}")
+            too_deep = too_deep or finding.code == "record.too_deep"
+        if too_deep:  # the schema would recurse into it: stop here
             return
         seen: set[tuple[str, str]] = set()
         for schema_error in self._schema.iter_errors(record):

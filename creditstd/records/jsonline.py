@@ -1,0 +1,297 @@
+"""Strict JSON for records: one parser, with limits, for everything that reads records from outside.
+
+Python's :func:`json.loads` accepts more than JSON: the constants ``NaN``,
+``Infinity`` and ``-Infinity`` (which other parsers refuse), numbers that
+overflow to infinity (``1e400``), lone surrogates (``"\\ud800"``, which
+cannot be written back as UTF-8), duplicate keys (the last silently wins,
+while other parsers keep the first), and any size or nesting depth.
+:func:`loads_record` parses one JSON text (a line of a JSON Lines file, or a
+manifest) and refuses all of that with a :class:`LineError` carrying a
+stable code, the JSON path of the offending value and a Chinese and English
+message that never quotes the value.
+
+The limits, for every record read from outside (``exchange verify`` reading
+``records.jsonl``, ``exchange pack`` reading its input):
+
+* :data:`MAX_LINE_BYTES` (16 MiB): the longest line, in UTF-8 bytes, without
+  its line break (``exchange.line_too_long``).  :func:`bounded_lines` reads
+  a file line by line without ever holding more than this much of a line.
+* :data:`MAX_DEPTH` (32): arrays and objects nested in each other, the
+  record's own object counting as 1 (``record.too_deep``).
+* :data:`MAX_STRING_LENGTH` (65,536 characters): any string, in any field,
+  known to the catalogue or not (the catalogue's ``maxLength`` is stricter
+  for the fields it knows) (``record.too_long``).
+* :data:`MAX_KEY_LENGTH` (256 characters): any object key (``record.too_long``).
+
+And the values JSON has no place for: a number that is not finite
+(``record.not_finite``), a string or key holding a lone surrogate
+(``record.invalid_text``), a key given twice in one object
+(``record.duplicate_key``).  Anything that is not JSON at all, or not UTF-8,
+is ``exchange.json``.  :func:`scan` finds the value problems in data that
+is already parsed (the record validator reports them through it).
+
+>>> loads_record('{"fine_amount": 0.5, "penalty_types": ["罚款"]}')
+{'fine_amount': 0.5, 'penalty_types': ['罚款']}
+>>> for text in ('{"fine_amount": NaN}', '{"fine_amount": 1e400}', '{"name": "\\\\ud800"}', '{"a": 1, "a": 2}',
+...              '[' * 40 + ']' * 40, '{"a": 1'):
+...     try:
+...         loads_record(text)
+...     except LineError as error:
+...         print(error.code, error.path)
+record.not_finite $.fine_amount
+record.not_finite $.fine_amount
+record.invalid_text $.name
+record.duplicate_key $.a
+record.too_deep $[0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0]
+exchange.json $
+>>> import io
+>>> [(number, line) for number, line in bounded_lines(io.BytesIO(b'{"a":1}\\n' + b'x' * 20 + b'\\n{}'), limit=10)]
+[(1, b'{"a":1}\\n'), (2, None), (3, b'{}')]
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any, BinaryIO
+
+from creditstd.exceptions import CatalogueError
+
+__all__ = [
+    "MAX_DEPTH",
+    "MAX_KEY_LENGTH",
+    "MAX_LINE_BYTES",
+    "MAX_STRING_LENGTH",
+    "MESSAGES",
+    "Finding",
+    "LineError",
+    "bounded_lines",
+    "first_problem",
+    "json_path",
+    "loads_record",
+    "printable",
+    "scan",
+]
+
+#: The longest line (one record, its exchange envelope included), in UTF-8 bytes without the line break.
+MAX_LINE_BYTES = 16 * 1024 * 1024
+#: The deepest nesting of arrays and objects; the record's own object is depth 1.
+MAX_DEPTH = 32
+#: The longest string value, in characters, in any field (the catalogue's ``maxLength`` is stricter).
+MAX_STRING_LENGTH = 65_536
+#: The longest object key, in characters.
+MAX_KEY_LENGTH = 256
+
+#: Code -> (Chinese, English) message of every problem this module reports; none quotes the value.
+MESSAGES: dict[str, tuple[str, str]] = {
+    "exchange.json": ("不是有效的JSON行（须为UTF-8编码的JSON）", "not a valid JSON line (UTF-8 encoded JSON)"),
+    "exchange.line_too_long": (f"行过长：超过{MAX_LINE_BYTES}字节", f"line too long: over {MAX_LINE_BYTES} bytes"),
+    "record.too_deep": (f"嵌套过深：数组与对象最多嵌套{MAX_DEPTH}层",
+                        f"nested too deeply: arrays and objects nest at most {MAX_DEPTH} levels"),
+    "record.too_long": (f"文本过长：取值最多{MAX_STRING_LENGTH}个字符，键名最多{MAX_KEY_LENGTH}个字符",
+                        f"text too long: at most {MAX_STRING_LENGTH} characters in a value, "
+                        f"{MAX_KEY_LENGTH} in a key"),
+    "record.not_finite": ("数值不是有限数（NaN、Infinity或超出范围）",
+                          "the number is not finite (NaN, Infinity, or out of range)"),
+    "record.invalid_text": ("文本含有无法编码的字符（单独的代理码位）",
+                            "the text holds a character that cannot be encoded (a lone surrogate)"),
+    "record.duplicate_key": ("对象中有重复的键", "the object has the same key twice"),
+}
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+_SHOWN = 64  # characters of a key shown in a path
+
+
+class LineError(CatalogueError, ValueError):
+    """A JSON text :func:`loads_record` refuses: ``code``, ``path`` (JSON path) and a bilingual message.
+
+    A :class:`~creditstd.exceptions.CatalogueError` (a creditstd error with a stable code) and a
+    :class:`ValueError` (code that catches JSON decoding errors keeps working).
+    """
+
+    def __init__(self, code: str, path: str = "$", detail_zh: str = "", detail_en: str = "") -> None:
+        zh, en = MESSAGES[code]
+        super().__init__(code, zh + detail_zh, en + detail_en)
+        self.path = path
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A value problem :func:`scan` found: where (``parts``, the keys and indexes from the root) and its code."""
+
+    parts: tuple[str | int, ...]
+    code: str
+
+    @property
+    def path(self) -> str:
+        """The JSON path (``$.penalty_types[0]``)."""
+        return json_path(self.parts)
+
+
+def printable(text: str, limit: int = _SHOWN) -> str:
+    """``text`` safe to show in a path or message: control characters and lone surrogates escaped, cut short.
+
+    >>> printable('a\\ud800b'), printable('x' * 70)[-3:]
+    ('a\\\\ud800b', 'xx…')
+    """
+    shown = _UNPRINTABLE.sub(lambda match: f"\\u{ord(match.group()):04x}", text[:limit])
+    return shown + ("…" if len(text) > limit else "")
+
+
+def json_path(parts: Any) -> str:
+    """The JSON path of a value from its keys and indexes, keys made :func:`printable`.
+
+    >>> json_path(['penalty_types', 0]), json_path([])
+    ('$.penalty_types[0]', '$')
+    """
+    text = "$"
+    for part in parts:
+        text += f"[{part}]" if isinstance(part, int) else f".{printable(str(part))}"
+    return text
+
+
+def _text_problem(text: str, limit: int) -> str | None:
+    if len(text) > limit:
+        return "record.too_long"
+    if _SURROGATE.search(text):
+        return "record.invalid_text"
+    return None
+
+
+def scan(value: Any, *, duplicates: Mapping[int, str] | None = None) -> Iterator[Finding]:
+    """Yield every value problem in ``value`` (parsed JSON), outermost first, in document order.
+
+    Non-finite numbers, lone surrogates and over-long text in strings and keys, nesting deeper than
+    :data:`MAX_DEPTH` (nothing below that depth is looked at).  Iterative: never a ``RecursionError``,
+    even on a structure nested a million levels deep or one that contains itself.  ``duplicates`` maps
+    ``id()`` of the objects that had a key twice to that key (what :func:`loads_record` collects).
+
+    >>> [(finding.path, finding.code) for finding in scan({'a': [float('nan')], 'b\\ud800': 'x'})]
+    [('$.a[0]', 'record.not_finite'), ('$.b\\\\ud800', 'record.invalid_text')]
+    """
+    stack: list[tuple[Any, int, tuple[str | int, ...], str | None]] = [(value, 1, (), None)]
+    while stack:
+        item, depth, parts, key_code = stack.pop()
+        if key_code:  # the key that leads here
+            yield Finding(parts, key_code)
+        if isinstance(item, str):
+            code = _text_problem(item, MAX_STRING_LENGTH)
+            if code:
+                yield Finding(parts, code)
+        elif isinstance(item, float):
+            if not math.isfinite(item):
+                yield Finding(parts, "record.not_finite")
+        elif isinstance(item, (Mapping, list, tuple)):
+            if depth > MAX_DEPTH:
+                yield Finding(parts, "record.too_deep")
+                continue
+            if isinstance(item, Mapping):
+                if duplicates and id(item) in duplicates:
+                    yield Finding((*parts, duplicates[id(item)]), "record.duplicate_key")
+                children = [(child, depth + 1, (*parts, key),
+                             _text_problem(key, MAX_KEY_LENGTH) if isinstance(key, str) else None)
+                            for key, child in item.items()]
+            else:
+                children = [(child, depth + 1, (*parts, index), None) for index, child in enumerate(item)]
+            stack.extend(reversed(children))
+
+
+def first_problem(value: Any) -> LineError | None:
+    """The first problem :func:`scan` finds in ``value``, as a :class:`LineError`, or None.
+
+    >>> first_problem({'fine_amount': float('inf')}).code, first_problem({'a': [1]})
+    ('record.not_finite', None)
+    """
+    finding = next(scan(value), None)
+    return LineError(finding.code, finding.path) if finding else None
+
+
+def _number(text: str) -> float:
+    return float(text)  # NaN, Infinity, -Infinity and 1e400 become non-finite floats; scan() finds them
+
+
+def loads_record(text: str | bytes, *, max_bytes: int = MAX_LINE_BYTES) -> Any:
+    """Parse one JSON text strictly; raise :class:`LineError` for anything :mod:`json` would let through.
+
+    ``text`` is a ``str`` or UTF-8 ``bytes`` (no byte-order mark); one trailing line break is allowed.
+    Refused: more than ``max_bytes`` UTF-8 bytes (``exchange.line_too_long``), anything that is not JSON
+    or not UTF-8 (``exchange.json``, with the line's column), and whatever :func:`scan` finds
+    (``record.not_finite``, ``record.invalid_text``, ``record.too_long``, ``record.too_deep``), and a
+    key given twice in one object (``record.duplicate_key``).
+
+    >>> loads_record(b'{"amount": 1.5}\\n'), loads_record('[1, "a", null, true]')
+    ({'amount': 1.5}, [1, 'a', None, True])
+    >>> loads_record('{"a": -Infinity}')
+    Traceback (most recent call last):
+    ...
+    creditstd.records.jsonline.LineError: record.not_finite: ...
+    """
+    body = text[:-1] if text[-1:] in ("\n", b"\n") else text
+    size = len(body)
+    if isinstance(body, str) and size * 4 > max_bytes >= size:  # only then can the UTF-8 form be too long
+        size = len(body.encode("utf-8", "surrogatepass"))
+    if size > max_bytes:
+        raise LineError("exchange.line_too_long")
+    try:
+        source = body.decode("utf-8") if isinstance(body, bytes) else body
+    except UnicodeDecodeError:
+        raise LineError("exchange.json") from None
+    duplicates: dict[int, str] = {}
+
+    def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
+        result = dict(items)
+        if len(result) != len(items):
+            keys: set[str] = set()
+            for key, _ in items:
+                if key in keys:
+                    duplicates[id(result)] = key
+                    break
+                keys.add(key)
+        return result
+
+    try:
+        value = json.loads(source, parse_constant=_number, parse_float=_number, object_pairs_hook=pairs)
+    except RecursionError:  # deeper than the parser can go: far beyond MAX_DEPTH
+        raise LineError("record.too_deep") from None
+    except json.JSONDecodeError as error:
+        raise LineError("exchange.json", "$", f"：第{error.colno}列", f": column {error.colno}") from None
+    except ValueError:  # an integer of more than 4300 digits
+        raise LineError("exchange.json") from None
+    finding = next(scan(value, duplicates=duplicates), None)
+    if finding:
+        raise LineError(finding.code, finding.path)
+    return value
+
+
+def bounded_lines(stream: BinaryIO, *, limit: int = MAX_LINE_BYTES,
+                  seen: Callable[[bytes], object] | None = None) -> Iterator[tuple[int, bytes | None]]:
+    """Yield ``(line number, line bytes)`` from a binary stream, never holding more than ``limit`` bytes of a line.
+
+    A line longer than ``limit`` bytes (without its ``\\n``) is read past in pieces and yielded as
+    ``None``: report it (``exchange.line_too_long``), it was never in memory whole.  Each line keeps
+    its ``\\n`` (the last one may have none).  ``seen`` is called with every byte read, in order, the
+    pieces of an over-long line included (to hash the whole file).
+    """
+    chunk = max(limit, 1 << 16)
+    number = 0
+    while True:
+        line = stream.readline(limit + 1)
+        if not line:
+            return
+        number += 1
+        if seen is not None:
+            seen(line)
+        if len(line) <= limit or line.endswith(b"\n"):
+            yield number, line
+            continue
+        while not line.endswith(b"\n"):  # over-long: read past the rest of it
+            line = stream.readline(chunk)
+            if not line:
+                break
+            if seen is not None:
+                seen(line)
+        yield number, None
