@@ -455,7 +455,7 @@ def _key_error(code: str, name: str, zh: str, en: str) -> SigningError:
 
 def _pem_block(data: bytes, name: str) -> tuple[str, bytes]:
     """(label, DER) of the one PEM block in ``data``; errors name the file, never quote it."""
-    blocks = list(_PEM.finditer(data))
+    blocks = [block for block in _PEM.finditer(data) if not block.group(1).endswith(b"PARAMETERS")]  # ecparam's
     if not blocks:
         raise _key_error("exchange.key_format", name, "不是PEM格式的密钥（应有 -----BEGIN ...----- 行）",
                          "not a PEM key (no -----BEGIN ...----- line)")
@@ -470,7 +470,7 @@ def _pem_block(data: bytes, name: str) -> tuple[str, bytes]:
                          "is an encrypted private key; creditstd reads unencrypted keys (protected by file "
                          "permissions) only")
     try:
-        der = base64.b64decode(b"".join(body.split()), validate=True)
+        der = base64.b64decode("".join(body.split()), validate=True)
     except (binascii.Error, ValueError):
         raise _key_error("exchange.key_format", name, "PEM内容不是有效的base64（文件可能已损坏）",
                          "the PEM body is not valid base64 (the file may be damaged)") from None
