@@ -4,13 +4,24 @@ Exit codes, the same for every command:
 
 * ``0``: everything checked is valid (or the command did its job);
 * ``1``: some input is invalid (findings are on stdout);
-* ``2``: usage error, or input that cannot be read (message on stderr).
+* ``2``: usage error, or input that cannot be read (message on stderr);
+* ``3``: an internal error, a bug in creditstd (a bilingual message names the kind of error, never the data;
+  set ``CREDITSTD_DEBUG=1`` for the traceback);
+* ``130`` / ``143``: interrupted by SIGINT (Ctrl-C) / SIGTERM: every output file being written is removed, so an
+  interrupted run never leaves a partial output that looks complete;
+* ``141``: whoever read the output stopped reading (``creditstd check ... | head``).
 
 Findings go to stdout, progress and summaries to stderr.  Messages for
 people come in Chinese and English (``CREDITSTD_LANG=zh|en|both``).
 """
 
 from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import sys
+from collections.abc import Iterator
 
 import click
 
@@ -21,7 +32,7 @@ from creditstd.cli.check import check_command
 from creditstd.cli.exchange import exchange_group
 from creditstd.cli.fake import fake_command
 from creditstd.cli.generate import generate_command
-from creditstd.exceptions import CreditstdError
+from creditstd.exceptions import CreditstdError, bilingual
 
 __all__ = ["main"]
 
@@ -30,10 +41,47 @@ class _Main(click.Group):
     """The command group, with a last line of defence: a creditstd error never becomes a traceback."""
 
     def invoke(self, ctx: click.Context) -> object:
+        with _exit_on_signals():
+            return self._invoke(ctx)
+
+    def _invoke(self, ctx: click.Context) -> object:
         try:
             return super().invoke(ctx)
         except CreditstdError as error:  # a constraint or catalogue request a command did not foresee
             raise InputError(f"{error.code}：{error.message_zh}", f"{error.code}: {error.message_en}") from None
+        except BrokenPipeError:
+            with contextlib.suppress(OSError):  # nobody reads stdout any more: say nothing more there
+                os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            sys.exit(141)
+        except (click.ClickException, click.exceptions.Exit, click.Abort, SystemExit, KeyboardInterrupt):
+            raise
+        except Exception as error:
+            if os.environ.get("CREDITSTD_DEBUG"):
+                raise
+            # the message of an unforeseen error may quote input data: only its kind is shown
+            click.echo(bilingual(f"内部错误（creditstd 的缺陷，请报告）：{type(error).__name__}",
+                                 f"internal error (a bug in creditstd, please report it): {type(error).__name__}; "
+                                 "CREDITSTD_DEBUG=1 shows the traceback"), err=True)
+            sys.exit(3)
+
+
+@contextlib.contextmanager
+def _exit_on_signals() -> Iterator[None]:
+    """While a command runs, SIGINT and SIGTERM make an orderly exit (130, 143) in which every output being
+    written is removed; the handlers before are restored afterwards (for programs that embed the CLI)."""
+
+    def leave(signum: int, frame: object) -> None:
+        raise SystemExit(128 + signum)
+
+    previous = {}
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(ValueError, OSError):  # not the main thread: leave the handlers alone
+            previous[signum] = signal.signal(signum, leave)
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
 
 
 @click.group(cls=_Main, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})

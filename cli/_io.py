@@ -7,14 +7,17 @@ import contextlib
 import io
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import BinaryIO, NamedTuple
 
 import click
 
-from creditstd.atomic import atomic_writer
+from creditstd.atomic import atomic_writer, remove_stale_temporaries
 from creditstd.exceptions import bilingual
 
-__all__ = ["InputError", "output_stream", "read_lines"]
+__all__ = ["CHECK_LINE_BYTES", "InputError", "Line", "open_input", "output_stream", "prepare_output_dir", "read_lines",
+           "refuse_input_as_output", "text_codec"]
 
 
 class InputError(click.ClickException):
@@ -26,37 +29,185 @@ class InputError(click.ClickException):
         super().__init__(bilingual(zh, en))
 
 
-def read_lines(path: str, encoding: str) -> Iterator[tuple[int, str]]:
-    """Yield ``(line number, text)`` for each non-blank, non-comment line of ``path`` (``-`` = stdin).
+#: Longest line ``check --file`` reads in full; the rest of a longer line is skipped (no identifier is that long).
+CHECK_LINE_BYTES = 4096
+#: Byte-order marks that identify an encoding whatever ``--encoding`` says (Excel's "Unicode text" is UTF-16).
+_BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"), (codecs.BOM_UTF8, "utf-8-sig"),
+         (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
 
-    Lines are decoded one at a time, so a decoding error names its line; the input is never modified.
+
+class Line(NamedTuple):
+    """One input line: its 1-based number, its text, and whether it was longer than allowed (text cut short)."""
+
+    number: int
+    text: str
+    overlong: bool = False
+
+
+def text_codec(encoding: str) -> codecs.CodecInfo:
+    """The codec for ``--encoding``, refusing unknown names and codecs that do not decode bytes to text.
+
+    >>> text_codec('GBK').name
+    'gbk'
+    >>> text_codec('base64')  # doctest: +IGNORE_EXCEPTION_DETAIL
+    Traceback (most recent call last):
+    InputError: base64 is not a text encoding
     """
-    name = "<stdin>" if path == "-" else path
     try:
-        decoder = codecs.getincrementaldecoder(encoding)()
+        codec = codecs.lookup(encoding)
     except LookupError:
         raise InputError(f"未知的编码 {encoding}", f"unknown encoding {encoding}") from None
+    if not getattr(codec, "_is_text_encoding", True) or codec.name in ("undefined", "idna", "punycode"):
+        raise InputError(f"{encoding} 不是文本编码；常用 utf-8、gb18030、utf-16",
+                         f"{encoding} is not a text encoding; use e.g. utf-8, gb18030 or utf-16") from None
+    return codec
+
+
+def _splits_on_newline_byte(codec: codecs.CodecInfo) -> bool:
+    """Whether the encoding writes a line feed as the single byte 0x0A and never uses it inside a character."""
     try:
-        stream = sys.stdin.buffer if path == "-" else open(path, "rb")
+        encoder = codec.incrementalencoder()
+        encoder.encode("a")  # past any byte-order mark
+        return encoder.encode("\n") == b"\n" and codec.name not in ("utf-7", "unicode-escape")
+    except (UnicodeError, ValueError):
+        return False
+
+
+def open_input(path: str) -> BinaryIO:
+    name = "<stdin>" if path == "-" else path
+    try:
+        return sys.stdin.buffer if path == "-" else open(path, "rb")
     except OSError as error:
         raise InputError(f"无法打开输入文件 {name}：{error.strerror}",
                          f"cannot open input file {name}: {error.strerror}") from None
+
+
+def _bom_encoding(stream: BinaryIO, encoding: str) -> str:
+    """The encoding a byte-order mark at the start of ``stream`` names, else ``encoding`` (nothing is consumed)."""
+    peek = getattr(stream, "peek", None)
+    start = peek(4)[:4] if peek else b""
+    return next((name for bom, name in _BOMS if start.startswith(bom)), encoding)
+
+
+def read_lines(path: str, encoding: str, *, max_bytes: int = CHECK_LINE_BYTES,
+               skip_comments: bool = True) -> Iterator[Line]:
+    """Yield each non-blank line of ``path`` (``-`` = stdin), stripped, as a :class:`Line`.
+
+    Lines starting with ``#`` are skipped too unless ``skip_comments`` is false.  Memory stays bounded: a line
+    longer than ``max_bytes`` is read only that far (its text is cut short and ``overlong`` is set) and the rest
+    is skipped.  A byte-order mark decides the encoding.  Every problem (a file that cannot be opened or read,
+    bytes that are not ``encoding``, an encoding that is not a text encoding) is an :class:`InputError` that
+    names the file and line; the input is never modified.
+    """
+    name = "<stdin>" if path == "-" else path
+    text_codec(encoding)
+    stream = open_input(path)
     with contextlib.nullcontext(stream) if path == "-" else stream:
-        for line_number, raw in enumerate(stream, 1):
-            try:
-                text = decoder.decode(raw).strip()
-            except UnicodeDecodeError:
-                raise InputError(
-                    f"{name} 第{line_number}行不是 {encoding} 编码；GBK 文件请用 --encoding gb18030",
-                    f"{name} line {line_number} is not valid {encoding}; for GBK files use --encoding gb18030",
-                ) from None
-            if text and not text.startswith("#"):
-                yield line_number, text
-        try:  # bytes left at the end: a multi-byte character cut off by a truncated file
-            decoder.decode(b"", final=True)
+        codec = text_codec(_bom_encoding(stream, encoding))
+        lines = _byte_lines(stream, codec, max_bytes) if _splits_on_newline_byte(codec) else \
+            _text_lines(stream, codec, max_bytes)
+        number = 0
+        try:
+            for number, text, overlong in lines:
+                text = text.strip()
+                if text and not (skip_comments and text.startswith("#")):
+                    yield Line(number, text, overlong)
+        except (UnicodeError, ValueError):
+            raise InputError(
+                f"{name} 第{number + 1}行附近不是 {codec.name} 编码；GBK 文件请用 --encoding gb18030",
+                f"{name} near line {number + 1} is not valid {codec.name}; for GBK files use --encoding gb18030",
+            ) from None
+        except OSError as error:
+            raise InputError(f"读取 {name} 第{number + 1}行时出错：{error.strerror}",
+                             f"cannot read {name} at line {number + 1}: {error.strerror}") from None
+
+
+def _byte_lines(stream: BinaryIO, codec: codecs.CodecInfo, max_bytes: int) -> Iterator[tuple[int, str, bool]]:
+    """Lines of an ASCII-compatible encoding, each decoded alone so that an error names its line."""
+    decoder = codec.incrementaldecoder()
+    number = 0
+    while raw := stream.readline(max_bytes + 1):
+        number += 1
+        overlong = len(raw) > max_bytes and not raw.endswith(b"\n")
+        if overlong:
+            while (rest := stream.readline(1 << 20)) and not rest.endswith(b"\n"):
+                pass
+            decoder.reset()
+            yield number, raw.decode(codec.name, errors="replace"), True
+            continue
+        try:
+            yield number, decoder.decode(raw), False
         except UnicodeDecodeError:
-            raise InputError(f"{name} 在文件末尾被截断（最后一个字符不完整）",
-                             f"{name} is truncated: its last character is incomplete") from None
+            raise UnicodeDecodeError(codec.name, raw, 0, len(raw), f"line {number}") from None
+    decoder.decode(b"", final=True)  # a multi-byte character cut off at the end: a truncated file
+
+
+def _text_lines(stream: BinaryIO, codec: codecs.CodecInfo, max_bytes: int) -> Iterator[tuple[int, str, bool]]:
+    """Lines of an encoding such as UTF-16 that a byte-wise split would cut mid-character."""
+    text = io.TextIOWrapper(stream, encoding=codec.name, errors="strict", newline=None)
+    try:
+        number = 0
+        while line := text.readline(max_bytes):
+            number += 1
+            overlong = len(line) >= max_bytes and not line.endswith("\n")
+            if overlong:
+                while (rest := text.readline(1 << 20)) and not rest.endswith("\n"):
+                    pass
+            yield number, line, overlong
+    finally:
+        text.detach()
+
+
+def _same_file(one: Path, other: Path) -> bool:
+    try:
+        return one.resolve() == other.resolve() or (one.exists() and other.exists() and one.samefile(other))
+    except (OSError, RuntimeError):  # RuntimeError: a symlink loop
+        return False
+
+
+def refuse_input_as_output(output: str | os.PathLike[str] | None, inputs: Iterable[str | os.PathLike[str]],
+                           option: str) -> None:
+    """Stop (exit 2) before anything is written when ``output`` names one of the ``inputs``: inputs are never
+    overwritten, whatever the spelling of the path (relative, absolute, a symlink, a hard link)."""
+    if output is None:
+        return
+    for source in inputs:
+        if os.fspath(source) != "-" and _same_file(Path(output), Path(source)):
+            raise click.UsageError(bilingual(f"{option} 不能指向输入文件 {source}（输入从不被覆盖）",
+                                             f"{option} must not be the input file {source} (inputs are never "
+                                             "overwritten)"))
+
+
+def prepare_output_dir(folder: Path, *, force: bool, inputs: Iterable[str | os.PathLike[str]] = ()) -> bool:
+    """Make sure ``folder`` can take a command's output; return whether it was created (so a failed run can
+    remove it again).
+
+    The folder must be new or empty unless ``force`` (then only the files the command writes are replaced);
+    it must not be, or contain, an input; leftovers of a killed run (temporary files whose writer is gone)
+    are removed first.  A new folder is private (0700): outputs hold personal data.  Exit 2 otherwise.
+    """
+    inputs = [Path(source) for source in inputs if os.fspath(source) != "-"]
+    if folder.exists() and not folder.is_dir():
+        raise click.UsageError(bilingual(f"输出路径 {folder} 已存在且不是文件夹", f"output {folder} exists and is "
+                                         "not a folder"))
+    for source in inputs:
+        if _same_file(folder, source) or any(_same_file(parent, folder) for parent in source.resolve().parents):
+            raise click.UsageError(bilingual(f"输出文件夹 {folder} 不能包含输入文件 {source}",
+                                             f"output folder {folder} must not hold the input file {source}"))
+    if folder.is_dir():
+        remove_stale_temporaries(folder)
+        if not force and any(folder.iterdir()):
+            raise click.UsageError(bilingual(f"输出文件夹 {folder} 不是空的；用 --force 覆盖其中的输出文件",
+                                             f"output folder {folder} is not empty; use --force to replace the "
+                                             "files this command writes there"))
+        return False
+    try:
+        folder.mkdir(parents=True, mode=0o700)
+        folder.chmod(0o700)  # whatever the umask
+    except OSError as error:
+        raise InputError(f"无法创建输出文件夹 {folder}：{error.strerror}",
+                         f"cannot create output folder {folder}: {error.strerror}") from None
+    return True
 
 
 @contextlib.contextmanager

@@ -17,6 +17,7 @@ import click
 
 from creditstd.cli._io import read_lines
 from creditstd.codes import ric
+from creditstd.codes.redact import redact
 from creditstd.codes.verdict import KIND_NAMES, Verdict, check, to_jsonable
 from creditstd.exceptions import bilingual
 
@@ -61,8 +62,29 @@ class Options:
     quiet: bool
 
 
+#: Most characters of an input echoed back in a report; the rest is counted, not shown.
+SHOWN_CHARS = 80
+
+
+def printable(text: str) -> str:
+    """``text`` safe to print: control characters and lone surrogates escaped, cut to :data:`SHOWN_CHARS`.
+
+    >>> printable('a\\x1b[31m\\ud800b'), printable('9' * 100)[-16:]
+    ('a\\\\x1b[31m\\\\ud800b', '9…(+20 字符 chars)')
+    """
+    cut = "".join(char if char.isprintable() and not 0xD800 <= ord(char) <= 0xDFFF
+                  else char.encode("unicode_escape", "backslashreplace").decode("ascii") for char in text[:SHOWN_CHARS])
+    return cut if len(text) <= SHOWN_CHARS else f"{cut}…(+{len(text) - SHOWN_CHARS} 字符 chars)"
+
+
 def _shown(verdict: Verdict, reveal: bool) -> str:
-    return verdict.text if reveal or not verdict.is_personal else ric.mask(verdict.text)
+    """How the input is echoed: a valid non-personal identifier as given; a valid ID number masked; anything
+    else (an invalid line may hold an ID number among other text) with every run that may be one masked."""
+    if reveal or (verdict.valid and not verdict.is_personal):
+        return printable(verdict.text)
+    if verdict.valid and verdict.number:
+        return ric.mask(verdict.number)
+    return printable(redact(verdict.text))
 
 
 def _public_info(verdict: Verdict, reveal: bool) -> dict | None:
@@ -123,26 +145,27 @@ def render_json(line: int | None, verdict: Verdict, options: Options) -> dict:
 
 
 def run(items: Iterable[tuple[int | None, str]], options: Options) -> int:
-    """Check every item, write the findings, return the exit code."""
-    total = invalid = 0
-    results = []
+    """Check every item, write the findings as they come (memory stays flat), return the exit code."""
+    total = invalid = listed = 0
+    if options.output == "json":
+        click.echo('{"results": [', nl=False)
     for line, text in items:
         verdict = check(text, strict=options.strict, kind=options.kind)
         total += 1
         invalid += not verdict.valid
         if options.quiet and verdict.valid:
             continue
+        listed += 1
         if options.output == "text":
             where = f"line {line}: " if line else ""
-            for out in render_text(where, verdict, options):
-                click.echo(out)
-        elif options.output == "jsonl":
-            click.echo(json.dumps(render_json(line, verdict, options), ensure_ascii=False))
+            click.echo("\n".join(render_text(where, verdict, options)))
         else:
-            results.append(render_json(line, verdict, options))
+            result = json.dumps(render_json(line, verdict, options), ensure_ascii=False)
+            click.echo(result if options.output == "jsonl" else f"{',' if listed > 1 else ''}\n  {result}",
+                       nl=options.output == "jsonl")
     summary = {"checked": total, "valid": total - invalid, "invalid": invalid}
     if options.output == "json":
-        click.echo(json.dumps({"results": results, "summary": summary}, ensure_ascii=False, indent=2))
+        click.echo(f'\n], "summary": {json.dumps(summary)}}}')
     else:
         click.echo(bilingual(f"共检查 {total} 个，有效 {total - invalid} 个，无效 {invalid} 个",
                              f"{total} checked, {total - invalid} valid, {invalid} invalid"), err=True)
@@ -173,7 +196,7 @@ def check_command(numbers: tuple[str, ...], path: str | None, strict: bool, kind
     if numbers:
         items: Iterable[tuple[int | None, str]] = ((None, number) for number in numbers)
     elif path or not sys.stdin.isatty():
-        items = read_lines(path or "-", encoding)
+        items = ((line.number, line.text) for line in read_lines(path or "-", encoding))
     else:
         raise click.UsageError(bilingual("请给出号码、--file 或标准输入", "give numbers, --file or stdin"))
     options = Options(strict, None if kind == "auto" else kind, output, reveal, quiet)

@@ -14,15 +14,24 @@ ids and every record.  Messages never quote field values.
 from __future__ import annotations
 
 import json
+import shutil
 import sys
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 import click
 
-from creditstd.cli._io import output_stream, read_lines
+from creditstd.cli._io import (
+    open_input,
+    output_stream,
+    prepare_output_dir,
+    read_lines,
+    refuse_input_as_output,
+    text_codec,
+)
 from creditstd.exceptions import CatalogueError, ValidationError, bilingual
 from creditstd.records.exchange import BatchWriter, Problem, verify_batch
 from creditstd.records.validation import validator
@@ -31,6 +40,18 @@ __all__ = ["exchange_group"]
 
 #: Problems that mean the batch could not be read at all (exit code 2), not that it is wrong (exit code 1).
 UNREADABLE = frozenset({"exchange.manifest", "exchange.missing_records", "exchange.records_file"})
+
+
+@dataclass(frozen=True)
+class _Refused:
+    """Why a line of the input could not even be read as a record."""
+
+    code: str
+    message_zh: str
+    message_en: str
+
+    def as_json(self) -> dict[str, str]:
+        return {"path": "$", "code": self.code, "message_zh": self.message_zh, "message_en": self.message_en}
 
 
 def _problem_json(problem: Problem) -> dict[str, Any]:
@@ -76,13 +97,21 @@ def verify_command(path: Path, strict: bool, no_validate: bool, output: str, lim
     sys.exit(2 if unreadable else 0 if report.ok else 1)
 
 
+#: Longest JSON line ``pack`` reads; a longer line is rejected (and left, whole, in the input).
+MAX_RECORD_BYTES = 16 * 1024 * 1024
+
+
 def _records(path: str, encoding: str) -> Iterator[tuple[int, str, Any]]:
-    """(line number, text, parsed JSON or the parsing error) for each non-blank line."""
-    for number, text in read_lines(path, encoding):
+    """(line number, text, parsed JSON or the error that stops it) for each non-blank line."""
+    for number, text, overlong in read_lines(path, encoding, max_bytes=MAX_RECORD_BYTES, skip_comments=False):
+        if overlong:
+            yield number, "", _Refused("exchange.line_too_long", f"行超过 {MAX_RECORD_BYTES} 字节，未读取",
+                                       f"line longer than {MAX_RECORD_BYTES} bytes, not read")
+            continue
         try:
             yield number, text, json.loads(text)
-        except (ValueError, RecursionError) as error:  # RecursionError: nested too deeply to parse
-            yield number, text, error
+        except (ValueError, RecursionError):  # RecursionError: nested too deeply to parse
+            yield number, text, _Refused("exchange.json", "不是有效的JSON行", "not a valid JSON line")
 
 
 def default_rejects(folder: Path) -> Path:
@@ -99,7 +128,7 @@ def default_rejects(folder: Path) -> Path:
 @click.argument("class_name", metavar="CLASS")
 @click.argument("source", metavar="RECORDS.jsonl")
 @click.option("-o", "--output", "folder", required=True, type=click.Path(path_type=Path),
-              help="批次文件夹 / batch folder to write")
+              help="批次文件夹（须为新的或空的） / batch folder to write (new or empty)")
 @click.option("--department", required=True, help="报送部门名称 / sending department")
 @click.option("--department-uscc", required=True, help="报送部门统一社会信用代码 / its unified social credit code")
 @click.option("--rule-set", help="公示规则集 / display rule set for the lifecycle (default: the catalogue's)")
@@ -109,14 +138,17 @@ def default_rejects(folder: Path) -> Path:
               help="不合格记录输出文件（默认在批次文件夹旁：<文件夹>.rejects.jsonl，仅本人可读） / where rejected "
                    "lines go (default beside the batch folder: <folder>.rejects.jsonl, owner-only)")
 @click.option("--encoding", default="utf-8-sig", show_default=True, help="输入编码 / input encoding")
+@click.option("--force", is_flag=True,
+              help="输出文件夹非空时仍写入（只替换本命令写的文件） / write into a non-empty output folder "
+                   "(only the files this command writes are replaced)")
 def pack_command(class_name: str, source: str, folder: Path, department: str, department_uscc: str,
                  rule_set: str | None, as_of: datetime | None, strict: bool, rejects: Path | None,
-                 encoding: str) -> None:
+                 encoding: str, force: bool) -> None:
     """把某类记录打包为交换批次 / Pack records of CLASS into an exchange batch.
 
     \b
     退出码 / exit codes: 0 全部打包 all packed; 1 有记录被拒 some rejected (see the rejects file);
-    2 用法或输入错误 usage or input error.
+    2 用法或输入错误 usage or input error (nothing is left behind).
     """
     try:
         check = validator(class_name, strict)
@@ -125,28 +157,33 @@ def pack_command(class_name: str, source: str, folder: Path, department: str, de
     except (CatalogueError, ValidationError) as error:
         raise click.UsageError(bilingual(error.message_zh, error.message_en)) from None
     rejects = rejects or default_rejects(folder)
+    refuse_input_as_output(rejects, [source], "--rejects")
+    text_codec(encoding)
+    if source != "-":
+        open_input(source).close()  # a missing or unreadable input stops here, before any output exists
+    created = prepare_output_dir(folder, force=force, inputs=[source])
     rejected = 0
-    folder.mkdir(parents=True, exist_ok=True)
-    with writer, output_stream(rejects, private=True) as rejects_stream:
-        for number, text, record in _records(source, encoding):
-            if isinstance(record, (ValueError, RecursionError)):
-                errors = [{"path": "$", "code": "exchange.json", "message_zh": "不是有效的JSON行",
-                           "message_en": "not a valid JSON line"}]
-            else:
-                errors = [{"path": error.path, "code": error.code, "message_zh": error.message_zh,
-                           "message_en": error.message_en} for error in check.iter_errors(record)]
-            if not errors:
-                try:
-                    writer.add(record)
-                except CatalogueError as error:  # a duplicate record id: the batch keeps the first
-                    errors = [{"path": "$", "code": error.code, "message_zh": error.message_zh,
-                               "message_en": error.message_en}]
-            if errors:  # the line itself goes with its reasons: nothing is lost
-                rejected += 1
-                line = {"line": number, "errors": errors, "input": text}
-                rejects_stream.write(json.dumps(line, ensure_ascii=False) + "\n")
+    try:
+        with writer, output_stream(rejects, private=True) as rejects_stream:
+            for number, text, record in _records(source, encoding):
+                errors = [record.as_json()] if isinstance(record, _Refused) else [
+                    {"path": error.path, "code": error.code, "message_zh": error.message_zh,
+                     "message_en": error.message_en} for error in check.iter_errors(record)]
+                if not errors:
+                    try:
+                        writer.add(record)
+                    except CatalogueError as error:  # a duplicate record id: the batch keeps the first
+                        errors = [{"path": "$", "code": error.code, "message_zh": error.message_zh,
+                                   "message_en": error.message_en}]
+                if errors:  # the line itself goes with its reasons: nothing is lost
+                    rejected += 1
+                    line = {"line": number, "errors": errors, "input": text}
+                    rejects_stream.write(json.dumps(line, ensure_ascii=False) + "\n")
+    except BaseException:
+        if created:  # a run that failed leaves no folder behind that it made
+            shutil.rmtree(folder, ignore_errors=True)
+        raise
     click.echo(bilingual(f"已打包 {writer.count} 条到 {folder}，拒收 {rejected} 条（见 {rejects}）",
                          f"{writer.count} records packed into {folder}, {rejected} rejected (see {rejects})"),
                err=True)
     sys.exit(1 if rejected else 0)
-

@@ -22,23 +22,73 @@ half way leaves the target as it was.
 ...     pass
 >>> open(os.path.join(folder, 'out.txt'), encoding='utf-8').read(), sorted(os.listdir(folder))
 ('完整 complete\\n', ['out.txt'])
+
+Temporary files are named ``.<target>.<pid>.<random>.tmp``.  They are
+removed when the block fails, including on SIGINT and SIGTERM (the command
+line turns both into an orderly exit); a run killed outright (SIGKILL, power
+loss) leaves its temporary file behind, and the next write to the same
+target, or :func:`remove_stale_temporaries` on the folder, removes it once
+no process with that pid is alive.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+import re
 import tempfile
 from collections.abc import Iterator
 from typing import IO, Any
 
-__all__ = ["atomic_writer"]
+__all__ = ["atomic_writer", "remove_stale_temporaries"]
+
+#: ``.<target>.<pid>.<random>.tmp``: the name of a temporary file this module made, and its writer's pid.
+_TEMPORARY = re.compile(r"\.(?P<target>.+)\.(?P<pid>\d+)\.[A-Za-z0-9_]{8}\.tmp")
 
 
 def _umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
     return mask
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError):  # another user's process, or not a pid: leave it alone
+        return True
+    return True
+
+
+def remove_stale_temporaries(folder: str | os.PathLike[str], target: str | None = None) -> list[str]:
+    """Remove the temporary files a killed writer left in ``folder`` (only of ``target``, if given).
+
+    Only files named like this module's temporaries whose writer process is gone are removed; returns their
+    names.
+
+    >>> import pathlib, tempfile
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (folder / '.records.jsonl.999999999.abcd1234.tmp').write_text('left by a killed run')
+    >>> _ = (folder / 'notes.tmp').write_text('not ours')
+    >>> remove_stale_temporaries(folder), sorted(path.name for path in folder.iterdir())
+    (['.records.jsonl.999999999.abcd1234.tmp'], ['notes.tmp'])
+    """
+    removed = []
+    try:
+        names = os.listdir(folder)
+    except OSError:
+        return removed
+    for name in names:
+        match = _TEMPORARY.fullmatch(name)
+        if match and (target is None or match["target"] == target) and not _alive(int(match["pid"])):
+            with contextlib.suppress(OSError):
+                os.unlink(os.path.join(folder, name))
+                removed.append(name)
+    return removed
 
 
 @contextlib.contextmanager
@@ -49,8 +99,9 @@ def atomic_writer(path: str | os.PathLike[str], mode: str = "w", *, encoding: st
     ``private``: the file keeps mode 0600 (owner only) instead of the ordinary permissions the umask allows.
     """
     target = os.fspath(path)
-    handle, temporary = tempfile.mkstemp(dir=os.path.dirname(os.path.abspath(target)),
-                                         prefix=f".{os.path.basename(target)}.", suffix=".tmp")
+    folder, name = os.path.split(os.path.abspath(target))
+    remove_stale_temporaries(folder, name)
+    handle, temporary = tempfile.mkstemp(dir=folder, prefix=f".{name}.{os.getpid()}.", suffix=".tmp")
     binary = "b" in mode
     try:
         with os.fdopen(handle, mode, **({} if binary else {"encoding": encoding, "newline": newline})) as stream:
