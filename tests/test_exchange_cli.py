@@ -45,7 +45,7 @@ def test_pack_keeps_every_line_in_the_batch_or_the_rejects(source: Path, tmp_pat
     assert [(reject["line"], reject["errors"][0]["code"]) for reject in rejects] == [
         (3, "uscc.checksum"), (4, "exchange.json")]
     assert rejects[1]["input"] == "{broken"  # the line itself is kept, so nothing is lost
-    assert stat.S_IMODE((folder / "records.jsonl").stat().st_mode) & 0o044  # an ordinary, readable file
+    assert stat.S_IMODE((folder / "records.jsonl").stat().st_mode) == 0o600  # personal data: owner only
     verified = CliRunner().invoke(main, ["exchange", "verify", str(folder)])
     assert verified.exit_code == 0, verified.output
     assert "4 records, 0 problems" in verified.stderr
