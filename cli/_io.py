@@ -15,6 +15,7 @@ import click
 
 from creditstd.atomic import atomic_writer, remove_stale_temporaries
 from creditstd.exceptions import bilingual
+from creditstd.records.jsonline import bounded_lines
 
 __all__ = ["CHECK_LINE_BYTES", "InputError", "Line", "open_input", "output_stream", "prepare_output_dir", "read_lines",
            "refuse_input_as_output", "text_codec"]
@@ -94,10 +95,10 @@ def read_lines(path: str, encoding: str, *, max_bytes: int = CHECK_LINE_BYTES,
     """Yield each non-blank line of ``path`` (``-`` = stdin), stripped, as a :class:`Line`.
 
     Lines starting with ``#`` are skipped too unless ``skip_comments`` is false.  Memory stays bounded: a line
-    longer than ``max_bytes`` is read only that far (its text is cut short and ``overlong`` is set) and the rest
-    is skipped.  A byte-order mark decides the encoding.  Every problem (a file that cannot be opened or read,
-    bytes that are not ``encoding``, an encoding that is not a text encoding) is an :class:`InputError` that
-    names the file and line; the input is never modified.
+    longer than ``max_bytes`` is never held whole: it comes as an ``overlong`` line with no text.  A byte-order
+    mark decides the encoding.  Every problem (a file that cannot be opened or read, bytes that are not
+    ``encoding``, an encoding that is not a text encoding) is an :class:`InputError` that names the file and
+    line; the input is never modified.
     """
     name = "<stdin>" if path == "-" else path
     text_codec(encoding)
@@ -110,7 +111,7 @@ def read_lines(path: str, encoding: str, *, max_bytes: int = CHECK_LINE_BYTES,
         try:
             for number, text, overlong in lines:
                 text = text.strip()
-                if text and not (skip_comments and text.startswith("#")):
+                if overlong or (text and not (skip_comments and text.startswith("#"))):
                     yield Line(number, text, overlong)
         except (UnicodeError, ValueError):
             raise InputError(
@@ -125,15 +126,10 @@ def read_lines(path: str, encoding: str, *, max_bytes: int = CHECK_LINE_BYTES,
 def _byte_lines(stream: BinaryIO, codec: codecs.CodecInfo, max_bytes: int) -> Iterator[tuple[int, str, bool]]:
     """Lines of an ASCII-compatible encoding, each decoded alone so that an error names its line."""
     decoder = codec.incrementaldecoder()
-    number = 0
-    while raw := stream.readline(max_bytes + 1):
-        number += 1
-        overlong = len(raw) > max_bytes and not raw.endswith(b"\n")
-        if overlong:
-            while (rest := stream.readline(1 << 20)) and not rest.endswith(b"\n"):
-                pass
+    for number, raw in bounded_lines(stream, limit=max_bytes):
+        if raw is None:  # longer than max_bytes: read past, never held whole
             decoder.reset()
-            yield number, raw.decode(codec.name, errors="replace"), True
+            yield number, "", True
             continue
         try:
             yield number, decoder.decode(raw), False
@@ -149,11 +145,11 @@ def _text_lines(stream: BinaryIO, codec: codecs.CodecInfo, max_bytes: int) -> It
         number = 0
         while line := text.readline(max_bytes):
             number += 1
-            overlong = len(line) >= max_bytes and not line.endswith("\n")
+            overlong = len(line) >= max_bytes and not line.endswith("\n")  # characters, not bytes: close enough
             if overlong:
                 while (rest := text.readline(1 << 20)) and not rest.endswith("\n"):
                     pass
-            yield number, line, overlong
+            yield number, "" if overlong else line, overlong
     finally:
         text.detach()
 

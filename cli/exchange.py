@@ -17,7 +17,6 @@ import json
 import shutil
 import sys
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -34,6 +33,7 @@ from creditstd.cli._io import (
 )
 from creditstd.exceptions import CatalogueError, ValidationError, bilingual
 from creditstd.records.exchange import BatchWriter, Problem, verify_batch
+from creditstd.records.jsonline import MAX_LINE_BYTES, LineError, loads_record
 from creditstd.records.validation import validator
 
 __all__ = ["exchange_group"]
@@ -42,16 +42,8 @@ __all__ = ["exchange_group"]
 UNREADABLE = frozenset({"exchange.manifest", "exchange.missing_records", "exchange.records_file"})
 
 
-@dataclass(frozen=True)
-class _Refused:
-    """Why a line of the input could not even be read as a record."""
-
-    code: str
-    message_zh: str
-    message_en: str
-
-    def as_json(self) -> dict[str, str]:
-        return {"path": "$", "code": self.code, "message_zh": self.message_zh, "message_en": self.message_en}
+def _error_json(error: LineError) -> dict[str, str]:
+    return {"path": error.path, "code": error.code, "message_zh": error.message_zh, "message_en": error.message_en}
 
 
 def _problem_json(problem: Problem) -> dict[str, Any]:
@@ -97,21 +89,15 @@ def verify_command(path: Path, strict: bool, no_validate: bool, output: str, lim
     sys.exit(2 if unreadable else 0 if report.ok else 1)
 
 
-#: Longest JSON line ``pack`` reads; a longer line is rejected (and left, whole, in the input).
-MAX_RECORD_BYTES = 16 * 1024 * 1024
-
-
 def _records(path: str, encoding: str) -> Iterator[tuple[int, str, Any]]:
-    """(line number, text, parsed JSON or the error that stops it) for each non-blank line."""
-    for number, text, overlong in read_lines(path, encoding, max_bytes=MAX_RECORD_BYTES, skip_comments=False):
-        if overlong:
-            yield number, "", _Refused("exchange.line_too_long", f"行超过 {MAX_RECORD_BYTES} 字节，未读取",
-                                       f"line longer than {MAX_RECORD_BYTES} bytes, not read")
-            continue
+    """(line number, text, the record or the :class:`LineError` that refuses it) for each non-blank line."""
+    for number, text, overlong in read_lines(path, encoding, max_bytes=MAX_LINE_BYTES, skip_comments=False):
         try:
-            yield number, text, json.loads(text)
-        except (ValueError, RecursionError):  # RecursionError: nested too deeply to parse
-            yield number, text, _Refused("exchange.json", "不是有效的JSON行", "not a valid JSON line")
+            if overlong:
+                raise LineError("exchange.line_too_long")
+            yield number, text, loads_record(text)
+        except LineError as error:
+            yield number, text, error
 
 
 def default_rejects(folder: Path) -> Path:
@@ -166,7 +152,7 @@ def pack_command(class_name: str, source: str, folder: Path, department: str, de
     try:
         with writer, output_stream(rejects, private=True) as rejects_stream:
             for number, text, record in _records(source, encoding):
-                errors = [record.as_json()] if isinstance(record, _Refused) else [
+                errors = [_error_json(record)] if isinstance(record, LineError) else [
                     {"path": error.path, "code": error.code, "message_zh": error.message_zh,
                      "message_en": error.message_en} for error in check.iter_errors(record)]
                 if not errors:

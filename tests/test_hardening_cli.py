@@ -217,7 +217,7 @@ def test_pack_rejects_a_line_too_long_to_read(runner: CliRunner, tmp_path: Path,
                                               monkeypatch: pytest.MonkeyPatch) -> None:
     from creditstd.cli import exchange
 
-    monkeypatch.setattr(exchange, "MAX_RECORD_BYTES", 200)
+    monkeypatch.setattr(exchange, "MAX_LINE_BYTES", 200)
     huge = json.dumps(penalty_record(decision_number="罚〔2024〕99号", subject_name="王" * 300), ensure_ascii=False)
     records.write_text(records.read_text(encoding="utf-8") + huge + "\n", encoding="utf-8")
     result = _pack(runner, records, tmp_path / "batch")
