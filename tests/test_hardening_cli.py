@@ -286,3 +286,19 @@ def test_a_bug_exits_3_without_traceback_or_data(runner: CliRunner, monkeypatch:
     result = runner.invoke(main, ["check", "91350100M000100Y43"])
     assert result.exit_code == 3
     assert "RuntimeError" in result.stderr and ID not in result.output and "Traceback" not in result.output
+
+
+@pytest.mark.parametrize(("value", "code"), [("NaN", "record.not_finite"), ("Infinity", "record.not_finite"),
+                                             ("1e400", "record.not_finite"), ('"\\ud800"', "record.invalid_text")])
+def test_pack_rejects_values_json_cannot_carry(runner: CliRunner, tmp_path: Path, records: Path, value: str,
+                                               code: str) -> None:
+    line = json.dumps(penalty_record(decision_number="罚〔2024〕77号"), ensure_ascii=False)
+    line = line[:-1] + f', "remarks_amount": {value}}}'
+    records.write_text(records.read_text(encoding="utf-8") + line + "\n", encoding="utf-8")
+    result = _pack(runner, records, tmp_path / "batch")
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    rejects = [json.loads(text) for text in (tmp_path / "batch.rejects.jsonl").read_text("utf-8").splitlines()]
+    assert [reject["errors"][0]["code"] for reject in rejects if reject["line"] == 5] == [code]
+    written = (tmp_path / "batch" / "records.jsonl").read_text(encoding="utf-8")
+    assert "NaN" not in written and "Infinity" not in written
+    assert runner.invoke(main, ["exchange", "verify", str(tmp_path / "batch")]).exit_code == 0
