@@ -31,7 +31,34 @@ only a complete batch replaces ``records.jsonl``, then ``manifest.json``
 records that are not there).  A :class:`BatchWriter` refuses a record whose
 id it has already written (``exchange.duplicate_id``), and resolves its rule
 set when it is created, so an unknown or inapplicable rule set fails before
-any data is read.
+any data is read.  A batch holds personal data, so whatever the umask, the
+writer creates the batch folder readable by its owner only (0700; an
+existing folder keeps its mode) and writes ``records.jsonl`` and
+``manifest.json`` as 0600.  If the ``with`` block fails, or a write inside
+it failed, nothing of the new batch is left (a folder the writer created is
+removed again); if the manifest cannot be written, the new records file is
+removed too: a failed write never leaves a batch that verifies.  A record
+the reader would refuse is refused when it is added: a value JSON cannot
+carry or a receiver must not have to hold (a non-finite number, a lone
+surrogate, over-long text, deep nesting: the limits of
+:mod:`creditstd.records.jsonline`) or a line longer than
+:data:`~creditstd.records.jsonline.MAX_LINE_BYTES` raises a
+:class:`~creditstd.records.jsonline.LineError` (a ``CatalogueError``) and
+writes nothing.
+
+Reading is defensive (the sender controls every byte of the folder):
+:func:`verify_batch` refuses a manifest or records file that is a symbolic
+link, or not a regular file (a FIFO would block the reader), or a records
+file that resolves outside the batch folder (``exchange.manifest``,
+``exchange.records_file``: the batch cannot be read); it reads the manifest
+up to :data:`MAX_MANIFEST_BYTES` and ``records.jsonl`` line by line, never
+more than :data:`~creditstd.records.jsonline.MAX_LINE_BYTES` of a line in
+memory, and parses every line with
+:func:`~creditstd.records.jsonline.loads_record`: a line that is too long,
+too deep, not strict JSON, or holds a non-finite number, a lone surrogate
+or over-long text is a problem on that line (its code and JSON path), and
+the next line is read.  The limits are those of
+:mod:`creditstd.records.jsonline`.
 
 >>> import tempfile
 >>> from datetime import date
@@ -57,6 +84,7 @@ import hashlib
 import json
 import os
 import re
+import stat
 import uuid
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -74,12 +102,22 @@ from creditstd.codes._text import compact
 from creditstd.exceptions import CatalogueError, ValidationError, bilingual
 from creditstd.records import loader
 from creditstd.records.formats import format_checker
+from creditstd.records.jsonline import (
+    MAX_LINE_BYTES,
+    LineError,
+    bounded_lines,
+    first_problem,
+    json_path,
+    loads_record,
+    printable,
+)
 from creditstd.records.model import record_class
 from creditstd.records.publication import get_rule_set, lifecycle
 from creditstd.records.validation import validator
 
 __all__ = [
     "MANIFEST",
+    "MAX_MANIFEST_BYTES",
     "RECORDS",
     "BatchWriter",
     "Problem",
@@ -100,6 +138,8 @@ RECORDS = "records.jsonl"
 NAMESPACE = uuid.uuid5(uuid.NAMESPACE_DNS, "creditstd.dev")
 _IDENTIFIER_KINDS = frozenset({"uscc", "uscc_or_placeholder", "orgcode", "regno", "citizen_id"})
 _MAX_PROBLEMS = 1000
+#: The largest manifest read, in bytes (a manifest is well under 1 KiB).
+MAX_MANIFEST_BYTES = 1024 * 1024
 #: An RFC 3339 date-time as the manifest's ``created`` (jsonschema's format checker knows no date-time by default).
 _DATE_TIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:[Zz]|[+-]\d{2}:\d{2})")
 
@@ -137,18 +177,35 @@ def _identity_value(value: Any, kind: str) -> str:
             return compact(value)
         except ValidationError:
             return value
-    return str(value).strip()
+    try:
+        return str(value).strip()
+    except (ValueError, RecursionError):  # an int too long to print, a structure nested too deep to print
+        raise CatalogueError("exchange.identity", "标识字段的取值无法转换为文本",
+                             "an identity field holds a value that cannot be turned into text") from None
+
+
+def _uuid5(name: str) -> uuid.UUID:
+    """:func:`uuid.uuid5` in :data:`NAMESPACE`, for any text: a lone surrogate is hashed, not an error."""
+    digest = hashlib.sha1(NAMESPACE.bytes + name.encode("utf-8", "surrogatepass"), usedforsecurity=False).digest()
+    return uuid.UUID(bytes=digest[:16], version=5)
 
 
 def record_id(data: Mapping[str, Any], class_name: str) -> str:
     """The stable id of a record: its class and a UUIDv5 of its identity fields' values.
 
+    Any values give an id, text that cannot be encoded (a lone surrogate) included: a receiver can
+    always tell which record a line claims to be.  Raises :class:`~creditstd.exceptions.CatalogueError`
+    for an unknown class, or (``exchange.identity``) for an identity value Python cannot turn into text
+    (an integer of more than 4300 digits); ``data`` must be a mapping.
+
     >>> record_id({'objection_number': 'YY-1'}, 'objection')
+    'objection:...'
+    >>> record_id({'objection_number': '\\ud800'}, 'objection')
     'objection:...'
     """
     cls = record_class(class_name)
     parts = [class_name] + [_identity_value(data.get(key), cls.fields[key].kind) for key in cls.identity]
-    return f"{class_name}:{uuid.uuid5(NAMESPACE, chr(31).join(parts))}"
+    return f"{class_name}:{_uuid5(chr(31).join(parts))}"
 
 
 def make_record(data: Mapping[str, Any], class_name: str, *, on: date | None = None, rule_set: str | None = None,
@@ -162,8 +219,32 @@ def make_record(data: Mapping[str, Any], class_name: str, *, on: date | None = N
 
 
 def canonical_line(record: Mapping[str, Any]) -> bytes:
-    """The canonical JSONL line of a record (what the manifest's SHA-256 covers)."""
-    return (json.dumps(record, ensure_ascii=False, sort_keys=True, separators=(",", ":")) + "\n").encode("utf-8")
+    """The canonical JSONL line of a record (what the manifest's SHA-256 covers).
+
+    Raises :class:`~creditstd.records.jsonline.LineError` (a ``CatalogueError``) for a record
+    :func:`~creditstd.records.jsonline.loads_record` would refuse to read back: a non-finite number,
+    a lone surrogate, over-long text, deep nesting, a line over the size limit; and ``exchange.not_json``
+    for a value JSON has no form for.  Never writes ``NaN`` or ``Infinity``.
+
+    >>> canonical_line({'b': 1, 'a': 'x'})
+    b'{"a":"x","b":1}\\n'
+    >>> canonical_line({'fine_amount': float('nan')})
+    Traceback (most recent call last):
+    ...
+    creditstd.records.jsonline.LineError: record.not_finite: ...
+    """
+    problem = first_problem(record)
+    if problem is not None:
+        raise problem
+    try:
+        text = json.dumps(record, ensure_ascii=False, sort_keys=True, separators=(",", ":"), allow_nan=False)
+    except (TypeError, ValueError):  # a set, a date, a key that is not text, a circular reference...
+        raise CatalogueError("exchange.not_json", "记录含有JSON无法表示的值",
+                             "the record holds a value JSON cannot represent") from None
+    line = (text + "\n").encode("utf-8")
+    if len(line) - 1 > MAX_LINE_BYTES:
+        raise LineError("exchange.line_too_long")
+    return line
 
 
 def _manifest(class_name: str, department: str, department_uscc: str, count: int, digest: str,
@@ -191,6 +272,9 @@ class BatchWriter:
                 raise CatalogueError("catalogue.rule_set_not_applicable",
                                      f"公示规则集“{chosen['id']}”不适用于“{record_class(class_name).zh}”",
                                      f"display rule set {chosen['id']!r} does not apply to {class_name}")
+        if not isinstance(department, str) or not department.strip() or first_problem(department) is not None:
+            raise CatalogueError("exchange.department", "报送部门名称须为非空文本（不含无法编码的字符，不过长）",
+                                 "the sending department must be non-empty text (encodable, not over-long)")
         self.directory = Path(directory)
         self.class_name = class_name
         self.department = department
@@ -202,39 +286,95 @@ class BatchWriter:
         self._hash = hashlib.sha256()
         self._records = contextlib.ExitStack()
         self._stream: BinaryIO | None = None
+        self._failed = False
+        self._created = False
         self.manifest: dict[str, Any] | None = None
 
     def __enter__(self) -> BatchWriter:
-        self.directory.mkdir(parents=True, exist_ok=True)
-        self._stream = self._records.enter_context(atomic_writer(self.directory / RECORDS, "wb"))
+        try:
+            self.directory.mkdir(mode=0o700)
+            self._created = True
+        except FileNotFoundError:
+            self.directory.parent.mkdir(parents=True, exist_ok=True)
+            self.directory.mkdir(mode=0o700)
+            self._created = True
+        except FileExistsError:
+            if not self.directory.is_dir():
+                raise
+        if self._created:
+            os.chmod(self.directory, 0o700)  # the umask may have taken bits away: owner only, whatever it is
+        try:
+            self._stream = self._records.enter_context(atomic_writer(self.directory / RECORDS, "wb", private=True))
+        except BaseException:
+            self._remove_created_folder()
+            raise
         return self
 
     def add(self, data: Mapping[str, Any], related: Iterable[Mapping[str, Any]] = ()) -> dict[str, Any]:
         """Append one record (``data`` of the batch's class); returns the exchange record written.
 
         A record whose id was already written (the same identity fields) is refused with a
-        :class:`~creditstd.exceptions.CatalogueError` coded ``exchange.duplicate_id``; nothing is written.
+        :class:`~creditstd.exceptions.CatalogueError` coded ``exchange.duplicate_id``; a record the
+        reader would refuse (see :func:`canonical_line`) with a
+        :class:`~creditstd.records.jsonline.LineError`; nothing is written, and the batch goes on.
+        If writing itself fails (a full disk), the batch is broken: the error propagates, and the
+        batch is discarded when the ``with`` block ends, even if the error was caught.
         """
         assert self._stream is not None, "use BatchWriter as a context manager"
+        if self._failed:
+            raise CatalogueError("exchange.write_failed", "批次写入已失败，不能再添加记录",
+                                 "writing the batch failed earlier: no more records can be added")
         record = make_record(data, self.class_name, on=self.on, rule_set=self.rule_set, related=related)
         if record["record_id"] in self._ids:
             raise CatalogueError("exchange.duplicate_id", "记录标识重复：批次中已有标识字段相同的记录",
                                  "duplicate record id: the batch already has a record with the same identity fields")
-        self._ids.add(record["record_id"])
         line = canonical_line(record)
-        self._stream.write(line)
+        try:
+            self._stream.write(line)
+        except BaseException:
+            self._failed = True  # part of the line may be in the file: the batch cannot be completed
+            raise
+        self._ids.add(record["record_id"])
         self._hash.update(line)
         self.count += 1
         return record
 
+    def _remove_created_folder(self) -> None:
+        if self._created:
+            with contextlib.suppress(OSError):
+                self.directory.rmdir()  # only if empty: never anything that was there before
+
+    def _discard(self, error: BaseException) -> None:
+        """Throw ``error`` into the records writer: the temporary file goes, records.jsonl stays as it was."""
+        self._records.__exit__(type(error), error, error.__traceback__)
+        self._remove_created_folder()
+
     def __exit__(self, kind: Any, error: Any, traceback: Any) -> None:
-        self._records.__exit__(kind, error, traceback)  # records.jsonl appears now, or not at all
+        if error is None and self._failed:
+            error = CatalogueError("exchange.write_failed", "写入记录失败，批次已丢弃",
+                                   "writing a record failed: the batch was discarded")
+            self._discard(error)
+            raise error
         if error is not None:
+            self._discard(error)
             return
-        self.manifest = _manifest(self.class_name, self.department, self.department_uscc, self.count,
-                                  self._hash.hexdigest(), self.rule_set, RECORDS)
-        with atomic_writer(self.directory / MANIFEST) as stream:  # last: a manifest only ever describes its records
-            stream.write(json.dumps(self.manifest, ensure_ascii=False, indent=2) + "\n")
+        try:
+            manifest = _manifest(self.class_name, self.department, self.department_uscc, self.count,
+                                 self._hash.hexdigest(), self.rule_set, RECORDS)
+            text = json.dumps(manifest, ensure_ascii=False, indent=2, allow_nan=False) + "\n"
+        except BaseException as failure:
+            self._discard(failure)
+            raise
+        self._records.__exit__(None, None, None)  # records.jsonl appears now
+        try:
+            with atomic_writer(self.directory / MANIFEST, private=True) as stream:  # last: it describes its records
+                stream.write(text)
+        except BaseException:
+            with contextlib.suppress(OSError):  # records no manifest describes: not a batch, not left behind
+                (self.directory / RECORDS).unlink()
+            self._remove_created_folder()
+            raise
+        self.manifest = manifest
 
 
 def to_document(records: Iterable[Mapping[str, Any]], class_name: str, *, department: str, department_uscc: str,
@@ -300,6 +440,11 @@ def _records_file_problem() -> Problem:
                    "(no path separators, not absolute, not '..')")
 
 
+def _shown(path: os.PathLike[str] | str) -> str:
+    """A path for a message: control characters and lone surrogates escaped, at most 256 characters."""
+    return printable(os.fspath(path), 256)
+
+
 def _check_manifest(manifest: Any, report: VerificationReport) -> bool:
     """Check the manifest; False when it cannot be used at all (the records are then not read)."""
     errors = list(_schema_validator("exchange-manifest.schema.json").iter_errors(manifest))
@@ -307,8 +452,9 @@ def _check_manifest(manifest: Any, report: VerificationReport) -> bool:
         if list(error.absolute_path) == ["records", "file"]:
             report.add(_records_file_problem())
             continue
-        path = "$" + "".join(f".{part}" for part in error.absolute_path)
-        report.add(Problem(None, None, path, "exchange.manifest", "清单不符合交换格式", f"manifest: {error.message}"))
+        path = json_path(error.absolute_path)
+        report.add(Problem(None, None, path, "exchange.manifest", "清单不符合交换格式",
+                           f"manifest: {printable(error.message, 200)}"))
     if not errors and not is_date_time(manifest["created"]):
         report.add(Problem(None, None, "$.created", "exchange.manifest", "清单的创建时间不是RFC 3339日期时间",
                            "manifest: created is not an RFC 3339 date-time (YYYY-MM-DDTHH:MM:SS and an offset)"))
@@ -317,13 +463,15 @@ def _check_manifest(manifest: Any, report: VerificationReport) -> bool:
         return False
     try:
         cls = record_class(manifest["class"])
-    except CatalogueError as error:
-        report.add(Problem(None, None, "$.class", error.code, error.message_zh, error.message_en))
+    except CatalogueError:
+        report.add(Problem(None, None, "$.class", "catalogue.unknown_class", "本地目录中没有清单所述的记录类",
+                           "the installed catalogue has no record class of the manifest's name"))
         return False
     installed = {"$.class_version": (manifest["class_version"], cls.version),
                  "$.catalogue_version": (manifest["catalogue_version"], loader.index()["version"])}
     for path, (sent, known) in installed.items():
         if sent != known:
+            sent = printable(sent)
             report.add(Problem(None, None, path, "exchange.version",
                                f"发送方与接收方的目录版本不同：清单为{sent}，本地目录为{known}",
                                f"sender and receiver catalogues differ: the manifest says {sent}, "
@@ -331,50 +479,54 @@ def _check_manifest(manifest: Any, report: VerificationReport) -> bool:
     return True
 
 
-def _check_records(lines: Iterable[tuple[int, bytes]], manifest: Mapping[str, Any], report: VerificationReport,
-                   validate: bool, strict: bool) -> str:
-    """Check each line; return the SHA-256 of all lines."""
+def _line_problem(number: int, error: CatalogueError) -> Problem:
+    return Problem(number, None, getattr(error, "path", "$"), error.code, error.message_zh, error.message_en)
+
+
+def _check_records(items: Iterable[tuple[int, Any]], manifest: Mapping[str, Any], report: VerificationReport,
+                   validate: bool, strict: bool) -> None:
+    """Check each record; an item is ``(line number, parsed record)``, or the error that refused its line."""
     envelope = _schema_validator("exchange-record.schema.json")
     class_name = manifest["class"]
     check = validator(class_name, strict) if validate else None
-    digest, seen = hashlib.sha256(), set()
-    for number, raw in lines:
-        digest.update(raw)
+    seen = set()
+    for number, record in items:
         report.count += 1
-        try:
-            record = json.loads(raw)
-        except (ValueError, RecursionError):  # RecursionError: nested too deeply to parse
-            report.add(Problem(number, None, "$", "exchange.json", "不是有效的JSON行", "not a valid JSON line"))
+        if isinstance(record, CatalogueError):
+            report.add(_line_problem(number, record))
             continue
         identifier = record.get("record_id") if isinstance(record, dict) else None
         envelope_errors = list(envelope.iter_errors(record))
         for error in envelope_errors:
-            path = "$" + "".join(f".{part}" for part in error.absolute_path)
-            report.add(Problem(number, identifier, path, "exchange.envelope", "记录外层结构不符合交换格式",
+            path = json_path(error.absolute_path)
+            report.add(Problem(number, None, path, "exchange.envelope", "记录外层结构不符合交换格式",
                                f"record envelope: {error.validator} at {path}"))
         if envelope_errors:
             continue
         if record["class"] != class_name:
             report.add(Problem(number, identifier, "$.class", "exchange.class", "记录类别与清单不符",
-                               f"record class {record['class']!r} differs from the manifest's {class_name!r}"))
+                               f"the record's class differs from the manifest's {class_name!r}"))
             continue
         if record["class_version"] != manifest["class_version"]:
             report.add(Problem(number, identifier, "$.class_version", "exchange.class_version",
                                "记录的类版本与清单不符",
-                               f"record class version {record['class_version']!r} differs from the manifest's "
-                               f"{manifest['class_version']!r}"))
+                               f"the record's class version differs from the manifest's "
+                               f"{printable(manifest['class_version'])!r}"))
         if identifier in seen:
             report.add(Problem(number, identifier, "$.record_id", "exchange.duplicate_id", "记录标识重复",
                                "duplicate record id"))
         seen.add(identifier)
-        if record_id(record["data"], class_name) != identifier:
+        try:
+            recomputed: str | None = record_id(record["data"], class_name)
+        except CatalogueError:  # an identity value that cannot be text: no id can match
+            recomputed = None
+        if recomputed != identifier:
             report.add(Problem(number, identifier, "$.record_id", "exchange.record_id",
                                "记录标识与标识字段不符（数据可能被改动）",
                                "record id does not match the identity fields (the data may have been altered)"))
         for error in check.iter_errors(record["data"]) if check else ():
             report.add(Problem(number, identifier, "$.data" + error.path[1:], error.code, error.message_zh,
                                error.message_en))
-    return digest.hexdigest()
 
 
 def _check_totals(manifest: Mapping[str, Any], report: VerificationReport, digest: str) -> None:
@@ -388,21 +540,120 @@ def _check_totals(manifest: Mapping[str, Any], report: VerificationReport, diges
                            "the SHA-256 of the records differs from the manifest"))
 
 
-def _lines(path: Path) -> Iterator[tuple[int, bytes]]:
-    with path.open("rb") as stream:
-        yield from enumerate(stream, 1)
+class _Unsafe(Exception):
+    """A file of the batch that is not a plain file in the folder: ``reason`` is ``symlink`` or ``special``."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+#: How a batch file is opened: never through a symbolic link, never waiting on a FIFO.
+_OPEN_FLAGS = (os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+               | getattr(os, "O_BINARY", 0))
+
+
+def _open_regular(path: Path) -> BinaryIO:
+    """Open a batch file for reading: a regular file itself, not a symbolic link, FIFO, device or folder.
+
+    Raises :class:`_Unsafe` for those, OSError when it cannot be opened (``FileNotFoundError``: absent).
+    The link test is made on the name (``lstat``) and again by the open itself (``O_NOFOLLOW``), and the
+    file type on what was opened (``fstat``), so swapping the file in between changes nothing.
+    """
+    if stat.S_ISLNK(os.lstat(path).st_mode):
+        raise _Unsafe("symlink")
+    try:
+        handle = os.open(path, _OPEN_FLAGS)
+    except OSError as error:
+        if os.path.islink(path):  # ELOOP: replaced by a link after the lstat
+            raise _Unsafe("symlink") from None
+        raise error
+    try:
+        if not stat.S_ISREG(os.fstat(handle).st_mode):
+            raise _Unsafe("special")
+        return os.fdopen(handle, "rb")
+    except BaseException:
+        os.close(handle)
+        raise
+
+
+_UNSAFE_TEXT = {"symlink": ("是符号链接，拒绝读取（批次只能含普通文件）",
+                            "is a symbolic link: refused (a batch holds regular files only)"),
+                "special": ("不是普通文件，拒绝读取", "is not a regular file: refused")}
+
+
+def _read_manifest(path: Path, report: VerificationReport) -> Any:
+    """The parsed manifest, or None after reporting why it cannot be read (``exchange.manifest``)."""
+    shown = _shown(path)
+    try:
+        with _open_regular(path) as stream:
+            data = stream.read(MAX_MANIFEST_BYTES + 1)
+    except _Unsafe as unsafe:
+        zh, en = _UNSAFE_TEXT[unsafe.reason]
+        report.add(Problem(None, None, "$", "exchange.manifest", f"清单 {shown} {zh}", f"the manifest {shown} {en}"))
+        return None
+    except (OSError, ValueError) as error:  # ValueError: a NUL character in the path
+        reason = printable(error.strerror if isinstance(error, OSError) and error.strerror else str(error), 200)
+        report.add(Problem(None, None, "$", "exchange.manifest", f"无法读取清单 {shown}：{reason}",
+                           f"cannot read the manifest {shown}: {reason}"))
+        return None
+    try:
+        return loads_record(data, max_bytes=MAX_MANIFEST_BYTES)
+    except LineError as error:
+        if error.code == "exchange.line_too_long":
+            zh, en = f"超过{MAX_MANIFEST_BYTES}字节", f"is over {MAX_MANIFEST_BYTES} bytes"
+        else:
+            zh, en = f"不是有效的JSON（{error.code} {error.path}）", f"is not valid JSON ({error.code} at {error.path})"
+        report.add(Problem(None, None, "$", "exchange.manifest", f"无法读取清单 {shown}：{zh}",
+                           f"cannot read the manifest {shown}: it {en}"))
+        return None
+
+
+def _records_path_problem(path: Path, folder: Path, report: VerificationReport) -> bool:
+    """Report why ``path`` may not be read as the records file (outside the folder, a link, absent)."""
+    shown = _shown(path)
+    try:
+        info = os.lstat(path)
+    except FileNotFoundError:
+        report.add(Problem(None, None, "$.records.file", "exchange.missing_records", f"找不到记录文件 {shown}",
+                           f"records file {shown} not found"))
+        return True
+    except (OSError, ValueError):
+        report.add(Problem(None, None, "$.records.file", "exchange.records_file", f"无法读取记录文件 {shown}",
+                           f"cannot read the records file {shown}"))
+        return True
+    if stat.S_ISLNK(info.st_mode) or os.path.dirname(os.path.realpath(path)) != os.path.realpath(folder):
+        zh, en = _UNSAFE_TEXT["symlink"] if stat.S_ISLNK(info.st_mode) else ("不在批次文件夹中，拒绝读取",
+                                                                              "is not in the batch folder: refused")
+        report.add(Problem(None, None, "$.records.file", "exchange.records_file", f"记录文件 {shown} {zh}",
+                           f"the records file {shown} {en}"))
+        return True
+    return False
+
+
+def _parsed(raw: bytes | None) -> Any:
+    """A line of records.jsonl parsed strictly, or the LineError that refuses it."""
+    if raw is None:
+        return LineError("exchange.line_too_long")
+    try:
+        return loads_record(raw)
+    except LineError as error:
+        return error
 
 
 def verify_batch(path: str | os.PathLike[str], *, validate: bool = True, strict: bool = False) -> VerificationReport:
-    """Verify a batch folder (or its manifest file): manifest, count, hash, envelopes, ids, and each record."""
-    folder = Path(path)
-    manifest_path = folder if folder.is_file() else folder / MANIFEST
+    """Verify a batch folder (or its manifest file): manifest, count, hash, envelopes, ids, and each record.
+
+    Never raises for anything the batch holds: every problem is in the report, each with a stable code.
+    ``exchange.manifest``, ``exchange.missing_records`` and ``exchange.records_file`` mean the batch
+    could not be read (no manifest, a symbolic link, a file that is not regular, a records file outside
+    the folder...); the others that it was read and something in it is wrong.
+    """
+    given = Path(path)
+    manifest_path = given / MANIFEST if given.is_dir() or not os.path.lexists(given) else given
     report = VerificationReport(None)
-    try:
-        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-    except (OSError, ValueError, RecursionError) as error:
-        report.add(Problem(None, None, "$", "exchange.manifest", f"无法读取清单 {manifest_path}",
-                           f"cannot read the manifest {manifest_path}: {error}"))
+    manifest = _read_manifest(manifest_path, report)
+    if manifest is None:
         return report
     report.manifest = manifest
     if not _check_manifest(manifest, report):
@@ -412,18 +663,36 @@ def verify_batch(path: str | os.PathLike[str], *, validate: bool = True, strict:
         if not any(problem.code == "exchange.records_file" for problem in report.problems):
             report.add(_records_file_problem())
         return report
-    records_path = manifest_path.parent / name
-    if not records_path.is_file():
-        report.add(Problem(None, None, "$.records.file", "exchange.missing_records", f"找不到记录文件 {records_path}",
-                           f"records file {records_path} not found"))
+    folder = manifest_path.parent
+    records_path = folder / name
+    if _records_path_problem(records_path, folder, report):
         return report
-    digest = _check_records(_lines(records_path), manifest, report, validate, strict)
-    _check_totals(manifest, report, digest)
+    digest = hashlib.sha256()
+    shown = _shown(records_path)
+    try:
+        with _open_regular(records_path) as stream:
+            lines = bounded_lines(stream, seen=digest.update)
+            _check_records(((number, _parsed(raw)) for number, raw in lines), manifest, report, validate, strict)
+    except _Unsafe as unsafe:
+        zh, en = _UNSAFE_TEXT[unsafe.reason]
+        report.add(Problem(None, None, "$.records.file", "exchange.records_file", f"记录文件 {shown} {zh}",
+                           f"the records file {shown} {en}"))
+        return report
+    except OSError as error:
+        reason = printable(error.strerror or str(error), 200)
+        report.add(Problem(None, None, "$.records.file", "exchange.records_file",
+                           f"无法读取记录文件 {shown}：{reason}", f"cannot read the records file {shown}: {reason}"))
+        return report
+    _check_totals(manifest, report, digest.hexdigest())
     return report
 
 
 def verify_document(document: Mapping[str, Any], *, validate: bool = True, strict: bool = False) -> VerificationReport:
-    """Verify a single-document batch the way :func:`verify_batch` verifies a folder."""
+    """Verify a single-document batch the way :func:`verify_batch` verifies a folder.
+
+    A record that has no canonical line (a non-finite number, a lone surrogate, a value JSON cannot
+    carry...) is a problem on its item, with that code; it is not hashed.
+    """
     report = VerificationReport(document.get("manifest") if isinstance(document, Mapping) else None)
     manifest = report.manifest
     if not isinstance(document, Mapping) or not isinstance(document.get("records"), list):
@@ -432,7 +701,17 @@ def verify_document(document: Mapping[str, Any], *, validate: bool = True, stric
         return report
     if not _check_manifest(manifest, report):
         return report
-    lines = ((number, canonical_line(record)) for number, record in enumerate(document["records"], 1))
-    digest = _check_records(lines, manifest, report, validate, strict)
-    _check_totals(manifest, report, digest)
+    digest = hashlib.sha256()
+
+    def items() -> Iterator[tuple[int, Any]]:
+        for number, record in enumerate(document["records"], 1):
+            try:
+                digest.update(canonical_line(record))
+            except CatalogueError as error:
+                yield number, error
+                continue
+            yield number, record
+
+    _check_records(items(), manifest, report, validate, strict)
+    _check_totals(manifest, report, digest.hexdigest())
     return report

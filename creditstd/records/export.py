@@ -9,7 +9,12 @@ key), Chinese title or key; XML elements are named by field code.  In CSV and
 XML arrays are joined with ``；`` or written as ``<Item>`` children, booleans
 as 是/否, numbers without exponent.  XML never fails on odd input: a key that
 is not an XML name becomes ``<Field name="...">``, and characters XML 1.0
-cannot carry (control characters, lone surrogates) become U+FFFD.
+cannot carry (control characters, lone surrogates) become U+FFFD.  JSON is
+never written with ``NaN`` or ``Infinity`` (other parsers refuse them) nor
+with text UTF-8 cannot carry: :func:`write_jsonl` raises a
+:class:`~creditstd.records.jsonline.LineError` (a ``CatalogueError``,
+``record.not_finite`` or ``record.invalid_text``) before writing such a
+record, and a CSV cell holding an object writes it as JSON the same way.
 
 >>> import io
 >>> record = {"decision_number": "深市监罚〔2024〕1号", "penalty_types": ["警告", "罚款"], "fine_amount": 0.5}
@@ -50,6 +55,8 @@ from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import IO, Any, Protocol, Union
 
+from creditstd.exceptions import CatalogueError
+from creditstd.records.jsonline import first_problem
 from creditstd.records.model import record_class
 
 __all__ = ["column_names", "write_csv", "write_jsonl", "write_xml"]
@@ -80,11 +87,31 @@ def _scalar(value: Any) -> str:
     return str(value)
 
 
+def _json(value: Any) -> str:
+    """``value`` as JSON text that any parser reads back: never NaN or Infinity, never a lone surrogate.
+
+    >>> _json({'a': [1, '罚款']})
+    '{"a": [1, "罚款"]}'
+    >>> _json({'a': float('inf')})
+    Traceback (most recent call last):
+    ...
+    creditstd.records.jsonline.LineError: record.not_finite: ...
+    """
+    problem = first_problem(value)
+    if problem is not None:
+        raise problem
+    try:
+        return json.dumps(value, ensure_ascii=False, allow_nan=False)
+    except (TypeError, ValueError):  # not a JSON value (a set, a date...), or a circular reference
+        raise CatalogueError("exchange.not_json", "记录含有JSON无法表示的值",
+                             "the record holds a value JSON cannot represent") from None
+
+
 def _cell(value: Any) -> str:
     if isinstance(value, list):
         return "；".join(_scalar(item) for item in value)
     if isinstance(value, dict):
-        return json.dumps(value, ensure_ascii=False)
+        return _json(value)
     return _scalar(value)
 
 
@@ -106,10 +133,13 @@ def column_names(class_name: str, style: str = "code") -> list[str]:
 
 
 def write_jsonl(records: Iterable[Record], stream: IO[str]) -> int:
-    """Write one JSON object per line; return how many."""
+    """Write one JSON object per line; return how many.
+
+    A record with a non-finite number or a lone surrogate raises before anything of it is written.
+    """
     count = 0
     for record in records:
-        stream.write(json.dumps(_plain(record), ensure_ascii=False) + "\n")
+        stream.write(_json(_plain(record)) + "\n")
         count += 1
     return count
 
