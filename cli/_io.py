@@ -17,8 +17,8 @@ from creditstd.atomic import atomic_writer, remove_stale_temporaries
 from creditstd.exceptions import bilingual
 from creditstd.records.jsonline import bounded_lines
 
-__all__ = ["CHECK_LINE_BYTES", "InputError", "Line", "open_input", "output_stream", "prepare_output_dir", "read_lines",
-           "refuse_input_as_output", "text_codec"]
+__all__ = ["CHECK_LINE_BYTES", "InputError", "Line", "check_readable", "open_input", "output_stream",
+           "prepare_output_dir", "read_lines", "refuse_input_as_output", "text_codec"]
 
 
 class InputError(click.ClickException):
@@ -81,6 +81,22 @@ def open_input(path: str) -> BinaryIO:
     except OSError as error:
         raise InputError(f"无法打开输入文件 {name}：{error.strerror}",
                          f"cannot open input file {name}: {error.strerror}") from None
+
+
+def check_readable(path: str) -> None:
+    """Stop (exit 2) unless ``path`` (``-`` = stdin) is a file that can be read; opens nothing, so a FIFO's
+    writer is not disturbed.  Commands call it before they create any output."""
+    if path == "-":
+        return
+    try:
+        is_folder = os.path.isdir(path)
+        os.stat(path)
+    except OSError as error:
+        raise InputError(f"无法打开输入文件 {path}：{error.strerror}",
+                         f"cannot open input file {path}: {error.strerror}") from None
+    if is_folder or not os.access(path, os.R_OK):
+        reason = ("是文件夹", "it is a folder") if is_folder else ("没有读取权限", "permission denied")
+        raise InputError(f"无法打开输入文件 {path}：{reason[0]}", f"cannot open input file {path}: {reason[1]}")
 
 
 def _bom_encoding(stream: BinaryIO, encoding: str) -> str:

@@ -24,7 +24,7 @@ from typing import Any
 import click
 
 from creditstd.cli._io import (
-    open_input,
+    check_readable,
     output_stream,
     prepare_output_dir,
     read_lines,
@@ -145,8 +145,7 @@ def pack_command(class_name: str, source: str, folder: Path, department: str, de
     rejects = rejects or default_rejects(folder)
     refuse_input_as_output(rejects, [source], "--rejects")
     text_codec(encoding)
-    if source != "-":
-        open_input(source).close()  # a missing or unreadable input stops here, before any output exists
+    check_readable(source)  # a missing or unreadable input stops here, before any output exists
     created = prepare_output_dir(folder, force=force, inputs=[source])
     rejected = 0
     try:
