@@ -31,6 +31,7 @@ from creditstd.cli._io import (
     refuse_input_as_output,
     text_codec,
 )
+from creditstd.cli.signing import key_option, keygen_command, sign_command, signature_check
 from creditstd.exceptions import CatalogueError, ValidationError, bilingual
 from creditstd.records.exchange import BatchWriter, Problem, verify_batch
 from creditstd.records.jsonline import MAX_LINE_BYTES, LineError, loads_record
@@ -65,16 +66,29 @@ def exchange_group() -> None:
               help="输出格式 / output format")
 @click.option("--max", "limit", type=click.IntRange(min=1), default=50, show_default=True,
               help="文本输出最多列出的问题数 / most problems listed in text output")
-def verify_command(path: Path, strict: bool, no_validate: bool, output: str, limit: int) -> None:
+@key_option
+def verify_command(path: Path, strict: bool, no_validate: bool, output: str, limit: int,
+                   keys: tuple[Path, ...]) -> None:
     """校验收到的批次（文件夹或 manifest.json） / Verify a received batch (folder or manifest.json).
+
+    With --key, the batch must also carry a valid signature by one of the trusted keys (see `exchange sign`).
 
     \b
     退出码 / exit codes: 0 完好 intact and valid; 1 有问题 problems found; 2 无法读取 unreadable.
     """
     report = verify_batch(path, validate=not no_validate, strict=strict)
+    signed_by = None
+    if keys:
+        folder = path.parent if path.name == "manifest.json" else path
+        problems, signed_by = signature_check(folder, keys)
+        for problem in problems:
+            report.add(problem)
     unreadable = any(problem.code in UNREADABLE for problem in report.problems)
+    if signed_by and output == "text":
+        click.echo(f"✓ {signed_by}")
     if output == "json":
         click.echo(json.dumps({"ok": report.ok, "records": report.count, "problem_count": report.problem_count,
+                               "signed_by": signed_by,
                                "problems": [_problem_json(problem) for problem in report.problems]},
                               ensure_ascii=False, indent=2))
     else:
@@ -87,6 +101,10 @@ def verify_command(path: Path, strict: bool, no_validate: bool, output: str, lim
     click.echo(bilingual(f"记录 {report.count} 条，问题 {report.problem_count} 个",
                          f"{report.count} records, {report.problem_count} problems"), err=True)
     sys.exit(2 if unreadable else 0 if report.ok else 1)
+
+
+exchange_group.add_command(keygen_command)
+exchange_group.add_command(sign_command)
 
 
 def _records(path: str, encoding: str) -> Iterator[tuple[int, str, Any]]:
