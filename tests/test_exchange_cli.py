@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import stat
 from pathlib import Path
@@ -101,3 +102,28 @@ def test_verify_messages_never_quote_personal_values(source: Path, tmp_path: Pat
     result = CliRunner().invoke(main, ["exchange", "verify", str(folder)])
     assert result.exit_code == 1 and "ric.checksum" in result.stdout
     assert "110105194912310021" not in result.output and "王五" not in result.output
+
+
+@pytest.mark.parametrize("algorithm", ["ed25519", "sm2"])
+def test_verify_with_key_tells_a_forged_batch_from_a_signed_one(source: Path, tmp_path: Path, algorithm: str) -> None:
+    pytest.importorskip("cryptography")
+    folder = tmp_path / "batch"
+    pack(source, folder)
+    runner = CliRunner()
+    keygen = ["exchange", "keygen", "--algorithm", algorithm, "-o", str(tmp_path / "k")]
+    assert runner.invoke(main, keygen).exit_code == 0
+    assert runner.invoke(main, ["exchange", "sign", str(folder), "--key", str(tmp_path / "k.key")]).exit_code == 0
+    signed = runner.invoke(main, ["exchange", "verify", str(folder), "--key", str(tmp_path / "k.pub")])
+    assert signed.exit_code == 0 and "sha256:" in signed.stdout
+    # a consistent forgery: one record altered, count and hash in the manifest recomputed
+    records = folder / "records.jsonl"
+    forged = records.read_bytes().replace("福州市".encode(), "厦门市".encode(), 1)
+    assert forged != records.read_bytes()
+    records.write_bytes(forged)
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    manifest["records"]["sha256"] = hashlib.sha256(forged).hexdigest()
+    (folder / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False), encoding="utf-8")
+    assert runner.invoke(main, ["exchange", "verify", str(folder), "--no-validate"]).exit_code == 0  # hash alone
+    result = runner.invoke(main, ["exchange", "verify", str(folder), "--key", str(tmp_path / "k.pub")])
+    assert result.exit_code == 1 and "exchange.signature" in result.stdout
+    assert "PRIVATE KEY" not in result.output
