@@ -534,3 +534,48 @@ def test_a_missing_library_says_how_to_install_it(batch: Path, tmp_path: Path,
 def test_signature_check_needs_keys(batch: Path) -> None:
     with pytest.raises(click.UsageError):
         signature_check(batch, ())
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs symbolic links and FIFOs")
+def test_links_and_fifos_in_the_batch_are_refused_not_followed(batch: Path, tmp_path: Path) -> None:
+    """The sender controls the folder: a linked file is not followed, a FIFO never blocks the receiver."""
+    key = write_key_pair(tmp_path / "k", "ed25519")
+    sign_batch(batch, key)
+    signature, elsewhere = signature_path(batch), tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    shutil.move(signature, elsewhere / signature.name)
+    signature.symlink_to(elsewhere / signature.name)
+    assert codes(verify_signature(batch, [key.public_key])) == ["exchange.signature_format"]
+    signature.unlink()
+    shutil.move(elsewhere / signature.name, signature)
+    assert verify_signature(batch, [key.public_key]).ok
+    records = batch / "records.jsonl"
+    shutil.move(records, elsewhere / records.name)
+    records.symlink_to(elsewhere / records.name)
+    assert codes(verify_signature(batch, [key.public_key])) == ["exchange.records_file"]
+    records.unlink()
+    os.mkfifo(records)
+    assert codes(verify_signature(batch, [key.public_key])) == ["exchange.records_file"]
+    refused = run("sign", batch, "--key", tmp_path / "k.key")  # a FIFO as records: refused at once, no hang
+    assert refused.exit_code == 2 and "exchange.records_file" in refused.output
+    manifest = batch / "manifest.json"
+    shutil.move(manifest, elsewhere / manifest.name)
+    manifest.symlink_to(elsewhere / manifest.name)
+    assert codes(verify_signature(batch, [key.public_key])) == ["exchange.manifest"]
+    with pytest.raises(SigningError, match=r"exchange\.manifest|regular"):
+        sign_batch(batch, key)
+
+
+def test_a_last_line_without_newline_is_counted_as_verify_batch_counts_it(tmp_path: Path) -> None:
+    batch = make_batch(tmp_path / "batch", count=2)
+    records = batch / "records.jsonl"
+    content = records.read_bytes()[:-1]  # the last newline dropped, manifest recomputed: still two records
+    records.write_bytes(content)
+    manifest = json.loads((batch / "manifest.json").read_text(encoding="utf-8"))
+    manifest["records"]["sha256"] = hashlib.sha256(content).hexdigest()
+    (batch / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    key = PrivateKey.generate("ed25519")
+    sign_batch(batch, key)
+    assert verify_signature(batch, [key.public_key]).ok
+    found = verify_batch(batch, validate=False).problems
+    assert not [problem for problem in found if problem.code in ("exchange.count", "exchange.sha256")]

@@ -98,6 +98,7 @@ import hashlib
 import json
 import os
 import re
+import stat
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -109,7 +110,14 @@ from jsonschema import Draft202012Validator
 from creditstd.atomic import atomic_writer
 from creditstd.exceptions import CreditstdError, bilingual
 from creditstd.records import loader
-from creditstd.records.exchange import MANIFEST, RECORDS, Problem, is_bare_file_name, is_date_time
+from creditstd.records.exchange import (
+    MANIFEST,
+    MAX_MANIFEST_BYTES,
+    RECORDS,
+    Problem,
+    is_bare_file_name,
+    is_date_time,
+)
 from creditstd.records.formats import format_checker
 
 __all__ = [
@@ -643,8 +651,53 @@ def write_key_pair(prefix: str | os.PathLike[str], algorithm: str, *, force: boo
 # ---------------------------------------------------------------------------------------------- batches
 
 def _manifest_path(path: str | os.PathLike[str]) -> Path:
-    folder = Path(path)
-    return folder if folder.is_file() else folder / MANIFEST
+    given = Path(path)
+    return given / MANIFEST if given.is_dir() or not os.path.lexists(given) else given
+
+
+class _Unsafe(OSError):
+    """A batch file that is a symbolic link or not a regular file (the sender controls the folder)."""
+
+    zh = "不是普通文件（符号链接、FIFO或设备），拒绝读取"
+    en = "not a regular file (a symbolic link, FIFO or device): refused"
+
+    def __init__(self) -> None:
+        super().__init__(self.en)
+
+
+#: Never through a symbolic link, never waiting on a FIFO.
+_OPEN_FLAGS = (os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+               | getattr(os, "O_BINARY", 0))
+
+
+def _open_batch_file(path: Path) -> Any:
+    """A batch file opened for reading if it is a regular file itself; else :class:`_Unsafe` or OSError."""
+    if stat.S_ISLNK(os.lstat(path).st_mode):
+        raise _Unsafe
+    try:
+        handle = os.open(path, _OPEN_FLAGS)
+    except OSError:
+        if os.path.islink(path):  # replaced by a link after the lstat
+            raise _Unsafe from None
+        raise
+    if not stat.S_ISREG(os.fstat(handle).st_mode):
+        os.close(handle)
+        raise _Unsafe
+    return os.fdopen(handle, "rb")
+
+
+def _read_batch_file(path: Path, limit: int) -> bytes:
+    """At most ``limit`` + 1 bytes of a batch file (so a caller can tell an over-long one)."""
+    with _open_batch_file(path) as stream:
+        return bytes(stream.read(limit + 1))
+
+
+def _reasons(error: OSError | ValueError) -> tuple[str, str]:
+    """Why a file could not be read, in Chinese and English (the system's text for a system error)."""
+    if isinstance(error, _Unsafe):
+        return error.zh, error.en
+    text = error.strerror if isinstance(error, OSError) else None
+    return (text, text) if text else ("无法读取", "unreadable")
 
 
 def signature_path(path: str | os.PathLike[str]) -> Path:
@@ -667,15 +720,21 @@ def _records_problems(manifest_path: Path, manifest_bytes: bytes) -> list[Proble
                         "清单中的记录文件名必须是批次文件夹中的文件名",
                         "the manifest's records file must be a bare file name in the batch folder")]
     records_path = manifest_path.parent / name
-    hasher, lines = hashlib.sha256(), 0
+    hasher, lines, last = hashlib.sha256(), 0, b"\n"
     try:
-        with records_path.open("rb") as stream:
-            for line in stream:
-                hasher.update(line)
-                lines += 1
-    except OSError:
+        with _open_batch_file(records_path) as stream:
+            for chunk in iter(lambda: stream.read(1 << 20), b""):  # bounded memory, whatever the line lengths
+                hasher.update(chunk)
+                lines += chunk.count(b"\n")
+                last = chunk[-1:]
+    except FileNotFoundError:
         return [Problem(None, None, "$.records.file", "exchange.missing_records", f"找不到记录文件 {records_path}",
                         f"records file {records_path} not found")]
+    except (OSError, ValueError) as error:
+        zh, en = _reasons(error)
+        return [Problem(None, None, "$.records.file", "exchange.records_file", f"无法读取记录文件 {records_path}：{zh}",
+                        f"cannot read the records file {records_path}: {en}")]
+    lines += last != b"\n"  # a last line without its newline counts too, as verify_batch counts it
     if lines != count or hasher.hexdigest() != digest:
         return [Problem(None, None, "$.records", "exchange.signature_records",
                         f"记录文件与已签名的清单不符（{lines} 条，清单为 {count} 条，或SHA-256不同）：批次被改动过",
@@ -693,10 +752,14 @@ def sign_batch(path: str | os.PathLike[str], key: PrivateKey, *, signer: str | N
     """
     manifest_path = _manifest_path(path)
     try:
-        manifest_bytes = manifest_path.read_bytes()
-    except OSError as error:
-        raise SigningError("exchange.manifest", f"无法读取清单 {manifest_path}（{error.strerror}）",
-                           f"cannot read the manifest {manifest_path} ({error.strerror})") from None
+        manifest_bytes = _read_batch_file(manifest_path, MAX_MANIFEST_BYTES)
+    except (OSError, ValueError) as error:
+        zh, en = _reasons(error)
+        raise SigningError("exchange.manifest", f"无法读取清单 {manifest_path}（{zh}）",
+                           f"cannot read the manifest {manifest_path} ({en})") from None
+    if len(manifest_bytes) > MAX_MANIFEST_BYTES:
+        raise SigningError("exchange.manifest", f"清单 {manifest_path} 过大",
+                           f"the manifest {manifest_path} is too large")
     problems = _records_problems(manifest_path, manifest_bytes)
     if problems:
         raise SigningError(problems[0].code, problems[0].message_zh + "；未签名",
@@ -775,13 +838,13 @@ def _read_signature(path: Path, manifest_name: str) -> tuple[dict[str, Any] | No
     """(document, signature bytes, problem) of a signature file."""
     name = path.name
     try:
-        with path.open("rb") as stream:
-            data = stream.read(_MAX_SIGNATURE_FILE + 1)
+        data = _read_batch_file(path, _MAX_SIGNATURE_FILE)
     except FileNotFoundError:
         return None, b"", Problem(None, None, name, "exchange.signature_missing", f"批次没有签名文件 {name}",
                                   f"the batch has no signature file {name}")
-    except OSError as error:
-        return None, b"", _format_problem(name, f"无法读取（{error.strerror}）", f"cannot be read ({error.strerror})")
+    except (OSError, ValueError) as error:
+        zh, en = _reasons(error)
+        return None, b"", _format_problem(name, f"无法读取（{zh}）", f"cannot be read ({en})")
     if len(data) > _MAX_SIGNATURE_FILE:
         return None, b"", _format_problem(name, "文件太大", "too large")
     try:
@@ -829,10 +892,15 @@ def verify_signature(path: str | os.PathLike[str], public_keys: Iterable[PublicK
     manifest_path = _manifest_path(path)
     report = SignatureReport()
     try:
-        manifest_bytes = manifest_path.read_bytes()
-    except OSError as error:
-        report.problems.append(Problem(None, None, "$", "exchange.manifest", f"无法读取清单 {manifest_path}",
-                                       f"cannot read the manifest {manifest_path}: {error.strerror}"))
+        manifest_bytes = _read_batch_file(manifest_path, MAX_MANIFEST_BYTES)
+    except (OSError, ValueError) as error:
+        zh, en = _reasons(error)
+        report.problems.append(Problem(None, None, "$", "exchange.manifest", f"无法读取清单 {manifest_path}：{zh}",
+                                       f"cannot read the manifest {manifest_path}: {en}"))
+        return report
+    if len(manifest_bytes) > MAX_MANIFEST_BYTES:
+        report.problems.append(Problem(None, None, "$", "exchange.manifest", f"清单 {manifest_path} 过大",
+                                       f"the manifest {manifest_path} is too large"))
         return report
     document, signature, problem = _read_signature(signature_path(manifest_path), manifest_path.name)
     if problem is not None:
