@@ -300,7 +300,8 @@ def test_trust_set_says_which_key_signed(batch: Path, tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("change", ["flip", "swap_algorithm", "signed_file", "not_json", "schema", "base64",
-                                    "sm2_id", "empty"])
+                                    "base64_length", "sm2_id", "empty", "escape_in_signer", "surrogate_in_signer",
+                                    "extra_field", "created"])
 def test_a_tampered_signature_file_fails(batch: Path, change: str) -> None:
     key = PrivateKey.generate("sm2-sm3")
     sign_batch(batch, key, signer="张三")
@@ -325,12 +326,22 @@ def test_a_tampered_signature_file_fails(batch: Path, change: str) -> None:
         document["key_id"] = "sha256:XYZ"
     elif change == "base64":
         document["signature"] = "not base64!"
+    elif change == "base64_length":
+        document["signature"] = "abcde"
+    elif change == "escape_in_signer":
+        document["signer"] = "\x1b]0;pwned\x07张三"  # would drive the receiver's terminal
+    elif change == "surrogate_in_signer":
+        document["signer"] = "\ud800"
+    elif change == "extra_field":
+        document["trusted"] = True
+    elif change == "created":
+        document["created"] = "2024-02-30T00:00:00Z"
     if change == "not_json":
         path.write_text("{broken", encoding="utf-8")
     elif change == "empty":
         path.write_bytes(b"")
     else:
-        path.write_text(json.dumps(document, ensure_ascii=False), encoding="utf-8")
+        path.write_text(json.dumps(document), encoding="utf-8")
     report = verify_signature(batch, [key.public_key])
     assert codes(report) == [expected] and not report.ok
     assert run("verify", batch, "--key", _pub(batch.parent, key)).exit_code == 1
@@ -579,3 +590,11 @@ def test_a_last_line_without_newline_is_counted_as_verify_batch_counts_it(tmp_pa
     assert verify_signature(batch, [key.public_key]).ok
     found = verify_batch(batch, validate=False).problems
     assert not [problem for problem in found if problem.code in ("exchange.count", "exchange.sha256")]
+
+
+def test_signer_name_must_be_printable(batch: Path, tmp_path: Path) -> None:
+    write_key_pair(tmp_path / "k", "ed25519")
+    for bad in ("\x1b[2J张三", "", "x" * 201):
+        result = run("sign", batch, "--key", tmp_path / "k.key", "--signer", bad)
+        assert result.exit_code == 2 and not signature_path(batch).exists()
+    assert run("sign", batch, "--key", tmp_path / "k.key", "--signer", "福州市市场监督管理局 张三").exit_code == 0

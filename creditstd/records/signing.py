@@ -153,6 +153,8 @@ _SM2_CURVE_OID = bytes.fromhex("06082a811ccf5501822d")  # 1.2.156.10197.1.301 sm
 _SM2_N = 0xFFFFFFFEFFFFFFFFFFFFFFFFFFFFFFFF7203DF6B21C6052B53BBF40939D54123
 _MAX_KEY_FILE = 64 * 1024
 _MAX_SIGNATURE_FILE = 64 * 1024
+#: Text that is safe to print on a receiver's terminal (the signature file's ``signer``; its schema says the same).
+_PRINTABLE = re.compile("[^\u0000-\u001f\u007f-\u009f\ud800-\udfff]+")
 _PEM = re.compile(rb"-----BEGIN ([A-Z0-9 ]+)-----(.*?)-----END ([A-Z0-9 ]+)-----", re.S)
 
 
@@ -764,9 +766,9 @@ def sign_batch(path: str | os.PathLike[str], key: PrivateKey, *, signer: str | N
     if problems:
         raise SigningError(problems[0].code, problems[0].message_zh + "；未签名",
                            problems[0].message_en + "; not signed")
-    if signer is not None and not 0 < len(signer.strip()) <= 200:
-        raise SigningError("exchange.signature_format", "签名人名称应为1至200个字符",
-                           "the signer's name must have 1 to 200 characters")
+    if signer is not None and not (0 < len(signer.strip()) <= 200 and _PRINTABLE.fullmatch(signer.strip())):
+        raise SigningError("exchange.signature_format", "签名人名称应为1至200个字符，不含控制字符",
+                           "the signer's name must have 1 to 200 characters, no control characters")
     document: dict[str, Any] = {
         "format": SIGNATURE_FORMAT, "format_version": "1.0", "signed_file": manifest_path.name,
         "algorithm": key.algorithm, "key_id": key.key_id, "signer": signer.strip() if signer else None,
@@ -861,7 +863,10 @@ def _read_signature(path: Path, manifest_name: str) -> tuple[dict[str, Any] | No
     if document["signed_file"] != manifest_name:
         return None, b"", _format_problem(name, f"签名的是 {document['signed_file']}，不是 {manifest_name}",
                                           f"it signs {document['signed_file']!r}, not {manifest_name!r}")
-    signature = base64.b64decode(document["signature"])  # the schema's pattern admits valid base64 only
+    try:
+        signature = base64.b64decode(document["signature"], validate=True)
+    except (binascii.Error, ValueError):  # the alphabet is right (the schema says so) but not the length
+        return None, b"", _format_problem(name, "signature 不是有效的base64", "signature is not valid base64")
     return document, signature, None
 
 
