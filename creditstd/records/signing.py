@@ -33,7 +33,17 @@ on the curve ``sm2p256v1`` (OID 1.2.156.10197.1.301).  A private key's secret
 never shows in a repr, a message or an exception.
 
 Both libraries are optional (``pip install 'creditstd[sign]'``) and imported
-only when a key is made or used.
+only when a key is made or used.  ``gmalg`` is pure Python: it installs on any
+machine (Kunpeng, Phytium and Loongson servers included) and meets the
+standard's own example (the tests check GB/T 32918.2 appendix A, a published
+vector on the recommended curve, GB/T 32905's SM3 examples, and OpenSSL
+verifying its signatures), but its arithmetic is not constant-time: sign on a
+machine where nobody else runs code and can time the signer.
+
+The batch files are read the way ``verify_batch`` reads them (the sender
+controls every byte of the folder): never through a symbolic link, never from
+a FIFO or device, the manifest and the signature bounded in size, the records
+hashed in chunks.
 
 What a valid signature proves: the holder of a trusted private key signed this
 manifest, and the records are the ones it describes - including the manifest's
