@@ -598,3 +598,16 @@ def test_signer_name_must_be_printable(batch: Path, tmp_path: Path) -> None:
         result = run("sign", batch, "--key", tmp_path / "k.key", "--signer", bad)
         assert result.exit_code == 2 and not signature_path(batch).exists()
     assert run("sign", batch, "--key", tmp_path / "k.key", "--signer", "福州市市场监督管理局 张三").exit_code == 0
+
+
+def test_summary_in_each_language(batch: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    key = write_key_pair(tmp_path / "fz", "sm2")
+    sign_batch(batch, key, signer="张三")
+    report = verify_signature(batch, [tmp_path / "fz.pub"])
+    monkeypatch.setenv("CREDITSTD_LANG", "en")
+    assert report.summary() == (f"signature valid: signed by the trusted sm2-sm3 key {key.key_id} "
+                                f"({tmp_path / 'fz.pub'}), signer (as stated): 张三")
+    monkeypatch.setenv("CREDITSTD_LANG", "zh")
+    assert report.summary() == (f"签名有效：受信任的 sm2-sm3 密钥 {key.key_id}（{tmp_path / 'fz.pub'}）签署，"
+                                "签名人（自述）：张三")
+    assert report.to_json()["key_file"] == str(tmp_path / "fz.pub") and report.to_json()["ok"] is True

@@ -822,11 +822,12 @@ class SignatureReport:
         if not self.ok or self.key is None:
             codes = ", ".join(problem.code for problem in self.problems)
             return bilingual(f"签名未通过核验（{codes}）", f"signature not verified ({codes})")
-        where = f" ({self.key.source})" if self.key.source else ""
-        stated = bilingual(f"，签名人（自述）：{self.signer}", f", signer (as stated): {self.signer}") \
-            if self.signer else ""
-        return bilingual(f"签名有效：受信任的 {self.algorithm} 密钥 {self.key_id}{where} 签署{stated}",
-                         f"signature valid: signed by the trusted {self.algorithm} key {self.key_id}{where}{stated}")
+        where = f"（{self.key.source}）" if self.key.source else ""
+        stated_zh = f"，签名人（自述）：{self.signer}" if self.signer else ""
+        stated_en = f", signer (as stated): {self.signer}" if self.signer else ""
+        return bilingual(f"签名有效：受信任的 {self.algorithm} 密钥 {self.key_id}{where}签署{stated_zh}",
+                         f"signature valid: signed by the trusted {self.algorithm} key {self.key_id}"
+                         f"{where and f' ({self.key.source})'}{stated_en}")
 
     def to_json(self) -> dict[str, Any]:
         """The report as JSON (for ``--format json``)."""
