@@ -98,6 +98,12 @@ def codes(report) -> list[str]:
     return [problem.code for problem in report.problems]
 
 
+@pytest.fixture(autouse=True)
+def both_languages(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Messages in Chinese and English, whatever the machine's locale (the tests look for both)."""
+    monkeypatch.setenv("CREDITSTD_LANG", "both")
+
+
 @pytest.fixture(params=ALGORITHMS)
 def algorithm(request: pytest.FixtureRequest) -> str:
     return request.param
