@@ -15,6 +15,7 @@ import math
 import os
 import random
 import stat
+import unicodedata
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -26,7 +27,6 @@ from hypothesis import strategies as st
 from standard_examples import AUTHORITY_USCC, penalty_record
 
 from creditstd.codes import ric
-from creditstd.codes._text import compact
 from creditstd.exceptions import CatalogueError
 from creditstd.records import exchange, loader
 from creditstd.records.exchange import (
@@ -54,7 +54,14 @@ from creditstd.records.jsonline import (
 )
 from creditstd.records.masking import for_publication
 from creditstd.records.model import record_class
-from creditstd.records.publication import NO_END, add_period, is_displayable, lifecycle, publication_window
+from creditstd.records.publication import (
+    NO_END,
+    add_period,
+    get_rule_set,
+    is_displayable,
+    lifecycle,
+    publication_window,
+)
 from creditstd.records.validation import validator
 
 PENALTY = "administrative_penalty"
@@ -155,7 +162,12 @@ def test_no_id_number_survives_publication_in_any_json_value(class_name: str, ca
     if subject and category is not None:
         record[subject.key] = category
     for text in leaves(for_publication(record, class_name)):  # neither the number nor its birth date, anywhere
-        assert number not in compact(text) and number[6:14] not in text
+        assert number not in squeezed(text) and number[6:14] not in text
+
+
+def squeezed(text: str) -> str:
+    """``text`` folded (full width to ASCII), upper case, letters and digits only: a number in it shows whole."""
+    return "".join(char for char in unicodedata.normalize("NFKC", text).upper() if char.isalnum())
 
 
 def leaves(value: Any) -> Iterator[str]:
@@ -618,3 +630,30 @@ def test_a_failed_rewrite_leaves_the_previous_batch_as_it_was(tmp_path: Path) ->
         raise KeyboardInterrupt
     assert {path.name: path.read_bytes() for path in tmp_path.iterdir()} == before and verify_batch(tmp_path).ok
 
+
+
+# --- messages never repeat what may be personal -----------------------------------------------------------------
+
+def test_a_manifest_problem_never_quotes_the_manifest_values(tmp_path: Path) -> None:
+    number = "11010519491231002X"
+    write(tmp_path, [penalty_record()])
+    manifest = json.loads((tmp_path / MANIFEST).read_text(encoding="utf-8"))
+    manifest["source"]["uscc"] = number
+    manifest["class"] = number
+    manifest[number] = number
+    (tmp_path / MANIFEST).write_text(json.dumps(manifest), encoding="utf-8")
+    report = verify_batch(tmp_path)
+    assert codes(report) == {"exchange.manifest"}
+    assert all(number not in problem.message_zh + problem.message_en + problem.path for problem in report.problems)
+    (tmp_path / MANIFEST).write_text(json.dumps(number), encoding="utf-8")
+    assert all(number not in problem.message for problem in verify_batch(tmp_path).problems)
+
+
+def test_an_unknown_class_or_rule_set_is_quoted_only_when_it_looks_like_a_name() -> None:
+    for call in (lambda name: loader.class_schema(name), lambda name: get_rule_set(name)):
+        with pytest.raises(CatalogueError) as caught:
+            call("11010519491231002X")
+        assert "11010519491231002X" not in caught.value.message_zh + caught.value.message_en
+        with pytest.raises(CatalogueError) as caught:
+            call("administrative_penaltu")
+        assert "administrative_penaltu" in caught.value.message_en

@@ -452,9 +452,9 @@ def _check_manifest(manifest: Any, report: VerificationReport) -> bool:
         if list(error.absolute_path) == ["records", "file"]:
             report.add(_records_file_problem())
             continue
-        path = json_path(error.absolute_path)
-        report.add(Problem(None, None, path, "exchange.manifest", "清单不符合交换格式",
-                           f"manifest: {printable(error.message, 200)}"))
+        path = json_path(error.absolute_path)  # the manifest's values are never quoted: any may be personal
+        report.add(Problem(None, None, path, "exchange.manifest", f"清单不符合交换格式（{path}：{error.validator}）",
+                           f"manifest: {error.validator} fails at {path}"))
     if not errors and not is_date_time(manifest["created"]):
         report.add(Problem(None, None, "$.created", "exchange.manifest", "清单的创建时间不是RFC 3339日期时间",
                            "manifest: created is not an RFC 3339 date-time (YYYY-MM-DDTHH:MM:SS and an offset)"))
@@ -471,11 +471,10 @@ def _check_manifest(manifest: Any, report: VerificationReport) -> bool:
                  "$.catalogue_version": (manifest["catalogue_version"], loader.index()["version"])}
     for path, (sent, known) in installed.items():
         if sent != known:
-            sent = printable(sent)
             report.add(Problem(None, None, path, "exchange.version",
-                               f"发送方与接收方的目录版本不同：清单为{sent}，本地目录为{known}",
-                               f"sender and receiver catalogues differ: the manifest says {sent}, "
-                               f"the installed catalogue is {known}"))
+                               f"发送方与接收方的目录版本不同：清单所述版本不是本地目录的{known}",
+                               f"sender and receiver catalogues differ: the manifest's version is not "
+                               f"the installed catalogue's {known}"))
     return True
 
 
@@ -510,8 +509,7 @@ def _check_records(items: Iterable[tuple[int, Any]], manifest: Mapping[str, Any]
         if record["class_version"] != manifest["class_version"]:
             report.add(Problem(number, identifier, "$.class_version", "exchange.class_version",
                                "记录的类版本与清单不符",
-                               f"the record's class version differs from the manifest's "
-                               f"{printable(manifest['class_version'])!r}"))
+                               "the record's class version differs from the manifest's"))
         if identifier in seen:
             report.add(Problem(number, identifier, "$.record_id", "exchange.duplicate_id", "记录标识重复",
                                "duplicate record id"))

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 from importlib.resources import files
 from typing import Any
 
@@ -31,9 +32,25 @@ __all__ = [
     "index",
     "inlined_class_schema",
     "meta_schema",
+    "quoted_name",
     "registry",
     "taxonomy",
 ]
+
+
+_NAME = re.compile(r"[a-z][a-z0-9_-]{0,63}")
+
+
+def quoted_name(name: object) -> str | None:
+    """``name`` if it has the shape of a class or rule set name (``administrative_penalty``), else None.
+
+    Messages quote an unknown name back only then: whatever else was typed (an ID number pasted into
+    the wrong argument, a lone surrogate, a megabyte of text) is never repeated.
+
+    >>> quoted_name('administrative_penaltu'), quoted_name('11010519491231002X')
+    ('administrative_penaltu', None)
+    """
+    return name if isinstance(name, str) and _NAME.fullmatch(name) else None
 
 
 @functools.cache
@@ -54,10 +71,12 @@ def class_names() -> tuple[str, ...]:
 def class_schema(name: str) -> dict[str, Any]:
     """The JSON Schema of record class ``name``; raises CatalogueError for an unknown class."""
     if name not in class_names():
+        shown = quoted_name(name)
         raise CatalogueError(
             "catalogue.unknown_class",
-            f"目录中没有记录类“{name}”；可用：{'、'.join(class_names())}",
-            f"no record class {name!r} in the catalogue; choose from {', '.join(class_names())}",
+            f"目录中没有记录类{'“' + shown + '”' if shown else '（名称不合规范）'}；可用：{'、'.join(class_names())}",
+            f"no record class {repr(shown) if shown else 'of that name (not a class name)'} in the catalogue; "
+            f"choose from {', '.join(class_names())}",
         )
     return _json("creditstd.catalogue", f"classes/{name}.schema.json")
 

@@ -135,8 +135,10 @@ def get_rule_set(rule_set_id: str | None = None, kind: str | None = None) -> dic
         if candidate["id"] == wanted:
             return candidate
     ids = ", ".join(candidate["id"] for candidate in rules["rule_sets"])
-    raise CatalogueError("catalogue.unknown_rule_set", f"没有公示规则集“{wanted}”；可用：{ids}",
-                         f"no display rule set {wanted!r}; choose from {ids}")
+    shown = loader.quoted_name(wanted)
+    raise CatalogueError("catalogue.unknown_rule_set",
+                         f"没有公示规则集{'“' + shown + '”' if shown else '（名称不合规范）'}；可用：{ids}",
+                         f"no display rule set {repr(shown) if shown else 'of that name'}; choose from {ids}")
 
 
 def _by_role(record: Mapping[str, Any], cls: RecordClass, role: str) -> Any:
