@@ -657,3 +657,11 @@ def test_an_unknown_class_or_rule_set_is_quoted_only_when_it_looks_like_a_name()
         with pytest.raises(CatalogueError) as caught:
             call("administrative_penaltu")
         assert "administrative_penaltu" in caught.value.message_en
+
+
+@pytest.mark.parametrize("value", [[], "罚款", None, 5, [penalty_record()]])
+def test_a_record_that_is_not_an_object_gets_a_window_and_publishes_nothing(value: Any) -> None:
+    assert publication_window(value, PENALTY, "ndrc-2019-527").published
+    assert lifecycle(value, PENALTY, on=ON).status in ("pending", "not_published")
+    assert for_publication(value, PENALTY) == {}
+    assert [error.code for error in validator(PENALTY).iter_errors(value)] == ["record.type"]

@@ -204,6 +204,8 @@ def record_id(data: Mapping[str, Any], class_name: str) -> str:
     'objection:...'
     """
     cls = record_class(class_name)
+    if not isinstance(data, Mapping):
+        raise TypeError(f"a record's data is a mapping, not {type(data).__name__}")
     parts = [class_name] + [_identity_value(data.get(key), cls.fields[key].kind) for key in cls.identity]
     return f"{class_name}:{_uuid5(chr(31).join(parts))}"
 
@@ -365,7 +367,11 @@ class BatchWriter:
         except BaseException as failure:
             self._discard(failure)
             raise
-        self._records.__exit__(None, None, None)  # records.jsonl appears now
+        try:
+            self._records.__exit__(None, None, None)  # records.jsonl appears now (or, failing, stays as it was)
+        except BaseException:
+            self._remove_created_folder()
+            raise
         try:
             with atomic_writer(self.directory / MANIFEST, private=True) as stream:  # last: it describes its records
                 stream.write(text)

@@ -147,10 +147,13 @@ def _mask_applies(mask: Mapping[str, Any], subject: Any) -> bool:
 
 
 def for_publication(record: Mapping[str, Any], class_name: str) -> dict[str, Any]:
-    """Return the publishable form of ``record``: public fields only, masking rules applied."""
+    """Return the publishable form of ``record``: public fields only, masking rules applied.
+
+    Anything that is not a mapping publishes nothing (``{}``).
+    """
     cls = record_class(class_name)
     class_openness = cls.classification["openness"]
-    if class_openness != "public":
+    if class_openness != "public" or not isinstance(record, Mapping):
         return {}
     category_field = cls.field_by_role("subject_category")
     subject = record.get(category_field.key) if category_field else None

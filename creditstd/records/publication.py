@@ -143,7 +143,7 @@ def get_rule_set(rule_set_id: str | None = None, kind: str | None = None) -> dic
 
 def _by_role(record: Mapping[str, Any], cls: RecordClass, role: str) -> Any:
     spec = cls.field_by_role(role)
-    return record.get(spec.key) if spec else None
+    return record.get(spec.key) if spec and isinstance(record, Mapping) else None
 
 
 def _date_by_role(record: Mapping[str, Any], cls: RecordClass, role: str) -> date | None:
