@@ -1,0 +1,122 @@
+"""One type for every problem creditstd reports: :class:`Finding`, located by :class:`Location`.
+
+An identifier that fails its check digit, a record missing a required field,
+a cell that is not a date, a batch whose hash does not match: each is a
+:class:`Finding` with
+
+* ``code``: a stable machine code (``uscc.checksum``, ``record.required``,
+  ``rule.fine_needs_amount``, ``exchange.sha256``...), never renamed;
+* ``message_zh`` / ``message_en``: what is wrong, for people, in Chinese and
+  English; a message never quotes the value it is about, so it is safe to
+  log even for a citizen ID number;
+* ``path``: where in the record, as a JSON path (``$.penalty_types[0]``;
+  ``$`` for the record or value as a whole);
+* ``field`` / ``field_code``: the catalogue key of the field and its national
+  field code (``fine_amount`` / ``CF_NR_FK``), when the finding is about one;
+* ``kind``: the identifier kind the finding is about, when it is about one
+  (``uscc``, ``citizen_id``...): a value may be checked as several kinds;
+* ``position``: the 1-based character position in the value, where it helps;
+* ``value``: the value as it may be shown (masked when it is personal), or
+  ``None``;
+* ``location``: where in the input (file, line, record, source column);
+* ``severity``: ``error`` or ``warning``.
+
+Findings are plain, frozen, picklable data: a Spark executor can send them
+back, a report writer can sort and group them.
+
+>>> finding = Finding('record.required', '字段“处罚决定书文号（CF_WSH）”必填',
+...                   'field decision_number (CF_WSH) is required', path='$.decision_number',
+...                   field='decision_number', field_code='CF_WSH',
+...                   location=Location(file='penalties.csv', line=7))
+>>> str(finding.location), finding.where
+('penalties.csv:7', 'penalties.csv:7 $.decision_number')
+>>> finding.to_json()['location']
+{'file': 'penalties.csv', 'line': 7}
+>>> finding.at(Location(file='b.csv', line=2)).location.file
+'b.csv'
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from creditstd.exceptions import bilingual
+
+__all__ = ["Finding", "Location", "Severity"]
+
+Severity = Literal["error", "warning"]
+
+
+@dataclass(frozen=True, slots=True)
+class Location:
+    """Where in the input a finding was made; every part is optional."""
+
+    file: str | None = None
+    #: 1-based physical line where the record starts (a quoted CSV cell may span lines).
+    line: int | None = None
+    #: 1-based record number (a row of a spreadsheet, an element of an XML export, a line of JSON Lines).
+    record: int | None = None
+    #: The column header or element name as the input spells it.
+    column: str | None = None
+
+    def __str__(self) -> str:
+        text = self.file or ""
+        if self.line is not None:
+            text += f":{self.line}"
+        elif self.record is not None:
+            text += f"#{self.record}"
+        if self.column:
+            text += f" [{self.column}]"
+        return text
+
+    def to_json(self) -> dict[str, Any]:
+        """The parts that are set, as a JSON object."""
+        return {name: value for name in ("file", "line", "record", "column")
+                if (value := getattr(self, name)) is not None}
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One problem: what (code, message), where in the record (path, field) and where in the input."""
+
+    code: str
+    message_zh: str
+    message_en: str
+    path: str = "$"
+    field: str | None = None
+    field_code: str | None = None
+    kind: str | None = None
+    position: int | None = None
+    value: str | None = None
+    location: Location | None = None
+    severity: Severity = "error"
+
+    @property
+    def message(self) -> str:
+        """The message in the language :func:`~creditstd.exceptions.message_language` chooses."""
+        return bilingual(self.message_zh, self.message_en)
+
+    @property
+    def where(self) -> str:
+        """Location and path in one string, for a line of a report."""
+        return " ".join(part for part in (str(self.location or ""), self.path) if part)
+
+    def at(self, location: Location) -> Finding:
+        """The same finding, made at ``location``."""
+        return dataclasses.replace(self, location=location)
+
+    def to_json(self) -> dict[str, Any]:
+        """The finding as a JSON object (unset optional parts left out)."""
+        data: dict[str, Any] = {"code": self.code, "severity": self.severity, "path": self.path}
+        for name in ("field", "field_code", "kind", "position", "value"):
+            if (value := getattr(self, name)) is not None:
+                data[name] = value
+        if self.location is not None:
+            data["location"] = self.location.to_json()
+        data["message_zh"], data["message_en"] = self.message_zh, self.message_en
+        return data
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.code}: {self.message}"
