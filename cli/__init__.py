@@ -53,6 +53,10 @@ class _Main(click.Group):
             with contextlib.suppress(OSError):  # nobody reads stdout any more: say nothing more there
                 os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
             sys.exit(141)
+        except OSError as error:  # a file the command could not read or write: the input or the machine, not a bug
+            where = f" {error.filename}" if error.filename else ""
+            raise InputError(f"无法读写{where}：{error.strerror}", f"cannot read or write{where}: {error.strerror}") \
+                from None
         except (click.ClickException, click.exceptions.Exit, click.Abort, SystemExit, KeyboardInterrupt):
             raise
         except Exception as error:

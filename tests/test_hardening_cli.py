@@ -302,3 +302,9 @@ def test_pack_rejects_values_json_cannot_carry(runner: CliRunner, tmp_path: Path
     written = (tmp_path / "batch" / "records.jsonl").read_text(encoding="utf-8")
     assert "NaN" not in written and "Infinity" not in written
     assert runner.invoke(main, ["exchange", "verify", str(tmp_path / "batch")]).exit_code == 0
+
+
+def test_an_os_error_is_an_input_error_not_a_bug(runner: CliRunner, tmp_path: Path, records: Path) -> None:
+    result = _pack(runner, records, tmp_path / ("x" * 300))  # a file name longer than the file system allows
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert "File name too long" in result.stderr

@@ -129,6 +129,7 @@ from creditstd.records.exchange import (
     is_date_time,
 )
 from creditstd.records.formats import format_checker
+from creditstd.records.jsonline import loads_record
 
 __all__ = [
     "ALGORITHMS",
@@ -721,7 +722,7 @@ def signature_path(path: str | os.PathLike[str]) -> Path:
 def _records_problems(manifest_path: Path, manifest_bytes: bytes) -> list[Problem]:
     """Whether the records file is the one these manifest bytes describe (count and SHA-256)."""
     try:
-        manifest = json.loads(manifest_bytes)
+        manifest = loads_record(manifest_bytes, max_bytes=len(manifest_bytes))  # strict: no NaN, no twin keys
         expected = manifest["records"]
         count, digest, name = expected["count"], expected["sha256"], expected.get("file", RECORDS)
     except (ValueError, RecursionError, TypeError, KeyError, AttributeError):
@@ -861,7 +862,7 @@ def _read_signature(path: Path, manifest_name: str) -> tuple[dict[str, Any] | No
     if len(data) > _MAX_SIGNATURE_FILE:
         return None, b"", _format_problem(name, "文件太大", "too large")
     try:
-        document = json.loads(data.decode("utf-8"))
+        document = loads_record(data, max_bytes=len(data))
     except (ValueError, RecursionError):
         return None, b"", _format_problem(name, "不是JSON", "not JSON")
     errors = sorted(_signature_validator().iter_errors(document), key=lambda error: list(error.absolute_path))
