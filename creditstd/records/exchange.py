@@ -13,8 +13,8 @@ manifest detect records lost or corrupted by accident (a truncated copy, a
 damaged disk, a conversion that touched the bytes); they do **not** prove
 that nobody altered the batch on purpose, since whoever can rewrite
 ``records.jsonl`` can rewrite the manifest's hash too.  Proving the sender
-(a detached signature over the manifest) is future work; until then, hand
-batches over a channel you trust.  Every record is also checked against the
+is the job of a detached signature over the manifest
+(:mod:`creditstd.records.signing`).  Every record is also checked against the
 envelope schema and its class, its ``class_version`` against the manifest's,
 and its record id is recomputed from the class's identity fields; a
 manifest whose class or catalogue version the installed catalogue does not
