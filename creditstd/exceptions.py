@@ -153,6 +153,8 @@ class InvalidComponent(ValidationError, _stdnum.InvalidComponent):
 ERRORS: dict[str, tuple[type[ValidationError], str, str]] = {
     # shared
     "input.type": (InvalidFormat, "输入不是文本", "input is not text"),
+    "input.too_long": (InvalidLength, "输入超过{limit}个字符，不是任何代码，未经读取即被拒绝",
+                       "input is longer than {limit} characters: not an identifier, refused unread"),
     "identify.unknown": (InvalidFormat, "长度为{length}，不符合任何已知代码（9、15或18位）",
                          "{length} characters long: matches no known identifier (9, 15 or 18 characters)"),
     # GB 32100-2015 unified social credit code

@@ -268,9 +268,10 @@ def _unicode_matrix(array: Any) -> tuple[Any, Any] | None:
     if array.ndim != 1 or width < _WIDTH:
         return None
     points = np.ascontiguousarray(array).view(np.uint32).reshape(len(array), width)
-    fits = points[:, _WIDTH - 1] != 0  # NumPy pads with NUL: exactly 18 characters
-    if width > _WIDTH:
-        fits &= points[:, _WIDTH] == 0
+    # NumPy pads with NUL and drops trailing NULs only: an item is its characters up to the last non-NUL
+    # one, so '<18 characters>\0junk' is 23 characters long and must not be read as its first 18
+    fits = (points[:, _WIDTH - 1] != 0 if width == _WIDTH
+            else getattr(np, "strings", np.char).str_len(array) == _WIDTH)
     matrix = np.minimum(points[:, :_WIDTH], 255).astype(np.uint8)
     if fits.all():
         return None, matrix
@@ -317,23 +318,55 @@ def _validate_items(items: Sequence[Any], kind: str, strict: bool) -> tuple[list
 def validate_batch(values: Any, kind: str, *, strict: bool = False) -> BatchResult:
     """Validate every item of ``values`` as identifier ``kind`` (``uscc``, ``ric``, ``orgcode``, ``regno``)."""
     if kind not in KINDS:
-        raise ValueError(f"未知的代码类型 / unknown identifier kind {kind!r}; choose from {sorted(KINDS)}")
+        raise ValueError(f"未知的代码类型 / unknown identifier kind; choose from {sorted(KINDS)}")
+    if isinstance(values, (str, bytes, bytearray)):
+        raise TypeError("validate_batch 接受一组值，而不是一个字符串；单个值请用 validate() / validate_batch takes "
+                        "a collection of values, not one string; use validate() for one value")
     module = type(values).__module__.split(".")[0]
     if module == "pyarrow":
         import pyarrow as pa
 
-        if isinstance(values, pa.ChunkedArray):
-            values = values.combine_chunks()
+        if not hasattr(values, "to_pylist"):  # a scalar
+            raise TypeError("validate_batch 接受 Arrow 数组，而不是单个 Arrow 值 / validate_batch takes an Arrow "
+                            "array, not one Arrow scalar")
+        # to_pylist decodes dictionary arrays, reads any string or binary type and turns nulls into None,
+        # for every chunk of a chunked array
         valid, errors, canonical = _validate_items(values.to_pylist(), kind, strict)
         return BatchResult(pa.array(valid, pa.bool_()), pa.array(errors, pa.string()),
                            pa.array(canonical, pa.string()))
     if module == "numpy":
         np = _numpy()
         if isinstance(values, np.ndarray):
-            items = values if values.dtype.kind == "U" else values.tolist()
-            valid, errors, canonical = _validate_items(items, kind, strict)
-            return BatchResult(np.array(valid, dtype=bool), np.array(errors, dtype=object),
-                               np.array(canonical, dtype=object))
-    items = values if isinstance(values, Sequence) and not isinstance(values, (str, bytes)) else list(values)
+            return _validate_ndarray(values, kind, strict)
+    items = values if isinstance(values, Sequence) else list(values)
     valid, errors, canonical = _validate_items(items, kind, strict)
     return BatchResult(valid, errors, canonical)
+
+
+def _validate_ndarray(values: Any, kind: str, strict: bool) -> BatchResult:
+    """A NumPy array, along its first axis; a masked item is a missing value, reported as ``None`` would be."""
+    np = _numpy()
+    if values.ndim == 0:
+        raise TypeError("validate_batch 接受一组值，而不是零维数组 / validate_batch takes a collection of values, "
+                        "not a zero-dimensional array")
+    masked: list[int] = []
+    if isinstance(values, np.ma.MaskedArray):
+        if values.ndim == 1:
+            masked = np.flatnonzero(np.ma.getmaskarray(values)).tolist()
+            values = np.ma.getdata(values)  # the masked items are overwritten below
+        else:
+            values = values.tolist()  # masked items become None
+    if isinstance(values, np.ndarray) and values.ndim == 1 and values.dtype.kind == "U":
+        items: Any = values
+    else:
+        items = values.tolist() if isinstance(values, np.ndarray) else values
+    valid, errors, canonical = _validate_items(items, kind, strict)
+    if masked:
+        missing = _scalar(KINDS[kind], None, strict)
+        for index in masked:
+            valid[index], errors[index], canonical[index] = missing
+    result_errors = np.empty(len(errors), dtype=object)
+    result_errors[:] = errors
+    result_values = np.empty(len(canonical), dtype=object)
+    result_values[:] = canonical
+    return BatchResult(np.array(valid, dtype=bool), result_errors, result_values)

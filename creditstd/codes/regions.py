@@ -283,7 +283,7 @@ def lookup(code: object) -> Region | None:
     (True, True, True)
     """
     table = _table()
-    if isinstance(code, str):
+    if type(code) is str and len(code) == 6:  # the common case; anything else is normalised (and bounded) first
         found = table.get(code)
         if found is not None:
             return found
@@ -318,7 +318,8 @@ def known_codes() -> frozenset[str]:
 
 def is_known(code: object) -> bool:
     """Tell whether ``code`` (exactly six ASCII digits) is a known code, current or historical."""
-    return isinstance(code, str) and code in known_codes()
+    # str's own methods: a str subclass may override len(), hash or equality
+    return isinstance(code, str) and str.__len__(code) == 6 and str.__str__(code) in known_codes()
 
 
 def is_current(code: object) -> bool:

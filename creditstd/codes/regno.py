@@ -148,13 +148,14 @@ def generate(*, region: str | None = None, ownership: str | None = None,
     >>> number[:6], parse(number).ownership.en
     ('440300', 'individual business')
     """
-    rng = rng or _random.Random()
     firsts = [digit for digit, (_, en) in OWNERSHIP.items() if ownership in (None, en)]
     if not firsts:
-        raise ValueError(f"未知的主体类型 / unknown ownership {ownership!r}")
+        raise ValueError("未知的主体类型 / unknown ownership: choose from "
+                         + ", ".join(sorted({en for _, en in OWNERSHIP.values()})))
+    if region is not None:
+        region = _regions.validate(region)  # six digits, known at some time (100000 included)
+    rng = rng or _random.Random()
     if region is None:
         region = rng.choice(_regions.current_codes())
-    elif region != NATIONAL_REGION and region not in _regions.known_codes():
-        raise ValueError(f"未知的行政区划代码 / unknown region code {region!r}")
     body = region + rng.choice(firsts) + "".join(rng.choice("0123456789") for _ in range(7))
     return body + mod_11_10_check(body)

@@ -58,7 +58,7 @@ import enum
 import random as _random
 import time
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from creditstd.codes import regions as _regions
 from creditstd.codes._checksums import mod_11_2_check
@@ -104,6 +104,8 @@ KIND_NAMES: dict[Kind, tuple[str, str]] = {
 PERMIT_REGIONS = frozenset({"810000", "820000", "830000"})
 _SEXES = {True: Meaning("1", "男", "male"), False: Meaning("2", "女", "female")}
 _EARLIEST = "18000101"
+_EARLIEST_DATE = date(1800, 1, 1)
+_DEFAULT_BIRTHS = (date(1950, 1, 1), date(2005, 12, 31))
 # every valid MMDD of a leap year; 0229 is checked against the year separately
 _MONTH_DAYS = frozenset(
     f"{day.month:02d}{day.day:02d}" for day in (date(2000, 1, 1) + timedelta(n) for n in range(366))
@@ -393,22 +395,61 @@ def generate(
     ``region``: a GB/T 2260 code (for ``foreigner_pr``, its first two digits
     name the province); by default an issued, current county-level code, or
     one of the permit codes.  ``birth_from``/``birth_to``: inclusive range
-    (default 1950-01-01 to 2005-12-31; ``citizen15`` stays within 1900-1999).
-    ``sex``: ``'M'`` or ``'F'``.
+    (default 1950-01-01 to 2005-12-31, or from 1800-01-01 / up to today when
+    the other end given lies outside that; ``citizen15`` stays within
+    1900-1999; never after today).  ``sex``: ``'M'`` or ``'F'``.
 
     >>> number = generate(region='110105', birth_from=date(1990, 1, 1), birth_to=date(1990, 1, 1),
     ...                   sex='F', rng=_random.Random(5))
     >>> number[:14], parse(number).sex.en
     ('11010519900101', 'female')
+
+    Constraints that no valid number meets raise a ``ValueError`` with a
+    message in both languages that does not repeat the argument; a region
+    that is not a known GB/T 2260 code raises the
+    :class:`~creditstd.exceptions.ValidationError` of
+    :func:`creditstd.codes.regions.validate` (a ``ValueError`` too):
+
+    >>> generate(region='abc')
+    Traceback (most recent call last):
+    ...
+    creditstd.exceptions.InvalidLength: regions.length: ...
+    >>> generate(birth_from=date(1, 1, 1))
+    Traceback (most recent call last):
+    ...
+    ValueError: 出生日期不能早于1800-01-01...
     """
-    kind = Kind(kind)
+    try:
+        kind = Kind(kind)
+    except ValueError:
+        raise ValueError("未知的号码种类 / unknown kind of ID number: choose from "
+                         + ", ".join(member.value for member in Kind)) from None
+    if sex not in (None, "M", "F"):
+        raise ValueError("性别应为 M 或 F / sex must be 'M' or 'F'")
+    if region is not None:
+        region = _regions.validate(region)  # six digits, known at some time; full width and spaces folded
+    bounds = [bound.date() if isinstance(bound, datetime) else bound for bound in (birth_from, birth_to)]
+    if any(bound is not None and bound < _EARLIEST_DATE for bound in bounds):
+        raise ValueError("出生日期不能早于1800-01-01（GB 11643 号码中最早的出生日期） / birth dates before "
+                         "1800-01-01 cannot appear in an ID number")
     rng = rng or _random.Random()
-    low = birth_from or date(1950, 1, 1)
-    high = min(birth_to or date(2005, 12, 31), date.today())
+    low, high = bounds
+    if low is None:  # the default gives way to a given end before it
+        low = _DEFAULT_BIRTHS[0] if high is None or high >= _DEFAULT_BIRTHS[0] else _EARLIEST_DATE
+    if high is None:
+        high = _DEFAULT_BIRTHS[1] if low <= _DEFAULT_BIRTHS[1] else date.today()
+    high = min(high, date.today())
     if kind is Kind.CITIZEN_15:
         low, high = max(low, date(1900, 1, 1)), min(high, date(1999, 12, 31))
     if low > high:
-        raise ValueError(f"出生日期范围为空 / empty birth date range {low}..{high}")
+        if None not in bounds and bounds[0] > bounds[1]:  # type: ignore[operator]
+            zh, en = "起始日期晚于结束日期", "the start is after the end"
+        elif kind is Kind.CITIZEN_15:
+            zh, en = "15位号码只能是1900–1999年出生", "15-digit numbers cover births in 1900-1999 only"
+        else:
+            zh, en = "出生日期不能晚于今天", "a birth date cannot be in the future"
+        raise ValueError(f"出生日期范围为空：{low} 晚于 {high}（{zh}） / empty birth date range: {low} is after {high} "
+                         f"({en})")
     born = low + timedelta(rng.randint(0, (high - low).days))
     if region is not None and (region in PERMIT_REGIONS) != (kind is Kind.RESIDENCE_PERMIT):
         raise ValueError(f"地址码 {region} 与号码种类 {kind.value} 不符 / region {region} does not fit "
@@ -422,15 +463,14 @@ def generate(
             region = rng.choice(_regions.issued_codes(current_only=True))[:2] + "0000"
         else:
             region = rng.choice(_regions.issued_codes(current_only=True))
-    if sex not in (None, "M", "F"):
-        raise ValueError(f"性别应为 M 或 F / sex must be 'M' or 'F', got {sex!r}")
     last = rng.choice("13579" if sex == "M" else "02468" if sex == "F" else "0123456789")
     sequence = f"{rng.randint(0, 99):02d}{last}"
     if kind is Kind.CITIZEN_15:
-        return f"{region}{born:%y%m%d}{sequence}"
-    prefix = f"9{region[:2]}{rng.choice(_COUNTRIES)}" if kind is Kind.FOREIGNER_PR else region
-    body = f"{prefix}{born:%Y%m%d}{sequence}"
-    number = body + mod_11_2_check(body)
+        number = f"{region}{born:%y%m%d}{sequence}"
+    else:
+        prefix = f"9{region[:2]}{rng.choice(_COUNTRIES)}" if kind is Kind.FOREIGNER_PR else region
+        body = f"{prefix}{born:%Y%m%d}{sequence}"
+        number = body + mod_11_2_check(body)
     validate(number, strict=True)  # a generator must never produce what its validator rejects
     assert kind_of(number) is kind
     return number

@@ -317,22 +317,33 @@ def generate(
     >>> code = generate(authority='9', category='2', region='350100', rng=_random.Random(1))
     >>> code[:8], is_valid(code, strict=True)
     ('92350100', True)
+
+    Constraints no code meets raise a ``ValueError`` whose message (in both
+    languages) does not repeat the argument; a ``region`` that is not a known
+    GB/T 2260 code (or ``100000``) raises the error of
+    :func:`creditstd.codes.regions.validate`, a ``ValueError`` too.
+
+    >>> generate(authority='Q')
+    Traceback (most recent call last):
+    ...
+    ValueError: GB 32100 未定义...
     """
-    rng = rng or _random.Random()
     pairs = [
         pair for pair in _CONFIRMED_PAIRS
         if (authority is None or pair[0] == authority) and (category is None or pair[1] == category)
     ]
     if not pairs:
         raise ValueError(
-            f"GB 32100 未定义该登记管理部门/机构类别组合 / no authority/category pair matches "
-            f"authority={authority!r}, category={category!r}"
+            "GB 32100 未定义与所给登记管理部门、机构类别相符的组合（登记管理部门为1–9、A、N、Y） / "
+            "no authority/category pair of GB 32100 matches the given authority and category "
+            "(authorities are 1-9, A, N, Y)"
         )
+    if region is not None:
+        region = _regions.validate(region)  # six digits, known at some time (100000 included)
+    rng = rng or _random.Random()
     first, second = rng.choice(pairs)
     if region is None:
         region = NATIONAL_REGION if rng.random() < 0.02 else rng.choice(_regions.current_codes())
-    elif region != NATIONAL_REGION and region not in _regions.known_codes():
-        raise ValueError(f"未知的行政区划代码 / unknown region code {region!r}")
     body = _orgcode.generate_body(rng, alphabet=USCC_ALPHABET)
     partial = f"{first}{second}{region}{body}{gb11714_check(body)}"
     return partial + uscc_check(partial)

@@ -19,13 +19,14 @@ from __future__ import annotations
 import dataclasses
 import enum
 import functools
+import reprlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
 from creditstd.codes import orgcode, regno, ric, uscc
-from creditstd.codes._text import compact
+from creditstd.codes._text import MAX_LENGTH, compact
 from creditstd.codes.identify import RIC_KINDS, IdentifierKind, identify
 from creditstd.exceptions import ValidationError, fail
 
@@ -90,11 +91,15 @@ class Verdict:
         Errs on the side of privacy: besides the kinds found, any value that
         would also pass as an ID number counts, and so does an invalid value
         holding 14 digits or more and at most one letter (an ID number with a
-        digit missing, say).
+        digit missing, say), and a value longer than
+        :data:`~creditstd.codes._text.MAX_LENGTH` (refused unread, it may hold
+        ID numbers).
 
         >>> check('11010519491231002').is_personal, check('91350100M000100Y43').is_personal
         (True, False)
         """
+        if len(self.text) > MAX_LENGTH:  # too long to be read as an identifier, so it may hold several
+            return True
         candidates = {self.kind, *self.also, *(problem.kind for problem in self.errors)}
         if candidates & PERSONAL_KINDS or any(kind.value in PERSONAL_KINDS for kind in identify(self.text)):
             return True
@@ -134,9 +139,29 @@ def _problem(kind: str, validate: Callable[..., str], number: object, strict: bo
     return None
 
 
+_REPR = reprlib.Repr()
+_REPR.maxstring = _REPR.maxother = MAX_LENGTH
+
+
+def _shown(text: object) -> str:
+    """How a value that is not text is shown: a bounded ``repr`` that cannot fail.
+
+    >>> _shown(10**5000), _shown(b'x' * 10**6)[:8]
+    ('<int>', "b'xxxxxx")
+    """
+    try:
+        return _REPR.repr(text)
+    except Exception:  # an int past Python's conversion limit, a __repr__ that raises...
+        return f"<{type(text).__name__}>"
+
+
 def check(text: object, *, strict: bool = False, kind: str | None = None) -> Verdict:
-    """Identify (unless ``kind`` is given), validate and parse one value."""
-    shown = text if isinstance(text, str) else repr(text)
+    """Identify (unless ``kind`` is given), validate and parse one value; never raises for any ``text``.
+
+    >>> check('9' * 10**7).errors[0].code
+    'input.too_long'
+    """
+    shown = text if type(text) is str else str.__str__(text) if isinstance(text, str) else _shown(text)
     if kind is not None:
         module = KIND_MODULES[kind]
         problem = _problem(kind, module.validate, text, strict)
