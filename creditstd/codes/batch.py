@@ -253,7 +253,8 @@ def _list_matrix(items: Sequence[Any]) -> tuple[Any, Any, bool]:
         if not fits.all():
             rows = np.flatnonzero(fits)
     else:
-        rows = np.array([i for i, item in enumerate(items) if isinstance(item, str) and len(item) == _WIDTH],
+        # str's own len(): a str subclass may lie about its length, and the join below takes the real text
+        rows = np.array([i for i, item in enumerate(items) if isinstance(item, str) and str.__len__(item) == _WIDTH],
                         dtype=np.intp)
     chosen = items if rows is None else [items[i] for i in rows.tolist()]
     # one byte per character: ASCII and Latin-1 as themselves, anything else as '?'
@@ -309,7 +310,7 @@ def _validate_items(items: Sequence[Any], kind: str, strict: bool) -> tuple[list
     else:
         values = [None] * n
         for index in np.flatnonzero(accepted).tolist():
-            values[index] = str(items[index])  # a str subclass becomes a plain str
+            values[index] = str.__str__(items[index])  # a str subclass becomes a plain str (its own __str__ unused)
     for index in np.flatnonzero(~accepted).tolist():
         valid[index], errors[index], values[index] = _scalar(check, items[index], strict)
     return valid, errors, values
