@@ -17,9 +17,10 @@ import click
 
 from creditstd.cli._io import read_lines
 from creditstd.codes import ric
+from creditstd.codes._text import MAX_LENGTH
 from creditstd.codes.redact import redact
-from creditstd.codes.verdict import KIND_NAMES, Verdict, check, to_jsonable
-from creditstd.exceptions import bilingual
+from creditstd.codes.verdict import KIND_NAMES, Problem, Verdict, check, to_jsonable
+from creditstd.exceptions import bilingual, make_error
 
 __all__ = ["check_command"]
 
@@ -144,13 +145,20 @@ def render_json(line: int | None, verdict: Verdict, options: Options) -> dict:
     }
 
 
-def run(items: Iterable[tuple[int | None, str]], options: Options) -> int:
-    """Check every item, write the findings as they come (memory stays flat), return the exit code."""
+def _too_long() -> Verdict:
+    """The verdict on a line too long to read (no identifier is that long)."""
+    error = make_error("input.too_long", limit=MAX_LENGTH)
+    return Verdict("", False, errors=(Problem("unknown", error.code, None, error.message_zh, error.message_en),))
+
+
+def run(items: Iterable[tuple[int | None, str | None]], options: Options) -> int:
+    """Check every item (``None``: a line too long to read), write the findings as they come (memory stays
+    flat), return the exit code."""
     total = invalid = listed = 0
     if options.output == "json":
         click.echo('{"results": [', nl=False)
     for line, text in items:
-        verdict = check(text, strict=options.strict, kind=options.kind)
+        verdict = _too_long() if text is None else check(text, strict=options.strict, kind=options.kind)
         total += 1
         invalid += not verdict.valid
         if options.quiet and verdict.valid:
@@ -196,7 +204,7 @@ def check_command(numbers: tuple[str, ...], path: str | None, strict: bool, kind
     if numbers:
         items: Iterable[tuple[int | None, str]] = ((None, number) for number in numbers)
     elif path or not sys.stdin.isatty():
-        items = ((line.number, line.text) for line in read_lines(path or "-", encoding))
+        items = ((line.number, None if line.overlong else line.text) for line in read_lines(path or "-", encoding))
     else:
         raise click.UsageError(bilingual("请给出号码、--file 或标准输入", "give numbers, --file or stdin"))
     options = Options(strict, None if kind == "auto" else kind, output, reveal, quiet)

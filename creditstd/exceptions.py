@@ -47,6 +47,7 @@ __all__ = [
     "InvalidFormat",
     "InvalidLength",
     "ValidationError",
+    "make_error",
     "fail",
     "message_language",
 ]
@@ -232,6 +233,17 @@ ERRORS: dict[str, tuple[type[ValidationError], str, str]] = {
 }
 
 
+def make_error(code: str, position: int | None = None, **fields: object) -> ValidationError:
+    """The error registered under ``code``, its message templates filled.
+
+    >>> make_error("input.too_long", limit=128).message_en
+    'input is longer than 128 characters: not an identifier, refused unread'
+    """
+    cls, zh, en = ERRORS[code]
+    values = {"position": position, **fields}
+    return cls(code, zh.format(**values), en.format(**values), position)
+
+
 def fail(code: str, position: int | None = None, **fields: object) -> NoReturn:
     """Raise the error registered under ``code``, filling its message templates.
 
@@ -240,6 +252,4 @@ def fail(code: str, position: int | None = None, **fields: object) -> NoReturn:
     ...
     creditstd.exceptions.InvalidLength: uscc.length: ...
     """
-    cls, zh, en = ERRORS[code]
-    values = {"position": position, **fields}
-    raise cls(code, zh.format(**values), en.format(**values), position)
+    raise make_error(code, position, **fields)

@@ -69,6 +69,7 @@ def test_check_echo_of_a_long_line_is_bounded_and_masked(runner: CliRunner, tmp_
     result = runner.invoke(main, ["check", "--file", str(path)])
     assert result.exit_code == 1
     assert full_id_numbers(result.stdout) == [] and len(result.stdout) < 2000
+    assert "line 1: " in result.stdout and "input.too_long" in result.stdout
     assert "line 2: 91350100M000100Y43" in result.stdout  # the next line is read as usual
 
 
