@@ -14,6 +14,23 @@ for a sequence, NumPy arrays for NumPy input, Arrow arrays for Arrow input).
 >>> result.values
 ['91350100M000100Y43', None, None]
 
+Each item is judged as its container reports it, exactly as the scalar
+``validate()`` judges that value.  A missing value (``None``, an Arrow null,
+a masked item of a NumPy masked array) gets ``input.type``; the result of a
+masked array is a plain NumPy array, its verdicts for masked items those of
+``None``.  NumPy drops the *trailing* NULs of a ``<U`` item (that is what
+NumPy returns for it), but a NUL inside an item is part of it:
+
+>>> import numpy as np
+>>> masked = np.ma.array(['91350100M000100Y43'] * 2, mask=[True, False])
+>>> validate_batch(masked, 'uscc').errors.tolist()
+['input.type', None]
+>>> validate_batch(np.array(['91350100M000100Y43\\x00junk']), 'uscc').errors.tolist()
+['uscc.length']
+
+One string is not a collection: ``validate_batch('91350100M000100Y43', 'uscc')``
+raises ``TypeError`` rather than judging 18 one-character values.
+
 How it is fast: when NumPy is installed, the USCC and citizen-ID checks run
 as column operations over the whole array.  The strings that are exactly 18
 characters long are joined into one buffer and viewed as an ``(n, 18)``
