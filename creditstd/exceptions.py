@@ -47,8 +47,8 @@ __all__ = [
     "InvalidFormat",
     "InvalidLength",
     "ValidationError",
-    "make_error",
     "fail",
+    "make_error",
     "message_language",
 ]
 
