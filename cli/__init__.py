@@ -32,6 +32,7 @@ from creditstd.cli.check import check_command
 from creditstd.cli.exchange import exchange_group
 from creditstd.cli.fake import fake_command
 from creditstd.cli.generate import generate_command
+from creditstd.codes.redact import redact
 from creditstd.exceptions import CreditstdError, bilingual
 
 __all__ = ["main"]
@@ -42,7 +43,13 @@ class _Main(click.Group):
 
     def invoke(self, ctx: click.Context) -> object:
         with _exit_on_signals():
-            return self._invoke(ctx)
+            try:
+                return self._invoke(ctx)
+            except click.ClickException as error:
+                # messages quote what was typed ("Invalid value for '--kind': '1101…'"): an ID number typed
+                # into the wrong option is masked like any other echo
+                error.message = redact(error.message)
+                raise
 
     def _invoke(self, ctx: click.Context) -> object:
         try:

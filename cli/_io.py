@@ -15,7 +15,7 @@ import click
 
 from creditstd.atomic import atomic_writer, remove_stale_temporaries
 from creditstd.exceptions import bilingual
-from creditstd.records.jsonline import bounded_lines
+from creditstd.records.jsonline import bounded_lines, printable
 
 __all__ = ["CHECK_LINE_BYTES", "InputError", "Line", "check_readable", "open_input", "output_stream",
            "prepare_output_dir", "read_lines", "refuse_input_as_output", "text_codec"]
@@ -56,11 +56,13 @@ def text_codec(encoding: str) -> codecs.CodecInfo:
     """
     try:
         codec = codecs.lookup(encoding)
-    except LookupError:
-        raise InputError(f"未知的编码 {encoding}", f"unknown encoding {encoding}") from None
+    except (LookupError, UnicodeError, ValueError):  # UnicodeError: undecodable bytes in the name
+        shown = printable(encoding)
+        raise InputError(f"未知的编码 {shown}", f"unknown encoding {shown}") from None
     if not getattr(codec, "_is_text_encoding", True) or codec.name in ("undefined", "idna", "punycode"):
-        raise InputError(f"{encoding} 不是文本编码；常用 utf-8、gb18030、utf-16",
-                         f"{encoding} is not a text encoding; use e.g. utf-8, gb18030 or utf-16") from None
+        shown = printable(encoding)
+        raise InputError(f"{shown} 不是文本编码；常用 utf-8、gb18030、utf-16",
+                         f"{shown} is not a text encoding; use e.g. utf-8, gb18030 or utf-16") from None
     return codec
 
 

@@ -24,6 +24,7 @@ from pathlib import Path
 import click
 
 from creditstd.cli._io import InputError
+from creditstd.codes.redact import redact
 from creditstd.exceptions import bilingual
 from creditstd.records.exchange import Problem
 from creditstd.records.signing import (
@@ -97,8 +98,8 @@ def sign_command(folder: Path, key_path: Path, signer: str | None) -> None:
             click.echo(f"✗ {error.code}: {bilingual(error.message_zh, error.message_en)}")
             sys.exit(1)
         raise _input_error(error) from None
-    who_zh, who_en = (f"，签名人 {document['signer']}", f", signer {document['signer']}") if document["signer"] \
-        else ("", "")
+    signer = redact(document["signer"]) if document["signer"] else None
+    who_zh, who_en = (f"，签名人 {signer}", f", signer {signer}") if signer else ("", "")
     click.echo(bilingual(f"已签名：{signature_path(folder)}（{key.algorithm} 密钥 {key.key_id}{who_zh}）",
                          f"signed: {signature_path(folder)} ({key.algorithm} key {key.key_id}{who_en})"), err=True)
 

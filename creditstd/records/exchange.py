@@ -602,7 +602,7 @@ def _read_manifest(path: Path, report: VerificationReport) -> Any:
                            f"cannot read the manifest {shown}: {reason}"))
         return None
     try:
-        return loads_record(data, max_bytes=MAX_MANIFEST_BYTES)
+        manifest = loads_record(data, max_bytes=MAX_MANIFEST_BYTES)
     except LineError as error:
         if error.code == "exchange.line_too_long":
             zh, en = f"超过{MAX_MANIFEST_BYTES}字节", f"is over {MAX_MANIFEST_BYTES} bytes"
@@ -611,6 +611,11 @@ def _read_manifest(path: Path, report: VerificationReport) -> Any:
         report.add(Problem(None, None, "$", "exchange.manifest", f"无法读取清单 {shown}：{zh}",
                            f"cannot read the manifest {shown}: it {en}"))
         return None
+    if not isinstance(manifest, dict):  # `null`, a list, a number: JSON, but no manifest
+        report.add(Problem(None, None, "$", "exchange.manifest", f"清单 {shown} 不是JSON对象",
+                           f"the manifest {shown} is not a JSON object"))
+        return None
+    return manifest
 
 
 def _records_path_problem(path: Path, folder: Path, report: VerificationReport) -> bool:

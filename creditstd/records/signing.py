@@ -118,6 +118,7 @@ from typing import Any, NoReturn
 from jsonschema import Draft202012Validator
 
 from creditstd.atomic import atomic_writer
+from creditstd.codes.redact import redact
 from creditstd.exceptions import CreditstdError, bilingual
 from creditstd.records import loader
 from creditstd.records.exchange import (
@@ -824,8 +825,9 @@ class SignatureReport:
             codes = ", ".join(problem.code for problem in self.problems)
             return bilingual(f"签名未通过核验（{codes}）", f"signature not verified ({codes})")
         where = f"（{self.key.source}）" if self.key.source else ""
-        stated_zh = f"，签名人（自述）：{self.signer}" if self.signer else ""
-        stated_en = f", signer (as stated): {self.signer}" if self.signer else ""
+        signer = redact(self.signer) if self.signer else None  # free text: may hold an ID number
+        stated_zh = f"，签名人（自述）：{signer}" if signer else ""
+        stated_en = f", signer (as stated): {signer}" if signer else ""
         return bilingual(f"签名有效：受信任的 {self.algorithm} 密钥 {self.key_id}{where}签署{stated_zh}",
                          f"signature valid: signed by the trusted {self.algorithm} key {self.key_id}"
                          f"{where and f' ({self.key.source})'}{stated_en}")
