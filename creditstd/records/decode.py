@@ -1,0 +1,190 @@
+"""From a departmental export to catalogue records: which column is which field, and what each cell holds.
+
+Exports name their columns every way at once: the catalogue key
+(``decision_number``), the national field code (``CF_WSH``), the Chinese
+name (``行政处罚决定书文号``) or one of the aliases real feeds use
+(``处罚决定书文号``, ``文号``).  :func:`resolve_headers` maps each header to a
+field of the class by all of them, comparing names NFKC-folded (full-width
+brackets and letters are the same as ASCII), case-insensitively and without
+spaces; :func:`infer_class` picks the class whose fields the headers match
+best, and says why.
+
+>>> mapping = resolve_headers('administrative_penalty', ['CF_WSH', '行政相对人名称', ' 罚款金额(万元) ', '经办人'])
+>>> mapping.fields
+{'CF_WSH': 'decision_number', '行政相对人名称': 'subject_name', ' 罚款金额(万元) ': 'fine_amount', '经办人': None}
+>>> mapping.unknown, mapping.missing[:3]
+(('经办人',), ('subject_category', 'violation_type', 'violation_facts'))
+>>> infer_class(['XK_XDR_MC', 'XK_WSH', 'XK_XKLB', 'XK_JDRQ']).name
+'administrative_licence'
+
+A cell is text.  :func:`cell_decoder` turns the text of one field's cell
+into the value a JSON record would hold, the same way for every caller (the
+compiled plan, the converters, the reference row path): surrounding
+whitespace is already gone (the plan trims each column once) and an empty
+cell is an absent field; a number field takes plain decimal notation
+(``0.2``, ``-3``, ``1e3``; no thousands separators, no units); a boolean
+field takes 是/否, true/false, 1/0; an array field is split on ``；``, ``;``
+and ``、`` (items trimmed, empty items dropped).  A cell that does not decode
+stays text, so the validator reports it as the wrong type rather than
+losing it.
+
+>>> decode = cell_decoder('administrative_penalty', 'penalty_types')
+>>> decode('警告；罚款'), decode('警告、 罚款;'), cell_decoder('administrative_penalty', 'fine_amount')('0.2')
+(['警告', '罚款'], ['警告', '罚款'], 0.2)
+>>> cell_decoder('administrative_penalty', 'fine_amount')('2,000元')
+'2,000元'
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import unicodedata
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from creditstd.records import loader
+from creditstd.records.model import RecordClass, record_class
+
+__all__ = ["ARRAY_SEPARATORS", "ClassGuess", "HeaderMapping", "cell_decoder", "field_type", "infer_class",
+           "resolve_headers"]
+
+#: Characters that separate the items of an array cell (full-width and ASCII semicolon, the enumeration comma).
+ARRAY_SEPARATORS = "；;、"
+_SPLIT = re.compile(f"[{ARRAY_SEPARATORS}]")
+#: Plain decimal notation, ASCII digits only (``float()`` alone would take ``1_000``, ``nan`` and ``inf``).
+NUMBER = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+INTEGER = re.compile(r"[+-]?[0-9]+")
+_TRUE, _FALSE = frozenset({"是", "true", "True", "TRUE", "1"}), frozenset({"否", "false", "False", "FALSE", "0"})
+
+
+def _name_key(name: str) -> str:
+    return "".join(unicodedata.normalize("NFKC", name).casefold().split())
+
+
+@functools.cache
+def _names(class_name: str) -> dict[str, str]:
+    """Every spelling of every field of the class (folded) -> the field's key."""
+    names: dict[str, str] = {}
+    for field in record_class(class_name).fields.values():
+        for name in (field.key, field.code, field.zh, *field.aliases):
+            if name:
+                names.setdefault(_name_key(name), field.key)
+    return names
+
+
+@dataclass(frozen=True)
+class HeaderMapping:
+    """How the headers of an export map to the fields of a class."""
+
+    class_name: str
+    #: Header, exactly as given -> the field's key, or None when it names no field of the class.
+    fields: dict[str, str | None]
+    #: Headers that name no field (in order).
+    unknown: tuple[str, ...]
+    #: Required fields no header names (in schema order).
+    missing: tuple[str, ...]
+    #: Headers naming a field an earlier header already named (the earlier one is used).
+    duplicate: tuple[str, ...]
+
+    @property
+    def matched(self) -> int:
+        """How many headers name a field."""
+        return sum(key is not None for key in self.fields.values())
+
+
+def resolve_headers(class_name: str, headers: Sequence[str]) -> HeaderMapping:
+    """Map ``headers`` to the fields of ``class_name`` by key, national code, Chinese name and aliases."""
+    names = _names(class_name)
+    fields: dict[str, str | None] = {}
+    seen: set[str] = set()
+    duplicate: list[str] = []
+    for header in headers:
+        key = names.get(_name_key(header))
+        if key is not None and key in seen:
+            duplicate.append(header)
+            key = None
+        elif key is not None:
+            seen.add(key)
+        fields[header] = key
+    cls = record_class(class_name)
+    missing = tuple(key for key, field in cls.fields.items() if field.required and key not in seen)
+    unknown = tuple(header for header, key in fields.items() if key is None and header not in duplicate)
+    return HeaderMapping(class_name, fields, unknown, missing, tuple(duplicate))
+
+
+@dataclass(frozen=True)
+class ClassGuess:
+    """The class :func:`infer_class` chose, and why (in Chinese and English)."""
+
+    name: str
+    matched: int
+    headers: int
+    reason_zh: str
+    reason_en: str
+
+
+def infer_class(headers: Sequence[str]) -> ClassGuess:
+    """The class whose fields the headers name most often (ties: the one with fewer required fields missing).
+
+    Raises :class:`~creditstd.exceptions.CatalogueError` (``catalogue.no_class``) when no header names a field.
+    """
+    from creditstd.exceptions import CatalogueError
+
+    scored = []
+    for name in loader.class_names():
+        mapping = resolve_headers(name, headers)
+        scored.append((mapping.matched, -len(mapping.missing), name))
+    matched, _, name = max(scored)
+    if matched == 0:
+        raise CatalogueError("catalogue.no_class", "表头与目录中任何一类信息的字段都不对应，请用 --class 指定",
+                             "no header names a field of any catalogue class: give --class")
+    runner_up = sorted(scored, reverse=True)[1]
+    cls = record_class(name)
+    return ClassGuess(
+        name, matched, len(headers),
+        f"由表头推断：{len(headers)} 列中 {matched} 列对应“{cls.zh}”的字段（次优：{runner_up[2]}，{runner_up[0]} 列）",
+        f"inferred from the headers: {matched} of {len(headers)} columns name fields of {name} "
+        f"(next best: {runner_up[2]}, {runner_up[0]} columns)",
+    )
+
+
+def field_type(cls: RecordClass, key: str) -> str:
+    """The JSON type a cell of field ``key`` decodes to: string, number, integer, boolean or array."""
+    schema = loader.inlined_class_schema(cls.name)["properties"][key]
+    declared = schema.get("type")
+    if isinstance(declared, str) and declared in ("number", "integer", "boolean", "array"):
+        return declared
+    if "const" in schema and isinstance(schema["const"], bool):
+        return "boolean"
+    return "string"
+
+
+def _number(text: str) -> Any:
+    if INTEGER.fullmatch(text):
+        return int(text)
+    return float(text) if NUMBER.fullmatch(text) else text
+
+
+def _boolean(text: str) -> Any:
+    return True if text in _TRUE else False if text in _FALSE else text
+
+
+def _array(text: str) -> Any:
+    return [item for item in (part.strip() for part in _SPLIT.split(text)) if item]
+
+
+def _text(text: str) -> Any:
+    return text
+
+
+_DECODERS: dict[str, Callable[[str], Any]] = {
+    "number": _number, "integer": _number, "boolean": _boolean, "array": _array, "string": _text,
+}
+
+
+@functools.cache
+def cell_decoder(class_name: str, key: str) -> Callable[[str], Any]:
+    """The function that turns a (trimmed, non-empty) cell of field ``key`` into its record value."""
+    return _DECODERS[field_type(record_class(class_name), key)]

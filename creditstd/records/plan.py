@@ -1,0 +1,502 @@
+"""The compiled validation core: one plan per class, checking a whole Arrow batch of rows at once.
+
+Every caller that validates tabular data (``creditstd validate``, the
+converters, the Spark integration) goes through :func:`validate_table`.  A
+:class:`Plan` is small, immutable data (class, strictness, the day "today"
+means), so it pickles and ships to a Spark executor as is; the checks it
+stands for are compiled once per process from the class's JSON Schema and
+cached.
+
+How a batch is checked.  The batch's columns are named by catalogue key and
+hold text cells.  Each column is trimmed once; an empty cell is an absent
+field.  Then, column by column:
+
+* required fields and the class's conditional requirements
+  (``if``/``then``) become presence masks;
+* each field's own schema (type, length, pattern, code table, identifier
+  formats with their check digits, dates, minimum...) becomes Arrow compute
+  and NumPy operations over the column, the identifier checks through the
+  library's batch path; a schema part no column operation expresses is
+  decided once per *distinct* value of the column, by the schema itself;
+* the named cross-field rules (a date not after another, the organisation
+  code inside the USCC) become column comparisons.
+
+The column pass only decides which rows *may* be wrong: it is exact or
+errs towards flagging.  The findings of a flagged row come from the
+reference row path, :meth:`RecordValidator.iter_errors` on the decoded
+record, so the two can never disagree: a row the column pass accepts has no
+finding on the row path (the differential tests check this on every fixture
+and on generated records), and a flagged row gets exactly the row path's
+findings, located by file and line.  The work is proportional to the number
+of broken rows, not of rows.
+
+>>> import pyarrow as pa
+>>> plan = compile_plan('administrative_penalty', today=date(2024, 6, 1))
+>>> rows = pa.RecordBatch.from_pydict({
+...     'subject_name': ['某某科技有限公司', '某某商店'],
+...     'subject_category': ['法人及非法人组织', '个体工商户'],
+...     'uscc': ['91350100M000100Y43', '91350100M000100Y4Z'],
+...     'legal_representative': ['张三', None],
+...     'decision_number': ['罚〔2024〕1号', ' 罚〔2024〕2号 '],
+...     'violation_type': ['虚假宣传'] * 2, 'violation_facts': ['经查……'] * 2, 'legal_basis': ['《广告法》'] * 2,
+...     'penalty_types': ['警告；罚款', '警告'], 'penalty_content': ['罚款2000元', '警告'],
+...     'fine_amount': ['0.2', ''], 'decision_date': ['2024-03-15', '2024-03-15'],
+...     'valid_until': ['2025-03-15', '2024-13-01'],
+...     'authority': ['某市市场监督管理局'] * 2, 'authority_uscc': ['11350100MAD18YGF27'] * 2,
+...     'data_source': ['某市市场监督管理局'] * 2, 'data_source_uscc': ['11350100MAD18YGF27'] * 2})
+>>> result = validate_table(plan, rows, file='penalties.csv', lines=np.array([2, 3]))
+>>> result.valid.tolist()
+[True, False]
+>>> [(str(finding.location), finding.path, finding.code) for finding in result.findings]
+[('penalties.csv:3', '$.uscc', 'uscc.checksum'), ('penalties.csv:3', '$.valid_until', 'record.date')]
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+from jsonschema import Draft202012Validator
+
+from creditstd.codes import ric
+from creditstd.codes.batch import validate_batch
+from creditstd.codes.redact import redact
+from creditstd.findings import Finding, Location
+from creditstd.records import loader
+from creditstd.records.decode import NUMBER, cell_decoder, field_type
+from creditstd.records.formats import format_checker
+from creditstd.records.jsonline import MAX_STRING_LENGTH, first_problem
+from creditstd.records.masking import mask_person_name
+from creditstd.records.model import record_class
+from creditstd.records.validation import validator
+
+__all__ = ["Plan", "TableResult", "compile_plan", "decode_rows", "reference_findings", "validate_table"]
+
+#: Characters of a cell's value shown in a finding (personal values masked first).
+SHOWN_CHARS = 80
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What to check: a class, its strictness and the day the date rules take for today.
+
+    Plain data: it pickles, compares and hashes by value; the compiled checks it names are built once per
+    process (:func:`_compiled`).
+    """
+
+    class_name: str
+    strict: bool = False
+    today: date = field(default_factory=date.today)
+
+    @property
+    def fields(self) -> tuple[str, ...]:
+        """The class's field keys, in schema order."""
+        return tuple(record_class(self.class_name).fields)
+
+
+def compile_plan(class_name: str, *, strict: bool = False, today: date | None = None) -> Plan:
+    """The plan for ``class_name``; its checks are compiled now (once per process), so errors surface here.
+
+    Raises :class:`~creditstd.exceptions.CatalogueError` for an unknown class.
+    """
+    plan = Plan(class_name, strict, today or date.today())
+    _compiled(class_name, strict)
+    return plan
+
+
+@dataclass(frozen=True)
+class TableResult:
+    """The verdict on a batch: one boolean per row, and the findings of the rows that are not valid."""
+
+    valid: np.ndarray
+    findings: tuple[Finding, ...]
+    #: The row (0-based, in the batch) of each finding.
+    rows: np.ndarray
+
+    @property
+    def invalid_count(self) -> int:
+        """How many rows have at least one finding."""
+        return int((~self.valid).sum())
+
+
+# -- columns ---------------------------------------------------------------------------------------------------
+
+
+class _Columns:
+    """The batch's columns, trimmed (an empty cell is null), with presence and numeric views computed once."""
+
+    def __init__(self, batch: pa.RecordBatch, keys: Iterable[str]) -> None:
+        self.rows = batch.num_rows
+        self.text: dict[str, pa.Array] = {}
+        for key in keys:
+            index = batch.schema.get_field_index(key)
+            if index < 0:
+                continue
+            column = batch.column(index)
+            if not pa.types.is_string(column.type) and not pa.types.is_large_string(column.type):
+                column = pc.cast(column, pa.string())
+            trimmed = pc.utf8_trim_whitespace(column)
+            self.text[key] = pc.if_else(pc.equal(trimmed, ""), pa.scalar(None, trimmed.type), trimmed)
+        self._present: dict[str, np.ndarray] = {}
+        self._numbers: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+
+    def present(self, key: str) -> np.ndarray:
+        if key not in self._present:
+            column = self.text.get(key)
+            self._present[key] = (np.zeros(self.rows, bool) if column is None
+                                  else np.asarray(pc.is_valid(column).to_numpy(zero_copy_only=False), bool))
+        return self._present[key]
+
+    def numbers(self, key: str) -> tuple[np.ndarray, np.ndarray]:
+        """(is a plain decimal number, its float value) per row."""
+        if key not in self._numbers:
+            column = self.text[key]
+            shaped = pc.fill_null(pc.match_substring_regex(column, f"^(?:{NUMBER.pattern})$"), False)
+            values = pc.cast(pc.if_else(shaped, column, pa.scalar(None, column.type)), pa.float64())
+            self._numbers[key] = (np.asarray(shaped.to_numpy(zero_copy_only=False), bool),
+                                  np.asarray(pc.fill_null(values, np.nan).to_numpy(zero_copy_only=False), float))
+        return self._numbers[key]
+
+
+# -- checks of one value against a schema, over a column --------------------------------------------------------
+
+#: A column check: (columns, field key) -> per row True where the field is absent or its value conforms.
+Check = Callable[[_Columns, str], np.ndarray]
+#: Schema keywords that only annotate.
+_ANNOTATIONS = frozenset({"title", "description", "$comment", "default", "examples"})
+_FORMAT_KINDS = {"uscc": "uscc", "citizen-id": "ric", "orgcode": "orgcode", "regno": "regno"}
+_DATE_SHAPE = "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+
+
+def _keywords(schema: Mapping[str, Any]) -> dict[str, Any]:
+    return {key: value for key, value in schema.items() if key not in _ANNOTATIONS and not key.startswith("x-")}
+
+
+def _mask(array: Any) -> np.ndarray:
+    return np.asarray(pc.fill_null(array, False).to_numpy(zero_copy_only=False), bool)
+
+
+def _real_dates(column: pa.Array) -> np.ndarray:
+    """Per cell, whether it is a real calendar date written ``YYYY-MM-DD`` in ASCII digits, exactly as
+    :func:`~creditstd.records.formats.iso_date` decides (Arrow alone takes 2024-02-30 and year 0)."""
+    shaped = pc.fill_null(pc.match_substring_regex(column, _DATE_SHAPE), False)
+    stamps = pc.strptime(pc.if_else(shaped, column, pa.scalar(None, column.type)), format="%Y-%m-%d", unit="s",
+                         error_is_null=True)
+    same = pc.equal(pc.strftime(stamps, format="%Y-%m-%d"), column)  # 2024-02-30 parses as 2024-03-01
+    return _mask(same) & ~_mask(pc.starts_with(column, "0000"))
+
+
+def _strings(schema: Mapping[str, Any], strict: bool, exact: bool) -> Callable[[pa.Array], np.ndarray] | None:
+    """A check of string values against ``schema`` as column operations, or None if there is none.
+
+    ``exact``: the check must say True exactly when the schema does (it decides an ``if``); otherwise it
+    may also say False for some values the schema accepts (they go to the row path), never the reverse.
+    A ``pattern`` runs in Arrow's RE2, which is at least as strict as Python's ``re`` for the catalogue's
+    patterns (``$`` only at the very end, ``\\d`` ASCII only), so it is used only when not ``exact``.
+    """
+    parts: list[Callable[[pa.Array], np.ndarray]] = []
+    for keyword, value in _keywords(schema).items():
+        if keyword == "type":
+            if value != "string":
+                return lambda column: np.zeros(len(column), bool)
+        elif keyword == "minLength":
+            parts.append(lambda column, n=value: _mask(pc.greater_equal(pc.utf8_length(column), n)))
+        elif keyword == "maxLength":
+            parts.append(lambda column, n=value: _mask(pc.less_equal(pc.utf8_length(column), n)))
+        elif keyword == "enum":
+            members = pa.array([item for item in value if isinstance(item, str)], pa.string())
+            parts.append(lambda column, members=members: _mask(pc.is_in(column, value_set=members)))
+        elif keyword == "const":
+            if not isinstance(value, str):
+                return lambda column: np.zeros(len(column), bool)
+            parts.append(lambda column, const=value: _mask(pc.equal(column, const)))
+        elif keyword == "format" and value in _FORMAT_KINDS:
+            kind = _FORMAT_KINDS[value]
+            parts.append(lambda column, kind=kind: np.asarray(
+                validate_batch(column.to_pylist(), kind, strict=strict).valid, bool))
+        elif keyword == "format" and value == "date":
+            parts.append(_real_dates)
+        elif keyword == "pattern" and not exact:
+            parts.append(lambda column, pattern=value: _mask(pc.match_substring_regex(column, pattern)))
+        elif keyword == "anyOf":
+            branches = [_strings(branch, strict, exact) for branch in value]
+            if any(branch is None for branch in branches):
+                return None
+            parts.append(lambda column, branches=branches: np.logical_or.reduce([b(column) for b in branches]))
+        else:  # regions, sectors, exact patterns...: decided per distinct value
+            return None
+    parts.append(lambda column: _mask(pc.less_equal(pc.utf8_length(column), MAX_STRING_LENGTH)))
+    return lambda column: np.logical_and.reduce([part(column) for part in parts])
+
+
+def _numbers(schema: Mapping[str, Any]) -> Callable[[_Columns, str], np.ndarray] | None:
+    """An exact check of a number field's values against ``schema``, or None."""
+    parts: list[Callable[[np.ndarray, np.ndarray], np.ndarray]] = [lambda shaped, values: shaped & np.isfinite(values)]
+    for keyword, value in _keywords(schema).items():
+        if keyword == "type" and value == "integer":
+            parts.append(lambda shaped, values: np.floor(values) == values)
+        elif keyword == "type" and value == "number":
+            continue
+        elif keyword == "minimum":
+            parts.append(lambda shaped, values, n=value: values >= n)
+        elif keyword == "maximum":
+            parts.append(lambda shaped, values, n=value: values <= n)
+        else:
+            return None
+
+    def check(columns: _Columns, key: str) -> np.ndarray:
+        shaped, values = columns.numbers(key)
+        with np.errstate(invalid="ignore"):
+            return np.logical_and.reduce([part(shaped, values) for part in parts])
+
+    return check
+
+
+def _values_check(class_name: str, strict: bool, key: str, schema: Mapping[str, Any], *,
+                  whole_field: bool, exact: bool) -> Check:
+    """A check of field ``key`` against ``schema`` (see :func:`_strings` for ``exact``): column operations
+    where they exist, else the schema itself once per distinct cell text (cached).  Absent cells pass.
+    ``whole_field``: the schema is the field's own, so the value checks every record gets (not finite,
+    over-long text) count too."""
+    kind = field_type(record_class(class_name), key)
+    if kind == "string":
+        strings = _strings(schema, strict, exact)
+        if strings is not None:
+            def by_column(columns: _Columns, key: str) -> np.ndarray:
+                column = columns.text[key]
+                result = np.ones(columns.rows, bool)
+                present = columns.present(key)
+                if present.any():
+                    result[present] = strings(pc.drop_null(column))
+                return result
+            return by_column
+    elif kind in ("number", "integer") and not exact:  # floats cannot hold every integer the row path can
+        numbers = _numbers(schema)
+        if numbers is not None:
+            return lambda columns, key: numbers(columns, key) | ~columns.present(key)
+    decode = cell_decoder(class_name, key)
+    conforms = Draft202012Validator(dict(schema), format_checker=format_checker(strict)).is_valid
+    cache: dict[str, bool] = {}
+
+    def one(text: str) -> bool:
+        if text not in cache:
+            value = decode(text)
+            cache[text] = conforms(value) and (not whole_field or first_problem(value) is None)
+            if len(cache) > 100_000:
+                cache.clear()
+        return cache[text]
+
+    def by_value(columns: _Columns, key: str) -> np.ndarray:
+        column = columns.text[key]
+        result = np.ones(columns.rows, bool)
+        distinct = pc.unique(pc.drop_null(column))
+        failing = [text for text in distinct.to_pylist() if not one(text)]
+        if failing:
+            result &= ~_mask(pc.is_in(column, value_set=pa.array(failing, column.type)))
+        return result
+
+    return by_value
+
+
+# -- the compiled class --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Conditional:
+    """One ``if``/``then`` of the class as column checks: when ``condition`` holds, ``consequence`` must."""
+
+    condition: Callable[[_Columns], np.ndarray]
+    consequence: Callable[[_Columns], np.ndarray]
+
+
+@dataclass(frozen=True)
+class _Compiled:
+    keys: tuple[str, ...]
+    required: tuple[str, ...]
+    fields: dict[str, Check]
+    conditionals: tuple[_Conditional, ...]
+    rules: tuple[Callable[[_Columns, date], np.ndarray], ...]
+
+
+def _applies(class_name: str, strict: bool, clause: Mapping[str, Any], *,
+             exact: bool) -> Callable[[_Columns], np.ndarray]:
+    """Per row, whether ``clause`` (an ``if`` or ``then`` of ``required`` and ``properties``) holds: exactly
+    for an ``if``; for a ``then``, True only where it certainly holds."""
+    required = tuple(clause.get("required", ()))
+    properties = {key: _values_check(class_name, strict, key, schema, whole_field=False, exact=exact)
+                  for key, schema in clause.get("properties", {}).items()}
+    unknown = set(_keywords(clause)) - {"required", "properties"}
+    if unknown:
+        raise NotImplementedError(f"conditional keywords {sorted(unknown)}")
+
+    def holds(columns: _Columns) -> np.ndarray:
+        result = np.ones(columns.rows, bool)
+        for key in required:
+            result &= columns.present(key)
+        for key, check in properties.items():
+            if key in columns.text:
+                result &= check(columns, key)
+        return result
+
+    return holds
+
+
+def _date_rule(params: Mapping[str, str]) -> Callable[[_Columns, date], np.ndarray]:
+    first, other = params["field"], params["other"]
+
+    def parsed(columns: _Columns, key: str) -> tuple[np.ndarray, pa.Array]:
+        column = columns.text[key]
+        return _real_dates(column), column
+
+    def ok(columns: _Columns, today: date) -> np.ndarray:
+        if first not in columns.text or (other != "today" and other not in columns.text):
+            return np.ones(columns.rows, bool)
+        first_ok, first_text = parsed(columns, first)
+        if other == "today":
+            in_order = _mask(pc.less_equal(first_text, today.isoformat()))
+            return ~columns.present(first) | (first_ok & in_order)
+        other_ok, other_text = parsed(columns, other)
+        in_order = _mask(pc.less_equal(first_text, other_text))
+        both = columns.present(first) & columns.present(other)
+        return ~both | (first_ok & other_ok & in_order)
+
+    return ok
+
+
+def _orgcode_rule(params: Mapping[str, str]) -> Callable[[_Columns, date], np.ndarray]:
+    code_key, org_key = params["uscc"], params["orgcode"]
+
+    def ok(columns: _Columns, today: date) -> np.ndarray:
+        if code_key not in columns.text or org_key not in columns.text:
+            return np.ones(columns.rows, bool)
+        code, org = columns.text[code_key], columns.text[org_key]
+        inside = pc.equal(pc.utf8_slice_codeunits(code, 8, 17), org)
+        matches = _mask(pc.and_(pc.equal(pc.utf8_length(code), 18), inside)) | _mask(
+            pc.equal(code, "00000000000000000X"))
+        return ~(columns.present(code_key) & columns.present(org_key)) | matches
+
+    return ok
+
+
+def _unknown_rule(params: Mapping[str, str]) -> Callable[[_Columns, date], np.ndarray]:
+    """A rule with no column form: every row holding one of its fields goes to the row path."""
+    keys = [value for name, value in params.items() if name != "rule"]
+
+    def ok(columns: _Columns, today: date) -> np.ndarray:
+        return ~np.logical_or.reduce([columns.present(key) for key in keys] + [np.zeros(columns.rows, bool)])
+
+    return ok
+
+
+_RULES: dict[str, Callable[[Mapping[str, str]], Callable[[_Columns, date], np.ndarray]]] = {
+    "date_not_after": _date_rule,
+    "orgcode_in_uscc": _orgcode_rule,
+}
+
+
+@functools.cache
+def _compiled(class_name: str, strict: bool) -> _Compiled:
+    cls = record_class(class_name)
+    schema = loader.inlined_class_schema(class_name)
+    fields = {key: _values_check(class_name, strict, key, spec, whole_field=True, exact=False)
+              for key, spec in schema["properties"].items()}
+    conditionals = tuple(_Conditional(_applies(class_name, strict, spec["if"], exact=True),
+                                      _applies(class_name, strict, spec["then"], exact=False))
+                         for spec in schema.get("allOf", ()))
+    rules = tuple(_RULES.get(spec["rule"], _unknown_rule)(spec) for spec in cls.rules)
+    return _Compiled(tuple(cls.fields), tuple(schema.get("required", ())), fields, conditionals, rules)
+
+
+# -- the batch ---------------------------------------------------------------------------------------------------
+
+
+def _suspects(compiled: _Compiled, columns: _Columns, today: date) -> np.ndarray:
+    """Rows the column pass cannot accept: they may have findings."""
+    ok = np.ones(columns.rows, bool)
+    for key in compiled.required:
+        ok &= columns.present(key)
+    for key, check in compiled.fields.items():
+        if key in columns.text:
+            ok &= check(columns, key)
+    for conditional in compiled.conditionals:
+        ok &= ~conditional.condition(columns) | conditional.consequence(columns)
+    for rule in compiled.rules:
+        ok &= rule(columns, today)
+    return ~ok
+
+
+def decode_rows(plan: Plan, batch: pa.RecordBatch, rows: Sequence[int] | None = None) -> list[dict[str, Any]]:
+    """The records the rows of ``batch`` (all, or ``rows``) stand for: trimmed cells decoded, empty ones absent.
+
+    This is what the reference row path validates; the column pass decides on the same trimmed text.
+    """
+    columns = _Columns(batch, plan.fields)
+    indices = pa.array(range(batch.num_rows) if rows is None else rows, pa.int64())
+    records: list[dict[str, Any]] = [{} for _ in range(len(indices))]
+    for key, column in columns.text.items():
+        decode = cell_decoder(plan.class_name, key)
+        for record, text in zip(records, column.take(indices).to_pylist(), strict=True):
+            if text is not None:
+                record[key] = decode(text)
+    return records
+
+
+def reference_findings(plan: Plan, record: Mapping[str, Any]) -> list[Any]:
+    """The reference row path: every error the class's validator finds in ``record``."""
+    return list(validator(plan.class_name, plan.strict).iter_errors(record, today=plan.today))
+
+
+def _shown(plan: Plan, key: str | None, text: Any, show_pii: bool) -> str | None:
+    """A cell as a finding may show it: personal values masked (ID numbers as ric.mask, names to the first
+    character), any ID number inside other text masked, cut to :data:`SHOWN_CHARS`."""
+    if not isinstance(text, str) or key is None:
+        return None
+    spec = record_class(plan.class_name).fields.get(key)
+    if not show_pii:
+        if spec is not None and spec.is_personal:
+            text = ric.mask(text) if (spec.mask or {}).get("rule") == "id_number" or spec.kind in (
+                "id_number", "citizen_id") else mask_person_name(text)
+        text = redact(text)
+    return text if len(text) <= SHOWN_CHARS else text[:SHOWN_CHARS] + "…"
+
+
+def validate_table(plan: Plan, batch: pa.RecordBatch, *, file: str | None = None, lines: np.ndarray | None = None,
+                   first_record: int = 1, show_pii: bool = False) -> TableResult:
+    """Check every row of ``batch`` (columns named by catalogue key, text cells) against ``plan``.
+
+    Returns a verdict per row and the findings of the rows that fail, each located by ``file`` and the row's
+    line in ``lines`` (or its record number, counted from ``first_record``), with the offending cell's value
+    as it may be shown (masked when personal, unless ``show_pii``).  Pure: the same batch gives the same result.
+    """
+    compiled = _compiled(plan.class_name, plan.strict)
+    columns = _Columns(batch, compiled.keys)
+    suspects = np.flatnonzero(_suspects(compiled, columns, plan.today))
+    valid = np.ones(batch.num_rows, bool)
+    findings: list[Finding] = []
+    finding_rows: list[int] = []
+    if len(suspects):
+        texts = {key: column.take(pa.array(suspects)).to_pylist() for key, column in columns.text.items()}
+        for position, (row, record) in enumerate(zip(suspects.tolist(), decode_rows(plan, batch, suspects),
+                                                     strict=True)):
+            errors = reference_findings(plan, record)
+            if not errors:
+                continue
+            valid[row] = False
+            location = Location(file=file, line=int(lines[row]) if lines is not None else None,
+                                record=None if lines is not None else first_record + row)
+            for error in errors:
+                text = texts[error.field][position] if error.field in texts else None
+                findings.append(Finding(error.code, error.message_zh, error.message_en, path=error.path,
+                                        field=error.field, field_code=error.field_code,
+                                        position=error.position, value=_shown(plan, error.field, text, show_pii),
+                                        location=location))
+                finding_rows.append(row)
+    return TableResult(valid, tuple(findings), np.asarray(finding_rows, dtype=np.int64))
+
+
