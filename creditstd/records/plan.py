@@ -145,6 +145,7 @@ class _Columns:
             self.text[key] = pc.if_else(pc.equal(trimmed, ""), pa.scalar(None, trimmed.type), trimmed)
         self._present: dict[str, np.ndarray] = {}
         self._numbers: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        self._dates: dict[str, np.ndarray] = {}
 
     def present(self, key: str) -> np.ndarray:
         if key not in self._present:
@@ -152,6 +153,12 @@ class _Columns:
             self._present[key] = (np.zeros(self.rows, bool) if column is None
                                   else np.asarray(pc.is_valid(column).to_numpy(zero_copy_only=False), bool))
         return self._present[key]
+
+    def dates(self, key: str) -> np.ndarray:
+        """Per row, whether the cell is a real ``YYYY-MM-DD`` date."""
+        if key not in self._dates:
+            self._dates[key] = _real_dates(self.text[key])
+        return self._dates[key]
 
     def numbers(self, key: str) -> tuple[np.ndarray, np.ndarray]:
         """(is a plain decimal number, its float value) per row."""
@@ -182,14 +189,29 @@ def _mask(array: Any) -> np.ndarray:
     return np.asarray(pc.fill_null(array, False).to_numpy(zero_copy_only=False), bool)
 
 
+_DAYS = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])
+
+
 def _real_dates(column: pa.Array) -> np.ndarray:
     """Per cell, whether it is a real calendar date written ``YYYY-MM-DD`` in ASCII digits, exactly as
-    :func:`~creditstd.records.formats.iso_date` decides (Arrow alone takes 2024-02-30 and year 0)."""
-    shaped = pc.fill_null(pc.match_substring_regex(column, _DATE_SHAPE), False)
-    stamps = pc.strptime(pc.if_else(shaped, column, pa.scalar(None, column.type)), format="%Y-%m-%d", unit="s",
-                         error_is_null=True)
-    same = pc.equal(pc.strftime(stamps, format="%Y-%m-%d"), column)  # 2024-02-30 parses as 2024-03-01
-    return _mask(same) & ~_mask(pc.starts_with(column, "0000"))
+    :func:`~creditstd.records.formats.iso_date` decides (year 1 to 9999, the month's last day, 29 February
+    in leap years only).
+
+    >>> _real_dates(pa.array(['2024-02-29', '2023-02-29', '2024-13-01', '0000-01-01', '2024-3-1', None])).tolist()
+    [True, False, False, False, False, False]
+    """
+    shaped = _mask(pc.match_substring_regex(column, _DATE_SHAPE))
+    result = np.zeros(len(column), bool)
+    if not shaped.any():
+        return result
+    text = pc.filter(column, pa.array(shaped))
+    year, month, day = (np.asarray(pc.cast(pc.utf8_slice_codeunits(text, start, stop), pa.int32()), np.int32)
+                        for start, stop in ((0, 4), (5, 7), (8, 10)))
+    ok = (year >= 1) & (month >= 1) & (month <= 12) & (day >= 1)
+    leap = (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))
+    last = _DAYS[np.clip(month, 0, 12)] + ((month == 2) & leap)
+    result[shaped] = ok & (day <= last)
+    return result
 
 
 def _strings(schema: Mapping[str, Any], strict: bool, exact: bool) -> Callable[[pa.Array], np.ndarray] | None:
@@ -351,8 +373,7 @@ def _date_rule(params: Mapping[str, str]) -> Callable[[_Columns, date], np.ndarr
     first, other = params["field"], params["other"]
 
     def parsed(columns: _Columns, key: str) -> tuple[np.ndarray, pa.Array]:
-        column = columns.text[key]
-        return _real_dates(column), column
+        return columns.dates(key), columns.text[key]
 
     def ok(columns: _Columns, today: date) -> np.ndarray:
         if first not in columns.text or (other != "today" and other not in columns.text):
