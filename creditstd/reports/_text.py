@@ -1,0 +1,62 @@
+"""Text helpers shared by the report writers: safe text, numbers, the two languages.
+
+Everything the report quotes from the input (a header, a file name, a cell)
+passes :func:`clean` once, when the builder takes it in: control characters,
+lone surrogates, bidirectional overrides and the two non-characters XML
+forbids are written as ``\\uXXXX`` escapes and the text is cut short, so
+every writer starts from text that is printable, valid UTF-8 and valid XML
+1.0 character data; each writer then only escapes what its own syntax needs.
+
+>>> clean('a\\x1b[31mb\\ud800c')
+'a\\\\u001b[31mb\\\\ud800c'
+>>> clean('x' * 10, limit=4)
+'xxxx…'
+>>> pick('zh', '行', 'rows'), pick('en', '行', 'rows'), pick('both', '行', 'rows')
+('行', 'rows', '行 rows')
+>>> number(1234567), share(0.98765)
+('1,234,567', '98.8%')
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Literal
+
+__all__ = ["LANGS", "Lang", "clean", "number", "pick", "share"]
+
+Lang = Literal["zh", "en", "both"]
+LANGS: tuple[str, ...] = ("zh", "en", "both")
+
+# C0 and C1 controls, DEL, lone surrogates, bidirectional embedding/override/isolate controls
+# (they reorder what a terminal or a browser shows: "Trojan Source"), U+FEFF and the non-characters U+FFFE/U+FFFF.
+_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff\ufffe\uffff\ud800-\udfff]")
+
+#: The longest text quoted from the input (a cell, a header, a file name), in characters.
+LIMIT = 200
+
+
+def clean(text: object, limit: int = LIMIT) -> str:
+    """``text`` as printable, valid UTF-8 text of at most ``limit`` characters (an ellipsis marks a cut)."""
+    text = text if isinstance(text, str) else str(text)
+    cut = len(text) > limit
+    shown = _UNSAFE.sub(lambda match: f"\\u{ord(match.group()):04x}", text[:limit])
+    return shown + ("…" if cut else "")
+
+
+def pick(lang: str, zh: str, en: str, sep: str = " ") -> str:
+    """The Chinese text, the English text, or both joined by ``sep``."""
+    if lang == "zh":
+        return zh
+    if lang == "en":
+        return en
+    return zh + sep + en if zh != en else zh
+
+
+def number(value: int) -> str:
+    """An integer with thousands separators."""
+    return f"{value:,}"
+
+
+def share(value: float | None) -> str:
+    """A share as a percentage with one decimal (``–`` when there is none)."""
+    return "–" if value is None else f"{value * 100:.1f}%"

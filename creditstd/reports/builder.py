@@ -1,0 +1,549 @@
+"""Build a report while the rows stream past: counters and capped examples, never all the findings.
+
+:class:`ReportBuilder` is fed by the validation command, file by file and
+batch by batch (see the package docstring for the protocol).  What it keeps
+is bounded whatever the number of rows or findings:
+
+* per file and field: row, filled and finding counts, a
+  :class:`~creditstd.reports.sketch.DistinctCounter` (exact up to
+  ``distinct_cap`` values, then an estimate), the counts of at most
+  ``top_cap`` distinct values (non-personal fields only; beyond that the
+  field lists no values), counts per finding code;
+* per finding code: exact counts per file and field, the first
+  ``examples_per_code`` findings as examples, and per file and column the
+  count, first line and the first ``lines_per_location`` lines; the report
+  shows at most ``max_errors`` examples in all, shared out between the
+  codes in turns (every code's first example, then every code's second...),
+  so that no code goes without an example while another shows twenty;
+* per file: up to ``sample_rows`` sample rows (the first rejected rows, or
+  the first rows when none was rejected), their personal cells masked unless
+  ``show_pii``.
+
+>>> import numpy as np, pyarrow as pa
+>>> from creditstd.findings import Finding, Location
+>>> builder = ReportBuilder(class_name='administrative_penalty', class_reason=('由 --class 指定', 'given with --class'))
+>>> builder.start_file('a.csv', format='csv', encoding='utf-8', headers=['CF_WSH', 'x'],
+...                    mapping={'CF_WSH': 'decision_number', 'x': None}, missing=[], title=None)
+>>> builder.add_rows({'decision_number': pa.array(['京罚1号', ''])}, np.array([2, 3]), np.array([True, False]),
+...                  [Finding('record.required', '必填', 'is required', field='decision_number',
+...                           location=Location('a.csv', 3, column='CF_WSH'))])
+>>> builder.add_rejected_row(Finding('reader.ragged', '列数不符', 'wrong number of cells',
+...                                  location=Location('a.csv', 4)))
+>>> builder.end_file()
+>>> report = builder.finish()
+>>> report.files[0].rows.accounting('en'), report.exit_status
+('3 rows read = 1 valid + 2 rejected (1 unreadable)', 1)
+>>> [(code.code, code.count, code.examples[0].where) for code in report.codes]
+[('reader.ragged', 1, 'a.csv:4'), ('record.required', 1, 'a.csv:3')]
+>>> field = report.files[0].fields[0]
+>>> field.key, field.filled, field.rows, field.distinct, field.top_values
+('decision_number', 1, 2, 1, (('京罚1号', 1),))
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from creditstd.exceptions import CatalogueError
+from creditstd.findings import Finding
+from creditstd.reports._text import clean
+from creditstd.reports.model import (
+    CodeLocation,
+    CodeSummary,
+    Column,
+    Example,
+    FailOn,
+    FieldSummary,
+    FileReport,
+    Report,
+    Rows,
+    Sample,
+    Totals,
+)
+from creditstd.reports.sketch import DistinctCounter
+from creditstd.reports.titles import title_for
+
+__all__ = ["ReportBuilder"]
+
+_SHOWN_VALUE = 60  # characters of a top value shown in the per-field summary
+
+
+def _class_info(class_name: str | None) -> Any:
+    """The catalogue's typed view of the class, or ``None`` when there is no such class."""
+    if not class_name:
+        return None
+    from creditstd.records.model import record_class
+
+    try:
+        return record_class(class_name)
+    except (CatalogueError, KeyError, OSError, ValueError):
+        return None
+
+
+def _mask_cell(spec: Any, text: str) -> str:
+    """A personal cell as a sample may show it: an ID number's publication form, else the first character only."""
+    from creditstd.codes import ric
+    from creditstd.records.masking import mask_person_name
+
+    rule = (spec.mask or {}).get("rule") if spec is not None else None
+    if rule == "id_number":
+        return ric.mask(text)
+    return mask_person_name(text)
+
+
+def _as_strings(array: Any) -> pa.Array | None:
+    """A column as an Arrow string array, or ``None`` when it cannot be read as text."""
+    if isinstance(array, pa.ChunkedArray):
+        array = array.combine_chunks()
+    if not isinstance(array, pa.Array):
+        try:
+            array = pa.array(array)
+        except (pa.ArrowException, TypeError, ValueError):
+            return None
+    if pa.types.is_string(array.type) or pa.types.is_large_string(array.type):
+        return array
+    if pa.types.is_dictionary(array.type):
+        array = array.dictionary_decode()
+        return _as_strings(array)
+    try:
+        return array.cast(pa.large_string())
+    except (pa.ArrowException, TypeError, ValueError):
+        return None
+
+
+@dataclass
+class _FieldAcc:
+    key: str
+    header: str | None
+    distinct: DistinctCounter
+    top: dict[str, int] | None
+    rows: int = 0
+    filled: int = 0
+    findings: int = 0
+    errors: int = 0
+    codes: Counter[str] = field(default_factory=Counter)
+
+
+@dataclass
+class _LocationAcc:
+    count: int = 0
+    first_line: int | None = None
+    lines: list[int] = field(default_factory=list)
+    omitted: int = 0
+
+
+@dataclass
+class _CodeAcc:
+    first: Finding
+    count: int = 0
+    errors: int = 0
+    warnings: int = 0
+    files: Counter[str] = field(default_factory=Counter)
+    fields: Counter[str] = field(default_factory=Counter)
+    locations: dict[tuple[str, str | None, str | None], _LocationAcc] = field(default_factory=dict)
+    examples: list[Example] = field(default_factory=list)
+
+
+@dataclass
+class _FileAcc:
+    path: str
+    format: str
+    encoding: str | None
+    title: str | None
+    columns: tuple[Column, ...]
+    unknown: tuple[str, ...]
+    missing: tuple[str, ...]
+    fields: dict[str, _FieldAcc]
+    read: int = 0
+    valid: int = 0
+    rejected: int = 0
+    unreadable: int = 0
+    errors: int = 0
+    warnings: int = 0
+    codes: Counter[str] = field(default_factory=Counter)
+    rejected_samples: list[Sample] = field(default_factory=list)
+    first_samples: list[Sample] = field(default_factory=list)
+
+
+def _quotas(kept: list[int], cap: int | None) -> list[int]:
+    """Examples to show per code, ``cap`` in all, shared out in turns: every code's first example (most common
+    code first), then every code's second, and so on.
+
+    >>> _quotas([20, 20, 3, 1], 10), _quotas([20, 1], None), _quotas([5, 5], 0)
+    ([3, 3, 3, 1], [20, 1], [0, 0])
+    """
+    if cap is None or sum(kept) <= cap:
+        return list(kept)
+    quota = [0] * len(kept)
+    left = cap
+    while left:
+        for index, available in enumerate(kept):
+            if left and quota[index] < available:
+                quota[index] += 1
+                left -= 1
+    return quota
+
+
+class ReportBuilder:
+    """Aggregate what the validation of one or more files finds into a :class:`~creditstd.reports.model.Report`.
+
+    ``class_name`` is the catalogue class checked against (``None`` when none
+    could be chosen: every field is then treated as personal);
+    ``class_reason`` says why it was chosen, in Chinese and English.
+    ``strict``, ``rule_set`` and ``show_pii`` are the options of the run, as
+    the report states them; ``show_pii`` also lets sample rows show personal
+    cells unmasked.  ``max_errors`` caps the examples kept over all codes
+    (``None``: no cap other than ``examples_per_code``); counts stay exact.
+    ``fail_on`` (``error`` or ``warning``) decides the suggested exit status.
+    """
+
+    def __init__(
+        self,
+        class_name: str | None,
+        class_reason: tuple[str, str] | None = None,
+        *,
+        strict: bool = False,
+        max_errors: int | None = 1000,
+        show_pii: bool = False,
+        rule_set: str | None = None,
+        fail_on: FailOn = "error",
+        examples_per_code: int = 20,
+        lines_per_location: int = 20,
+        sample_rows: int = 10,
+        distinct_cap: int = 10_000,
+        top_cap: int = 1_000,
+        top_values: int = 5,
+    ) -> None:
+        if fail_on not in ("error", "warning"):
+            raise ValueError("fail_on must be 'error' or 'warning'")
+        if max_errors is not None and max_errors < 0:
+            raise ValueError("max_errors must not be negative")
+        self.class_name = class_name
+        self.class_reason = class_reason
+        self.strict = strict
+        self.max_errors = max_errors
+        self.show_pii = show_pii
+        self.rule_set = rule_set
+        self.fail_on: FailOn = fail_on
+        self.examples_per_code = examples_per_code
+        self.lines_per_location = lines_per_location
+        self.sample_rows = sample_rows
+        self.distinct_cap = distinct_cap
+        self.top_cap = top_cap
+        self.top_values = top_values
+        self._class = _class_info(class_name)
+        self._files: list[FileReport] = []
+        self._file: _FileAcc | None = None
+        self._codes: dict[str, _CodeAcc] = {}
+        self._finished = False
+
+    # -- the catalogue's view of a field
+
+    def _spec(self, key: str | None) -> Any:
+        return self._class.fields.get(key) if self._class is not None and key else None
+
+    def _personal(self, key: str) -> bool:
+        spec = self._spec(key)
+        return True if spec is None else bool(spec.is_personal)  # unknown field: when in doubt, it is personal
+
+    def _field_acc(self, key: str, header: str | None) -> _FieldAcc:
+        return _FieldAcc(key=key, header=header, distinct=DistinctCounter(self.distinct_cap),
+                         top=None if self._personal(key) else {})
+
+    # -- the protocol
+
+    def _open(self) -> _FileAcc:
+        if self._finished:
+            raise RuntimeError("the report is finished")
+        if self._file is None:
+            raise RuntimeError("no file started: call start_file() first")
+        return self._file
+
+    def start_file(
+        self,
+        path: str,
+        *,
+        format: str,
+        encoding: str | None,
+        headers: Sequence[str],
+        mapping: Mapping[str, str | None],
+        missing: Sequence[str],
+        title: str | None = None,
+    ) -> None:
+        """Begin a file: how it was read and how its headers map to the catalogue's fields."""
+        if self._finished:
+            raise RuntimeError("the report is finished")
+        if self._file is not None:
+            raise RuntimeError("a file is already started: call end_file() first")
+        columns = tuple(Column(clean(header), None if mapping.get(header) is None else clean(mapping[header]))
+                        for header in headers)
+        fields: dict[str, _FieldAcc] = {}
+        for header in headers:
+            key = mapping.get(header)
+            if key is not None and key not in fields:
+                fields[key] = self._field_acc(key, clean(header))
+        self._file = _FileAcc(
+            path=clean(str(path), 1000), format=clean(format), encoding=None if encoding is None else clean(encoding),
+            title=None if title is None else clean(title), columns=columns,
+            unknown=tuple(column.header for column in columns if column.field is None),
+            missing=tuple(clean(key) for key in missing), fields=fields,
+        )
+
+    def add_rows(
+        self,
+        columns: Mapping[str, Any],
+        lines: Any,
+        valid: Any,
+        findings: Sequence[Finding],
+    ) -> None:
+        """Count a batch of rows: their cells per field, which rows are valid, and the findings made on them."""
+        acc = self._open()
+        lines = np.asarray(lines, dtype=np.int64)
+        valid = np.asarray(valid, dtype=bool)
+        n = len(valid)
+        if len(lines) != n:
+            raise ValueError(f"lines has {len(lines)} items, valid has {n}")
+        valid_count = int(np.count_nonzero(valid))
+        acc.read += n
+        acc.valid += valid_count
+        acc.rejected += n - valid_count
+
+        strings: dict[str, pa.Array | None] = {}
+        for key, column in columns.items():
+            if len(column) != n:
+                raise ValueError(f"column {key!r} has {len(column)} cells, the batch has {n} rows")
+            strings[key] = array = _as_strings(column)
+            field_acc = acc.fields.get(key)
+            if field_acc is None:
+                field_acc = acc.fields[key] = self._field_acc(key, None)
+            field_acc.rows += n
+            if array is not None:
+                self._summarise(field_acc, array)
+
+        sample_index, sample_lines = self._sample_rows(acc, lines, valid)
+        sample_codes: dict[int, list[str]] = {line: [] for line in sample_lines}
+        sample_fields: dict[int, list[str]] = {line: [] for line in sample_lines}
+        for finding in findings:
+            self._count(acc, finding)
+            line = finding.location.line if finding.location is not None else None
+            if line in sample_codes:
+                assert line is not None
+                if finding.code not in sample_codes[line]:
+                    sample_codes[line].append(finding.code)
+                if finding.field and finding.field not in sample_fields[line]:
+                    sample_fields[line].append(finding.field)
+        if len(sample_index):
+            self._take_samples(acc, strings, sample_index, lines, valid, sample_codes, sample_fields)
+
+    def _summarise(self, acc: _FieldAcc, array: pa.Array) -> None:
+        trimmed = pc.utf8_trim_whitespace(array)
+        filled_mask = pc.fill_null(pc.greater(pc.utf8_length(trimmed), 0), False)
+        filled = int(pc.sum(filled_mask).as_py() or 0)
+        acc.filled += filled
+        if not filled:
+            return
+        values = pc.filter(trimmed, filled_mask)
+        if acc.top is not None:
+            counts = pc.value_counts(values)
+            if len(counts) <= self.top_cap:
+                for value, count in zip(counts.field("values").to_pylist(), counts.field("counts").to_pylist(),
+                                        strict=True):
+                    acc.top[value] = acc.top.get(value, 0) + count
+            if len(counts) > self.top_cap or len(acc.top) > self.top_cap:
+                acc.top = None  # too many distinct values to list the common ones exactly
+            acc.distinct.add(counts.field("values"))
+        else:
+            acc.distinct.add(pc.unique(values))
+
+    def _sample_rows(self, acc: _FileAcc, lines: np.ndarray, valid: np.ndarray) -> tuple[np.ndarray, list[int]]:
+        """Rows of the batch to keep as samples: rejected rows while fewer than ``sample_rows`` are kept,
+        and the first rows of the file while no rejected row is kept."""
+        need = self.sample_rows - len(acc.rejected_samples)
+        index = np.flatnonzero(~valid)[:max(need, 0)]
+        if not len(acc.rejected_samples) and len(acc.first_samples) < self.sample_rows:
+            first = np.arange(min(len(valid), self.sample_rows - len(acc.first_samples)))
+            index = np.union1d(index, first)
+        return index, [int(line) for line in lines[index]]
+
+    def _take_samples(self, acc: _FileAcc, strings: Mapping[str, pa.Array | None], index: np.ndarray,
+                      lines: np.ndarray, valid: np.ndarray, codes: Mapping[int, list[str]],
+                      fields: Mapping[int, list[str]]) -> None:
+        taken = {key: (array.take(pa.array(index)).to_pylist() if array is not None else [None] * len(index))
+                 for key, array in strings.items()}
+        for position, row in enumerate(index):
+            line = int(lines[row])
+            cells = []
+            for key, values in taken.items():
+                value = values[position]
+                if value is not None and not isinstance(value, str):
+                    value = str(value)
+                if value is not None and not self.show_pii and self._personal(key):
+                    value = _mask_cell(self._spec(key), value)
+                cells.append((clean(key), None if value is None else clean(value)))
+            sample = Sample(line=line, valid=bool(valid[row]), codes=tuple(clean(code) for code in codes[line]),
+                            fields_with_findings=tuple(clean(key) for key in fields[line]), cells=tuple(cells))
+            if not sample.valid and len(acc.rejected_samples) < self.sample_rows:
+                acc.rejected_samples.append(sample)
+            if not acc.rejected_samples and len(acc.first_samples) < self.sample_rows:
+                acc.first_samples.append(sample)
+        if acc.rejected_samples:
+            acc.first_samples.clear()
+
+    def add_rejected_row(self, finding: Finding) -> None:
+        """Count a row the reader could not read (ragged, an unterminated quote...): a rejected row."""
+        acc = self._open()
+        acc.read += 1
+        acc.rejected += 1
+        acc.unreadable += 1
+        self._count(acc, finding)
+
+    def add_file_finding(self, finding: Finding) -> None:
+        """Count a finding about the file as a whole (no row: a header problem, a file that ends early...)."""
+        self._count(self._open(), finding)
+
+    def _count(self, acc: _FileAcc, finding: Finding) -> None:
+        warning = finding.severity == "warning"
+        if warning:
+            acc.warnings += 1
+        else:
+            acc.errors += 1
+        code = finding.code
+        acc.codes[code] += 1
+        key = finding.field
+        if key is not None:
+            field_acc = acc.fields.get(key)
+            if field_acc is None:
+                field_acc = acc.fields[key] = self._field_acc(key, None)
+            field_acc.findings += 1
+            field_acc.errors += not warning
+            field_acc.codes[code] += 1
+
+        code_acc = self._codes.get(code)
+        if code_acc is None:
+            code_acc = self._codes[code] = _CodeAcc(first=finding)
+        code_acc.count += 1
+        if warning:
+            code_acc.warnings += 1
+        else:
+            code_acc.errors += 1
+        location = finding.location
+        file = acc.path if location is None or location.file is None else clean(location.file, 1000)
+        column = None if location is None or location.column is None else location.column
+        line = None if location is None else (location.line if location.line is not None else location.record)
+        code_acc.files[file] += 1
+        if key is not None:
+            code_acc.fields[key] += 1
+        place = code_acc.locations.get((file, column, key))
+        if place is None:
+            place = code_acc.locations[(file, column, key)] = _LocationAcc()
+        place.count += 1
+        if line is not None:
+            if place.first_line is None:
+                place.first_line = line
+            if len(place.lines) < self.lines_per_location:
+                place.lines.append(line)
+            else:
+                place.omitted += 1
+        if len(code_acc.examples) < self.examples_per_code:
+            code_acc.examples.append(self._example(finding, file))
+
+    @staticmethod
+    def _example(finding: Finding, file: str) -> Example:
+        location = finding.location
+
+        def shown(value: str | None, limit: int = 200) -> str | None:
+            return None if value is None else clean(value, limit)
+
+        return Example(
+            file=file, line=None if location is None else location.line,
+            record=None if location is None else location.record,
+            column=None if location is None else shown(location.column),
+            field=shown(finding.field), field_code=shown(finding.field_code), path=clean(finding.path),
+            value=shown(finding.value), position=finding.position, kind=shown(finding.kind),
+            severity="warning" if finding.severity == "warning" else "error",
+            message_zh=clean(finding.message_zh, 1000), message_en=clean(finding.message_en, 1000),
+        )
+
+    def end_file(self) -> None:
+        """End the current file; its summary is frozen and its per-field counters freed."""
+        acc = self._open()
+        fields = []
+        for key, field_acc in acc.fields.items():
+            spec = self._spec(key)
+            top = None
+            if field_acc.top is not None:
+                ranked = sorted(field_acc.top.items(), key=lambda item: (-item[1], item[0]))[:self.top_values]
+                top = tuple((clean(value, _SHOWN_VALUE), count) for value, count in ranked)
+            fields.append(FieldSummary(
+                key=clean(key), title_zh=spec.zh if spec is not None else clean(key),
+                title_en=spec.en if spec is not None else clean(key),
+                field_code=spec.code if spec is not None else None, header=field_acc.header,
+                personal=self._personal(key), required=bool(spec.required) if spec is not None else False,
+                rows=field_acc.rows, filled=field_acc.filled, distinct=field_acc.distinct.count,
+                distinct_exact=field_acc.distinct.exact, top_values=top,
+                findings=field_acc.findings, errors=field_acc.errors,
+                codes=tuple((clean(code), count) for code, count in field_acc.codes.most_common()),
+            ))
+        self._files.append(FileReport(
+            path=acc.path, format=acc.format, encoding=acc.encoding, title=acc.title, columns=acc.columns,
+            unknown_columns=acc.unknown, missing_fields=acc.missing,
+            rows=Rows(acc.read, acc.valid, acc.rejected, acc.unreadable), errors=acc.errors, warnings=acc.warnings,
+            fields=tuple(fields), codes=tuple((clean(code), count) for code, count in acc.codes.most_common()),
+            samples=tuple(acc.rejected_samples or acc.first_samples),
+        ))
+        self._file = None
+
+    def finish(self) -> Report:
+        """The report (a file still open is ended first); the builder cannot be used afterwards."""
+        if self._finished:
+            raise RuntimeError("the report is finished")
+        if self._file is not None:
+            self.end_file()
+        self._finished = True
+        ranked = sorted(self._codes.items(), key=lambda item: (-item[1].count, item[0]))
+        quota = _quotas([len(acc.examples) for _, acc in ranked], self.max_errors)
+        codes = []
+        for (code, acc), keep in zip(ranked, quota, strict=True):
+            title_zh, title_en = title_for(code, self.class_name, acc.first)
+            codes.append(CodeSummary(
+                code=clean(code), title_zh=clean(title_zh, 1000), title_en=clean(title_en, 1000),
+                severity="error" if acc.errors else "warning", count=acc.count, errors=acc.errors,
+                warnings=acc.warnings, files=tuple(acc.files.most_common()),
+                fields=tuple((clean(key), count) for key, count in acc.fields.most_common()),
+                locations=tuple(
+                    CodeLocation(file=file, column=None if column is None else clean(column),
+                                 field=None if key is None else clean(key), count=place.count,
+                                 first_line=place.first_line, lines=tuple(place.lines), lines_omitted=place.omitted)
+                    for (file, column, key), place in sorted(acc.locations.items(),
+                                                             key=lambda item: -item[1].count)),
+                examples=tuple(acc.examples[:keep]), examples_omitted=acc.count - keep,
+            ))
+        files = tuple(self._files)
+        rows = Rows(*(sum(getattr(file.rows, part) for file in files)
+                      for part in ("read", "valid", "rejected", "unreadable")))
+        shown = sum(len(code.examples) for code in codes)
+        totals = Totals(files=len(files), rows=rows, errors=sum(file.errors for file in files),
+                        warnings=sum(file.warnings for file in files), examples_shown=shown,
+                        examples_omitted=sum(code.count for code in codes) - shown)
+        from creditstd import __version__
+
+        spec = self._class
+        report = Report(
+            version=__version__, class_name=None if self.class_name is None else clean(self.class_name),
+            class_title=(spec.zh, spec.en) if spec is not None else None,
+            class_version=spec.version if spec is not None else None,
+            class_reason=None if self.class_reason is None else (clean(self.class_reason[0], 1000),
+                                                                 clean(self.class_reason[1], 1000)),
+            strict=self.strict, max_errors=self.max_errors, show_pii=self.show_pii,
+            rule_set=None if self.rule_set is None else clean(self.rule_set), fail_on=self.fail_on,
+            files=files, codes=tuple(codes), totals=totals,
+        )
+        report.check_accounting()
+        return report
