@@ -67,7 +67,7 @@ from creditstd.reports.model import (
     Sample,
     Totals,
 )
-from creditstd.reports.sketch import DistinctCounter
+from creditstd.reports.sketch import DistinctCounter, hash_strings
 from creditstd.reports.titles import title_for
 
 __all__ = ["ReportBuilder"]
@@ -170,6 +170,7 @@ class _FileAcc:
     codes: Counter[str] = field(default_factory=Counter)
     rejected_samples: list[Sample] = field(default_factory=list)
     first_samples: list[Sample] = field(default_factory=list)
+    file_names: dict[str, str] = field(default_factory=dict)  # a finding's file -> as shown (a few cached)
 
 
 def _quotas(kept: list[int], cap: int | None) -> list[int]:
@@ -358,9 +359,9 @@ class ReportBuilder:
                     acc.top[value] = acc.top.get(value, 0) + count
             if len(counts) > self.top_cap or len(acc.top) > self.top_cap:
                 acc.top = None  # too many distinct values to list the common ones exactly
-            acc.distinct.add(counts.field("values"))
+            acc.distinct.add_hashes(hash_strings(counts.field("values")))
         else:
-            acc.distinct.add(pc.unique(values))
+            acc.distinct.add(values)
 
     def _sample_rows(self, acc: _FileAcc, lines: np.ndarray, valid: np.ndarray) -> tuple[np.ndarray, list[int]]:
         """Rows of the batch to keep as samples: rejected rows while fewer than ``sample_rows`` are kept,
@@ -434,7 +435,12 @@ class ReportBuilder:
         else:
             code_acc.errors += 1
         location = finding.location
-        file = acc.path if location is None or location.file is None else clean(location.file, 1000)
+        if location is None or location.file is None:
+            file = acc.path
+        else:
+            file = acc.file_names.get(location.file) or clean(location.file, 1000)
+            if len(acc.file_names) < 16:
+                acc.file_names[location.file] = file
         column = None if location is None or location.column is None else location.column
         line = None if location is None else (location.line if location.line is not None else location.record)
         code_acc.files[file] += 1

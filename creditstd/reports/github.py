@@ -96,7 +96,7 @@ def _code_annotations(report: Report, severity: str, room: int, lang: str) -> li
             continue
         column = f" [{example.column}]" if example.column else ""
         value = f" {example.value!r}" if example.value is not None else ""
-        message = f"{example.where}{column} {example.path}{value}: {example.message(lang)}\n{message}"
+        message += "\n" + pick(lang, "例", "e.g.", " / ") + f":{column} {example.path}{value}: {example.message(lang)}"
         chosen.append(_command(severity, message, file=example.file, line=example.line, title=title))
     return chosen
 
