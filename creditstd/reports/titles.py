@@ -5,13 +5,14 @@ match: expected '3'``); a report groups thousands of findings under their
 code and needs one title for the group.  :func:`code_title` finds it in the
 toolkit's registries, in this order:
 
-1. :data:`creditstd.exceptions.ERRORS` (identifier codes): the message
-   template, each ``{placeholder}`` written as ``…``;
-2. :data:`creditstd.records.validation.RECORD_CODES` and the titles below for
-   the record codes (``record.required``, ``record.enum``...);
-3. ``rule.<name>``: the message of the class's conditional rule of that name,
-   or the titles below for the named rules;
-4. otherwise ``None``: the report then uses the message of the first finding
+1. :data:`TITLES` below, for the record and rule codes whose registered
+   messages are fragments of a sentence (``is required``);
+2. ``rule.<name>``: the message of the class's own conditional rule;
+3. the toolkit's registry of codes (``creditstd.codes_registry``, or
+   :data:`creditstd.exceptions.ERRORS` without it): the message template,
+   each ``{placeholder}`` written as ``…``;
+4. :data:`creditstd.records.validation.RECORD_CODES`;
+5. otherwise ``None``: the report then uses the message of the first finding
    of that code (see :func:`title_for`).
 
 >>> code_title('uscc.checksum')
@@ -73,18 +74,37 @@ def _class_rules(class_name: str) -> dict[str, tuple[str, str]]:
 @functools.cache
 def code_title(code: str, class_name: str | None = None) -> tuple[str, str] | None:
     """``(zh, en)`` title of ``code`` from the registries, or ``None`` when no registry knows it."""
-    if code in ERRORS:
-        _, zh, en = ERRORS[code]
-        return _PLACEHOLDER.sub("…", zh), _PLACEHOLDER.sub("…", en)
     if code in TITLES:
         return TITLES[code]
+    if code.startswith("rule.") and class_name and code in _class_rules(class_name):
+        return _class_rules(class_name)[code]
+    entry = _registered(code)
+    if entry is not None:
+        return _PLACEHOLDER.sub("…", entry[0]), _PLACEHOLDER.sub("…", entry[1])
     if code.startswith("record."):
         from creditstd.records.validation import RECORD_CODES
 
         if code in RECORD_CODES:
             return RECORD_CODES[code]
-    if code.startswith("rule.") and class_name:
-        return _class_rules(class_name).get(code)
+    return None
+
+
+def _registered(code: str) -> tuple[str, str] | None:
+    """The message templates of ``code`` in the toolkit's code registry (or, before it, ``ERRORS``)."""
+    try:
+        from creditstd.codes_registry import lookup
+    except ImportError:
+        lookup = None
+    if lookup is not None:
+        try:
+            entry = lookup(code)
+        except KeyError:
+            entry = None
+        if entry is not None:
+            return entry.zh, entry.en
+    if code in ERRORS:
+        _, zh, en = ERRORS[code]
+        return zh, en
     return None
 
 

@@ -1,0 +1,309 @@
+"""The report builder and model: accounting, caps, bounded memory, distinct counts, personal data, exit status."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pyarrow as pa
+import pytest
+from test_reports_fixtures import PATH, RAW_ID, SCRIPT, clean_report, id_finding, penalty_report
+
+from creditstd.findings import Finding, Location
+from creditstd.reports import Report, ReportBuilder, Rows
+from creditstd.reports._text import clean
+from creditstd.reports.sketch import DistinctCounter, hash_strings
+from creditstd.reports.titles import code_title, title_for
+
+
+def _builder(**options: object) -> ReportBuilder:
+    builder = ReportBuilder(class_name="administrative_penalty", **options)  # type: ignore[arg-type]
+    builder.start_file("a.csv", format="csv", encoding="utf-8", headers=["CF_XDR_SHXYM", "证件号码", "x"],
+                       mapping={"CF_XDR_SHXYM": "uscc", "证件号码": "id_number", "x": None}, missing=[])
+    return builder
+
+
+# -- accounting
+
+
+def test_rows_read_equal_valid_plus_rejected_in_files_and_totals() -> None:
+    report = penalty_report(files=("a.csv", "b.csv"))
+    report.check_accounting()
+    for file in report.files:
+        assert file.rows.read == file.rows.valid + file.rows.rejected
+        assert file.balanced
+    assert report.totals.rows == Rows(4002, 2666, 1336, 2)
+    assert report.totals.files == 2
+
+
+def test_check_accounting_catches_an_unbalanced_report() -> None:
+    report = penalty_report()
+    file = report.files[0]
+    broken = dataclasses.replace(file, rows=dataclasses.replace(file.rows, valid=file.rows.valid + 1))
+    with pytest.raises(ValueError, match="rows read"):
+        dataclasses.replace(report, files=(broken,)).check_accounting()
+    totals = dataclasses.replace(report.totals, errors=report.totals.errors + 1)
+    with pytest.raises(ValueError, match="findings"):
+        dataclasses.replace(report, totals=totals).check_accounting()
+
+
+def test_report_is_immutable() -> None:
+    report = penalty_report(rows=30)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        report.strict = True  # type: ignore[misc]
+    assert isinstance(report.files, tuple) and isinstance(report.codes[0].examples, tuple)
+
+
+def test_unreadable_rows_are_rejected_rows() -> None:
+    builder = _builder()
+    for line in (5, 6):
+        builder.add_rejected_row(Finding("input.ragged", "列数不符", "wrong number of cells",
+                                         location=Location("a.csv", line)))
+    report = builder.finish()
+    assert report.files[0].rows == Rows(read=2, valid=0, rejected=2, unreadable=2)
+    assert report.exit_status == 1
+
+
+# -- caps and bounded memory
+
+
+def test_counts_stay_exact_beyond_the_example_cap() -> None:
+    builder = _builder(max_errors=7, examples_per_code=5, lines_per_location=4)
+    total = 0
+    for start in range(0, 60_000, 10_000):
+        lines = np.arange(start, start + 10_000) + 2
+        findings = [id_finding(int(line), "a.csv") for line in lines]
+        findings += [Finding("rule.date_in_future", "晚", "late", field="decision_date", severity="warning",
+                             location=Location("a.csv", int(line))) for line in lines[:10]]
+        total += len(findings)
+        builder.add_rows({"id_number": pa.array([RAW_ID] * 10_000)}, lines, np.zeros(10_000, bool), findings)
+    # what the builder holds is capped whatever the number of findings
+    assert all(len(code.examples) <= 5 for code in builder._codes.values())
+    assert all(len(place.lines) <= 4 for code in builder._codes.values() for place in code.locations.values())
+    report = builder.finish()
+    checksum, future = report.code("ric.checksum"), report.code("rule.date_in_future")
+    assert checksum is not None and future is not None
+    assert (checksum.count, future.count) == (60_000, 60)
+    assert checksum.count + future.count == total == report.totals.errors + report.totals.warnings
+    # 7 examples in all, shared out: both codes have some, the most common code first
+    assert (len(checksum.examples), len(future.examples)) == (4, 3)
+    assert checksum.examples_omitted == 60_000 - 4 and report.totals.examples_shown == 7
+    assert report.totals.examples_omitted == total - 7
+    place = checksum.locations[0]
+    assert (place.count, place.first_line, place.lines, place.lines_omitted) == (60_000, 2, (2, 3, 4, 5), 59_996)
+    assert dict(checksum.fields) == {"id_number": 60_000}
+
+
+def test_max_errors_zero_and_none() -> None:
+    assert penalty_report(max_errors=0).totals.examples_shown == 0
+    unlimited = penalty_report(max_errors=None)
+    assert all(len(code.examples) == min(code.count, 20) for code in unlimited.codes)
+
+
+def test_distinct_counter_memory_is_bounded() -> None:
+    counter = DistinctCounter(cap=1000)
+    for start in range(0, 400_000, 50_000):
+        counter.add(pa.array(np.arange(start, start + 50_000).astype(str)))
+        assert counter.nbytes <= 1000 * 8 + 2 ** 14
+    assert not counter.exact
+    assert abs(counter.count - 400_000) < 400_000 * 0.04
+
+
+def test_distinct_counts_a_million_ids_within_a_few_percent() -> None:
+    builder = _builder()
+    ids = np.char.add("91350100M", np.char.zfill(np.arange(1_000_000).astype(str), 9))
+    for start in range(0, 1_000_000, 100_000):
+        chunk = ids[start:start + 100_000]
+        builder.add_rows({"uscc": pa.array(chunk)}, np.arange(start, start + len(chunk)) + 2,
+                         np.ones(len(chunk), bool), [])
+    field = builder.finish().files[0].fields[0]
+    assert field.key == "uscc" and not field.distinct_exact
+    assert abs(field.distinct - 1_000_000) < 30_000
+    assert field.top_values is None  # too many distinct values to list the common ones
+
+
+def test_distinct_is_exact_below_the_cap_and_trims_white_space() -> None:
+    counter = DistinctCounter(cap=10)
+    counter.add(pa.array(["a", "b", "a", None]))
+    counter.add(pa.array(["b", "c"]))
+    assert (counter.count, counter.exact) == (3, True)
+    builder = _builder()
+    builder.add_rows({"uscc": pa.array(["X", " X ", "\u3000X", "", "  ", None])}, np.arange(6) + 2,
+                     np.ones(6, bool), [])
+    field = builder.finish().files[0].fields[0]
+    assert (field.rows, field.filled, field.distinct, field.distinct_exact) == (6, 3, 1, True)
+    assert field.filled_share == 0.5
+    assert field.top_values == (("X", 3),)
+
+
+def test_hash_is_the_same_for_the_same_text_wherever_it_sits() -> None:
+    values = ["ab", "xab", "ab", "统一", "b" + "a" * 300_000, "b" + "a" * 300_000, "", "ba"]
+    hashes = hash_strings(pa.array(values))
+    assert hashes[0] == hashes[2] and hashes[4] == hashes[5]
+    assert len(set(hashes.tolist())) == 6
+    sliced = hash_strings(pa.array(values).slice(1, 3))
+    assert sliced.tolist() == hashes[1:4].tolist()
+    assert hash_strings(pa.chunked_array([values[:3], values[3:]])).tolist() == hashes.tolist()
+    assert hash_strings(pa.array(values, pa.string())).tolist() == hashes.tolist()
+
+
+# -- personal data
+
+
+def test_personal_fields_list_no_values_and_samples_are_masked() -> None:
+    report = penalty_report()
+    fields = {field.key: field for field in report.files[0].fields}
+    assert fields["id_number"].personal and fields["id_number"].top_values is None
+    assert fields["subject_name"].personal and fields["subject_name"].top_values is None
+    assert not fields["penalty_types"].personal
+    assert dict(fields["penalty_types"].top_values or ()) == {"罚款": 1467, "警告": 466, clean(SCRIPT, 60): 67}
+    samples = report.files[0].samples
+    assert samples and all(not sample.valid for sample in samples)
+    for sample in samples:
+        cells = dict(sample.cells)
+        assert "*" in (cells["id_number"] or "") and RAW_ID not in str(cells)
+        assert (cells["subject_name"] or "").startswith("张") and "*" in (cells["subject_name"] or "")
+        assert "ric.checksum" in sample.codes and "id_number" in sample.fields_with_findings
+
+
+def test_show_pii_shows_the_raw_cells_of_samples() -> None:
+    samples = penalty_report(show_pii=True).files[0].samples
+    assert any(dict(sample.cells)["id_number"] == "110105194912310021" for sample in samples)
+    assert penalty_report(show_pii=True).show_pii
+
+
+def test_example_values_are_the_findings_values_as_given() -> None:
+    example = penalty_report().code("ric.checksum").examples[0]  # type: ignore[union-attr]
+    assert example.value == "110105********0021"
+    assert (example.file, example.line, example.column, example.field) == (PATH, 2, "证件号码", "id_number")
+
+
+def test_unknown_class_treats_every_field_as_personal() -> None:
+    builder = ReportBuilder(class_name=None)
+    builder.start_file("a.csv", format="csv", encoding="utf-8", headers=["h"], mapping={"h": "h"}, missing=[])
+    builder.add_rows({"h": pa.array(["secret", "secret"])}, np.array([2, 3]), np.array([True, True]), [])
+    report = builder.finish()
+    field = report.files[0].fields[0]
+    assert field.personal and field.top_values is None
+    assert dict(report.files[0].samples[0].cells)["h"] == "s*****"
+
+
+def test_samples_fall_back_to_the_first_rows_when_none_is_rejected() -> None:
+    samples = clean_report().files[0].samples
+    assert [sample.line for sample in samples] == [2, 3, 4] and all(sample.valid for sample in samples)
+
+
+def test_sample_rows_are_capped() -> None:
+    report = penalty_report(rows=3000)
+    assert len(report.files[0].samples) == 10
+    assert [sample.line for sample in report.files[0].samples][:3] == [2, 5, 8]
+
+
+# -- quoting the input
+
+
+def test_text_from_the_input_is_made_printable_once() -> None:
+    builder = ReportBuilder(class_name="administrative_penalty")
+    builder.start_file("a\x1b[2J\nb.csv", format="csv", encoding="utf-8", headers=["h\u202e\x00"],
+                       mapping={"h\u202e\x00": None}, missing=[])
+    builder.add_file_finding(Finding("input.header", "表头", "header", value="v\ud800\r\n" + "x" * 500,
+                                     location=Location(None, column="h\u202e\x00")))
+    report = builder.finish()
+    file = report.files[0]
+    assert file.path == "a\\u001b[2J\\u000ab.csv"
+    assert file.unknown_columns == ("h\\u202e\\u0000",)
+    example = report.codes[0].examples[0]
+    assert example.file == file.path and example.column == "h\\u202e\\u0000"
+    value = example.value or ""
+    assert value.startswith("v\\ud800\\u000d\\u000axxx") and value.endswith("x…") and len(value) < 230
+    assert clean("ok") == "ok"
+
+
+# -- exit status
+
+
+def test_exit_status_by_fail_on() -> None:
+    assert clean_report().exit_status == 0
+    assert penalty_report().exit_status == 1
+    builder = _builder(fail_on="warning")
+    builder.add_rows({"uscc": pa.array(["x"])}, np.array([2]), np.array([True]),
+                     [Finding("rule.date_in_future", "晚", "late", severity="warning", location=Location("a.csv", 2))])
+    warned = builder.finish()
+    assert warned.exit_status == 1 and warned.status("error") == 0 and warned.status("warning") == 1
+
+
+def test_missing_required_fields_fail_even_without_rows() -> None:
+    builder = ReportBuilder(class_name="administrative_penalty")
+    builder.start_file("a.csv", format="csv", encoding="utf-8", headers=[], mapping={}, missing=["decision_number"])
+    report = builder.finish()
+    assert report.files[0].missing_fields == ("decision_number",) and report.exit_status == 1
+
+
+def test_rejected_rows_fail_even_without_findings() -> None:
+    builder = _builder()
+    builder.add_rows({"uscc": pa.array(["x"])}, np.array([2]), np.array([False]), [])
+    assert builder.finish().exit_status == 1
+
+
+# -- the protocol
+
+
+def test_protocol_misuse_is_refused() -> None:
+    builder = ReportBuilder(class_name=None)
+    with pytest.raises(RuntimeError, match="start_file"):
+        builder.add_rows({}, np.array([1]), np.array([True]), [])
+    with pytest.raises(RuntimeError):
+        builder.end_file()
+    builder.start_file("a.csv", format="csv", encoding=None, headers=["h"], mapping={"h": "h"}, missing=[])
+    with pytest.raises(RuntimeError, match="already"):
+        builder.start_file("b.csv", format="csv", encoding=None, headers=[], mapping={}, missing=[])
+    with pytest.raises(ValueError, match="lines"):
+        builder.add_rows({}, np.array([1, 2]), np.array([True]), [])
+    with pytest.raises(ValueError, match="cells"):
+        builder.add_rows({"h": pa.array(["a"])}, np.array([1, 2]), np.array([True, True]), [])
+    report = builder.finish()  # ends the open file
+    assert len(report.files) == 1
+    with pytest.raises(RuntimeError, match="finished"):
+        builder.finish()
+    with pytest.raises(ValueError):
+        ReportBuilder(class_name=None, fail_on="never")  # type: ignore[arg-type]
+
+
+def test_columns_may_be_chunked_dictionary_or_not_text() -> None:
+    builder = _builder()
+    builder.add_rows({"uscc": pa.chunked_array([["a", "b"], ["a"]]),
+                      "id_number": pa.array(["1", "2", "1"]).dictionary_encode(),
+                      "x": pa.array([1, 2, None])}, np.array([2, 3, 4]), np.array([True, True, True]), [])
+    fields = {field.key: field for field in builder.finish().files[0].fields}
+    assert (fields["uscc"].distinct, fields["id_number"].distinct, fields["x"].filled) == (2, 2, 2)
+
+
+def test_per_field_codes_and_findings() -> None:
+    fields = {field.key: field for field in penalty_report().files[0].fields}
+    assert fields["id_number"].codes == (("ric.checksum", 667),)
+    assert (fields["id_number"].findings, fields["id_number"].errors) == (667, 667)
+    assert (fields["decision_date"].findings, fields["decision_date"].errors) == (20, 0)
+    assert fields["decision_date"].header is None and fields["decision_date"].rows == 0
+    assert fields["uscc"].header == "CF_XDR_SHXYM" and fields["uscc"].field_code == "CF_XDR_SHXYM"
+
+
+# -- titles
+
+
+def test_code_titles() -> None:
+    assert code_title("ric.checksum") == ("校验码不符，应为“…”", "check character does not match: expected '…'")
+    assert code_title("record.required") == ("必填字段缺失", "required field missing")
+    assert code_title("rule.natural_person_needs_id", "administrative_penalty") is not None
+    assert code_title("input.no_such_code") is None
+    first = Finding("input.ragged", "列数不符", "wrong number of cells")
+    assert title_for("input.no_such_code", None, first) == ("列数不符", "wrong number of cells")
+    assert title_for("input.no_such_code", None, None) == ("input.no_such_code", "input.no_such_code")
+
+
+def test_report_states_class_and_options() -> None:
+    report: Report = penalty_report()
+    assert report.class_name == "administrative_penalty" and report.class_title is not None
+    assert report.class_reason == ("由表头推断：5列中4列匹配", "inferred from the headers: 4 of 5 columns match")
+    assert report.class_version and not report.strict and report.max_errors == 1000
+    assert report.files[0].columns[4].field is None and report.files[0].unknown_columns == ("备注",)
+    assert report.files[0].encoding == "gb18030" and report.files[0].title == "2024年行政处罚"
