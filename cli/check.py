@@ -18,13 +18,16 @@ import click
 from creditstd.cli._io import read_lines
 from creditstd.codes import ric
 from creditstd.codes._text import MAX_LENGTH
+from creditstd.codes.identify import KIND_FAMILIES, IdentifierKind
 from creditstd.codes.redact import redact
-from creditstd.codes.verdict import KIND_NAMES, Problem, Verdict, check, to_jsonable
+from creditstd.codes.verdict import Verdict, check, to_jsonable
 from creditstd.exceptions import bilingual, make_error
+from creditstd.findings import Finding
 
 __all__ = ["check_command"]
 
-KINDS = ["auto", "uscc", "ric", "orgcode", "regno"]
+#: ``--kind``: identify, or check as one of the kind families (``ric``: an ID number of any sub-kind).
+KINDS = ["auto", *(kind.value for kind in KIND_FAMILIES)]
 
 #: Labels for the fields of the parse results, in Chinese and English.
 LABELS: dict[str, tuple[str, str]] = {
@@ -112,11 +115,22 @@ def _value_text(value: object) -> str:
     return "—" if value is None else str(value)
 
 
+def _kind_name(kind: str | None) -> tuple[str, str]:
+    """A kind's name in Chinese and English; a value that matches no kind is of kind 未知 / unknown."""
+    return (IdentifierKind(kind).zh, IdentifierKind(kind).en) if kind else ("未知", "unknown")
+
+
+def _problem_json(problem: Finding) -> dict[str, object]:
+    """One error of a verdict as ``--format json`` has always written it."""
+    return {"kind": problem.kind or "unknown", "code": problem.code, "position": problem.position,
+            "message_zh": problem.message_zh, "message_en": problem.message_en}
+
+
 def render_text(where: str, verdict: Verdict, options: Options) -> Iterator[str]:
     """Yield the lines that describe one verdict for a person."""
     shown = _shown(verdict, options.reveal)
     if verdict.valid:
-        zh, en = KIND_NAMES[verdict.kind or "unknown"]
+        zh, en = _kind_name(verdict.kind)
         also = f"  (也可能是/also valid as: {', '.join(verdict.also)})" if verdict.also else ""
         yield f"✓ {where}{shown}  {zh} / {en}{also}"
         info = _public_info(verdict, options.reveal) or {}
@@ -127,7 +141,7 @@ def render_text(where: str, verdict: Verdict, options: Options) -> Iterator[str]
         return
     yield f"✗ {where}{shown}"
     for problem in verdict.errors:
-        zh, en = KIND_NAMES.get(problem.kind, (problem.kind, problem.kind))
+        zh, en = _kind_name(problem.kind)
         at = f" @{problem.position}" if problem.position else ""
         yield f"    {zh} / {en}: {problem.code}{at}: {bilingual(problem.message_zh, problem.message_en)}"
 
@@ -141,14 +155,13 @@ def render_json(line: int | None, verdict: Verdict, options: Options) -> dict:
         "kind": verdict.kind,
         "also": list(verdict.also),
         "info": _public_info(verdict, options.reveal),
-        "errors": [to_jsonable(problem) for problem in verdict.errors],
+        "errors": [_problem_json(problem) for problem in verdict.errors],
     }
 
 
 def _too_long() -> Verdict:
     """The verdict on a line too long to read (no identifier is that long)."""
-    error = make_error("input.too_long", limit=MAX_LENGTH)
-    return Verdict("", False, errors=(Problem("unknown", error.code, None, error.message_zh, error.message_en),))
+    return Verdict("", False, errors=(Finding.from_error(make_error("input.too_long", limit=MAX_LENGTH)),))
 
 
 def run(items: Iterable[tuple[int | None, str | None]], options: Options) -> int:

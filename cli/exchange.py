@@ -33,7 +33,8 @@ from creditstd.cli._io import (
 )
 from creditstd.cli.signing import key_option, keygen_command, sign_command, signature_check
 from creditstd.exceptions import CatalogueError, ValidationError, bilingual
-from creditstd.records.exchange import BatchWriter, Problem, verify_batch
+from creditstd.findings import Finding
+from creditstd.records.exchange import BatchWriter, verify_batch
 from creditstd.records.jsonline import MAX_LINE_BYTES, LineError, loads_record
 from creditstd.records.validation import validator
 
@@ -43,12 +44,16 @@ __all__ = ["exchange_group"]
 UNREADABLE = frozenset({"exchange.manifest", "exchange.missing_records", "exchange.records_file"})
 
 
-def _error_json(error: LineError) -> dict[str, str]:
+def _error_json(error: Finding) -> dict[str, Any]:
+    """A reason a line was rejected, as the rejects file gives it."""
     return {"path": error.path, "code": error.code, "message_zh": error.message_zh, "message_en": error.message_en}
 
 
-def _problem_json(problem: Problem) -> dict[str, Any]:
-    return {"line": problem.line, "record_id": problem.record_id, "path": problem.path, "code": problem.code,
+def _problem_json(problem: Finding) -> dict[str, Any]:
+    """A problem of ``verify --format json``: the file it is in, the line and record id of a record's."""
+    where = problem.location
+    return {"file": where and where.file, "line": where and (where.line or where.record),
+            "record_id": where and where.record_id, "path": problem.path, "code": problem.code,
             "message_zh": problem.message_zh, "message_en": problem.message_en}
 
 
@@ -93,8 +98,7 @@ def verify_command(path: Path, strict: bool, no_validate: bool, output: str, lim
                               ensure_ascii=False, indent=2))
     else:
         for problem in report.problems[:limit]:
-            where = " ".join(part for part in (f"line {problem.line}" if problem.line else "", problem.path) if part)
-            click.echo(f"✗ {where}: {problem.code}: {problem.message}")
+            click.echo(f"✗ {problem}")
         if report.problem_count > limit:
             click.echo(bilingual(f"……另有 {report.problem_count - limit} 个问题（--max 或 --format json 查看）",
                                  f"... {report.problem_count - limit} more (see --max or --format json)"))
@@ -169,15 +173,14 @@ def pack_command(class_name: str, source: str, folder: Path, department: str, de
     try:
         with writer, output_stream(rejects, private=True) as rejects_stream:
             for number, text, record in _records(source, encoding):
-                errors = [_error_json(record)] if isinstance(record, LineError) else [
-                    {"path": error.path, "code": error.code, "message_zh": error.message_zh,
-                     "message_en": error.message_en} for error in check.iter_errors(record)]
-                if not errors:
+                found = ([Finding.from_error(record)] if isinstance(record, LineError)
+                         else list(check.iter_errors(record)))
+                if not found:
                     try:
                         writer.add(record)
                     except CatalogueError as error:  # a duplicate record id: the batch keeps the first
-                        errors = [{"path": "$", "code": error.code, "message_zh": error.message_zh,
-                                   "message_en": error.message_en}]
+                        found = [Finding.from_error(error)]
+                errors = [_error_json(error) for error in found]
                 if errors:  # the line itself goes with its reasons: nothing is lost
                     rejected += 1
                     line = {"line": number, "errors": errors, "input": text}

@@ -26,7 +26,7 @@ import click
 from creditstd.cli._io import InputError
 from creditstd.codes.redact import redact
 from creditstd.exceptions import bilingual
-from creditstd.records.exchange import Problem
+from creditstd.findings import Finding
 from creditstd.records.signing import (
     SignatureReport,
     SigningError,
@@ -118,10 +118,10 @@ def signature_report(folder: Path, keys: tuple[Path, ...]) -> SignatureReport:
         raise _input_error(error) from None
 
 
-def signature_check(folder: Path, keys: tuple[Path, ...]) -> tuple[list[Problem], str | None]:
+def signature_check(folder: Path, keys: tuple[Path, ...]) -> tuple[list[Finding], str | None]:
     """What ``verify --key`` adds: (problems, one line saying who signed, or None when not verified).
 
-    Each problem is a :class:`~creditstd.records.exchange.Problem` to list with the batch's own:
+    Each problem is a :class:`~creditstd.findings.Finding` to list with the batch's own:
     ``exchange.signature_missing``, ``_format``, ``_key_unknown``, ``_invalid`` and ``_records`` mean
     exit code 1; ``exchange.manifest``, ``exchange.missing_records`` and ``exchange.records_file`` (an
     unreadable batch, which verify_batch reports too) mean exit code 2.  The records are rechecked

@@ -18,35 +18,45 @@ a cell that is not a date, a batch whose hash does not match: each is a
 * ``position``: the 1-based character position in the value, where it helps;
 * ``value``: the value as it may be shown (masked when it is personal), or
   ``None``;
-* ``location``: where in the input (file, line, record, source column);
+* ``location``: where in the input (file, line, record number or id,
+  source column);
 * ``severity``: ``error`` or ``warning``.
+
+Every code is registered, with its family, severity and message templates,
+in :mod:`creditstd.codes_registry`; :func:`finding` makes a finding from
+the registry's templates, :meth:`Finding.from_error` from a creditstd error
+(an identifier's :class:`~creditstd.exceptions.ValidationError`, a
+:class:`~creditstd.exceptions.CatalogueError`...).
 
 Findings are plain, frozen, picklable data: a Spark executor can send them
 back, a report writer can sort and group them.
 
->>> finding = Finding('record.required', '字段“处罚决定书文号（CF_WSH）”必填',
+>>> missing = Finding('record.required', '字段“处罚决定书文号（CF_WSH）”必填',
 ...                   'field decision_number (CF_WSH) is required', path='$.decision_number',
 ...                   field='decision_number', field_code='CF_WSH',
 ...                   location=Location(file='penalties.csv', line=7))
->>> str(finding.location), finding.where
+>>> str(missing.location), missing.where
 ('penalties.csv:7', 'penalties.csv:7 $.decision_number')
->>> finding.to_json()['location']
+>>> missing.to_json()['location']
 {'file': 'penalties.csv', 'line': 7}
->>> finding.at(Location(file='b.csv', line=2)).location.file
+>>> missing.at(Location(file='b.csv', line=2)).location.file
 'b.csv'
+>>> counted = finding('exchange.count', path='$.records.count', location=Location(file='manifest.json'),
+...                   count=3, expected=4)
+>>> counted.where, counted.message_zh, counted.message_en
+('manifest.json $.records.count', '记录数为3，清单为4', '3 records, the manifest says 4')
 """
 
 from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
-from creditstd.exceptions import bilingual
+from creditstd.codes_registry import Severity, lookup
+from creditstd.exceptions import CreditstdError, bilingual
 
-__all__ = ["Finding", "Location", "Severity"]
-
-Severity = Literal["error", "warning"]
+__all__ = ["Finding", "Location", "Severity", "finding"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +70,8 @@ class Location:
     record: int | None = None
     #: The column header or element name as the input spells it.
     column: str | None = None
+    #: The record's own id, when the input gives one (an exchange record's ``record_id``).
+    record_id: str | None = None
 
     def __str__(self) -> str:
         text = self.file or ""
@@ -73,7 +85,7 @@ class Location:
 
     def to_json(self) -> dict[str, Any]:
         """The parts that are set, as a JSON object."""
-        return {name: value for name in ("file", "line", "record", "column")
+        return {name: value for name in ("file", "line", "record", "column", "record_id")
                 if (value := getattr(self, name)) is not None}
 
 
@@ -107,6 +119,20 @@ class Finding:
         """The same finding, made at ``location``."""
         return dataclasses.replace(self, location=location)
 
+    @classmethod
+    def from_error(cls, error: CreditstdError, **where: Any) -> Finding:
+        """The finding an error raised by creditstd stands for: its code, messages, position and JSON path.
+
+        ``where`` sets the other fields (``location``, ``kind``, ``path``...).
+
+        >>> from creditstd.exceptions import make_error
+        >>> found = Finding.from_error(make_error('uscc.length', length=17), kind='uscc')
+        >>> found.code, found.kind, found.path, found.message_en
+        ('uscc.length', 'uscc', '$', 'a unified social credit code has 18 characters, got 17')
+        """
+        parts: dict[str, Any] = {"path": getattr(error, "path", "$"), "position": getattr(error, "position", None)}
+        return cls(error.code, error.message_zh, error.message_en, **{**parts, **where})
+
     def to_json(self) -> dict[str, Any]:
         """The finding as a JSON object (unset optional parts left out)."""
         data: dict[str, Any] = {"code": self.code, "severity": self.severity, "path": self.path}
@@ -120,3 +146,19 @@ class Finding:
 
     def __str__(self) -> str:
         return f"{self.where}: {self.code}: {self.message}"
+
+
+def finding(code: str, *, path: str = "$", field: str | None = None, field_code: str | None = None,
+            kind: str | None = None, position: int | None = None, value: str | None = None,
+            location: Location | None = None, **fields: object) -> Finding:
+    """The finding of registered ``code``, its messages the registry's templates filled with ``fields``
+    (and ``path``).
+
+    Raises KeyError for a code that is not registered.
+
+    >>> finding('exchange.duplicate_id', path='$.record_id', location=Location(line=3)).message_en
+    'duplicate record id'
+    """
+    entry = lookup(code)
+    zh, en = entry.messages(**{"path": path, **fields})
+    return Finding(code, zh, en, path, field, field_code, kind, position, value, location, entry.severity)

@@ -12,6 +12,7 @@ from jsonschema import Draft202012Validator
 from standard_examples import AUTHORITY_USCC, penalty_record
 
 from creditstd.exceptions import CatalogueError, ValidationError
+from creditstd.findings import Location
 from creditstd.records import loader
 from creditstd.records.exchange import (
     MANIFEST,
@@ -98,7 +99,9 @@ def test_altered_identity_is_detected_even_with_a_fixed_up_hash(tmp_path: Path) 
     (tmp_path / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False), encoding="utf-8")
     report = verify_batch(tmp_path)
     assert codes(report) == {"exchange.record_id"}
-    assert report.problems[0].line == 1
+    where = report.problems[0].location
+    assert where == Location(file=RECORDS, line=1, record_id=where.record_id)
+    assert where.record_id.startswith("administrative_penalty:")
 
 
 def test_invalid_data_is_reported_with_line_and_path(tmp_path: Path) -> None:
@@ -107,7 +110,8 @@ def test_invalid_data_is_reported_with_line_and_path(tmp_path: Path) -> None:
     write(tmp_path, items)
     report = verify_batch(tmp_path)
     problem = next(problem for problem in report.problems if problem.code == "uscc.checksum")
-    assert (problem.line, problem.path) == (2, "$.data.uscc")
+    assert (problem.location.file, problem.location.line, problem.path) == (RECORDS, 2, "$.data.uscc")
+    assert problem.kind == "uscc" and problem.location.record_id == record_id(items[1], PENALTY)
     assert verify_batch(tmp_path, validate=False).ok
 
 

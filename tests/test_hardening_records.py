@@ -309,7 +309,7 @@ def test_a_sender_cannot_crash_verify_with_a_lone_surrogate(tmp_path: Path) -> N
     text = json.dumps(data, ensure_ascii=True).replace('"MARK"', '"MARK\\ud800"')
     append_line(tmp_path, envelope_line(data, text))
     report = verify_batch(tmp_path)
-    assert [(problem.line, problem.code, problem.path) for problem in report.problems] == [
+    assert [(problem.location.line, problem.code, problem.path) for problem in report.problems] == [
         (2, "record.invalid_text", "$.data.decision_number")]
     assert report.count == 2
 
@@ -374,7 +374,7 @@ def test_verify_reports_a_non_finite_number_on_its_line(literal: str, tmp_path: 
     append_line(tmp_path, envelope_line(data, json.dumps(data).replace('"fine_amount": 0.2',
                                                                        f'"fine_amount": {literal}')))
     report = verify_batch(tmp_path)
-    assert [(problem.line, problem.code, problem.path) for problem in report.problems] == [
+    assert [(problem.location.line, problem.code, problem.path) for problem in report.problems] == [
         (2, "record.not_finite", "$.data.fine_amount")]
 
 
@@ -475,7 +475,7 @@ def test_verify_reports_a_line_over_the_limit_and_still_hashes_it(tmp_path: Path
     write(tmp_path, [penalty_record()])
     append_line(tmp_path, b"[" + b" " * MAX_LINE_BYTES + b"]\n" + envelope_line(penalty_record(decision_number="2")))
     report = verify_batch(tmp_path)
-    assert [(problem.line, problem.code) for problem in report.problems] == [(2, "exchange.line_too_long")]
+    assert [(problem.location.line, problem.code) for problem in report.problems] == [(2, "exchange.line_too_long")]
     assert report.count == 3  # the line after it is read, and the count and hash match
 
 
@@ -509,7 +509,7 @@ def test_duplicate_keys_and_deep_nesting_are_line_problems_in_verify(tmp_path: P
     data = penalty_record(decision_number="3")
     append_line(tmp_path, envelope_line(data, json.dumps(data)[:-1] + ', "decision_number": "4"}'))
     append_line(tmp_path, envelope_line(data, json.dumps({**data, "x": json.loads("[" * 40 + "]" * 40)})))
-    found = [(problem.line, problem.code, problem.path) for problem in verify_batch(tmp_path).problems]
+    found = [(problem.location.line, problem.code, problem.path) for problem in verify_batch(tmp_path).problems]
     assert found[0] == (2, "record.duplicate_key", "$.data.decision_number")
     assert found[1][:2] == (3, "record.too_deep")
 

@@ -6,7 +6,7 @@ import pytest
 from standard_examples import penalty_record
 
 from creditstd.catalogue import validator
-from creditstd.records.validation import RecordError
+from creditstd.findings import Finding
 
 PERSON = {"subject_category": "自然人", "subject_name": "李四", "uscc": None, "orgcode": None,
           "legal_representative": None, "id_type": "身份证", "id_number": "11010519491231002X"}
@@ -82,7 +82,7 @@ def test_every_error_is_reported_not_just_the_first() -> None:
 def test_messages_are_bilingual_name_the_field_and_never_quote_personal_values() -> None:
     record = penalty_record(**{**PERSON, "id_number": "110105194912310021", "subject_name": "王五"})
     for error in validator("administrative_penalty").iter_errors(record):
-        assert isinstance(error, RecordError)
+        assert isinstance(error, Finding)
         assert error.message_zh and error.message_en
         assert "110105194912310021" not in error.message_zh + error.message_en + str(error)
         assert "王五" not in error.message_zh + error.message_en

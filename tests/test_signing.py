@@ -58,7 +58,7 @@ def verify_command(path: Path, keys: tuple[Path, ...]) -> None:
         if summary:
             click.echo(summary, err=True)
     for problem in problems:
-        click.echo(f"✗ {problem.path}: {problem.code}: {problem.message}")
+        click.echo(f"✗ {problem}")
     sys.exit(2 if any(problem.code in UNREADABLE for problem in problems) else 1 if problems else 0)
 
 

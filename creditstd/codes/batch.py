@@ -59,7 +59,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from creditstd.codes import orgcode, regions, regno, ric, uscc
+from creditstd.codes import regions, ric, uscc
 from creditstd.codes._checksums import (
     GB11714_ALPHABET,
     GB11714_WEIGHTS,
@@ -67,16 +67,16 @@ from creditstd.codes._checksums import (
     USCC_ALPHABET,
     USCC_WEIGHTS,
 )
+from creditstd.codes.identify import KIND_FAMILIES, checkable_kind
 from creditstd.exceptions import ValidationError
 
 __all__ = ["KINDS", "BatchResult", "validate_batch"]
 
-#: The identifier kinds the batch path knows, with their scalar validators.
+#: The kinds the batch path checks as (:data:`~creditstd.codes.identify.KIND_FAMILIES`: ``uscc``, ``ric``,
+#: ``orgcode``, ``regno``), with their scalar validators.  Any other spelling of a kind resolves through
+#: :func:`~creditstd.codes.identify.checkable_kind` and is checked as its family (``citizen_id`` as ``ric``).
 KINDS: dict[str, Callable[..., str]] = {
-    "uscc": uscc.validate,
-    "ric": ric.validate,
-    "orgcode": orgcode.validate,
-    "regno": regno.validate,
+    kind.value: kind.module.validate for kind in KIND_FAMILIES if kind.module is not None
 }
 
 
@@ -334,9 +334,12 @@ def _validate_items(items: Sequence[Any], kind: str, strict: bool) -> tuple[list
 
 
 def validate_batch(values: Any, kind: str, *, strict: bool = False) -> BatchResult:
-    """Validate every item of ``values`` as identifier ``kind`` (``uscc``, ``ric``, ``orgcode``, ``regno``)."""
-    if kind not in KINDS:
-        raise ValueError(f"未知的代码类型 / unknown identifier kind; choose from {sorted(KINDS)}")
+    """Validate every item of ``values`` as identifier ``kind`` (``uscc``, ``ric``, ``orgcode``, ``regno``).
+
+    ``kind`` is read by :func:`~creditstd.codes.identify.checkable_kind`: any spelling of a kind
+    (``citizen_id``, ``citizen-id``...) is checked as its family; anything else is a ValueError.
+    """
+    kind = checkable_kind(kind).family.value
     if isinstance(values, (str, bytes, bytearray)):
         raise TypeError("validate_batch 接受一组值，而不是一个字符串；单个值请用 validate() / validate_batch takes "
                         "a collection of values, not one string; use validate() for one value")

@@ -3,7 +3,10 @@
 :func:`check` is what ``creditstd check`` runs for each line, and what a
 converter runs for a cell it must explain: it identifies the value (or takes
 the kind it is told), validates it, parses the valid ones and, for invalid
-ones, gives the error of every kind the value was plausibly meant to be.
+ones, gives the error of every kind the value was plausibly meant to be,
+each a :class:`~creditstd.findings.Finding` whose ``kind`` names the kind
+(:class:`~creditstd.codes.identify.IdentifierKind`'s value; None when the
+value matches no kind at all).
 
 >>> verdict = check('91350100M000100Y4Z')
 >>> verdict.valid, [(error.kind, error.code) for error in verdict.errors]
@@ -25,51 +28,13 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from creditstd.codes import orgcode, regno, ric, uscc
+from creditstd.codes import ric, uscc
 from creditstd.codes._text import MAX_LENGTH, compact
-from creditstd.codes.identify import RIC_KINDS, IdentifierKind, identify
+from creditstd.codes.identify import IdentifierKind, checkable_kind, identify
 from creditstd.exceptions import ValidationError, fail
+from creditstd.findings import Finding
 
-__all__ = ["KIND_MODULES", "KIND_NAMES", "Problem", "Verdict", "check", "to_jsonable"]
-
-#: Identifier kind -> its name in Chinese and English (the ID kinds take ric's own names).
-KIND_NAMES: dict[str, tuple[str, str]] = {
-    IdentifierKind.USCC.value: ("统一社会信用代码", "unified social credit code"),
-    **{kind.value: ric.KIND_NAMES[ric_kind] for ric_kind, kind in RIC_KINDS.items()},
-    IdentifierKind.ORGCODE.value: ("组织机构代码", "organisation code"),
-    IdentifierKind.REGNO.value: ("工商注册号", "business registration number"),
-    IdentifierKind.MASKED_ID.value: ("已脱敏身份号码", "masked ID number"),
-    "ric": ("身份号码", "ID number"),
-    "unknown": ("未知", "unknown"),
-}
-
-#: Identifier kind -> the module that validates and parses it.
-KIND_MODULES: dict[str, Any] = {
-    IdentifierKind.USCC.value: uscc,
-    IdentifierKind.CITIZEN_ID.value: ric,
-    IdentifierKind.CITIZEN_ID_15.value: ric,
-    IdentifierKind.RESIDENCE_PERMIT.value: ric,
-    IdentifierKind.FOREIGNER_PR.value: ric,
-    IdentifierKind.ORGCODE.value: orgcode,
-    IdentifierKind.REGNO.value: regno,
-    # short names accepted from users
-    "ric": ric,
-}
-
-#: Kinds whose values are personal information (masked in reports unless asked).
-PERSONAL_KINDS = frozenset({"citizen_id", "citizen_id_15", "residence_permit", "foreigner_pr",
-                            "masked_id", "ric"})
-
-
-@dataclass(frozen=True)
-class Problem:
-    """Why a value is not valid as one kind of identifier."""
-
-    kind: str
-    code: str
-    position: int | None
-    message_zh: str
-    message_en: str
+__all__ = ["Verdict", "check", "to_jsonable"]
 
 
 @dataclass(frozen=True)
@@ -82,7 +47,7 @@ class Verdict:
     number: str | None = field(default=None, repr=False)
     info: Any = None
     also: tuple[str, ...] = ()
-    errors: tuple[Problem, ...] = ()
+    errors: tuple[Finding, ...] = ()
 
     @functools.cached_property
     def is_personal(self) -> bool:
@@ -101,26 +66,25 @@ class Verdict:
         if len(self.text) > MAX_LENGTH:  # too long to be read as an identifier, so it may hold several
             return True
         candidates = {self.kind, *self.also, *(problem.kind for problem in self.errors)}
-        if candidates & PERSONAL_KINDS or any(kind.value in PERSONAL_KINDS for kind in identify(self.text)):
+        if any(kind.personal for kind in map(IdentifierKind, candidates - {None})) or any(
+                kind.personal for kind in identify(self.text)):
             return True
         digits = sum(char.isdigit() for char in self.text)
         letters = sum(char.isalpha() and not char.isdigit() for char in self.text)
         return not self.valid and digits >= 14 and letters <= 1
 
 
-def _plausible_kinds(number: str) -> list[str]:
+def _plausible_kinds(number: str) -> list[IdentifierKind]:
     """The kinds an invalid value was probably meant to be, judged from its length and characters."""
-    if ric.is_masked(number):
-        return ["masked_id"]
     if number == uscc.PLACEHOLDER:
-        return ["uscc"]
+        return [IdentifierKind.USCC]
     if len(number) == 18:
         looks_numeric = number[:17].isdigit()
-        return ["citizen_id", "uscc"] if looks_numeric else ["uscc"]
+        return [IdentifierKind.CITIZEN_ID, IdentifierKind.USCC] if looks_numeric else [IdentifierKind.USCC]
     if len(number) == 15:
-        return ["regno", "citizen_id_15"] if number.isdigit() else ["regno"]
+        return [IdentifierKind.REGNO, IdentifierKind.CITIZEN_ID_15] if number.isdigit() else [IdentifierKind.REGNO]
     if len(number) == 9:
-        return ["orgcode"]
+        return [IdentifierKind.ORGCODE]
     return []
 
 
@@ -128,15 +92,18 @@ def _unknown_length(number: str, strict: bool = False) -> str:
     fail("identify.unknown", length=len(number))
 
 
-_UNKNOWN = [("unknown", _unknown_length)]
-
-
-def _problem(kind: str, validate: Callable[..., str], number: object, strict: bool) -> Problem | None:
+def _problem(kind: IdentifierKind | None, validate: Callable[..., str], number: object,
+             strict: bool) -> Finding | None:
     try:
         validate(number, strict=strict)
     except ValidationError as error:
-        return Problem(kind, error.code, error.position, error.message_zh, error.message_en)
+        return Finding.from_error(error, kind=kind.value if kind else None)
     return None
+
+
+def _module(kind: IdentifierKind) -> Any:
+    """The module a value identified as ``kind`` is checked with (a masked ID number: ric, which says so)."""
+    return kind.module or ric
 
 
 _REPR = reprlib.Repr()
@@ -162,29 +129,29 @@ def check(text: object, *, strict: bool = False, kind: str | None = None) -> Ver
     'input.too_long'
     """
     shown = text if type(text) is str else str.__str__(text) if isinstance(text, str) else _shown(text)
-    if kind is not None:
-        module = KIND_MODULES[kind]
-        problem = _problem(kind, module.validate, text, strict)
+    if kind is not None:  # ValueError for a kind that is none (never quoting it), or one that cannot be checked
+        chosen = checkable_kind(kind)
+        problem = _problem(chosen, chosen.module.validate, text, strict)
         if problem:
             return Verdict(shown, False, errors=(problem,))
-        number = module.validate(text, strict=strict)
-        return Verdict(shown, True, kind, number, module.parse(number))
+        number = chosen.module.validate(text, strict=strict)
+        return Verdict(shown, True, chosen.value, number, chosen.module.parse(number))
     try:
         number = compact(text)
     except ValidationError as error:
-        return Verdict(shown, False, errors=(Problem("unknown", error.code, None, error.message_zh,
-                                                      error.message_en),))
-    kinds = [found.value for found in identify(number)]
-    if kinds == ["masked_id"]:
-        problem = _problem("masked_id", ric.validate, number, strict)
-        return Verdict(shown, False, "masked_id", errors=(problem,) if problem else ())
+        return Verdict(shown, False, errors=(Finding.from_error(error, position=None),))
+    kinds = list(identify(number))
+    if kinds == [IdentifierKind.MASKED_ID]:
+        problem = _problem(IdentifierKind.MASKED_ID, ric.validate, number, strict)
+        return Verdict(shown, False, IdentifierKind.MASKED_ID.value, errors=(problem,) if problem else ())
     if strict:
-        kinds = [found for found in kinds if _problem(found, KIND_MODULES[found].validate, number, True) is None]
+        kinds = [found for found in kinds if _problem(found, _module(found).validate, number, True) is None]
     if kinds:
-        module = KIND_MODULES[kinds[0]]
-        return Verdict(shown, True, kinds[0], module.validate(number), module.parse(number), tuple(kinds[1:]))
-    candidates = [(kind, KIND_MODULES.get(kind, ric).validate) for kind in _plausible_kinds(number)]
-    problems = [_problem(kind, validate, number, strict) for kind, validate in candidates or _UNKNOWN]
+        module = _module(kinds[0])
+        return Verdict(shown, True, kinds[0].value, module.validate(number), module.parse(number),
+                       tuple(found.value for found in kinds[1:]))
+    candidates = [(found, _module(found).validate) for found in _plausible_kinds(number)] or [(None, _unknown_length)]
+    problems = [_problem(found, validate, number, strict) for found, validate in candidates]
     return Verdict(shown, False, errors=tuple(problem for problem in problems if problem))
 
 

@@ -79,6 +79,7 @@ True
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import functools
 import hashlib
 import json
@@ -86,7 +87,7 @@ import os
 import re
 import stat
 import uuid
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from pathlib import Path
@@ -99,7 +100,9 @@ from referencing.jsonschema import DRAFT202012
 from creditstd.atomic import atomic_writer
 from creditstd.codes import uscc
 from creditstd.codes._text import compact
-from creditstd.exceptions import CatalogueError, ValidationError, bilingual
+from creditstd.codes.identify import find_kind
+from creditstd.exceptions import CatalogueError, ValidationError
+from creditstd.findings import Finding, Location, finding
 from creditstd.records import loader
 from creditstd.records.formats import format_checker
 from creditstd.records.jsonline import (
@@ -120,7 +123,6 @@ __all__ = [
     "MAX_MANIFEST_BYTES",
     "RECORDS",
     "BatchWriter",
-    "Problem",
     "VerificationReport",
     "canonical_line",
     "is_bare_file_name",
@@ -136,7 +138,6 @@ MANIFEST = "manifest.json"
 RECORDS = "records.jsonl"
 #: Namespace of the UUIDv5 record ids (uuid5 of the DNS namespace and "creditstd.dev").
 NAMESPACE = uuid.uuid5(uuid.NAMESPACE_DNS, "creditstd.dev")
-_IDENTIFIER_KINDS = frozenset({"uscc", "uscc_or_placeholder", "orgcode", "regno", "citizen_id"})
 _MAX_PROBLEMS = 1000
 #: The largest manifest read, in bytes (a manifest is well under 1 KiB).
 MAX_MANIFEST_BYTES = 1024 * 1024
@@ -172,7 +173,7 @@ def is_bare_file_name(name: object) -> bool:
 def _identity_value(value: Any, kind: str) -> str:
     if value is None:
         return ""
-    if kind in _IDENTIFIER_KINDS and isinstance(value, str):
+    if isinstance(value, str) and find_kind(kind) is not None:  # an identifier: compared in its compact form
         try:
             return compact(value)
         except ValidationError:
@@ -392,38 +393,26 @@ def to_document(records: Iterable[Mapping[str, Any]], class_name: str, *, depart
     return {"manifest": manifest, "records": items}
 
 
-@dataclass(frozen=True)
-class Problem:
-    """Something wrong in a batch: where (line, record id, JSON path) and why."""
-
-    line: int | None
-    record_id: str | None
-    path: str
-    code: str
-    message_zh: str
-    message_en: str
-
-    @property
-    def message(self) -> str:
-        """The message in the configured language."""
-        return bilingual(self.message_zh, self.message_en)
-
-
 @dataclass
 class VerificationReport:
-    """What :func:`verify_batch` found."""
+    """What :func:`verify_batch` found: each problem a :class:`~creditstd.findings.Finding`.
+
+    A problem's ``location`` says where: the manifest's file name for the manifest's problems, and for a
+    record's the records file, its line and the ``record_id`` it claims (:func:`verify_document`: the
+    record's 1-based number in the document); ``path`` is the JSON path inside that manifest or record.
+    """
 
     manifest: dict[str, Any] | None
     count: int = 0
     problem_count: int = 0
-    problems: list[Problem] = field(default_factory=list)
+    problems: list[Finding] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
         """No problem at all."""
         return self.problem_count == 0
 
-    def add(self, problem: Problem) -> None:
+    def add(self, problem: Finding) -> None:
         """Record a problem (the first 1000 are kept; all are counted)."""
         self.problem_count += 1
         if len(self.problems) < _MAX_PROBLEMS:
@@ -439,58 +428,54 @@ def _schema_validator(name: str) -> Draft202012Validator:
     return Draft202012Validator(loader.meta_schema(name), registry=registry, format_checker=format_checker())
 
 
-def _records_file_problem() -> Problem:
-    return Problem(None, None, "$.records.file", "exchange.records_file",
-                   "清单中的记录文件名必须是批次文件夹中的文件名（不得含路径分隔符、不得为绝对路径或“..”）",
-                   "the manifest's records file must be a bare file name in the batch folder "
-                   "(no path separators, not absolute, not '..')")
-
-
 def _shown(path: os.PathLike[str] | str) -> str:
     """A path for a message: control characters and lone surrogates escaped, at most 256 characters."""
     return printable(os.fspath(path), 256)
 
 
-def _check_manifest(manifest: Any, report: VerificationReport) -> bool:
+def _in_file(path: Path | None) -> Location | None:
+    """The location of a problem in the file ``path`` as a whole (its name only: the folder is the batch's)."""
+    return Location(file=printable(path.name, 256)) if path is not None else None
+
+
+def _check_manifest(manifest: Any, report: VerificationReport, at: Location | None) -> bool:
     """Check the manifest; False when it cannot be used at all (the records are then not read)."""
     errors = list(_schema_validator("exchange-manifest.schema.json").iter_errors(manifest))
     for error in errors:
         if list(error.absolute_path) == ["records", "file"]:
-            report.add(_records_file_problem())
+            report.add(finding("exchange.records_file", path="$.records.file", location=at))
             continue
         path = json_path(error.absolute_path)  # the manifest's values are never quoted: any may be personal
-        report.add(Problem(None, None, path, "exchange.manifest", f"清单不符合交换格式（{path}：{error.validator}）",
-                           f"manifest: {error.validator} fails at {path}"))
+        report.add(Finding("exchange.manifest", f"清单不符合交换格式（{path}：{error.validator}）",
+                           f"manifest: {error.validator} fails at {path}", path, location=at))
     if not errors and not is_date_time(manifest["created"]):
-        report.add(Problem(None, None, "$.created", "exchange.manifest", "清单的创建时间不是RFC 3339日期时间",
-                           "manifest: created is not an RFC 3339 date-time (YYYY-MM-DDTHH:MM:SS and an offset)"))
+        report.add(Finding("exchange.manifest", "清单的创建时间不是RFC 3339日期时间",
+                           "manifest: created is not an RFC 3339 date-time (YYYY-MM-DDTHH:MM:SS and an offset)",
+                           "$.created", location=at))
         return False
     if errors:
         return False
     try:
         cls = record_class(manifest["class"])
     except CatalogueError:
-        report.add(Problem(None, None, "$.class", "catalogue.unknown_class", "本地目录中没有清单所述的记录类",
-                           "the installed catalogue has no record class of the manifest's name"))
+        report.add(Finding("catalogue.unknown_class", "本地目录中没有清单所述的记录类",
+                           "the installed catalogue has no record class of the manifest's name", "$.class",
+                           location=at))
         return False
     installed = {"$.class_version": (manifest["class_version"], cls.version),
                  "$.catalogue_version": (manifest["catalogue_version"], loader.index()["version"])}
     for path, (sent, known) in installed.items():
         if sent != known:
-            report.add(Problem(None, None, path, "exchange.version",
-                               f"发送方与接收方的目录版本不同：清单所述版本不是本地目录的{known}",
-                               f"sender and receiver catalogues differ: the manifest's version is not "
-                               f"the installed catalogue's {known}"))
+            report.add(finding("exchange.version", path=path, location=at, known=known))
     return True
 
 
-def _line_problem(number: int, error: CatalogueError) -> Problem:
-    return Problem(number, None, getattr(error, "path", "$"), error.code, error.message_zh, error.message_en)
-
-
 def _check_records(items: Iterable[tuple[int, Any]], manifest: Mapping[str, Any], report: VerificationReport,
-                   validate: bool, strict: bool) -> None:
-    """Check each record; an item is ``(line number, parsed record)``, or the error that refused its line."""
+                   validate: bool, strict: bool, where: Callable[[int, str | None], Location]) -> None:
+    """Check each record; an item is ``(number, parsed record)``, or the error that refused its line.
+
+    ``where(number, record id)`` is the location of a record's problems.
+    """
     envelope = _schema_validator("exchange-record.schema.json")
     class_name = manifest["class"]
     check = validator(class_name, strict) if validate else None
@@ -498,50 +483,41 @@ def _check_records(items: Iterable[tuple[int, Any]], manifest: Mapping[str, Any]
     for number, record in items:
         report.count += 1
         if isinstance(record, CatalogueError):
-            report.add(_line_problem(number, record))
+            report.add(Finding.from_error(record, location=where(number, None)))
             continue
         identifier = record.get("record_id") if isinstance(record, dict) else None
         envelope_errors = list(envelope.iter_errors(record))
         for error in envelope_errors:
             path = json_path(error.absolute_path)
-            report.add(Problem(number, None, path, "exchange.envelope", "记录外层结构不符合交换格式",
-                               f"record envelope: {error.validator} at {path}"))
+            report.add(finding("exchange.envelope", path=path, location=where(number, None), keyword=error.validator))
         if envelope_errors:
             continue
+        at = where(number, identifier)
         if record["class"] != class_name:
-            report.add(Problem(number, identifier, "$.class", "exchange.class", "记录类别与清单不符",
-                               f"the record's class differs from the manifest's {class_name!r}"))
+            report.add(finding("exchange.class", path="$.class", location=at, class_name=class_name))
             continue
         if record["class_version"] != manifest["class_version"]:
-            report.add(Problem(number, identifier, "$.class_version", "exchange.class_version",
-                               "记录的类版本与清单不符",
-                               "the record's class version differs from the manifest's"))
+            report.add(finding("exchange.class_version", path="$.class_version", location=at))
         if identifier in seen:
-            report.add(Problem(number, identifier, "$.record_id", "exchange.duplicate_id", "记录标识重复",
-                               "duplicate record id"))
+            report.add(finding("exchange.duplicate_id", path="$.record_id", location=at))
         seen.add(identifier)
         try:
             recomputed: str | None = record_id(record["data"], class_name)
         except CatalogueError:  # an identity value that cannot be text: no id can match
             recomputed = None
         if recomputed != identifier:
-            report.add(Problem(number, identifier, "$.record_id", "exchange.record_id",
-                               "记录标识与标识字段不符（数据可能被改动）",
-                               "record id does not match the identity fields (the data may have been altered)"))
+            report.add(finding("exchange.record_id", path="$.record_id", location=at))
         for error in check.iter_errors(record["data"]) if check else ():
-            report.add(Problem(number, identifier, "$.data" + error.path[1:], error.code, error.message_zh,
-                               error.message_en))
+            report.add(dataclasses.replace(error, path="$.data" + error.path[1:], location=at))
 
 
-def _check_totals(manifest: Mapping[str, Any], report: VerificationReport, digest: str) -> None:
+def _check_totals(manifest: Mapping[str, Any], report: VerificationReport, digest: str, at: Location | None) -> None:
     expected = manifest["records"]
     if report.count != expected["count"]:
-        report.add(Problem(None, None, "$.records.count", "exchange.count",
-                           f"记录数为{report.count}，清单为{expected['count']}",
-                           f"{report.count} records, the manifest says {expected['count']}"))
+        report.add(finding("exchange.count", path="$.records.count", location=at, count=report.count,
+                           expected=expected["count"]))
     if digest != expected["sha256"]:
-        report.add(Problem(None, None, "$.records.sha256", "exchange.sha256", "记录文件的SHA-256与清单不符",
-                           "the SHA-256 of the records differs from the manifest"))
+        report.add(finding("exchange.sha256", path="$.records.sha256", location=at))
 
 
 class _Unsafe(Exception):
@@ -589,17 +565,21 @@ _UNSAFE_TEXT = {"symlink": ("是符号链接，拒绝读取（批次只能含普
 def _read_manifest(path: Path, report: VerificationReport) -> Any:
     """The parsed manifest, or None after reporting why it cannot be read (``exchange.manifest``)."""
     shown = _shown(path)
+    at = _in_file(path)
+
+    def unreadable(zh: str, en: str) -> None:
+        report.add(Finding("exchange.manifest", zh, en, location=at))
+
     try:
         with _open_regular(path) as stream:
             data = stream.read(MAX_MANIFEST_BYTES + 1)
     except _Unsafe as unsafe:
         zh, en = _UNSAFE_TEXT[unsafe.reason]
-        report.add(Problem(None, None, "$", "exchange.manifest", f"清单 {shown} {zh}", f"the manifest {shown} {en}"))
+        unreadable(f"清单 {shown} {zh}", f"the manifest {shown} {en}")
         return None
     except (OSError, ValueError) as error:  # ValueError: a NUL character in the path
         reason = printable(error.strerror if isinstance(error, OSError) and error.strerror else str(error), 200)
-        report.add(Problem(None, None, "$", "exchange.manifest", f"无法读取清单 {shown}：{reason}",
-                           f"cannot read the manifest {shown}: {reason}"))
+        unreadable(f"无法读取清单 {shown}：{reason}", f"cannot read the manifest {shown}: {reason}")
         return None
     try:
         manifest = loads_record(data, max_bytes=MAX_MANIFEST_BYTES)
@@ -608,34 +588,37 @@ def _read_manifest(path: Path, report: VerificationReport) -> Any:
             zh, en = f"超过{MAX_MANIFEST_BYTES}字节", f"is over {MAX_MANIFEST_BYTES} bytes"
         else:
             zh, en = f"不是有效的JSON（{error.code} {error.path}）", f"is not valid JSON ({error.code} at {error.path})"
-        report.add(Problem(None, None, "$", "exchange.manifest", f"无法读取清单 {shown}：{zh}",
-                           f"cannot read the manifest {shown}: it {en}"))
+        unreadable(f"无法读取清单 {shown}：{zh}", f"cannot read the manifest {shown}: it {en}")
         return None
     if not isinstance(manifest, dict):  # `null`, a list, a number: JSON, but no manifest
-        report.add(Problem(None, None, "$", "exchange.manifest", f"清单 {shown} 不是JSON对象",
-                           f"the manifest {shown} is not a JSON object"))
+        unreadable(f"清单 {shown} 不是JSON对象", f"the manifest {shown} is not a JSON object")
         return None
     return manifest
 
 
-def _records_path_problem(path: Path, folder: Path, report: VerificationReport) -> bool:
+def _records_file(code: str, zh: str, en: str, at: Location | None) -> Finding:
+    """A problem with the records file the manifest names (at ``$.records.file`` of the manifest)."""
+    return Finding(code, zh, en, "$.records.file", location=at)
+
+
+def _records_path_problem(path: Path, folder: Path, report: VerificationReport, at: Location | None) -> bool:
     """Report why ``path`` may not be read as the records file (outside the folder, a link, absent)."""
     shown = _shown(path)
     try:
         info = os.lstat(path)
     except FileNotFoundError:
-        report.add(Problem(None, None, "$.records.file", "exchange.missing_records", f"找不到记录文件 {shown}",
-                           f"records file {shown} not found"))
+        report.add(_records_file("exchange.missing_records", f"找不到记录文件 {shown}",
+                                 f"records file {shown} not found", at))
         return True
     except (OSError, ValueError):
-        report.add(Problem(None, None, "$.records.file", "exchange.records_file", f"无法读取记录文件 {shown}",
-                           f"cannot read the records file {shown}"))
+        report.add(_records_file("exchange.records_file", f"无法读取记录文件 {shown}",
+                                 f"cannot read the records file {shown}", at))
         return True
     if stat.S_ISLNK(info.st_mode) or os.path.dirname(os.path.realpath(path)) != os.path.realpath(folder):
         zh, en = _UNSAFE_TEXT["symlink"] if stat.S_ISLNK(info.st_mode) else ("不在批次文件夹中，拒绝读取",
                                                                               "is not in the batch folder: refused")
-        report.add(Problem(None, None, "$.records.file", "exchange.records_file", f"记录文件 {shown} {zh}",
-                           f"the records file {shown} {en}"))
+        report.add(_records_file("exchange.records_file", f"记录文件 {shown} {zh}", f"the records file {shown} {en}",
+                                 at))
         return True
     return False
 
@@ -665,50 +648,52 @@ def verify_batch(path: str | os.PathLike[str], *, validate: bool = True, strict:
     if manifest is None:
         return report
     report.manifest = manifest
-    if not _check_manifest(manifest, report):
+    at = _in_file(manifest_path)
+    if not _check_manifest(manifest, report, at):
         return report
     name = manifest["records"].get("file", RECORDS)
     if not is_bare_file_name(name):  # the schema says so too; never read a file outside the batch folder
         if not any(problem.code == "exchange.records_file" for problem in report.problems):
-            report.add(_records_file_problem())
+            report.add(finding("exchange.records_file", path="$.records.file", location=at))
         return report
     folder = manifest_path.parent
     records_path = folder / name
-    if _records_path_problem(records_path, folder, report):
+    if _records_path_problem(records_path, folder, report, at):
         return report
     digest = hashlib.sha256()
-    shown = _shown(records_path)
+    shown, records_file = _shown(records_path), printable(name, 256)
     try:
         with _open_regular(records_path) as stream:
             lines = bounded_lines(stream, seen=digest.update)
-            _check_records(((number, _parsed(raw)) for number, raw in lines), manifest, report, validate, strict)
+            _check_records(((number, _parsed(raw)) for number, raw in lines), manifest, report, validate, strict,
+                           lambda number, identifier: Location(file=records_file, line=number, record_id=identifier))
     except _Unsafe as unsafe:
         zh, en = _UNSAFE_TEXT[unsafe.reason]
-        report.add(Problem(None, None, "$.records.file", "exchange.records_file", f"记录文件 {shown} {zh}",
-                           f"the records file {shown} {en}"))
+        report.add(_records_file("exchange.records_file", f"记录文件 {shown} {zh}", f"the records file {shown} {en}",
+                                 at))
         return report
     except OSError as error:
         reason = printable(error.strerror or str(error), 200)
-        report.add(Problem(None, None, "$.records.file", "exchange.records_file",
-                           f"无法读取记录文件 {shown}：{reason}", f"cannot read the records file {shown}: {reason}"))
+        report.add(_records_file("exchange.records_file", f"无法读取记录文件 {shown}：{reason}",
+                                 f"cannot read the records file {shown}: {reason}", at))
         return report
-    _check_totals(manifest, report, digest.hexdigest())
+    _check_totals(manifest, report, digest.hexdigest(), at)
     return report
 
 
 def verify_document(document: Mapping[str, Any], *, validate: bool = True, strict: bool = False) -> VerificationReport:
     """Verify a single-document batch the way :func:`verify_batch` verifies a folder.
 
-    A record that has no canonical line (a non-finite number, a lone surrogate, a value JSON cannot
+    A record's problems are located by its number in ``records`` (``Location.record``, 1-based).  A record
+    that has no canonical line (a non-finite number, a lone surrogate, a value JSON cannot
     carry...) is a problem on its item, with that code; it is not hashed.
     """
     report = VerificationReport(document.get("manifest") if isinstance(document, Mapping) else None)
     manifest = report.manifest
     if not isinstance(document, Mapping) or not isinstance(document.get("records"), list):
-        report.add(Problem(None, None, "$", "exchange.document", "不是交换格式单文档",
-                           "not a single-document exchange batch"))
+        report.add(finding("exchange.document"))
         return report
-    if not _check_manifest(manifest, report):
+    if not _check_manifest(manifest, report, None):
         return report
     digest = hashlib.sha256()
 
@@ -721,6 +706,7 @@ def verify_document(document: Mapping[str, Any], *, validate: bool = True, stric
                 continue
             yield number, record
 
-    _check_records(items(), manifest, report, validate, strict)
-    _check_totals(manifest, report, digest.hexdigest())
+    _check_records(items(), manifest, report, validate, strict,
+                   lambda number, identifier: Location(record=number, record_id=identifier))
+    _check_totals(manifest, report, digest.hexdigest(), None)
     return report

@@ -7,6 +7,10 @@ character fails, always.
 
 The checker raises the identifier module's own error, so the record error
 keeps its precise code (``uscc.checksum``, ``ric.birth_date``...) and position.
+The identifier formats are the schema's spelling of the identifier kinds
+(``citizen-id`` is :attr:`IdentifierKind.CITIZEN_ID
+<creditstd.codes.identify.IdentifierKind>`): they map through
+:data:`~creditstd.codes.identify.FORMAT_KINDS`, one table.
 
 >>> checker = format_checker()
 >>> checker.conforms('91350100M000100Y43', 'uscc'), checker.conforms('91350100M000100Y4Z', 'uscc')
@@ -26,7 +30,8 @@ from datetime import date
 
 from jsonschema import FormatChecker
 
-from creditstd.codes import orgcode, regions, regno, ric, uscc
+from creditstd.codes import regions, ric
+from creditstd.codes.identify import FORMAT_KINDS, IdentifierKind
 from creditstd.exceptions import ValidationError, fail
 
 __all__ = ["FORMATS", "format_checker", "iso_date"]
@@ -79,14 +84,15 @@ def _masked_id(value: str, *, strict: bool = False) -> str:
     return value
 
 
+def _identifier_check(kind: IdentifierKind) -> Callable[..., str]:
+    """How a value in an identifier's format is checked: as that kind (a masked ID number: for its mask)."""
+    return kind.module.validate if kind.module is not None else _masked_id
+
+
 #: Format name -> validator taking ``(value, strict=...)`` and raising a ValidationError.
 FORMATS: dict[str, Callable[..., str]] = {
-    "uscc": uscc.validate,
-    "citizen-id": ric.validate,
-    "orgcode": orgcode.validate,
-    "regno": regno.validate,
+    **{name: _identifier_check(kind) for name, kind in FORMAT_KINDS.items()},
     "gb2260": regions.validate,
-    "masked-id": _masked_id,
     "date": _iso_date,
     "sector": _sector,
 }

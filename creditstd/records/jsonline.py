@@ -28,7 +28,9 @@ And the values JSON has no place for: a number that is not finite
 (``record.invalid_text``), a key given twice in one object
 (``record.duplicate_key``).  Anything that is not JSON at all, or not UTF-8,
 is ``exchange.json``.  :func:`scan` finds the value problems in data that
-is already parsed (the record validator reports them through it).
+is already parsed, each a :class:`ValueProblem` (the record validator
+reports them as :class:`~creditstd.findings.Finding` objects).  The codes and
+their messages are registered in :mod:`creditstd.codes_registry`.
 
 >>> loads_record('{"fine_amount": 0.5, "penalty_types": ["罚款"]}')
 {'fine_amount': 0.5, 'penalty_types': ['罚款']}
@@ -58,6 +60,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, BinaryIO
 
+from creditstd.codes_registry import lookup
 from creditstd.exceptions import CatalogueError
 
 __all__ = [
@@ -65,13 +68,13 @@ __all__ = [
     "MAX_KEY_LENGTH",
     "MAX_LINE_BYTES",
     "MAX_STRING_LENGTH",
-    "MESSAGES",
-    "Finding",
     "LineError",
+    "ValueProblem",
     "bounded_lines",
     "first_problem",
     "json_path",
     "loads_record",
+    "messages",
     "printable",
     "scan",
 ]
@@ -85,21 +88,18 @@ MAX_STRING_LENGTH = 65_536
 #: The longest object key, in characters.
 MAX_KEY_LENGTH = 256
 
-#: Code -> (Chinese, English) message of every problem this module reports; none quotes the value.
-MESSAGES: dict[str, tuple[str, str]] = {
-    "exchange.json": ("不是有效的JSON行（须为UTF-8编码的JSON）", "not a valid JSON line (UTF-8 encoded JSON)"),
-    "exchange.line_too_long": (f"行过长：超过{MAX_LINE_BYTES}字节", f"line too long: over {MAX_LINE_BYTES} bytes"),
-    "record.too_deep": (f"嵌套过深：数组与对象最多嵌套{MAX_DEPTH}层",
-                        f"nested too deeply: arrays and objects nest at most {MAX_DEPTH} levels"),
-    "record.too_long": (f"文本过长：取值最多{MAX_STRING_LENGTH}个字符，键名最多{MAX_KEY_LENGTH}个字符",
-                        f"text too long: at most {MAX_STRING_LENGTH} characters in a value, "
-                        f"{MAX_KEY_LENGTH} in a key"),
-    "record.not_finite": ("数值不是有限数（NaN、Infinity或超出范围）",
-                          "the number is not finite (NaN, Infinity, or out of range)"),
-    "record.invalid_text": ("文本含有无法编码的字符（单独的代理码位）",
-                            "the text holds a character that cannot be encoded (a lone surrogate)"),
-    "record.duplicate_key": ("对象中有重复的键", "the object has the same key twice"),
-}
+_LIMITS = {"max_bytes": MAX_LINE_BYTES, "max_depth": MAX_DEPTH, "max_string": MAX_STRING_LENGTH,
+           "max_key": MAX_KEY_LENGTH}
+
+
+def messages(code: str) -> tuple[str, str]:
+    """The Chinese and English message of a code this module reports (from the registry, limits filled in).
+
+    >>> messages('record.too_deep')[1]
+    'nested too deeply: arrays and objects nest at most 32 levels'
+    """
+    return lookup(code).messages(**_LIMITS)
+
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
@@ -114,13 +114,13 @@ class LineError(CatalogueError, ValueError):
     """
 
     def __init__(self, code: str, path: str = "$", detail_zh: str = "", detail_en: str = "") -> None:
-        zh, en = MESSAGES[code]
+        zh, en = messages(code)
         super().__init__(code, zh + detail_zh, en + detail_en)
         self.path = path
 
 
-@dataclass(frozen=True)
-class Finding:
+@dataclass(frozen=True, slots=True)
+class ValueProblem:
     """A value problem :func:`scan` found: where (``parts``, the keys and indexes from the root) and its code."""
 
     parts: tuple[str | int, ...]
@@ -162,7 +162,7 @@ def _text_problem(text: str, limit: int) -> str | None:
     return None
 
 
-def scan(value: Any, *, duplicates: Mapping[int, str] | None = None) -> Iterator[Finding]:
+def scan(value: Any, *, duplicates: Mapping[int, str] | None = None) -> Iterator[ValueProblem]:
     """Yield every value problem in ``value`` (parsed JSON), outermost first, in document order.
 
     Non-finite numbers, lone surrogates and over-long text in strings and keys, nesting deeper than
@@ -170,28 +170,28 @@ def scan(value: Any, *, duplicates: Mapping[int, str] | None = None) -> Iterator
     even on a structure nested a million levels deep or one that contains itself.  ``duplicates`` maps
     ``id()`` of the objects that had a key twice to that key (what :func:`loads_record` collects).
 
-    >>> [(finding.path, finding.code) for finding in scan({'a': [float('nan')], 'b\\ud800': 'x'})]
+    >>> [(problem.path, problem.code) for problem in scan({'a': [float('nan')], 'b\\ud800': 'x'})]
     [('$.a[0]', 'record.not_finite'), ('$.b\\\\ud800', 'record.invalid_text')]
     """
     stack: list[tuple[Any, int, tuple[str | int, ...], str | None]] = [(value, 1, (), None)]
     while stack:
         item, depth, parts, key_code = stack.pop()
         if key_code:  # the key that leads here
-            yield Finding(parts, key_code)
+            yield ValueProblem(parts, key_code)
         if isinstance(item, str):
             code = _text_problem(item, MAX_STRING_LENGTH)
             if code:
-                yield Finding(parts, code)
+                yield ValueProblem(parts, code)
         elif isinstance(item, float):
             if not math.isfinite(item):
-                yield Finding(parts, "record.not_finite")
+                yield ValueProblem(parts, "record.not_finite")
         elif isinstance(item, (Mapping, list, tuple)):
             if depth > MAX_DEPTH:
-                yield Finding(parts, "record.too_deep")
+                yield ValueProblem(parts, "record.too_deep")
                 continue
             if isinstance(item, Mapping):
                 if duplicates and id(item) in duplicates:
-                    yield Finding((*parts, duplicates[id(item)]), "record.duplicate_key")
+                    yield ValueProblem((*parts, duplicates[id(item)]), "record.duplicate_key")
                 children = [(child, depth + 1, (*parts, key),
                              _text_problem(key, MAX_KEY_LENGTH) if isinstance(key, str) else None)
                             for key, child in item.items()]
@@ -206,8 +206,8 @@ def first_problem(value: Any) -> LineError | None:
     >>> first_problem({'fine_amount': float('inf')}).code, first_problem({'a': [1]})
     ('record.not_finite', None)
     """
-    finding = next(scan(value), None)
-    return LineError(finding.code, finding.path) if finding else None
+    problem = next(scan(value), None)
+    return LineError(problem.code, problem.path) if problem else None
 
 
 def _number(text: str) -> float:
@@ -261,9 +261,9 @@ def loads_record(text: str | bytes, *, max_bytes: int = MAX_LINE_BYTES) -> Any:
         raise LineError("exchange.json", "$", f"：第{error.colno}列", f": column {error.colno}") from None
     except ValueError:  # an integer of more than 4300 digits
         raise LineError("exchange.json") from None
-    finding = next(scan(value, duplicates=duplicates), None)
-    if finding:
-        raise LineError(finding.code, finding.path)
+    problem = next(scan(value, duplicates=duplicates), None)
+    if problem:
+        raise LineError(problem.code, problem.path)
     return value
 
 

@@ -120,17 +120,17 @@ from jsonschema import Draft202012Validator
 from creditstd.atomic import atomic_writer
 from creditstd.codes.redact import redact
 from creditstd.exceptions import CreditstdError, bilingual
+from creditstd.findings import Finding, Location, finding
 from creditstd.records import loader
 from creditstd.records.exchange import (
     MANIFEST,
     MAX_MANIFEST_BYTES,
     RECORDS,
-    Problem,
     is_bare_file_name,
     is_date_time,
 )
 from creditstd.records.formats import format_checker
-from creditstd.records.jsonline import loads_record
+from creditstd.records.jsonline import json_path, loads_record, printable
 
 __all__ = [
     "ALGORITHMS",
@@ -720,19 +720,23 @@ def signature_path(path: str | os.PathLike[str]) -> Path:
     return manifest.with_name(manifest.name + SIGNATURE_SUFFIX)
 
 
-def _records_problems(manifest_path: Path, manifest_bytes: bytes) -> list[Problem]:
+def _in_file(path: Path) -> Location:
+    """Where a problem with the file ``path`` as a whole is: its name (the folder is the batch's)."""
+    return Location(file=printable(path.name, 256))
+
+
+def _records_problems(manifest_path: Path, manifest_bytes: bytes) -> list[Finding]:
     """Whether the records file is the one these manifest bytes describe (count and SHA-256)."""
+    at = _in_file(manifest_path)
     try:
         manifest = loads_record(manifest_bytes, max_bytes=len(manifest_bytes))  # strict: no NaN, no twin keys
         expected = manifest["records"]
         count, digest, name = expected["count"], expected["sha256"], expected.get("file", RECORDS)
     except (ValueError, RecursionError, TypeError, KeyError, AttributeError):
-        return [Problem(None, None, "$", "exchange.manifest", f"清单 {manifest_path} 不是交换格式清单",
-                        f"{manifest_path} is not an exchange manifest")]
+        return [Finding("exchange.manifest", f"清单 {manifest_path} 不是交换格式清单",
+                        f"{manifest_path} is not an exchange manifest", location=at)]
     if not is_bare_file_name(name):
-        return [Problem(None, None, "$.records.file", "exchange.records_file",
-                        "清单中的记录文件名必须是批次文件夹中的文件名",
-                        "the manifest's records file must be a bare file name in the batch folder")]
+        return [finding("exchange.records_file", path="$.records.file", location=at)]
     records_path = manifest_path.parent / name
     hasher, lines, last = hashlib.sha256(), 0, b"\n"
     try:
@@ -742,18 +746,18 @@ def _records_problems(manifest_path: Path, manifest_bytes: bytes) -> list[Proble
                 lines += chunk.count(b"\n")
                 last = chunk[-1:]
     except FileNotFoundError:
-        return [Problem(None, None, "$.records.file", "exchange.missing_records", f"找不到记录文件 {records_path}",
-                        f"records file {records_path} not found")]
+        return [Finding("exchange.missing_records", f"找不到记录文件 {records_path}",
+                        f"records file {records_path} not found", "$.records.file", location=at)]
     except (OSError, ValueError) as error:
         zh, en = _reasons(error)
-        return [Problem(None, None, "$.records.file", "exchange.records_file", f"无法读取记录文件 {records_path}：{zh}",
-                        f"cannot read the records file {records_path}: {en}")]
+        return [Finding("exchange.records_file", f"无法读取记录文件 {records_path}：{zh}",
+                        f"cannot read the records file {records_path}: {en}", "$.records.file", location=at)]
     lines += last != b"\n"  # a last line without its newline counts too, as verify_batch counts it
     if lines != count or hasher.hexdigest() != digest:
-        return [Problem(None, None, "$.records", "exchange.signature_records",
+        return [Finding("exchange.signature_records",
                         f"记录文件与已签名的清单不符（{lines} 条，清单为 {count} 条，或SHA-256不同）：批次被改动过",
                         f"the records file does not match the signed manifest ({lines} records, the manifest "
-                        f"says {count}, or the SHA-256 differs): the batch was altered")]
+                        f"says {count}, or the SHA-256 differs): the batch was altered", "$.records", location=at)]
     return []
 
 
@@ -807,7 +811,7 @@ class SignatureReport:
     from); ``signer`` and ``created`` are what the signature file says, not proven by the signature.
     """
 
-    problems: list[Problem] = field(default_factory=list)
+    problems: list[Finding] = field(default_factory=list)
     algorithm: str | None = None
     key_id: str | None = None
     key: PublicKey | None = None
@@ -836,7 +840,8 @@ class SignatureReport:
         """The report as JSON (for ``--format json``)."""
         return {"ok": self.ok, "algorithm": self.algorithm, "key_id": self.key_id,
                 "key_file": self.key.source if self.key else None, "signer": self.signer, "created": self.created,
-                "problems": [{"path": problem.path, "code": problem.code, "message_zh": problem.message_zh,
+                "problems": [{"file": problem.location.file if problem.location else None, "path": problem.path,
+                              "code": problem.code, "message_zh": problem.message_zh,
                               "message_en": problem.message_en} for problem in self.problems]}
 
 
@@ -845,19 +850,18 @@ def _signature_validator() -> Draft202012Validator:
     return Draft202012Validator(loader.meta_schema("exchange-signature.schema.json"), format_checker=format_checker())
 
 
-def _format_problem(name: str, zh: str, en: str) -> Problem:
-    return Problem(None, None, name, "exchange.signature_format", f"签名文件 {name} 格式不对：{zh}",
-                   f"signature file {name} is malformed: {en}")
+def _format_problem(name: str, zh: str, en: str, path: str = "$") -> Finding:
+    return Finding("exchange.signature_format", f"签名文件 {name} 格式不对：{zh}",
+                   f"signature file {name} is malformed: {en}", path, location=Location(file=printable(name, 256)))
 
 
-def _read_signature(path: Path, manifest_name: str) -> tuple[dict[str, Any] | None, bytes, Problem | None]:
+def _read_signature(path: Path, manifest_name: str) -> tuple[dict[str, Any] | None, bytes, Finding | None]:
     """(document, signature bytes, problem) of a signature file."""
     name = path.name
     try:
         data = _read_batch_file(path, _MAX_SIGNATURE_FILE)
     except FileNotFoundError:
-        return None, b"", Problem(None, None, name, "exchange.signature_missing", f"批次没有签名文件 {name}",
-                                  f"the batch has no signature file {name}")
+        return None, b"", finding("exchange.signature_missing", location=_in_file(path), name=name)
     except (OSError, ValueError) as error:
         zh, en = _reasons(error)
         return None, b"", _format_problem(name, f"无法读取（{zh}）", f"cannot be read ({en})")
@@ -869,18 +873,21 @@ def _read_signature(path: Path, manifest_name: str) -> tuple[dict[str, Any] | No
         return None, b"", _format_problem(name, "不是JSON", "not JSON")
     errors = sorted(_signature_validator().iter_errors(document), key=lambda error: list(error.absolute_path))
     if errors:
-        where = "$" + "".join(f".{part}" for part in errors[0].absolute_path)
+        where = json_path(errors[0].absolute_path)
         return None, b"", _format_problem(name, f"{where} 不符合 exchange-signature 格式",
-                                          f"{errors[0].validator} at {where}")
+                                          f"{errors[0].validator} at {where}", where)
     if not is_date_time(document["created"]):
-        return None, b"", _format_problem(name, "created 不是RFC 3339日期时间", "created is not an RFC 3339 date-time")
+        return None, b"", _format_problem(name, "created 不是RFC 3339日期时间", "created is not an RFC 3339 date-time",
+                                          "$.created")
     if document["signed_file"] != manifest_name:
         return None, b"", _format_problem(name, f"签名的是 {document['signed_file']}，不是 {manifest_name}",
-                                          f"it signs {document['signed_file']!r}, not {manifest_name!r}")
+                                          f"it signs {document['signed_file']!r}, not {manifest_name!r}",
+                                          "$.signed_file")
     try:
         signature = base64.b64decode(document["signature"], validate=True)
     except (binascii.Error, ValueError):  # the alphabet is right (the schema says so) but not the length
-        return None, b"", _format_problem(name, "signature 不是有效的base64", "signature is not valid base64")
+        return None, b"", _format_problem(name, "signature 不是有效的base64", "signature is not valid base64",
+                                          "$.signature")
     return document, signature, None
 
 
@@ -892,7 +899,8 @@ def verify_signature(path: str | os.PathLike[str], public_keys: Iterable[PublicK
     :func:`load_public_keys`, which raises :class:`SigningError` for a key that cannot be used).
     Finds the trusted key the signature file names, checks the signature over the manifest's exact
     bytes, then (``records``, the default) checks the records file against those same bytes: count
-    and SHA-256.  Problems (each a :class:`~creditstd.records.exchange.Problem`):
+    and SHA-256.  Problems (each a :class:`~creditstd.findings.Finding`, located in the file it is about:
+    the signature file, or the manifest):
 
     * ``exchange.signature_missing``: no ``manifest.json.sig``;
     * ``exchange.signature_format``: it is not a signature file (JSON, schema, base64);
@@ -914,12 +922,13 @@ def verify_signature(path: str | os.PathLike[str], public_keys: Iterable[PublicK
         manifest_bytes = _read_batch_file(manifest_path, MAX_MANIFEST_BYTES)
     except (OSError, ValueError) as error:
         zh, en = _reasons(error)
-        report.problems.append(Problem(None, None, "$", "exchange.manifest", f"无法读取清单 {manifest_path}：{zh}",
-                                       f"cannot read the manifest {manifest_path}: {en}"))
+        report.problems.append(Finding("exchange.manifest", f"无法读取清单 {manifest_path}：{zh}",
+                                       f"cannot read the manifest {manifest_path}: {en}",
+                                       location=_in_file(manifest_path)))
         return report
     if len(manifest_bytes) > MAX_MANIFEST_BYTES:
-        report.problems.append(Problem(None, None, "$", "exchange.manifest", f"清单 {manifest_path} 过大",
-                                       f"the manifest {manifest_path} is too large"))
+        report.problems.append(Finding("exchange.manifest", f"清单 {manifest_path} 过大",
+                                       f"the manifest {manifest_path} is too large", location=_in_file(manifest_path)))
         return report
     document, signature, problem = _read_signature(signature_path(manifest_path), manifest_path.name)
     if problem is not None:
@@ -928,22 +937,18 @@ def verify_signature(path: str | os.PathLike[str], public_keys: Iterable[PublicK
     assert document is not None
     report.algorithm, report.key_id = document["algorithm"], document["key_id"]
     report.signer, report.created = document.get("signer"), document["created"]
-    name = signature_path(manifest_path).name
+    at = _in_file(signature_path(manifest_path))
     key = trusted.get(document["key_id"])
     if key is None:
-        report.problems.append(Problem(
-            None, None, name, "exchange.signature_key_unknown",
+        report.problems.append(Finding(
+            "exchange.signature_key_unknown",
             f"签名所用密钥 {document['key_id']} 不在受信任的公钥中（共 {len(trusted)} 个）：无法确认发送方",
             f"signed with key {document['key_id']}, which is not among the {len(trusted)} trusted public key(s): "
-            "the sender cannot be confirmed"))
+            "the sender cannot be confirmed", "$.key_id", location=at))
         return report
     user_id = document.get("sm2_user_id", SM2_DEFAULT_USER_ID)
     if key.algorithm != document["algorithm"] or not key.verify(manifest_bytes, signature, sm2_user_id=user_id):
-        report.problems.append(Problem(
-            None, None, name, "exchange.signature_invalid",
-            "签名无效：清单在签名后被改动，或签名并非由该密钥所做（批次可能被伪造）",
-            "signature invalid: the manifest was changed after signing, or the signature was not made with "
-            "this key (the batch may be forged)"))
+        report.problems.append(finding("exchange.signature_invalid", path="$.signature", location=at))
         return report
     if records:
         report.problems.extend(_records_problems(manifest_path, manifest_bytes))

@@ -2,9 +2,14 @@
 
 :func:`validator` returns a compiled, cached :class:`RecordValidator` per
 class (and strictness).  ``iter_errors(record)`` yields every problem lazily
-as a :class:`RecordError`; the JSON Schema does the structure, types, code
-tables and conditional requirements, the identifier library checks every
-custom format (always), and the class's named rules do the rest.
+as a :class:`~creditstd.findings.Finding` (``path``, ``field``,
+``field_code``, ``code``, ``message_zh``, ``message_en``, ``position``, and
+``kind`` for an identifier field); the JSON Schema does the structure, types,
+code tables and conditional requirements, the identifier library checks every
+custom format (always), and the class's named rules do the rest.  Every code
+is registered in :mod:`creditstd.codes_registry` (a failing JSON Schema
+keyword reports ``record.<keyword>``, a class's conditional rule
+``rule.<x-rule>``).
 
 Messages never quote the value, so they are safe to log for personal fields.
 
@@ -36,67 +41,33 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 import jsonschema
 from jsonschema import Draft202012Validator
 
-from creditstd.exceptions import ValidationError, bilingual
+from creditstd.codes.identify import format_kind
+from creditstd.codes_registry import keyword_entry, lookup
+from creditstd.exceptions import ValidationError
+from creditstd.findings import Finding, finding
 from creditstd.records import loader
 from creditstd.records.formats import format_checker
-from creditstd.records.jsonline import MESSAGES, json_path, printable, scan
+from creditstd.records.jsonline import json_path, messages, printable, scan
 from creditstd.records.model import RecordClass, record_class
 from creditstd.records.rules import RULES
 
 __all__ = ["RECORD_CODES", "RecordError", "RecordValidator", "validator"]
 
+#: The name records errors had before every reporter yielded a :class:`~creditstd.findings.Finding`;
+#: kept for ``creditstd.catalogue.RecordError``.
+RecordError = Finding
 
-@dataclass(frozen=True)
-class RecordError:
-    """One problem in one record."""
-
-    path: str
-    field: str | None
-    field_code: str | None
-    code: str
-    message_zh: str
-    message_en: str
-    position: int | None = None
-
-    @property
-    def message(self) -> str:
-        """The message in the configured language."""
-        return bilingual(self.message_zh, self.message_en)
-
-    def __str__(self) -> str:
-        return f"{self.path}: {self.code}: {self.message}"
-
-
-_KEYWORD_MESSAGES: dict[str, tuple[str, str]] = {
-    "type": ("类型应为{expected}", "must be of type {expected}"),
-    "enum": ("取值不在代码表内（可用：{expected}）", "is not in the code table (allowed: {expected})"),
-    "const": ("取值应为{expected}", "must be {expected}"),
-    "maxLength": ("长度超过{expected}个字符", "is longer than {expected} characters"),
-    "minLength": ("不能为空", "must not be empty") ,
-    "pattern": ("格式不符", "does not have the expected form"),
-    "minimum": ("不能小于{expected}", "must not be less than {expected}"),
-    "maximum": ("不能大于{expected}", "must not be greater than {expected}"),
-    "minItems": ("至少需要{expected}项", "needs at least {expected} item(s)"),
-    "uniqueItems": ("有重复项", "has duplicate items"),
-    "anyOf": ("不符合任何允许的形式", "matches none of the allowed forms"),
-}
-
-
-#: Codes the validator reports for values no record may hold, whatever its class: code -> (zh, en).
+#: Codes the validator reports for values no record may hold, whatever its class: code -> (zh, en), from the
+#: registry (:mod:`creditstd.codes_registry`, which lists every code).
 RECORD_CODES: dict[str, tuple[str, str]] = {
-    code: MESSAGES[code] for code in ("record.not_finite", "record.invalid_text", "record.too_long", "record.too_deep")
+    code: messages(code) for code in ("record.not_finite", "record.invalid_text", "record.too_long", "record.too_deep")
 }
-
-
-def _path(parts: Any) -> str:
-    return json_path(parts)
 
 
 def _expected(error: jsonschema.ValidationError) -> str:
@@ -124,13 +95,14 @@ class RecordValidator:
             return (shown or "记录", None, shown or "record", "")
         return (spec.label, spec.code, spec.key, spec.en)
 
-    def _error(self, parts: Any, code: str, zh: str, en: str, position: int | None = None) -> RecordError:
+    def _error(self, parts: Any, code: str, zh: str, en: str, position: int | None = None,
+               kind: str | None = None) -> Finding:
         field = next((part for part in parts if isinstance(part, str)), None)
         label, national, key, _ = self._field(field)
         if field is not None and field not in self.record_class.fields:
             field = printable(field)
-        return RecordError(_path(parts), field, national, code, f"字段“{label}”{zh}",
-                           f"field {key}" + (f" ({national})" if national else "") + f" {en}", position)
+        return Finding(code, f"字段“{label}”{zh}", f"field {key}" + (f" ({national})" if national else "") + f" {en}",
+                       json_path(parts), field, national, kind, position)
 
     def _conditional(self, error: jsonschema.ValidationError) -> dict[str, Any] | None:
         """The allOf conditional (with its x-rule) an error comes from, if any."""
@@ -139,7 +111,7 @@ class RecordValidator:
             return self.record_class.conditionals[path[1]]
         return None
 
-    def _from_schema(self, error: jsonschema.ValidationError, record: Mapping[str, Any]) -> Iterator[RecordError]:
+    def _from_schema(self, error: jsonschema.ValidationError, record: Mapping[str, Any]) -> Iterator[Finding]:
         parts = list(error.absolute_path)
         keyword = error.validator
         if keyword in ("anyOf", "oneOf") and error.context:
@@ -148,7 +120,9 @@ class RecordValidator:
                 error, keyword = formats[0], "format"
         if keyword == "format" and isinstance(error.cause, ValidationError):
             cause = error.cause
-            yield self._error(parts, cause.code, f"：{cause.message_zh}", f": {cause.message_en}", cause.position)
+            kind = format_kind(error.validator_value)
+            yield self._error(parts, cause.code, f"：{cause.message_zh}", f": {cause.message_en}", cause.position,
+                              kind.value if kind else None)
             return
         if keyword == "required":
             instance = error.instance if isinstance(error.instance, Mapping) else {}
@@ -161,34 +135,32 @@ class RecordValidator:
                     zh, en = conditional["x-message-zh"], conditional["x-message-en"]
                     yield self._error([*parts, missing], code, f"必填：{zh}", f"is required: {en}")
                 else:
-                    yield self._error([*parts, missing], "record.required", "必填", "is required")
+                    yield self._error([*parts, missing], "record.required", *lookup("record.required").messages())
             return
         if keyword == "additionalProperties":
             known = self.record_class.fields
             for extra in (key for key in error.instance if key not in known):
                 shown = printable(str(extra))
-                yield RecordError(_path([*parts, extra]), shown, None, "record.unknown_field",
-                                  f"未知字段“{shown}”", f"unknown field '{shown}'")
+                yield finding("record.unknown_field", path=json_path([*parts, extra]), field=shown, name=shown)
             return
-        zh, en = _KEYWORD_MESSAGES.get(keyword, ("不符合要求", f"fails {keyword}"))
-        zh, en = zh.format(expected=_expected(error)), en.format(expected=_expected(error))
+        zh, en = keyword_entry(keyword).messages(expected=_expected(error))
         conditional = self._conditional(error)
         if conditional:  # a value a conditional rule constrains (a grade of the tax scheme...): name the rule
             why_zh, why_en = conditional["x-message-zh"], conditional["x-message-en"]
             yield self._error(parts, f"rule.{conditional['x-rule']}", f"{zh}（{why_zh}）", f"{en} ({why_en})")
             return
-        yield self._error(parts, f"record.{keyword}", zh, en)
+        yield self._error(parts, keyword_entry(keyword).code, zh, en)
 
-    def iter_errors(self, record: Any, *, today: date | None = None) -> Iterator[RecordError]:
+    def iter_errors(self, record: Any, *, today: date | None = None) -> Iterator[Finding]:
         """Yield every problem of ``record``; schema problems first, then the class's named rules."""
         if not isinstance(record, Mapping):
-            yield RecordError("$", None, None, "record.type", "记录应为对象", "a record must be an object")
+            yield Finding("record.type", "记录应为对象", "a record must be an object")
             return
         too_deep = False
-        for finding in scan(record):
-            zh, en = MESSAGES[finding.code]
-            yield self._error(finding.parts, finding.code, f"：{zh}", f": {en}")
-            too_deep = too_deep or finding.code == "record.too_deep"
+        for problem in scan(record):
+            zh, en = messages(problem.code)
+            yield self._error(problem.parts, problem.code, f"：{zh}", f": {en}")
+            too_deep = too_deep or problem.code == "record.too_deep"
         if too_deep:  # the schema would recurse into it: stop here
             return
         seen: set[tuple[str, str]] = set()
