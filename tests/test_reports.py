@@ -7,7 +7,7 @@ import dataclasses
 import numpy as np
 import pyarrow as pa
 import pytest
-from test_reports_fixtures import PATH, RAW_ID, SCRIPT, clean_report, id_finding, penalty_report
+from test_reports_fixtures import PATH, RAW_ID, SCRIPT, WRONG_ID, clean_report, id_finding, penalty_report
 
 from creditstd.findings import Finding, Location
 from creditstd.reports import Report, ReportBuilder, Rows
@@ -32,7 +32,7 @@ def test_rows_read_equal_valid_plus_rejected_in_files_and_totals() -> None:
     for file in report.files:
         assert file.rows.read == file.rows.valid + file.rows.rejected
         assert file.balanced
-    assert report.totals.rows == Rows(4002, 2666, 1336, 2)
+    assert report.totals.rows == Rows(4002, 2532, 1470, 2)
     assert report.totals.files == 2
 
 
@@ -156,19 +156,23 @@ def test_personal_fields_list_no_values_and_samples_are_masked() -> None:
     assert fields["id_number"].personal and fields["id_number"].top_values is None
     assert fields["subject_name"].personal and fields["subject_name"].top_values is None
     assert not fields["penalty_types"].personal
-    assert dict(fields["penalty_types"].top_values or ()) == {"罚款": 1467, "警告": 466, clean(SCRIPT, 60): 67}
+    assert dict(fields["penalty_types"].top_values or ()) == {"罚款": 1433, "警告": 500, clean(SCRIPT, 60): 67}
     samples = report.files[0].samples
     assert samples and all(not sample.valid for sample in samples)
+    assert [sample.line for sample in samples] == [2, 3, 5, 8, 11, 14, 17, 20, 23, 26]
     for sample in samples:
         cells = dict(sample.cells)
-        assert "*" in (cells["id_number"] or "") and RAW_ID not in str(cells)
+        assert "*" in (cells["id_number"] or "") and RAW_ID not in str(cells) and WRONG_ID not in str(cells)
         assert (cells["subject_name"] or "").startswith("张") and "*" in (cells["subject_name"] or "")
-        assert "ric.checksum" in sample.codes and "id_number" in sample.fields_with_findings
+    assert samples[1].codes == ("record.enum",) and samples[1].fields_with_findings == ("penalty_types",)
+    assert dict(samples[1].cells)["id_number"] == "110105********002X"
+    assert samples[0].codes == ("ric.checksum", "rule.date_in_future")
+    assert samples[0].fields_with_findings == ("id_number", "decision_date")
 
 
 def test_show_pii_shows_the_raw_cells_of_samples() -> None:
     samples = penalty_report(show_pii=True).files[0].samples
-    assert any(dict(sample.cells)["id_number"] == "110105194912310021" for sample in samples)
+    assert dict(samples[0].cells)["id_number"] == WRONG_ID and dict(samples[1].cells)["id_number"] == RAW_ID
     assert penalty_report(show_pii=True).show_pii
 
 
@@ -196,7 +200,7 @@ def test_samples_fall_back_to_the_first_rows_when_none_is_rejected() -> None:
 def test_sample_rows_are_capped() -> None:
     report = penalty_report(rows=3000)
     assert len(report.files[0].samples) == 10
-    assert [sample.line for sample in report.files[0].samples][:3] == [2, 5, 8]
+    assert [sample.line for sample in report.files[0].samples][:3] == [2, 3, 5]
 
 
 # -- quoting the input

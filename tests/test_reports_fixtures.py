@@ -3,9 +3,10 @@
 :func:`penalty_report` feeds a :class:`ReportBuilder` the way ``creditstd
 validate`` does: a file of administrative penalties in batches, every third
 row with a wrong citizen ID number (the finding's value masked, as the core
-gives it; the raw cell a complete, valid-looking ID number that must never
-reach a report), some rows with a penalty type outside the code table, a
-warning every 100 rows, one unreadable row.  The tests in this module check
+gives it), every thirtieth row (starting with the second) with a penalty
+type outside the code table (an HTML script, by default) and a valid ID
+number in its raw cell, which must never reach a report; a warning every 100
+rows, one unreadable row.  The tests in this module check
 the fixture itself, so that the other tests can rely on its numbers.
 """
 
@@ -64,13 +65,13 @@ def feed_penalties(builder: ReportBuilder, *, rows: int = 2000, batch: int = 500
         names = [f"张三{i}" for i in numbers]
         ids = [WRONG_ID if i % 3 == 0 else RAW_ID for i in numbers]
         uscc = [f"91350100M{i:08d}X" for i in numbers]
-        kinds = [bad_type if i % 30 == 0 else ("罚款" if i % 4 else "警告") for i in numbers]
-        valid = numbers % 3 != 0
+        kinds = [bad_type if i % 30 == 1 else ("罚款" if i % 4 else "警告") for i in numbers]
+        valid = (numbers % 3 != 0) & (numbers % 30 != 1)
         findings: list[Finding] = []
         for i, line in zip(numbers.tolist(), lines.tolist(), strict=True):
             if i % 3 == 0:
                 findings.append(id_finding(line, path))
-            if i % 30 == 0:
+            if i % 30 == 1:
                 findings.append(enum_finding(line, bad_type, path))
             if i % 100 == 0:
                 findings.append(future_warning(line, path))
@@ -108,8 +109,8 @@ def clean_report() -> Report:
 def test_fixture_numbers() -> None:
     report = penalty_report()
     file = report.files[0]
-    # rows 0, 3, 6... are invalid: 667 of 2000, plus the unreadable row
-    assert (file.rows.read, file.rows.valid, file.rows.rejected, file.rows.unreadable) == (2001, 1333, 668, 1)
+    # rows 0, 3, 6... (667) and 1, 31, 61... (67) are invalid, and the unreadable row
+    assert (file.rows.read, file.rows.valid, file.rows.rejected, file.rows.unreadable) == (2001, 1266, 735, 1)
     assert dict(file.codes) == {"ric.checksum": 667, "record.enum": 67, "rule.date_in_future": 20, "input.ragged": 1}
     assert (file.errors, file.warnings) == (735, 20)
     assert report.exit_status == 1

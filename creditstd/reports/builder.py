@@ -10,11 +10,13 @@ is bounded whatever the number of rows or findings:
   ``top_cap`` distinct values (non-personal fields only; beyond that the
   field lists no values), counts per finding code;
 * per finding code: exact counts per file and field, the first
-  ``examples_per_code`` findings as examples, and per file and column the
-  count, first line and the first ``lines_per_location`` lines; the report
-  shows at most ``max_errors`` examples in all, shared out between the
-  codes in turns (every code's first example, then every code's second...),
-  so that no code goes without an example while another shows twenty;
+  ``examples_per_code`` findings and the first finding in each file as
+  examples, and per file and column the count, first line and the first
+  ``lines_per_location`` lines; the report shows at most ``max_errors``
+  examples in all, shared out between the codes in turns (every code's first
+  example, then every code's second...), so that no code goes without an
+  example while another shows twenty, and within a code the first example
+  of each file comes first;
 * per file: up to ``sample_rows`` sample rows (the first rejected rows, or
   the first rows when none was rejected), their personal cells masked unless
   ``show_pii``.
@@ -149,6 +151,14 @@ class _CodeAcc:
     fields: Counter[str] = field(default_factory=Counter)
     locations: dict[tuple[str, str | None, str | None], _LocationAcc] = field(default_factory=dict)
     examples: list[Example] = field(default_factory=list)
+    #: The first example of the code in each file (so that every file has one), by file.
+    file_firsts: dict[str, Example] = field(default_factory=dict)
+
+    def candidates(self) -> list[Example]:
+        """The examples to show, best first: the first in each file, then the rest of the first ones."""
+        firsts = list(self.file_firsts.values())
+        chosen = {id(example) for example in firsts}
+        return firsts + [example for example in self.examples if id(example) not in chosen]
 
 
 @dataclass
@@ -457,8 +467,13 @@ class ReportBuilder:
                 place.lines.append(line)
             else:
                 place.omitted += 1
-        if len(code_acc.examples) < self.examples_per_code:
-            code_acc.examples.append(self._example(finding, file))
+        first_in_file = file not in code_acc.file_firsts
+        if first_in_file or len(code_acc.examples) < self.examples_per_code:
+            example = self._example(finding, file)
+            if first_in_file:
+                code_acc.file_firsts[file] = example
+            if len(code_acc.examples) < self.examples_per_code:
+                code_acc.examples.append(example)
 
     @staticmethod
     def _example(finding: Finding, file: str) -> Example:
@@ -514,9 +529,14 @@ class ReportBuilder:
             self.end_file()
         self._finished = True
         ranked = sorted(self._codes.items(), key=lambda item: (-item[1].count, item[0]))
-        quota = _quotas([len(acc.examples) for _, acc in ranked], self.max_errors)
+        candidates = [acc.candidates() for _, acc in ranked]
+        order = {file.path: index for index, file in enumerate(self._files)}  # examples in file order
+        for examples in candidates:
+            for example in examples:
+                order.setdefault(example.file, len(order))
+        quota = _quotas([len(examples) for examples in candidates], self.max_errors)
         codes = []
-        for (code, acc), keep in zip(ranked, quota, strict=True):
+        for (code, acc), examples, keep in zip(ranked, candidates, quota, strict=True):
             title_zh, title_en = title_for(code, self.class_name, acc.first)
             codes.append(CodeSummary(
                 code=clean(code), title_zh=clean(title_zh, 1000), title_en=clean(title_en, 1000),
@@ -529,7 +549,8 @@ class ReportBuilder:
                                  first_line=place.first_line, lines=tuple(place.lines), lines_omitted=place.omitted)
                     for (file, column, key), place in sorted(acc.locations.items(),
                                                              key=lambda item: -item[1].count)),
-                examples=tuple(acc.examples[:keep]), examples_omitted=acc.count - keep,
+                examples=tuple(sorted(examples[:keep], key=lambda example: order[example.file])),
+                examples_omitted=acc.count - keep,
             ))
         files = tuple(self._files)
         rows = Rows(*(sum(getattr(file.rows, part) for file in files)
