@@ -256,6 +256,8 @@ _TABLE: dict[str, tuple[str, ...]] = {
     "exchange.count": ("记录数为{count}，清单为{expected}", "{count} records, the manifest says {expected}"),
     "exchange.sha256": ("记录文件的SHA-256与清单不符", "the SHA-256 of the records differs from the manifest"),
     "exchange.document": ("不是交换格式单文档", "not a single-document exchange batch"),
+    "exchange.too_many": ("批次的问题过多（{count}个），未全部列出",
+                          "too many problems in the batch ({count}): not all listed"),
     # ---------------------------------------------------------------- exchange: keys and signatures
     "exchange.signing_unavailable": ("签名功能需要 {package} 包：{hint}",
                                      "signing needs the {package} package: {hint}"),

@@ -148,3 +148,15 @@ def test_every_command_has_help(runner: CliRunner) -> None:
         for parameter in command.params:
             if hasattr(parameter, "help") and parameter.param_type_name == "option":
                 assert parameter.help, f"{name} {parameter.name} has no help"
+
+
+def test_json_errors_keep_their_format(runner: CliRunner) -> None:
+    """Issue 6: a verdict's errors are Findings; the JSON keeps the keys it always had, kind 'unknown' included."""
+    result = runner.invoke(main, ["check", "--format", "jsonl", "91350100M000100Y4Z", "hello"])
+    rows = [json.loads(line) for line in result.stdout.splitlines()]
+    errors = [error for row in rows for error in row["errors"]]
+    assert all(list(error) == ["kind", "code", "position", "message_zh", "message_en"] for error in errors)
+    assert [(error["kind"], error["code"], error["position"]) for error in errors] == [
+        ("uscc", "uscc.checksum", 18), ("unknown", "identify.unknown", None)]
+    text = runner.invoke(main, ["check", "hello", "--kind", "ric"], env={"CREDITSTD_LANG": "en"})
+    assert "身份号码 / ID number: ric.length" in text.stdout

@@ -127,3 +127,37 @@ def test_verify_with_key_tells_a_forged_batch_from_a_signed_one(source: Path, tm
     result = runner.invoke(main, ["exchange", "verify", str(folder), "--key", str(tmp_path / "k.pub")])
     assert result.exit_code == 1 and "exchange.signature" in result.stdout
     assert "PRIVATE KEY" not in result.output
+
+
+def test_verify_locates_each_problem_in_its_file(source: Path, tmp_path: Path) -> None:
+    """Issue 6: a problem is a Finding; the text line leads with its location (file:line) and JSON path, the
+    JSON object adds the file to the line and record id it always had."""
+    folder = tmp_path / "batch"
+    pack(source, folder)
+    records = folder / "records.jsonl"
+    lines = records.read_bytes().splitlines(keepends=True)
+    lines[1] = lines[1].replace(AUTHORITY_USCC.encode(), AUTHORITY_USCC[:-1].encode() + b"0")
+    records.write_bytes(b"".join(lines))
+    text = CliRunner().invoke(main, ["exchange", "verify", str(folder)], env={"CREDITSTD_LANG": "en"})
+    assert text.exit_code == 1
+    assert "✗ records.jsonl:2 $.record_id: exchange.record_id: record id does not match" in text.stdout
+    assert "✗ records.jsonl:2 $.data.authority_uscc: uscc.pilot_checksum: field authority_uscc" in text.stdout
+    assert "✗ manifest.json $.records.sha256: exchange.sha256: " in text.stdout
+    result = CliRunner().invoke(main, ["exchange", "verify", str(folder), "--format", "json"])
+    problems = json.loads(result.stdout)["problems"]
+    checksum = next(problem for problem in problems if problem["code"] == "uscc.pilot_checksum")
+    assert list(checksum) == ["file", "line", "record_id", "path", "code", "message_zh", "message_en"]
+    assert (checksum["file"], checksum["line"], checksum["path"]) == ("records.jsonl", 2, "$.data.authority_uscc")
+    assert checksum["record_id"].startswith("administrative_penalty:")
+    sha = next(problem for problem in problems if problem["code"] == "exchange.sha256")
+    assert (sha["file"], sha["line"], sha["record_id"], sha["path"]) == ("manifest.json", None, None,
+                                                                        "$.records.sha256")
+
+
+def test_rejects_keep_their_format(source: Path, tmp_path: Path) -> None:
+    pack(source, tmp_path / "batch")
+    rejects = [json.loads(line) for line in (tmp_path / "batch.rejects.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert all(list(reject) == ["line", "errors", "input"] for reject in rejects)
+    assert all(list(error) == ["path", "code", "message_zh", "message_en"] for reject in rejects
+               for error in reject["errors"])
+    assert rejects[0]["errors"][0]["path"] == "$.uscc"

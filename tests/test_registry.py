@@ -264,3 +264,61 @@ def test_the_meta_validator_knows_every_keyword_classified_here() -> None:
                                                     "examples", "default", "deprecated", "readOnly", "writeOnly",
                                                     "then", "else"}  # jsonschema checks these two within "if"
     assert not SCHEMA_KEYWORDS - known and not NOT_ASSERTIONS - known
+
+
+# ------------------------------------------------------------------------------------------------ identifier kinds
+
+
+def test_every_spelling_of_a_kind_in_use_resolves_through_the_one_resolver() -> None:
+    from creditstd.cli.check import KINDS as CHECK_KINDS
+    from creditstd.codes import ric
+    from creditstd.codes.batch import KINDS as BATCH_KINDS
+    from creditstd.codes.identify import FORMAT_KINDS, IdentifierKind, resolve_kind
+
+    spellings = {*BATCH_KINDS, *CHECK_KINDS[1:], *FORMAT_KINDS, *(kind.value for kind in ric.Kind),
+                 *(kind.value for kind in IdentifierKind)}
+    assert all(isinstance(resolve_kind(name), IdentifierKind) for name in spellings)
+    defs = json.loads((ROOT / "catalogue" / "common.schema.json").read_text(encoding="utf-8"))["$defs"]
+    identifier_types = {name for name, schema in defs.items()
+                        if "format" in json.dumps(schema) and any(f'"{fmt}"' in json.dumps(schema)
+                                                                  for fmt in FORMAT_KINDS)}
+    assert identifier_types == {"uscc", "uscc_or_placeholder", "orgcode", "regno", "citizen_id"}
+    assert all(resolve_kind(name) for name in identifier_types)
+    assert CHECK_KINDS == ["auto", "uscc", "ric", "orgcode", "regno"] and list(BATCH_KINDS) == CHECK_KINDS[1:]
+    for name in ("nonsense", "", None, 3, "USCC", "11010519491231002X"):
+        with pytest.raises(ValueError, match="unknown identifier kind") as caught:
+            resolve_kind(name)
+    assert "11010519491231002X" not in str(caught.value)  # never quoted: it may be a person's ID number
+
+
+def test_each_kind_has_its_names_family_and_checker() -> None:
+    from creditstd.codes import ric
+    from creditstd.codes.identify import RIC_KINDS, IdentifierKind
+
+    for kind in IdentifierKind:
+        assert kind.zh and kind.en and kind.family.module is not None
+        assert kind.personal == (kind.family is IdentifierKind.RIC)
+        if kind.format and kind.module:
+            assert FORMATS[kind.format] is kind.module.validate
+    for ric_kind, kind in RIC_KINDS.items():
+        assert (kind.zh, kind.en) == ric.KIND_NAMES[ric_kind] and kind.family is IdentifierKind.RIC
+    assert IdentifierKind.MASKED_ID.module is None and FORMATS["masked-id"]("110105********002X") == (
+        "110105********002X")
+
+
+def test_aliases_in_batch_and_verdict() -> None:
+    from creditstd import validate_batch
+    from creditstd.codes.identify import IdentifierKind, identify
+    from creditstd.codes.verdict import check
+
+    values = ["11010519491231002X", "110105491231002", "110105194912310021", "x"]
+    assert (validate_batch(values, "citizen_id").errors == validate_batch(values, "citizen-id").errors
+            == validate_batch(values, "ric").errors == validate_batch(values, IdentifierKind.RIC).errors)
+    with pytest.raises(ValueError):
+        validate_batch(values, "masked_id")
+    assert check("11010519491231002X", kind="citizen-id").kind == "citizen_id"
+    assert [(error.kind, error.code) for error in check("110105194912310021", kind="ric").errors] == [
+        ("ric", "ric.checksum")]
+    assert check("hello").errors[0].kind is None  # matches no kind
+    samples = ["91350100M000100Y43", "11010519491231002X", "110105491231002", "19220382-1", "110105********002X"]
+    assert all(kind is not IdentifierKind.RIC for sample in samples for kind in identify(sample))

@@ -23,6 +23,18 @@ registration number (1 in 10 pass its check):
 ['orgcode']
 >>> identify('hello')
 ()
+
+:class:`IdentifierKind` is the one vocabulary of identifier kinds, for the
+whole toolkit: ``validate_batch(values, 'uscc')``, ``verdict.check(value,
+kind='ric')``, ``creditstd check --kind``, the ``kind`` of a
+:class:`~creditstd.findings.Finding`.  Each kind carries its Chinese and
+English name and what checks it; the other spellings (the JSON Schema format
+``citizen-id``, :class:`ric.Kind <creditstd.codes.ric.Kind>`'s ``citizen15``,
+the catalogue's type ``uscc_or_placeholder``) are read by
+:func:`resolve_kind`, the one function that turns a name into a kind:
+
+>>> resolve_kind('citizen-id').zh, resolve_kind('ric').en
+('居民身份证号码', 'ID number')
 """
 
 from __future__ import annotations

@@ -85,7 +85,13 @@ __all__ = [
 
 
 class Kind(str, enum.Enum):
-    """Which kind of number an ID-shaped value is."""
+    """Which kind of number an ID-shaped value is (what :func:`parse` reports).
+
+    Each is an :class:`~creditstd.codes.identify.IdentifierKind` of the ``ric`` family, the toolkit's one
+    vocabulary of kinds (``citizen`` is ``citizen_id``, ``citizen15`` is ``citizen_id_15``: the one table is
+    :data:`~creditstd.codes.identify.RIC_KINDS`); these values stay as they are, parse results and
+    ``generate --id-kind`` use them.
+    """
 
     CITIZEN = "citizen"
     CITIZEN_15 = "citizen15"

@@ -10,8 +10,8 @@ it).
 Every page is built once as a small document model (headings, paragraphs,
 tables, lists of inline text, code and links) and rendered twice, so the two
 formats always say the same thing.  Everything comes from the catalogue's
-JSON files, :data:`creditstd.exceptions.ERRORS`, the validator's keyword
-messages and the named rules.
+JSON files, the registry of codes (:func:`creditstd.codes_registry.registry`:
+every code any part of creditstd reports) and the named rules.
 
 The package is split by job: :mod:`._model` (the page model and the site's
 structure), :mod:`._terms`, :mod:`._fields` and :mod:`._display` (the data in
