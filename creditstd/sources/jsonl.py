@@ -1,0 +1,324 @@
+"""JSON Lines exports and exchange batches, as tables: one object per line, its keys the columns.
+
+Every line is parsed by :func:`creditstd.records.jsonline.loads_record` (strict JSON: no ``NaN``, no
+duplicate keys, limits on size and depth) and read by
+:func:`~creditstd.records.jsonline.bounded_lines` (a line over 16 MiB is never held whole).  The
+columns are the keys in the order first seen; a key first seen late adds a column to the chunks from
+then on (each chunk's columns start with the previous chunk's).  A cell is the value as text:
+
+* a string as it is; ``null`` or a missing key: null;
+* a number or boolean: its JSON text (``12``, ``0.5``, ``true``; a number is written back from its
+  value, so ``1.50`` reads ``1.5``);
+* an array: its items joined with ``；`` (each item as above, nested ones as JSON);
+* an object: its JSON text.
+
+A line that is not strict JSON is a ``source.json`` problem (``detail``: the parser's code, such as
+``exchange.json`` or ``record.not_finite``); JSON that is not an object is ``source.not_object``; a
+line over the limit is ``source.line_too_long`` (its raw text is not kept).  Blank lines are skipped.
+
+>>> import io
+>>> from creditstd.sources.inputs import open_bytes
+>>> data = '{"name": "甲", "amount": 1.50, "types": ["a", "b"]}\\n[1]\\n\\n{"name": "b", "extra": {"k": 1}}\\n'
+>>> source, items = open_jsonl(open_bytes('-', stdin=io.BytesIO(data.encode())))
+>>> source.headers
+('name', 'amount', 'types', 'extra')
+>>> for item in items:
+...     if isinstance(item, RowProblem):
+...         print(item.code, item.line)
+...     else:
+...         for row in item.batch.to_pylist():
+...             print(row)
+...         print(item.lines.tolist(), item.blank_rows)
+source.not_object 2
+{'name': '甲', 'amount': '1.5', 'types': 'a；b', 'extra': None}
+{'name': 'b', 'amount': None, 'types': None, 'extra': '{"k": 1}'}
+[1, 4] 1
+"""
+
+from __future__ import annotations
+
+import codecs
+import hashlib
+import io
+import json
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, BinaryIO
+
+import numpy as np
+import pyarrow as pa
+
+from creditstd.exceptions import CatalogueError
+from creditstd.records import exchange as _exchange
+from creditstd.records.jsonline import MAX_LINE_BYTES, LineError, bounded_lines, loads_record
+from creditstd.sources.inputs import Opened, read_error
+from creditstd.sources.model import RowProblem, Source, SourceError, TableChunk, row_problem, source_error
+from creditstd.sources.sniff import canonical_encoding, detect_encoding
+
+__all__ = ["cell_text", "open_exchange", "open_jsonl"]
+
+_ASCII_COMPATIBLE = frozenset({"utf-8", "utf-8-sig", "gb18030"})
+#: Batch problems that leave an exchange batch readable (sender and receiver catalogues differ).
+_TOLERATED = frozenset({"exchange.version"})
+
+
+def _json_text(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False)
+
+
+def cell_text(value: Any) -> str | None:
+    """The text of a JSON value in a cell.
+
+    >>> [cell_text(v) for v in ('a', None, True, 12, 0.5, ['a', 1, None, {'b': 2}], {'k': [1]})]
+    ['a', None, 'true', '12', '0.5', 'a；1；；{"b": 2}', '{"k": [1]}']
+    """
+    if isinstance(value, str) or value is None:
+        return value
+    if isinstance(value, list):
+        return "；".join("" if item is None else item if isinstance(item, str) else _json_text(item)
+                        for item in value)
+    return _json_text(value)
+
+
+class _Table:
+    """Rows of objects turned into chunks whose columns are every key seen so far."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.columns: dict[str, str] = {}  # key -> column name
+        self._names: set[str] = set()
+        self.rows: list[dict[str, Any]] = []
+        self.lines: list[int] = []
+        self.records: list[int] = []
+        self.ids: list[str | None] = []
+        self.blank = 0
+        self.ordinal = 0
+
+    def _name(self, key: str) -> str:
+        name = key.strip() or f"column_{len(self.columns) + 1}"
+        if name in self._names:
+            suffix = 2
+            while f"{name}_{suffix}" in self._names:
+                suffix += 1
+            name = f"{name}_{suffix}"
+        self._names.add(name)
+        self.columns[key] = name
+        return name
+
+    def add(self, row: dict[str, Any], line: int, record_id: str | None = None) -> None:
+        for key in row:
+            if key not in self.columns:
+                self._name(key)
+        self.ordinal += 1
+        self.rows.append(row)
+        self.lines.append(line)
+        self.records.append(self.ordinal)
+        self.ids.append(record_id)
+
+    def problem(self, code: str, line: int, raw: str, detail: str | None = None, **fields: Any) -> RowProblem:
+        self.ordinal += 1
+        return row_problem(code, self.path, line, raw=raw, record=self.ordinal, detail=detail, **fields)
+
+    def chunk(self, with_ids: bool = False) -> TableChunk | None:
+        if not self.rows and not self.blank:
+            return None
+        arrays = [pa.array([cell_text(row.get(key)) for row in self.rows], pa.string()) for key in self.columns]
+        batch = pa.RecordBatch.from_arrays(arrays, names=list(self.columns.values())) if arrays else \
+            pa.RecordBatch.from_pydict({})
+        ids = pa.array(self.ids, pa.string()) if with_ids else None
+        chunk = TableChunk(batch, np.array(self.lines, np.int64), np.array(self.records, np.int64), self.blank, ids)
+        self.rows, self.lines, self.records, self.ids, self.blank = [], [], [], [], 0
+        return chunk if chunk.batch.num_rows or chunk.blank_rows else None
+
+
+def _raw(line: bytes) -> str:
+    text = line.decode("utf-8", "replace")
+    return text[:-1].rstrip("\r") if text.endswith("\n") else text
+
+
+def _lines(stream: BinaryIO, codec: str, path: str) -> Iterator[tuple[int, bytes | None]]:
+    """Numbered lines as UTF-8 bytes (``None``: over the limit), read in ``codec``."""
+    try:
+        if codec in ("utf-8", "utf-8-sig"):
+            for number, line in bounded_lines(stream):
+                if number == 1 and line is not None and line.startswith(codecs.BOM_UTF8):
+                    line = line[3:]
+                yield number, line
+        elif codec == "gb18030":
+            for number, line in bounded_lines(stream):
+                if line is None:
+                    yield number, None
+                    continue
+                try:
+                    yield number, line.decode("gb18030").encode("utf-8", "surrogatepass")
+                except UnicodeDecodeError:
+                    raise source_error("source.decode", path, number, encoding=codec) from None
+        else:
+            text = io.TextIOWrapper(stream, encoding=codec, newline="")  # type: ignore[arg-type]
+            number = 0
+            while True:
+                try:
+                    line = text.readline(MAX_LINE_BYTES + 1)
+                except UnicodeDecodeError:
+                    raise source_error("source.decode", path, number + 1, encoding=codec) from None
+                if not line:
+                    return
+                number += 1
+                if number == 1:
+                    line = line.lstrip("\ufeff")
+                if len(line) > MAX_LINE_BYTES and not line.endswith("\n"):
+                    while line and not line.endswith("\n"):
+                        line = text.readline(MAX_LINE_BYTES)
+                    yield number, None
+                    continue
+                yield number, line.encode("utf-8", "surrogatepass")
+    except SourceError:
+        raise
+    except Exception as error:
+        raise read_error(error, path) from None
+
+
+def _parse(table: _Table, number: int, line: bytes | None) -> dict[str, Any] | RowProblem | None:
+    """An object, the problem of its line, or None for a blank line."""
+    if line is None:
+        return table.problem("source.line_too_long", number, "", limit=MAX_LINE_BYTES)
+    if not line.strip():
+        table.blank += 1
+        return None
+    try:
+        value = loads_record(line)
+    except LineError as error:
+        return table.problem("source.json", number, _raw(line), detail=f"{error.code} {error.path}")
+    if not isinstance(value, dict):
+        return table.problem("source.not_object", number, _raw(line))
+    return value
+
+
+def open_jsonl(opened: Opened, *, encoding: str | None = None,
+               batch_rows: int = 65536) -> tuple[Source, Iterator[TableChunk | RowProblem]]:
+    """Read a JSON Lines file opened by :func:`~creditstd.sources.inputs.open_bytes`.
+
+    The first chunk is read before this returns (its columns are the :class:`Source`'s ``headers``).
+    """
+    forced = None
+    if encoding is not None:
+        forced = canonical_encoding(encoding)
+        if forced is None:
+            raise source_error("source.encoding", opened.path)
+    codec, _ = detect_encoding(opened.head, complete=len(opened.head) < 65536, forced=forced)
+    table = _Table(opened.path)
+    iterator = _read(table, _lines(opened.stream, codec, opened.path), max(1, batch_rows))
+    first = _first_chunk(iterator)
+    source = Source(opened.path, "jsonl", codec, None, None, tuple(table.columns.values()), None, None,
+                    opened.compression)
+    return source, _replay(first, iterator)
+
+
+def _first_chunk(iterator: Iterator[TableChunk | RowProblem]) -> list[TableChunk | RowProblem]:
+    """What ``iterator`` yields up to and with its first chunk."""
+    first: list[TableChunk | RowProblem] = []
+    for item in iterator:
+        first.append(item)
+        if isinstance(item, TableChunk):
+            break
+    return first
+
+
+def _replay(first: list[TableChunk | RowProblem],
+            iterator: Iterator[TableChunk | RowProblem]) -> Iterator[TableChunk | RowProblem]:
+    yield from first
+    yield from iterator
+
+
+def _read(table: _Table, lines: Iterator[tuple[int, bytes | None]],
+          batch_rows: int) -> Iterator[TableChunk | RowProblem]:
+    for number, line in lines:
+        parsed = _parse(table, number, line)
+        if isinstance(parsed, RowProblem):
+            yield parsed
+        elif parsed is not None:
+            table.add(parsed, number)
+            if len(table.rows) >= batch_rows:
+                chunk = table.chunk()
+                if chunk is not None:
+                    yield chunk
+    chunk = table.chunk()
+    if chunk is not None:
+        yield chunk
+
+
+def _batch_problem(path: str, problem: Any) -> SourceError:
+    return source_error("source.exchange", path, problem=problem.code, zh=problem.message_zh, en=problem.message_en)
+
+
+def open_exchange(path: str, *, batch_rows: int = 65536) -> tuple[Source, Iterator[TableChunk | RowProblem]]:
+    """Read an exchange batch (its folder or its ``manifest.json``): verified first, then its records' ``data``.
+
+    :func:`creditstd.records.exchange.verify_batch` checks the manifest, the count and SHA-256 of the
+    records file, every line's JSON and envelope and every record id (the records' contents are not
+    validated here: that is the validator's job).  A problem of the batch as a whole (no manifest,
+    the count or hash differs, the records file is unsafe) raises ``source.exchange``; a line with a
+    problem becomes a ``source.exchange_record`` row problem (``detail``: the verifier's code).  The
+    records file is then read again, hashed again, and its lines' ``data`` objects are the rows
+    (``record_ids`` in the chunks); if its hash is not the one verified, reading ends with
+    ``source.changed``.
+    """
+    report = _exchange.verify_batch(path, validate=False)
+    fatal = [problem for problem in report.problems if problem.line is None and problem.code not in _TOLERATED]
+    if fatal:
+        raise _batch_problem(path, fatal[0])
+    if report.problem_count > len(report.problems):
+        raise source_error("source.exchange", path, problem="exchange.too_many",
+                           zh=f"问题过多（{report.problem_count}个）", en=f"too many problems ({report.problem_count})")
+    manifest = report.manifest or {}
+    by_line: dict[int, Any] = {}
+    for problem in report.problems:
+        if problem.line is not None:
+            by_line.setdefault(problem.line, problem)
+    given = Path(path)
+    folder = given if given.is_dir() else given.parent
+    records_path = folder / manifest["records"].get("file", _exchange.RECORDS)
+    expected = manifest["records"]["sha256"]
+    table = _Table(path)
+    batch_rows = max(1, batch_rows)
+
+    def read() -> Iterator[TableChunk | RowProblem]:
+        digest = hashlib.sha256()
+        try:
+            stream = _exchange._open_regular(records_path)
+        except Exception:
+            raise source_error("source.changed", path) from None
+        with stream:
+            try:
+                for number, line in bounded_lines(stream, seen=digest.update):
+                    problem = by_line.get(number)
+                    if problem is not None:
+                        yield table.problem("source.exchange_record", number,
+                                            _raw(line) if line is not None else "", detail=problem.code,
+                                            zh=problem.message_zh, en=problem.message_en)
+                        continue
+                    record = loads_record(line) if line is not None else None
+                    if not isinstance(record, dict) or not isinstance(record.get("data"), dict):
+                        raise source_error("source.changed", path)
+                    table.add(record["data"], number, record.get("record_id"))
+                    if len(table.rows) >= batch_rows:
+                        chunk = table.chunk(with_ids=True)
+                        if chunk is not None:
+                            yield chunk
+            except (LineError, CatalogueError) as error:
+                if isinstance(error, SourceError):
+                    raise
+                raise source_error("source.changed", path) from None
+            except OSError as error:
+                raise read_error(error, path) from None
+        if digest.hexdigest() != expected:
+            raise source_error("source.changed", path)
+        chunk = table.chunk(with_ids=True)
+        if chunk is not None:
+            yield chunk
+
+    iterator = read()
+    first = _first_chunk(iterator)
+    source = Source(os.fspath(path), "exchange", "utf-8", None, None, tuple(table.columns.values()), None, None, None)
+    return source, _replay(first, iterator)

@@ -1,0 +1,300 @@
+"""Pure detection over the first bytes of a file: format, encoding, delimiter, title rows, header names.
+
+Nothing here reads a file; every function takes the sample a reader already holds, so each can be
+tested on a literal.
+
+>>> detect_encoding('处罚'.encode('gbk') + b',a\\n', complete=True)
+('gb18030', 0)
+>>> detect_encoding(b'\\xef\\xbb\\xbfa,b\\n', complete=True)
+('utf-8-sig', 3)
+>>> sniff_delimiter('名称;代码\\n"a;b";1\\n')
+';'
+>>> rows = scan_records('2024年第一季度行政处罚信息,,\\n名称,代码,\\n甲,1,\\n', ',')
+>>> [(row.line, row.cells) for row in rows]
+[(1, ['2024年第一季度行政处罚信息', '', '']), (2, ['名称', '代码', '']), (3, ['甲', '1', ''])]
+>>> find_header([row.cells for row in rows])
+1
+>>> unique_headers(['\\ufeff名称 ', '名称', '', '名称_2'])
+('名称', '名称_2', 'column_3', '名称_2_2')
+>>> sniff_format('export.csv.gz', b''), sniff_format('-', b'PK\\x03\\x04'), sniff_format('x', b' {"a": 1}')
+('csv', 'xlsx', 'jsonl')
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+__all__ = ["DELIMITERS", "ScannedRecord", "canonical_encoding", "count_line_breaks", "detect_encoding",
+           "ends_inside_quote", "find_header", "non_empty", "scan_records", "sniff_delimiter", "sniff_format",
+           "unique_headers"]
+
+#: Candidate delimiters, in the order that wins a tie.
+DELIMITERS = (",", "\t", ";", "|")
+#: Byte-order marks, longest first: they decide the encoding whatever the caller says.
+_BOMS = ((codecs.BOM_UTF32_LE, "utf-32", 4), (codecs.BOM_UTF32_BE, "utf-32", 4), (codecs.BOM_UTF8, "utf-8-sig", 3),
+         (codecs.BOM_UTF16_LE, "utf-16", 2), (codecs.BOM_UTF16_BE, "utf-16", 2))
+#: Names decoded as GB 18030, the superset of GB 2312 and GBK (a GBK file is a GB 18030 file).
+_GB = frozenset({"gb2312", "gbk", "cp936", "ms936", "gb18030", "euc_cn", "euccn", "936"})
+_NOT_TEXT = frozenset({"undefined", "idna", "punycode", "unicode-escape", "raw-unicode-escape", "utf-7"})
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+")
+_HEADER_SCAN = 20  # records looked at when looking for the header below title rows
+
+
+def canonical_encoding(name: str) -> str | None:
+    """The codec name for an encoding a caller gives, ``gb18030`` for every GB name, or None if not a text codec.
+
+    >>> canonical_encoding('GBK'), canonical_encoding('UTF8'), canonical_encoding('base64'), canonical_encoding('x')
+    ('gb18030', 'utf-8', None, None)
+    """
+    try:
+        codec = codecs.lookup(name)
+    except (LookupError, UnicodeError, ValueError, TypeError):
+        return None
+    if not getattr(codec, "_is_text_encoding", True) or codec.name in _NOT_TEXT:
+        return None
+    return "gb18030" if codec.name.replace("-", "_") in _GB else codec.name
+
+
+def _utf16_without_bom(sample: bytes) -> str | None:
+    """``utf-16-le``/``utf-16-be`` when the sample looks like UTF-16 text without a byte-order mark."""
+    head = sample[:4096]
+    pairs = len(head) // 2
+    if pairs < 2:
+        return None
+    odd_zero = head[1::2].count(0)
+    even_zero = head[0::2].count(0)
+    if odd_zero > pairs * 0.3 and even_zero < pairs * 0.05:
+        return "utf-16-le"
+    if even_zero > pairs * 0.3 and odd_zero < pairs * 0.05:
+        return "utf-16-be"
+    return None
+
+
+def detect_encoding(sample: bytes, *, complete: bool, forced: str | None = None) -> tuple[str, int]:
+    """``(codec name, length of the byte-order mark)`` for a text file starting with ``sample``.
+
+    A byte-order mark decides, whatever ``forced`` says (Excel's "Unicode text" is UTF-16 with one).
+    Then ``forced`` (already checked with :func:`canonical_encoding`), then UTF-16 without a mark (NUL
+    bytes in every other place), then UTF-8 if the sample decodes as UTF-8 (a character cut at the end
+    of the sample is fine unless ``complete``: the sample is the whole file), else ``gb18030``.
+
+    >>> detect_encoding('甲'.encode('utf-8')[:2], complete=False), detect_encoding(b'\\xd6', complete=True)
+    (('utf-8', 0), ('gb18030', 0))
+    >>> detect_encoding('a,b'.encode('utf-16-le'), complete=True)
+    ('utf-16-le', 0)
+    """
+    for bom, name, size in _BOMS:
+        if sample.startswith(bom):
+            return name, size
+    if forced:
+        return forced, 0
+    utf16 = _utf16_without_bom(sample)
+    if utf16:
+        return utf16, 0
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(sample, final=complete)
+    except UnicodeDecodeError:
+        return "gb18030", 0
+    return "utf-8", 0
+
+
+def _lines(text: str) -> list[str]:
+    """``text`` cut into lines that keep their ends (``\\r\\n``, ``\\n`` or ``\\r``)."""
+    return _LINE.findall(text)
+
+
+@dataclass(frozen=True)
+class ScannedRecord:
+    """A record of the sample: its cells, its first physical line, and where it ends (character offset, lines)."""
+
+    cells: list[str]
+    line: int
+    end: int
+    end_line: int
+
+
+def scan_records(text: str, delimiter: str, *, limit: int = 200) -> list[ScannedRecord]:
+    """The first ``limit`` complete records of ``text``, parsed as CSV (quotes, doubled quotes, newlines in quotes).
+
+    A record cut off by the end of ``text`` (an open quote) is left out; a blank line is a record with
+    no cells.  Lines end at ``\\n``, ``\\r\\n`` or ``\\r``.
+
+    >>> [(row.cells, row.line, row.end_line) for row in scan_records('a,"b\\nc"\\r\\n\\nd,"e', ',')]
+    [(['a', 'b\\nc'], 1, 2), ([], 3, 3)]
+    """
+    lines = _lines(text)
+    ends = [0]
+    for line in lines:
+        ends.append(ends[-1] + len(line))
+    reader = csv.reader(iter(lines), delimiter=delimiter, quotechar='"', doublequote=True, strict=False)
+    records: list[ScannedRecord] = []
+    consumed = 0
+    try:
+        for cells in reader:
+            if reader.line_num == len(lines) and _open_quote_at_end(lines, consumed, delimiter):
+                break
+            records.append(ScannedRecord(cells, consumed + 1, ends[reader.line_num], reader.line_num))
+            consumed = reader.line_num
+            if len(records) >= limit:
+                break
+    except csv.Error:  # a field over the csv module's limit, a NUL: keep what was read before it
+        pass
+    return records
+
+
+def _open_quote_at_end(lines: list[str], consumed: int, delimiter: str) -> bool:
+    return ends_inside_quote("".join(lines[consumed:]), delimiter)
+
+
+def ends_inside_quote(record: str, delimiter: str, quote: str = '"') -> bool:
+    """Whether the text of one record ends inside a quoted field (a quote is never closed).
+
+    A quote opens a quoted field only at the start of a field, as Arrow's CSV parser reads it; inside a
+    quoted field a doubled quote is a literal quote.
+
+    >>> ends_inside_quote('1,"a""b",c', ','), ends_inside_quote('1,"a\\nb', ','), ends_inside_quote('5" tv,"x"', ',')
+    (False, True, False)
+    """
+    position, size, start = 0, len(record), True
+    while position < size:
+        if start and record[position] == quote:
+            while True:
+                close = record.find(quote, position + 1)
+                if close < 0:
+                    return True
+                if close + 1 < size and record[close + 1] == quote:
+                    position = close + 1
+                    continue
+                position = close + 1
+                break
+            start = False
+            continue
+        ends = [found for found in (record.find(delimiter, position), record.find("\n", position),
+                                    record.find("\r", position)) if found >= 0]
+        if not ends:
+            return False
+        position, start = min(ends) + 1, True
+    return False
+
+
+def sniff_delimiter(text: str, candidates: Sequence[str] = DELIMITERS) -> str:
+    """The delimiter of the CSV ``text``: the candidate that splits most records into the same number (> 1) of cells.
+
+    Delimiters inside quotes do not count.  Ties go to the earlier candidate; text no candidate splits is
+    one column (``,``).
+
+    >>> sniff_delimiter('a\\tb\\tc\\n1\\t"2,3"\\t4\\n'), sniff_delimiter('only\\none\\n')
+    ('\\t', ',')
+    >>> sniff_delimiter('标题\\na|b\\n1|2\\n')
+    '|'
+
+    """
+    best, best_score = candidates[0], (0, 0)
+    for candidate in candidates:
+        counts = [len(record.cells) for record in scan_records(text, candidate, limit=100) if record.cells]
+        if not counts:
+            continue
+        mode = max(set(counts), key=lambda width: (counts.count(width), width))
+        if mode < 2:
+            continue
+        score = (counts.count(mode), mode)
+        if score > best_score:
+            best, best_score = candidate, score
+    return best
+
+
+def non_empty(cells: Sequence[str | None]) -> int:
+    """How many cells hold something other than white space.
+
+    >>> non_empty(['a', ' ', '', None, '0'])
+    2
+    """
+    return sum(1 for cell in cells if cell and not cell.isspace())
+
+
+def find_header(rows: Sequence[Sequence[str | None]]) -> int | None:
+    """The 0-based index of the header among the first rows: below blank rows and title rows.
+
+    A row is a title when it has at most one non-empty cell while one of the next five rows has more, or
+    fewer than half as many as the fullest of them.  None when every row is blank.
+
+    >>> find_header([['标题', '', ''], ['填报单位：某局'], ['名称', '代码', '日期'], ['甲', '', '']])
+    2
+    >>> find_header([['代码'], ['1'], ['2']]), find_header([[''], []])
+    (0, None)
+    """
+    rows = list(rows[:_HEADER_SCAN])
+    counts = [non_empty(row) for row in rows]
+    for index, count in enumerate(counts):
+        if count == 0:
+            continue
+        following = max(counts[index + 1: index + 6], default=0)
+        if following > count and (count <= 1 or count * 2 < following):
+            continue
+        return index
+    return None
+
+
+def unique_headers(cells: Sequence[str | None]) -> tuple[str, ...]:
+    """Column names from header cells: byte-order mark and surrounding white space removed, empty ones named
+    ``column_N`` (1-based position), repeated ones suffixed ``_2``, ``_3``...
+
+    >>> unique_headers(['a', 'a', ' a ', None])
+    ('a', 'a_2', 'a_3', 'column_4')
+    """
+    names: list[str] = []
+    seen: set[str] = set()
+    for position, cell in enumerate(cells, 1):
+        name = (cell or "").replace("\ufeff", "").strip() or f"column_{position}"
+        if name in seen:
+            suffix = 2
+            while f"{name}_{suffix}" in seen:
+                suffix += 1
+            name = f"{name}_{suffix}"
+        seen.add(name)
+        names.append(name)
+    return tuple(names)
+
+
+def count_line_breaks(text: str) -> int:
+    """Line breaks in ``text``: ``\\n`` and ``\\r\\n`` count once, a lone ``\\r`` once.
+
+    >>> count_line_breaks('a\\r\\nb\\nc\\rd')
+    3
+    """
+    return text.count("\n") + text.count("\r") - text.count("\r\n")
+
+
+_EXTENSIONS = {".csv": "csv", ".tsv": "tsv", ".tab": "tsv", ".xlsx": "xlsx", ".xlsm": "xlsx", ".jsonl": "jsonl",
+               ".ndjson": "jsonl", ".jsonlines": "jsonl"}
+
+
+def sniff_format(name: str, head: bytes) -> str | None:
+    """The format of a file from its name (a ``.gz`` ending looked through), else from its first bytes.
+
+    Returns ``csv``, ``tsv``, ``xlsx``, ``jsonl``, ``xls`` (the old binary format, which no reader
+    takes) or None when the content decides (``.txt``, no extension: CSV or TSV by delimiter).
+
+    >>> sniff_format('a.TSV', b''), sniff_format('a.txt', b'a,b'), sniff_format('a.xls', b'')
+    ('tsv', None, 'xls')
+    """
+    lower = name.lower()
+    if lower.endswith(".gz"):
+        lower = lower[:-3]
+    for extension, kind in _EXTENSIONS.items():
+        if lower.endswith(extension):
+            return kind
+    if lower.endswith(".xls") or head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
+        return "xls"
+    if head.startswith(b"PK\x03\x04"):
+        return "xlsx"
+    stripped = head.lstrip(b" \t\r\n")
+    if stripped.startswith(codecs.BOM_UTF8):
+        stripped = stripped[3:].lstrip(b" \t\r\n")
+    if stripped.startswith(b"{"):
+        return "jsonl"
+    return None

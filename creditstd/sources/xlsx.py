@@ -1,0 +1,576 @@
+"""XLSX workbooks, streamed: lxml ``iterparse`` over the worksheet XML inside the zip, no spreadsheet library.
+
+What a cell becomes (the text a person sees, as far as the file says it):
+
+* a shared or inline string: its text (rich-text runs joined, phonetic guides left out, the
+  ``_x000D_`` escapes Excel writes for control characters decoded);
+* a number: the text stored in the file, an integer without a trailing ``.0`` (``12.0`` -> ``12``);
+* a number whose cell style is a date format (built-in formats 14-17, 22, 27-31, 36, 50-54, 57-58,
+  the Chinese ``yyyy"年"m"月"d"日"`` among them, and custom formats with ``y`` or ``d``):
+  ``YYYY-MM-DD`` (``YYYY-MM-DD HH:MM:SS`` when the format shows a time and the value has one;
+  time-only formats 18-21, 32-35, 45-47, 55-56 give ``HH:MM:SS``), in the 1900 or 1904 date system
+  the workbook declares;
+* a boolean: ``TRUE`` or ``FALSE``; an error: its text (``#N/A``); a formula: its cached value;
+* a missing or empty cell: ``''``.  The ``r`` attributes place cells and rows (a skipped column
+  is an empty cell; a row's number is its sheet row number).
+
+The header is found as in CSV (title rows above it are skipped; ``header_row`` overrides), its
+trailing empty cells dropped.  A row with non-empty cells right of the header's last column is a
+``source.ragged_row`` problem (raw text: the cells joined by tabs); a row with no non-empty cell is
+blank.  Shared strings are held in one Arrow array (about the size of their text) and looked up per
+chunk with ``take``; the worksheet itself is streamed, each row cleared once read.
+
+Zip safety: a member whose declared size is over :data:`MAX_MEMBER_BYTES`, or that unpacks to more
+than :data:`MAX_RATIO` times its packed size (beyond the first MiB), is refused
+(``source.zip_bomb``), and reading stops if a member unpacks to more than it declared; encrypted
+members and password-protected workbooks (an OLE container, not a zip) are refused
+(``source.encrypted``).  XML is parsed without entities, network access or huge-tree mode.
+
+A workbook needs little more than three parts (``sharedStrings.xml`` and ``styles.xml`` are optional):
+
+>>> import io, zipfile
+>>> def workbook(rows: str) -> bytes:
+...     main = 'http://schemas.openxmlformats.org/spreadsheetml/2006/main'
+...     rel = 'http://schemas.openxmlformats.org/officeDocument/2006/relationships'
+...     package = 'http://schemas.openxmlformats.org/package/2006/relationships'
+...     buffer = io.BytesIO()
+...     with zipfile.ZipFile(buffer, 'w') as archive:
+...         archive.writestr('xl/workbook.xml', f'<workbook xmlns="{main}" xmlns:r="{rel}"><sheets>'
+...                          '<sheet name="处罚" sheetId="1" r:id="rId1"/></sheets></workbook>')
+...         archive.writestr('xl/_rels/workbook.xml.rels', f'<Relationships xmlns="{package}"><Relationship '
+...                          f'Id="rId1" Type="{rel}/worksheet" Target="worksheets/sheet1.xml"/></Relationships>')
+...         archive.writestr('xl/worksheets/sheet1.xml',
+...                          f'<worksheet xmlns="{main}"><sheetData>{rows}</sheetData></worksheet>')
+...     return buffer.getvalue()
+>>> def cell(reference: str, text: str) -> str:
+...     return f'<c r="{reference}" t="inlineStr"><is><t>{text}</t></is></c>'
+>>> rows = (f'<row r="1">{cell("A1", "2024年行政处罚信息")}</row>'
+...         f'<row r="3">{cell("A3", "名称")}{cell("B3", "金额")}</row>'
+...         f'<row r="4">{cell("A4", "甲")}<c r="B4"><v>12.0</v></c></row>'
+...         f'<row r="5"><c r="B5"><v>0.5</v></c>{cell("D5", "多余")}</row>')
+>>> from creditstd.sources.inputs import open_bytes
+>>> source, items = open_xlsx(open_bytes('-', stdin=io.BytesIO(workbook(rows))))
+>>> source.sheet, source.header_row, source.headers, source.title
+('处罚', 3, ('名称', '金额'), '2024年行政处罚信息')
+>>> for item in items:
+...     print(item.code, item.line, item.raw) if isinstance(item, RowProblem) else print(item.batch.to_pylist())
+source.ragged_row 5 	0.5		多余
+[{'名称': '甲', '金额': '12'}]
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+import tempfile
+import zipfile
+import zlib
+from collections.abc import Iterator, Sequence
+from datetime import datetime, timedelta
+from typing import IO, Any, BinaryIO
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+from lxml import etree
+
+from creditstd.sources.inputs import Opened, read_error
+from creditstd.sources.model import RowProblem, Source, SourceError, TableChunk, row_problem, source_error
+from creditstd.sources.sniff import find_header, non_empty, unique_headers
+
+__all__ = ["MAX_MEMBER_BYTES", "MAX_RATIO", "column_index", "format_kind", "open_xlsx", "serial_text"]
+
+#: The largest declared uncompressed size of a workbook part.
+MAX_MEMBER_BYTES = 4 << 30
+#: The largest compression ratio of a part larger than 1 MiB (worksheets compress 5-50 times).
+MAX_RATIO = 500
+#: The largest workbook read from stdin or from inside gzip (it is copied to a temporary file).
+MAX_SPOOL_BYTES = 4 << 30
+_SMALL_PART = 64 << 20  # workbook, relationships, styles: parsed whole
+_OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_STRICT_REL_NS = "http://purl.oclc.org/ooxml/officeDocument/relationships"
+_PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}Relationship"
+_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
+_INTEGER = re.compile(r"-?\d+\.0+")
+_HEADER_ROWS = 25
+_DATE_IDS = frozenset({14, 15, 16, 17, 27, 28, 29, 30, 31, 36, 50, 51, 52, 53, 54, 57, 58})
+_DATETIME_IDS = frozenset({22})
+_TIME_IDS = frozenset({18, 19, 20, 21, 32, 33, 34, 35, 45, 46, 47, 55, 56})
+_LITERALS = re.compile(r'"[^"]*"|\\.|\[[^\]]*\]|_.|\*.')
+
+
+def _safe_parser() -> etree.XMLParser:
+    return etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False, load_dtd=False)
+
+
+def format_kind(code: str) -> str | None:
+    """``date``, ``datetime``, ``time`` or None for a custom number format code.
+
+    >>> [format_kind(code) for code in ('yyyy"年"m"月"d"日"', 'yyyy/m/d h:mm', '[h]:mm:ss', '0.00', 'General', '@')]
+    ['date', 'datetime', 'time', None, None, None]
+    """
+    lowered = code.lower()
+    elapsed = any(part in lowered for part in ("[h]", "[m]", "[s]", "[hh]", "[mm]", "[ss]"))
+    plain = _LITERALS.sub("", lowered.split(";")[0])
+    if plain.strip() in ("general", "@", ""):
+        return "time" if elapsed else None
+    has_date = "y" in plain or "d" in plain
+    has_time = "h" in plain or "s" in plain or elapsed
+    if has_date and has_time:
+        return "datetime"
+    if has_date or ("m" in plain and not has_time):
+        return "date"
+    return "time" if has_time else None
+
+
+def serial_text(value: str, kind: str, date1904: bool) -> str:
+    """The text of an Excel serial date number ``value`` shown as ``kind``; ``value`` itself if it is no date.
+
+    >>> serial_text('45366', 'date', False), serial_text('45366.5', 'datetime', False)
+    ('2024-03-15', '2024-03-15 12:00:00')
+    >>> serial_text('0.75', 'time', False)
+    '18:00:00'
+    >>> serial_text('59', 'date', False), serial_text('60', 'date', False), serial_text('0', 'date', True)
+    ('1900-02-28', '60', '1904-01-01')
+    """
+    try:
+        serial = float(value)
+    except ValueError:
+        return value
+    if not 0 <= serial < 2958466 or (not date1904 and 60 <= serial < 61):
+        return value
+    if date1904:
+        moment = datetime(1904, 1, 1) + timedelta(seconds=round(serial * 86400))
+    elif serial < 60:
+        moment = datetime(1899, 12, 31) + timedelta(seconds=round(serial * 86400))
+    else:
+        moment = datetime(1899, 12, 30) + timedelta(seconds=round(serial * 86400))
+    if kind == "time":
+        return moment.strftime("%H:%M:%S")
+    if kind == "datetime" and (moment.hour or moment.minute or moment.second):
+        return moment.strftime("%Y-%m-%d %H:%M:%S")
+    return moment.strftime("%Y-%m-%d")
+
+
+def _number_text(value: str) -> str:
+    return value.split(".", 1)[0] if _INTEGER.fullmatch(value) else value
+
+
+def _unescape(text: str) -> str:
+    return _ESCAPE.sub(lambda match: chr(int(match.group(1), 16)), text) if "_x" in text else text
+
+
+def column_index(reference: str) -> int:
+    """The 0-based column of a cell reference (``A1`` -> 0, ``AB12`` -> 27).
+
+    >>> column_index('A1'), column_index('AB12'), column_index('XFD1048576')
+    (0, 27, 16383)
+    """
+    index = 0
+    for char in reference:
+        if "A" <= char <= "Z":
+            index = index * 26 + ord(char) - 64
+        elif "a" <= char <= "z":
+            index = index * 26 + ord(char) - 96
+        else:
+            break
+    return index - 1
+
+
+class _Bounded:
+    """A zip member stream that stops with ``source.zip_bomb`` when it unpacks to more than it declared."""
+
+    def __init__(self, stream: IO[bytes], limit: int, error: SourceError) -> None:
+        self._stream, self._left, self._error = stream, limit, error
+
+    def read(self, size: int = -1) -> bytes:
+        data = self._stream.read(size if size is not None and size >= 0 else 1 << 20)
+        self._left -= len(data)
+        if self._left < 0:
+            raise self._error
+        return data
+
+
+class _Workbook:
+    """The parts of an open workbook: sheets, relationships, styles, shared strings."""
+
+    def __init__(self, archive: zipfile.ZipFile, path: str) -> None:
+        self.archive, self.path = archive, path
+        self.names = set(archive.namelist())
+
+    def damaged(self, zh: str, en: str, line: int | None = None) -> SourceError:
+        return source_error("source.xlsx", self.path, line, zh=zh, en=en)
+
+    def member(self, name: str) -> _Bounded:
+        try:
+            info = self.archive.getinfo(name)
+        except KeyError:
+            raise self.damaged(f"缺少 {name}", f"{name} is missing") from None
+        if info.flag_bits & 0x1:
+            raise source_error("source.encrypted", self.path)
+        ratio = info.file_size // max(info.compress_size, 1)
+        bomb = source_error("source.zip_bomb", self.path, member=name, size=info.file_size, ratio=ratio)
+        if info.file_size > MAX_MEMBER_BYTES or (info.file_size > 1 << 20 and ratio > MAX_RATIO):
+            raise bomb
+        try:
+            return _Bounded(self.archive.open(info), info.file_size, bomb)
+        except (zipfile.BadZipFile, NotImplementedError, RuntimeError, OSError):
+            raise self.damaged(f"无法解压 {name}", f"{name} cannot be unpacked") from None
+
+    def xml(self, name: str) -> Any:
+        stream = self.member(name)
+        data = stream.read(_SMALL_PART + 1)
+        if len(data) > _SMALL_PART:
+            raise self.damaged(f"{name} 过大", f"{name} is too large")
+        try:
+            return etree.fromstring(data, _safe_parser())
+        except etree.XMLSyntaxError:
+            raise self.damaged(f"{name} 不是有效的XML", f"{name} is not well-formed XML") from None
+
+    def relationships(self, name: str) -> dict[str, tuple[str, str]]:
+        """Id -> (type, target path in the archive) of the relationships of part ``name``."""
+        folder, _, base = name.rpartition("/")
+        rels = f"{folder}/_rels/{base}.rels" if folder else f"_rels/{base}.rels"
+        if rels not in self.names:
+            return {}
+        found = {}
+        for rel in self.xml(rels).iter(_PKG_REL):
+            target = rel.get("Target", "")
+            if rel.get("TargetMode") == "External":
+                continue
+            path = target.lstrip("/") if target.startswith("/") else _join(folder, target)
+            found[rel.get("Id", "")] = (rel.get("Type", "").rsplit("/", 1)[-1], path)
+        return found
+
+
+def _join(folder: str, target: str) -> str:
+    parts = [part for part in folder.split("/") if part]
+    for piece in target.split("/"):
+        if piece == "..":
+            if parts:
+                parts.pop()
+        elif piece and piece != ".":
+            parts.append(piece)
+    return "/".join(parts)
+
+
+def _local(tag: Any) -> str:
+    return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
+
+
+def _styles(book: _Workbook, target: str | None) -> list[str | None]:
+    """Per cell style index, ``date``/``datetime``/``time`` or None."""
+    if not target or target not in book.names:
+        return []
+    root = book.xml(target)
+    custom: dict[int, str | None] = {}
+    kinds: list[str | None] = []
+    for element in root.iter():
+        name = _local(element.tag)
+        if name == "numFmt":
+            with contextlib.suppress(ValueError, TypeError):
+                custom[int(element.get("numFmtId"))] = format_kind(element.get("formatCode") or "")
+        elif name == "cellXfs":
+            for xf in element:
+                if _local(xf.tag) != "xf":
+                    continue
+                try:
+                    number = int(xf.get("numFmtId") or 0)
+                except ValueError:
+                    number = 0
+                if number in custom:
+                    kinds.append(custom[number])
+                elif number in _DATE_IDS:
+                    kinds.append("date")
+                elif number in _DATETIME_IDS:
+                    kinds.append("datetime")
+                elif number in _TIME_IDS:
+                    kinds.append("time")
+                else:
+                    kinds.append(None)
+    return kinds
+
+
+def _string_item(element: Any) -> str:
+    """The text of a shared-string ``si`` or inline ``is``: plain or rich-text runs, phonetic text left out."""
+    parts = []
+    for child in element:
+        name = _local(child.tag)
+        if name == "t":
+            parts.append(child.text or "")
+        elif name == "r":
+            for run in child:
+                if _local(run.tag) == "t":
+                    parts.append(run.text or "")
+    return _unescape("".join(parts))
+
+
+def _shared_strings(book: _Workbook, target: str | None) -> pa.Array:
+    if not target or target not in book.names:
+        return pa.array([], pa.large_string())
+    chunks: list[pa.Array] = []
+    batch: list[str] = []
+    try:
+        for _, element in etree.iterparse(book.member(target), events=("end",), tag="{*}si", resolve_entities=False,
+                                          no_network=True, huge_tree=False, load_dtd=False):
+            batch.append(_string_item(element))
+            element.clear()
+            while element.getprevious() is not None:
+                del element.getparent()[0]
+            if len(batch) >= 65536:
+                chunks.append(pa.array(batch, pa.large_string()))
+                batch = []
+    except etree.XMLSyntaxError:
+        raise book.damaged("共享字符串表不是有效的XML", "the shared strings are not well-formed XML") from None
+    chunks.append(pa.array(batch, pa.large_string()))
+    return pa.concat_arrays(chunks)
+
+
+def _sheet_target(book: _Workbook, sheet: str | None) -> tuple[str, str, bool, str | None, str | None]:
+    """(sheet name, worksheet part, 1904 date system, styles part, shared strings part)."""
+    package = book.relationships("")
+    workbook = next((path for kind, path in package.values() if kind == "officeDocument"), "xl/workbook.xml")
+    root = book.xml(workbook)
+    date1904 = any(_local(e.tag) == "workbookPr" and (e.get("date1904") or "").lower() in ("1", "true")
+                   for e in root.iter())
+    rels = book.relationships(workbook)
+    sheets = []
+    for element in root.iter():
+        if _local(element.tag) == "sheet":
+            rid = element.get(f"{{{_REL_NS}}}id") or element.get(f"{{{_STRICT_REL_NS}}}id") or ""
+            sheets.append((element.get("name") or "", rels.get(rid, ("", ""))[1]))
+    if not sheets:
+        raise book.damaged("工作簿中没有工作表", "the workbook has no sheet")
+    if sheet is None:
+        name, target = sheets[0]
+    else:
+        match = next(((n, t) for n, t in sheets if n == sheet), None)
+        if match is None:
+            raise source_error("source.sheet", book.path, sheet=sheet, sheets="、".join(n for n, _ in sheets))
+        name, target = match
+    if not target:
+        raise book.damaged(f"找不到工作表 {name} 的内容", f"the part of sheet {name} is missing")
+    styles = next((path for kind, path in rels.values() if kind == "styles"), None)
+    strings = next((path for kind, path in rels.values() if kind == "sharedStrings"), None)
+    return name, target, date1904, styles, strings
+
+
+# A parsed row: its number, per column either the text or the shared-string index (int), the widest column.
+_Row = tuple[int, dict[int, str | int]]
+
+
+def _rows(book: _Workbook, target: str, kinds: list[str | None], date1904: bool) -> Iterator[_Row]:
+    number = 0
+    try:
+        for _, row in etree.iterparse(book.member(target), events=("end",), tag="{*}row", resolve_entities=False,
+                                      no_network=True, huge_tree=False, load_dtd=False):
+            given = row.get("r")
+            number = int(given) if given and given.isdigit() else number + 1
+            namespace = row.tag[: -3]
+            cells: dict[int, str | int] = {}
+            column = -1
+            for cell in row:
+                if cell.tag != namespace + "c":
+                    continue
+                reference = cell.get("r")
+                column = column_index(reference) if reference else column + 1
+                kind = cell.get("t")
+                value: str | int | None = None
+                if kind == "inlineStr":
+                    for child in cell:
+                        if child.tag == namespace + "is":
+                            value = _string_item(child)
+                else:
+                    for child in cell:
+                        if child.tag == namespace + "v":
+                            value = child.text
+                            break
+                    if value is None:
+                        continue
+                    if kind == "s":
+                        try:
+                            value = int(value)
+                        except ValueError:
+                            value = None
+                    elif kind == "b":
+                        value = "TRUE" if value.strip() in ("1", "true") else "FALSE"
+                    elif kind == "d":
+                        value = value[:-9] if value.endswith("T00:00:00") else value
+                    elif kind in (None, "n"):
+                        style = cell.get("s")
+                        date_kind = kinds[int(style)] if style and style.isdigit() and int(style) < len(kinds) else None
+                        value = serial_text(value, date_kind, date1904) if date_kind else _number_text(value)
+                if value is not None and value != "":
+                    cells[column] = value
+            row.clear()
+            while row.getprevious() is not None:
+                del row.getparent()[0]
+            yield number, cells
+    except etree.XMLSyntaxError:
+        raise book.damaged("工作表不是有效的XML", "the worksheet is not well-formed XML", number + 1) from None
+    except (zipfile.BadZipFile, EOFError, OSError, zlib.error):
+        raise book.damaged("工作表无法解压", "the worksheet cannot be unpacked", number + 1) from None
+
+
+def _text(value: str | int, strings: pa.Array) -> str:
+    if isinstance(value, int):
+        return strings[value].as_py() if 0 <= value < len(strings) else ""
+    return value
+
+
+def _open_archive(opened: Opened) -> tuple[zipfile.ZipFile, list[Any]]:
+    """The zip of ``opened``: the file itself, or a temporary copy (stdin, gzip)."""
+    keep: list[Any] = []
+    if opened.head.startswith(_OLE):
+        raise source_error("source.encrypted", opened.path)
+    if opened.path != "-" and opened.compression is None:
+        source: BinaryIO | str = opened.path
+    else:
+        spool = tempfile.TemporaryFile()
+        keep.append(spool)
+        try:
+            copied = 0
+            while True:
+                data = opened.stream.read(1 << 20)
+                if not data:
+                    break
+                copied += len(data)
+                if copied > MAX_SPOOL_BYTES:
+                    raise source_error("source.zip_bomb", opened.path, member="-", size=copied, ratio="?")
+                spool.write(data)
+        except SourceError:
+            raise
+        except Exception as error:
+            raise read_error(error, opened.path) from None
+        spool.seek(0)
+        source = spool  # type: ignore[assignment]
+    try:
+        return zipfile.ZipFile(source), keep
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError):
+        for item in keep:
+            item.close()
+        raise source_error("source.not_zip", opened.path) from None
+
+
+def open_xlsx(opened: Opened, *, sheet: str | None = None, header_row: int | None = None,
+              batch_rows: int = 65536) -> tuple[Source, Iterator[TableChunk | RowProblem]]:
+    """Read the first sheet of an XLSX workbook (or ``sheet``, by name) opened by
+    :func:`~creditstd.sources.inputs.open_bytes`."""
+    if header_row is not None and header_row < 1:
+        raise source_error("source.option", opened.path, zh="表头行号须不小于1",
+                           en="the header row number must be 1 or more")
+    archive, keep = _open_archive(opened)
+    try:
+        book = _Workbook(archive, opened.path)
+        name, target, date1904, styles_part, strings_part = _sheet_target(book, sheet)
+        kinds = _styles(book, styles_part)
+        strings = _shared_strings(book, strings_part)
+        rows = _rows(book, target, kinds, date1904)
+        first: list[_Row] = []
+        for row in rows:
+            first.append(row)
+            if (header_row is not None and row[0] >= header_row) or (header_row is None and len(first) >= _HEADER_ROWS):
+                break
+        texts = [_row_texts(cells, strings) for _, cells in first]
+        if header_row is not None:
+            index = next((i for i, (number, _) in enumerate(first) if number == header_row), None)
+            if index is None:
+                raise source_error("source.header_row", opened.path, header_row=header_row)
+        else:
+            index = find_header(texts)
+            if index is None:
+                raise source_error("source.empty", opened.path)
+        cells = texts[index]
+        while cells and not non_empty(cells[-1:]):
+            cells = cells[:-1]
+        headers = unique_headers(cells)
+        title = " ".join(cell.strip() for row in texts[:index] for cell in row if non_empty([cell])) or None
+    except BaseException:
+        archive.close()
+        for item in keep:
+            item.close()
+        raise
+    source = Source(opened.path, "xlsx", None, None, first[index][0], headers, title, name, opened.compression)
+
+    def generate() -> Iterator[TableChunk | RowProblem]:
+        try:
+            yield from _chunks(source, _chain(first[index + 1:], rows), strings, max(1, batch_rows))
+        finally:
+            archive.close()
+            for item in keep:
+                item.close()
+
+    return source, generate()
+
+
+def _chain(first: Sequence[_Row], rest: Iterator[_Row]) -> Iterator[_Row]:
+    yield from first
+    yield from rest
+
+
+def _row_texts(cells: dict[int, str | int], strings: pa.Array) -> list[str]:
+    if not cells:
+        return []
+    texts = [""] * (max(cells) + 1)
+    for column, value in cells.items():
+        texts[column] = _text(value, strings)
+    return texts
+
+
+def _chunks(source: Source, rows: Iterator[_Row], strings: pa.Array,
+            batch_rows: int) -> Iterator[TableChunk | RowProblem]:
+    width = len(source.headers)
+    empty: tuple[Any, ...] = ("",) * width
+    table: list[list[Any]] = []
+    lines: list[int] = []
+    records: list[int] = []
+    blank = ordinal = 0
+    problems: list[RowProblem] = []
+    for number, cells in rows:
+        if not any(isinstance(v, int) or not v.isspace() for v in cells.values()):
+            blank += 1
+            continue
+        ordinal += 1
+        if cells and max(cells) >= width:
+            texts = _row_texts(cells, strings)
+            if non_empty(texts[width:]):
+                problems.append(row_problem("source.ragged_row", source.path, number, raw="\t".join(texts),
+                                            record=ordinal, cells=len(texts), expected=width))
+                continue
+        values = list(empty)
+        for column, value in cells.items():
+            if column < width:
+                values[column] = value
+        table.append(values)
+        lines.append(number)
+        records.append(ordinal)
+        if len(table) >= batch_rows:
+            yield from problems
+            problems = []
+            yield _chunk(source, table, lines, records, strings, blank)
+            table, lines, records, blank = [], [], [], 0
+    yield from problems
+    if table:
+        yield _chunk(source, table, lines, records, strings, blank)
+
+
+def _chunk(source: Source, table: list[list[Any]], lines: list[int], records: list[int], strings: pa.Array,
+           blank: int) -> TableChunk:
+    columns = []
+    for values in zip(*table, strict=True):
+        shared = [value for value in values if isinstance(value, int)]
+        if not shared:
+            columns.append(pa.array(values, pa.string()))
+            continue
+        mask = np.fromiter((isinstance(value, int) for value in values), bool, len(values))
+        index = np.fromiter((value if isinstance(value, int) else 0 for value in values), np.int64, len(values))
+        index[(index < 0) | (index >= max(len(strings), 1))] = 0
+        direct = pa.array([None if isinstance(value, int) else value for value in values], pa.string())
+        taken = strings.take(pa.array(index)).cast(pa.string()) if len(strings) else pa.nulls(len(values), pa.string())
+        columns.append(pc.fill_null(pc.if_else(pa.array(mask), taken, direct), ""))
+    if not columns:
+        batch = pa.RecordBatch.from_arrays([], names=[])
+    else:
+        batch = pa.RecordBatch.from_arrays(columns, names=list(source.headers))
+    return TableChunk(batch, np.array(lines, np.int64), np.array(records, np.int64), blank)
