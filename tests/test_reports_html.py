@@ -50,10 +50,9 @@ class _Elements(HTMLParser):
         self.elements.append((tag, {key: value or "" for key, value in attrs}, []))
 
     def handle_endtag(self, tag: str) -> None:
-        while self.stack:
-            index = self.stack.pop()
-            if self.elements[index][0] == tag:
-                break
+        if any(self.elements[index][0] == tag for index in self.stack):  # close it and what it left open
+            while self.elements[self.stack.pop()][0] != tag:
+                pass
 
     def handle_data(self, data: str) -> None:
         for index in self.stack:
