@@ -507,7 +507,8 @@ class ReportBuilder:
                 title_en=spec.en if spec is not None else clean(key),
                 field_code=spec.code if spec is not None else None, header=field_acc.header,
                 personal=self._personal(key), required=bool(spec.required) if spec is not None else False,
-                rows=field_acc.rows, filled=field_acc.filled, distinct=field_acc.distinct.count,
+                rows=field_acc.rows, filled=field_acc.filled,
+                distinct=min(field_acc.distinct.count, field_acc.filled),  # an estimate never above the values
                 distinct_exact=field_acc.distinct.exact, top_values=top,
                 findings=field_acc.findings, errors=field_acc.errors,
                 codes=tuple((clean(code), count) for code, count in field_acc.codes.most_common()),

@@ -257,7 +257,7 @@ class _Page:
                     name += f' <span class="personal">{self.t("个人信息", "personal")}</span>'
                 distinct = number(field.distinct) if field.distinct_exact else "≈" + number(field.distinct)
                 codes = ", ".join(f"<code>{_e(code)}</code> ×{number(count)}" for code, count in field.codes[:3])
-                common = ("" if not field.top_values else
+                common = ("" if not field.top_values or field.top_values[0][1] < 2 else  # all unique: say nothing
                           ", ".join(f"{_e(value)} ×{number(count)}" for value, count in field.top_values))
                 share_sort = "" if field.filled_share is None else f"{field.filled_share:.6f}"
                 rows.append([
