@@ -311,3 +311,11 @@ def test_report_states_class_and_options() -> None:
     assert report.class_version and not report.strict and report.max_errors == 1000
     assert report.files[0].columns[4].field is None and report.files[0].unknown_columns == ("备注",)
     assert report.files[0].encoding == "gb18030" and report.files[0].title == "2024年行政处罚"
+
+
+def test_a_distinct_estimate_never_exceeds_the_filled_cells() -> None:
+    builder = _builder(distinct_cap=10)
+    values = np.arange(3000).astype(str)
+    builder.add_rows({"uscc": pa.array(values)}, np.arange(3000) + 2, np.ones(3000, bool), [])
+    field = builder.finish().files[0].fields[0]
+    assert not field.distinct_exact and 10 < field.distinct <= 3000

@@ -463,3 +463,24 @@ def test_html_charts_have_a_bar_per_code_and_field() -> None:
         ("id_number", "667"), ("penalty_types", "67"), ("decision_date", "20")]
     assert '<html lang="en">' in page
     assert '<html lang="zh-CN">' in render(penalty_report(), "html", "zh")
+
+
+def test_every_field_of_the_json_report_is_documented() -> None:
+    page = Path(__file__).parents[1] / "docs" / "validation-report.md"
+    if not page.exists():
+        pytest.skip("docs/ is not copied next to the tests (wheel test run)")
+    text = page.read_text(encoding="utf-8")
+    names: set[str] = set()
+
+    def walk(node: object) -> None:
+        if isinstance(node, dict):
+            names.update(node.get("properties", {}))
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(schema())
+    undocumented = sorted(name for name in names if not re.search(f"`{re.escape(name)}(\\[\\])?`", text))
+    assert undocumented == []
