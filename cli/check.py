@@ -117,7 +117,10 @@ def _value_text(value: object) -> str:
 
 def _kind_name(kind: str | None) -> tuple[str, str]:
     """A kind's name in Chinese and English; a value that matches no kind is of kind 未知 / unknown."""
-    return (IdentifierKind(kind).zh, IdentifierKind(kind).en) if kind else ("未知", "unknown")
+    if kind is None:
+        return "未知", "unknown"
+    named = IdentifierKind(kind)
+    return named.zh, named.en
 
 
 def _problem_json(problem: Finding) -> dict[str, object]:

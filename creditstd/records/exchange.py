@@ -433,9 +433,10 @@ def _shown(path: os.PathLike[str] | str) -> str:
     return printable(os.fspath(path), 256)
 
 
-def _in_file(path: Path | None) -> Location | None:
-    """The location of a problem in the file ``path`` as a whole (its name only: the folder is the batch's)."""
-    return Location(file=printable(path.name, 256)) if path is not None else None
+def _in_file(path: Path) -> Location:
+    """The location of a problem with the batch file ``path`` (its name only: the folder is the batch's);
+    :mod:`creditstd.records.signing` locates its problems the same way."""
+    return Location(file=printable(path.name, 256))
 
 
 def _check_manifest(manifest: Any, report: VerificationReport, at: Location | None) -> bool:

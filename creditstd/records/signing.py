@@ -120,17 +120,18 @@ from jsonschema import Draft202012Validator
 from creditstd.atomic import atomic_writer
 from creditstd.codes.redact import redact
 from creditstd.exceptions import CreditstdError, bilingual
-from creditstd.findings import Finding, Location, finding
+from creditstd.findings import Finding, finding
 from creditstd.records import loader
 from creditstd.records.exchange import (
     MANIFEST,
     MAX_MANIFEST_BYTES,
     RECORDS,
+    _in_file,
     is_bare_file_name,
     is_date_time,
 )
 from creditstd.records.formats import format_checker
-from creditstd.records.jsonline import json_path, loads_record, printable
+from creditstd.records.jsonline import json_path, loads_record
 
 __all__ = [
     "ALGORITHMS",
@@ -720,11 +721,6 @@ def signature_path(path: str | os.PathLike[str]) -> Path:
     return manifest.with_name(manifest.name + SIGNATURE_SUFFIX)
 
 
-def _in_file(path: Path) -> Location:
-    """Where a problem with the file ``path`` as a whole is: its name (the folder is the batch's)."""
-    return Location(file=printable(path.name, 256))
-
-
 def _records_problems(manifest_path: Path, manifest_bytes: bytes) -> list[Finding]:
     """Whether the records file is the one these manifest bytes describe (count and SHA-256)."""
     at = _in_file(manifest_path)
@@ -850,9 +846,10 @@ def _signature_validator() -> Draft202012Validator:
     return Draft202012Validator(loader.meta_schema("exchange-signature.schema.json"), format_checker=format_checker())
 
 
-def _format_problem(name: str, zh: str, en: str, path: str = "$") -> Finding:
-    return Finding("exchange.signature_format", f"签名文件 {name} 格式不对：{zh}",
-                   f"signature file {name} is malformed: {en}", path, location=Location(file=printable(name, 256)))
+def _format_problem(file: Path, zh: str, en: str, path: str = "$") -> Finding:
+    """``exchange.signature_format``: the signature file ``file`` is malformed (at ``path`` in it)."""
+    return Finding("exchange.signature_format", f"签名文件 {file.name} 格式不对：{zh}",
+                   f"signature file {file.name} is malformed: {en}", path, location=_in_file(file))
 
 
 def _read_signature(path: Path, manifest_name: str) -> tuple[dict[str, Any] | None, bytes, Finding | None]:
@@ -864,29 +861,29 @@ def _read_signature(path: Path, manifest_name: str) -> tuple[dict[str, Any] | No
         return None, b"", finding("exchange.signature_missing", location=_in_file(path), name=name)
     except (OSError, ValueError) as error:
         zh, en = _reasons(error)
-        return None, b"", _format_problem(name, f"无法读取（{zh}）", f"cannot be read ({en})")
+        return None, b"", _format_problem(path, f"无法读取（{zh}）", f"cannot be read ({en})")
     if len(data) > _MAX_SIGNATURE_FILE:
-        return None, b"", _format_problem(name, "文件太大", "too large")
+        return None, b"", _format_problem(path, "文件太大", "too large")
     try:
         document = loads_record(data, max_bytes=len(data))
     except (ValueError, RecursionError):
-        return None, b"", _format_problem(name, "不是JSON", "not JSON")
+        return None, b"", _format_problem(path, "不是JSON", "not JSON")
     errors = sorted(_signature_validator().iter_errors(document), key=lambda error: list(error.absolute_path))
     if errors:
         where = json_path(errors[0].absolute_path)
-        return None, b"", _format_problem(name, f"{where} 不符合 exchange-signature 格式",
+        return None, b"", _format_problem(path, f"{where} 不符合 exchange-signature 格式",
                                           f"{errors[0].validator} at {where}", where)
     if not is_date_time(document["created"]):
-        return None, b"", _format_problem(name, "created 不是RFC 3339日期时间", "created is not an RFC 3339 date-time",
+        return None, b"", _format_problem(path, "created 不是RFC 3339日期时间", "created is not an RFC 3339 date-time",
                                           "$.created")
     if document["signed_file"] != manifest_name:
-        return None, b"", _format_problem(name, f"签名的是 {document['signed_file']}，不是 {manifest_name}",
+        return None, b"", _format_problem(path, f"签名的是 {document['signed_file']}，不是 {manifest_name}",
                                           f"it signs {document['signed_file']!r}, not {manifest_name!r}",
                                           "$.signed_file")
     try:
         signature = base64.b64decode(document["signature"], validate=True)
     except (binascii.Error, ValueError):  # the alphabet is right (the schema says so) but not the length
-        return None, b"", _format_problem(name, "signature 不是有效的base64", "signature is not valid base64",
+        return None, b"", _format_problem(path, "signature 不是有效的base64", "signature is not valid base64",
                                           "$.signature")
     return document, signature, None
 

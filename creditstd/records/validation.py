@@ -59,7 +59,7 @@ from creditstd.records.rules import RULES
 
 __all__ = ["RECORD_CODES", "RecordError", "RecordValidator", "validator"]
 
-#: The name records errors had before every reporter yielded a :class:`~creditstd.findings.Finding`;
+#: The name record errors had before every reporter yielded a :class:`~creditstd.findings.Finding`;
 #: kept for ``creditstd.catalogue.RecordError``.
 RecordError = Finding
 
@@ -143,13 +143,14 @@ class RecordValidator:
                 shown = printable(str(extra))
                 yield finding("record.unknown_field", path=json_path([*parts, extra]), field=shown, name=shown)
             return
-        zh, en = keyword_entry(keyword).messages(expected=_expected(error))
+        entry = keyword_entry(keyword)
+        zh, en = entry.messages(expected=_expected(error))
         conditional = self._conditional(error)
         if conditional:  # a value a conditional rule constrains (a grade of the tax scheme...): name the rule
             why_zh, why_en = conditional["x-message-zh"], conditional["x-message-en"]
             yield self._error(parts, f"rule.{conditional['x-rule']}", f"{zh}（{why_zh}）", f"{en} ({why_en})")
             return
-        yield self._error(parts, keyword_entry(keyword).code, zh, en)
+        yield self._error(parts, entry.code, zh, en)
 
     def iter_errors(self, record: Any, *, today: date | None = None) -> Iterator[Finding]:
         """Yield every problem of ``record``; schema problems first, then the class's named rules."""
