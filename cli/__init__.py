@@ -18,6 +18,7 @@ people come in Chinese and English (``CREDITSTD_LANG=zh|en|both``).
 from __future__ import annotations
 
 import contextlib
+import importlib
 import os
 import signal
 import sys
@@ -27,19 +28,49 @@ import click
 
 from creditstd import __version__
 from creditstd.cli._io import InputError
-from creditstd.cli.catalogue import catalogue_group
-from creditstd.cli.check import check_command
-from creditstd.cli.exchange import exchange_group
-from creditstd.cli.fake import fake_command
-from creditstd.cli.generate import generate_command
 from creditstd.codes.redact import redact
 from creditstd.exceptions import CreditstdError, bilingual
 
-__all__ = ["main"]
+__all__ = ["COMMANDS", "main"]
+
+#: Command name -> (module, attribute, the short help ``creditstd --help`` lists).  A command's module is
+#: imported only when the command runs (or its own help is asked for), so ``creditstd --help`` and
+#: ``creditstd check`` never pay for Arrow, Faker or the docs generator.  A test keeps the short help here
+#: equal to each command's own.
+COMMANDS: dict[str, tuple[str, str, str]] = {
+    "check": ("creditstd.cli.check", "check_command", "识别并校验代码 / Identify, validate and explain identifiers."),
+    "validate": ("creditstd.cli.validate", "validate_command",
+                 "校验部门导出的数据文件 / Validate departmental exports against a catalogue class."),
+    "generate": ("creditstd.cli.generate", "generate_command",
+                 "生成有效的合成代码 / Print valid synthetic identifiers, one per line."),
+    "catalogue": ("creditstd.cli.catalogue", "catalogue_group",
+                  "信用信息目录：记录类、分类标准、参考文档 / The credit information catalogue: classes, taxonomy, "
+                  "reference docs."),
+    "fake": ("creditstd.cli.fake", "fake_command",
+             "生成某记录类的合成记录 / Write synthetic records of a catalogue class."),
+    "exchange": ("creditstd.cli.exchange", "exchange_group",
+                 "交换格式：打包与校验批次 / The exchange format: pack and verify batches."),
+}
 
 
 class _Main(click.Group):
-    """The command group, with a last line of defence: a creditstd error never becomes a traceback."""
+    """The command group: commands loaded on first use, and a last line of defence (a creditstd error never
+    becomes a traceback)."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name not in COMMANDS:
+            return None
+        module, attribute, _ = COMMANDS[name]
+        command: click.Command = getattr(importlib.import_module(module), attribute)
+        return command
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = [(name, COMMANDS[name][2]) for name in self.list_commands(ctx)]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
 
     def invoke(self, ctx: click.Context) -> object:
         with _exit_on_signals():
@@ -101,8 +132,3 @@ def main() -> None:
     """creditstd：社会信用信息标准工具 / China's social credit information standards, executable."""
 
 
-main.add_command(check_command)
-main.add_command(generate_command)
-main.add_command(catalogue_group)
-main.add_command(fake_command)
-main.add_command(exchange_group)

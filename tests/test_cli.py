@@ -5,11 +5,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import click
 import pytest
 from click.testing import CliRunner
 
 from creditstd import ric, uscc
-from creditstd.cli import main
+from creditstd.cli import COMMANDS, main
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples" / "identifiers.txt"
 
@@ -141,8 +142,14 @@ def test_generate_ric_constraints(runner: CliRunner) -> None:
 
 
 def test_every_command_has_help(runner: CliRunner) -> None:
-    assert runner.invoke(main, ["--help"]).exit_code == 0
-    for name, command in main.commands.items():
+    listing = runner.invoke(main, ["--help"])
+    assert listing.exit_code == 0
+    context = click.Context(main)
+    for name in main.list_commands(context):
+        command = main.get_command(context, name)
+        assert command is not None and command.name == name
+        # the listing is written without importing the commands: it must say what each command says itself
+        assert COMMANDS[name][2] == command.get_short_help_str(limit=200) and f"  {name} " in listing.stdout
         result = runner.invoke(main, [name, "--help"])
         assert result.exit_code == 0 and command.help, name
         for parameter in command.params:

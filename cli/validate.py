@@ -1,0 +1,267 @@
+"""``creditstd validate``: check departmental exports against a catalogue class, for stewards and CI gates.
+
+Each input (CSV/TSV in UTF-8, GBK or UTF-16, XLSX, JSON Lines, an exchange
+batch, gzipped or not, globs, ``-`` for stdin) is read in Arrow batches by
+:mod:`creditstd.sources`, its headers mapped to the class's fields
+(:mod:`creditstd.records.decode`), every batch checked by the one compiled
+core (:func:`creditstd.records.plan.validate_table`), and the findings
+gathered by a :class:`~creditstd.reports.ReportBuilder` whose report is
+written in the chosen format.  The class is ``--class`` or, when omitted,
+the one the first file's headers match best (the report says which and
+why).
+
+Nothing read is dropped: every row is valid or rejected (a row the reader
+could not read counts as rejected), and the report states rows read =
+valid + rejected for every file.  ``--rejects`` writes the rejected rows
+unchanged (same format, encoding and delimiter for CSV/TSV; XLSX rows as
+UTF-8 CSV with a BOM for Excel; JSON Lines and exchange rows as JSON Lines),
+each with its line and the reasons, private (0600), cells that Excel would
+run as a formula guarded with a leading ``'``.  With several inputs
+``--rejects`` names a folder that gets one rejects file per input.
+
+Exit codes: 0 valid; 1 invalid data (or warnings with ``--fail-on
+warning``); 2 usage error or unreadable input.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+import sys
+from collections import defaultdict
+from collections.abc import Iterator, Sequence
+from contextlib import ExitStack
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import IO
+
+import click
+import numpy as np
+import pyarrow as pa
+
+from creditstd.cli._io import InputError, output_stream, refuse_input_as_output
+from creditstd.exceptions import CatalogueError, bilingual
+from creditstd.findings import Finding
+from creditstd.records.decode import HeaderMapping, infer_class, resolve_headers
+from creditstd.records.model import record_class
+from creditstd.records.plan import Plan, compile_plan, validate_table
+from creditstd.reports import FORMATS, ReportBuilder, write_report
+from creditstd.sources import RowProblem, Source, SourceError, TableChunk, expand_inputs, open_table
+
+__all__ = ["validate_command"]
+
+#: A cell Excel would run as a formula (=, +, -, @, a tab or carriage return first) unless it is a plain number.
+_FORMULA = re.compile(r"[=+\-@\t\r]")
+_PLAIN_NUMBER = re.compile(r"[+-]?[0-9]+(?:\.[0-9]+)?")
+
+
+def excel_safe(cell: str | None) -> str:
+    """``cell`` as a rejects CSV holds it: a leading ``'`` keeps Excel from running it as a formula.
+
+    >>> excel_safe('=HYPERLINK("http://x")'), excel_safe('-0.2'), excel_safe('@SUM(A1)'), excel_safe(None)
+    ('\\'=HYPERLINK("http://x")', '-0.2', "'@SUM(A1)", '')
+    """
+    if cell is None:
+        return ""
+    return "'" + cell if _FORMULA.match(cell) and not _PLAIN_NUMBER.fullmatch(cell) else cell
+
+
+@dataclass(frozen=True)
+class Options:
+    """What the user asked for, parsed from the command line."""
+
+    inputs: tuple[str, ...]
+    class_name: str | None
+    strict: bool
+    output_format: str
+    output: Path | None
+    rejects: Path | None
+    max_errors: int
+    lang: str
+    show_pii: bool
+    fail_on: str
+    encoding: str | None
+    header_row: int | None
+    sheet: str | None
+    today: date
+
+
+def _reasons(findings: Sequence[Finding]) -> str:
+    return "；".join(f"{finding.code} {finding.path}: {finding.message_zh} / {finding.message_en}"
+                    for finding in findings)
+
+
+class _Rejects:
+    """Rejected rows of one input, written as the input was (see the module docstring)."""
+
+    def __init__(self, stack: ExitStack, path: Path, source: Source) -> None:
+        self.source = source
+        self.delimited = source.format in ("csv", "tsv", "xlsx")
+        encoding = "utf-8-sig" if source.format == "xlsx" or not source.encoding else source.encoding
+        if encoding.lower().replace("_", "-") in ("utf-16", "utf-16-le", "utf-16-be"):
+            encoding = "utf-16"
+        self.stream: IO[str] = stack.enter_context(output_stream(path, encoding, private=True))
+        if self.delimited:
+            self.writer = csv.writer(self.stream, delimiter=source.delimiter or ",", lineterminator="\r\n")
+            self.writer.writerow([excel_safe(header) for header in (*source.headers, "_line", "_errors")])
+
+    def rows(self, chunk: TableChunk, rows: Sequence[int], findings: dict[int, list[Finding]]) -> None:
+        if not rows:
+            return
+        taken = chunk.batch.take(pa.array(rows, pa.int64()))
+        columns = [column.to_pylist() for column in taken.columns]
+        for position, row in enumerate(rows):
+            cells = [column[position] for column in columns]
+            line = int(chunk.lines[row])
+            if self.delimited:
+                self.writer.writerow([*(excel_safe(cell) for cell in cells), str(line),
+                                      excel_safe(_reasons(findings[row]))])
+            else:
+                self.stream.write(json.dumps({"line": line, "record": dict(zip(taken.schema.names, cells,
+                                                                                strict=True)),
+                                              "errors": [finding.to_json() for finding in findings[row]]},
+                                             ensure_ascii=False) + "\n")
+
+    def problem(self, problem: RowProblem) -> None:
+        finding = problem.finding()
+        if self.delimited:
+            self.writer.writerow([excel_safe(problem.raw), *([""] * (len(self.source.headers) - 1)),
+                                  str(problem.line), excel_safe(_reasons([finding]))])
+        else:
+            self.stream.write(json.dumps({"line": problem.line, "raw": problem.raw, "errors": [finding.to_json()]},
+                                         ensure_ascii=False) + "\n")
+
+
+def _rejects_path(options: Options, path: str, many: bool) -> Path | None:
+    if options.rejects is None:
+        return None
+    if not many:
+        return options.rejects
+    name = "stdin" if path == "-" else Path(path).name
+    suffix = ".csv" if name.endswith((".csv", ".tsv", ".xlsx", ".csv.gz", ".tsv.gz")) else ".jsonl"
+    return options.rejects / f"{name}.rejects{suffix}"
+
+
+#: The column that keeps a batch's row count when no header names a field (an Arrow batch needs a column).
+_ROWS = "_rows"
+
+
+def _keyed(batch: pa.RecordBatch, mapping: HeaderMapping) -> pa.RecordBatch:
+    """The batch's columns that name a field, renamed to the field's key."""
+    keys, columns = [_ROWS], [pa.nulls(batch.num_rows, pa.string())]
+    for index, header in enumerate(batch.schema.names):
+        if (key := mapping.fields.get(header)) is not None:
+            keys.append(key)
+            columns.append(batch.column(index))
+    return pa.RecordBatch.from_arrays(columns, names=keys)
+
+
+def _choose_plan(options: Options, source: Source) -> tuple[Plan, tuple[str, str]]:
+    if options.class_name:
+        record_class(options.class_name)  # an unknown class is a usage error, before any row is read
+        reason = (f"由 --class 指定：{options.class_name}", f"given with --class: {options.class_name}")
+        name = options.class_name
+    else:
+        guess = infer_class(source.headers)
+        name, reason = guess.name, (guess.reason_zh, guess.reason_en)
+    return compile_plan(name, strict=options.strict, today=options.today), reason
+
+
+def _validate_file(builder: ReportBuilder, plan: Plan, options: Options, source: Source,
+                   items: Iterator[TableChunk | RowProblem], rejects: _Rejects | None) -> None:
+    mapping = resolve_headers(plan.class_name, source.headers)
+    builder.start_file(source.path, format=source.format, encoding=source.encoding, headers=source.headers,
+                       mapping=mapping.fields, missing=mapping.missing, title=source.title)
+    for item in items:
+        if isinstance(item, RowProblem):
+            builder.add_rejected_row(item.finding())
+            if rejects:
+                rejects.problem(item)
+            continue
+        keyed = _keyed(item.batch, mapping)
+        result = validate_table(plan, keyed, file=source.path, lines=item.lines, show_pii=options.show_pii)
+        columns = {name: keyed.column(name) for name in keyed.schema.names if name != _ROWS}
+        builder.add_rows(columns, item.lines, result.valid, result.findings)
+        if rejects:
+            by_row: dict[int, list[Finding]] = defaultdict(list)
+            for finding, row in zip(result.findings, result.rows.tolist(), strict=True):
+                by_row[row].append(finding)
+            rejects.rows(item, np.flatnonzero(~result.valid).tolist(), by_row)
+    builder.end_file()
+
+
+def run(options: Options) -> int:
+    """Validate every input, write the report (and rejects), return the exit code."""
+    paths = expand_inputs(options.inputs)
+    for output, option in ((options.output, "--output"), (options.rejects, "--rejects")):
+        refuse_input_as_output(output, paths, option)
+    many = len(paths) > 1
+    if many and options.rejects is not None:
+        options.rejects.mkdir(parents=True, exist_ok=True, mode=0o700)
+    builder: ReportBuilder | None = None
+    plan: Plan | None = None
+    with ExitStack() as stack:
+        for path in paths:
+            source, items = open_table(path, encoding=options.encoding, header_row=options.header_row,
+                                       sheet=options.sheet)
+            if plan is None or builder is None:
+                plan, reason = _choose_plan(options, source)
+                builder = ReportBuilder(class_name=plan.class_name, class_reason=reason, strict=options.strict,
+                                        max_errors=options.max_errors, show_pii=options.show_pii,
+                                        rule_set=None, fail_on=options.fail_on)
+            target = _rejects_path(options, path, many)
+            rejects = _Rejects(stack, target, source) if target is not None else None
+            _validate_file(builder, plan, options, source, items, rejects)
+        assert builder is not None  # expand_inputs never returns an empty list
+        report = builder.finish()
+    with output_stream(options.output) as stream:
+        write_report(report, options.output_format, stream, lang=options.lang)
+    return int(report.exit_status)
+
+
+@click.command("validate")
+@click.argument("inputs", nargs=-1, required=True, metavar="FILE...")
+@click.option("--class", "class_name", metavar="CLASS",
+              help="信息类别（省略时由表头推断） / catalogue class (inferred from the headers when omitted)")
+@click.option("--strict", is_flag=True, help="对代码做严格校验 / strict identifier checks")
+@click.option("--format", "output_format", type=click.Choice(FORMATS), default="text", show_default=True,
+              help="报告格式 / report format")
+@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False),
+              help="报告写入文件（默认标准输出） / write the report to this file (default stdout)")
+@click.option("--rejects", type=click.Path(path_type=Path),
+              help="不合格行原样写入此文件（多个输入时为文件夹），附行号与原因，仅本人可读 / write rejected rows "
+                   "unchanged with line and reasons to this file (a folder with several inputs), owner-only")
+@click.option("--max-errors", type=click.IntRange(min=0), default=1000, show_default=True,
+              help="报告中最多列出的错误示例数（计数始终准确） / most error examples listed (counts stay exact)")
+@click.option("--lang", type=click.Choice(["zh", "en", "both"]), default="both", show_default=True,
+              help="报告语言 / language of the report")
+@click.option("--show-pii", is_flag=True,
+              help="在报告中完整显示自然人姓名与证件号码 / show names and ID numbers of natural persons in full")
+@click.option("--fail-on", type=click.Choice(["error", "warning"]), default="error", show_default=True,
+              help="何种问题使退出码为1 / what makes the exit code 1")
+@click.option("--encoding", help="输入编码（默认自动识别：UTF-8、GBK、UTF-16） / input encoding (default: detected)")
+@click.option("--header-row", type=click.IntRange(min=1), help="表头所在行（默认自动识别） / line of the header row")
+@click.option("--sheet", help="XLSX 工作表名（默认第一个） / XLSX sheet (default: the first)")
+@click.option("--on", "today", type=click.DateTime(["%Y-%m-%d"]),
+              help="日期规则中的“今天”（默认今天） / the day date rules take for today (default: today)")
+def validate_command(inputs: tuple[str, ...], class_name: str | None, strict: bool, output_format: str,
+                     output: Path | None, rejects: Path | None, max_errors: int, lang: str, show_pii: bool,
+                     fail_on: str, encoding: str | None, header_row: int | None, sheet: str | None,
+                     today: datetime | None) -> None:
+    """校验部门导出的数据文件 / Validate departmental exports against a catalogue class.
+
+    \b
+    退出码 / exit codes: 0 全部有效 valid; 1 数据有误 invalid data; 2 用法或输入错误 usage error or unreadable input.
+    """
+    options = Options(inputs, class_name, strict, output_format, output, rejects, max_errors, lang, show_pii,
+                      fail_on, encoding, header_row, sheet, today.date() if today else date.today())
+    try:
+        code = run(options)
+    except SourceError as error:
+        raise InputError(error.message_zh, error.message_en) from None
+    except CatalogueError as error:
+        raise click.UsageError(bilingual(error.message_zh, error.message_en)) from None
+    sys.exit(code)
+
