@@ -16,7 +16,11 @@ Two families also grow from the catalogue's data, at first use
 (:func:`registry`): ``rule.<x-rule>`` for every conditional rule of a record
 class (its message is the rule's own ``x-message-zh``/``x-message-en``), and
 ``record.<keyword>`` for every JSON Schema keyword a class schema uses that has
-no entry of its own.  :data:`CODES` holds the rest and needs no catalogue.
+no entry of its own.  The input readers keep their ``source.*`` templates beside
+the code that fills them; :func:`registry` merges those tables too
+(:data:`_PROVIDERS`).  :data:`CODES` holds the rest and needs neither.
+:attr:`Code.title` is a short heading for all the findings of one code (what a
+report groups them under).
 
 This module is the bottom of the import graph (it imports nothing of creditstd
 at load time), so :mod:`creditstd.exceptions` derives its ``ERRORS`` table from
@@ -70,8 +74,9 @@ class Code:
     #: for codes that are reported, not raised as a validation error.
     exception: str | None = None
     severity: Severity = "error"
-    #: ``static`` (listed in :data:`CODES`) or ``catalogue`` (derived from the catalogue's data).
-    origin: Literal["static", "catalogue"] = "static"
+    #: ``static`` (listed in :data:`CODES`), ``provided`` (a module's own table, :data:`_PROVIDERS`) or
+    #: ``catalogue`` (derived from the catalogue's data).
+    origin: Literal["static", "provided", "catalogue"] = "static"
     #: A short title for a group of findings of this code, when the message template is not one.
     title_zh: str | None = None
     title_en: str | None = None
@@ -421,7 +426,7 @@ def _provided_codes() -> dict[str, Code]:
         if importlib.util.find_spec(module) is None:
             continue
         for code, (zh, en) in getattr(importlib.import_module(module), attribute).items():
-            found[code] = Code(code, zh, en)
+            found[code] = Code(code, zh, en, origin="provided")
     return found
 
 
