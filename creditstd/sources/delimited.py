@@ -235,6 +235,11 @@ def _blank(batch: pa.RecordBatch) -> np.ndarray:
     return width == 0
 
 
+def _empty_chunk(headers: tuple[str, ...], blank_rows: int) -> TableChunk:
+    batch = pa.RecordBatch.from_arrays([pa.array([], pa.string()) for _ in headers], names=list(headers))
+    return TableChunk(batch, np.zeros(0, np.int64), np.zeros(0, np.int64), blank_rows)
+
+
 _Piece = tuple[pa.RecordBatch, np.ndarray, np.ndarray]  # rows, their lines, their data-row ordinals
 
 
@@ -382,6 +387,8 @@ class _Rows:
     def _chunks(self, pieces: list[_Piece], blank_rows: int) -> Iterator[TableChunk]:
         pieces = [piece for piece in pieces if piece[0].num_rows]
         if not pieces:
+            if blank_rows:  # only blank rows: an empty chunk says how many
+                yield _empty_chunk(self._source.headers, blank_rows)
             return
         batch = pieces[0][0] if len(pieces) == 1 else pa.concat_batches([piece[0] for piece in pieces])
         lines = np.concatenate([piece[1] for piece in pieces])

@@ -189,7 +189,7 @@ def _parse(table: _Table, number: int, line: bytes | None) -> dict[str, Any] | R
     try:
         value = loads_record(line)
     except LineError as error:
-        return table.problem("source.json", number, _raw(line), detail=f"{error.code} {error.path}")
+        return table.problem("source.json", number, _raw(line), detail=error.code)  # a path may name a personal key
     if not isinstance(value, dict):
         return table.problem("source.not_object", number, _raw(line))
     return value

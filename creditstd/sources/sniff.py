@@ -219,22 +219,26 @@ def non_empty(cells: Sequence[str | None]) -> int:
 def find_header(rows: Sequence[Sequence[str | None]]) -> int | None:
     """The 0-based index of the header among the first rows: below blank rows and title rows.
 
-    A row is a title when it has at most one non-empty cell while one of the next five rows has more, or
-    fewer than half as many as the fullest of them.  None when every row is blank.
+    A row is a title when it has fewer than half as many non-empty cells as the rows below it usually
+    have cells (the most common width of the next ten non-blank rows), or one non-empty cell above
+    rows of two or more.  None when every row is blank.
 
-    >>> find_header([['标题', '', ''], ['填报单位：某局'], ['名称', '代码', '日期'], ['甲', '', '']])
+    >>> find_header([['标题', '', ''], ['填报单位：某局'], ['名称', '代码', '日期'], ['甲', '', ''], ['乙', '1', '']])
     2
-    >>> find_header([['代码'], ['1'], ['2']]), find_header([[''], []])
-    (0, None)
+    >>> find_header([['代码'], ['1'], ['2']]), find_header([['a', 'b'], ['1', '2', '3', '4', '5'], ['1', '2']])
+    (0, 0)
+    >>> find_header([[''], []])
     """
     rows = list(rows[:_HEADER_SCAN])
     counts = [non_empty(row) for row in rows]
     for index, count in enumerate(counts):
         if count == 0:
             continue
-        following = max(counts[index + 1: index + 6], default=0)
-        if following > count and (count <= 1 or count * 2 < following):
-            continue
+        widths = [len(row) for row, filled in zip(rows[index + 1:], counts[index + 1:], strict=True) if filled][:10]
+        if widths:
+            usual = max(set(widths), key=lambda width: (widths.count(width), -width))
+            if count * 2 < usual or (count <= 1 < usual):
+                continue
         return index
     return None
 

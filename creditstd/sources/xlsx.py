@@ -551,12 +551,16 @@ def _chunks(source: Source, rows: Iterator[_Row], strings: pa.Array,
             yield _chunk(source, table, lines, records, strings, blank)
             table, lines, records, blank = [], [], [], 0
     yield from problems
-    if table:
+    if table or blank:
         yield _chunk(source, table, lines, records, strings, blank)
 
 
 def _chunk(source: Source, table: list[list[Any]], lines: list[int], records: list[int], strings: pa.Array,
            blank: int) -> TableChunk:
+    if not table:
+        empty = [pa.array([], pa.string()) for _ in source.headers]
+        return TableChunk(pa.RecordBatch.from_arrays(empty, names=list(source.headers)), np.zeros(0, np.int64),
+                          np.zeros(0, np.int64), blank)
     columns = []
     for values in zip(*table, strict=True):
         shared = [value for value in values if isinstance(value, int)]
