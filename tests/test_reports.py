@@ -319,3 +319,36 @@ def test_a_distinct_estimate_never_exceeds_the_filled_cells() -> None:
     builder.add_rows({"uscc": pa.array(values)}, np.arange(3000) + 2, np.ones(3000, bool), [])
     field = builder.finish().files[0].fields[0]
     assert not field.distinct_exact and 10 < field.distinct <= 3000
+
+
+def test_an_id_number_in_a_field_that_should_not_hold_one_is_masked_too() -> None:
+    def report(show_pii: bool) -> Report:
+        builder = _builder(show_pii=show_pii)
+        builder.add_rows({"uscc": pa.array([RAW_ID, RAW_ID, "91350100M000100Y43"])}, np.array([2, 3, 4]),
+                         np.array([False, False, True]), [])
+        return builder.finish()
+
+    masked = report(False).files[0]
+    assert masked.fields[0].top_values == (("110105********002X", 2), ("91350100M000100Y43", 1))
+    assert dict(masked.samples[0].cells)["uscc"] == "110105********002X"
+    shown = report(True).files[0]
+    assert shown.fields[0].top_values == ((RAW_ID, 2), ("91350100M000100Y43", 1))
+    assert dict(shown.samples[0].cells)["uscc"] == RAW_ID
+
+
+def test_id_numbers_in_headers_keys_titles_and_messages_are_masked() -> None:
+    def report(show_pii: bool) -> Report:
+        builder = ReportBuilder(class_name="administrative_penalty", show_pii=show_pii,
+                                class_reason=(f"表头{RAW_ID}", f"header {RAW_ID}"))
+        builder.start_file("a.jsonl", format="jsonl", encoding="utf-8", headers=[RAW_ID, "uscc"],
+                           mapping={RAW_ID: None, "uscc": "uscc"}, missing=[], title=f"标题 {RAW_ID}")
+        builder.add_rows({"uscc": pa.array(["x"])}, np.array([1]), np.array([False]), [
+            Finding("record.unknown_field", f"未知字段“{RAW_ID}”", f"unknown field '{RAW_ID}'", path=f"$.{RAW_ID}",
+                    field=RAW_ID, value=RAW_ID, location=Location("a.jsonl", 1, column=RAW_ID))])
+        return builder.finish()
+
+    masked = report(False)
+    text = repr(masked)
+    assert RAW_ID not in text and "110105********002X" in text
+    assert masked.files[0].unknown_columns == ("110105********002X",)
+    assert report(True).files[0].unknown_columns == (RAW_ID,) and RAW_ID in repr(report(True).codes)

@@ -21,6 +21,14 @@ is bounded whatever the number of rows or findings:
   the first rows when none was rejected), their personal cells masked unless
   ``show_pii``.
 
+Unless ``show_pii``, anything that may be an ID number in any text taken
+from the input (cells of other fields, common values, headers, a title row,
+the values, paths and messages of findings; not file names, which the CI
+formats must quote exactly) is masked as well
+(:func:`creditstd.codes.redact.redact`, as the validation core does for the
+values of its findings): a citizen ID typed into a company-code column, or
+used as a JSON key, is personal data all the same.
+
 >>> import numpy as np, pyarrow as pa
 >>> from creditstd.findings import Finding, Location
 >>> builder = ReportBuilder(class_name='administrative_penalty', class_reason=('由 --class 指定', 'given with --class'))
@@ -53,9 +61,10 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from creditstd.codes.redact import redact
 from creditstd.exceptions import CatalogueError
 from creditstd.findings import Finding
-from creditstd.reports._text import clean
+from creditstd.reports._text import LIMIT, clean
 from creditstd.reports.model import (
     CodeLocation,
     CodeSummary,
@@ -90,12 +99,13 @@ def _class_info(class_name: str | None) -> Any:
 
 
 def _mask_cell(spec: Any, text: str) -> str:
-    """A personal cell as a sample may show it: an ID number's publication form, else the first character only."""
+    """A personal cell as a sample may show it: an ID number's publication form, else the first character only
+    (as the validation core masks the values of its findings)."""
     from creditstd.codes import ric
     from creditstd.records.masking import mask_person_name
 
     rule = (spec.mask or {}).get("rule") if spec is not None else None
-    if rule == "id_number":
+    if rule == "id_number" or (spec is not None and spec.kind in ("id_number", "citizen_id")):
         return ric.mask(text)
     return mask_person_name(text)
 
@@ -255,6 +265,12 @@ class ReportBuilder:
         self._codes: dict[str, _CodeAcc] = {}
         self._finished = False
 
+    def _safe(self, text: object, limit: int = LIMIT) -> str:
+        """Text from the input as the report may show it: unless ``show_pii``, anything that may be an ID
+        number masked (:func:`~creditstd.codes.redact.redact`), then made printable and cut short."""
+        text = text if isinstance(text, str) else str(text)
+        return clean(text if self.show_pii else redact(text), limit)
+
     # -- the catalogue's view of a field
 
     def _spec(self, key: str | None) -> Any:
@@ -293,18 +309,18 @@ class ReportBuilder:
             raise RuntimeError("the report is finished")
         if self._file is not None:
             raise RuntimeError("a file is already started: call end_file() first")
-        columns = tuple(Column(clean(header), None if mapping.get(header) is None else clean(mapping[header]))
+        columns = tuple(Column(self._safe(header), None if (key := mapping.get(header)) is None else self._safe(key))
                         for header in headers)
         fields: dict[str, _FieldAcc] = {}
         for header in headers:
             key = mapping.get(header)
             if key is not None and key not in fields:
-                fields[key] = self._field_acc(key, clean(header))
+                fields[key] = self._field_acc(key, self._safe(header))
         self._file = _FileAcc(
             path=clean(str(path), 1000), format=clean(format), encoding=None if encoding is None else clean(encoding),
-            title=None if title is None else clean(title), columns=columns,
+            title=None if title is None else self._safe(title), columns=columns,
             unknown=tuple(column.header for column in columns if column.field is None),
-            missing=tuple(clean(key) for key in missing), fields=fields,
+            missing=tuple(self._safe(key) for key in missing), fields=fields,
         )
 
     def add_rows(
@@ -397,9 +413,9 @@ class ReportBuilder:
                     value = str(value)
                 if value is not None and not self.show_pii and self._personal(key):
                     value = _mask_cell(self._spec(key), value)
-                cells.append((clean(key), None if value is None else clean(value)))
+                cells.append((self._safe(key), None if value is None else self._safe(value)))
             sample = Sample(line=line, valid=bool(valid[row]), codes=tuple(clean(code) for code in codes[line]),
-                            fields_with_findings=tuple(clean(key) for key in fields[line]), cells=tuple(cells))
+                            fields_with_findings=tuple(self._safe(key) for key in fields[line]), cells=tuple(cells))
             if not sample.valid and len(acc.rejected_samples) < self.sample_rows:
                 acc.rejected_samples.append(sample)
             if not acc.rejected_samples and len(acc.first_samples) < self.sample_rows:
@@ -475,21 +491,20 @@ class ReportBuilder:
             if len(code_acc.examples) < self.examples_per_code:
                 code_acc.examples.append(example)
 
-    @staticmethod
-    def _example(finding: Finding, file: str) -> Example:
+    def _example(self, finding: Finding, file: str) -> Example:
         location = finding.location
 
         def shown(value: str | None, limit: int = 200) -> str | None:
-            return None if value is None else clean(value, limit)
+            return None if value is None else self._safe(value, limit)
 
         return Example(
             file=file, line=None if location is None else location.line,
             record=None if location is None else location.record,
             column=None if location is None else shown(location.column),
-            field=shown(finding.field), field_code=shown(finding.field_code), path=clean(finding.path),
+            field=shown(finding.field), field_code=shown(finding.field_code), path=self._safe(finding.path),
             value=shown(finding.value), position=finding.position, kind=shown(finding.kind),
             severity="warning" if finding.severity == "warning" else "error",
-            message_zh=clean(finding.message_zh, 1000), message_en=clean(finding.message_en, 1000),
+            message_zh=self._safe(finding.message_zh, 1000), message_en=self._safe(finding.message_en, 1000),
         )
 
     def end_file(self) -> None:
@@ -501,10 +516,10 @@ class ReportBuilder:
             top = None
             if field_acc.top is not None:
                 ranked = sorted(field_acc.top.items(), key=lambda item: (-item[1], item[0]))[:self.top_values]
-                top = tuple((clean(value, _SHOWN_VALUE), count) for value, count in ranked)
+                top = tuple((self._safe(value, _SHOWN_VALUE), count) for value, count in ranked)
             fields.append(FieldSummary(
-                key=clean(key), title_zh=spec.zh if spec is not None else clean(key),
-                title_en=spec.en if spec is not None else clean(key),
+                key=self._safe(key), title_zh=spec.zh if spec is not None else self._safe(key),
+                title_en=spec.en if spec is not None else self._safe(key),
                 field_code=spec.code if spec is not None else None, header=field_acc.header,
                 personal=self._personal(key), required=bool(spec.required) if spec is not None else False,
                 rows=field_acc.rows, filled=field_acc.filled,
@@ -540,13 +555,13 @@ class ReportBuilder:
         for (code, acc), examples, keep in zip(ranked, candidates, quota, strict=True):
             title_zh, title_en = title_for(code, self.class_name, acc.first)
             codes.append(CodeSummary(
-                code=clean(code), title_zh=clean(title_zh, 1000), title_en=clean(title_en, 1000),
+                code=clean(code), title_zh=self._safe(title_zh, 1000), title_en=self._safe(title_en, 1000),
                 severity="error" if acc.errors else "warning", count=acc.count, errors=acc.errors,
                 warnings=acc.warnings, files=tuple(acc.files.most_common()),
-                fields=tuple((clean(key), count) for key, count in acc.fields.most_common()),
+                fields=tuple((self._safe(key), count) for key, count in acc.fields.most_common()),
                 locations=tuple(
-                    CodeLocation(file=file, column=None if column is None else clean(column),
-                                 field=None if key is None else clean(key), count=place.count,
+                    CodeLocation(file=file, column=None if column is None else self._safe(column),
+                                 field=None if key is None else self._safe(key), count=place.count,
                                  first_line=place.first_line, lines=tuple(place.lines), lines_omitted=place.omitted)
                     for (file, column, key), place in sorted(acc.locations.items(),
                                                              key=lambda item: -item[1].count)),
@@ -567,8 +582,8 @@ class ReportBuilder:
             version=__version__, class_name=None if self.class_name is None else clean(self.class_name),
             class_title=(spec.zh, spec.en) if spec is not None else None,
             class_version=spec.version if spec is not None else None,
-            class_reason=None if self.class_reason is None else (clean(self.class_reason[0], 1000),
-                                                                 clean(self.class_reason[1], 1000)),
+            class_reason=None if self.class_reason is None else (self._safe(self.class_reason[0], 1000),
+                                                                 self._safe(self.class_reason[1], 1000)),
             strict=self.strict, max_errors=self.max_errors, show_pii=self.show_pii,
             rule_set=None if self.rule_set is None else clean(self.rule_set), fail_on=self.fail_on,
             files=files, codes=tuple(codes), totals=totals,
