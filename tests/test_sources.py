@@ -458,6 +458,20 @@ def test_many_blocks_with_ragged_rows_and_quoted_newlines(tmp_path: Path) -> Non
     assert ordinals == list(range(1, len(good) + len(bad) + 1))
 
 
+@pytest.mark.parametrize("read_bytes", [1, 2, 3, 5, 7, 64])
+def test_crlf_inside_quotes_split_between_blocks(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                 read_bytes: int) -> None:
+    """Arrow drops the LF of a quoted CR LF split across two blocks (apache/arrow#51368): never split there."""
+    monkeypatch.setattr(delimited, "BLOCK_BYTES", 64)
+    monkeypatch.setattr(blocks, "READ_BYTES", read_bytes)
+    data = b'a,b,c\r\n1,2,3\r\nx,"a\r\nb",""""\r\n3,"4""x\r\n""",\r\n"5\r","\n6",\r\n"",,"\r\n\r\n"\n7,8,9'
+    _, chunks, problems = read_all(write(tmp_path, "a.csv", data))
+    assert not problems
+    assert [row["b"] for row in rows_of(chunks)] == ["2", "a\r\nb", '4"x\r\n"', "\n6", "", "8"]
+    assert [row["c"] for row in rows_of(chunks)] == ["3", '"', "", "", "\r\n\r\n", "9"]
+    assert lines_of(chunks) == [2, 3, 5, 7, 9, 12]
+
+
 def test_an_open_quote_longer_than_a_block_stops_the_reading(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(delimited, "BLOCK_BYTES", 4096)
     data = b"a,b\n" + b"1,2\n" * 2000 + b'3,"never closed\n' + b"4,5\n" * 5000

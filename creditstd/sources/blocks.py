@@ -208,8 +208,15 @@ class Utf8Stream(io.RawIOBase):
                 first = first[: wanted - got]
             parts.append(first)
             got += len(first)
+        piece = parts[0] if len(parts) == 1 else b"".join(parts)
+        if piece.endswith(b"\r") and len(piece) > 1 and (self._out or not self._eof or self._carry):
+            # Arrow's CSV reader drops the line feed of a CR LF inside a quoted cell when a block ends
+            # between the two: a block never ends with a carriage return unless the file does.
+            self._out.appendleft(b"\r")
+            piece = piece[:-1]
+            got -= 1
         self._buffered -= got
-        return parts[0] if len(parts) == 1 else b"".join(parts)
+        return piece
 
     def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
         data = self.read(len(buffer))

@@ -17,8 +17,10 @@ How a file is read:
 5. Rows whose cells are all empty (blank lines, ``,,,``) are not data: they are counted in
    ``blank_rows`` and left out.  The pieces are joined into chunks of at most ``batch_rows`` rows.
 
-The last record gets one more look: Arrow accepts a quote left open at the end of the file as if it
-were closed, so the text of the last row is checked, and a row whose quote never closes is a
+Two things Arrow gets wrong are worked around: it drops the line feed of a quoted ``\\r\\n`` that a block
+boundary splits (apache/arrow#51368), so no block handed to it ends with ``\\r``; and it accepts a quote
+left open at the end of the file as if it were closed.  So the last record gets one more look: the
+text of the last row is checked, and a row whose quote never closes is a
 ``source.unterminated_quote`` problem instead of a row.  A quote that stays open for more than a
 block (1 MiB) stops the reading with ``source.row_too_long``.
 
