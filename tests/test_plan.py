@@ -140,3 +140,23 @@ def test_columns_the_class_does_not_know_are_ignored_and_absent_ones_are_missing
     assert not result.valid[0]
     assert "$.经办人" not in {finding.path for finding in result.findings}
     assert ("$.subject_name", "record.required") in {(finding.path, finding.code) for finding in result.findings}
+
+
+@pytest.mark.parametrize("class_name", CLASSES)
+def test_the_row_path_in_parts_reports_what_the_whole_schema_reports(class_name: str) -> None:
+    """``errors_in`` checks the class schema keyword by keyword and field by field; JSON Schema checks each
+    keyword on its own, so this must be what one validator of the whole schema finds."""
+    from jsonschema import Draft202012Validator
+
+    from creditstd.records.formats import format_checker
+    from creditstd.records.validation import validator
+
+    check = validator(class_name)
+    whole = Draft202012Validator(loader.inlined_class_schema(class_name), registry=loader.registry(),
+                                 format_checker=format_checker(False))
+    for fake in fake_records(class_name, 80, seed=11, error_rate=0.6, on=TODAY):
+        expected = [error for schema_error in whole.iter_errors(fake.record)
+                    for error in check._from_schema(schema_error, fake.record)]
+        got = [error for error in check.iter_errors(fake.record, today=TODAY) if not error.code.startswith(
+            ("rule.date", "rule.orgcode", "record.not_finite", "record.invalid_text", "record.too_"))]
+        assert _signature(got) == _signature(set(expected)), fake.record

@@ -21,14 +21,16 @@ field.  Then, column by column:
 * the named cross-field rules (a date not after another, the organisation
   code inside the USCC) become column comparisons.
 
-The column pass only decides which rows *may* be wrong: it is exact or
+The column pass only decides which rows, and which parts of a row (a
+field's value, the conditionals, a rule), *may* be wrong: it is exact or
 errs towards flagging.  The findings of a flagged row come from the
-reference row path, :meth:`RecordValidator.iter_errors` on the decoded
-record, so the two can never disagree: a row the column pass accepts has no
-finding on the row path (the differential tests check this on every fixture
-and on generated records), and a flagged row gets exactly the row path's
-findings, located by file and line.  The work is proportional to the number
-of broken rows, not of rows.
+reference row path, :meth:`RecordValidator.errors_in` on the decoded record
+for the flagged parts (plus the checks every record gets), so the two can
+never disagree: a part the column pass accepts has no finding on the row
+path (the differential tests check this on every fixture and on generated
+records), and a flagged row gets exactly the row path's findings, located
+by file and line.  The work is proportional to the number of broken cells,
+not of rows.
 
 >>> import pyarrow as pa
 >>> plan = compile_plan('administrative_penalty', today=date(2024, 6, 1))
@@ -437,19 +439,36 @@ def _compiled(class_name: str, strict: bool) -> _Compiled:
 # -- the batch ---------------------------------------------------------------------------------------------------
 
 
-def _suspects(compiled: _Compiled, columns: _Columns, today: date) -> np.ndarray:
-    """Rows the column pass cannot accept: they may have findings."""
-    ok = np.ones(columns.rows, bool)
+@dataclass
+class _Suspects:
+    """What the column pass could not accept, per row: any part at all, and which fields, conditionals, rules."""
+
+    rows: np.ndarray
+    fields: dict[str, np.ndarray]
+    conditionals: np.ndarray
+    rules: list[np.ndarray]
+
+    def parts(self, row: int) -> dict[str, Any]:
+        """The parts of the row path to run for ``row`` (the arguments of ``errors_in``)."""
+        return {"fields": {key for key, failing in self.fields.items() if failing[row]},
+                "conditionals": bool(self.conditionals[row]),
+                "rules": {index for index, failing in enumerate(self.rules) if failing[row]}}
+
+
+def _suspects(compiled: _Compiled, columns: _Columns, today: date) -> _Suspects:
+    """Rows the column pass cannot accept (they may have findings), and the parts that may fail."""
+    failing = np.zeros(columns.rows, bool)
     for key in compiled.required:
-        ok &= columns.present(key)
-    for key, check in compiled.fields.items():
-        if key in columns.text:
-            ok &= check(columns, key)
+        failing |= ~columns.present(key)
+    fields = {key: ~check(columns, key) for key, check in compiled.fields.items() if key in columns.text}
+    conditionals = np.zeros(columns.rows, bool)
     for conditional in compiled.conditionals:
-        ok &= ~conditional.condition(columns) | conditional.consequence(columns)
-    for rule in compiled.rules:
-        ok &= rule(columns, today)
-    return ~ok
+        conditionals |= conditional.condition(columns) & ~conditional.consequence(columns)
+    rules = [~rule(columns, today) for rule in compiled.rules]
+    failing |= conditionals
+    for mask in (*fields.values(), *rules):
+        failing |= mask
+    return _Suspects(np.flatnonzero(failing), fields, conditionals, rules)
 
 
 def decode_rows(plan: Plan, batch: pa.RecordBatch, rows: Sequence[int] | None = None) -> list[dict[str, Any]]:
@@ -497,7 +516,9 @@ def validate_table(plan: Plan, batch: pa.RecordBatch, *, file: str | None = None
     """
     compiled = _compiled(plan.class_name, plan.strict)
     columns = _Columns(batch, compiled.keys)
-    suspects = np.flatnonzero(_suspects(compiled, columns, plan.today))
+    suspected = _suspects(compiled, columns, plan.today)
+    suspects = suspected.rows
+    check = validator(plan.class_name, plan.strict)
     valid = np.ones(batch.num_rows, bool)
     findings: list[Finding] = []
     finding_rows: list[int] = []
@@ -505,7 +526,8 @@ def validate_table(plan: Plan, batch: pa.RecordBatch, *, file: str | None = None
         texts = {key: column.take(pa.array(suspects)).to_pylist() for key, column in columns.text.items()}
         for position, (row, record) in enumerate(zip(suspects.tolist(), decode_rows(plan, batch, suspects),
                                                      strict=True)):
-            errors = reference_findings(plan, record)
+            # the row path, for the parts the column pass could not accept (the others have no findings)
+            errors = list(check.errors_in(record, today=plan.today, **suspected.parts(row)))
             if not errors:
                 continue
             valid[row] = False

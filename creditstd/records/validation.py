@@ -40,7 +40,7 @@ control characters and surrogates escaped, cut to 64 characters.
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterator, Mapping
+from collections.abc import Collection, Iterator, Mapping
 from datetime import date
 from typing import Any
 
@@ -70,6 +70,10 @@ RECORD_CODES: dict[str, tuple[str, str]] = {
 }
 
 
+#: Top-level schema keywords that only describe (nothing to check).
+_SCHEMA_ANNOTATIONS = frozenset({"$schema", "$id", "title", "description", "$comment", "$defs"})
+
+
 def _expected(error: jsonschema.ValidationError) -> str:
     value = error.validator_value
     if isinstance(value, list):
@@ -85,7 +89,24 @@ class RecordValidator:
         self.record_class = record_class
         self.strict = strict
         schema = loader.inlined_class_schema(record_class.name)
-        self._schema = Draft202012Validator(schema, registry=loader.registry(), format_checker=format_checker(strict))
+        checker = format_checker(strict)
+
+        def compiled(part: dict[str, Any]) -> Draft202012Validator:
+            return Draft202012Validator(part, registry=loader.registry(), format_checker=checker)
+
+        # The class schema, one validator per top-level keyword in the schema's order and one per field of
+        # ``properties``: together they report exactly what one validator of the whole schema reports (each
+        # keyword of JSON Schema is checked on its own), and a caller that knows some parts cannot fail (the
+        # compiled plan's column pass) runs only the others.
+        self._parts: list[tuple[str, Draft202012Validator | dict[str, Draft202012Validator]]] = []
+        for keyword, value in schema.items():
+            if keyword in _SCHEMA_ANNOTATIONS or keyword.startswith("x-"):
+                continue
+            if keyword == "properties":
+                self._parts.append((keyword, {key: compiled({"properties": {key: spec}})
+                                              for key, spec in value.items()}))
+            else:
+                self._parts.append((keyword, compiled({keyword: value})))
 
     def _field(self, key: str | None) -> tuple[str, str | None, str, str]:
         """(label_zh, national code, key for English, ...) of a field, tolerant of unknown keys."""
@@ -154,6 +175,17 @@ class RecordValidator:
 
     def iter_errors(self, record: Any, *, today: date | None = None) -> Iterator[Finding]:
         """Yield every problem of ``record``; schema problems first, then the class's named rules."""
+        return self.errors_in(record, today=today)
+
+    def errors_in(self, record: Any, *, today: date | None = None, fields: Collection[str] | None = None,
+                  conditionals: bool = True, rules: Collection[int] | None = None) -> Iterator[Finding]:
+        """:meth:`iter_errors` restricted to some parts of the class: the values of ``fields`` only (all when
+        None), the conditional requirements or not, the named rules at the indexes ``rules`` (all when None).
+
+        Every value check JSON cannot carry (not finite, lone surrogate, over-long) and the required fields are
+        always checked.  What a part reports does not depend on the others, so the findings of the parts run
+        are exactly those :meth:`iter_errors` reports for them.
+        """
         if not isinstance(record, Mapping):
             yield Finding("record.type", "记录应为对象", "a record must be an object")
             return
@@ -165,15 +197,24 @@ class RecordValidator:
         if too_deep:  # the schema would recurse into it: stop here
             return
         seen: set[tuple[str, str]] = set()
-        for schema_error in self._schema.iter_errors(record):
-            for error in self._from_schema(schema_error, record):
-                if (error.path, error.code) not in seen:  # a field required twice is reported once
-                    seen.add((error.path, error.code))
-                    yield error
+        for keyword, part in self._parts:
+            if keyword == "allOf" and not conditionals:
+                continue
+            if isinstance(part, dict):
+                validators = [part[key] for key in part if (fields is None or key in fields) and key in record]
+            else:
+                validators = [part]
+            for check in validators:
+                for schema_error in check.iter_errors(record):
+                    for error in self._from_schema(schema_error, record):
+                        if (error.path, error.code) not in seen:  # a field required twice is reported once
+                            seen.add((error.path, error.code))
+                            yield error
         today = today or date.today()
-        for spec in self.record_class.rules:
-            for field, code, zh, en in RULES[spec["rule"]](record, spec, today):
-                yield self._error([field], code, zh, en)
+        for index, spec in enumerate(self.record_class.rules):
+            if rules is None or index in rules:
+                for field, code, zh, en in RULES[spec["rule"]](record, spec, today):
+                    yield self._error([field], code, zh, en)
 
     def is_valid(self, record: Any) -> bool:
         """True when ``record`` has no error at all."""
