@@ -325,14 +325,20 @@ class ReportBuilder:
 
     def add_rows(
         self,
-        columns: Mapping[str, Any],
-        lines: Any,
-        valid: Any,
+        columns: Mapping[str, pa.Array | pa.ChunkedArray],
+        lines: np.ndarray,
+        valid: np.ndarray,
         findings: Sequence[Finding],
     ) -> None:
-        """Count a batch of rows: their cells per field, which rows are valid, and the findings made on them."""
+        """Count a batch of rows: their cells per field, which rows are valid, and the findings made on them.
+
+        ``columns`` maps a catalogue field key to the column's text cells (any Arrow string layout; another
+        type is read as its text), ``lines`` gives each row's source line (int64), ``valid`` says which rows
+        are valid (bool); every column has one cell per row.  ``findings`` are the findings on these rows,
+        each located (``file``, ``line``, ``column``); a finding on a sample row is matched to it by line.
+        """
         acc = self._open()
-        lines = np.asarray(lines, dtype=np.int64)
+        lines = np.asarray(lines, dtype=np.int64)  # lists and Arrow arrays are accepted too
         valid = np.asarray(valid, dtype=bool)
         n = len(valid)
         if len(lines) != n:
