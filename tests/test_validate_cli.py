@@ -1,0 +1,169 @@
+"""``creditstd validate``: real exports in, a verdict out; every row accounted for, nothing personal shown."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import stat
+from datetime import date
+from pathlib import Path
+
+import jsonschema
+import numpy as np
+import pyarrow as pa
+import pytest
+from click.testing import CliRunner
+from leaks import full_id_numbers
+
+from creditstd.cli import main
+from creditstd.records import loader
+from creditstd.records.decode import resolve_headers
+from creditstd.records.export import write_csv
+from creditstd.records.fake import fake_records
+from creditstd.records.plan import compile_plan, validate_table
+
+TODAY = date(2026, 11, 1)
+ON = ["--on", TODAY.isoformat()]
+
+
+def _export(path: Path, n: int, *, seed: int = 1, error_rate: float = 0.0, headers: str = "code",
+            encoding: str = "utf-8", title: str | None = None, class_name: str = "administrative_penalty") -> Path:
+    records = [fake.record for fake in fake_records(class_name, n, seed=seed, error_rate=error_rate, on=TODAY)]
+    stream = io.StringIO()
+    write_csv(records, class_name, stream, headers=headers)
+    text = (f"{title}\n" if title else "") + stream.getvalue()
+    path.write_bytes(text.encode(encoding))
+    return path
+
+
+def _expected_invalid(path: Path, encoding: str = "utf-8", class_name: str = "administrative_penalty") -> int:
+    """How many rows the core itself rejects (the command must report the same)."""
+    rows = list(csv.DictReader(io.StringIO(path.read_bytes().decode(encoding))))
+    mapping = resolve_headers(class_name, list(rows[0]))
+    keyed = {key: pa.array([row[header] for row in rows], pa.string())
+             for header, key in mapping.fields.items() if key}
+    result = validate_table(compile_plan(class_name, today=TODAY), pa.RecordBatch.from_pydict(keyed))
+    return int((~result.valid).sum())
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    return CliRunner()
+
+
+def test_a_valid_export_exits_0_and_accounts_for_every_row(runner: CliRunner, tmp_path: Path) -> None:
+    path = _export(tmp_path / "ok.csv", 40)
+    result = runner.invoke(main, ["validate", str(path), *ON])
+    assert result.exit_code == 0, result.output
+    assert "40 rows read = 40 valid + 0 rejected" in result.stdout
+    assert "administrative_penalty" in result.stdout and "inferred from the headers" in result.stdout
+
+
+def test_broken_rows_exit_1_with_the_same_verdicts_as_the_core(runner: CliRunner, tmp_path: Path) -> None:
+    path = _export(tmp_path / "broken.csv", 120, error_rate=0.3)
+    invalid = _expected_invalid(path)
+    assert invalid > 10
+    result = runner.invoke(main, ["validate", str(path), "--format", "json", *ON])
+    assert result.exit_code == 1
+    report = json.loads(result.stdout)
+    jsonschema.validate(report, loader.meta_schema("validation-report.schema.json"))
+    rows = report["files"][0]["rows"]
+    assert rows == {**rows, "read": 120, "valid": 120 - invalid, "rejected": invalid}
+    assert report["totals"]["rows"]["read"] == report["totals"]["rows"]["valid"] + report["totals"]["rows"]["rejected"]
+
+
+def test_gbk_export_with_chinese_headers_and_a_title_row(runner: CliRunner, tmp_path: Path) -> None:
+    path = _export(tmp_path / "gbk.csv", 30, headers="zh", encoding="gb18030", title="2024年第一季度行政处罚信息")
+    result = runner.invoke(main, ["validate", str(path), "--format", "json", *ON])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert report["files"][0]["encoding"] == "gb18030" and report["files"][0]["rows"]["read"] == 30
+
+
+def test_jsonl_export(runner: CliRunner, tmp_path: Path) -> None:
+    path = tmp_path / "feed.jsonl"
+    records = [fake.record for fake in fake_records("administrative_penalty", 20, seed=4, on=TODAY)]
+    path.write_text("".join(json.dumps(record, ensure_ascii=False) + "\n" for record in records), encoding="utf-8")
+    result = runner.invoke(main, ["validate", str(path), "--class", "administrative_penalty", *ON])
+    assert result.exit_code == 0, result.output
+    assert "20 rows read = 20 valid + 0 rejected" in result.stdout
+
+
+def test_the_wrong_class_is_invalid_data_and_an_unknown_class_a_usage_error(runner: CliRunner,
+                                                                           tmp_path: Path) -> None:
+    path = _export(tmp_path / "p.csv", 5)
+    wrong = runner.invoke(main, ["validate", str(path), "--class", "administrative_licence", *ON])
+    assert wrong.exit_code == 1 and "administrative_licence" in wrong.stdout
+    unknown = runner.invoke(main, ["validate", str(path), "--class", "no_such_class"])
+    assert unknown.exit_code == 2 and "Traceback" not in unknown.output
+
+
+def test_unreadable_inputs_exit_2_naming_the_file(runner: CliRunner, tmp_path: Path) -> None:
+    missing = runner.invoke(main, ["validate", str(tmp_path / "missing.csv")])
+    assert missing.exit_code == 2 and "missing.csv" in missing.stderr
+    (tmp_path / "fake.xlsx").write_bytes(b"not a zip at all")
+    not_zip = runner.invoke(main, ["validate", str(tmp_path / "fake.xlsx")])
+    assert not_zip.exit_code == 2 and "fake.xlsx" in not_zip.stderr
+
+
+def test_rejects_hold_the_failing_rows_unchanged_with_reasons(runner: CliRunner, tmp_path: Path) -> None:
+    path = _export(tmp_path / "in.csv", 80, error_rate=0.3, encoding="gb18030", headers="zh")
+    path.write_bytes(path.read_bytes().replace("无".encode("gb18030"), "=1+2".encode("gb18030"), 1))
+    rejects = tmp_path / "rejects.csv"
+    result = runner.invoke(main, ["validate", str(path), "--rejects", str(rejects), *ON])
+    assert result.exit_code == 1
+    assert stat.S_IMODE(rejects.stat().st_mode) == 0o600
+    rows = list(csv.reader(io.StringIO(rejects.read_bytes().decode("gb18030"))))  # the input's own encoding
+    source = list(csv.reader(io.StringIO(path.read_bytes().decode("gb18030"))))
+    assert rows[0] == [*source[0], "_line", "_errors"]
+    invalid = _expected_invalid(path, "gb18030")
+    assert len(rows) - 1 == invalid
+    for row in rows[1:]:
+        original = source[int(row[-2]) - 1]
+        assert [cell[1:] if cell.startswith("'=") else cell for cell in row[:-2]] == original
+        assert row[-1]
+    assert not any(cell.startswith("=") for row in rows for cell in row)
+
+
+def test_several_inputs_and_globs_share_one_report(runner: CliRunner, tmp_path: Path) -> None:
+    for index in range(3):
+        _export(tmp_path / f"feed{index}.csv", 10, seed=index, error_rate=0.2)
+    folder = tmp_path / "rejects"
+    result = runner.invoke(main, ["validate", str(tmp_path / "feed*.csv"), "--format", "json", "--rejects",
+                                  str(folder), *ON])
+    report = json.loads(result.stdout)
+    assert [Path(file["path"]).name for file in report["files"]] == ["feed0.csv", "feed1.csv", "feed2.csv"]
+    assert report["totals"]["rows"]["read"] == 30
+    assert sorted(path.name for path in folder.iterdir()) == [f"feed{i}.csv.rejects.csv" for i in range(3)]
+
+
+def test_no_id_number_in_any_report_unless_asked(runner: CliRunner, tmp_path: Path) -> None:
+    path = _export(tmp_path / "people.csv", 60, seed=9, error_rate=0.5)
+    for output_format in ("text", "json", "junit", "github", "sarif", "html"):
+        result = runner.invoke(main, ["validate", str(path), "--format", output_format, *ON],
+                               env={"GITHUB_STEP_SUMMARY": str(tmp_path / "summary.md")})
+        assert result.exit_code == 1, output_format
+        assert full_id_numbers(result.stdout) == [], output_format
+    assert full_id_numbers((tmp_path / "summary.md").read_text(encoding="utf-8")) == []
+    shown = runner.invoke(main, ["validate", str(path), "--format", "json", "--show-pii", *ON])
+    assert full_id_numbers(shown.stdout)
+
+
+def test_report_to_a_file_is_written_atomically_and_never_over_an_input(runner: CliRunner, tmp_path: Path) -> None:
+    path = _export(tmp_path / "in.csv", 5)
+    before = path.read_bytes()
+    assert runner.invoke(main, ["validate", str(path), "-o", str(path)]).exit_code == 2
+    assert path.read_bytes() == before
+    report = tmp_path / "report.json"
+    assert runner.invoke(main, ["validate", str(path), "--format", "json", "-o", str(report), *ON]).exit_code == 0
+    assert json.loads(report.read_text(encoding="utf-8"))["exit_status"] == 0
+
+
+def test_formats_are_those_the_report_writers_know() -> None:
+    from creditstd.cli.validate import validate_command
+    from creditstd.reports import FORMATS
+
+    (option,) = [param for param in validate_command.params if param.name == "output_format"]
+    assert tuple(option.type.choices) == FORMATS
+    assert np.dtype(bool)  # numpy is importable where validate runs
