@@ -474,7 +474,8 @@ def test_crlf_inside_quotes_split_between_blocks(tmp_path: Path, monkeypatch: py
 
 def test_an_open_quote_longer_than_a_block_stops_the_reading(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(delimited, "BLOCK_BYTES", 4096)
-    data = b"a,b\n" + b"1,2\n" * 2000 + b'3,"never closed\n' + b"4,5\n" * 5000
+    monkeypatch.setattr(delimited, "SAMPLE_BYTES", 4096)
+    data = b"a,b\n" + b"1,2\n" * 2000 + b'3,"never closed\n' + b"4,5,6,7,8,9\n" * 50000
     _, rows = open_table(write(tmp_path, "a.csv", data))
     seen = 0
     with pytest.raises(SourceError) as caught:

@@ -1,19 +1,22 @@
-"""A file's bytes as a stream of checked UTF-8, whatever its encoding, for Arrow's CSV parser.
+"""A file's bytes as a stream of UTF-8, whatever its encoding, for Arrow's CSV parser.
 
 :class:`Utf8Stream` is a read-only binary stream: Arrow's CSV reader pulls blocks from it (in its own
-read-ahead thread), and each block is, on the way:
+read-ahead thread, so decoding runs beside the parsing), and each block is, on the way:
 
-* decoded from the file's encoding and encoded as UTF-8, or (UTF-8 files) checked to be UTF-8 without
-  a copy of the data going through Python's codec;
-* checked for NUL bytes;
-* counted in lines, so that an undecodable byte or a NUL is reported at its line;
-* kept (the last few blocks) so that the reader can look at the text of the file's last row.
+* UTF-8 files: handed over as read, without a copy; Arrow checks the UTF-8 itself while converting
+  cells, and if it finds a bad byte, :meth:`Utf8Stream.locate_invalid_utf8` finds its line in the
+  blocks kept since the last row delivered;
+* other encodings: decoded and encoded as UTF-8;
+* checked for NUL bytes, and counted in lines (an undecodable byte or a NUL is reported at its line);
+* kept while Arrow may still need them, so that the reader can look at the text of the file's last row.
 
-GB 2312, GBK and GB 18030 are decoded as GB 18030.  Most blocks are GBK, which the fast ``gbk`` codec
-decodes exactly as ``gb18030`` does (every double-byte sequence either decodes to the same character
-with both or fails with ``gbk``); a block ``gbk`` refuses is decoded again with ``gb18030``, which
-either knows its four-byte sequences or raises the decoding error that is reported.  Blocks are cut
-after a line feed, which in these encodings and in UTF-8 never occurs inside a character.
+GB 2312, GBK and GB 18030 are decoded as GB 18030.  Most blocks are GBK: they go through the C
+library's ``iconv`` (which runs without Python's global lock, beside the parser) or Python's fast
+``gbk`` codec, both of which decode every double-byte sequence exactly as Python's ``gb18030`` does
+or refuse it; ``iconv`` is used only after a check that it agrees with Python on every double-byte
+sequence.  A block they refuse (a four-byte GB 18030 character, a bad byte) is decoded with
+``gb18030``, which either knows the character or raises the error that is reported.  GB blocks are
+cut after a line feed, which in these encodings never occurs inside a character.
 
 >>> import io
 >>> stream = Utf8Stream(io.BytesIO('名称,代码\\n甲,1\\n'.encode('gbk')), encoding='gb18030', path='a.csv',
@@ -29,55 +32,171 @@ creditstd.sources.model.SourceError: source.nul_byte: ...
 from __future__ import annotations
 
 import codecs
+import ctypes
+import ctypes.util
+import functools
 import io
+import threading
 from collections import deque
-from typing import BinaryIO
-
-import numpy as np
-import pyarrow as pa
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Any, BinaryIO
 
 from creditstd.sources.inputs import read_error
-from creditstd.sources.model import source_error
+from creditstd.sources.model import SourceError, source_error
 
-__all__ = ["READ_BYTES", "Utf8Stream", "is_utf8"]
+__all__ = ["MAX_LINE", "READ_BYTES", "Utf8Stream", "iconv_gbk"]
 
-#: Raw bytes read from the file at a time.
+#: Raw bytes read from the file at a time (Arrow asks for blocks of this size too).
 READ_BYTES = 1 << 20
-#: The longest physical line taken (a line with no line feed for this long is refused).
+#: The longest physical line taken in a GB file (a line with no line feed for this long is refused).
 MAX_LINE = 64 << 20
-_PASSTHROUGH = frozenset({"utf-8", "utf-8-sig"})
-_CUT_AT_LINE_FEED = _PASSTHROUGH | {"gb18030"}
+PASSTHROUGH = frozenset({"utf-8", "utf-8-sig"})
 
 
-def is_utf8(data: bytes) -> bool:
-    """Whether ``data`` is valid UTF-8, checked by Arrow (fast, no Python string made).
+class _Iconv:
+    """GBK -> UTF-8 with the C library's ``iconv``, called through ctypes (which releases the GIL)."""
 
-    >>> is_utf8('甲'.encode()), is_utf8(b'\\xd6\\xd0')
-    (True, False)
-    """
-    if data.isascii():
-        return True
-    array = pa.Array.from_buffers(pa.binary(), 1, [None, pa.py_buffer(np.array([0, len(data)], np.int32)),
-                                                   pa.py_buffer(data)])
+    def __init__(self, library: Any, refused: tuple[bytes, ...] = ()) -> None:
+        self._library = library
+        #: Single bytes iconv decodes but Python refuses (glibc reads a lone 0x80 as the euro sign, as
+        #: Windows code page 936 does): a block holding one is left to Python.
+        self._refused = refused
+        self._handle = library.iconv_open(b"UTF-8", b"GBK")
+        if self._handle in (None, ctypes.c_void_p(-1).value, 2**64 - 1, 2**32 - 1):
+            raise OSError("iconv_open failed")
+        self._buffer = ctypes.create_string_buffer(1 << 16)
+        self._lock = threading.Lock()
+
+    def convert(self, data: bytes) -> bytes | None:
+        """``data`` (GBK) as UTF-8, or None if iconv refuses any of it (or it holds a byte Python refuses)."""
+        if any(byte in data for byte in self._refused):
+            return None
+        with self._lock:
+            size = len(data) * 2 + 16  # a GBK byte never becomes more than two UTF-8 bytes
+            if len(self._buffer) < size:
+                self._buffer = ctypes.create_string_buffer(size)
+            source = ctypes.c_char_p(data)
+            left = ctypes.c_size_t(len(data))
+            target = ctypes.c_char_p(ctypes.addressof(self._buffer))
+            room = ctypes.c_size_t(size)
+            self._library.iconv(self._handle, None, None, None, None)  # reset the shift state
+            result = self._library.iconv(self._handle, ctypes.byref(source), ctypes.byref(left), ctypes.byref(target),
+                                         ctypes.byref(room))
+            if result == ctypes.c_size_t(-1).value or left.value:
+                return None
+            return ctypes.string_at(self._buffer, size - room.value)
+
+    def close(self) -> None:
+        if self._handle is not None:
+            self._library.iconv_close(self._handle)
+            self._handle = None
+
+    def __del__(self) -> None:
+        self.close()
+
+
+def _load_iconv() -> Any:
+    name = ctypes.util.find_library("c")
+    if not name:
+        return None
+    library = ctypes.CDLL(name, use_errno=True)
+    library.iconv_open.restype = ctypes.c_void_p
+    library.iconv_open.argtypes = [ctypes.c_char_p, ctypes.c_char_p]
+    library.iconv.restype = ctypes.c_size_t
+    library.iconv.argtypes = [ctypes.c_void_p, ctypes.POINTER(ctypes.c_char_p), ctypes.POINTER(ctypes.c_size_t),
+                              ctypes.POINTER(ctypes.c_char_p), ctypes.POINTER(ctypes.c_size_t)]
+    library.iconv_close.argtypes = [ctypes.c_void_p]
+    return library
+
+
+@functools.cache
+def _agreeing_iconv_library() -> tuple[Any, tuple[bytes, ...]] | None:
+    """The C library and the single bytes to keep from it, if its ``iconv`` GBK decodes every double-byte
+    sequence exactly as Python's ``gbk`` does and refuses every one Python refuses."""
     try:
-        array.cast(pa.string())
-    except pa.ArrowInvalid:
-        return False
-    return True
+        library = _load_iconv()
+        if library is None:
+            return None
+        converter = _Iconv(library)
+    except (OSError, AttributeError):
+        return None
+    try:
+        valid, invalid = [], []
+        for lead in range(0x81, 0xFF):
+            for trail in (*range(0x40, 0xFF), 0x0A, 0x20, 0x30, 0x39, 0xFF):
+                pair = bytes((lead, trail))
+                try:
+                    pair.decode("gbk")
+                except UnicodeDecodeError:
+                    invalid.append(pair)
+                else:
+                    valid.append(pair)
+        joined = b"\n".join(valid)
+        if converter.convert(joined) != joined.decode("gbk").encode("utf-8"):
+            return None
+        if any(converter.convert(pair) is not None for pair in (*invalid, b"\x81\x30\x81\x30")):
+            return None
+        refused = tuple(bytes((byte,)) for byte in range(0x80, 0x100) if converter.convert(bytes((byte,))) is not None)
+        if any(converter.convert(byte + b"\x40") is None for byte in refused):  # only lone bytes differ
+            return None
+        return library, refused
+    finally:
+        converter.close()
+
+
+def iconv_gbk() -> _Iconv | None:
+    """A GBK -> UTF-8 converter using the C library's ``iconv``, or None where it is absent or disagrees with Python.
+
+    >>> converter = iconv_gbk()
+    >>> converter is None or converter.convert('甲乙'.encode('gbk')) == '甲乙'.encode()
+    True
+    """
+    found = _agreeing_iconv_library()
+    return _Iconv(*found) if found is not None else None
+
+
+#: GB blocks decoded at once: one by the reading thread's caller, the rest by worker threads.
+_DECODE_AHEAD = 3
+_local = threading.local()
+
+
+def _convert_gb(segment: bytes) -> tuple[bytes, int | None]:
+    """A GB segment (whole lines) as UTF-8, or the position of its first byte GB 18030 cannot decode.
+
+    Runs in a worker thread: ``iconv`` releases the global lock, so two blocks decode at once.
+    """
+    if segment.isascii():
+        return segment, None
+    converter = getattr(_local, "iconv", False)
+    if converter is False:
+        converter = _local.iconv = iconv_gbk()
+    if converter is not None:
+        converted = converter.convert(segment)
+        if converted is not None:
+            return converted, None
+    try:
+        text = segment.decode("gbk")
+    except UnicodeDecodeError:
+        try:
+            text = segment.decode("gb18030")
+        except UnicodeDecodeError as error:
+            return b"", error.start
+    return text.encode("utf-8"), None
 
 
 class Utf8Stream(io.RawIOBase):
-    """Read ``raw`` (a file's bytes in ``encoding``) as UTF-8 text, starting ``skip`` UTF-8 bytes in.
+    """Read ``raw`` (a file's bytes in ``encoding``) as UTF-8, starting ``skip`` UTF-8 bytes in.
 
     ``first_line`` is the line the first byte after ``skip`` is on.  ``head``: bytes already read from
     ``raw`` (the sample the caller looked at), read again first.  ``bom`` bytes at the very start are
     dropped (UTF-8 with a byte-order mark; the codecs of other encodings drop their own).
     Raises :class:`~creditstd.sources.model.SourceError` from ``read``: ``source.decode``,
     ``source.nul_byte``, ``source.gzip``, ``source.unreadable``, ``source.row_too_long``.
+    UTF-8 itself is not checked here (:attr:`checks_utf8` is False): the reader lets Arrow check it.
     """
 
     def __init__(self, raw: BinaryIO, *, encoding: str, path: str, first_line: int, skip: int = 0, bom: int = 0,
-                 head: bytes = b"", read_bytes: int = READ_BYTES) -> None:
+                 head: bytes = b"", read_bytes: int | None = None) -> None:
         super().__init__()
         self._raw = raw
         self._head = head
@@ -85,24 +204,36 @@ class Utf8Stream(io.RawIOBase):
         self.first_line = first_line
         self.encoding = encoding
         self.path = path
-        self._read_bytes = read_bytes
+        self._read_bytes = read_bytes or READ_BYTES
         self._skip = skip
-        self._bom = bom if encoding in _PASSTHROUGH else 0
+        self._bom = bom if encoding in PASSTHROUGH else 0
         self._carry = b""
         self._eof = False
         self._out: deque[bytes] = deque()
-        self._buffered = 0
-        self._decoder = (None if encoding in _CUT_AT_LINE_FEED
+        self._passthrough = encoding in PASSTHROUGH
+        #: Whether what is handed out is valid UTF-8 by construction (decoded here), else Arrow must check.
+        self.checks_utf8 = not self._passthrough
+        self._decoder = (None if self._passthrough or encoding == "gb18030"
                          else codecs.getincrementaldecoder(encoding)("strict"))
+        self._gb = encoding == "gb18030"
+        self._pending: deque[tuple[bytes, int, Future[tuple[bytes, int | None]]]] = deque()
+        self._pool: ThreadPoolExecutor | None = None
+        self._raw_line = first_line
         self._produced_line = first_line
         #: Whether a quote character has been handed out (no quote: no cell can hold a line break).
         self.quotes_seen = False
-        #: The last blocks handed out, with the line each starts on (for :meth:`text_from_line`).
-        self.tail: deque[tuple[int, bytes]] = deque(maxlen=4)
-        self.total_bytes = 0
+        #: Blocks handed out that rows not yet delivered may come from, with the line each starts on.
+        self._kept: deque[tuple[int, bytes]] = deque()
+        self._lock = threading.Lock()
 
     def readable(self) -> bool:
         return True
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+        super().close()
 
     # -- producing blocks -------------------------------------------------------------------------------
     def _read_raw(self) -> bytes:
@@ -117,52 +248,64 @@ class Utf8Stream(io.RawIOBase):
             data, self._bom = data[self._bom:], 0  # the head of the file always holds the whole mark
         return data or b""
 
-    def _next_segment(self) -> bytes | None:
-        """The next piece of the file, decoded to UTF-8 and checked, or None at the end."""
+    def _next_gb_raw(self) -> tuple[bytes, int] | None:
+        """The next run of whole lines of a GB file, undecoded, and its line feeds; None at the end."""
         while True:
             if self._eof:
                 return None
             data = self._read_raw()
             if not data:
                 self._eof = True
-                if self._decoder is not None:
-                    return self._decode_generic(b"", final=True)
                 segment, self._carry = self._carry, b""
-                return self._convert(segment) if segment else None
-            if self._decoder is not None:
-                return self._decode_generic(data, final=False)
+                return (segment, segment.count(b"\n")) if segment else None
             data = self._carry + data if self._carry else data
             cut = data.rfind(b"\n") + 1
             if cut == 0:
                 self._carry = data
                 if len(data) > MAX_LINE:
-                    raise source_error("source.row_too_long", self.path, self._produced_line, limit=MAX_LINE)
+                    raise source_error("source.row_too_long", self.path, self._raw_line, limit=MAX_LINE)
                 continue
             segment, self._carry = (data, b"") if cut == len(data) else (data[:cut], data[cut:])
-            return self._convert(segment)
+            feeds = segment.count(b"\n")
+            self._raw_line += feeds
+            return segment, feeds
 
-    def _decode_error(self, segment: bytes, start: int) -> Exception:
+    def _next_segment(self) -> tuple[bytes, int | None] | None:
+        """The next piece of the file as UTF-8 and its line feeds (None: not counted yet), or None at the end."""
+        if self._gb:
+            while len(self._pending) < _DECODE_AHEAD:
+                raw = self._next_gb_raw()
+                if raw is None:
+                    break
+                self._pending.append((raw[0], raw[1], self._workers().submit(_convert_gb, raw[0])))
+            if not self._pending:
+                return None
+            segment, feeds, future = self._pending.popleft()
+            converted, bad = future.result()
+            if bad is not None:
+                raise self._decode_error(segment, bad)
+            return converted, feeds
+        if self._eof:
+            return None
+        data = self._read_raw()
+        if not data:
+            self._eof = True
+            if self._decoder is not None:
+                tail = self._decode_generic(b"", final=True)
+                return (tail, None) if tail else None
+            return None
+        if self._passthrough:
+            return data, None
+        return self._decode_generic(data, final=False), None
+
+    def _workers(self) -> ThreadPoolExecutor:
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(max_workers=_DECODE_AHEAD - 1, thread_name_prefix="creditstd-gb")
+        return self._pool
+
+    def _decode_error(self, segment: bytes, start: int) -> SourceError:
         return source_error("source.decode", self.path, self._produced_line + segment.count(b"\n", 0, start),
                             encoding=self.encoding)
-
-    def _convert(self, segment: bytes) -> bytes:
-        if self.encoding in _PASSTHROUGH:
-            if not is_utf8(segment):
-                try:
-                    segment.decode("utf-8")
-                except UnicodeDecodeError as error:
-                    raise self._decode_error(segment, error.start) from None
-            return segment
-        if segment.isascii():
-            return segment
-        try:
-            text = segment.decode("gbk")
-        except UnicodeDecodeError:
-            try:
-                text = segment.decode("gb18030")
-            except UnicodeDecodeError as error:
-                raise self._decode_error(segment, error.start) from None
-        return text.encode("utf-8")
 
     def _decode_generic(self, data: bytes, *, final: bool) -> bytes:
         assert self._decoder is not None
@@ -174,12 +317,19 @@ class Utf8Stream(io.RawIOBase):
 
     def _produce(self) -> bool:
         """Add the next block to the output; False at the end of the file."""
-        segment = self._next_segment()
-        if segment is None:
+        produced = self._next_segment()
+        if produced is None:
             return False
+        segment, feeds = produced
+        while segment.endswith(b"\r"):  # Arrow drops the LF of a quoted CR LF split across blocks (#51368)
+            following = self._next_segment()
+            if following is None:
+                break
+            segment += following[0]
+            feeds = None
         if self._skip:
             dropped = min(self._skip, len(segment))
-            segment, self._skip = segment[dropped:], self._skip - dropped
+            segment, self._skip, feeds = segment[dropped:], self._skip - dropped, None
             if not segment:
                 return True
         nul = segment.find(b"\x00")
@@ -187,55 +337,63 @@ class Utf8Stream(io.RawIOBase):
             raise source_error("source.nul_byte", self.path, self._produced_line + segment.count(b"\n", 0, nul))
         if not self.quotes_seen and b'"' in segment:
             self.quotes_seen = True
-        self.tail.append((self._produced_line, segment))
-        self._produced_line += segment.count(b"\n")
-        self.total_bytes += len(segment)
+        with self._lock:
+            self._kept.append((self._produced_line, segment))
+        self._produced_line += segment.count(b"\n") if feeds is None else feeds
         self._out.append(segment)
-        self._buffered += len(segment)
         return True
 
     # -- the stream interface ---------------------------------------------------------------------------
     def read(self, size: int | None = -1) -> bytes:
-        wanted = (1 << 62) if size is None or size < 0 else size
-        while self._buffered < wanted and self._produce():
-            pass
-        parts: list[bytes] = []
-        got = 0
-        while self._out and got < wanted:
-            first = self._out.popleft()
-            if len(first) > wanted - got:
-                self._out.appendleft(first[wanted - got:])
-                first = first[: wanted - got]
-            parts.append(first)
-            got += len(first)
-        piece = parts[0] if len(parts) == 1 else b"".join(parts)
-        if piece.endswith(b"\r") and len(piece) > 1 and (self._out or not self._eof or self._carry):
-            # Arrow's CSV reader drops the line feed of a CR LF inside a quoted cell when a block ends
-            # between the two: a block never ends with a carriage return unless the file does.
-            self._out.appendleft(b"\r")
-            piece = piece[:-1]
-            got -= 1
-        self._buffered -= got
-        return piece
+        """The next block, whole and without a copy (Arrow takes a block longer than it asked for).
+
+        A block never ends with a carriage return unless the file does: Arrow's CSV reader drops the
+        line feed of a CR LF inside a quoted cell when a block ends between the two (apache/arrow#51368).
+        """
+        if not self._out and not self._produce():
+            return b""
+        while not self._out:  # the skipped header took a whole block
+            if not self._produce():
+                return b""
+        return self._out.popleft()
 
     def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
         data = self.read(len(buffer))
         buffer[: len(data)] = data
         return len(data)
 
-    @property
-    def at_end(self) -> bool:
-        """Whether the whole file has been read and handed out."""
-        return self._eof and not self._out
-
+    # -- what the reader asks afterwards --------------------------------------------------------------------
     @property
     def last_line(self) -> int:
-        """The line the last byte handed out is on (counting line feeds)."""
+        """The line the next byte produced would be on (the last line of the file once it is all read)."""
         return self._produced_line
+
+    def release(self, line: int) -> None:
+        """Forget kept blocks whose bytes all lie on lines before ``line`` (every row there has been delivered)."""
+        with self._lock:
+            while len(self._kept) > 1:
+                _, block = self._kept[0]
+                last = self._kept[1][0] - (1 if block.endswith(b"\n") else 0)  # the last line this block touches
+                if last >= line:
+                    break
+                self._kept.popleft()
+
+    def locate_invalid_utf8(self) -> int | None:
+        """The line of the first byte that is not UTF-8 in the kept blocks, if there is one."""
+        with self._lock:
+            blocks = list(self._kept)
+        decoder = codecs.getincrementaldecoder("utf-8")("strict")
+        for start, block in blocks:
+            try:
+                decoder.decode(block, False)
+            except UnicodeDecodeError as error:
+                return start + block.count(b"\n", 0, max(error.start, 0))
+        return None
 
     def text_from_line(self, line: int) -> str | None:
         """The text from the start of ``line`` to the end of what was handed out, if the kept blocks hold it."""
-        blocks = list(self.tail)
+        with self._lock:
+            blocks = list(self._kept)
         for index, (start, block) in enumerate(blocks):
             end = start + block.count(b"\n")
             if start <= line <= end:

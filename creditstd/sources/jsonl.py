@@ -50,6 +50,7 @@ import numpy as np
 import pyarrow as pa
 
 from creditstd.exceptions import CatalogueError
+from creditstd.findings import Finding
 from creditstd.records import exchange as _exchange
 from creditstd.records.jsonline import MAX_LINE_BYTES, LineError, bounded_lines, loads_record
 from creditstd.sources.inputs import Opened, read_error
@@ -252,6 +253,11 @@ def _batch_problem(path: str, problem: Any) -> SourceError:
     return source_error("source.exchange", path, problem=problem.code, zh=problem.message_zh, en=problem.message_en)
 
 
+def _line(problem: Finding) -> int | None:
+    """The line of the records file a verifier's finding is about (None: the batch as a whole)."""
+    return problem.location.line if problem.location is not None else None
+
+
 def open_exchange(path: str, *, batch_rows: int = 65536) -> tuple[Source, Iterator[TableChunk | RowProblem]]:
     """Read an exchange batch (its folder or its ``manifest.json``): verified first, then its records' ``data``.
 
@@ -265,7 +271,7 @@ def open_exchange(path: str, *, batch_rows: int = 65536) -> tuple[Source, Iterat
     ``source.changed``.
     """
     report = _exchange.verify_batch(path, validate=False)
-    fatal = [problem for problem in report.problems if problem.line is None and problem.code not in _TOLERATED]
+    fatal = [problem for problem in report.problems if _line(problem) is None and problem.code not in _TOLERATED]
     if fatal:
         raise _batch_problem(path, fatal[0])
     if report.problem_count > len(report.problems):
@@ -274,8 +280,8 @@ def open_exchange(path: str, *, batch_rows: int = 65536) -> tuple[Source, Iterat
     manifest = report.manifest or {}
     by_line: dict[int, Any] = {}
     for problem in report.problems:
-        if problem.line is not None:
-            by_line.setdefault(problem.line, problem)
+        if (line := _line(problem)) is not None:
+            by_line.setdefault(line, problem)
     given = Path(path)
     folder = given if given.is_dir() else given.parent
     records_path = folder / manifest["records"].get("file", _exchange.RECORDS)
