@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import json
 import stat
@@ -167,3 +168,28 @@ def test_formats_are_those_the_report_writers_know() -> None:
     (option,) = [param for param in validate_command.params if param.name == "output_format"]
     assert tuple(option.type.choices) == FORMATS
     assert np.dtype(bool)  # numpy is importable where validate runs
+
+
+def test_an_exchange_batch_with_a_damaged_line(runner: CliRunner, tmp_path: Path) -> None:
+    from creditstd.records.exchange import BatchWriter
+
+    folder = tmp_path / "batch"
+    with BatchWriter(folder, "administrative_penalty", department="某市市场监督管理局",
+                     department_uscc="11350100MAD18YGF27", on=TODAY) as batch:
+        for fake in fake_records("administrative_penalty", 5, seed=3, on=TODAY):
+            batch.add(fake.record)
+    intact = runner.invoke(main, ["validate", str(folder), "--format", "json", *ON])
+    assert intact.exit_code == 0, intact.output
+    assert json.loads(intact.stdout)["files"][0]["rows"]["read"] == 5
+    records = folder / "records.jsonl"
+    lines = records.read_bytes().splitlines(keepends=True)
+    records.write_bytes(b"".join([*lines[:2], b"{broken\n", *lines[3:]]))
+    damaged = runner.invoke(main, ["validate", str(folder), *ON])
+    assert damaged.exit_code == 2 and "sha256" in damaged.stderr.lower()  # the batch as a whole fails
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    manifest["records"]["sha256"] = hashlib.sha256(records.read_bytes()).hexdigest()
+    (folder / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    one_line = runner.invoke(main, ["validate", str(folder), "--format", "json", *ON])  # hash fits, one bad line
+    assert one_line.exit_code == 1, one_line.output
+    rows = json.loads(one_line.stdout)["files"][0]["rows"]
+    assert (rows["read"], rows["valid"], rows["rejected"]) == (5, 4, 1)
