@@ -360,7 +360,7 @@ def _sheet_target(book: _Workbook, sheet: str | None) -> tuple[str, str, bool, s
 _Row = tuple[int, dict[int, str | int]]
 
 
-def _rows(book: _Workbook, target: str, kinds: list[str | None], date1904: bool) -> Iterator[_Row]:
+def _rows(book: _Workbook, target: str, kinds: list[str | None], date1904: bool, strings: int) -> Iterator[_Row]:
     number = 0
     try:
         for _, row in etree.iterparse(book.member(target), events=("end",), tag="{*}row", resolve_entities=False,
@@ -392,6 +392,8 @@ def _rows(book: _Workbook, target: str, kinds: list[str | None], date1904: bool)
                         try:
                             value = int(value)
                         except ValueError:
+                            value = None
+                        if value is not None and not 0 <= value < strings:  # no such shared string: empty
                             value = None
                     elif kind == "b":
                         value = "TRUE" if value.strip() in ("1", "true") else "FALSE"
@@ -466,7 +468,7 @@ def open_xlsx(opened: Opened, *, sheet: str | None = None, header_row: int | Non
         name, target, date1904, styles_part, strings_part = _sheet_target(book, sheet)
         kinds = _styles(book, styles_part)
         strings = _shared_strings(book, strings_part)
-        rows = _rows(book, target, kinds, date1904)
+        rows = _rows(book, target, kinds, date1904, len(strings))
         first: list[_Row] = []
         for row in rows:
             first.append(row)
