@@ -193,3 +193,11 @@ def test_an_exchange_batch_with_a_damaged_line(runner: CliRunner, tmp_path: Path
     assert one_line.exit_code == 1, one_line.output
     rows = json.loads(one_line.stdout)["files"][0]["rows"]
     assert (rows["read"], rows["valid"], rows["rejected"]) == (5, 4, 1)
+
+
+def test_the_pre_commit_hook_runs_the_validate_command(runner: CliRunner) -> None:
+    hooks = (Path(__file__).resolve().parent.parent / ".pre-commit-hooks.yaml").read_text(encoding="utf-8")
+    entry = next(line.split(":", 1)[1].strip() for line in hooks.splitlines() if line.strip().startswith("entry:"))
+    program, *arguments = entry.split()
+    assert program == "creditstd"
+    assert runner.invoke(main, [*arguments, "--help"]).exit_code == 0
