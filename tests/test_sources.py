@@ -318,6 +318,33 @@ def test_invalid_gb18030_bytes_are_reported_at_their_line(tmp_path: Path, monkey
     assert (caught.value.code, caught.value.line) == ("source.decode", 602)
 
 
+@pytest.mark.parametrize("use_iconv", [True, False])
+def test_gb_decoding_with_and_without_iconv(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, use_iconv: bool) -> None:
+    monkeypatch.setattr(blocks, "USE_ICONV", use_iconv)
+    monkeypatch.setattr(blocks, "READ_BYTES", 4096)
+    rare = "丂亐"  # GBK 0x8140 and 0x8180: a trail byte 0x80, which iconv and Python read alike
+    rows = [f"{rare}{i},{'𠮷' if i == 500 else '乙'}" for i in range(1000)]
+    path = write(tmp_path, "a.csv", ("名称,备注\n" + "\n".join(rows) + "\n").encode("gb18030"))
+    _, chunks, problems = read_all(path)
+    assert [f"{row['名称']},{row['备注']}" for row in rows_of(chunks)] == rows and not problems
+    # a lone 0x80: glibc's iconv reads it as the euro sign (code page 936), GB 18030 does not
+    data = ("名称,备注\n" + "\n".join(rows[:800])).encode("gb18030") + b"\n\xce\xd2\x80,x\n"
+    with pytest.raises(SourceError) as caught:
+        read_all(write(tmp_path, "b.csv", data))
+    assert (caught.value.code, caught.value.line) == ("source.decode", 802)
+
+
+def test_bad_utf8_in_a_ragged_row_is_a_decode_error_and_quiet(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                               capfd: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setattr(delimited, "SAMPLE_BYTES", 256)
+    data = b"a,b\n" + b"1,2\n" * 300 + "甲,乙,丙\n".encode("gbk") + b"3,4\n"
+    with pytest.raises(SourceError) as caught:
+        read_all(write(tmp_path, "a.csv", data))
+    assert (caught.value.code, caught.value.line) == ("source.decode", 302)
+    captured = capfd.readouterr()
+    assert "Traceback" not in captured.err and "Exception ignored" not in captured.err
+
+
 def test_nul_byte_beyond_the_sample(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(delimited, "SAMPLE_BYTES", 256)
     monkeypatch.setattr(blocks, "READ_BYTES", 512)

@@ -44,13 +44,15 @@ from typing import Any, BinaryIO
 from creditstd.sources.inputs import read_error
 from creditstd.sources.model import SourceError, source_error
 
-__all__ = ["MAX_LINE", "READ_BYTES", "Utf8Stream", "iconv_gbk"]
+__all__ = ["MAX_LINE", "READ_BYTES", "USE_ICONV", "Utf8Stream", "iconv_gbk"]
 
 #: Raw bytes read from the file at a time (Arrow asks for blocks of this size too).
 READ_BYTES = 1 << 20
 #: The longest physical line taken in a GB file (a line with no line feed for this long is refused).
 MAX_LINE = 64 << 20
 PASSTHROUGH = frozenset({"utf-8", "utf-8-sig"})
+#: Whether GB blocks may go through the C library's ``iconv`` (after its agreement check); else Python decodes.
+USE_ICONV = True
 
 
 class _Iconv:
@@ -167,7 +169,7 @@ def _convert_gb(segment: bytes) -> tuple[bytes, int | None]:
     """
     if segment.isascii():
         return segment, None
-    converter = getattr(_local, "iconv", False)
+    converter = getattr(_local, "iconv", False) if USE_ICONV else None
     if converter is False:
         converter = _local.iconv = iconv_gbk()
     if converter is not None:
