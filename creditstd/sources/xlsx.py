@@ -74,6 +74,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from lxml import etree
 
+from creditstd.sources.delimited import CHUNK_BYTES
 from creditstd.sources.inputs import Opened, read_error
 from creditstd.sources.model import RowProblem, Source, SourceError, TableChunk, row_problem, source_error
 from creditstd.sources.sniff import find_header, non_empty, unique_headers
@@ -94,6 +95,7 @@ _PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}Relati
 _ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
 _INTEGER = re.compile(r"-?\d+\.0+")
 _HEADER_ROWS = 25
+_PIECE_ROWS = 4096
 _DATE_IDS = frozenset({14, 15, 16, 17, 27, 28, 29, 30, 31, 36, 50, 51, 52, 53, 54, 57, 58})
 _DATETIME_IDS = frozenset({22})
 _TIME_IDS = frozenset({18, 19, 20, 21, 32, 33, 34, 35, 45, 46, 47, 55, 56})
@@ -294,37 +296,42 @@ def _styles(book: _Workbook, target: str | None) -> list[str | None]:
 
 def _string_item(element: Any) -> str:
     """The text of a shared-string ``si`` or inline ``is``: plain or rich-text runs, phonetic text left out."""
+    namespace = element.tag[: element.tag.rfind("}") + 1]
+    text_tag, run_tag = namespace + "t", namespace + "r"
+    if len(element) == 1 and element[0].tag == text_tag:  # the common case: one plain <t>
+        text = element[0].text or ""
+        return _unescape(text) if "_x" in text else text
     parts = []
     for child in element:
-        name = _local(child.tag)
-        if name == "t":
+        if child.tag == text_tag:
             parts.append(child.text or "")
-        elif name == "r":
-            for run in child:
-                if _local(run.tag) == "t":
-                    parts.append(run.text or "")
+        elif child.tag == run_tag:
+            parts.extend(run.text or "" for run in child if run.tag == text_tag)
     return _unescape("".join(parts))
 
 
-def _shared_strings(book: _Workbook, target: str | None) -> pa.Array:
+def _shared_strings(book: _Workbook, target: str | None) -> pa.ChunkedArray:
     if not target or target not in book.names:
-        return pa.array([], pa.large_string())
+        return pa.chunked_array([], pa.large_string())
     chunks: list[pa.Array] = []
     batch: list[str] = []
     try:
         for _, element in etree.iterparse(book.member(target), events=("end",), tag="{*}si", resolve_entities=False,
                                           no_network=True, huge_tree=False, load_dtd=False):
             batch.append(_string_item(element))
-            element.clear()
-            while element.getprevious() is not None:
-                del element.getparent()[0]
+            element.clear(keep_tail=False)
+            previous = element.getprevious()
+            if previous is not None:
+                parent = element.getparent()
+                while element.getprevious() is not None:
+                    del parent[0]
             if len(batch) >= 65536:
                 chunks.append(pa.array(batch, pa.large_string()))
                 batch = []
     except etree.XMLSyntaxError:
         raise book.damaged("共享字符串表不是有效的XML", "the shared strings are not well-formed XML") from None
     chunks.append(pa.array(batch, pa.large_string()))
-    return pa.concat_arrays(chunks)
+    return pa.chunked_array(chunks, pa.large_string())  # not concatenated: that would hold it twice at once
 
 
 def _sheet_target(book: _Workbook, sheet: str | None) -> tuple[str, str, bool, str | None, str | None]:
@@ -362,52 +369,66 @@ _Row = tuple[int, dict[int, str | int]]
 
 def _rows(book: _Workbook, target: str, kinds: list[str | None], date1904: bool, strings: int) -> Iterator[_Row]:
     number = 0
+    columns: dict[str, int] = {}  # the letters of a reference -> column
+    tags: tuple[str, str, str] | None = None
     try:
         for _, row in etree.iterparse(book.member(target), events=("end",), tag="{*}row", resolve_entities=False,
                                       no_network=True, huge_tree=False, load_dtd=False):
             given = row.get("r")
             number = int(given) if given and given.isdigit() else number + 1
-            namespace = row.tag[: -3]
+            if tags is None:
+                namespace = row.tag[:-3]
+                tags = (namespace + "c", namespace + "v", namespace + "is")
+            cell_tag, value_tag, inline_tag = tags
             cells: dict[int, str | int] = {}
             column = -1
             for cell in row:
-                if cell.tag != namespace + "c":
+                if cell.tag != cell_tag:
                     continue
                 reference = cell.get("r")
-                column = column_index(reference) if reference else column + 1
-                kind = cell.get("t")
-                value: str | int | None = None
-                if kind == "inlineStr":
-                    for child in cell:
-                        if child.tag == namespace + "is":
-                            value = _string_item(child)
+                if reference:
+                    letters = reference.rstrip("0123456789")
+                    column = columns.get(letters, -1)
+                    if column < 0:
+                        column = columns[letters] = column_index(letters)
                 else:
-                    for child in cell:
-                        if child.tag == namespace + "v":
-                            value = child.text
-                            break
+                    column += 1
+                kind = cell.get("t")
+                if kind == "inlineStr":
+                    inline = cell.find(inline_tag)
+                    value: str | int | None = _string_item(inline) if inline is not None else None
+                else:
+                    if not len(cell):
+                        continue
+                    first = cell[0]
+                    if first.tag == value_tag:
+                        value = first.text
+                    else:  # a formula first: its cached value follows
+                        value = next((child.text for child in cell if child.tag == value_tag), None)
                     if value is None:
                         continue
                     if kind == "s":
                         try:
                             value = int(value)
                         except ValueError:
-                            value = None
-                        if value is not None and not 0 <= value < strings:  # no such shared string: empty
-                            value = None
+                            continue
+                        if not 0 <= value < strings:  # no such shared string: an empty cell
+                            continue
+                    elif kind is None or kind == "n":
+                        style = cell.get("s")
+                        date_kind = kinds[int(style)] if style and style.isdigit() and int(style) < len(kinds) else None
+                        value = serial_text(value, date_kind, date1904) if date_kind else _number_text(value)
                     elif kind == "b":
                         value = "TRUE" if value.strip() in ("1", "true") else "FALSE"
                     elif kind == "d":
                         value = value[:-9] if value.endswith("T00:00:00") else value
-                    elif kind in (None, "n"):
-                        style = cell.get("s")
-                        date_kind = kinds[int(style)] if style and style.isdigit() and int(style) < len(kinds) else None
-                        value = serial_text(value, date_kind, date1904) if date_kind else _number_text(value)
                 if value is not None and value != "":
                     cells[column] = value
-            row.clear()
-            while row.getprevious() is not None:
-                del row.getparent()[0]
+            row.clear(keep_tail=False)
+            if row.getprevious() is not None:
+                parent = row.getparent()
+                while row.getprevious() is not None:
+                    del parent[0]
             yield number, cells
     except etree.XMLSyntaxError:
         raise book.damaged("工作表不是有效的XML", "the worksheet is not well-formed XML", number + 1) from None
@@ -415,7 +436,7 @@ def _rows(book: _Workbook, target: str, kinds: list[str | None], date1904: bool,
         raise book.damaged("工作表无法解压", "the worksheet cannot be unpacked", number + 1) from None
 
 
-def _text(value: str | int, strings: pa.Array) -> str:
+def _text(value: str | int, strings: pa.ChunkedArray) -> str:
     if isinstance(value, int):
         return strings[value].as_py() if 0 <= value < len(strings) else ""
     return value
@@ -511,7 +532,7 @@ def _chain(first: Sequence[_Row], rest: Iterator[_Row]) -> Iterator[_Row]:
     yield from rest
 
 
-def _row_texts(cells: dict[int, str | int], strings: pa.Array) -> list[str]:
+def _row_texts(cells: dict[int, str | int], strings: pa.ChunkedArray) -> list[str]:
     if not cells:
         return []
     texts = [""] * (max(cells) + 1)
@@ -520,18 +541,15 @@ def _row_texts(cells: dict[int, str | int], strings: pa.Array) -> list[str]:
     return texts
 
 
-def _chunks(source: Source, rows: Iterator[_Row], strings: pa.Array,
+def _chunks(source: Source, rows: Iterator[_Row], strings: pa.ChunkedArray,
             batch_rows: int) -> Iterator[TableChunk | RowProblem]:
     width = len(source.headers)
-    empty: tuple[Any, ...] = ("",) * width
-    table: list[list[Any]] = []
-    lines: list[int] = []
-    records: list[int] = []
-    blank = ordinal = 0
+    builder = _ChunkBuilder(source, strings)
+    ordinal = 0
     problems: list[RowProblem] = []
     for number, cells in rows:
-        if not any(isinstance(v, int) or not v.isspace() for v in cells.values()):
-            blank += 1
+        if not any(value.__class__ is int or not value.isspace() for value in cells.values()):
+            builder.blank += 1
             continue
         ordinal += 1
         if cells and max(cells) >= width:
@@ -540,43 +558,78 @@ def _chunks(source: Source, rows: Iterator[_Row], strings: pa.Array,
                 problems.append(row_problem("source.ragged_row", source.path, number, raw="\t".join(texts),
                                             record=ordinal, cells=len(texts), expected=width))
                 continue
-        values = list(empty)
-        for column, value in cells.items():
-            if column < width:
-                values[column] = value
-        table.append(values)
-        lines.append(number)
-        records.append(ordinal)
-        if len(table) >= batch_rows:
+        builder.add(number, ordinal, cells)
+        if len(builder.lines) >= batch_rows or builder.size >= CHUNK_BYTES:
             yield from problems
             problems = []
-            yield _chunk(source, table, lines, records, strings, blank)
-            table, lines, records, blank = [], [], [], 0
+            yield builder.chunk()
     yield from problems
-    if table or blank:
-        yield _chunk(source, table, lines, records, strings, blank)
+    if builder.lines or builder.blank:
+        yield builder.chunk()
 
 
-def _chunk(source: Source, table: list[list[Any]], lines: list[int], records: list[int], strings: pa.Array,
-           blank: int) -> TableChunk:
-    if not table:
-        empty = [pa.array([], pa.string()) for _ in source.headers]
-        return TableChunk(pa.RecordBatch.from_arrays(empty, names=list(source.headers)), np.zeros(0, np.int64),
-                          np.zeros(0, np.int64), blank)
-    columns = []
-    for values in zip(*table, strict=True):
-        shared = [value for value in values if isinstance(value, int)]
-        if not shared:
-            columns.append(pa.array(values, pa.string()))
-            continue
-        mask = np.fromiter((isinstance(value, int) for value in values), bool, len(values))
-        index = np.fromiter((value if isinstance(value, int) else 0 for value in values), np.int64, len(values))
-        index[(index < 0) | (index >= max(len(strings), 1))] = 0
-        direct = pa.array([None if isinstance(value, int) else value for value in values], pa.string())
-        taken = strings.take(pa.array(index)).cast(pa.string()) if len(strings) else pa.nulls(len(values), pa.string())
-        columns.append(pc.fill_null(pc.if_else(pa.array(mask), taken, direct), ""))
-    if not columns:
-        batch = pa.RecordBatch.from_arrays([], names=[])
-    else:
-        batch = pa.RecordBatch.from_arrays(columns, names=list(source.headers))
-    return TableChunk(batch, np.array(lines, np.int64), np.array(records, np.int64), blank)
+class _ChunkBuilder:
+    """Rows of a sheet gathered into a chunk.
+
+    Texts are kept row by row for at most :data:`_PIECE_ROWS` rows, then turned into Arrow arrays (Python
+    strings cost several times their text), the shared strings looked up per column with ``take``.
+    """
+
+    def __init__(self, source: Source, strings: pa.ChunkedArray) -> None:
+        self.source, self.strings = source, strings
+        self.width = len(source.headers)
+        self._empty = [""] * self.width
+        self._pieces: list[pa.RecordBatch] = []
+        #: Bytes of the rows turned into Arrow arrays so far.
+        self.size = 0
+        self.lines: list[int] = []
+        self.records: list[int] = []
+        self.blank = 0
+        self._start()
+
+    def _start(self) -> None:
+        self.table: list[list[str]] = []
+        self.shared_rows: list[list[int]] = [[] for _ in range(self.width)]
+        self.shared_ids: list[list[int]] = [[] for _ in range(self.width)]
+
+    def add(self, number: int, ordinal: int, cells: dict[int, str | int]) -> None:
+        values = self._empty.copy()
+        position = len(self.table)
+        width = self.width
+        for column, value in cells.items():
+            if column < width:
+                if value.__class__ is int:
+                    self.shared_rows[column].append(position)
+                    self.shared_ids[column].append(value)  # type: ignore[arg-type]
+                else:
+                    values[column] = value  # type: ignore[assignment]
+        self.table.append(values)
+        self.lines.append(number)
+        self.records.append(ordinal)
+        if len(self.table) >= _PIECE_ROWS:
+            self._flush()
+
+    def _flush(self) -> None:
+        headers = list(self.source.headers)
+        count = len(self.table)
+        columns = []
+        for index, values in enumerate(zip(*self.table, strict=True) if self.table else [() for _ in headers]):
+            column = pa.array(values, pa.string())
+            if self.shared_rows[index]:
+                mask = np.zeros(count, bool)
+                mask[self.shared_rows[index]] = True
+                taken = self.strings.take(pa.array(self.shared_ids[index], pa.int64())).combine_chunks()
+                taken = taken.cast(pa.string())
+                column = pc.replace_with_mask(column, pa.array(mask), taken)
+            columns.append(column)
+        self._pieces.append(pa.RecordBatch.from_arrays(columns, names=headers))
+        self.size += self._pieces[-1].nbytes
+        self._start()
+
+    def chunk(self) -> TableChunk:
+        if self.table or not self._pieces:
+            self._flush()
+        batch = self._pieces[0] if len(self._pieces) == 1 else pa.concat_batches(self._pieces)
+        chunk = TableChunk(batch, np.array(self.lines, np.int64), np.array(self.records, np.int64), self.blank)
+        self._pieces, self.lines, self.records, self.blank, self.size = [], [], [], 0, 0
+        return chunk
