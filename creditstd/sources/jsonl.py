@@ -53,12 +53,14 @@ from creditstd.exceptions import CatalogueError
 from creditstd.findings import Finding
 from creditstd.records import exchange as _exchange
 from creditstd.records.jsonline import MAX_LINE_BYTES, LineError, bounded_lines, loads_record
+from creditstd.sources.delimited import CHUNK_BYTES
 from creditstd.sources.inputs import Opened, read_error
 from creditstd.sources.model import RowProblem, Source, SourceError, TableChunk, row_problem, source_error
 from creditstd.sources.sniff import canonical_encoding, detect_encoding
 
 __all__ = ["cell_text", "open_exchange", "open_jsonl"]
 
+_PIECE_ROWS = 4096
 _ASCII_COMPATIBLE = frozenset({"utf-8", "utf-8-sig", "gb18030"})
 #: Batch problems that leave an exchange batch readable (sender and receiver catalogues differ).
 _TOLERATED = frozenset({"exchange.version"})
@@ -83,13 +85,22 @@ def cell_text(value: Any) -> str | None:
 
 
 class _Table:
-    """Rows of objects turned into chunks whose columns are every key seen so far."""
+    """Rows of objects turned into chunks whose columns are every key seen so far.
+
+    Objects are kept for at most :data:`_PIECE_ROWS` rows, then turned into Arrow arrays (a parsed object
+    costs many times its text); a chunk joins its pieces, the earlier ones padded with null columns for
+    keys first seen later.
+    """
 
     def __init__(self, path: str) -> None:
         self.path = path
         self.columns: dict[str, str] = {}  # key -> column name
         self._names: set[str] = set()
         self.rows: list[dict[str, Any]] = []
+        self._pieces: list[pa.RecordBatch] = []
+        #: Bytes of the rows turned into Arrow arrays so far in this chunk.
+        self.size = 0
+        self.count = 0
         self.lines: list[int] = []
         self.records: list[int] = []
         self.ids: list[str | None] = []
@@ -108,29 +119,53 @@ class _Table:
         return name
 
     def add(self, row: dict[str, Any], line: int, record_id: str | None = None) -> None:
+        columns = self.columns
         for key in row:
-            if key not in self.columns:
+            if key not in columns:
                 self._name(key)
         self.ordinal += 1
+        self.count += 1
         self.rows.append(row)
         self.lines.append(line)
         self.records.append(self.ordinal)
         self.ids.append(record_id)
+        if len(self.rows) >= _PIECE_ROWS:
+            self._flush()
 
     def problem(self, code: str, line: int, raw: str, detail: str | None = None, **fields: Any) -> RowProblem:
         self.ordinal += 1
         return row_problem(code, self.path, line, raw=raw, record=self.ordinal, detail=detail, **fields)
 
-    def chunk(self, with_ids: bool = False) -> TableChunk | None:
-        if not self.rows and not self.blank:
-            return None
-        arrays = [pa.array([cell_text(row.get(key)) for row in self.rows], pa.string()) for key in self.columns]
-        batch = pa.RecordBatch.from_arrays(arrays, names=list(self.columns.values())) if arrays else \
+    def _flush(self) -> None:
+        rows = self.rows
+        arrays = []
+        for key in self.columns:
+            values = [row.get(key) for row in rows]
+            try:
+                arrays.append(pa.array(values, pa.string()))  # text and nulls only: the common case
+            except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError):
+                arrays.append(pa.array([cell_text(value) for value in values], pa.string()))
+        piece = pa.RecordBatch.from_arrays(arrays, names=list(self.columns.values())) if arrays else \
             pa.RecordBatch.from_pydict({})
+        self._pieces.append(piece)
+        self.size += piece.nbytes
+        self.rows = []
+
+    def chunk(self, with_ids: bool = False) -> TableChunk | None:
+        if not self.count and not self.blank:
+            return None
+        if self.rows or not self._pieces:
+            self._flush()
+        names = list(self.columns.values())
+        pieces = []
+        for piece in self._pieces:  # keys first seen in a later piece: null columns in the earlier ones
+            missing = [pa.nulls(piece.num_rows, pa.string()) for _ in names[piece.num_columns:]]
+            pieces.append(pa.RecordBatch.from_arrays([*piece.columns, *missing], names=names) if missing else piece)
+        batch = pieces[0] if len(pieces) == 1 else pa.concat_batches(pieces)
         ids = pa.array(self.ids, pa.string()) if with_ids else None
         chunk = TableChunk(batch, np.array(self.lines, np.int64), np.array(self.records, np.int64), self.blank, ids)
-        self.rows, self.lines, self.records, self.ids, self.blank = [], [], [], [], 0
-        return chunk if chunk.batch.num_rows or chunk.blank_rows else None
+        self._pieces, self.lines, self.records, self.ids, self.blank, self.size, self.count = [], [], [], [], 0, 0, 0
+        return chunk
 
 
 def _raw(line: bytes) -> str:
@@ -240,7 +275,7 @@ def _read(table: _Table, lines: Iterator[tuple[int, bytes | None]],
             yield parsed
         elif parsed is not None:
             table.add(parsed, number)
-            if len(table.rows) >= batch_rows:
+            if table.count >= batch_rows or table.size >= CHUNK_BYTES:
                 chunk = table.chunk()
                 if chunk is not None:
                     yield chunk
@@ -308,7 +343,7 @@ def open_exchange(path: str, *, batch_rows: int = 65536) -> tuple[Source, Iterat
                     if not isinstance(record, dict) or not isinstance(record.get("data"), dict):
                         raise source_error("source.changed", path)
                     table.add(record["data"], number, record.get("record_id"))
-                    if len(table.rows) >= batch_rows:
+                    if table.count >= batch_rows or table.size >= CHUNK_BYTES:
                         chunk = table.chunk(with_ids=True)
                         if chunk is not None:
                             yield chunk
