@@ -26,6 +26,9 @@ from pathlib import Path
 import pytest
 from jsonschema import Draft202012Validator
 
+import creditstd
+import creditstd.catalogue
+import creditstd.cli
 from creditstd.codes_registry import CODES, FAMILIES, SCHEMA_KEYWORDS, is_registered, keyword_code, lookup, registry
 from creditstd.exceptions import ERRORS, make_error
 from creditstd.findings import Finding, Location, finding
@@ -36,9 +39,12 @@ from creditstd.records.formats import FORMATS
 from creditstd.records.rules import RULES
 from creditstd.records.validation import validator
 
-ROOT = Path(__file__).resolve().parent.parent
-SOURCES = sorted([*(ROOT / "creditstd").rglob("*.py"), *(ROOT / "cli").rglob("*.py")])
-REGISTRY_MODULE = ROOT / "creditstd" / "codes_registry.py"
+# The code as installed (the source tree, or the wheel in CI's second run): creditstd/, its cli/ and catalogue/.
+PACKAGE = Path(creditstd.__file__).resolve().parent
+CLI = Path(creditstd.cli.__file__).resolve().parent
+CATALOGUE = Path(creditstd.catalogue.__file__).resolve().parent
+SOURCES = sorted({*PACKAGE.rglob("*.py"), *CLI.rglob("*.py")})
+REGISTRY_MODULE = PACKAGE / "codes_registry.py"
 
 #: Calls that make a problem or raise one: the code is their first argument (or ``code=``).
 EMITTERS = frozenset({"fail", "make_error", "CatalogueError", "SigningError", "LineError", "ValidationError",
@@ -48,9 +54,9 @@ EMITTERS = frozenset({"fail", "make_error", "CatalogueError", "SigningError", "L
 SECOND_ARGUMENT = frozenset({"ValueProblem"})
 CODE = re.compile(r"[a-z]+\.[a-z][A-Za-z0-9_]*")
 #: String literals of a code's shape that are file names, not codes (each checked to be a file of the project).
-FILE_NAMES = {"catalogue.json": ROOT / "catalogue" / "catalogue.json",
-              "regions.json": ROOT / "creditstd" / "data" / "regions.json",
-              "regions.tsv": ROOT / "creditstd" / "data" / "regions.tsv"}
+FILE_NAMES = {"catalogue.json": CATALOGUE / "catalogue.json",
+              "regions.json": PACKAGE / "data" / "regions.json",
+              "regions.tsv": PACKAGE / "data" / "regions.tsv"}
 #: Keywords of the class schemas that never fail on their own: they apply subschemas, or annotate.
 NOT_ASSERTIONS = frozenset({"$schema", "$id", "$ref", "$defs", "$comment", "title", "description", "properties",
                             "patternProperties", "items", "prefixItems", "allOf", "if", "then", "else",
@@ -139,7 +145,7 @@ def catalogue_codes() -> set[str]:
     for name in loader.class_names():
         schema = loader.class_schema(name)
         codes |= {f"rule.{rule['x-rule']}" for rule in schema.get("allOf", ())}
-        keywords = set(_keywords(schema)) | set(_keywords(json.loads((ROOT / "catalogue" / "common.schema.json")
+        keywords = set(_keywords(schema)) | set(_keywords(json.loads((CATALOGUE / "common.schema.json")
                                                                       .read_text(encoding="utf-8"))))
         for keyword in keywords - NOT_ASSERTIONS:
             if keyword.startswith("x-"):
@@ -164,7 +170,7 @@ def test_the_scan_finds_the_codes_of_every_kind_of_reporter(source_codes: dict[s
 
 
 def test_every_code_the_source_reports_is_registered(source_codes: dict[str, set[Path]]) -> None:
-    missing = {code: sorted(str(path.relative_to(ROOT)) for path in paths)
+    missing = {code: sorted(path.name for path in paths)
                for code, paths in source_codes.items() if not is_registered(code)}
     assert not missing, f"register these codes in creditstd/codes_registry.py: {missing}"
 
@@ -278,7 +284,7 @@ def test_every_spelling_of_a_kind_in_use_resolves_through_the_one_resolver() -> 
     spellings = {*BATCH_KINDS, *CHECK_KINDS[1:], *FORMAT_KINDS, *(kind.value for kind in ric.Kind),
                  *(kind.value for kind in IdentifierKind)}
     assert all(isinstance(resolve_kind(name), IdentifierKind) for name in spellings)
-    defs = json.loads((ROOT / "catalogue" / "common.schema.json").read_text(encoding="utf-8"))["$defs"]
+    defs = json.loads((CATALOGUE / "common.schema.json").read_text(encoding="utf-8"))["$defs"]
     identifier_types = {name for name, schema in defs.items()
                         if "format" in json.dumps(schema) and any(f'"{fmt}"' in json.dumps(schema)
                                                                   for fmt in FORMAT_KINDS)}
