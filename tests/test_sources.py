@@ -384,6 +384,15 @@ def test_header_row_inside_a_quoted_cell_is_refused(tmp_path: Path) -> None:
     assert caught.value.code == "source.header_row"
 
 
+def test_classic_mac_line_ends(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Rows ending in a lone CR: each row counts as a line."""
+    monkeypatch.setattr(delimited, "SAMPLE_BYTES", 300)
+    data = b"a,b\r" + b"".join(f"{i},x\r".encode() for i in range(1000))
+    source, chunks, problems = read_all(write(tmp_path, "a.csv", data))
+    assert source.headers == ("a", "b") and not problems
+    assert lines_of(chunks) == list(range(2, 1002)) and rows_of(chunks)[-1] == {"a": "999", "b": "x"}
+
+
 def test_header_spanning_lines(tmp_path: Path) -> None:
     path = write(tmp_path, "a.csv", b'"name\r\n(full)",amount\r\nA,1\r\n')
     source, chunks, _ = read_all(path)

@@ -3,26 +3,34 @@
 How a file is read:
 
 1. The first MiB is decoded (byte-order mark; else UTF-8 if it decodes, a character cut at the end of
-   the sample allowed; else GB 18030) and parsed with :mod:`csv` to find the delimiter (``,`` ``\\t``
-   ``;`` ``|``, counted outside quotes), title rows above the header, and the header itself.
-2. The rest streams through :class:`~creditstd.sources.blocks.Utf8Stream` (decoding, NUL and UTF-8
-   checks, line counting) into :func:`pyarrow.csv.open_csv` in 1 MiB blocks, every column a string,
-   quoted cells may hold line breaks, blank lines kept so that none is lost from the count.
+   the sample allowed; else GB 18030; ``encoding=`` overrides all but a byte-order mark) and parsed
+   with :mod:`csv` to find the delimiter (``,`` ``\\t`` ``;`` ``|``, counted outside quotes), title
+   rows above the header, and the header itself (``header_row=`` overrides).
+2. The rest streams through :class:`~creditstd.sources.blocks.Utf8Stream` (decoding, NUL check, line
+   counting) into :func:`pyarrow.csv.open_csv` in 1 MiB blocks, one thread parsing, every column a
+   string, quoted cells may hold line breaks, blank lines kept so that none is lost from the count.
+   Arrow checks UTF-8 while converting cells; a bad byte is then found in the blocks kept since the
+   last row delivered, and reported at its line (``source.decode``).
 3. A row with the wrong number of cells goes to Arrow's ``invalid_row_handler``, which hands over
    its text and its record number; it becomes a :class:`~creditstd.sources.model.RowProblem`.
 4. Line numbers: records follow each other, so a record starts one line after the previous one
    started plus the line feeds inside it.  Line feeds inside cells are counted with NumPy over the
    column buffers, only once a quote has been seen (without a quote no cell can hold one).  Where a
-   skipped row sat among the batch's rows follows from its record number.
+   skipped row sat among the batch's rows follows from its record number.  Lines end at ``\\n`` (a
+   row that ends in a lone ``\\r`` counts as one line too).
 5. Rows whose cells are all empty (blank lines, ``,,,``) are not data: they are counted in
-   ``blank_rows`` and left out.  The pieces are joined into chunks of at most ``batch_rows`` rows.
+   ``blank_rows`` and left out.  Arrow's batches are joined into chunks of at most ``batch_rows`` rows
+   and about :data:`CHUNK_BYTES` of text.
 
-Two things Arrow gets wrong are worked around: it drops the line feed of a quoted ``\\r\\n`` that a block
-boundary splits (apache/arrow#51368), so no block handed to it ends with ``\\r``; and it accepts a quote
-left open at the end of the file as if it were closed.  So the last record gets one more look: the
-text of the last row is checked, and a row whose quote never closes is a
-``source.unterminated_quote`` problem instead of a row.  A quote that stays open for more than a
-block (1 MiB) stops the reading with ``source.row_too_long``.
+A NUL byte stops the reading (``source.nul_byte``, at its line): a CSV holding one is binary, or
+UTF-16 read as something else, and rows read past it would be garbage.
+
+Two things Arrow gets wrong are worked around: it drops the line feed of a quoted ``\\r\\n`` that a
+block boundary splits (apache/arrow#51368), so no block handed to it ends with ``\\r``; and it accepts
+a quote left open at the end of the file as if it were closed.  So the last record gets one more
+look: the text of the last row is checked, and a row whose quote never closes is a
+``source.unterminated_quote`` problem instead of a row.  A quote that stays open for more than about
+a block (1 MiB) stops the reading with ``source.row_too_long`` at the line where the row starts.
 
 >>> import io
 >>> from creditstd.sources.inputs import open_bytes
@@ -101,9 +109,10 @@ def _decode_sample(sample: bytes, codec: str, complete: bool, path: str) -> str:
 
 
 def _complete_lines(text: str, complete: bool) -> str:
+    """``text`` up to its last line break (a sample may end inside a line); lines may end in a lone CR."""
     if complete:
         return text
-    return text[: text.rfind("\n") + 1]
+    return text[: max(text.rfind("\n"), text.rfind("\r")) + 1]
 
 
 def _option_error(path: str, zh: str, en: str) -> SourceError:
@@ -354,6 +363,12 @@ class _Rows:
                            expected=len(self._source.headers))
 
     def _generate(self) -> Iterator[TableChunk | RowProblem]:
+        try:
+            yield from self._rows()
+        finally:
+            self._stream.close()  # its decoding threads, if any
+
+    def _rows(self) -> Iterator[TableChunk | RowProblem]:
         if self._empty:
             return
         state = {"next_record": 1, "next_line": self._stream.first_line, "data_records": 0}

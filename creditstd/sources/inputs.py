@@ -175,8 +175,8 @@ def open_bytes(path: str, *, stdin: BinaryIO | None = None) -> Opened:
         for closer in reversed(closers):
             with contextlib.suppress(Exception):
                 closer.close()
-        if isinstance(error, (OSError, EOFError, zlib.error, ValueError)) and not isinstance(error, SourceError):
-            if isinstance(error, ValueError) and not isinstance(error, (gzip.BadGzipFile,)):
-                raise source_error("source.unreadable", path, reason="invalid path") from None
+        if isinstance(error, (OSError, EOFError, zlib.error)):  # gzip.BadGzipFile is an OSError
             raise read_error(error, path) from None
+        if isinstance(error, ValueError):  # a NUL character in the path
+            raise source_error("source.unreadable", path, reason="invalid file name") from None
         raise
