@@ -178,3 +178,26 @@ def test_class_sensitivity_is_at_least_that_of_its_most_sensitive_field(name: st
     rank = {level["code"]: level["rank"] for level in loader.taxonomy()["sensitivity"]}
     cls = catalogue.get_class(name)
     assert rank[cls.classification["sensitivity"]] >= max(rank[field.sensitivity] for field in cls.fields.values())
+
+
+def test_catalogue_data_handed_out_cannot_be_changed_by_a_caller() -> None:
+    data = [loader.index(), loader.taxonomy(), loader.display_rules(), loader.meta_schema("taxonomy.schema.json"),
+            *(loader.class_schema(name) for name in loader.class_names()),
+            *(loader.inlined_class_schema(name) for name in loader.class_names())]
+    stack: list[object] = list(data)
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            assert isinstance(node, loader.ReadOnlyDict)
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            assert isinstance(node, loader.ReadOnlyList)
+            stack.extend(node)
+    for attempt in (lambda: loader.taxonomy()["sectors"].clear(), lambda: loader.taxonomy().pop("sectors"),
+                    lambda: loader.class_schema("administrative_penalty")["properties"].update(x={}),
+                    lambda: loader.inlined_class_schema("honour")["required"].append("x")):
+        with pytest.raises(TypeError):
+            attempt()
+    record = {"subject_name": "某某公司", "subject_category": "法人及非法人组织", "uscc": "91350100M000100Y4Z"}
+    codes = {error.code for error in catalogue.validator("administrative_penalty").iter_errors(record)}
+    assert "uscc.checksum" in codes and "record.required" in codes

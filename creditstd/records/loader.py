@@ -10,10 +10,26 @@ as ``creditstd.catalogue`` and ``creditstd.schemas``.
 True
 >>> class_schema('administrative_penalty')['title']
 '行政处罚信息'
+
+What the loader hands out is read-only, at any depth: every caller in the
+process shares it, so one that changed it would change every later
+validation.  The objects are ordinary dicts and lists to read (``json.dumps``,
+jsonschema and ``isinstance(..., dict)`` all take them) whose mutating
+methods raise ``TypeError``; ``copy.deepcopy()`` or ``dict(...)`` give a
+plain copy to change.
+
+>>> taxonomy()['sectors'].clear()
+Traceback (most recent call last):
+...
+TypeError: catalogue data is read-only: copy it (copy.deepcopy) to change it / 目录数据只读，修改前请先复制
+>>> import copy
+>>> sectors = copy.deepcopy(taxonomy()['sectors']); sectors.clear(); len(taxonomy()['sectors']) > 40
+True
 """
 
 from __future__ import annotations
 
+import copy
 import functools
 import json
 import re
@@ -26,9 +42,12 @@ from referencing.jsonschema import DRAFT202012
 from creditstd.exceptions import CatalogueError
 
 __all__ = [
+    "ReadOnlyDict",
+    "ReadOnlyList",
     "class_names",
     "class_schema",
     "display_rules",
+    "freeze",
     "index",
     "inlined_class_schema",
     "meta_schema",
@@ -53,9 +72,53 @@ def quoted_name(name: object) -> str | None:
     return name if isinstance(name, str) and _NAME.fullmatch(name) else None
 
 
+def _refuse(self: object, *args: object, **kwargs: object) -> Any:
+    raise TypeError("catalogue data is read-only: copy it (copy.deepcopy) to change it / 目录数据只读，修改前请先复制")
+
+
+class ReadOnlyDict(dict):  # type: ignore[type-arg]
+    """A dict that refuses to change; copies of it are plain dicts."""
+
+    __setitem__ = __delitem__ = __ior__ = clear = pop = popitem = setdefault = update = _refuse
+
+    def __copy__(self) -> dict[Any, Any]:
+        return dict(self)
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> dict[Any, Any]:
+        return {copy.deepcopy(key, memo): copy.deepcopy(value, memo) for key, value in self.items()}
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (dict, (dict(self),))
+
+
+class ReadOnlyList(list):  # type: ignore[type-arg]
+    """A list that refuses to change; copies of it are plain lists."""
+
+    __setitem__ = __delitem__ = __iadd__ = __imul__ = append = extend = insert = pop = remove = clear = sort = \
+        reverse = _refuse
+
+    def __copy__(self) -> list[Any]:
+        return list(self)
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> list[Any]:
+        return [copy.deepcopy(item, memo) for item in self]
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (list, (list(self),))
+
+
+def freeze(node: Any) -> Any:
+    """``node`` (parsed JSON) with every dict and list, at any depth, read-only."""
+    if isinstance(node, dict):
+        return ReadOnlyDict((key, freeze(value)) for key, value in node.items())
+    if isinstance(node, list):
+        return ReadOnlyList(freeze(item) for item in node)
+    return node
+
+
 @functools.cache
 def _json(package: str, name: str) -> Any:
-    return json.loads(files(package).joinpath(name).read_text(encoding="utf-8"))
+    return freeze(json.loads(files(package).joinpath(name).read_text(encoding="utf-8")))
 
 
 def index() -> dict[str, Any]:
@@ -118,7 +181,7 @@ def inlined_class_schema(name: str) -> dict[str, Any]:
     Same meaning as :func:`class_schema`; validating against it skips a reference lookup per field and
     value, which is about half of jsonschema's time on these schemas.
     """
-    return _inline(class_schema(name), _json("creditstd.catalogue", "common.schema.json")["$defs"])
+    return freeze(_inline(class_schema(name), _json("creditstd.catalogue", "common.schema.json")["$defs"]))
 
 
 @functools.cache
