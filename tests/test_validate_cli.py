@@ -201,3 +201,18 @@ def test_the_pre_commit_hook_runs_the_validate_command(runner: CliRunner) -> Non
     program, *arguments = entry.split()
     assert program == "creditstd"
     assert runner.invoke(main, [*arguments, "--help"]).exit_code == 0
+
+
+def test_the_readme_command_on_the_bundled_export_finds_the_broken_rows(runner: CliRunner, tmp_path: Path) -> None:
+    examples = Path(__file__).resolve().parent.parent / "examples" / "exports"
+    rejects = tmp_path / "rejects.csv"
+    result = runner.invoke(main, ["validate", str(examples / "administrative_penalty.csv"), "--rejects",
+                                  str(rejects), "--on", "2026-12-01"])
+    assert result.exit_code == 1 and "200 rows read = " in result.stdout
+    listed = [line.split("\t") for line in (examples / "administrative_penalty.csv.broken.txt")
+              .read_text(encoding="utf-8").splitlines() if line and not line.startswith("#")]
+    rejected = {int(row[-2]) for row in csv.reader(io.StringIO(rejects.read_bytes().decode("gb18030")))
+                if row[-2].isdigit()}
+    # every deliberately broken row is rejected, except a wrong JSON type, which a CSV cell cannot carry
+    # (a number written as text is the same cell)
+    assert rejected == {int(record) + 1 for record, code in listed if code != "record.type"}
