@@ -23,6 +23,7 @@ from creditstd.codes.redact import redact
 from creditstd.codes.verdict import Verdict, check, to_jsonable
 from creditstd.exceptions import bilingual, make_error
 from creditstd.findings import Finding
+from creditstd.records.jsonline import printable
 
 __all__ = ["check_command"]
 
@@ -70,25 +71,14 @@ class Options:
 SHOWN_CHARS = 80
 
 
-def printable(text: str) -> str:
-    """``text`` safe to print: control characters and lone surrogates escaped, cut to :data:`SHOWN_CHARS`.
-
-    >>> printable('a\\x1b[31m\\ud800b'), printable('9' * 100)[-16:]
-    ('a\\\\x1b[31m\\\\ud800b', '9…(+20 字符 chars)')
-    """
-    cut = "".join(char if char.isprintable() and not 0xD800 <= ord(char) <= 0xDFFF
-                  else char.encode("unicode_escape", "backslashreplace").decode("ascii") for char in text[:SHOWN_CHARS])
-    return cut if len(text) <= SHOWN_CHARS else f"{cut}…(+{len(text) - SHOWN_CHARS} 字符 chars)"
-
-
 def _shown(verdict: Verdict, reveal: bool) -> str:
     """How the input is echoed: a valid non-personal identifier as given; a valid ID number masked; anything
     else (an invalid line may hold an ID number among other text) with every run that may be one masked."""
     if reveal or (verdict.valid and not verdict.is_personal):
-        return printable(verdict.text)
+        return printable(verdict.text, SHOWN_CHARS)
     if verdict.valid and verdict.number:
         return ric.mask(verdict.number)
-    return printable(redact(verdict.text))
+    return printable(redact(verdict.text), SHOWN_CHARS)
 
 
 def _public_info(verdict: Verdict, reveal: bool) -> dict | None:

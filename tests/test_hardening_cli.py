@@ -76,7 +76,7 @@ def test_check_echo_of_a_long_line_is_bounded_and_masked(runner: CliRunner, tmp_
 def test_check_escapes_control_characters_and_surrogates(runner: CliRunner) -> None:
     result = runner.invoke(main, ["check", "\x1b[2J\x00x", "a\udcffb"])
     assert result.exit_code == 1
-    assert "\x1b" not in result.stdout and "\x00" not in result.stdout and "\\x1b" in result.stdout
+    assert "\x1b" not in result.stdout and "\x00" not in result.stdout and "\\u001b" in result.stdout
 
 
 # -- case 4 (check and pack): encodings that are not text, or not what the file holds ---------------------

@@ -102,7 +102,11 @@ def messages(code: str) -> tuple[str, str]:
 
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
-_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+#: What is never shown as it is: C0 and C1 controls, DEL, lone surrogates, the bidirectional embedding, override
+#: and isolate controls (they reorder what a terminal or a browser shows: "Trojan Source"), U+FEFF and the
+#: non-characters U+FFFE/U+FFFF.
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff\ufffe\uffff"
+                          "\ud800-\udfff]")
 _SHOWN = 64  # characters of a key shown in a path
 
 
@@ -133,7 +137,9 @@ class ValueProblem:
 
 
 def printable(text: str, limit: int = _SHOWN) -> str:
-    """``text`` safe to show in a path or message: control characters and lone surrogates escaped, cut short.
+    """``text`` safe to show in a path, message or report: every character of :data:`_UNPRINTABLE` escaped as
+    ``\\uXXXX``, cut to ``limit`` characters (an ellipsis marks the cut).  The one definition of "safe to show"
+    the command line, the reports and the messages share.
 
     >>> printable('a\\ud800b'), printable('x' * 70)[-3:]
     ('a\\\\ud800b', 'xx…')

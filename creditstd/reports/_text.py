@@ -19,17 +19,14 @@ every writer starts from text that is printable, valid UTF-8 and valid XML
 
 from __future__ import annotations
 
-import re
 from typing import Literal
+
+from creditstd.records.jsonline import printable
 
 __all__ = ["LANGS", "Lang", "clean", "number", "pick", "share"]
 
 Lang = Literal["zh", "en", "both"]
 LANGS: tuple[str, ...] = ("zh", "en", "both")
-
-# C0 and C1 controls, DEL, lone surrogates, bidirectional embedding/override/isolate controls
-# (they reorder what a terminal or a browser shows: "Trojan Source"), U+FEFF and the non-characters U+FFFE/U+FFFF.
-_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff\ufffe\uffff\ud800-\udfff]")
 
 #: The longest text quoted from the input (a cell, a header, a file name), in characters.
 LIMIT = 200
@@ -37,10 +34,7 @@ LIMIT = 200
 
 def clean(text: object, limit: int = LIMIT) -> str:
     """``text`` as printable, valid UTF-8 text of at most ``limit`` characters (an ellipsis marks a cut)."""
-    text = text if isinstance(text, str) else str(text)
-    cut = len(text) > limit
-    shown = _UNSAFE.sub(lambda match: f"\\u{ord(match.group()):04x}", text[:limit])
-    return shown + ("…" if cut else "")
+    return printable(text if isinstance(text, str) else str(text), limit)
 
 
 def pick(lang: str, zh: str, en: str, sep: str = " ") -> str:
