@@ -109,6 +109,7 @@ from creditstd.records.jsonline import (
     MAX_LINE_BYTES,
     LineError,
     bounded_lines,
+    dumps_record,
     first_problem,
     json_path,
     loads_record,
@@ -236,14 +237,7 @@ def canonical_line(record: Mapping[str, Any]) -> bytes:
     ...
     creditstd.records.jsonline.LineError: record.not_finite: ...
     """
-    problem = first_problem(record)
-    if problem is not None:
-        raise problem
-    try:
-        text = json.dumps(record, ensure_ascii=False, sort_keys=True, separators=(",", ":"), allow_nan=False)
-    except (TypeError, ValueError):  # a set, a date, a key that is not text, a circular reference...
-        raise CatalogueError("exchange.not_json", "记录含有JSON无法表示的值",
-                             "the record holds a value JSON cannot represent") from None
+    text = dumps_record(record, canonical=True)
     line = (text + "\n").encode("utf-8")
     if len(line) - 1 > MAX_LINE_BYTES:
         raise LineError("exchange.line_too_long")

@@ -49,14 +49,12 @@ record, and a CSV cell holding an object writes it as JSON the same way.
 from __future__ import annotations
 
 import csv
-import json
 import re
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import IO, Any, Protocol, Union
 
-from creditstd.exceptions import CatalogueError
-from creditstd.records.jsonline import first_problem
+from creditstd.records.jsonline import dumps_record
 from creditstd.records.model import record_class
 
 __all__ = ["column_names", "write_csv", "write_jsonl", "write_xml"]
@@ -97,14 +95,7 @@ def _json(value: Any) -> str:
     ...
     creditstd.records.jsonline.LineError: record.not_finite: ...
     """
-    problem = first_problem(value)
-    if problem is not None:
-        raise problem
-    try:
-        return json.dumps(value, ensure_ascii=False, allow_nan=False)
-    except (TypeError, ValueError):  # not a JSON value (a set, a date...), or a circular reference
-        raise CatalogueError("exchange.not_json", "记录含有JSON无法表示的值",
-                             "the record holds a value JSON cannot represent") from None
+    return dumps_record(value)
 
 
 def _cell(value: Any) -> str:

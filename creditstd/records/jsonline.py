@@ -71,6 +71,7 @@ __all__ = [
     "LineError",
     "ValueProblem",
     "bounded_lines",
+    "dumps_record",
     "first_problem",
     "json_path",
     "loads_record",
@@ -218,6 +219,33 @@ def first_problem(value: Any) -> LineError | None:
 
 def _number(text: str) -> float:
     return float(text)  # NaN, Infinity, -Infinity and 1e400 become non-finite floats; scan() finds them
+
+
+def dumps_record(value: Any, *, canonical: bool = False) -> str:
+    """``value`` as JSON text any parser reads back, or the error :func:`loads_record` would raise reading it.
+
+    Refused: whatever :func:`scan` finds (a non-finite number, a lone surrogate, over-long text, deep
+    nesting) and ``exchange.not_json`` for a value JSON has no form for (a set, a date, a key that is not
+    text).  Never writes ``NaN`` or ``Infinity``.  ``canonical``: keys sorted, no spaces (the exchange
+    format's records).
+
+    >>> dumps_record({'b': 1, 'a': '罚款'}), dumps_record({'b': 1, 'a': 'x'}, canonical=True)
+    ('{"b": 1, "a": "罚款"}', '{"a":"x","b":1}')
+    >>> dumps_record({'a': float('inf')})
+    Traceback (most recent call last):
+    ...
+    creditstd.records.jsonline.LineError: record.not_finite: ...
+    """
+    problem = first_problem(value)
+    if problem is not None:
+        raise problem
+    try:
+        if canonical:
+            return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"), allow_nan=False)
+        return json.dumps(value, ensure_ascii=False, allow_nan=False)
+    except (TypeError, ValueError):  # not a JSON value (a set, a date...), or a circular reference
+        raise CatalogueError("exchange.not_json", "记录含有JSON无法表示的值",
+                             "the record holds a value JSON cannot represent") from None
 
 
 def loads_record(text: str | bytes, *, max_bytes: int = MAX_LINE_BYTES) -> Any:
