@@ -250,15 +250,20 @@ def test_interrupted_pack_removes_its_temporaries_and_folder(tmp_path: Path, sig
     folder = tmp_path / "batch"
     process = _creditstd("exchange", "pack", "administrative_penalty", str(fifo), "-o", str(folder),
                          "--department", "x", "--department-uscc", AUTHORITY_USCC)
-    with open(fifo, "w", encoding="utf-8") as feed:
-        feed.write(json.dumps(penalty_record(), ensure_ascii=False) + "\n")
-        feed.flush()
-        deadline = time.monotonic() + 30
-        while not any(folder.glob(".records.jsonl.*.tmp")) and time.monotonic() < deadline:
-            time.sleep(0.05)
-        assert any(folder.glob(".records.jsonl.*.tmp")), "pack never started writing"
-        process.send_signal(signum)
-        _, stderr = process.communicate(timeout=30)
+    try:
+        with open(fifo, "w", encoding="utf-8") as feed:
+            feed.write(json.dumps(penalty_record(), ensure_ascii=False) + "\n")
+            feed.flush()
+            deadline = time.monotonic() + 30
+            while not any(folder.glob(".records.jsonl.*.tmp")) and time.monotonic() < deadline:
+                time.sleep(0.05)
+            assert any(folder.glob(".records.jsonl.*.tmp")), "pack never started writing"
+            process.send_signal(signum)
+            _, stderr = process.communicate(timeout=30)
+    finally:  # a failed test leaves no process waiting on the FIFO
+        if process.poll() is None:
+            process.kill()
+            process.wait()
     assert process.returncode == 128 + signum
     assert b"Traceback" not in stderr
     assert sorted(tmp_path.iterdir()) == [fifo]
