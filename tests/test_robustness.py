@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from creditstd import identify, orgcode, regions, regno, ric, uscc
 from creditstd.codes import verdict
 from creditstd.codes.identify import IdentifierKind
+from creditstd.exceptions import ValidationError
 
 ROBUST = settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -92,9 +93,13 @@ def test_mask_never_reveals_more_than_asked(value, keep_start, keep_end) -> None
 
 @ROBUST
 @given(value=st.one_of(st.text(), near_ids), keep_start=st.integers(0, 8), keep_end=st.integers(0, 8))
+@example(value="0" * 129, keep_start=0, keep_end=0)  # longer than any identifier: not normalised
 def test_mask_hides_the_middle_of_text_and_keeps_its_length(value, keep_start, keep_end) -> None:
     masked = ric.mask(value, keep_start=keep_start, keep_end=keep_end, char="#")
-    text = ric.compact(value)
+    try:
+        text = ric.compact(value)
+    except ValidationError:  # longer than any identifier: masked as given, not normalised (input.too_long)
+        text = value
     assert len(masked) == len(text)
     if len(text) <= keep_start + keep_end:
         assert masked == "#" * len(text)
