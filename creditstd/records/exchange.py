@@ -124,11 +124,13 @@ __all__ = [
     "MAX_MANIFEST_BYTES",
     "RECORDS",
     "BatchWriter",
+    "UnsafeFile",
     "VerificationReport",
     "canonical_line",
     "is_bare_file_name",
     "is_date_time",
     "make_record",
+    "open_regular",
     "record_id",
     "to_document",
     "verify_batch",
@@ -515,12 +517,16 @@ def _check_totals(manifest: Mapping[str, Any], report: VerificationReport, diges
         report.add(finding("exchange.sha256", path="$.records.sha256", location=at))
 
 
-class _Unsafe(Exception):
-    """A file of the batch that is not a plain file in the folder: ``reason`` is ``symlink`` or ``special``."""
+class UnsafeFile(OSError):
+    """A file of a batch that is not a plain file in the folder: ``reason`` is ``symlink`` or ``special``.
+
+    An OSError (the file cannot be read as it is), with the reason in Chinese and English.
+    """
 
     def __init__(self, reason: str) -> None:
-        super().__init__(reason)
         self.reason = reason
+        self.zh, self.en = _UNSAFE_TEXT[reason]
+        super().__init__(self.en)
 
 
 #: How a batch file is opened: never through a symbolic link, never waiting on a FIFO.
@@ -528,24 +534,24 @@ _OPEN_FLAGS = (os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBL
                | getattr(os, "O_BINARY", 0))
 
 
-def _open_regular(path: Path) -> BinaryIO:
+def open_regular(path: Path) -> BinaryIO:
     """Open a batch file for reading: a regular file itself, not a symbolic link, FIFO, device or folder.
 
-    Raises :class:`_Unsafe` for those, OSError when it cannot be opened (``FileNotFoundError``: absent).
+    Raises :class:`UnsafeFile` for those, OSError when it cannot be opened (``FileNotFoundError``: absent).
     The link test is made on the name (``lstat``) and again by the open itself (``O_NOFOLLOW``), and the
     file type on what was opened (``fstat``), so swapping the file in between changes nothing.
     """
     if stat.S_ISLNK(os.lstat(path).st_mode):
-        raise _Unsafe("symlink")
+        raise UnsafeFile("symlink")
     try:
         handle = os.open(path, _OPEN_FLAGS)
     except OSError as error:
         if os.path.islink(path):  # ELOOP: replaced by a link after the lstat
-            raise _Unsafe("symlink") from None
+            raise UnsafeFile("symlink") from None
         raise error
     try:
         if not stat.S_ISREG(os.fstat(handle).st_mode):
-            raise _Unsafe("special")
+            raise UnsafeFile("special")
         return os.fdopen(handle, "rb")
     except BaseException:
         os.close(handle)
@@ -566,10 +572,10 @@ def _read_manifest(path: Path, report: VerificationReport) -> Any:
         report.add(Finding("exchange.manifest", zh, en, location=at))
 
     try:
-        with _open_regular(path) as stream:
+        with open_regular(path) as stream:
             data = stream.read(MAX_MANIFEST_BYTES + 1)
-    except _Unsafe as unsafe:
-        zh, en = _UNSAFE_TEXT[unsafe.reason]
+    except UnsafeFile as unsafe:
+        zh, en = unsafe.zh, unsafe.en
         unreadable(f"清单 {shown} {zh}", f"the manifest {shown} {en}")
         return None
     except (OSError, ValueError) as error:  # ValueError: a NUL character in the path
@@ -658,12 +664,12 @@ def verify_batch(path: str | os.PathLike[str], *, validate: bool = True, strict:
     digest = hashlib.sha256()
     shown, records_file = _shown(records_path), printable(name, 256)
     try:
-        with _open_regular(records_path) as stream:
+        with open_regular(records_path) as stream:
             lines = bounded_lines(stream, seen=digest.update)
             _check_records(((number, _parsed(raw)) for number, raw in lines), manifest, report, validate, strict,
                            lambda number, identifier: Location(file=records_file, line=number, record_id=identifier))
-    except _Unsafe as unsafe:
-        zh, en = _UNSAFE_TEXT[unsafe.reason]
+    except UnsafeFile as unsafe:
+        zh, en = unsafe.zh, unsafe.en
         report.add(_records_file("exchange.records_file", f"记录文件 {shown} {zh}", f"the records file {shown} {en}",
                                  at))
         return report

@@ -108,7 +108,6 @@ import hashlib
 import json
 import os
 import re
-import stat
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -126,9 +125,11 @@ from creditstd.records.exchange import (
     MANIFEST,
     MAX_MANIFEST_BYTES,
     RECORDS,
+    UnsafeFile,
     _in_file,
     is_bare_file_name,
     is_date_time,
+    open_regular,
 )
 from creditstd.records.formats import format_checker
 from creditstd.records.jsonline import json_path, loads_record
@@ -670,46 +671,15 @@ def _manifest_path(path: str | os.PathLike[str]) -> Path:
     return given / MANIFEST if given.is_dir() or not os.path.lexists(given) else given
 
 
-class _Unsafe(OSError):
-    """A batch file that is a symbolic link or not a regular file (the sender controls the folder)."""
-
-    zh = "不是普通文件（符号链接、FIFO或设备），拒绝读取"
-    en = "not a regular file (a symbolic link, FIFO or device): refused"
-
-    def __init__(self) -> None:
-        super().__init__(self.en)
-
-
-#: Never through a symbolic link, never waiting on a FIFO.
-_OPEN_FLAGS = (os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
-               | getattr(os, "O_BINARY", 0))
-
-
-def _open_batch_file(path: Path) -> Any:
-    """A batch file opened for reading if it is a regular file itself; else :class:`_Unsafe` or OSError."""
-    if stat.S_ISLNK(os.lstat(path).st_mode):
-        raise _Unsafe
-    try:
-        handle = os.open(path, _OPEN_FLAGS)
-    except OSError:
-        if os.path.islink(path):  # replaced by a link after the lstat
-            raise _Unsafe from None
-        raise
-    if not stat.S_ISREG(os.fstat(handle).st_mode):
-        os.close(handle)
-        raise _Unsafe
-    return os.fdopen(handle, "rb")
-
-
 def _read_batch_file(path: Path, limit: int) -> bytes:
     """At most ``limit`` + 1 bytes of a batch file (so a caller can tell an over-long one)."""
-    with _open_batch_file(path) as stream:
+    with open_regular(path) as stream:
         return bytes(stream.read(limit + 1))
 
 
 def _reasons(error: OSError | ValueError) -> tuple[str, str]:
     """Why a file could not be read, in Chinese and English (the system's text for a system error)."""
-    if isinstance(error, _Unsafe):
+    if isinstance(error, UnsafeFile):
         return error.zh, error.en
     text = error.strerror if isinstance(error, OSError) else None
     return (text, text) if text else ("无法读取", "unreadable")
@@ -736,7 +706,7 @@ def _records_problems(manifest_path: Path, manifest_bytes: bytes) -> list[Findin
     records_path = manifest_path.parent / name
     hasher, lines, last = hashlib.sha256(), 0, b"\n"
     try:
-        with _open_batch_file(records_path) as stream:
+        with open_regular(records_path) as stream:
             for chunk in iter(lambda: stream.read(1 << 20), b""):  # bounded memory, whatever the line lengths
                 hasher.update(chunk)
                 lines += chunk.count(b"\n")

@@ -327,7 +327,7 @@ def open_exchange(path: str, *, batch_rows: int = 65536) -> tuple[Source, Iterat
     def read() -> Iterator[TableChunk | RowProblem]:
         digest = hashlib.sha256()
         try:
-            stream = _exchange._open_regular(records_path)
+            stream = _exchange.open_regular(records_path)
         except Exception:
             raise source_error("source.changed", path) from None
         with stream:
