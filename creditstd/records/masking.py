@@ -53,9 +53,24 @@ from typing import Any
 
 from creditstd.codes import ric
 from creditstd.records import loader
-from creditstd.records.model import record_class
+from creditstd.records.model import Field, record_class
 
-__all__ = ["MASKS", "OPENNESS", "effective_openness", "for_publication", "mask_person_name", "mask_value"]
+__all__ = ["MASKS", "OPENNESS", "effective_openness", "for_publication", "mask_person_name", "mask_shown_value",
+           "mask_value"]
+
+
+def mask_shown_value(field: Field | None, text: str) -> str:
+    """A personal field's cell as a report may show it: an ID number in its publication form
+    (:func:`creditstd.ric.mask`), anything else (a name) to its first character.
+
+    >>> fields = record_class('administrative_penalty').fields
+    >>> mask_shown_value(fields['id_number'], '11010519491231002X'), mask_shown_value(fields['subject_name'], '张三')
+    ('110105********002X', '张*')
+    """
+    rule = (field.mask or {}).get("rule") if field is not None else None
+    if rule == "id_number" or (field is not None and field.kind in ("id_number", "citizen_id")):
+        return ric.mask(text)
+    return mask_person_name(text)
 
 
 def mask_person_name(name: str) -> str:

@@ -66,15 +66,15 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from jsonschema import Draft202012Validator
 
-from creditstd.codes import ric
 from creditstd.codes.batch import validate_batch
+from creditstd.codes.identify import FORMAT_KINDS, IdentifierKind
 from creditstd.codes.redact import redact
 from creditstd.findings import Finding, Location
 from creditstd.records import loader
 from creditstd.records.decode import NUMBER, cell_decoder, field_type
 from creditstd.records.formats import format_checker
 from creditstd.records.jsonline import MAX_STRING_LENGTH, first_problem
-from creditstd.records.masking import mask_person_name
+from creditstd.records.masking import mask_shown_value
 from creditstd.records.model import record_class
 from creditstd.records.validation import validator
 
@@ -179,7 +179,8 @@ class _Columns:
 Check = Callable[[_Columns, str], np.ndarray]
 #: Schema keywords that only annotate.
 _ANNOTATIONS = frozenset({"title", "description", "$comment", "default", "examples"})
-_FORMAT_KINDS = {"uscc": "uscc", "citizen-id": "ric", "orgcode": "orgcode", "regno": "regno"}
+#: Schema formats the identifier library's batch path checks (a masked ID is judged per distinct value).
+_FORMAT_KINDS = {name: kind.value for name, kind in FORMAT_KINDS.items() if kind is not IdentifierKind.MASKED_ID}
 _DATE_SHAPE = "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
 
 
@@ -500,8 +501,7 @@ def _shown(plan: Plan, key: str | None, text: Any, show_pii: bool) -> str | None
     spec = record_class(plan.class_name).fields.get(key)
     if not show_pii:
         if spec is not None and spec.is_personal:
-            text = ric.mask(text) if (spec.mask or {}).get("rule") == "id_number" or spec.kind in (
-                "id_number", "citizen_id") else mask_person_name(text)
+            text = mask_shown_value(spec, text)
         text = redact(text)
     return text if len(text) <= SHOWN_CHARS else text[:SHOWN_CHARS] + "…"
 

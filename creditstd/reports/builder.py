@@ -64,6 +64,7 @@ import pyarrow.compute as pc
 from creditstd.codes.redact import redact
 from creditstd.exceptions import CatalogueError
 from creditstd.findings import Finding
+from creditstd.records.masking import mask_shown_value
 from creditstd.reports._text import LIMIT, clean
 from creditstd.reports.model import (
     CodeLocation,
@@ -96,18 +97,6 @@ def _class_info(class_name: str | None) -> Any:
         return record_class(class_name)
     except (CatalogueError, KeyError, OSError, ValueError):
         return None
-
-
-def _mask_cell(spec: Any, text: str) -> str:
-    """A personal cell as a sample may show it: an ID number's publication form, else the first character only
-    (as the validation core masks the values of its findings)."""
-    from creditstd.codes import ric
-    from creditstd.records.masking import mask_person_name
-
-    rule = (spec.mask or {}).get("rule") if spec is not None else None
-    if rule == "id_number" or (spec is not None and spec.kind in ("id_number", "citizen_id")):
-        return ric.mask(text)
-    return mask_person_name(text)
 
 
 def _as_strings(array: Any) -> pa.Array | None:
@@ -418,7 +407,7 @@ class ReportBuilder:
                 if value is not None and not isinstance(value, str):
                     value = str(value)
                 if value is not None and not self.show_pii and self._personal(key):
-                    value = _mask_cell(self._spec(key), value)
+                    value = mask_shown_value(self._spec(key), value)
                 cells.append((self._safe(key), None if value is None else self._safe(value)))
             sample = Sample(line=line, valid=bool(valid[row]), codes=tuple(clean(code) for code in codes[line]),
                             fields_with_findings=tuple(self._safe(key) for key in fields[line]), cells=tuple(cells))
