@@ -9,7 +9,7 @@ import os
 import sys
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import BinaryIO, NamedTuple
+from typing import BinaryIO, NamedTuple, TextIO
 
 import click
 
@@ -200,11 +200,11 @@ def prepare_output_dir(folder: Path, *, force: bool, inputs: Iterable[str | os.P
     it must not be, or contain, an input; leftovers of a killed run (temporary files whose writer is gone)
     are removed first.  A new folder is private (0700): outputs hold personal data.  Exit 2 otherwise.
     """
-    inputs = [Path(source) for source in inputs if os.fspath(source) != "-"]
+    sources = [Path(source) for source in inputs if os.fspath(source) != "-"]
     if folder.exists() and not folder.is_dir():
         raise click.UsageError(bilingual(f"输出路径 {folder} 已存在且不是文件夹", f"output {folder} exists and is "
                                          "not a folder"))
-    for source in inputs:
+    for source in sources:
         if _same_file(folder, source) or any(_same_file(parent, folder) for parent in source.resolve().parents):
             raise click.UsageError(bilingual(f"输出文件夹 {folder} 不能包含输入文件 {source}",
                                              f"output folder {folder} must not hold the input file {source}"))
@@ -226,7 +226,7 @@ def prepare_output_dir(folder: Path, *, force: bool, inputs: Iterable[str | os.P
 
 @contextlib.contextmanager
 def output_stream(path: str | os.PathLike[str] | None, encoding: str = "utf-8", *,
-                  private: bool = False) -> Iterator[io.TextIOWrapper]:
+                  private: bool = False) -> Iterator[TextIO]:
     """A text stream to stdout (``path`` None), or to a temporary file renamed over ``path`` once complete.
 
     Nothing is left at ``path`` when the block fails: outputs are written atomically.  ``private`` files
@@ -234,12 +234,12 @@ def output_stream(path: str | os.PathLike[str] | None, encoding: str = "utf-8", 
     """
     if path is None:
         sys.stdout.flush()
-        stream = io.TextIOWrapper(sys.stdout.buffer, encoding=encoding, newline="")
+        console = io.TextIOWrapper(sys.stdout.buffer, encoding=encoding, newline="")
         try:
-            yield stream
+            yield console
         finally:
-            stream.flush()
-            stream.detach()
+            console.flush()
+            console.detach()
         return
     try:
         with atomic_writer(path, "w", encoding=encoding, private=private) as stream:

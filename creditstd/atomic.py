@@ -38,7 +38,7 @@ import os
 import re
 import tempfile
 from collections.abc import Iterator
-from typing import IO, Any
+from typing import IO, Any, BinaryIO, Literal, TextIO, overload
 
 __all__ = ["atomic_writer", "remove_stale_temporaries"]
 
@@ -77,7 +77,7 @@ def remove_stale_temporaries(folder: str | os.PathLike[str], target: str | None 
     >>> remove_stale_temporaries(folder), sorted(path.name for path in folder.iterdir())
     (['.records.jsonl.999999999.abcd1234.tmp'], ['notes.tmp'])
     """
-    removed = []
+    removed: list[str] = []
     try:
         names = os.listdir(folder)
     except OSError:
@@ -91,9 +91,24 @@ def remove_stale_temporaries(folder: str | os.PathLike[str], target: str | None 
     return removed
 
 
+@overload
+def atomic_writer(path: str | os.PathLike[str], mode: Literal["w"] = "w", *, encoding: str | None = "utf-8",
+                  newline: str | None = "", private: bool = False) -> contextlib.AbstractContextManager[TextIO]: ...
+
+
+@overload
+def atomic_writer(path: str | os.PathLike[str], mode: Literal["wb"], *, encoding: str | None = "utf-8",
+                  newline: str | None = "", private: bool = False) -> contextlib.AbstractContextManager[BinaryIO]: ...
+
+
+@overload
+def atomic_writer(path: str | os.PathLike[str], mode: str, *, encoding: str | None = "utf-8",
+                  newline: str | None = "", private: bool = False) -> contextlib.AbstractContextManager[IO[Any]]: ...
+
+
 @contextlib.contextmanager
 def atomic_writer(path: str | os.PathLike[str], mode: str = "w", *, encoding: str | None = "utf-8",
-                  newline: str | None = "", private: bool = False) -> Iterator[IO[Any]]:
+                  newline: str | None = "", private: bool = False) -> Iterator[Any]:
     """Yield a stream for ``path`` (``mode`` ``"w"`` text or ``"wb"`` binary) that replaces it on success.
 
     ``private``: the file keeps mode 0600 (owner only) instead of the ordinary permissions the umask allows.
@@ -104,7 +119,8 @@ def atomic_writer(path: str | os.PathLike[str], mode: str = "w", *, encoding: st
     handle, temporary = tempfile.mkstemp(dir=folder, prefix=f".{name}.{os.getpid()}.", suffix=".tmp")
     binary = "b" in mode
     try:
-        with os.fdopen(handle, mode, **({} if binary else {"encoding": encoding, "newline": newline})) as stream:
+        stream = os.fdopen(handle, mode) if binary else os.fdopen(handle, mode, encoding=encoding, newline=newline)
+        with stream:
             yield stream
             stream.flush()
             os.fsync(stream.fileno())

@@ -91,7 +91,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, TypeGuard
 
 from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
@@ -435,8 +435,11 @@ def _in_file(path: Path) -> Location:
     return Location(file=printable(path.name, 256))
 
 
-def _check_manifest(manifest: Any, report: VerificationReport, at: Location | None) -> bool:
-    """Check the manifest; False when it cannot be used at all (the records are then not read)."""
+def _check_manifest(manifest: Any, report: VerificationReport, at: Location | None) -> TypeGuard[dict[str, Any]]:
+    """Check the manifest; False when it cannot be used at all (the records are then not read).
+
+    True only for a manifest the schema accepts, so a JSON object (a dict).
+    """
     errors = list(_schema_validator("exchange-manifest.schema.json").iter_errors(manifest))
     for error in errors:
         if list(error.absolute_path) == ["records", "file"]:
