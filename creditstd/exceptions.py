@@ -124,7 +124,7 @@ class ValidationError(CreditstdError, _stdnum.ValidationError):
         self.position = position
 
     @property
-    def message(self) -> str:  # type: ignore[override]
+    def message(self) -> str:
         """The message in the configured language (stdnum's attribute name)."""
         return bilingual(self.message_zh, self.message_en)
 
@@ -136,19 +136,21 @@ class ValidationError(CreditstdError, _stdnum.ValidationError):
         return (type(self), (self.code, self.message_zh, self.message_en, self.position))
 
 
-class InvalidFormat(ValidationError, _stdnum.InvalidFormat):
+# stdnum's classes declare ``message`` as a plain (writable) class attribute holding a fixed English text;
+# ours is the read-only property above, in the configured language, and comes first in the MRO.
+class InvalidFormat(ValidationError, _stdnum.InvalidFormat):  # type: ignore[override]
     """Characters that are not allowed, or a shape that is not this identifier."""
 
 
-class InvalidLength(InvalidFormat, _stdnum.InvalidLength):
+class InvalidLength(InvalidFormat, _stdnum.InvalidLength):  # type: ignore[override]
     """The value has the wrong number of characters."""
 
 
-class InvalidChecksum(ValidationError, _stdnum.InvalidChecksum):
+class InvalidChecksum(ValidationError, _stdnum.InvalidChecksum):  # type: ignore[override]
     """The check character does not match the rest of the value."""
 
 
-class InvalidComponent(ValidationError, _stdnum.InvalidComponent):
+class InvalidComponent(ValidationError, _stdnum.InvalidComponent):  # type: ignore[override]
     """A part of the value refers to something that does not exist (date, region, table)."""
 
 

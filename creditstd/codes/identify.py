@@ -110,8 +110,9 @@ class IdentifierKind(str, enum.Enum):
         """Whether values of this kind are a natural person's ID number (masked in reports)."""
         return self.family is IdentifierKind.RIC
 
+    # a documented attribute of the vocabulary; it shadows str.format on purpose (nothing formats a kind)
     @property
-    def format(self) -> str | None:
+    def format(self) -> str | None:  # type: ignore[override]
         """The JSON Schema format name of this kind in the catalogue (``citizen-id``), if it has one."""
         return next((name for name, kind in FORMAT_KINDS.items() if kind is self), None)
 

@@ -154,15 +154,28 @@ class RICInfo:
         return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
 
 
-_today_cache: list[float | str] = [0.0, ""]
+class _TodayCache:
+    """Today as ``YYYYMMDD`` (:attr:`text`), and the clock time it must be recomputed at (:attr:`until`)."""
+
+    __slots__ = ("text", "until")
+
+    def __init__(self) -> None:
+        self.text = ""
+        self.until = 0.0
+
+
+_today_cache = _TodayCache()
 
 
 def _today() -> str:
     """Today as ``YYYYMMDD``, recomputed at most once a minute (validation is a hot loop)."""
     now = time.time()
-    if now >= _today_cache[0]:
-        _today_cache[:] = [now + 60, date.today().strftime("%Y%m%d")]
-    return _today_cache[1]  # type: ignore[return-value]
+    if now >= _today_cache.until:
+        # the text first: a thread reading in between sees the new text or recomputes it, never a stale text
+        # with a fresh deadline
+        _today_cache.text = date.today().strftime("%Y%m%d")
+        _today_cache.until = now + 60
+    return _today_cache.text
 
 
 def _birth_error(yyyymmdd: str) -> str | None:
@@ -177,7 +190,7 @@ def _birth_error(yyyymmdd: str) -> str | None:
         return "ric.birth_too_early"
     # The cached date is never later than today, so a birth date not after it needs no clock read;
     # only a date after it (today's, or a future one) asks _today(), which refreshes the cache.
-    if yyyymmdd > _today_cache[1] and yyyymmdd > _today():  # type: ignore[operator]
+    if yyyymmdd > _today_cache.text and yyyymmdd > _today():
         return "ric.birth_future"
     return None
 
@@ -448,7 +461,7 @@ def generate(
     if kind is Kind.CITIZEN_15:
         low, high = max(low, date(1900, 1, 1)), min(high, date(1999, 12, 31))
     if low > high:
-        if None not in bounds and bounds[0] > bounds[1]:  # type: ignore[operator]
+        if bounds[0] is not None and bounds[1] is not None and bounds[0] > bounds[1]:
             zh, en = "起始日期晚于结束日期", "the start is after the end"
         elif kind is Kind.CITIZEN_15:
             zh, en = "15位号码只能是1900–1999年出生", "15-digit numbers cover births in 1900-1999 only"

@@ -131,11 +131,12 @@ def check(text: object, *, strict: bool = False, kind: str | None = None) -> Ver
     shown = text if type(text) is str else str.__str__(text) if isinstance(text, str) else _shown(text)
     if kind is not None:  # ValueError for a kind that is none (never quoting it), or one that cannot be checked
         chosen = checkable_kind(kind)
-        problem = _problem(chosen, chosen.module.validate, text, strict)
+        module = _module(chosen)  # a checkable kind has its own module
+        problem = _problem(chosen, module.validate, text, strict)
         if problem:
             return Verdict(shown, False, errors=(problem,))
-        number = chosen.module.validate(text, strict=strict)
-        return Verdict(shown, True, chosen.value, number, chosen.module.parse(number))
+        number = module.validate(text, strict=strict)
+        return Verdict(shown, True, chosen.value, number, module.parse(number))
     try:
         number = compact(text)
     except ValidationError as error:
@@ -150,7 +151,8 @@ def check(text: object, *, strict: bool = False, kind: str | None = None) -> Ver
         module = _module(kinds[0])
         return Verdict(shown, True, kinds[0].value, module.validate(number), module.parse(number),
                        tuple(found.value for found in kinds[1:]))
-    candidates = [(found, _module(found).validate) for found in _plausible_kinds(number)] or [(None, _unknown_length)]
+    candidates: list[tuple[IdentifierKind | None, Callable[..., str]]] = [
+        (found, _module(found).validate) for found in _plausible_kinds(number)] or [(None, _unknown_length)]
     problems = [_problem(found, validate, number, strict) for found, validate in candidates]
     return Verdict(shown, False, errors=tuple(problem for problem in problems if problem))
 
