@@ -320,9 +320,9 @@ def lifecycle(record: Mapping[str, Any], class_name: str, *, record_id: str | No
     effects = _effects(related, record_id, on)
     if cls.classification["display_rule"] is None:
         if "repaired" in effects:
-            stop = effects["repaired"].isoformat()
-            return Lifecycle("repaired", on, None, f"已于{stop}修复，停止公示",
-                             f"credit repaired: display ended on {stop}")
+            stopped = effects["repaired"].isoformat()
+            return Lifecycle("repaired", on, None, f"已于{stopped}修复，停止公示",
+                             f"credit repaired: display ended on {stopped}")
         if "objected" in effects:
             since = effects["objected"].isoformat()
             return Lifecycle("objected", on, None, f"自{since}起异议处理中", f"under objection since {since}")

@@ -33,7 +33,7 @@ from creditstd.records.model import RecordClass, record_class
 def _classification(cls: RecordClass) -> dict[str, Any]:
     classification = cls.classification
 
-    def named(section: str, code: str) -> dict[str, Any]:
+    def named(section: str, code: str | None) -> dict[str, Any]:
         zh, en = term(section, code)
         return {"code": code, "zh": zh, "en": en}
 

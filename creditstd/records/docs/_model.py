@@ -19,7 +19,7 @@ the output :data:`FORMATS`, the :data:`NAV` bar and how class pages are named.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Union
 
@@ -76,7 +76,7 @@ class Para:
 @dataclass(frozen=True)
 class Table:
     headers: tuple[str, ...]
-    rows: list[tuple[Inline, ...]]
+    rows: Sequence[tuple[Inline, ...]]
 
 
 @dataclass(frozen=True)
