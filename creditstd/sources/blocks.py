@@ -162,6 +162,16 @@ _DECODE_AHEAD = 3
 _local = threading.local()
 
 
+def _thread_iconv() -> _Iconv | None:
+    """This thread's ``iconv`` converter, made on its first use (None where ``iconv`` cannot be used)."""
+    converter: _Iconv | None
+    try:
+        converter = _local.iconv
+    except AttributeError:
+        converter = _local.iconv = iconv_gbk()
+    return converter
+
+
 def _convert_gb(segment: bytes) -> tuple[bytes, int | None]:
     """A GB segment (whole lines) as UTF-8, or the position of its first byte GB 18030 cannot decode.
 
@@ -169,9 +179,7 @@ def _convert_gb(segment: bytes) -> tuple[bytes, int | None]:
     """
     if segment.isascii():
         return segment, None
-    converter = getattr(_local, "iconv", False) if USE_ICONV else None
-    if converter is False:
-        converter = _local.iconv = iconv_gbk()
+    converter = _thread_iconv() if USE_ICONV else None
     if converter is not None:
         converted = converter.convert(segment)
         if converted is not None:
@@ -359,6 +367,7 @@ class Utf8Stream(io.RawIOBase):
                 return b""
         return self._out.popleft()
 
+    # the readers hand a bytearray or memoryview; typeshed's base takes any writable buffer
     def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
         data = self.read(len(buffer))
         buffer[: len(data)] = data

@@ -52,7 +52,7 @@ from __future__ import annotations
 import codecs
 import functools
 import sys
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from typing import Any
 
 import numpy as np
@@ -86,7 +86,8 @@ _HEADER_RECORDS = 25
 
 
 def _sample(opened: Opened) -> tuple[bytes, bool]:
-    parts, size = [], 0
+    parts: list[bytes] = []
+    size = 0
     try:
         while size < SAMPLE_BYTES:
             data = opened.stream.read(SAMPLE_BYTES - size)
@@ -289,7 +290,7 @@ class _Rows:
         self._batch_rows = max(1, batch_rows)
         self._empty = empty
         self._invalid: list[tuple[int, int, int, str]] = []  # record number, span, cells, text
-        self._iterator: Iterator[TableChunk | RowProblem] | None = None
+        self._iterator: Generator[TableChunk | RowProblem, None, None] | None = None
 
     def __iter__(self) -> _Rows:
         return self
@@ -302,7 +303,7 @@ class _Rows:
     def close(self) -> None:
         """Stop reading (the caller closes the file)."""
         if self._iterator is not None:
-            self._iterator.close()  # type: ignore[attr-defined]
+            self._iterator.close()
 
     def _handler(self, row: Any) -> str:
         number = row.number if row.number is not None else -1
@@ -362,7 +363,7 @@ class _Rows:
         return row_problem("source.ragged_row", path, line, raw=text, record=record, cells=cells,
                            expected=len(self._source.headers))
 
-    def _generate(self) -> Iterator[TableChunk | RowProblem]:
+    def _generate(self) -> Generator[TableChunk | RowProblem, None, None]:
         try:
             yield from self._rows()
         finally:

@@ -79,6 +79,7 @@ class _Replay(io.RawIOBase):
     def readable(self) -> bool:
         return True
 
+    # BufferedReader hands a bytearray or memoryview; typeshed's base takes any writable buffer
     def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
         if self._head:
             size = min(len(buffer), len(self._head))
@@ -160,14 +161,15 @@ def open_bytes(path: str, *, stdin: BinaryIO | None = None) -> Opened:
             raw = open(path, "rb", buffering=0)
             closers.append(raw)
         head = _read_fully(raw, HEAD_BYTES)
-        stream: BinaryIO = io.BufferedReader(_Replay(head, raw), buffer_size=1 << 20)  # type: ignore[arg-type]
+        stream: BinaryIO = io.BufferedReader(_Replay(head, raw), buffer_size=1 << 20)
         compression = None
         if head.startswith(_GZIP):
             compression = "gzip"
+            # typeshed does not count GzipFile (a BufferedIOBase) as a BinaryIO, though it is one in use
             stream = gzip.GzipFile(fileobj=stream, mode="rb")  # type: ignore[assignment]
             closers.append(stream)
             head = _read_fully(stream, HEAD_BYTES)
-            stream = io.BufferedReader(_Replay(head, stream), buffer_size=1 << 20)  # type: ignore[arg-type]
+            stream = io.BufferedReader(_Replay(head, stream), buffer_size=1 << 20)
         if not head:
             raise source_error("source.empty", path)
         return Opened(path, stream, head, compression, closers)

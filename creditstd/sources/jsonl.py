@@ -191,24 +191,24 @@ def _lines(stream: BinaryIO, codec: str, path: str) -> Iterator[tuple[int, bytes
                 except UnicodeDecodeError:
                     raise source_error("source.decode", path, number, encoding=codec) from None
         else:
-            text = io.TextIOWrapper(stream, encoding=codec, newline="")  # type: ignore[arg-type]
+            text = io.TextIOWrapper(stream, encoding=codec, newline="")
             number = 0
             while True:
                 try:
-                    line = text.readline(MAX_LINE_BYTES + 1)
+                    decoded = text.readline(MAX_LINE_BYTES + 1)
                 except UnicodeDecodeError:
                     raise source_error("source.decode", path, number + 1, encoding=codec) from None
-                if not line:
+                if not decoded:
                     return
                 number += 1
                 if number == 1:
-                    line = line.lstrip("\ufeff")
-                if len(line) > MAX_LINE_BYTES and not line.endswith("\n"):
-                    while line and not line.endswith("\n"):
-                        line = text.readline(MAX_LINE_BYTES)
+                    decoded = decoded.lstrip("\ufeff")
+                if len(decoded) > MAX_LINE_BYTES and not decoded.endswith("\n"):
+                    while decoded and not decoded.endswith("\n"):
+                        decoded = text.readline(MAX_LINE_BYTES)
                     yield number, None
                     continue
-                yield number, line.encode("utf-8", "surrogatepass")
+                yield number, decoded.encode("utf-8", "surrogatepass")
     except SourceError:
         raise
     except Exception as error:

@@ -401,15 +401,16 @@ def _rows(book: _Workbook, target: str, kinds: list[str | None], date1904: bool,
                     if not len(cell):
                         continue
                     first = cell[0]
+                    text: str | None
                     if first.tag == value_tag:
-                        value = first.text
+                        text = first.text
                     else:  # a formula first: its cached value follows
-                        value = next((child.text for child in cell if child.tag == value_tag), None)
-                    if value is None:
+                        text = next((child.text for child in cell if child.tag == value_tag), None)
+                    if text is None:
                         continue
                     if kind == "s":
                         try:
-                            value = int(value)
+                            value = int(text)
                         except ValueError:
                             continue
                         if not 0 <= value < strings:  # no such shared string: an empty cell
@@ -417,11 +418,13 @@ def _rows(book: _Workbook, target: str, kinds: list[str | None], date1904: bool,
                     elif kind is None or kind == "n":
                         style = cell.get("s")
                         date_kind = kinds[int(style)] if style and style.isdigit() and int(style) < len(kinds) else None
-                        value = serial_text(value, date_kind, date1904) if date_kind else _number_text(value)
+                        value = serial_text(text, date_kind, date1904) if date_kind else _number_text(text)
                     elif kind == "b":
-                        value = "TRUE" if value.strip() in ("1", "true") else "FALSE"
+                        value = "TRUE" if text.strip() in ("1", "true") else "FALSE"
                     elif kind == "d":
-                        value = value[:-9] if value.endswith("T00:00:00") else value
+                        value = text[:-9] if text.endswith("T00:00:00") else text
+                    else:  # "str" (a formula's text), "e" (an error): the text as it is
+                        value = text
                 if value is not None and value != "":
                     cells[column] = value
             row.clear(keep_tail=False)
@@ -467,7 +470,7 @@ def _open_archive(opened: Opened) -> tuple[zipfile.ZipFile, list[Any]]:
         except Exception as error:
             raise read_error(error, opened.path) from None
         spool.seek(0)
-        source = spool  # type: ignore[assignment]
+        source = spool
     try:
         return zipfile.ZipFile(source), keep
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError):
@@ -548,7 +551,7 @@ def _chunks(source: Source, rows: Iterator[_Row], strings: pa.ChunkedArray,
     ordinal = 0
     problems: list[RowProblem] = []
     for number, cells in rows:
-        if not any(value.__class__ is int or not value.isspace() for value in cells.values()):
+        if not any(isinstance(value, int) or not value.isspace() for value in cells.values()):
             builder.blank += 1
             continue
         ordinal += 1
@@ -598,11 +601,11 @@ class _ChunkBuilder:
         width = self.width
         for column, value in cells.items():
             if column < width:
-                if value.__class__ is int:
+                if isinstance(value, int):
                     self.shared_rows[column].append(position)
-                    self.shared_ids[column].append(value)  # type: ignore[arg-type]
+                    self.shared_ids[column].append(value)
                 else:
-                    values[column] = value  # type: ignore[assignment]
+                    values[column] = value
         self.table.append(values)
         self.lines.append(number)
         self.records.append(ordinal)
