@@ -161,7 +161,7 @@ class _Page:
     def accounting(self) -> None:
         report, totals = self.report, self.report.totals
         css = "accounting failed" if report.exit_status else "accounting"
-        text = (pick(self.lang, *(totals.rows.accounting(lang) for lang in ("zh", "en")), " / ") + "; "
+        text = (pick(self.lang, totals.rows.accounting("zh"), totals.rows.accounting("en"), " / ") + "; "
                 + pick(self.lang, f"错误 {number(totals.errors)} 个，警告 {number(totals.warnings)} 个",
                        f"{number(totals.errors)} errors, {number(totals.warnings)} warnings", " / ")
                 + "; " + pick(self.lang, "退出状态", "exit status", " / ") + f" {report.exit_status}")

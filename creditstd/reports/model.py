@@ -352,7 +352,8 @@ class Report:
 
     def check_accounting(self) -> None:
         """Raise :class:`ValueError` unless every file and the totals have ``read == valid + rejected``."""
-        for item in (*self.files, self.totals):
+        items: tuple[FileReport | Totals, ...] = (*self.files, self.totals)
+        for item in items:
             rows = item.rows
             if not rows.balanced:
                 name = getattr(item, "path", "totals")
