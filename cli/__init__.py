@@ -90,7 +90,9 @@ class _Main(click.Group):
             except click.ClickException as error:
                 # messages quote what was typed ("Invalid value for '--kind': '1101…'"): an ID number typed
                 # into the wrong option is masked like any other echo
-                error.message = redact(error.message)
+                # click's annotations declare ``message`` Final, yet it is a plain attribute that format_message()
+                # reads when the error is shown: replacing it is how the shown text gets masked
+                error.message = redact(error.message)  # type: ignore[misc]
                 raise
 
     def _invoke(self, ctx: click.Context) -> object:

@@ -211,7 +211,8 @@ def _section_rows(name: str, entries: list[dict[str, Any]]) -> tuple[tuple[str, 
     rows = []
     for entry in entries:
         values = [", ".join(entry[key]) if isinstance(entry.get(key), list) else entry.get(key, "—") for key in extra]
-        verified = {True: "是 yes", False: "否 no"}.get(entry.get("verified"), "—")
+        labels: dict[object, str] = {True: "是 yes", False: "否 no"}  # keyed by whatever the entry holds
+        verified = labels.get(entry.get("verified"), "—")
         rows.append((entry.get("code"), entry.get("zh"), entry.get("en"), *values, verified))
     return headers, rows
 
