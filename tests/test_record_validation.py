@@ -98,3 +98,30 @@ def test_non_object_record() -> None:
 def test_validator_is_cached_per_class_and_strictness() -> None:
     assert validator("administrative_penalty") is validator("administrative_penalty")
     assert validator("administrative_penalty") is not validator("administrative_penalty", True)
+
+
+def test_a_value_remembered_by_the_validator_is_remembered_with_its_json_type() -> None:
+    """``True == 1`` in Python, but a boolean and a number are different JSON values: the findings the
+    validator remembers per field value must not be shared between them."""
+    from creditstd.records.validation import validator
+
+    check = validator("administrative_penalty")
+    number = {(e.path, e.code) for e in check.iter_errors({"fine_amount": 1}) if e.field == "fine_amount"}
+    boolean = {(e.path, e.code) for e in check.iter_errors({"fine_amount": True}) if e.field == "fine_amount"}
+    again = {(e.path, e.code) for e in check.iter_errors({"fine_amount": 1}) if e.field == "fine_amount"}
+    assert number == again == set()
+    assert boolean == {("$.fine_amount", "record.type")}
+
+
+def test_errors_in_runs_only_the_conditionals_asked_for() -> None:
+    from creditstd.records.validation import validator
+
+    check = validator("administrative_penalty")
+    record = {"subject_category": "法人及非法人组织"}  # a legal person without a USCC: a conditional fails
+    every = {e.code for e in check.errors_in(record, conditionals=True) if e.code.startswith("rule.")}
+    assert every
+    assert not {e.code for e in check.errors_in(record, conditionals=False) if e.code.startswith("rule.")}
+    failing = [index for index in range(len(check.record_class.conditionals))
+               if any(e.code.startswith("rule.") for e in check.errors_in(record, conditionals={index}))]
+    assert failing and {e.code for index in failing for e in check.errors_in(record, conditionals={index})
+                        if e.code.startswith("rule.")} == every

@@ -144,7 +144,7 @@ class _Columns:
             if not pa.types.is_string(column.type) and not pa.types.is_large_string(column.type):
                 column = pc.cast(column, pa.string())
             trimmed = pc.utf8_trim_whitespace(column)
-            self.text[key] = pc.if_else(pc.equal(trimmed, ""), pa.scalar(None, trimmed.type), trimmed)
+            self.text[key] = pc.if_else(pc.equal(trimmed, _EMPTY), pa.scalar(None, trimmed.type), trimmed)
         self._present: dict[str, np.ndarray] = {}
         self._numbers: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         self._dates: dict[str, np.ndarray] = {}
@@ -169,7 +169,7 @@ class _Columns:
             shaped = pc.fill_null(pc.match_substring_regex(column, f"^(?:{NUMBER.pattern})$"), False)
             values = pc.cast(pc.if_else(shaped, column, pa.scalar(None, column.type)), pa.float64())
             self._numbers[key] = (np.asarray(shaped.to_numpy(zero_copy_only=False), bool),
-                                  np.asarray(pc.fill_null(values, np.nan).to_numpy(zero_copy_only=False), float))
+                                  np.asarray(pc.fill_null(values, _NAN).to_numpy(zero_copy_only=False), float))
         return self._numbers[key]
 
 
@@ -188,8 +188,17 @@ def _keywords(schema: Mapping[str, Any]) -> dict[str, Any]:
     return {key: value for key, value in schema.items() if key not in _ANNOTATIONS and not key.startswith("x-")}
 
 
+#: Constants as Arrow scalars: a Python constant handed to a compute function is converted on every call, and
+#: pyarrow's conversion tries (and, without python-dateutil, fails) to import a module each time.
+_FALSE = pa.scalar(False)
+_EMPTY = pa.scalar("")
+_NAN = pa.scalar(np.nan)
+_USCC_LENGTH = pa.scalar(18, pa.int32())
+_NO_USCC = pa.scalar("00000000000000000X")
+
+
 def _mask(array: Any) -> np.ndarray:
-    return np.asarray(pc.fill_null(array, False).to_numpy(zero_copy_only=False), bool)
+    return np.asarray(pc.fill_null(array, _FALSE).to_numpy(zero_copy_only=False), bool)
 
 
 _DAYS = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])
@@ -217,6 +226,18 @@ def _real_dates(column: pa.Array) -> np.ndarray:
     return result
 
 
+def _length(compare: Callable[[Any, Any], Any], bound: int) -> Callable[[pa.Array], np.ndarray]:
+    """Per value, whether ``compare(its length in characters, bound)``."""
+    limit = pa.scalar(bound, pa.int32())
+    return lambda column: _mask(compare(pc.utf8_length(column), limit))
+
+
+def _equals(const: str) -> Callable[[pa.Array], np.ndarray]:
+    """Per value, whether it is ``const``."""
+    value = pa.scalar(const)
+    return lambda column: _mask(pc.equal(column, value))
+
+
 def _strings(schema: Mapping[str, Any], strict: bool, exact: bool) -> Callable[[pa.Array], np.ndarray] | None:
     """A check of string values against ``schema`` as column operations, or None if there is none.
 
@@ -231,16 +252,16 @@ def _strings(schema: Mapping[str, Any], strict: bool, exact: bool) -> Callable[[
             if value != "string":
                 return lambda column: np.zeros(len(column), bool)
         elif keyword == "minLength":
-            parts.append(lambda column, n=value: _mask(pc.greater_equal(pc.utf8_length(column), n)))
+            parts.append(_length(pc.greater_equal, value))
         elif keyword == "maxLength":
-            parts.append(lambda column, n=value: _mask(pc.less_equal(pc.utf8_length(column), n)))
+            parts.append(_length(pc.less_equal, value))
         elif keyword == "enum":
             members = pa.array([item for item in value if isinstance(item, str)], pa.string())
             parts.append(lambda column, members=members: _mask(pc.is_in(column, value_set=members)))
         elif keyword == "const":
             if not isinstance(value, str):
                 return lambda column: np.zeros(len(column), bool)
-            parts.append(lambda column, const=value: _mask(pc.equal(column, const)))
+            parts.append(_equals(value))
         elif keyword == "format" and value in _FORMAT_KINDS:
             kind = _FORMAT_KINDS[value]
             parts.append(lambda column, kind=kind: np.asarray(
@@ -256,7 +277,7 @@ def _strings(schema: Mapping[str, Any], strict: bool, exact: bool) -> Callable[[
             parts.append(lambda column, branches=branches: np.logical_or.reduce([b(column) for b in branches]))
         else:  # regions, sectors, exact patterns...: decided per distinct value
             return None
-    parts.append(lambda column: _mask(pc.less_equal(pc.utf8_length(column), MAX_STRING_LENGTH)))
+    parts.append(_length(pc.less_equal, MAX_STRING_LENGTH))
     return lambda column: np.logical_and.reduce([part(column) for part in parts])
 
 
@@ -383,7 +404,7 @@ def _date_rule(params: Mapping[str, str]) -> Callable[[_Columns, date], np.ndarr
             return np.ones(columns.rows, bool)
         first_ok, first_text = parsed(columns, first)
         if other == "today":
-            in_order = _mask(pc.less_equal(first_text, today.isoformat()))
+            in_order = _mask(pc.less_equal(first_text, pa.scalar(today.isoformat())))
             return ~columns.present(first) | (first_ok & in_order)
         other_ok, other_text = parsed(columns, other)
         in_order = _mask(pc.less_equal(first_text, other_text))
@@ -401,8 +422,8 @@ def _orgcode_rule(params: Mapping[str, str]) -> Callable[[_Columns, date], np.nd
             return np.ones(columns.rows, bool)
         code, org = columns.text[code_key], columns.text[org_key]
         inside = pc.equal(pc.utf8_slice_codeunits(code, 8, 17), org)
-        matches = _mask(pc.and_(pc.equal(pc.utf8_length(code), 18), inside)) | _mask(
-            pc.equal(code, "00000000000000000X"))
+        matches = _mask(pc.and_(pc.equal(pc.utf8_length(code), _USCC_LENGTH), inside)) | _mask(
+            pc.equal(code, _NO_USCC))
         return ~(columns.present(code_key) & columns.present(org_key)) | matches
 
     return ok
@@ -446,13 +467,13 @@ class _Suspects:
 
     rows: np.ndarray
     fields: dict[str, np.ndarray]
-    conditionals: np.ndarray
+    conditionals: list[np.ndarray]
     rules: list[np.ndarray]
 
     def parts(self, row: int) -> dict[str, Any]:
         """The parts of the row path to run for ``row`` (the arguments of ``errors_in``)."""
         return {"fields": {key for key, failing in self.fields.items() if failing[row]},
-                "conditionals": bool(self.conditionals[row]),
+                "conditionals": {index for index, failing in enumerate(self.conditionals) if failing[row]},
                 "rules": {index for index, failing in enumerate(self.rules) if failing[row]}}
 
 
@@ -462,12 +483,10 @@ def _suspects(compiled: _Compiled, columns: _Columns, today: date) -> _Suspects:
     for key in compiled.required:
         failing |= ~columns.present(key)
     fields = {key: ~check(columns, key) for key, check in compiled.fields.items() if key in columns.text}
-    conditionals = np.zeros(columns.rows, bool)
-    for conditional in compiled.conditionals:
-        conditionals |= conditional.condition(columns) & ~conditional.consequence(columns)
+    conditionals = [conditional.condition(columns) & ~conditional.consequence(columns)
+                    for conditional in compiled.conditionals]
     rules = [~rule(columns, today) for rule in compiled.rules]
-    failing |= conditionals
-    for mask in (*fields.values(), *rules):
+    for mask in (*fields.values(), *conditionals, *rules):
         failing |= mask
     return _Suspects(np.flatnonzero(failing), fields, conditionals, rules)
 

@@ -40,7 +40,7 @@ control characters and surrogates escaped, cut to 64 characters.
 from __future__ import annotations
 
 import functools
-from collections.abc import Collection, Iterator, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from datetime import date
 from typing import Any
 
@@ -70,6 +70,9 @@ RECORD_CODES: dict[str, tuple[str, str]] = {
 }
 
 
+#: How many field values a validator remembers the findings of.
+_VALUE_CACHE = 65_536
+
 #: Top-level schema keywords that only describe (nothing to check).
 _SCHEMA_ANNOTATIONS = frozenset({"$schema", "$id", "title", "description", "$comment", "$defs"})
 
@@ -98,13 +101,23 @@ class RecordValidator:
         # ``properties``: together they report exactly what one validator of the whole schema reports (each
         # keyword of JSON Schema is checked on its own), and a caller that knows some parts cannot fail (the
         # compiled plan's column pass) runs only the others.
-        self._parts: list[tuple[str, Draft202012Validator | dict[str, Draft202012Validator]]] = []
+        self._parts: list[tuple[str, Draft202012Validator | dict[str, Draft202012Validator]
+                                | list[Draft202012Validator] | tuple[str, ...]]] = []
+        #: Findings of a field's own schema per (field, type, value) seen: a column of exports repeats its
+        #: values (bounded; cleared when full).
+        self._value_findings: dict[tuple[str, type, Any], tuple[Finding, ...]] = {}
         for keyword, value in schema.items():
             if keyword in _SCHEMA_ANNOTATIONS or keyword.startswith("x-"):
                 continue
-            if keyword == "properties":
-                self._parts.append((keyword, {key: compiled({"properties": {key: spec}})
-                                              for key, spec in value.items()}))
+            if keyword == "required":  # checked directly: the keys a record lacks
+                self._parts.append((keyword, tuple(value)))
+            elif keyword == "additionalProperties" and value is False and "patternProperties" not in schema:
+                self._parts.append((keyword, ()))  # checked directly: the keys the class does not have
+            elif keyword == "properties":
+                self._fields = {key: compiled({"properties": {key: spec}}) for key, spec in value.items()}
+                self._parts.append((keyword, self._fields))
+            elif keyword == "allOf":  # the conditionals, one validator each: a caller may run only some
+                self._parts.append((keyword, [compiled(item) for item in value]))
             else:
                 self._parts.append((keyword, compiled({keyword: value})))
 
@@ -125,14 +138,54 @@ class RecordValidator:
         return Finding(code, f"字段“{label}”{zh}", f"field {key}" + (f" ({national})" if national else "") + f" {en}",
                        json_path(parts), field, national, kind, position)
 
-    def _conditional(self, error: jsonschema.ValidationError) -> dict[str, Any] | None:
-        """The allOf conditional (with its x-rule) an error comes from, if any."""
+    def _conditional(self, error: jsonschema.ValidationError, index: int | None) -> dict[str, Any] | None:
+        """The allOf conditional (with its x-rule) an error comes from, if any: found in the error's schema
+        path, or ``index`` for an error of the conditional's own validator."""
         path = list(error.schema_path)
+        if index is not None:
+            return self.record_class.conditionals[index] if path[:1] == ["then"] else None
         if len(path) >= 3 and path[0] == "allOf" and path[2] == "then":
             return self.record_class.conditionals[path[1]]
         return None
 
-    def _from_schema(self, error: jsonschema.ValidationError, record: Mapping[str, Any]) -> Iterator[Finding]:
+    def _missing(self, parts: list[Any], keys: Iterable[str],
+                 conditional: Mapping[str, Any] | None) -> Iterator[Finding]:
+        """The findings of required fields ``keys`` that are absent (required by ``conditional``, if given)."""
+        for missing in keys:
+            if conditional:
+                code = f"rule.{conditional['x-rule']}"
+                zh, en = conditional["x-message-zh"], conditional["x-message-en"]
+                yield self._error([*parts, missing], code, f"必填：{zh}", f"is required: {en}")
+            else:
+                yield self._error([*parts, missing], "record.required", *lookup("record.required").messages())
+
+    def _unknown(self, parts: list[Any], instance: Iterable[Any]) -> Iterator[Finding]:
+        """The findings of the keys of ``instance`` the class does not have."""
+        known = self.record_class.fields
+        for extra in (key for key in instance if key not in known):
+            shown = printable(str(extra))
+            yield finding("record.unknown_field", path=json_path([*parts, extra]), field=shown, name=shown)
+
+    def _value_errors(self, key: str, record: Mapping[str, Any]) -> tuple[Finding, ...]:
+        """What the schema of field ``key`` finds in its value in ``record``, remembered per value."""
+        value = record[key]
+        token = (key, type(value), value) if isinstance(value, (str, int, float)) else None
+        found = self._value_findings.get(token) if token is not None else None
+        if found is None:
+            check = self._fields[key]
+            found = tuple(error for schema_error in check.iter_errors({key: value})
+                          for error in self._from_schema(schema_error, record))
+            if token is not None:
+                if len(self._value_findings) >= _VALUE_CACHE:
+                    self._value_findings.clear()
+                self._value_findings[token] = found
+        return found
+
+    def _from_schema(self, error: jsonschema.ValidationError, record: Mapping[str, Any],
+                     conditional: int | None = None) -> Iterator[Finding]:
+        """The findings of one JSON Schema error (of the whole class schema, or of the conditional at index
+        ``conditional`` checked on its own)."""
+        conditional_index = conditional
         parts = list(error.absolute_path)
         keyword = error.validator
         if keyword in ("anyOf", "oneOf") and error.context:
@@ -147,26 +200,15 @@ class RecordValidator:
             return
         if keyword == "required":
             instance = error.instance if isinstance(error.instance, Mapping) else {}
-            conditional = self._conditional(error)
-            for missing in error.validator_value:
-                if missing in instance:
-                    continue
-                if conditional:
-                    code = f"rule.{conditional['x-rule']}"
-                    zh, en = conditional["x-message-zh"], conditional["x-message-en"]
-                    yield self._error([*parts, missing], code, f"必填：{zh}", f"is required: {en}")
-                else:
-                    yield self._error([*parts, missing], "record.required", *lookup("record.required").messages())
+            yield from self._missing(parts, [key for key in error.validator_value if key not in instance],
+                                     self._conditional(error, conditional_index))
             return
         if keyword == "additionalProperties":
-            known = self.record_class.fields
-            for extra in (key for key in error.instance if key not in known):
-                shown = printable(str(extra))
-                yield finding("record.unknown_field", path=json_path([*parts, extra]), field=shown, name=shown)
+            yield from self._unknown(parts, error.instance)
             return
         entry = keyword_entry(keyword)
         zh, en = entry.messages(expected=_expected(error))
-        conditional = self._conditional(error)
+        conditional = self._conditional(error, conditional_index)
         if conditional:  # a value a conditional rule constrains (a grade of the tax scheme...): name the rule
             why_zh, why_en = conditional["x-message-zh"], conditional["x-message-en"]
             yield self._error(parts, f"rule.{conditional['x-rule']}", f"{zh}（{why_zh}）", f"{en} ({why_en})")
@@ -178,19 +220,21 @@ class RecordValidator:
         return self.errors_in(record, today=today)
 
     def errors_in(self, record: Any, *, today: date | None = None, fields: Collection[str] | None = None,
-                  conditionals: bool = True, rules: Collection[int] | None = None) -> Iterator[Finding]:
+                  conditionals: bool | Collection[int] = True,
+                  rules: Collection[int] | None = None) -> Iterator[Finding]:
         """:meth:`iter_errors` restricted to some parts of the class: the values of ``fields`` only (all when
-        None), the conditional requirements or not, the named rules at the indexes ``rules`` (all when None).
+        None), the conditional requirements (all, none, or those at the indexes ``conditionals``), the named
+        rules at the indexes ``rules`` (all when None).
 
-        Every value check JSON cannot carry (not finite, lone surrogate, over-long) and the required fields are
-        always checked.  What a part reports does not depend on the others, so the findings of the parts run
-        are exactly those :meth:`iter_errors` reports for them.
+        The required fields are always checked, and so are the values JSON cannot carry (not finite, lone
+        surrogate, over-long) of the fields checked.  What a part reports does not depend on the others, so the
+        findings of the parts run are exactly those :meth:`iter_errors` reports for them.
         """
         if not isinstance(record, Mapping):
             yield Finding("record.type", "记录应为对象", "a record must be an object")
             return
         too_deep = False
-        for problem in scan(record):
+        for problem in scan(record if fields is None else {key: record[key] for key in fields if key in record}):
             zh, en = messages(problem.code)
             yield self._error(problem.parts, problem.code, f"：{zh}", f": {en}")
             too_deep = too_deep or problem.code == "record.too_deep"
@@ -198,23 +242,35 @@ class RecordValidator:
             return
         seen: set[tuple[str, str]] = set()
         for keyword, part in self._parts:
-            if keyword == "allOf" and not conditionals:
-                continue
-            if isinstance(part, dict):
-                validators = [part[key] for key in part if (fields is None or key in fields) and key in record]
-            else:
-                validators = [part]
-            for check in validators:
-                for schema_error in check.iter_errors(record):
-                    for error in self._from_schema(schema_error, record):
-                        if (error.path, error.code) not in seen:  # a field required twice is reported once
-                            seen.add((error.path, error.code))
-                            yield error
+            for error in self._part_errors(keyword, part, record, fields, conditionals):
+                if (error.path, error.code) not in seen:  # a field required twice is reported once
+                    seen.add((error.path, error.code))
+                    yield error
         today = today or date.today()
         for index, spec in enumerate(self.record_class.rules):
             if rules is None or index in rules:
                 for field, code, zh, en in RULES[spec["rule"]](record, spec, today):
                     yield self._error([field], code, zh, en)
+
+    def _part_errors(self, keyword: str, part: Any, record: Mapping[str, Any], fields: Collection[str] | None,
+                     conditionals: bool | Collection[int]) -> Iterator[Finding]:
+        """The findings of one top-level keyword of the class schema (see :meth:`errors_in`)."""
+        if keyword == "required" and isinstance(part, tuple):
+            yield from self._missing([], [key for key in part if key not in record], None)
+        elif keyword == "additionalProperties" and isinstance(part, tuple):
+            yield from self._unknown([], record)
+        elif isinstance(part, dict):
+            for key in part:
+                if (fields is None or key in fields) and key in record:
+                    yield from self._value_errors(key, record)
+        elif isinstance(part, list):
+            for index, check in enumerate(part):
+                if conditionals is True or (conditionals is not False and index in conditionals):
+                    for schema_error in check.iter_errors(record):
+                        yield from self._from_schema(schema_error, record, index)
+        else:
+            for schema_error in part.iter_errors(record):
+                yield from self._from_schema(schema_error, record)
 
     def is_valid(self, record: Any) -> bool:
         """True when ``record`` has no error at all."""
