@@ -9,11 +9,21 @@ an organisation code that is not the one inside the USCC.  :func:`break_record`
 picks one at random and keeps it when the validator reports that code (alone,
 if it can), so ``FakeRecord.broken`` always names an error the record has.
 
+Checking a candidate does not run the whole class schema again.  A mutation
+changes one field of a record that was valid, so the only parts of the
+validator that can report something new are that field's own schema, the
+conditionals and named rules that mention the field, and the top-level
+keywords (``required``, ``additionalProperties``), which always run;
+:meth:`~creditstd.records.validation.RecordValidator.errors_in` runs exactly
+those parts, and what a part reports does not depend on the others.  The
+record is copied shallowly: a mutation replaces or removes a top-level value,
+never changes one in place.
+
 >>> from datetime import date
 >>> from creditstd.records.fake._generator import Generator
 >>> generator = Generator("administrative_penalty", 3, date(2026, 6, 30))
 >>> record = generator.record()
->>> "record.required" in {code for code, _ in breakages(generator, record)}
+>>> "record.required" in {code for code, _, _ in breakages(generator, record)}
 True
 >>> broken, code = break_record(generator, record)
 >>> code in {error.code for error in generator.check.iter_errors(broken)}, broken != record
@@ -22,23 +32,28 @@ True
 
 from __future__ import annotations
 
-import copy
+import json
 import random
 from collections.abc import Callable
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
-from creditstd.codes import orgcode, uscc
-from creditstd.records.fake._plan import formats_of
+from creditstd.codes import uscc
+from creditstd.codes._checksums import USCC_ALPHABET
+from creditstd.records import loader
+from creditstd.records.fake._ids import fast_orgcode
 
 if TYPE_CHECKING:
     from creditstd.records.fake._generator import Generator
 
+#: A way to break a record: the error code expected, the field it touches, and the change itself.
+Breakage = tuple[str, str, Callable[[dict[str, Any]], None]]
 
-def breakages(gen: Generator, record: dict[str, Any]) -> list[tuple[str, Callable[[dict[str, Any]], None]]]:
-    """(expected code, mutation) for every way this record can be broken."""
+
+def breakages(gen: Generator, record: dict[str, Any]) -> list[Breakage]:
+    """(expected code, field, mutation) for every way this record can be broken."""
     rng, plan = gen.rng, gen.plan
-    found: list[tuple[str, Callable[[dict[str, Any]], None]]] = []
+    found: list[Breakage] = []
 
     def setter(key: str, value: Any) -> Callable[[dict[str, Any]], None]:
         return lambda target: target.__setitem__(key, value)
@@ -48,69 +63,72 @@ def breakages(gen: Generator, record: dict[str, Any]) -> list[tuple[str, Callabl
 
     for key, value in record.items():
         schema = plan.schemas[key]
-        formats = formats_of(schema)
+        formats = gen.formats_of_field(key)
         if "uscc" in formats and value != uscc.PLACEHOLDER:
-            found.append(("uscc.checksum", setter(key, _recheck(value, uscc.calc_check_digit(value[:17]),
-                                                                  "0123456789ABCDEFGHJKLMNPQRTUWXY", rng))))
+            found.append(("uscc.checksum", key, setter(key, _recheck(value, uscc.calc_check_digit(value[:17]),
+                                                                       USCC_ALPHABET, rng))))
         if "regno" in formats and len(value) == 15:
-            found.append(("regno.checksum", setter(key, _recheck(value, value[-1], "0123456789", rng))))
+            found.append(("regno.checksum", key, setter(key, _recheck(value, value[-1], "0123456789", rng))))
         if "citizen-id" in formats:
-            found.append(("ric.checksum", setter(key, _recheck(value, value[-1], "0123456789X", rng))))
+            found.append(("ric.checksum", key, setter(key, _recheck(value, value[-1], "0123456789X", rng))))
         if "date" in formats:
-            found.append(("record.date", setter(key, f"{value[:4]}-02-30")))
+            found.append(("record.date", key, setter(key, f"{value[:4]}-02-30")))
         if "enum" in schema:
-            found.append(("record.enum", setter(key, "未知")))
+            found.append(("record.enum", key, setter(key, "未知")))
         if isinstance(value, str) and schema.get("maxLength", 10_000) <= 300 and "enum" not in schema:
             longer = (value + "　") * (schema["maxLength"] // max(len(value), 1) + 1)
-            found.append(("record.maxLength", setter(key, longer)))
+            found.append(("record.maxLength", key, setter(key, longer)))
         if schema.get("type") == "number" and isinstance(value, (int, float)):
-            found.append(("record.type", setter(key, str(value))))
+            found.append(("record.type", key, setter(key, str(value))))
             if value > 0 and schema.get("minimum") == 0:
-                found.append(("record.minimum", setter(key, -value)))
+                found.append(("record.minimum", key, setter(key, -value)))
         if key in plan.required:
-            found.append(("record.required", deleter(key)))
+            found.append(("record.required", key, deleter(key)))
     for cond, holds in plan.conditionals:
         if not holds.is_valid(record):
             continue
         then = cond.get("then", {})
         for key in then.get("required", ()):
             if key in record and key not in plan.required:
-                found.append((f"rule.{cond['x-rule']}", deleter(key)))
+                found.append((f"rule.{cond['x-rule']}", key, deleter(key)))
         for key, sub in then.get("properties", {}).items():
             if sub.get("format") == "citizen-id" and key in record and len(record[key]) == 18:
                 value = record[key]
-                found.append(("ric.checksum", setter(key, _recheck(value, value[-1], "0123456789X", rng))))
+                found.append(("ric.checksum", key, setter(key, _recheck(value, value[-1], "0123456789X", rng))))
     today = max(gen.on, date.today())
     for rule in gen.cls.rules:
         if rule["rule"] == "date_not_after" and rule["field"] in record:
-            first = date.fromisoformat(record[rule["field"]])
+            field = rule["field"]
+            first = date.fromisoformat(record[field])
             if rule["other"] == "today":  # a mistyped year: stays in the future for decades
                 later = max(first.replace(year=first.year + 20, day=min(first.day, 28)),
                             today + timedelta(days=rng.randint(1, 60)))
-                found.append(("rule.date_in_future", setter(rule["field"], later.isoformat())))
+                found.append(("rule.date_in_future", field, setter(field, later.isoformat())))
             elif rule["other"] in record:
-                second = date.fromisoformat(record[rule["other"]])
+                other = rule["other"]
+                second = date.fromisoformat(record[other])
                 gap = timedelta(days=rng.randint(1, 30))
-                found.append(("rule.date_not_after", setter(rule["field"], (second + gap).isoformat())))
-                found.append(("rule.date_not_after", setter(rule["other"], (first - gap).isoformat())))
+                found.append(("rule.date_not_after", field, setter(field, (second + gap).isoformat())))
+                found.append(("rule.date_not_after", other, setter(other, (first - gap).isoformat())))
         elif rule["rule"] == "orgcode_in_uscc" and rule["orgcode"] in record and rule["uscc"] in record \
                 and record[rule["uscc"]] != uscc.PLACEHOLDER:
-            found.append(("rule.orgcode_in_uscc", setter(rule["orgcode"], orgcode.generate(rng=rng))))
+            found.append(("rule.orgcode_in_uscc", rule["orgcode"], setter(rule["orgcode"], fast_orgcode(rng))))
     return found
+
 
 def break_record(gen: Generator, record: dict[str, Any]) -> tuple[dict[str, Any], str]:
     """``record`` broken in one way, and its code; prefer a breakage the validator reports with that code alone."""
-    by_code: dict[str, list[Callable[[dict[str, Any]], None]]] = {}
-    for code, mutate in breakages(gen, record):
-        by_code.setdefault(code, []).append(mutate)
+    by_code: dict[str, list[tuple[str, Callable[[dict[str, Any]], None]]]] = {}
+    for code, key, mutate in breakages(gen, record):
+        by_code.setdefault(code, []).append((key, mutate))
     codes = list(by_code)
     gen.rng.shuffle(codes)
     fallback: tuple[dict[str, Any], str] | None = None
     for code in codes[:8]:
-        mutate = gen.rng.choice(by_code[code])
-        candidate = copy.deepcopy(record)
+        key, mutate = gen.rng.choice(by_code[code])
+        candidate = dict(record)  # shallow: a mutation replaces or removes a value, never changes one in place
         mutate(candidate)
-        found = {error.code for error in gen.check.iter_errors(candidate)}
+        found = {error.code for error in errors_after_change(gen, candidate, key)}
         if found == {code}:
             return candidate, code
         if code in found and fallback is None:
@@ -120,7 +138,32 @@ def break_record(gen: Generator, record: dict[str, Any]) -> tuple[dict[str, Any]
     return fallback
 
 
+def errors_after_change(gen: Generator, record: dict[str, Any], key: str) -> Any:
+    """The findings of ``record``, valid but for field ``key``: what the full validator reports for it.
+
+    Only the parts of the class that can see ``key`` run (see the module's docstring).
+    """
+    conditionals, rules = _mentions(gen.cls.name)
+    return gen.check.errors_in(record, fields=[key] if key in record else [],
+                               conditionals=conditionals.get(key, ()), rules=rules.get(key, ()))
+
+
+_MENTIONS: dict[str, tuple[dict[str, list[int]], dict[str, list[int]]]] = {}
+
+
+def _mentions(class_name: str) -> tuple[dict[str, list[int]], dict[str, list[int]]]:
+    """Per field, the indexes of the conditionals and of the named rules that mention it (cached per class)."""
+    if class_name not in _MENTIONS:
+        schema = loader.class_schema(class_name)
+        keys = list(schema["properties"])
+        conditionals = [json.dumps(item, ensure_ascii=False) for item in schema.get("allOf", ())]
+        rules = [json.dumps(item, ensure_ascii=False) for item in schema.get("x-rules", ())]
+        _MENTIONS[class_name] = (
+            {key: [index for index, text in enumerate(conditionals) if f'"{key}"' in text] for key in keys},
+            {key: [index for index, text in enumerate(rules) if f'"{key}"' in text] for key in keys})
+    return _MENTIONS[class_name]
+
+
 def _recheck(value: str, current: str, alphabet: str, rng: random.Random) -> str:
     """``value`` with its last character replaced by a different one (a wrong check character)."""
     return value[:-1] + rng.choice([char for char in alphabet if char != current and char != value[-1]])
-

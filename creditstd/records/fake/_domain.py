@@ -239,10 +239,33 @@ class City:
         return self.name[:-1] if self.name.endswith("市") and len(self.name) > 2 else self.name
 
 
+def region_name(code: str) -> str:
+    """The current name of region ``code`` (cached: the generator asks for a handful of names per record)."""
+    return _region_names(code)
+
+
+@functools.cache
+def _region_names(code: str) -> str:
+    region = regions.lookup(code)
+    if region is None:
+        raise ValueError(f"unknown region code {code}")
+    return region.name
+
+
+@functools.cache
+def _full_names(code: str) -> str:
+    return regions.full_name(code) or region_name(code)
+
+
+def full_name(code: str) -> str:
+    """The full name of region ``code`` with its province and city (广东省深圳市南山区), cached."""
+    return _full_names(code)
+
+
 @functools.cache
 def cities() -> tuple[City, ...]:
     """Prefecture-level cities (and the four municipalities) with their current county-level codes."""
-    issued = [code for code in regions.issued_codes(current_only=True) if regions.lookup(code).name != "市辖区"]
+    issued = [code for code in regions.issued_codes(current_only=True) if region_name(code) != "市辖区"]
     below: dict[str, list[str]] = {}
     for code in issued:
         below.setdefault(code[:4], []).append(code)
@@ -250,6 +273,8 @@ def cities() -> tuple[City, ...]:
     found = []
     for code in regions.current_codes():
         region = regions.lookup(code)
+        if region is None:  # pragma: no cover - current codes are known
+            continue
         if code[:2] in ("11", "12", "31", "50"):
             if region.level == "province":
                 found.append(City(region.name, code, tuple(below[code[:2]])))
@@ -261,15 +286,22 @@ def cities() -> tuple[City, ...]:
 
 
 def county_name(city: City, county: str) -> str:
-    name = regions.lookup(county).name
-    if county == city.code:
+    """How a county is named in a document: its own name, after its city's for a district (深圳市南山区)."""
+    return _county_names(city.name, city.code, county)
+
+
+@functools.cache
+def _county_names(city_name: str, city_code: str, county: str) -> str:
+    name = region_name(county)
+    if county == city_code:
         return name
-    return f"{city.name}{name}" if name.endswith("区") else name
+    return f"{city_name}{name}" if name.endswith("区") else name
 
 
+@functools.cache
 def short_name(name: str) -> str:
+    """A place name without its 县/区/市/旗 (南山区 -> 南山), as department abbreviations use it."""
     for suffix in ("自治县", "县", "区", "市", "旗"):
         if name.endswith(suffix) and len(name) > len(suffix) + 1:
             return name[: -len(suffix)]
     return name
-

@@ -18,8 +18,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from creditstd.codes import uscc
 from creditstd.records.fake._domain import VALUE_DEPTS, cities
+from creditstd.records.fake._ids import NAMES, fast_uscc
 from creditstd.records.fake._parties import Org
 
 if TYPE_CHECKING:
@@ -72,15 +72,15 @@ class Draft:
             if "supervis" in prefix:
                 self.orgs[prefix] = gen.organ(self.city.name, self.city.code, "人民政府")
             else:
-                self.orgs[prefix] = Org(gen.fake.company(), uscc.generate(authority="9", category="1",
-                                                                           region=self.county, rng=gen.rng),
-                                         self.county)
+                self.orgs[prefix] = Org(NAMES.company(gen.rng), fast_uscc(gen.rng, "9", "1", self.county), self.county)
         return self.orgs[prefix]
 
     def __getitem__(self, key: str) -> Any:
-        if key not in self.values:
-            self.values[key] = self.gen.value(key, self)
-        return self.values[key]
+        values = self.values
+        if key in values:
+            return values[key]
+        value = values[key] = self.gen.value(key, self)
+        return value
 
     @property
     def year(self) -> int:

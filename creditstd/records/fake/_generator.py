@@ -25,9 +25,10 @@ from faker import Faker
 
 from creditstd.records.fake._domain import GOVERNMENT, INDIVIDUAL, LEGAL, NATURAL
 from creditstd.records.fake._draft import Draft
+from creditstd.records.fake._ids import FastRandom
 from creditstd.records.fake._plan import enum_of, plan_for
 from creditstd.records.fake._values import FieldValues
-from creditstd.records.validation import validator
+from creditstd.records.validation import RecordValidator, validator
 
 _SUBJECT_WEIGHTS = {LEGAL: 0.55, NATURAL: 0.25, INDIVIDUAL: 0.2, GOVERNMENT: 0.05}
 _ORG_ROLES = frozenset({"uscc", "orgcode", "regno"})
@@ -43,22 +44,52 @@ _OPTIONAL_SHARE = 0.55
 
 
 class Generator(FieldValues):
-    """Valid records of one class, reproducible for a seed and a reference day ``on``."""
+    """Valid records of one class, reproducible for a seed and a reference day ``on``.
+
+    Everything that depends only on the class (which optional fields may appear and how often, which
+    fields need an organisation or a person, the identity-document pairs, the parents of fields) is sorted
+    out here, once; :meth:`record` then only draws.
+    """
 
     def __init__(self, class_name: str, seed: int | None, on: date) -> None:
         self.plan = plan_for(class_name)
         self.cls = self.plan.cls
-        self.check = validator(class_name, strict=True)
-        self.rng = random.Random(seed)
-        self.fake = Faker("zh_CN")
-        self.fake.seed_instance(self.rng.getrandbits(64))
+        self.rng: random.Random = FastRandom(seed)
         self.on = on
+        self._fake: Faker | None = None
+        self._faker_seed: int = self.rng.getrandbits(64)
+        self.setup_parties()
+        self.setup_values()
+        plan = self.plan
+        self._scope = {key: self._scope_of(key) for key in plan.schemas}
+        self._optional = [(key, 0.3 if key in plan.paired else _OPTIONAL_SHARE) for key in plan.schemas
+                          if key not in plan.required and key not in plan.conditional_only]
+        self._pairs = [(key, key[: -len(one)] + other) for key in plan.schemas
+                       for one, other in (("id_number", "id_type"), ("id_type", "id_number"))
+                       if key.endswith(one) and key[: -len(one)] + other in plan.schemas]
+        self._groups = [(key, key.split("_")[0] + "_date") for key in plan.schemas
+                        if key.split("_")[0] + "_date" != key and key.split("_")[0] + "_date" in plan.schemas
+                        and key not in plan.required]
+        # each conditional as (its ``if`` test, the fields its ``then`` requires, the code values it imposes)
+        self._conditionals = [
+            (holds.is_valid, tuple(cond.get("then", {}).get("required", ())),
+             tuple((key, options) for key, sub in cond.get("then", {}).get("properties", {}).items()
+                   if (options := enum_of(sub))))
+            for cond, holds in plan.conditionals]
+        # the required fields whose code values say "not decided yet" (a status): then no optional field
+        self._may_pend = [key for key in plan.required if _PENDING & {value for value in enum_of(plan.schemas[key])
+                                                                      if isinstance(value, str)}]
+        self._kind_weights = [_SUBJECT_WEIGHTS.get(kind, 0.1) for kind, _ in plan.kinds]
+
+    @property
+    def check(self) -> RecordValidator:
+        """The class's strict validator (what every valid record passes; breakages are checked with it)."""
+        return validator(self.cls.name, strict=True)
 
     # -- pieces of a record
 
     def choose_kind(self) -> tuple[str, str | None]:
-        options = self.plan.kinds
-        return self.rng.choices(options, [_SUBJECT_WEIGHTS.get(kind, 0.1) for kind, _ in options])[0]
+        return self.rng.choices(self.plan.kinds, self._kind_weights)[0]
 
     def plan_dates(self) -> dict[str, date]:
         rng, plan = self.rng, self.plan
@@ -77,79 +108,70 @@ class Generator(FieldValues):
 
     # -- whole records
 
-    def applicable(self, key: str, draft: Draft) -> bool:
-        spec = self.cls.fields[key]
-        org = spec.role in _ORG_ROLES or bool(_ORG_KEYS.match(key))
-        person = spec.role in _PERSON_ROLES or bool(_PERSON_KEYS.match(key))
+    def _scope_of(self, key: str) -> str:
+        """Who field ``key`` is for: ``org_only``, ``org`` (an organisation that has it), ``person`` or ``any``."""
+        role = self.cls.fields[key].role
         if _ORG_ONLY.match(key):
-            return draft.kind != NATURAL
-        if org:
-            return draft.kind != NATURAL and (spec.role in draft.subject or key in draft.subject)
-        if person:
+            return "org_only"
+        if role in _ORG_ROLES or _ORG_KEYS.match(key):
+            return "org"
+        if role in _PERSON_ROLES or _PERSON_KEYS.match(key):
+            return "person"
+        return "any"
+
+    def applicable(self, key: str, draft: Draft) -> bool:
+        scope = self._scope[key]
+        if scope == "any":
+            return True
+        if scope == "person":
             return draft.kind == NATURAL
-        return True
+        if draft.kind == NATURAL:
+            return False
+        return scope == "org_only" or self.cls.fields[key].role in draft.subject or key in draft.subject
 
     def record(self) -> dict[str, Any]:
-        plan = self.plan
-        for _attempt in range(20):
-            draft = Draft(self)
-            record = {key: draft[key] for key in plan.required}
-            pending = any(isinstance(value, str) and value in _PENDING for value in record.values())
-            for key in plan.schemas:
-                if key in record or key in plan.conditional_only or not self.applicable(key, draft):
-                    continue
-                if not pending and self.rng.random() < (0.3 if key in plan.paired else _OPTIONAL_SHARE):
+        """One valid record (by construction: every class is checked against the strict validator in the tests)."""
+        plan, rng = self.plan, self.rng
+        draft = Draft(self)
+        record = {key: draft[key] for key in plan.required}
+        pending = any(record[key] in _PENDING for key in self._may_pend)
+        if not pending:
+            for key, share in self._optional:
+                if key not in record and self.applicable(key, draft) and rng.random() < share:
                     record[key] = draft[key]
-            needed = self.satisfy(record, draft)
-            for key in list(record):  # identity documents come as type and number together
-                for one, other in (("id_number", "id_type"), ("id_type", "id_number")):
-                    partner = key[: -len(one)] + other
-                    if key.endswith(one) and partner in plan.schemas and partner not in record:
-                        record[partner] = draft[partner]
-            for key in list(record):  # removal_reason without removal_date makes no sense
-                group = key.split("_")[0] + "_date"
-                if group != key and group in plan.schemas and group not in record and key not in plan.required \
-                        and key not in needed:
+        needed = self.satisfy(record, draft)
+        for key, partner in self._pairs:  # identity documents come as type and number together
+            if key in record and partner not in record:
+                record[partner] = draft[partner]
+        for key, group in self._groups:  # removal_reason without removal_date makes no sense
+            if key in record and group not in record and key not in needed:
+                del record[key]
+        for key in list(record):
+            parent = plan.parents.get(key)
+            if parent and parent not in record:
+                if key in plan.required or key in needed:
+                    if self.applicable(parent, draft):
+                        record[parent] = draft[parent]
+                else:
                     del record[key]
-            for key in list(record):
-                parent = plan.parents.get(key)
-                if parent and parent not in record:
-                    if key in plan.required or key in needed:
-                        if self.applicable(parent, draft):
-                            record[parent] = draft[parent]
-                    else:
-                        del record[key]
-            record = {key: record[key] for key in plan.schemas if key in record}
-            errors = list(self.check.iter_errors(record))
-            if errors:  # a value this generator cannot make valid: leave the optional field out
-                for error in errors:
-                    if error.field in record and error.field not in plan.required and error.field not in needed:
-                        del record[error.field]
-                errors = list(self.check.iter_errors(record))
-            if not errors:
-                return record
-        raise RuntimeError(f"cannot make a valid {self.cls.name} record: "
-                           + "; ".join(f"{error.path} {error.code}" for error in errors))
+        return {key: record[key] for key in plan.schemas if key in record}
 
     def satisfy(self, record: dict[str, Any], draft: Draft) -> set[str]:
         """Add every field a conditional asks for once its ``if`` holds; return those fields."""
         needed: set[str] = set()
         for _round in range(6):
             changed = False
-            for cond, holds in self.plan.conditionals:
-                if holds.is_valid(record):
-                    then = cond.get("then", {})
-                    for key in then.get("required", ()):
+            for holds, required, constrained in self._conditionals:
+                if holds(record):
+                    for key in required:
                         needed.add(key)
                         if key not in record:
                             record[key] = draft[key]
                             changed = True
-                    for key, sub in then.get("properties", {}).items():
-                        options = enum_of(sub)
-                        if key in record and options and record[key] not in options:
+                    for key, options in constrained:
+                        if key in record and record[key] not in options:
                             record[key] = draft.values[key] = self.rng.choice(options)
                             changed = True
             if not changed:
                 break
         return needed
-

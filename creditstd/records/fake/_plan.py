@@ -26,6 +26,7 @@ True
 from __future__ import annotations
 
 import functools
+import importlib
 import random
 import re
 from collections.abc import Callable, Iterator, Mapping
@@ -39,9 +40,9 @@ from creditstd.records.fake._domain import CREDIT_DEPT, DEPARTMENTS, GOVERNMENT,
 from creditstd.records.model import RecordClass, record_class
 
 try:  # the regular-expression parser, to make strings that match a field's pattern
-    from re import _parser as _sre  # Python 3.11+
+    _sre: Any = importlib.import_module("re._parser")  # Python 3.11+
 except ImportError:  # pragma: no cover - Python 3.10
-    import sre_parse as _sre  # type: ignore[no-redef]
+    _sre = importlib.import_module("sre_parse")
 
 #: Date fields that may lie after the reference day (ends of validity, deadlines).
 _FUTURE_KEYS = re.compile(r"(end|until|valid_to|expir|deadline|_to$)")
@@ -95,22 +96,42 @@ class _Simple:
         self.required, self.tests = required, tests
 
     def is_valid(self, record: Mapping[str, Any]) -> bool:
-        return all(key in record for key in self.required) and all(
-            key not in record or test(record[key]) for key, test in self.tests)
+        for key in self.required:
+            if key not in record:
+                return False
+        for key, test in self.tests:  # noqa: SIM110 - a loop, not all(): it runs for every conditional of every record
+            if key in record and not test(record[key]):
+                return False
+        return True
 
 
 def _value_test(schema: Mapping[str, Any]) -> Callable[[Any], bool] | None:
+    """A plain function doing what a ``const``, ``enum``, ``not`` or ``contains`` schema checks, or None."""
     if set(schema) == {"const"}:
-        return lambda value, const=schema["const"]: value == const and type(value) is type(const)
+        const = schema["const"]
+
+        def equals(value: Any) -> bool:
+            return bool(value == const) and type(value) is type(const)
+        return equals
     if set(schema) == {"enum"}:
-        return lambda value, options=tuple(schema["enum"]): value in options
-    if set(schema) == {"not"}:
-        inner = _value_test(schema["not"])
-        return None if inner is None else (lambda value: not inner(value))
-    if set(schema) == {"contains"}:
-        inner = _value_test(schema["contains"])
-        return None if inner is None else (lambda value: not isinstance(value, list) or any(map(inner, value)))
-    return None
+        options = tuple(schema["enum"])
+
+        def among(value: Any) -> bool:
+            return value in options
+        return among
+    inner = _value_test(schema["not"]) if set(schema) == {"not"} else \
+        _value_test(schema["contains"]) if set(schema) == {"contains"} else None
+    if inner is None:
+        return None
+    test = inner
+    if "not" in schema:
+        def negated(value: Any) -> bool:
+            return not test(value)
+        return negated
+
+    def contains(value: Any) -> bool:
+        return not isinstance(value, list) or any(map(test, value))
+    return contains
 
 
 def _condition(schema: Mapping[str, Any]) -> Any:
@@ -175,7 +196,7 @@ def plan_for(class_name: str) -> Plan:
     anchor = (decision.key if decision and decision.key in before else
               today_bounded[0] if today_bounded else dates[0] if dates else None)
     for key in dates:
-        if key != anchor and not reaches(key, anchor) and not reaches(anchor, key):
+        if anchor is not None and key != anchor and not reaches(key, anchor) and not reaches(anchor, key):
             before[key].append(anchor)
     order: list[str] = []
     while len(order) < len(dates):

@@ -27,12 +27,15 @@ import json
 import math
 import re
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from creditstd.codes import orgcode, regions, regno, ric, uscc
+from faker import Faker
+
+from creditstd.codes import ric
 from creditstd.records import loader
 from creditstd.records.fake._domain import (
     DEPT_ABBR,
@@ -42,8 +45,11 @@ from creditstd.records.fake._domain import (
     RESULTS,
     TEXTS,
     county_name,
+    full_name,
+    region_name,
     short_name,
 )
+from creditstd.records.fake._ids import NAMES, fast_citizen_id, fast_orgcode, fast_regno, fast_uscc
 from creditstd.records.fake._parties import Parties
 from creditstd.records.fake._plan import enum_of, formats_of, from_pattern, resolve
 from creditstd.records.model import record_class
@@ -52,94 +58,234 @@ if TYPE_CHECKING:
     from creditstd.records.fake._draft import Draft
 
 #: Roles of the subject's own fields; the subject profile answers them.
-_SUBJECT_ROLES = ("subject_name", "subject_category", "uscc", "orgcode", "regno", "id_type", "id_number")
+_SUBJECT_ROLES = frozenset({"subject_name", "subject_category", "uscc", "orgcode", "regno", "id_type", "id_number"})
+#: Roles that decide on their own how a value is made.
+_ROLE_ROUTES = {"document_number": "document_number", "target_class": "target_class",
+                "target_record": "target_record", "penalty_types": "penalty_types", "sector": "sector"}
+
+
+@dataclass(frozen=True)
+class Route:
+    """How the values of one field are made (``way``), with what that needs: the code values to draw from,
+    the organisation a USCC belongs to (``prefix``), the maximum length, the route to take when this one
+    has nothing to say (a field named like no text, a level the subject does not have)."""
+
+    way: str
+    fallback: Route | None = None
+    options: Sequence[Any] = ()
+    prefix: str | None = None
+    limit: int | None = None
+    role: str | None = None
+    code_table: str | None = None
 
 
 class FieldValues(Parties):
-    """Makes the value of any field of the class, given the record being made (a base of the generator)."""
+    """Makes the value of any field of the class, given the record being made (a base of the generator).
+
+    What a field's schema says (its formats and code values, the texts its name calls for) is read once per
+    field, in :meth:`setup_values`, not once per record.
+    """
+
+    _fake: Faker | None
+    _faker_seed: int
+
+    @property
+    def fake(self) -> Faker:
+        """A ``zh_CN`` Faker seeded from this generator, made on first use (streets, phone numbers, e-mail).
+
+        Names of people and companies do not go through it (:data:`~._ids.NAMES` draws them directly).
+        """
+        if self._fake is None:
+            self._fake = Faker("zh_CN")
+            self._fake.seed_instance(self._faker_seed)
+        return self._fake
+
+    def setup_values(self) -> None:
+        """Read once per class what :meth:`make` and :meth:`text` would otherwise work out for every value."""
+        cls, plan = self.cls, self.plan
+        self._formats: dict[str, list[str]] = {key: formats_of(schema) for key, schema in plan.schemas.items()}
+        self._options: dict[str, list[Any]] = {key: enum_of(schema) for key, schema in plan.schemas.items()}
+        self._keyword_texts: dict[str, tuple[str, ...] | None] = {}
+        self._list_key = next((f.key for f in cls.fields.values() if f.role == "list_code"), None)
+        self._targets = [name for name in loader.class_names() if name != cls.name
+                         and not record_class(name).references] or [cls.name]
+        self._sectors = cls.classification.get("sectors") or [s["code"] for s in loader.taxonomy()["sectors"]]
+        self._tables: dict[tuple[str, int], list[str]] = {}
+        self._dept_abbr: dict[str, str | None] = {}
+        self._routes: dict[str, Route] = {}
+        self._fields = {key: (schema, cls.fields[key].role, cls.fields[key].code_table)
+                        for key, schema in plan.schemas.items()}
+        self._text_routes: dict[str, tuple[str | None, str | None, str | None, str | None]] = {}
+
+    def formats_of_field(self, key: str) -> list[str]:
+        """The formats field ``key`` of the class admits (``uscc``, ``date``...), read once."""
+        return self._formats[key]
+
+    def _schema_facts(self, key: str, schema: Mapping[str, Any]) -> tuple[list[str], list[Any]]:
+        """(formats, code values) of ``schema``: cached for the class's own fields, worked out for nested ones."""
+        if self.plan.schemas.get(key) is schema:
+            return self._formats[key], self._options[key]
+        return formats_of(schema), enum_of(schema)
+
+    def _table(self, code_table: str, limit: int) -> list[str]:
+        found = self._tables.get((code_table, limit))
+        if found is None:
+            table = loader.taxonomy()["code_tables"].get(code_table, {}).get("values", [])
+            found = self._tables[(code_table, limit)] = [entry["zh"] for entry in table if len(entry["zh"]) <= limit]
+        return found
+
+    def _texts_for(self, key: str) -> tuple[str, ...] | None:
+        """The texts of the first :data:`KEYWORD_TEXTS` pattern ``key`` matches, or None (cached by key)."""
+        if key not in self._keyword_texts:
+            self._keyword_texts[key] = next((texts for pattern, texts in KEYWORD_TEXTS if re.search(pattern, key)),
+                                            None)
+        return self._keyword_texts[key]
 
     def value(self, key: str, draft: Draft) -> Any:
         """The value of field ``key``: by role, then by name, format, code table and type."""
-        return self.make(key, self.plan.schemas[key], draft, self.cls.fields[key].role,
-                         self.cls.fields[key].code_table)
+        schema, role, code_table = self._fields[key]
+        return self.make(key, schema, draft, role, code_table)
 
     def make(self, key: str, schema: Mapping[str, Any], draft: Draft, role: str | None = None,
              code_table: str | None = None) -> Any:
-        rng, plan = self.rng, self.plan
+        """The value of ``key`` (a field of the class, or an item or property inside one) for ``draft``.
+
+        The subject's own fields and the dates come from the draft; everything else goes by the route
+        :meth:`route` picks from what the schema says, worked out once per field of the class.
+        """
         subject = draft.subject
-        formats = formats_of(schema)
-        if role in _SUBJECT_ROLES and role in subject:
+        if role in subject and role in _SUBJECT_ROLES:
             return subject[role]
-        if key in subject and role not in ("region",):
+        if key in subject and role != "region":
             return subject[key]
         if key in draft.dates:
             return draft.dates[key].isoformat()
-        if role == "document_number":
+        if self.plan.schemas.get(key) is schema:
+            route = self._routes.get(key)
+            if route is None:
+                route = self._routes[key] = self.route(key, schema, role, code_table)
+        else:
+            route = self.route(key, schema, role, code_table)
+        return self._by_route(route, key, schema, draft)
+
+    def route(self, key: str, schema: Mapping[str, Any], role: str | None, code_table: str | None) -> Route:
+        """How a value of ``key`` is made, from what never changes: its role, name, formats, code values, type.
+
+        The first that applies wins: the role (document number, penalty types, sector...), an organisation's
+        USCC by name (``authority_uscc``), a region code, a text by name (falling back on the rest when the
+        name calls for none), an identifier by format, an ID type or number, code values, a code table, and
+        last the JSON type or pattern.
+        """
+        formats, options = self._schema_facts(key, schema)
+        kind = schema.get("type")
+        text_route = "text" if kind == "string" and not formats and "pattern" not in schema and not options else None
+        if role in _ROLE_ROUTES:
+            return Route(_ROLE_ROUTES[role], role=role, code_table=code_table)
+        if kind == "array" and key.startswith("penalty"):
+            return Route("penalty_types")
+        if "sector" in formats:
+            return Route("sector")
+        if "uscc" in formats and key.endswith("_uscc"):
+            return Route("org_uscc", prefix=key[: -len("_uscc")])
+        if "gb2260" in formats:
+            return Route("region")
+        if key.endswith("_code") and kind == "string" and not options and "pattern" not in schema \
+                and schema.get("maxLength", 0) >= 18 and key[: -len("_code")] in self.plan.schemas:
+            return Route("org_uscc", prefix=key[: -len("_code")])
+        rest = self._rest_route(key, schema, role, code_table, formats, options)
+        if text_route:
+            return Route("text", fallback=rest, limit=schema.get("maxLength"))
+        return rest
+
+    def _rest_route(self, key: str, schema: Mapping[str, Any], role: str | None, code_table: str | None,
+                    formats: list[str], options: list[Any]) -> Route:
+        for name in ("uscc", "citizen-id", "orgcode", "regno", "masked-id"):
+            if name in formats:
+                return Route(name)
+        if role == "id_type" or code_table == "id_type":
+            return Route("id_type")
+        if key.endswith("id_number"):
+            partner = key[: -len("id_number")] + "id_type"
+            return Route("id_number", prefix=partner if partner in self.plan.schemas else None)
+        tail = self._tail_route(key, schema, code_table, options)
+        if key == "licence_category" or (key.endswith("level") and options):
+            return Route("matching", fallback=tail, options=options)
+        return tail
+
+    def _tail_route(self, key: str, schema: Mapping[str, Any], code_table: str | None, options: list[Any]) -> Route:
+        if options:
+            return Route("choice", options=options)
+        kind = schema.get("type")
+        fitting = self._table(code_table, schema.get("maxLength", 10_000)) if code_table else []
+        fallback = None
+        if kind in ("number", "integer", "boolean", "array", "object"):
+            fallback = Route(kind)
+        elif "pattern" in schema:
+            fallback = Route("pattern", limit=schema.get("maxLength"))
+        else:
+            fallback = Route("generic", limit=schema.get("maxLength"))
+        return Route("choice", options=fitting) if fitting else fallback
+
+    def _by_route(self, route: Route, key: str, schema: Mapping[str, Any], draft: Draft) -> Any:
+        rng, way = self.rng, route.way
+        if way == "text":
+            text = self.text(key, draft)
+            if text is not None:
+                return text if route.limit is None else text[: route.limit] or "无"
+            return self._by_route(route.fallback, key, schema, draft)  # type: ignore[arg-type]
+        if way == "choice":
+            return route.options[int(rng.random() * len(route.options))]
+        if way == "org_uscc":
+            return draft.org(route.prefix).uscc  # type: ignore[arg-type]
+        if way == "document_number":
             return self.document_number(key, draft)
-        if role == "target_class":
-            targets = [name for name in loader.class_names() if name != self.cls.name
-                       and not record_class(name).references]
-            return rng.choice(targets or [self.cls.name])
-        if role == "target_record":
+        if way == "penalty_types":
+            return self.penalty_types(schema, draft)
+        if way == "sector":
+            sector = draft.dept.sector
+            return sector if sector in self._sectors else rng.choice(self._sectors)
+        if way == "region":
+            return draft.subject.get("region", draft.county)
+        if way == "uscc":
+            return fast_uscc(rng, "9", "1", draft.county)
+        if way == "citizen-id":
+            return fast_citizen_id(rng, draft.county, *self._births)
+        if way == "orgcode":
+            return fast_orgcode(rng)
+        if way == "regno":
+            return fast_regno(rng, draft.county)
+        if way == "masked-id":
+            return ric.mask(fast_citizen_id(rng, draft.county, *self._births))
+        if way == "id_type":
+            return self.person_id(schema, draft.county)[0]
+        if way == "id_number":
+            kind = draft[route.prefix] if route.prefix else "身份证"
+            if kind == "身份证":
+                return fast_citizen_id(rng, draft.county, *self._births)
+            return self.person_id({"enum": [kind]}, draft.county)[1]
+        if way == "matching":  # the licence's category, the subject's level, when the code values have them
+            if key == "licence_category":
+                wanted = draft.licence.category if draft.licence else None
+            else:
+                wanted = draft.subject.get("level")
+            if wanted is not None and wanted in route.options:
+                return wanted
+            return self._by_route(route.fallback, key, schema, draft)  # type: ignore[arg-type]
+        if way == "target_class":
+            return rng.choice(self._targets)
+        if way == "target_record":
             target = self.cls.field_by_role("target_class")
             prefix = draft[target.key] if target else "administrative_penalty"
             return f"{prefix}:{uuid.UUID(int=rng.getrandbits(128), version=4)}"
-        if role == "penalty_types" or (schema.get("type") == "array" and key.startswith("penalty")):
-            return self.penalty_types(schema, draft)
-        if role == "sector" or "sector" in formats:
-            allowed = self.cls.classification.get("sectors") or [s["code"] for s in loader.taxonomy()["sectors"]]
-            return draft.dept.sector if draft.dept.sector in allowed else rng.choice(allowed)
-        if "uscc" in formats and key.endswith("_uscc"):
-            return draft.org(key[: -len("_uscc")]).uscc
-        if "gb2260" in formats:
-            return subject.get("region", draft.county)
-        if key.endswith("_code") and schema.get("type") == "string" and not enum_of(schema) \
-                and "pattern" not in schema and schema.get("maxLength", 0) >= 18 \
-                and key[: -len("_code")] in plan.schemas:
-            return draft.org(key[: -len("_code")]).uscc
-        if schema.get("type") == "string" and not formats and "pattern" not in schema and not enum_of(schema):
-            text = self.text(key, draft)
-            if text is not None:
-                return _fit(text, schema)
-        if "uscc" in formats:
-            return uscc.generate(authority="9", category="1", region=draft.county, rng=rng)
-        if "citizen-id" in formats:
-            return ric.generate(region=draft.county, rng=rng)
-        if "orgcode" in formats:
-            return orgcode.generate(rng=rng)
-        if "regno" in formats:
-            return regno.generate(region=draft.county, rng=rng)
-        if "masked-id" in formats:
-            return ric.mask(ric.generate(region=draft.county, rng=rng))
-        if role == "id_type" or code_table == "id_type":
-            return self.person_id(schema, draft.county)[0]
-        if key.endswith("id_number"):
-            partner = key[: -len("id_number")] + "id_type"
-            kind = draft[partner] if partner in plan.schemas else "身份证"
-            return ric.generate(region=draft.county, rng=rng) if kind == "身份证" else self.person_id(
-                {"enum": [kind]}, draft.county)[1]
-        options = enum_of(schema)
-        if key == "licence_category" and draft.licence and draft.licence.category in options:
-            return draft.licence.category
-        if key.endswith("level") and subject.get("level") in options:
-            return subject["level"]
-        if options:
-            return rng.choice(options)
-        if code_table:
-            table = loader.taxonomy()["code_tables"].get(code_table, {}).get("values", [])
-            fitting = [entry["zh"] for entry in table if len(entry["zh"]) <= schema.get("maxLength", 10_000)]
-            if fitting:
-                return rng.choice(fitting)
-        kind = schema.get("type")
-        if kind in ("number", "integer"):
-            return self.number(key, schema, kind, draft)
-        if kind == "boolean":
+        if way in ("number", "integer"):
+            return self.number(key, schema, way, draft)
+        if way == "boolean":
             return rng.random() < (0.9 if "commitment" in key or "signed" in key else 0.3)
-        if kind == "array":
+        if way == "array":
             return self.array(key, schema, draft)
-        if kind == "object":
+        if way == "object":
             return self.object(schema, draft)
-        if "pattern" in schema:
+        if way == "pattern":
             return _fit(from_pattern(schema["pattern"], rng), schema)
         return _fit(rng.choice(TEXTS["generic"]), schema)
 
@@ -153,60 +299,128 @@ class FieldValues(Parties):
             prefix = "HT" if "contract" in key else ""
             return f"{prefix}{draft.county}{year}{rng.randint(0, 999_999):06d}"
         authority = draft.authority
-        place = short_name(regions.lookup(authority.code).name)
-        dept = next((short for name, short in DEPT_ABBR.items() if authority.name.endswith(name)), draft.dept.abbr)
+        place = short_name(region_name(authority.code))
+        if authority.name not in self._dept_abbr:
+            self._dept_abbr[authority.name] = next(
+                (short for name, short in DEPT_ABBR.items() if authority.name.endswith(name)), None)
+        dept = self._dept_abbr[authority.name] or draft.dept.abbr
         return f"{place}{dept}{self.plan.letter}〔{year}〕{rng.randint(1, 3000)}号"
 
+    def text_route(self, key: str) -> tuple[str | None, str | None, str | None, str | None]:
+        """Which text a field named ``key`` gets: (from the violation, from the licence, from the list, else).
+
+        Worked out once per name; the first three apply only when the record has a violation, a licence,
+        a serious-dishonesty list.
+        """
+        found = self._text_routes.get(key)
+        if found is not None:
+            return found
+        violation = ("kind" if key == "violation_type" else "facts" if "facts" in key else
+                     "basis" if "basis" in key else
+                     "content" if key == "penalty_content" or (key.endswith("content") and "penalty" in key) else None)
+        licence = ("revoked" if key == "licence_suspended_or_revoked" else
+                   "title" if "title" in key and "document" in key else
+                   "certificate" if key.startswith("certificate") else
+                   "number" if key.endswith("number") and "licence" in key else
+                   "content" if key.endswith("content") and "licence" in key else None)
+        listed = ("reason" if "reason" in key and "removal" not in key else "basis" if "basis" in key else
+                  "measures" if "punishment" in key or "measure" in key else "facts" if "facts" in key else None)
+        schemas = self.plan.schemas
+        if key.endswith("document_number") or key == "case_number":
+            rest = "document_number"
+        elif key.startswith("shareholder"):
+            rest = "shareholder"
+        elif key.endswith("suspended_or_revoked"):
+            rest = "licence_revoked"
+        elif key == "result" or key.endswith("_result"):
+            rest = "result"
+        elif key.endswith("_name") and key[: -len("_name")] + "_code" in schemas:
+            rest = "code_name"
+        elif key == "grade_name" and "grade" in schemas:
+            rest = "grade_name"
+        elif self._texts_for(key) is not None:
+            rest = "keyword"
+        elif "address" in key:
+            rest = "address"
+        elif "phone" in key or key.endswith("tel"):
+            rest = "phone"
+        elif "email" in key:
+            rest = "email"
+        elif key == "name" or key.endswith(("person", "persons", "contact", "representative")):
+            rest = "person"
+        elif key.endswith("_name"):
+            rest = "org_name"
+        elif key.endswith(("authority", "court", "organ", "agency", "department", "source", "unit",
+                           "organisation")):
+            rest = "org"
+        else:
+            rest = None
+        found = self._text_routes[key] = (violation, licence, listed, rest)
+        return found
+
     def text(self, key: str, draft: Draft) -> str | None:
-        rng, fake = self.rng, self.fake
+        """A realistic text for field ``key``, or None when its name calls for none."""
+        rng = self.rng
+        by_violation, by_licence, by_list, rest = self.text_route(key)
         violation, licence = draft.violation, draft.licence
-        if violation is not None:
-            if key == "violation_type":
+        if violation is not None and by_violation:
+            if by_violation == "kind":
                 return violation.kind
-            if "facts" in key:
+            if by_violation == "facts":
                 day = draft.dates[self.plan.date_order[0]] - timedelta(days=rng.randint(30, 150)) \
                     if self.plan.date_order else self.on
                 return (f"经查，当事人于{day.year}年{day.month}月{day.day}日{violation.act}，"
                         f"违反了{violation.law}{violation.violated}的规定。")
-            if "basis" in key:
+            if by_violation == "basis":
                 return f"{violation.law}{violation.penalised}"
-            if key == "penalty_content" or (key.endswith("content") and "penalty" in key):
-                return self.penalty_content(draft)
-        if licence is not None:
-            number = f"{licence.prefix}{draft.county}{draft.year}{rng.randint(0, 99999):05d}"
-            if key in ("licence_suspended_or_revoked",):
-                return f"{licence.certificate}（编号：{number}）"
-            if "title" in key and "document" in key:
+            return self.penalty_content(draft)
+        if licence is not None and by_licence:
+            if by_licence == "revoked":
+                return f"{licence.certificate}（编号：{self._licence_number(draft)}）"
+            if by_licence == "title":
                 return f"{licence.certificate.removesuffix('证')}决定书"
-            if key.startswith("certificate"):
+            if by_licence == "certificate":
                 return licence.certificate
-            if key.endswith("number") and "licence" in key:
-                return number
-            if key.endswith("content") and "licence" in key:
-                return licence.content
-        listed = next((draft[f.key] for f in self.cls.fields.values() if f.role == "list_code"), None)
-        if listed in LISTS:
-            reason, basis, measures = LISTS[listed]
-            if "reason" in key and "removal" not in key:
-                return reason
-            if "basis" in key:
-                return basis
-            if "punishment" in key or "measure" in key:
-                return measures
-            if "facts" in key:
+            if by_licence == "number":
+                return self._licence_number(draft)
+            return licence.content
+        if by_list and self._list_key:
+            listed = draft[self._list_key]
+            if listed in LISTS:
+                reason, basis, measures = LISTS[listed]
+                if by_list == "reason":
+                    return reason
+                if by_list == "basis":
+                    return basis
+                if by_list == "measures":
+                    return measures
                 name = self.text("list_name", draft) or "严重失信主体名单"
                 return f"经查，当事人{reason}，情节严重，依法列入{name}。"
-        if key.endswith("document_number") or key == "case_number":
+        if rest is None:
+            return None
+        if rest == "keyword":
+            texts = self._texts_for(key) or ()
+            text = texts[int(rng.random() * len(texts))]
+            if "{" not in text:
+                return text
+            return text.format(city=draft.city.name, place=county_name(draft.city, draft.county), year=draft.year)
+        if rest == "org":
+            return draft.org(key).name
+        if rest == "org_name":
+            return draft.org(key[: -len("_name")]).name
+        if rest == "person":
+            return NAMES.person(rng)
+        if rest == "document_number":
             return self.document_number(key, draft)
-        if key.startswith("shareholder"):
-            return self.fake.name() if self.rng.random() < 0.6 else self.fake.company()
-        if key.endswith("suspended_or_revoked"):
-            return f"营业执照（注册号：{regno.generate(region=draft.county, rng=rng)}）"
-        if key == "result" or key.endswith("_result"):
+        if rest == "shareholder":
+            return NAMES.person(rng) if rng.random() < 0.6 else NAMES.company(rng)
+        if rest == "licence_revoked":
+            return f"营业执照（注册号：{fast_regno(rng, draft.county)}）"
+        if rest == "result":
             status = [draft[f.key] for f in self.cls.fields.values()
                       if f.role and ("status" in f.role or "decision" in f.role) and enum_of(self.plan.schemas[f.key])]
             return next((RESULTS[value] for value in status if value in RESULTS), "经核查，已按规定处理")
-        if key.endswith("_name") and key[: -len("_name")] + "_code" in self.plan.schemas:
+        if rest == "code_name":
             sibling = key[: -len("_name")] + "_code"
             table = self.cls.fields[sibling].code_table
             code = draft[sibling]
@@ -214,25 +428,29 @@ class FieldValues(Parties):
             found = next((entry["zh"] for entry in values if entry.get("code") == code), None)
             if found:
                 return found
+            return self._after_code_name(key, draft)
+        if rest == "grade_name":
+            return f"{draft['grade']}级"
+        if rest == "address":
+            return f"{full_name(draft.county)}{self.fake.street_name()}{rng.randint(1, 300)}号"
+        if rest == "phone":
+            return self.fake.phone_number()
+        return self.fake.email()
+
+    def _after_code_name(self, key: str, draft: Draft) -> str | None:
+        """A ``<x>_name`` whose ``<x>_code`` has no entry in its table: what the name would give otherwise."""
         if key == "grade_name" and "grade" in self.plan.schemas:
             return f"{draft['grade']}级"
-        for pattern, texts in KEYWORD_TEXTS:
-            if re.search(pattern, key):
-                return rng.choice(texts).format(city=draft.city.name, place=county_name(draft.city, draft.county),
-                                                year=draft.year)
-        if "address" in key:
-            return f"{regions.full_name(draft.county)}{fake.street_name()}{rng.randint(1, 300)}号"
-        if "phone" in key or key.endswith("tel"):
-            return fake.phone_number()
-        if "email" in key:
-            return fake.email()
-        if key == "name" or key.endswith(("person", "persons", "contact", "representative")):
-            return fake.name()
-        if key.endswith("_name"):
-            return draft.org(key[: -len("_name")]).name
-        if key.endswith(("authority", "court", "organ", "agency", "department", "source", "unit", "organisation")):
-            return draft.org(key).name
-        return None
+        texts = self._texts_for(key)
+        if texts is not None:
+            return self.rng.choice(texts).format(city=draft.city.name, place=county_name(draft.city, draft.county),
+                                                 year=draft.year)
+        return draft.org(key[: -len("_name")]).name
+
+    def _licence_number(self, draft: Draft) -> str:
+        licence = draft.licence
+        assert licence is not None
+        return f"{licence.prefix}{draft.county}{draft.year}{self.rng.randint(0, 99999):05d}"
 
     def penalty_types(self, schema: Mapping[str, Any], draft: Draft) -> list[str]:
         rng = self.rng
