@@ -4,28 +4,53 @@ Numbers come from the arguments, from ``--file`` (one per line; blank lines
 and ``#`` comments are skipped) or from stdin.  Citizen ID numbers and the
 birth dates inside them are personal information: they are masked in the
 output unless ``--reveal`` is given.
+
+Two paths give the same bytes.  The per-item path (:func:`run`) checks one
+value at a time with :func:`creditstd.codes.verdict.check`.  The bulk path
+(:func:`run_bulk`), taken for ``--file``/stdin with ``-q`` or a JSON format,
+reads about a megabyte of bytes at a time, splits it into lines and checks
+every line of the block that is in canonical form (9, 15 or 18 digits and
+upper-case letters) with one NumPy pass per kind
+(:func:`creditstd.codes.batch.canonical_valid`, exact on canonical rows).
+A line that is valid as exactly one kind is then written from a template:
+the real JSON of a first sample with the per-line parts (line number,
+number, check character...) cut out and the looked-up parts (authority,
+region, sex...) cached per key, checked against the per-item path's own
+output for the first line of each kind.  Every other line (invalid, valid
+as two kinds, separators, lower case, full width, too long) goes through the
+per-item path, so messages, masking and exit codes cannot differ; memory
+stays that of one block.
+
+>>> options = Options(strict=False, kind=None, output='jsonl', reveal=False, quiet=False)
+>>> line = item_output(3, check('91350100M000100Y43'), options)
+>>> line.startswith('{"line": 3, "input": "91350100M000100Y43", "valid": true, "kind": "uscc"')
+True
 """
 
 from __future__ import annotations
 
+import codecs
+import contextlib
+import io
 import json
 import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from typing import Any, BinaryIO, ClassVar
 
 import click
 
-from creditstd.cli._io import read_lines
-from creditstd.codes import ric
+from creditstd.cli._io import CHECK_LINE_BYTES, InputError, Line, _bom_encoding, open_input, read_lines, text_codec
+from creditstd.codes import batch, orgcode, regno, ric, uscc
 from creditstd.codes._text import MAX_LENGTH
 from creditstd.codes.identify import KIND_FAMILIES, IdentifierKind
 from creditstd.codes.redact import redact
 from creditstd.codes.verdict import Verdict, check, to_jsonable
 from creditstd.exceptions import bilingual, make_error
 from creditstd.findings import Finding
-from creditstd.records.jsonline import printable
+from creditstd.records.jsonline import bounded_lines, printable
 
-__all__ = ["check_command"]
+__all__ = ["check_command", "run", "run_bulk"]
 
 #: ``--kind``: identify, or check as one of the kind families (``ric``: an ID number of any sub-kind).
 KINDS = ["auto", *(kind.value for kind in KIND_FAMILIES)]
@@ -157,33 +182,419 @@ def _too_long() -> Verdict:
     return Verdict("", False, errors=(Finding.from_error(make_error("input.too_long", limit=MAX_LENGTH)),))
 
 
+def item_output(line: int | None, verdict: Verdict, options: Options) -> str:
+    """What the per-item path writes for one verdict (without the separator or newline around it)."""
+    if options.output == "text":
+        where = f"line {line}: " if line else ""
+        return "\n".join(render_text(where, verdict, options))
+    return json.dumps(render_json(line, verdict, options), ensure_ascii=False)
+
+
+class _Writer:
+    """Writes results as the command always has: text and JSON Lines one per line, ``json`` as one document."""
+
+    def __init__(self, options: Options) -> None:
+        self.options = options
+        self.listed = 0
+        if options.output == "json":
+            click.echo('{"results": [', nl=False)
+
+    def write(self, outputs: list[str]) -> None:
+        if not outputs:
+            return
+        if self.options.output == "json":
+            text = "".join((",\n  " if self.listed + index else "\n  ") + output
+                           for index, output in enumerate(outputs))
+            click.echo(text, nl=False)
+        else:
+            click.echo("\n".join(outputs))
+        self.listed += len(outputs)
+
+    def finish(self, total: int, invalid: int) -> int:
+        summary = {"checked": total, "valid": total - invalid, "invalid": invalid}
+        if self.options.output == "json":
+            click.echo(f'\n], "summary": {json.dumps(summary)}}}')
+        else:
+            click.echo(bilingual(f"共检查 {total} 个，有效 {total - invalid} 个，无效 {invalid} 个",
+                                 f"{total} checked, {total - invalid} valid, {invalid} invalid"), err=True)
+        return 1 if invalid else 0
+
+
 def run(items: Iterable[tuple[int | None, str | None]], options: Options) -> int:
     """Check every item (``None``: a line too long to read), write the findings as they come (memory stays
     flat), return the exit code."""
-    total = invalid = listed = 0
-    if options.output == "json":
-        click.echo('{"results": [', nl=False)
+    total = invalid = 0
+    writer = _Writer(options)
     for line, text in items:
         verdict = _too_long() if text is None else check(text, strict=options.strict, kind=options.kind)
         total += 1
         invalid += not verdict.valid
         if options.quiet and verdict.valid:
             continue
-        listed += 1
-        if options.output == "text":
-            where = f"line {line}: " if line else ""
-            click.echo("\n".join(render_text(where, verdict, options)))
+        writer.write([item_output(line, verdict, options)])
+    return writer.finish(total, invalid)
+
+
+# --------------------------------------------------------------------------------------------
+# The bulk path: blocks of lines, one NumPy pass per kind, templates for the valid lines.
+
+#: Bytes read at a time by the bulk path (lines are never cut: a block ends at its last newline).
+BLOCK_BYTES = 1 << 20
+#: Lines per block when the lines come from :func:`read_lines` (encodings other than UTF-8).
+BLOCK_LINES = 32768
+_FAST_CODECS = frozenset({"utf-8", "utf-8-sig"})
+_BOM = "\ufeff"
+
+
+def _read_blocks(path: str, encoding: str) -> Iterator[tuple[list[int], list[str | None]]]:
+    """Yield ``(line numbers, texts)`` blocks, exactly the lines :func:`read_lines` yields (``None``: too long).
+
+    UTF-8 input is read ``BLOCK_BYTES`` at a time and split here; any other encoding, and any block with a
+    line too long or bytes that are not UTF-8, goes through :func:`read_lines`' own per-line reading, which
+    raises the same :class:`InputError` naming the same line."""
+    text_codec(encoding)
+    stream = open_input(path)
+    with contextlib.nullcontext(stream) if path == "-" else stream:
+        codec = text_codec(_bom_encoding(stream, encoding))
+        if codec.name not in _FAST_CODECS:
+            yield from _blocks_of(read_lines_from(stream, path, codec))
+            return
+        yield from _utf8_blocks(stream, path, codec)
+
+
+def read_lines_from(stream: BinaryIO, path: str, codec: codecs.CodecInfo, *, first: int = 0,
+                    primed: bool = False) -> Iterator[Line]:
+    """:func:`read_lines` over an open stream whose lines before ``first + 1`` are already read (``primed``:
+    the decoder has already decoded something, so a byte-order mark is no longer dropped)."""
+    name = "<stdin>" if path == "-" else path
+    decoder = codec.incrementaldecoder()
+    if primed:
+        decoder.decode(b"x")  # past the start: a UTF-8-sig decoder keeps a later BOM, as read_lines' would
+    number = first
+    try:
+        for number, raw in bounded_lines(stream, limit=CHECK_LINE_BYTES):
+            number += first
+            if raw is None:
+                decoder.reset()
+                yield Line(number, "", True)
+                continue
+            try:
+                text = decoder.decode(raw).strip()
+            except UnicodeDecodeError:
+                number -= 1
+                raise
+            if text and not text.startswith("#"):
+                yield Line(number, text)
+        decoder.decode(b"", final=True)
+    except (UnicodeError, ValueError):
+        raise InputError(
+            f"{name} 第{number + 1}行附近不是 {codec.name} 编码；GBK 文件请用 --encoding gb18030",
+            f"{name} near line {number + 1} is not valid {codec.name}; for GBK files use --encoding gb18030",
+        ) from None
+    except OSError as error:
+        raise InputError(f"读取 {name} 第{number + 1}行时出错：{error.strerror}",
+                         f"cannot read {name} at line {number + 1}: {error.strerror}") from None
+
+
+def _blocks_of(lines: Iterable[Line]) -> Iterator[tuple[list[int], list[str | None]]]:
+    numbers: list[int] = []
+    texts: list[str | None] = []
+    for line in lines:
+        numbers.append(line.number)
+        texts.append(None if line.overlong else line.text)
+        if len(numbers) >= BLOCK_LINES:
+            yield numbers, texts
+            numbers, texts = [], []
+    if numbers:
+        yield numbers, texts
+
+
+class _Rest(io.RawIOBase):
+    """A stream of ``head`` followed by the rest of ``stream``: where the per-line reader takes over."""
+
+    def __init__(self, head: bytes, stream: BinaryIO) -> None:
+        self.head, self.stream = memoryview(head), stream
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        if self.head:
+            size = min(len(buffer), len(self.head))
+            buffer[:size] = self.head[:size]
+            self.head = self.head[size:]
+            return size
+        data = self.stream.read(len(buffer))
+        buffer[:len(data)] = data
+        return len(data)
+
+
+def _utf8_blocks(stream: BinaryIO, path: str, codec: codecs.CodecInfo) -> Iterator[tuple[list[int], list[str | None]]]:
+    name = "<stdin>" if path == "-" else path
+    first = 0  # lines before this block
+    pending = b""
+    sig = codec.name == "utf-8-sig"
+    while True:
+        try:
+            data = stream.read(BLOCK_BYTES)
+        except OSError as error:
+            raise InputError(f"读取 {name} 第{first + 1}行时出错：{error.strerror}",
+                             f"cannot read {name} at line {first + 1}: {error.strerror}") from None
+        cut = pending.__len__() + data.rfind(b"\n") + 1 if data else len(pending)
+        chunk = pending + data
+        block, pending = (chunk[:cut], chunk[cut:]) if data else (chunk, b"")
+        if not block:
+            if not data:
+                return
+            if len(pending) > CHECK_LINE_BYTES:  # a line too long, still going: let the per-line reader skip it
+                break
+            continue
+        lines = block.split(b"\n")
+        if lines[-1] == b"":
+            lines.pop()
+        try:
+            if max(map(len, lines), default=0) > CHECK_LINE_BYTES + 1:  # +1: a \r that strip() would drop
+                raise ValueError
+            text = block.decode("utf-8")
+        except (UnicodeError, ValueError):
+            break  # the per-line reader reads this block again, and what follows, line by line
+        if sig and first == 0 and text.startswith(_BOM):
+            text = text[1:]
+        texts = [line.strip() for line in text.split("\n")]
+        if text.endswith("\n"):
+            texts.pop()
+        if any(len(line) > CHECK_LINE_BYTES for line in lines):
+            break
+        numbers = [first + index for index, line in enumerate(texts, 1) if line and line[0] != "#"]
+        if len(numbers) < len(texts):
+            kept: list[str | None] = [texts[number - first - 1] for number in numbers]
         else:
-            result = json.dumps(render_json(line, verdict, options), ensure_ascii=False)
-            click.echo(result if options.output == "jsonl" else f"{',' if listed > 1 else ''}\n  {result}",
-                       nl=options.output == "jsonl")
-    summary = {"checked": total, "valid": total - invalid, "invalid": invalid}
-    if options.output == "json":
-        click.echo(f'\n], "summary": {json.dumps(summary)}}}')
-    else:
-        click.echo(bilingual(f"共检查 {total} 个，有效 {total - invalid} 个，无效 {invalid} 个",
-                             f"{total} checked, {total - invalid} valid, {invalid} invalid"), err=True)
-    return 1 if invalid else 0
+            kept = list(texts)
+        first += len(texts)
+        yield numbers, kept
+        if not data:
+            return
+    # the rare case: a line too long or bytes that are not UTF-8; read on line by line from the block's start
+    rest = io.BufferedReader(_Rest(block + pending, stream), buffer_size=1 << 16)
+    yield from _blocks_of(read_lines_from(rest, path, codec, first=first, primed=not sig or first > 0))
+
+
+def run_bulk(blocks: Iterable[tuple[list[int], list[str | None]]], options: Options) -> int:
+    """:func:`run` for blocks of lines: the same output, in the same order, checked a block at a time."""
+    total = invalid = 0
+    writer = _Writer(options)
+    templates = _Templates(options)
+    for numbers, texts in blocks:
+        outputs, bad = _check_block(numbers, texts, options, templates)
+        total += len(texts)
+        invalid += bad
+        writer.write(outputs)
+    return writer.finish(total, invalid)
+
+
+#: Kinds whose canonical form has each length, and the kind a valid ID number of each shape is reported as.
+_WIDTH_KINDS = {18: ("uscc", "ric"), 15: ("regno", "ric"), 9: ("orgcode",)}
+_PERMITS = [code.encode() for code in sorted(ric.PERMIT_REGIONS)]
+
+
+def _classify(width: int, rows: Any, texts: list[str | None], options: Options) -> list[tuple[str, Any, Any]]:
+    """The lines of one length that are valid as exactly one kind: ``(verdict kind, rows, flags)`` groups."""
+    np = batch._numpy()
+    matrix = batch.text_matrix([texts[row] for row in rows.tolist()], width)
+    canonical = batch.canonical_rows(matrix)
+    kinds = _WIDTH_KINDS[width]
+    loose = {kind: batch.canonical_valid(matrix, kind) & canonical for kind in kinds}
+    strict = {kind: batch.canonical_valid(matrix, kind, strict=True) & canonical for kind in kinds} \
+        if options.strict else loose
+    groups: list[tuple[str, Any, Any]] = []
+    if options.kind is None:  # valid as one kind only (two: the per-item path orders and masks them)
+        for kind in kinds:
+            ok = strict[kind].copy()
+            for other in kinds:
+                if other != kind:
+                    ok &= ~loose[other]
+            if kind != "ric":
+                groups.append((kind, rows[ok], ok))
+            elif width == 15:
+                groups.append(("citizen_id_15", rows[ok], ok))
+            else:
+                foreigner = matrix[:, 0] == ord("9")
+                permit = np.isin(np.ascontiguousarray(matrix[:, :6]).view("S6").ravel(), _PERMITS)
+                groups += [("foreigner_pr", rows[ok & foreigner], ok & foreigner),
+                           ("residence_permit", rows[ok & permit], ok & permit),
+                           ("citizen_id", rows[ok & ~foreigner & ~permit], ok & ~foreigner & ~permit)]
+    elif options.kind in kinds:
+        ok = strict[options.kind].copy()
+        if options.kind != "ric" and "ric" in kinds:  # a number that is also an ID number is masked: per item
+            ok &= ~loose["ric"]
+        groups.append((options.kind, rows[ok], ok))
+    result = []
+    for label, chosen, mask in groups:
+        flags = None
+        if label == "uscc" and len(chosen):  # the embedded organisation code's own check
+            flags = batch.canonical_valid(np.ascontiguousarray(matrix[mask][:, 8:17]), "orgcode")
+        result.append((label, chosen, flags))
+    return result
+
+
+def _check_block(numbers: list[int], texts: list[str | None], options: Options,
+                 templates: _Templates) -> tuple[list[str], int]:
+    """Check one block; return what to write (in line order) and how many lines were invalid."""
+    np = batch._numpy()
+    count = len(texts)
+    results: list[str | None] = [None] * count
+    fast = None
+    if np is not None and count:
+        if None in texts:
+            lengths = np.array([-1 if text is None else len(text) for text in texts], dtype=np.intp)
+        else:
+            lengths = np.fromiter(map(len, texts), dtype=np.intp, count=count)  # type: ignore[arg-type]
+        fast = np.zeros(count, dtype=bool)
+        for width in _WIDTH_KINDS:
+            rows = np.flatnonzero(lengths == width)
+            if not len(rows):
+                continue
+            for label, chosen, flags in _classify(width, rows, texts, options):
+                if len(chosen) and (options.quiet or templates.render(label, width, chosen, numbers, texts, flags,
+                                                                       results)):
+                    fast[chosen] = True
+    slow = range(count) if fast is None else np.flatnonzero(~fast).tolist()
+    bad = 0
+    for index in slow:
+        text = texts[index]
+        verdict = _too_long() if text is None else check(text, strict=options.strict, kind=options.kind)
+        if not verdict.valid:
+            bad += 1
+        elif options.quiet:
+            continue
+        results[index] = item_output(numbers[index], verdict, options)
+    outputs = [result for result in results if result is not None] if options.quiet else results
+    return outputs, bad  # type: ignore[return-value]
+
+
+_MARK = "@@creditstd-slot-{}@@"
+
+
+class _Templates:
+    """Output of the lines the bulk path found valid, from templates made of the per-item path's own output.
+
+    For each verdict kind and length, the first line's real JSON (:func:`render_json`) gets a marker in
+    every per-line field; the text between the markers is the template.  Fields that depend on part of the
+    number only (authority, region, sex...) come from ``parse()`` of the line and are cached by that part.
+    The first line rendered from each template must equal the per-item output, or that kind is left to the
+    per-item path for the rest of the run.
+    """
+
+    def __init__(self, options: Options) -> None:
+        self.options = options
+        self.formats: dict[tuple[str, int], str | None] = {}
+        self.cache: dict[tuple[str, str, int], Any] = {}
+
+    # the fields cut out of the sample, in the order render_json writes them: (path, quoted string?)
+    _SLOTS: ClassVar[dict[tuple[str, int], list[tuple[str, bool]]]] = {
+        ("uscc", 18): [("line", False), ("input", True), ("info.number", True), ("info.authority", False),
+                       ("info.category", False), ("info.region_code", True), ("info.region", False),
+                       ("info.orgcode", True), ("info.orgcode_valid", False), ("info.check_digit", True)],
+        ("ric", 18): [("line", False), ("input", True), ("info.number", True), ("info.kind", False),
+                      ("info.kind_name", False), ("info.region_code", False), ("info.region", False),
+                      ("info.birth_date", True), ("info.sequence", True), ("info.sex", False),
+                      ("info.check_digit", True), ("info.country_code", False)],
+        ("ric", 15): [("line", False), ("input", True), ("info.number", True), ("info.kind", False),
+                      ("info.kind_name", False), ("info.region_code", False), ("info.region", False),
+                      ("info.birth_date", True), ("info.sequence", True), ("info.sex", False),
+                      ("info.possible_centenarian", False)],
+        ("regno", 15): [("line", False), ("input", True), ("info.number", True), ("info.region_code", True),
+                        ("info.region", False), ("info.sequence", True), ("info.ownership", False),
+                        ("info.check_digit", True)],
+        ("orgcode", 9): [("line", False), ("input", True), ("info.number", True), ("info.body", True),
+                         ("info.check_digit", True), ("info.is_custom_range", False)],
+    }
+    _FAMILY: ClassVar[dict[str, str]] = {
+        "citizen_id": "ric", "citizen_id_15": "ric", "residence_permit": "ric", "foreigner_pr": "ric"}
+    _MODULES: ClassVar[dict[str, Any]] = {"uscc": uscc, "ric": ric, "regno": regno, "orgcode": orgcode}
+
+    def _part(self, family: str, fields: tuple[str, ...], key: str, number: str) -> Any:
+        """JSON of ``fields`` of ``parse(number)``, cached under ``key`` (the part of the number they depend on)."""
+        cached = self.cache.get((fields[0], key, len(number)))
+        if cached is None:
+            info = to_jsonable(self._MODULES[family].parse(number))
+            parts = tuple(json.dumps(info[field], ensure_ascii=False) for field in fields)
+            cached = self.cache[(fields[0], key, len(number))] = parts if len(parts) > 1 else parts[0]
+        return cached
+
+    def _args(self, family: str, width: int, line: int, s: str, flag: bool) -> tuple[object, ...]:
+        """The per-line values of the slots, in the order of :attr:`_SLOTS`."""
+        reveal = self.options.reveal
+        if family == "uscc":
+            return (line, s, s, self._part(family, ("authority",), s[0], s),
+                    self._part(family, ("category",), s[:2], s), s[2:8],
+                    self._part(family, ("region",), s[2:8], s), s[8:16] + "-" + s[16],
+                    "true" if flag else "false", s[17])
+        if family == "orgcode":
+            custom = s.startswith("PDY") and s[3:8].isdigit() and s[3:8] != "00000"
+            return line, s, s, s[:8], s[8], "true" if custom else "false"
+        if family == "regno":
+            return (line, s, s, s[:6], self._part(family, ("region",), s[:6], s), s[6:14],
+                    self._part(family, ("ownership",), s[6], s), s[14])
+        # an ID number: masked unless --reveal
+        shown = s if reveal else s[:6] + "*" * (width - 10) + s[width - 4:] if width == 18 else \
+            s if reveal else s[:6] + "******" + s[12:]
+        head = self._part(family, ("kind", "kind_name", "region_code", "region", "country_code"), s[:6], s)
+        if width == 18:
+            birth = f"{s[6:10]}-{s[10:12]}-{s[12:14]}" if reveal else HIDDEN
+            return (line, shown, shown, *head[:4], birth, s[14:17], self._part(family, ("sex",), s[16], s), s[17],
+                    head[4])
+        birth = f"19{s[6:8]}-{s[8:10]}-{s[10:12]}" if reveal else HIDDEN
+        return (line, shown, shown, *head[:4], birth, s[12:15], self._part(family, ("sex",), s[14], s),
+                "true" if s[12:15] >= "996" else "false")
+
+    def _format(self, label: str, width: int, line: int, s: str, flag: bool) -> str | None:
+        """The template of ``label`` at ``width`` from the line ``s`` (None: it does not reproduce ``s``)."""
+        family = self._FAMILY.get(label, label)
+        verdict = check(s, strict=self.options.strict, kind=self.options.kind)
+        if not verdict.valid or verdict.kind != label or verdict.also or self.options.output == "text":
+            return None
+        record = render_json(line, verdict, self.options)
+        slots = self._SLOTS[(family, width)]
+        for index, (path, _) in enumerate(slots):
+            holder = record["info"] if path.startswith("info.") else record
+            field = path.removeprefix("info.")
+            if field not in holder:
+                return None
+            holder[field] = _MARK.format(index)
+        text = json.dumps(record, ensure_ascii=False).replace("%", "%%")
+        markers = [_MARK.format(index) if quoted else f'"{_MARK.format(index)}"' for index, (_, quoted) in
+                   enumerate(slots)]
+        places = [text.find(marker) for marker in markers]
+        if any(text.count(marker) != 1 for marker in markers) or places != sorted(places):
+            return None  # a field missing, or in another order than the slots say
+        for marker in markers:
+            text = text.replace(marker, "%s")
+        expected = item_output(line, verdict, self.options)
+        try:
+            if text % self._args(family, width, line, s, flag) != expected:
+                return None
+        except (TypeError, ValueError, KeyError, IndexError):
+            return None
+        return text
+
+    def render(self, label: str, width: int, rows: Any, numbers: list[int], texts: list[str | None], flags: Any,
+               results: list[str | None]) -> bool:
+        """Write the output of ``rows`` (valid as ``label``) into ``results``; False if it cannot be templated."""
+        key = (label, width)
+        indices = rows.tolist()
+        marks = [True] * len(indices) if flags is None else flags.tolist()
+        if key not in self.formats:
+            first = indices[0]
+            self.formats[key] = self._format(label, width, numbers[first], texts[first], marks[0])
+        template = self.formats[key]
+        if template is None:
+            return False
+        family = self._FAMILY.get(label, label)
+        args = self._args
+        for index, flag in zip(indices, marks, strict=True):
+            results[index] = template % args(family, width, numbers[index], texts[index], flag)
+        return True
 
 
 @click.command("check")
@@ -208,8 +619,11 @@ def check_command(numbers: tuple[str, ...], path: str | None, strict: bool, kind
     if numbers and path:
         raise click.UsageError(bilingual("号码参数与 --file 只能二选一", "give numbers or --file, not both"))
     if numbers:
-        items: Iterable[tuple[int | None, str]] = ((None, number) for number in numbers)
+        items: Iterable[tuple[int | None, str | None]] = ((None, number) for number in numbers)
     elif path or not sys.stdin.isatty():
+        options = Options(strict, None if kind == "auto" else kind, output, reveal, quiet)
+        if quiet or output != "text":  # the bulk path: the same output, a block at a time
+            sys.exit(run_bulk(_read_blocks(path or "-", encoding), options))
         items = ((line.number, None if line.overlong else line.text) for line in read_lines(path or "-", encoding))
     else:
         raise click.UsageError(bilingual("请给出号码、--file 或标准输入", "give numbers, --file or stdin"))

@@ -196,6 +196,8 @@ def _region_bitmap(kind: str) -> Any:
     bitmap = np.zeros(_NO_REGION + 1, dtype=bool)
     if kind == "uscc":  # any known code, or the national level
         accepted = [code for code in known if code.isdigit() and len(code) == 6] + [uscc.NATIONAL_REGION]
+    elif kind == "province":  # the province of a foreigner PR number: known, and not a residence permit's
+        accepted = [code for code in known if code.isdigit() and len(code) == 6 and code not in ric.PERMIT_REGIONS]
     else:  # ric: a known code that is not a province-level aggregate, or a residence permit code
         accepted = [code for code in known if code.isdigit() and len(code) == 6 and not code.endswith("0000")]
         accepted += list(ric.PERMIT_REGIONS)
@@ -243,22 +245,135 @@ def _ric_vector(matrix: Any, strict: bool) -> Any:
     ok &= (mmdd != 229) | leap
     ok &= (birth >= int(ric._EARLIEST)) & (birth <= int(ric._today()))
     if strict:
-        ok &= _region_ok(matrix, 0, "ric")
-        # foreigner PR numbers (leading 9) take the scalar path for their province check
-        ok &= matrix[:, 0] != ord("9")
+        # a foreigner PR number (leading 9) names the province of the issuing office in positions 2-3: a
+        # known province-level code, not a residence permit's; every other number a known county-level code
+        np = _numpy()
+        province = np.minimum(_weighted_sum(_region_digits()[:2], matrix, 1), _NO_REGION)  # positions 2-3 + 0000
+        foreigner = np.take(_region_bitmap("province"), province, mode="clip")
+        ok &= np.where(matrix[:, 0] == ord("9"), foreigner, _region_ok(matrix, 0, "ric"))
     return ok
 
 
-_VECTORS = {"uscc": _uscc_vector, "ric": _ric_vector}
-_WIDTH = 18  # both vectorised kinds are 18 characters long
+def _ric15_vector(matrix: Any, strict: bool) -> Any:
+    """Legacy 15-digit ID numbers: 15 digits and a real birth date ``19YYMMDD`` (no check character)."""
+    np = _numpy()
+    digits = _weighted_sum(_fifteen_digits(), matrix, 0)  # any non-digit pushes this past _SENTINEL
+    ok = digits < _SENTINEL
+    _, birth_tables, month_days = _ric_tables()
+    birth = 19_000_000 + _weighted_sum(birth_tables[2:], matrix, 6)  # positions 7-12: YYMMDD
+    year, mmdd = birth // 10000, birth % 10000
+    ok &= np.take(month_days, mmdd, mode="clip")
+    leap = (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))
+    ok &= (mmdd != 229) | leap
+    ok &= (birth >= int(ric._EARLIEST)) & (birth <= int(ric._today()))
+    if strict:
+        ok &= _region_ok(matrix, 0, "ric")
+    return ok
+
+
+@functools.cache
+def _fifteen_digits() -> Any:
+    """15 digit positions, each adding 0 (a digit) or the sentinel (anything else)."""
+    return _position_tables({str(digit): 0 for digit in range(10)}, (1,) * 15)
+
+
+@functools.cache
+def _orgcode_tables() -> tuple[Any, Any]:
+    np = _numpy()
+    return (_position_tables({char: value for value, char in enumerate(GB11714_ALPHABET)}, GB11714_WEIGHTS),
+            np.frombuffer(b"0X987654321", dtype=np.uint8))
+
+
+def _orgcode_vector(matrix: Any, strict: bool) -> Any:
+    """GB 11714: eight characters of 0-9/A-Z, then the check character the weighted sum mod 11 names."""
+    np = _numpy()
+    weights, check = _orgcode_tables()
+    total = _weighted_sum(weights, matrix, 0)
+    ok = (total < _SENTINEL) & (np.take(check, total % 11, mode="clip") == matrix[:, 8])
+    if strict:  # the custom range PDY00001-PDY99999 is refused
+        body = matrix[:, 3:8]
+        custom = ((matrix[:, 0] == ord("P")) & (matrix[:, 1] == ord("D")) & (matrix[:, 2] == ord("Y"))
+                  & ((body >= ord("0")) & (body <= ord("9"))).all(axis=1) & (body != ord("0")).any(axis=1))
+        ok &= ~custom
+    return ok
+
+
+def _regno_vector(matrix: Any, strict: bool) -> Any:
+    """GS 15-2006: 15 digits whose last is the ISO 7064 MOD 11,10 check digit of the first 14."""
+    np = _numpy()
+    digits = matrix.astype(np.int16) - ord("0")
+    ok = ((digits >= 0) & (digits <= 9)).all(axis=1)
+    product = np.full(len(matrix), 10, dtype=np.int16)
+    for column in range(14):  # product = ((product + digit) mod 10, 0 read as 10) * 2 mod 11
+        total = (product + digits[:, column]) % 10
+        total[total == 0] = 10
+        product = (total * 2) % 11
+    ok &= (11 - product) % 10 == digits[:, 14]
+    if strict:  # region known at some time, or the national level
+        ok &= _region_ok(matrix, 0, "uscc")
+    return ok
+
+
+#: The vectorised checks, per kind and per length of the canonical form they accept.
+_VECTORS: dict[str, dict[int, Callable[[Any, bool], Any]]] = {
+    "uscc": {18: _uscc_vector},
+    "ric": {18: _ric_vector, 15: _ric15_vector},
+    "orgcode": {9: _orgcode_vector},
+    "regno": {15: _regno_vector},
+}
 
 
 # --------------------------------------------------------------------------------------------
-# Input -> (rows, matrix): the (m, 18) uint8 matrix of the items that may pass, and their indices
+# The canonical matrix: what the CLI (and anyone holding many strings of one length) checks directly.
+
+
+def text_matrix(texts: Sequence[str], width: int) -> Any:
+    """An ``(n, width)`` uint8 matrix of ``texts``, each exactly ``width`` characters long (ASCII and
+    Latin-1 as themselves, anything else as ``?``).
+
+    >>> text_matrix(['AB', 'c\u4e2d'], 2).tolist()
+    [[65, 66], [99, 63]]
+    """
+    np = _numpy()
+    buffer = "".join(texts).encode("latin-1", "replace")
+    return np.frombuffer(buffer, dtype=np.uint8).reshape(-1, width)
+
+
+def canonical_rows(matrix: Any) -> Any:
+    """Which rows are in canonical form: digits and upper-case ASCII letters only.
+
+    >>> canonical_rows(text_matrix(['A1', 'a1', 'A-'], 2)).tolist()
+    [True, False, False]
+    """
+    np = _numpy()
+    table = np.zeros(256, dtype=bool)
+    table[[ord(char) for char in GB11714_ALPHABET]] = True
+    return np.take(table, matrix, mode="clip").all(axis=1)
+
+
+def canonical_valid(matrix: Any, kind: str, *, strict: bool = False) -> Any:
+    """Whether each row of a :func:`text_matrix` is a valid ``kind`` (a family: ``uscc``, ``ric``, ``orgcode``,
+    ``regno``), or None when no vectorised check exists for that length.
+
+    On a row in canonical form (:func:`canonical_rows`) this is *exactly* the scalar ``validate()`` of the same
+    strictness (tests/test_batch.py holds it to that, in both directions), so a caller may read False as
+    "invalid" for such rows; on other rows it may only be stricter.
+
+    >>> canonical_valid(text_matrix(['192203821', '192203822'], 9), 'orgcode').tolist()
+    [True, False]
+    >>> canonical_valid(text_matrix(['192203821'], 9), 'uscc') is None
+    True
+    """
+    vector = _VECTORS[checkable_kind(kind).family.value].get(matrix.shape[1])
+    return None if vector is None else vector(matrix, strict)
+
+
+# --------------------------------------------------------------------------------------------
+# Input -> (rows, matrix): the (m, width) uint8 matrix of the items that may pass, and their indices
 # (None when the matrix holds every item, in order).
 
 
-def _list_matrix(items: Sequence[Any]) -> tuple[Any, Any, bool]:
+def _list_matrix(items: Sequence[Any], width: int) -> tuple[Any, Any, bool]:
     """Also return whether every item is exactly a ``str`` (so it can be its own canonical value)."""
     np = _numpy()
     n = len(items)
@@ -266,62 +381,65 @@ def _list_matrix(items: Sequence[Any]) -> tuple[Any, Any, bool]:
     rows: Any = None
     if all_str:
         lengths = np.fromiter(map(len, items), dtype=np.intp, count=n)
-        fits = lengths == _WIDTH
+        fits = lengths == width
         if not fits.all():
             rows = np.flatnonzero(fits)
     else:
         # str's own len(): a str subclass may lie about its length, and the join below takes the real text
-        rows = np.array([i for i, item in enumerate(items) if isinstance(item, str) and str.__len__(item) == _WIDTH],
+        rows = np.array([i for i, item in enumerate(items) if isinstance(item, str) and str.__len__(item) == width],
                         dtype=np.intp)
     chosen = items if rows is None else [items[i] for i in rows.tolist()]
     # one byte per character: ASCII and Latin-1 as themselves, anything else as '?'
-    buffer = "".join(chosen).encode("latin-1", "replace")
-    return rows, np.frombuffer(buffer, dtype=np.uint8).reshape(-1, _WIDTH), all_str
+    return rows, text_matrix(chosen, width), all_str
 
 
-def _unicode_matrix(array: Any) -> tuple[Any, Any] | None:
+def _unicode_matrix(array: Any, width: int) -> tuple[Any, Any] | None:
     """The same from a NumPy 'U' array, read as UCS-4 code points (clamped to 255, which no table accepts)."""
     np = _numpy()
-    width = array.dtype.itemsize // 4
-    if array.ndim != 1 or width < _WIDTH:
+    size = array.dtype.itemsize // 4
+    if array.ndim != 1 or size < width:
         return None
-    points = np.ascontiguousarray(array).view(np.uint32).reshape(len(array), width)
+    points = np.ascontiguousarray(array).view(np.uint32).reshape(len(array), size)
     # NumPy pads with NUL and drops trailing NULs only: an item is its characters up to the last non-NUL
     # one, so '<18 characters>\0junk' is 23 characters long and must not be read as its first 18
-    fits = (points[:, _WIDTH - 1] != 0 if width == _WIDTH
-            else getattr(np, "strings", np.char).str_len(array) == _WIDTH)
-    matrix = np.minimum(points[:, :_WIDTH], 255).astype(np.uint8)
+    fits = (points[:, width - 1] != 0 if size == width
+            else getattr(np, "strings", np.char).str_len(array) == width)
+    matrix = np.minimum(points[:, :width], 255).astype(np.uint8)
     if fits.all():
         return None, matrix
     rows = np.flatnonzero(fits)
     return rows, matrix[rows]
 
 
-def _validate_items(items: Sequence[Any], kind: str, strict: bool) -> tuple[list[bool], list, list]:
+def _validate_items(items: Sequence[Any], kind: str,
+                    strict: bool) -> tuple[list[bool], list[str | None], list[str | None]]:
     check = KINDS[kind]
     n = len(items)
     np = _numpy()
-    prepared = None
-    if np is not None and kind in _VECTORS and n:
-        if isinstance(items, np.ndarray):
-            unicode = _unicode_matrix(items)
-            prepared = None if unicode is None else (*unicode, True)
-        else:
-            prepared = _list_matrix(items)
-    if prepared is None:
-        valid, errors, values = [False] * n, [None] * n, [None] * n
+    valid: list[bool]
+    errors: list[str | None] = [None] * n
+    values: list[str | None]
+    if np is None or not n:
+        valid, values = [False] * n, [None] * n
         for index in range(n):
             valid[index], errors[index], values[index] = _scalar(check, items[index], strict)
         return valid, errors, values
 
-    rows, matrix, all_str = prepared
-    accepted = _VECTORS[kind](matrix, strict)
-    if rows is not None:
-        full = np.zeros(n, dtype=bool)
-        full[rows] = accepted
-        accepted = full
+    accepted = np.zeros(n, dtype=bool)
+    all_str = True
+    for width, vector in _VECTORS[kind].items():
+        if isinstance(items, np.ndarray):
+            unicode = _unicode_matrix(items, width)
+            if unicode is None:
+                continue
+            rows, matrix = unicode
+        else:
+            rows, matrix, all_str = _list_matrix(items, width)
+        if rows is None:
+            accepted |= vector(matrix, strict)
+        elif len(rows):
+            accepted[rows] |= vector(matrix, strict)
     valid = accepted.tolist()
-    errors: list = [None] * n
     if all_str:  # accepted items are canonical already; the others are overwritten below
         values = items.tolist() if isinstance(items, np.ndarray) else list(items)
     else:

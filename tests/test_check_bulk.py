@@ -1,0 +1,166 @@
+"""``creditstd check --file``'s bulk path writes exactly what the per-item path writes, for every input.
+
+The per-item path (``run``) is the reference: each test runs the command twice on the same bytes, once as
+shipped (``-q`` and the JSON formats take the bulk path) and once with ``run_bulk`` replaced by ``run`` over
+the same lines, and compares stdout, stderr and the exit code byte for byte.
+"""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from creditstd import orgcode, regno, ric, uscc
+from creditstd.cli import check as check_module
+from creditstd.cli import main
+
+MODES = [["-q"], ["--format", "jsonl"], ["--format", "json"], ["--format", "jsonl", "-q"],
+         ["--format", "jsonl", "--reveal"], ["--format", "jsonl", "--strict"], ["-q", "--strict"],
+         ["--format", "jsonl", "--kind", "ric"], ["--format", "jsonl", "--kind", "uscc"],
+         ["--format", "jsonl", "--kind", "orgcode"], ["--format", "json", "--kind", "regno", "--strict"]]
+
+
+def _per_item(blocks, options):
+    return check_module.run(((line, text) for numbers, texts in blocks
+                             for line, text in zip(numbers, texts, strict=True)), options)
+
+
+def _both(path: Path, args: list[str], monkeypatch: pytest.MonkeyPatch) -> tuple[object, object]:
+    runner = CliRunner()
+    bulk = runner.invoke(main, ["check", "--file", str(path), *args], env={"CREDITSTD_LANG": "both"})
+    with monkeypatch.context() as patch:
+        patch.setattr(check_module, "run_bulk", _per_item)
+        single = runner.invoke(main, ["check", "--file", str(path), *args], env={"CREDITSTD_LANG": "both"})
+    return bulk, single
+
+
+def _assert_same(path: Path, args: list[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    bulk, single = _both(path, args, monkeypatch)
+    assert bulk.exception is None or isinstance(bulk.exception, SystemExit), bulk.exception
+    assert (bulk.exit_code, bulk.stdout, bulk.stderr) == (single.exit_code, single.stdout, single.stderr), args
+
+
+def _valid(rng: random.Random) -> str:
+    choice = rng.randrange(6)
+    if choice == 0:
+        return uscc.generate(rng=rng)
+    if choice == 1:
+        return ric.generate(kind=rng.choice(list(ric.Kind)), rng=rng)
+    if choice == 2:
+        return orgcode.generate(rng=rng)
+    if choice == 3:
+        return regno.generate(rng=rng)
+    return rng.choice(["91350100M000100Y43", "11010519491231002X", "110105491231002", "PDY00001X",
+                       "911398199012310021", "810000199408230021", "000000000000000000", "119999199001010012"])
+
+
+def _line(rng: random.Random, flavour: str) -> str:
+    number = _valid(rng)
+    if flavour == "corrupt":
+        i = rng.randrange(len(number))
+        return number[:i] + rng.choice("0123456789ABXYZ*x") + number[i + 1:]
+    if flavour == "lower":
+        return number.lower()
+    if flavour == "fullwidth":
+        return "".join(chr(ord(c) + 0xFEE0) if c.isascii() and c.isalnum() else c for c in number)
+    if flavour == "separator":
+        i = rng.randrange(len(number))
+        return number[:i] + rng.choice([" ", "-", "\u3000", "\t", "\x1c"]) + number[i:]
+    if flavour == "padded":
+        return rng.choice([" ", "\t", "\u3000", "\ufeff"]) + number + rng.choice(["", " ", "\r"])
+    if flavour == "comment":
+        return rng.choice(["# note", "  #" + number, "#"])
+    if flavour == "blank":
+        return rng.choice(["", "   ", "\r"])
+    if flavour == "junk":
+        return rng.choice(["N/A", "无", "00000000000000000X", "身份证号：" + number, "\x1b[2J", "9" * 18,
+                           "a\udcffb"])
+    return number
+
+
+FLAVOURS = ["valid"] * 6 + ["corrupt", "lower", "fullwidth", "separator", "padded", "comment", "blank", "junk"]
+
+
+def _lines(seed: int, flavours: list[str]) -> list[str]:
+    rng = random.Random(seed)
+    return [_line(rng, flavour) for flavour in flavours]
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+                                                                  HealthCheck.function_scoped_fixture])
+@given(seed=st.integers(0, 2**32), flavours=st.lists(st.sampled_from(FLAVOURS), max_size=60),
+       mode=st.sampled_from(MODES), crlf=st.booleans(), final_newline=st.booleans(), bom=st.booleans())
+def test_bulk_output_equals_per_item_output(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, seed: int,
+                                            flavours: list[str], mode: list[str], crlf: bool,
+                                            final_newline: bool, bom: bool) -> None:
+    newline = "\r\n" if crlf else "\n"
+    text = newline.join(_lines(seed, flavours)) + (newline if final_newline else "")
+    path = tmp_path / "ids.txt"
+    path.write_bytes(("\ufeff" if bom else "").encode() + text.encode("utf-8", "surrogatepass"))
+    _assert_same(path, mode, monkeypatch)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+                                                                  HealthCheck.function_scoped_fixture])
+@given(lines=st.lists(st.text(max_size=30), max_size=20), mode=st.sampled_from(MODES))
+def test_any_text_gives_the_same_output(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, lines: list[str],
+                                        mode: list[str]) -> None:
+    path = tmp_path / "ids.txt"
+    path.write_bytes("\n".join(lines).encode("utf-8", "surrogatepass"))
+    _assert_same(path, mode, monkeypatch)
+
+
+@pytest.mark.parametrize("mode", MODES[:4])
+def test_blocks_overlong_lines_and_bad_bytes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                             mode: list[str]) -> None:
+    """Lines across block boundaries, a line too long to read, and bytes that are not UTF-8 in a later block:
+    the lines before are written, then the same error (exit 2, the same line number)."""
+    monkeypatch.setattr(check_module, "BLOCK_BYTES", 64)
+    rng = random.Random(5)
+    lines = [_line(rng, rng.choice(FLAVOURS)) for _ in range(60)]
+    lines[20] = "9" * 5000
+    lines[21] = "\ufeff91350100M000100Y43"
+    path = tmp_path / "ids.txt"
+    path.write_bytes("\n".join(lines).encode("utf-8", "surrogatepass"))
+    _assert_same(path, mode, monkeypatch)
+    path.write_bytes("\n".join(lines).encode("utf-8", "surrogatepass") + b"\n91350100M000100Y43\n\xff\xfe\n")
+    bulk, single = _both(path, mode, monkeypatch)
+    assert bulk.exit_code == single.exit_code == 2
+    assert (bulk.stdout, bulk.stderr) == (single.stdout, single.stderr)
+
+
+@pytest.mark.parametrize("encoding", ["gb18030", "utf-16"])
+def test_other_encodings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, encoding: str) -> None:
+    rng = random.Random(9)
+    path = tmp_path / "ids.txt"
+    path.write_text("\n".join(_line(rng, rng.choice(FLAVOURS)) for _ in range(200)).replace("\udcff", ""),
+                    encoding=encoding)
+    for mode in MODES[:3]:
+        _assert_same(path, [*mode, "--encoding", encoding], monkeypatch)
+
+
+def test_bulk_path_templates_every_kind(tmp_path: Path) -> None:
+    """The valid lines of every kind are written from templates (not sent back to the per-item path)."""
+    rng = random.Random(3)
+    numbers = [uscc.generate(rng=rng), ric.generate(kind=ric.Kind.CITIZEN, rng=rng), orgcode.generate(rng=rng),
+               "911398199012310021", "810000199408230021", "110105491231002"]
+    numbers += [regno.generate(rng=rng) for _ in range(20)]
+    options = check_module.Options(False, None, "jsonl", False, False)
+    templates = check_module._Templates(options)
+    check_module._check_block(list(range(1, len(numbers) + 1)), list(numbers), options, templates)
+    made = {key for key, template in templates.formats.items() if template is not None}
+    assert {("uscc", 18), ("citizen_id", 18), ("orgcode", 9), ("foreigner_pr", 18), ("residence_permit", 18),
+            ("regno", 15)} <= made
+
+
+def test_personal_numbers_stay_masked_in_the_bulk_output(tmp_path: Path) -> None:
+    path = tmp_path / "ids.txt"
+    path.write_text("11010519491231002X\n110105491231002\n11010519491231002\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["check", "--file", str(path), "--format", "jsonl"])
+    assert "11010519491231002" not in result.stdout and "110105491231002" not in result.stdout
+    assert "1949-12-31" not in result.stdout and result.exit_code == 1
