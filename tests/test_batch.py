@@ -224,3 +224,62 @@ def test_strict_only_failures_are_caught_by_every_path(kind, container) -> None:
         if container == "arrow":
             result = _pylist(result)
         _assert_agrees(kind, items, strict, result)
+
+
+# -- the canonical matrix: exact, in both directions, on canonical rows (what `check --file` relies on) ---------
+
+CANONICAL = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+
+def _canonical_rows(seed: int, count: int, width: int) -> list[str]:
+    """Canonical strings of one length: valid numbers of every kind, one character changed, random ones."""
+    rng = random.Random(seed)
+    rows = []
+    for _ in range(count):
+        number = _valid_number(rng.choice(list(KINDS)), rng).upper()
+        if len(number) != width or rng.random() < 0.2:
+            number = "".join(rng.choice(CANONICAL if rng.random() < 0.3 else "0123456789") for _ in range(width))
+        if rng.random() < 0.3:
+            i = rng.randrange(width)
+            number = number[:i] + rng.choice(CANONICAL) + number[i + 1:]
+        rows.append(number)
+    return rows
+
+
+@BATCH
+@given(seed=st.integers(0, 2**32), width=st.sampled_from([9, 15, 18]), strict=st.booleans())
+def test_canonical_valid_is_exactly_the_scalar_verdict(seed, width, strict) -> None:
+    rows = [*_canonical_rows(seed, 60, width), "PDY00001X", "000000000000000000", "00000000000000000X",
+                                              "911398199012310021", "919998199012310021", "830000199408230021",
+                                              "110105491231002", "100000000000009"]
+    rows = [row for row in rows if len(row) == width]
+    matrix = batch.text_matrix(rows, width)
+    assert batch.canonical_rows(matrix).all()
+    for kind in KINDS:
+        got = batch.canonical_valid(matrix, kind, strict=strict)
+        if got is None:
+            continue
+        expected = [_scalar(kind, row, strict)[0] for row in rows]
+        assert got.tolist() == expected, (kind, width, strict)
+
+
+def test_canonical_rows_refuse_what_is_not_canonical() -> None:
+    rows = ["91350100M000100Y43", "91350100m000100y43", "91350100M000100Y4 ", "９1350100M000100Y43"]
+    assert batch.canonical_rows(batch.text_matrix(rows, 18)).tolist() == [True, False, False, False]
+
+
+@pytest.mark.parametrize("kind, width", [("orgcode", 9), ("regno", 15), ("ric", 15)])
+@pytest.mark.parametrize("strict", [False, True])
+def test_new_vectorised_kinds_skip_the_scalar_validator(monkeypatch, kind, width, strict) -> None:
+    rng = random.Random(11)
+    if kind == "orgcode":
+        codes = [orgcode.generate(rng=rng) for _ in range(300)]
+    elif kind == "regno":
+        codes = [regno.generate(rng=rng) for _ in range(300)]
+    else:
+        codes = [ric.generate(kind=ric.Kind.CITIZEN_15, rng=rng) for _ in range(300)]
+    codes = [code for code in codes if KINDS[kind].is_valid(code, strict=strict)]
+    calls = _counting(monkeypatch, kind)
+    result = validate_batch(codes, kind, strict=strict)
+    assert all(result.valid) and result.values == codes
+    assert calls == []
