@@ -10,13 +10,26 @@ from datetime import date
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from lxml import etree
 
 from creditstd.catalogue import get_class, validator
 from creditstd.cli.fake import fake_command
-from creditstd.codes import ric
+from creditstd.codes import orgcode, regno, ric, uscc
 from creditstd.records.export import column_names, write_csv, write_jsonl, write_xml
 from creditstd.records.fake import FakeRecord, fake_records
+from creditstd.records.fake._breakage import break_record, breakages, errors_after_change
+from creditstd.records.fake._generator import Generator
+from creditstd.records.fake._ids import (
+    NAMES,
+    FastRandom,
+    fast_citizen_id,
+    fast_foreigner_id,
+    fast_orgcode,
+    fast_regno,
+    fast_uscc,
+)
 from creditstd.records.loader import class_names
 
 CLASSES = class_names()
@@ -244,3 +257,121 @@ def test_breakage_variety_over_the_catalogue() -> None:
         assert codes[expected], expected
     assert any(code.startswith("rule.") and code not in ("rule.date_not_after", "rule.date_in_future",
                                                         "rule.orgcode_in_uscc") for code in codes)
+
+
+# ---------------------------------------------------------------------------------------------- the guarantee, widely
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(class_name=st.sampled_from(CLASSES), seed=st.integers(0, 2**32), on=st.dates(date(1900, 1, 1), date.today()),
+       error_rate=st.sampled_from([0.0, 0.3, 1.0]))
+def test_valid_records_have_no_finding_and_broken_ones_their_declared_finding(class_name: str, seed: int, on: date,
+                                                                                error_rate: float) -> None:
+    """Records are not checked as they are made any more: this is what holds the guarantee."""
+    check = validator(class_name, strict=True)
+    for item in fake_records(class_name, 12, seed=seed, error_rate=error_rate, on=on):
+        findings = list(check.iter_errors(item.record))
+        if item.broken is None:
+            assert findings == [], (class_name, seed, on, [(f.path, f.code) for f in findings], item.record)
+        else:
+            assert item.broken in {finding.code for finding in findings}, (class_name, seed, on, item.broken,
+                                                                           item.record)
+
+
+@pytest.mark.parametrize("class_name", CLASSES)
+def test_many_valid_records_per_class(class_name: str) -> None:
+    check = validator(class_name, strict=True)
+    for seed in (0, 1):
+        for item in fake_records(class_name, 300, seed=seed, on=ON):
+            assert next(check.iter_errors(item.record), None) is None, (class_name, seed, item.record)
+
+
+@pytest.mark.parametrize("class_name", CLASSES)
+def test_checking_only_the_changed_field_finds_what_the_full_validator_finds(class_name: str) -> None:
+    """break_record checks a candidate against the parts of the class that mention the changed field: for a
+    record valid but for that field, exactly the findings of the whole validator."""
+    generator = Generator(class_name, 5, ON)
+    compared = 0
+    for _ in range(15):
+        record = generator.record()
+        for _code, key, mutate in breakages(generator, record):
+            candidate = dict(record)
+            mutate(candidate)
+            partial = {(f.path, f.code) for f in errors_after_change(generator, candidate, key)}
+            whole = {(f.path, f.code) for f in generator.check.iter_errors(candidate)}
+            assert partial == whole, (class_name, key, partial, whole)
+            compared += 1
+    assert compared > 50
+
+
+def test_breaking_does_not_touch_the_valid_record() -> None:
+    """Candidates are shallow copies: the record they come from stays as it was."""
+    generator = Generator("administrative_penalty", 2, ON)
+    for _ in range(30):
+        record = generator.record()
+        snapshot = json.dumps(record, ensure_ascii=False)
+        broken, code = break_record(generator, record)
+        assert json.dumps(record, ensure_ascii=False) == snapshot
+        assert broken != record and code
+
+
+def test_fast_identifiers_pass_strict_validation() -> None:
+    rng = FastRandom(17)
+    counties = ["110105", "440305", "654301", "441900", "500101"]
+    first, span = date(1950, 1, 1).toordinal(), 365 * 50
+    for index in range(3000):
+        county = counties[index % len(counties)]
+        for authority, category in (("9", "1"), ("9", "2"), ("9", "3"), ("1", "1"), ("1", "2"), ("5", "1")):
+            code = fast_uscc(rng, authority, category, county)
+            assert uscc.is_valid(code, strict=True) and code[:8] == authority + category + county, code
+        assert orgcode.is_valid(fast_orgcode(rng), strict=True)
+        for ownership in ("domestic", "foreign-invested", "individual business"):
+            number = fast_regno(rng, county, ownership)
+            assert regno.is_valid(number, strict=True) and regno.parse(number).ownership.en == ownership
+        sex = "MF"[index % 2]
+        citizen = fast_citizen_id(rng, county, first, span, sex)
+        info = ric.parse(citizen)
+        assert ric.is_valid(citizen, strict=True) and info.kind is ric.Kind.CITIZEN, citizen
+        assert info.is_male == (sex == "M") and date(1950, 1, 1) <= info.birth_date <= date(2000, 1, 1)
+        foreigner = fast_foreigner_id(rng, county, first, span)
+        assert ric.is_valid(foreigner, strict=True) and ric.parse(foreigner).kind is ric.Kind.FOREIGNER_PR
+
+
+def test_fast_random_is_seeded_and_uniform_enough() -> None:
+    draws = [FastRandom(3).randint(1, 6) for _ in range(3)]
+    assert len(set(draws)) == 1  # same seed, same first draw
+    rng = FastRandom(3)
+    counts = Counter(rng.randint(1, 6) for _ in range(60_000))
+    assert set(counts) == {1, 2, 3, 4, 5, 6} and all(9_000 < n < 11_000 for n in counts.values())
+    assert Counter(rng.choice("abc") for _ in range(30_000)).keys() == {"a", "b", "c"}
+    assert {rng.randrange(3, 5) for _ in range(100)} == {3, 4}
+    with pytest.raises(IndexError):
+        rng.choice([])
+
+
+@pytest.mark.parametrize("output_format", ["jsonl", "csv", "xml"])
+@pytest.mark.parametrize("error_rate", ["0", "0.25"])
+def test_cli_same_seed_same_bytes(output_format: str, error_rate: str) -> None:
+    runner = CliRunner()
+    arguments = ["administrative_penalty", "-n", "40", "--seed", "9", "--on", "2026-06-30", "--format",
+                 output_format, "--error-rate", error_rate]
+    first, again = runner.invoke(fake_command, arguments), runner.invoke(fake_command, arguments)
+    other = runner.invoke(fake_command, [*arguments[:4], "10", *arguments[5:]])
+    assert first.exit_code == 0 and first.stdout_bytes == again.stdout_bytes
+    assert first.stdout_bytes != other.stdout_bytes
+
+
+def test_records_are_made_one_at_a_time() -> None:
+    """A billion-record request yields its first records at once: nothing is made ahead (memory stays flat)."""
+    records = fake_records("administrative_penalty", 10**9, seed=1, on=ON)
+    first = [next(records) for _ in range(3)]
+    assert all(item.record["subject_name"] for item in first)
+
+
+def test_names_come_from_fakers_tables() -> None:
+    from faker.providers.person.zh_CN import Provider
+
+    rng = FastRandom(8)
+    for _ in range(200):
+        name = NAMES.person(rng, "F")
+        assert name[:1] in Provider.last_names or name[:2] in Provider.last_names
+        assert any(name.endswith(given) for given in Provider.first_names_female)

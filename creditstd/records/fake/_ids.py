@@ -38,6 +38,8 @@ True
 from __future__ import annotations
 
 import random
+from bisect import bisect
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
@@ -94,6 +96,10 @@ class FastRandom(random.Random):
 
     def randint(self, a: int, b: int) -> int:
         return a + int(self.random() * (b - a + 1))
+
+    def pick(self, population: Sequence[Any], cum_weights: Sequence[float]) -> Any:
+        """One item of ``population`` by cumulative weights: ``choices(..., cum_weights=...)[0]`` in one call."""
+        return population[bisect(cum_weights, self.random() * cum_weights[-1], 0, len(population) - 1)]
 
 
 def fast_orgcode_body(rng: random.Random, alphabet: str) -> str:
@@ -163,6 +169,8 @@ class Names:
         self.company_suffixes = tuple(_Company.company_suffixes)
 
     def last_name(self, rng: random.Random) -> str:
+        if isinstance(rng, FastRandom):
+            return rng.pick(self.last_names, self.last_weights)
         return rng.choices(self.last_names, cum_weights=self.last_weights)[0]
 
     def person(self, rng: random.Random, sex: str | None = None) -> str:

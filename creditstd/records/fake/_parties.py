@@ -42,7 +42,7 @@ from creditstd.records.fake._domain import (
     region_name,
     short_name,
 )
-from creditstd.records.fake._ids import NAMES, fast_citizen_id, fast_foreigner_id, fast_regno, fast_uscc
+from creditstd.records.fake._ids import NAMES, FastRandom, fast_citizen_id, fast_foreigner_id, fast_regno, fast_uscc
 from creditstd.records.fake._plan import Plan, enum_of
 from creditstd.records.model import RecordClass
 
@@ -101,7 +101,8 @@ class Parties:
         """An ID document of a person of ``county``: its type (weighted as in real exports) and number."""
         rng = self.rng
         allowed, cumulative = self._kinds(schema)
-        kind = allowed[0] if len(allowed) == 1 else rng.choices(allowed, cum_weights=cumulative)[0]
+        kind = allowed[0] if len(allowed) == 1 else rng.choices(allowed, cum_weights=cumulative)[0] \
+            if not isinstance(rng, FastRandom) else rng.pick(allowed, cumulative)
         if kind == "身份证":
             return kind, fast_citizen_id(rng, county, *self._births, sex)
         if kind == "外国人永久居留身份证":
@@ -138,7 +139,8 @@ class Parties:
             if not placeholder:
                 found["orgcode"] = found["uscc"][8:17]
             return found
-        kind = rng.choices(_ORG_KINDS, cum_weights=_ORG_WEIGHTS)[0]
+        kind = rng.pick(_ORG_KINDS, _ORG_WEIGHTS) if isinstance(rng, FastRandom) else rng.choices(
+            _ORG_KINDS, cum_weights=_ORG_WEIGHTS)[0]
         authority, category = _ORG_PAIRS[kind]
         code = found["uscc"] = fast_uscc(rng, authority, category, county)
         if kind == "enterprise":
