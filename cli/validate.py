@@ -30,7 +30,7 @@ import json
 import re
 import sys
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -42,13 +42,15 @@ import numpy as np
 import pyarrow as pa
 
 from creditstd.cli._io import InputError, output_stream, refuse_input_as_output
+from creditstd.cli._pipeline import InOrder, read_ahead
+from creditstd.cli.progress import Progress, file_size, total_size
 from creditstd.exceptions import CatalogueError, bilingual
 from creditstd.findings import Finding
 from creditstd.records.decode import HeaderMapping, infer_class, resolve_headers
 from creditstd.records.model import record_class
-from creditstd.records.plan import Plan, compile_plan, validate_table
+from creditstd.records.plan import Plan, TableResult, compile_plan, validate_table
 from creditstd.reports import FORMATS, ReportBuilder, write_report
-from creditstd.sources import RowProblem, Source, SourceError, TableChunk, expand_inputs, open_table
+from creditstd.sources import RowProblem, Rows, Source, SourceError, TableChunk, expand_inputs, open_table
 
 __all__ = ["validate_command"]
 
@@ -86,6 +88,8 @@ class Options:
     header_row: int | None
     sheet: str | None
     today: date
+    #: Show the progress line: None decides (a terminal, not CI), True/False forces.
+    progress: bool | None = None
 
 
 def _reasons(findings: Sequence[Finding]) -> str:
@@ -169,27 +173,40 @@ def _choose_plan(options: Options, source: Source) -> tuple[Plan, tuple[str, str
     return compile_plan(name, strict=options.strict, today=options.today), reason
 
 
-def _validate_file(builder: ReportBuilder, plan: Plan, options: Options, source: Source,
-                   items: Iterator[TableChunk | RowProblem], rejects: _Rejects | None) -> None:
+def _validate_file(builder: ReportBuilder, plan: Plan, options: Options, source: Source, items: Rows,
+                   rejects: _Rejects | None, progress: Progress) -> None:
     mapping = resolve_headers(plan.class_name, source.headers)
     builder.start_file(source.path, format=source.format, encoding=source.encoding, headers=source.headers,
                        mapping=mapping.fields, missing=mapping.missing, title=source.title)
-    for item in items:
-        if isinstance(item, RowProblem):
-            builder.add_rejected_row(item.finding())
-            if rejects:
-                rejects.problem(item)
-            continue
-        keyed = _keyed(item.batch, mapping)
-        result = validate_table(plan, keyed, file=source.path, lines=item.lines, show_pii=options.show_pii)
-        columns = {name: keyed.column(name) for name in keyed.schema.names if name != _ROWS}
-        builder.add_rows(columns, item.lines, result.valid, result.findings)
-        if rejects:
-            by_row: dict[int, list[Finding]] = defaultdict(list)
-            for finding, row in zip(result.findings, result.rows.tolist(), strict=True):
-                by_row[row].append(finding)
-            rejects.rows(item, np.flatnonzero(~result.valid).tolist(), by_row)
+    # the next chunk is read while this one is checked, and the previous one reported (cli/_pipeline.py)
+    with InOrder() as behind:
+        for item in read_ahead(items, depth=1):
+            if isinstance(item, RowProblem):
+                behind.submit(_report_problem, builder, rejects, item)
+                progress.update(rows=1, bytes_done=items.bytes_read)
+                continue
+            keyed = _keyed(item.batch, mapping)
+            result = validate_table(plan, keyed, file=source.path, lines=item.lines, show_pii=options.show_pii)
+            behind.submit(_report_rows, builder, rejects, item, keyed, result)
+            progress.update(rows=item.batch.num_rows, bytes_done=items.bytes_read)
     builder.end_file()
+
+
+def _report_problem(builder: ReportBuilder, rejects: _Rejects | None, problem: RowProblem) -> None:
+    builder.add_rejected_row(problem.finding())
+    if rejects:
+        rejects.problem(problem)
+
+
+def _report_rows(builder: ReportBuilder, rejects: _Rejects | None, chunk: TableChunk, keyed: pa.RecordBatch,
+                 result: TableResult) -> None:
+    columns = {name: keyed.column(name) for name in keyed.schema.names if name != _ROWS}
+    builder.add_rows(columns, chunk.lines, result.valid, result.findings)
+    if rejects:
+        by_row: dict[int, list[Finding]] = defaultdict(list)
+        for finding, row in zip(result.findings, result.rows.tolist(), strict=True):
+            by_row[row].append(finding)
+        rejects.rows(chunk, np.flatnonzero(~result.valid).tolist(), by_row)
 
 
 def run(options: Options) -> int:
@@ -203,7 +220,10 @@ def run(options: Options) -> int:
     builder: ReportBuilder | None = None
     plan: Plan | None = None
     with ExitStack() as stack:
+        progress = stack.enter_context(Progress(total_bytes=total_size(paths), label="校验 validate",
+                                                enabled=options.progress))
         for path in paths:
+            progress.start_file(path, size=file_size(path))
             source, items = open_table(path, encoding=options.encoding, header_row=options.header_row,
                                        sheet=options.sheet)
             if plan is None or builder is None:
@@ -213,7 +233,7 @@ def run(options: Options) -> int:
                                         rule_set=None, fail_on=options.fail_on)
             target = _rejects_path(options, path, many)
             rejects = _Rejects(stack, target, source) if target is not None else None
-            _validate_file(builder, plan, options, source, items, rejects)
+            _validate_file(builder, plan, options, source, items, rejects, progress)
         assert builder is not None  # expand_inputs never returns an empty list
         report = builder.finish()
     with output_stream(options.output) as stream:
@@ -246,17 +266,20 @@ def run(options: Options) -> int:
 @click.option("--sheet", help="XLSX 工作表名（默认第一个） / XLSX sheet (default: the first)")
 @click.option("--on", "today", type=click.DateTime(["%Y-%m-%d"]),
               help="日期规则中的“今天”（默认今天） / the day date rules take for today (default: today)")
+@click.option("--progress/--no-progress", default=None,
+              help="在标准错误上显示进度（默认：终端且不在 CI 中） / show progress on stderr (default: on a terminal, "
+                   "not in CI)")
 def validate_command(inputs: tuple[str, ...], class_name: str | None, strict: bool, output_format: str,
                      output: Path | None, rejects: Path | None, max_errors: int, lang: str, show_pii: bool,
                      fail_on: str, encoding: str | None, header_row: int | None, sheet: str | None,
-                     today: datetime | None) -> None:
+                     today: datetime | None, progress: bool | None) -> None:
     """校验部门导出的数据文件 / Validate departmental exports against a catalogue class.
 
     \b
     退出码 / exit codes: 0 全部有效 valid; 1 数据有误 invalid data; 2 用法或输入错误 usage error or unreadable input.
     """
     options = Options(inputs, class_name, strict, output_format, output, rejects, max_errors, lang, show_pii,
-                      fail_on, encoding, header_row, sheet, today.date() if today else date.today())
+                      fail_on, encoding, header_row, sheet, today.date() if today else date.today(), progress)
     try:
         code = run(options)
     except SourceError as error:

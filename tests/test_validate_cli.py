@@ -216,3 +216,38 @@ def test_the_readme_command_on_the_bundled_export_finds_the_broken_rows(runner: 
     # every deliberately broken row is rejected, except a wrong JSON type, which a CSV cell cannot carry
     # (a number written as text is the same cell)
     assert rejected == {int(record) + 1 for record, code in listed if code != "record.type"}
+
+
+def test_progress_goes_to_a_terminal_only_and_never_into_the_report(tmp_path: Path) -> None:
+    """On a pseudo-terminal with --progress, the progress line is drawn on stderr and cleared; the report
+    on stdout is the same as without it; piped, nothing at all is written to stderr."""
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    path = tmp_path / "export.csv"
+    _export(path, 3000, error_rate=0.05)
+    command = [sys.executable, "-c", "from creditstd.cli import main; main()", "validate", str(path),
+               "--format", "json", *ON]
+    piped = subprocess.run(command, capture_output=True, check=False)
+    assert piped.returncode == 1 and piped.stderr == b""
+    primary, secondary = pty.openpty()
+    environment = {key: value for key, value in os.environ.items() if key not in ("CI", "GITHUB_ACTIONS")}
+    shown = subprocess.run([*command, "--progress"], stdout=subprocess.PIPE, stderr=secondary, check=False,
+                           env={**environment, "TERM": "xterm"})
+    os.close(secondary)
+    drawn = b""
+    while True:
+        try:
+            part = os.read(primary, 65536)
+        except OSError:
+            break
+        if not part:
+            break
+        drawn += part
+    os.close(primary)
+    assert shown.returncode == 1
+    assert json.loads(shown.stdout)["totals"] == json.loads(piped.stdout)["totals"]
+    assert b"\r" not in shown.stdout
+    assert b"Traceback" not in drawn and not full_id_numbers(drawn.decode("utf-8", "replace"))

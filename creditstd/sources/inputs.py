@@ -130,6 +130,16 @@ class Opened:
     compression: str | None
     _closers: list[BinaryIO] = field(default_factory=list, repr=False)
 
+    @property
+    def bytes_read(self) -> int | None:
+        """How far the file has been read, in its own bytes (compressed ones for gzip); None for stdin."""
+        if self.path == "-" or not self._closers:
+            return None
+        try:
+            return self._closers[0].tell()  # the raw file, opened first
+        except (OSError, ValueError):  # closed meanwhile
+            return None
+
     def close(self) -> None:
         """Close what :func:`open_bytes` opened (never stdin itself)."""
         for closer in reversed(self._closers):

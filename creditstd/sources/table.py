@@ -49,6 +49,13 @@ class Rows(Iterator["TableChunk | RowProblem"]):
             self.close()
             raise
 
+    @property
+    def bytes_read(self) -> int | None:
+        """How far the file has been read (for a progress display): its bytes, compressed ones for gzip,
+        read ahead of the rows delivered by up to a few MB; None for stdin and exchange batches."""
+        opened = self._opened
+        return opened.bytes_read if opened is not None else None
+
     def close(self) -> None:
         """Stop reading and close the file (never stdin)."""
         closer = getattr(self._items, "close", None)
