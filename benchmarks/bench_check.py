@@ -1,0 +1,128 @@
+"""Benchmark ``creditstd check --file`` on a bulk list of identifiers, beside python-stdnum's per-call loop.
+
+It writes a file of N identifiers (60% USCCs, 20% citizen ID numbers, 10% organisation codes, 5% registration
+numbers, 5% legacy 15-digit ID numbers; about ``--broken`` of them with one character changed), then times:
+
+* ``creditstd check --file F -q`` and ``--format jsonl`` end to end in subprocesses (output to /dev/null),
+  with the peak RSS of the child;
+* the same two runs in-process (``run_bulk`` over the file, output discarded);
+* python-stdnum's per-call loop over the same lines (``is_valid`` of the kind the line's length suggests),
+  the tool a user would otherwise pick.
+
+Medians of ``--repeat`` runs; lines/s, ratios to stdnum, peak RSS.  Usage::
+
+    .venv/bin/python benchmarks/bench_check.py --lines 1000000 --repeat 3
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import io
+import os
+import random
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from creditstd.codes import orgcode, regno, ric, uscc
+
+
+def generate(path: Path, lines: int, broken: float, seed: int = 1) -> None:
+    """Write ``lines`` identifiers, a mix of kinds, about ``broken`` of them with one character changed."""
+    rng = random.Random(seed)
+    with path.open("w", encoding="utf-8") as out:
+        for _ in range(lines):
+            draw = rng.random()
+            if draw < 0.6:
+                number = uscc.generate(rng=rng)
+            elif draw < 0.8:
+                number = ric.generate(kind=ric.Kind.CITIZEN, rng=rng)
+            elif draw < 0.9:
+                number = orgcode.generate(rng=rng)
+            elif draw < 0.95:
+                number = regno.generate(rng=rng)
+            else:
+                number = ric.generate(kind=ric.Kind.CITIZEN_15, rng=rng)
+            if rng.random() < broken:
+                i = rng.randrange(len(number))
+                number = number[:i] + rng.choice("0123456789AB") + number[i + 1:]
+            out.write(number + "\n")
+
+
+def subprocess_run(path: Path, args: list[str]) -> tuple[float, int]:
+    """Seconds and peak RSS (kB) of one ``creditstd check`` child process."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    start = time.perf_counter()
+    with open(os.devnull, "wb") as sink:
+        subprocess.run([str(Path(sys.executable).parent / "creditstd"), "check", "--file", str(path), *args],
+                       stdout=sink, stderr=subprocess.DEVNULL, check=False)
+    seconds = time.perf_counter() - start
+    return seconds, max(before, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+
+
+def in_process(path: Path, output: str, quiet: bool) -> float:
+    from creditstd.cli import check
+
+    options = check.Options(strict=False, kind=None, output=output, reveal=False, quiet=quiet)
+    sink = io.StringIO()
+    start = time.perf_counter()
+    with contextlib.redirect_stdout(sink), contextlib.redirect_stderr(io.StringIO()):
+        check.run_bulk(check._read_blocks(str(path), "utf-8-sig"), options)
+        sink.truncate(0)
+    return time.perf_counter() - start
+
+
+def stdnum_loop(path: Path) -> float:
+    from stdnum.cn import ric as stdnum_ric
+    from stdnum.cn import uscc as stdnum_uscc
+
+    checks = {18: (stdnum_uscc.is_valid, stdnum_ric.is_valid), 15: (stdnum_ric.is_valid,)}
+    start = time.perf_counter()
+    with path.open(encoding="utf-8") as lines:
+        for line in lines:
+            number = line.strip()
+            for is_valid in checks.get(len(number), ()):
+                try:  # stdnum.cn.ric raises KeyError on a county it does not know
+                    if is_valid(number):
+                        break
+                except KeyError:
+                    pass
+    return time.perf_counter() - start
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--lines", type=int, default=1_000_000)
+    parser.add_argument("--broken", type=float, default=0.05)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--file", type=Path, help="reuse (or keep) the generated file here")
+    arguments = parser.parse_args()
+    folder = tempfile.TemporaryDirectory()
+    path = arguments.file or Path(folder.name) / "ids.txt"
+    if not path.exists():
+        generate(path, arguments.lines, arguments.broken)
+    lines = sum(1 for _ in path.open("rb"))
+    print(f"{lines:,} lines, {path.stat().st_size / 1e6:.0f} MB, {arguments.broken:.0%} broken, "
+          f"medians of {arguments.repeat}")
+    stdnum = statistics.median(stdnum_loop(path) for _ in range(arguments.repeat))
+    print(f"{'python-stdnum is_valid loop':42} {lines / stdnum:>12,.0f} lines/s")
+    for name, args in (("-q", ["-q"]), ("--format jsonl", ["--format", "jsonl"])):
+        runs = [subprocess_run(path, args) for _ in range(arguments.repeat)]
+        seconds = statistics.median(run[0] for run in runs)
+        rss = max(run[1] for run in runs)
+        print(f"{'creditstd check ' + name + ' (subprocess)':42} {lines / seconds:>12,.0f} lines/s  "
+              f"x{stdnum / seconds:.1f} stdnum  peak RSS {rss / 1024:.0f} MB")
+        output, quiet = ("text", True) if name == "-q" else ("jsonl", False)
+        seconds = statistics.median(in_process(path, output, quiet) for _ in range(arguments.repeat))
+        print(f"{'creditstd check ' + name + ' (in-process)':42} {lines / seconds:>12,.0f} lines/s  "
+              f"x{stdnum / seconds:.1f} stdnum")
+    folder.cleanup()
+
+
+if __name__ == "__main__":
+    main()
