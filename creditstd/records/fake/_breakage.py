@@ -33,9 +33,11 @@ True
 from __future__ import annotations
 
 import json
+import operator
 import random
 from collections.abc import Callable
 from datetime import date, timedelta
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from creditstd.codes import uscc
@@ -55,8 +57,9 @@ def breakages(gen: Generator, record: dict[str, Any]) -> list[Breakage]:
     rng, plan = gen.rng, gen.plan
     found: list[Breakage] = []
 
-    def setter(key: str, value: Any) -> Callable[[dict[str, Any]], None]:
-        return lambda target: target.__setitem__(key, value)
+    def setter(key: str, value: Callable[[], Any]) -> Callable[[dict[str, Any]], None]:
+        """Set ``key`` to what ``value()`` makes: the wrong value is only made for the breakage chosen."""
+        return lambda target: target.__setitem__(key, value())
 
     def deleter(key: str) -> Callable[[dict[str, Any]], None]:
         return lambda target: target.pop(key)
@@ -65,23 +68,21 @@ def breakages(gen: Generator, record: dict[str, Any]) -> list[Breakage]:
         schema = plan.schemas[key]
         formats = gen.formats_of_field(key)
         if "uscc" in formats and value != uscc.PLACEHOLDER:
-            found.append(("uscc.checksum", key, setter(key, _recheck(value, uscc.calc_check_digit(value[:17]),
-                                                                       USCC_ALPHABET, rng))))
+            found.append(("uscc.checksum", key, setter(key, partial(_recheck_uscc, value, rng))))
         if "regno" in formats and len(value) == 15:
-            found.append(("regno.checksum", key, setter(key, _recheck(value, value[-1], "0123456789", rng))))
+            found.append(("regno.checksum", key, setter(key, partial(_recheck, value, value[-1], "0123456789", rng))))
         if "citizen-id" in formats:
-            found.append(("ric.checksum", key, setter(key, _recheck(value, value[-1], "0123456789X", rng))))
+            found.append(("ric.checksum", key, setter(key, partial(_recheck, value, value[-1], "0123456789X", rng))))
         if "date" in formats:
-            found.append(("record.date", key, setter(key, f"{value[:4]}-02-30")))
+            found.append(("record.date", key, setter(key, partial(_impossible_date, value))))
         if "enum" in schema:
-            found.append(("record.enum", key, setter(key, "未知")))
+            found.append(("record.enum", key, setter(key, partial(str, "未知"))))
         if isinstance(value, str) and schema.get("maxLength", 10_000) <= 300 and "enum" not in schema:
-            longer = (value + "　") * (schema["maxLength"] // max(len(value), 1) + 1)
-            found.append(("record.maxLength", key, setter(key, longer)))
+            found.append(("record.maxLength", key, setter(key, partial(_longer, value, schema["maxLength"]))))
         if schema.get("type") == "number" and isinstance(value, (int, float)):
-            found.append(("record.type", key, setter(key, str(value))))
+            found.append(("record.type", key, setter(key, partial(str, value))))
             if value > 0 and schema.get("minimum") == 0:
-                found.append(("record.minimum", key, setter(key, -value)))
+                found.append(("record.minimum", key, setter(key, partial(operator.neg, value))))
         if key in plan.required:
             found.append(("record.required", key, deleter(key)))
     for cond, holds in plan.conditionals:
@@ -94,25 +95,23 @@ def breakages(gen: Generator, record: dict[str, Any]) -> list[Breakage]:
         for key, sub in then.get("properties", {}).items():
             if sub.get("format") == "citizen-id" and key in record and len(record[key]) == 18:
                 value = record[key]
-                found.append(("ric.checksum", key, setter(key, _recheck(value, value[-1], "0123456789X", rng))))
+                found.append(("ric.checksum", key, setter(key, partial(_recheck, value, value[-1], "0123456789X",
+                                                                       rng))))
     today = max(gen.on, date.today())
     for rule in gen.cls.rules:
         if rule["rule"] == "date_not_after" and rule["field"] in record:
             field = rule["field"]
             first = date.fromisoformat(record[field])
             if rule["other"] == "today":  # a mistyped year: stays in the future for decades
-                later = max(first.replace(year=first.year + 20, day=min(first.day, 28)),
-                            today + timedelta(days=rng.randint(1, 60)))
-                found.append(("rule.date_in_future", field, setter(field, later.isoformat())))
+                found.append(("rule.date_in_future", field, setter(field, partial(_future, first, today, rng))))
             elif rule["other"] in record:
                 other = rule["other"]
                 second = date.fromisoformat(record[other])
-                gap = timedelta(days=rng.randint(1, 30))
-                found.append(("rule.date_not_after", field, setter(field, (second + gap).isoformat())))
-                found.append(("rule.date_not_after", other, setter(other, (first - gap).isoformat())))
+                found.append(("rule.date_not_after", field, setter(field, partial(_shifted, second, 1, rng))))
+                found.append(("rule.date_not_after", other, setter(other, partial(_shifted, first, -1, rng))))
         elif rule["rule"] == "orgcode_in_uscc" and rule["orgcode"] in record and rule["uscc"] in record \
                 and record[rule["uscc"]] != uscc.PLACEHOLDER:
-            found.append(("rule.orgcode_in_uscc", rule["orgcode"], setter(rule["orgcode"], fast_orgcode(rng))))
+            found.append(("rule.orgcode_in_uscc", rule["orgcode"], setter(rule["orgcode"], partial(fast_orgcode, rng))))
     return found
 
 
@@ -123,14 +122,20 @@ def break_record(gen: Generator, record: dict[str, Any]) -> tuple[dict[str, Any]
         by_code.setdefault(code, []).append((key, mutate))
     codes = list(by_code)
     gen.rng.shuffle(codes)
+    # Breakages seen to bring other findings along (a missing subject category also leaves its conditionals
+    # unmet) go last: most records then need one check, not three.
+    mixed = gen.mixed_breakages
+    codes.sort(key=lambda code: all((code, key) in mixed for key, _ in by_code[code]))
     fallback: tuple[dict[str, Any], str] | None = None
     for code in codes[:8]:
-        key, mutate = gen.rng.choice(by_code[code])
+        options = [option for option in by_code[code] if (code, option[0]) not in mixed] or by_code[code]
+        key, mutate = gen.rng.choice(options)
         candidate = dict(record)  # shallow: a mutation replaces or removes a value, never changes one in place
         mutate(candidate)
         found = {error.code for error in errors_after_change(gen, candidate, key)}
         if found == {code}:
             return candidate, code
+        mixed.add((code, key))
         if code in found and fallback is None:
             fallback = (candidate, code)
     if fallback is None:
@@ -162,6 +167,30 @@ def _mentions(class_name: str) -> tuple[dict[str, list[int]], dict[str, list[int
             {key: [index for index, text in enumerate(conditionals) if f'"{key}"' in text] for key in keys},
             {key: [index for index, text in enumerate(rules) if f'"{key}"' in text] for key in keys})
     return _MENTIONS[class_name]
+
+
+def _recheck_uscc(value: str, rng: random.Random) -> str:
+    return _recheck(value, uscc.calc_check_digit(value[:17]), USCC_ALPHABET, rng)
+
+
+def _impossible_date(value: str) -> str:
+    return f"{value[:4]}-02-30"
+
+
+def _longer(value: str, limit: int) -> str:
+    """``value`` repeated (with an ideographic space) past ``limit`` characters."""
+    return (value + "\u3000") * (limit // max(len(value), 1) + 1)
+
+
+def _future(first: date, today: date, rng: random.Random) -> str:
+    """A mistyped year: 20 years on, and in any case after ``today``."""
+    return max(first.replace(year=first.year + 20, day=min(first.day, 28)),
+               today + timedelta(days=rng.randint(1, 60))).isoformat()
+
+
+def _shifted(day: date, sign: int, rng: random.Random) -> str:
+    """``day`` moved 1-30 days later (``sign`` 1) or earlier (-1)."""
+    return (day + sign * timedelta(days=rng.randint(1, 30))).isoformat()
 
 
 def _recheck(value: str, current: str, alphabet: str, rng: random.Random) -> str:

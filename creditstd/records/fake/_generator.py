@@ -88,6 +88,8 @@ class Generator(FieldValues):
         # the required fields whose code values say "not decided yet" (a status): then no optional field
         self._may_pend = [key for key in plan.required if _PENDING & {value for value in enum_of(plan.schemas[key])
                                                                       if isinstance(value, str)}]
+        #: (error code, field) of the breakages that brought other findings along (see :mod:`._breakage`)
+        self.mixed_breakages: set[tuple[str, str]] = set()
         self._on_ordinal = on.toordinal()
         # each date as (key, the dates it follows, the span of days it may lie after them when it may pass ``on``)
         self._date_steps = [(key, tuple(plan.before[key]), ((30, 365) if "deadline" in key else (180, 5 * 365))
