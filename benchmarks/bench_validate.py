@@ -1,24 +1,32 @@
-"""Validation of a departmental export, side by side in one run: the compiled core vs the per-record validator.
+"""Validation of a departmental export, side by side in one run: creditstd against frictionless and the row path.
 
-Builds an administrative-penalty export with ``creditstd``'s fake-data generator (``--seed-rows`` distinct
-rows, about 5% of them broken, repeated up to ``--rows``), then measures, in this process:
+Builds an administrative-penalty export with creditstd's fake-data generator (``--rows`` data rows, every one
+generated, about 5% broken on purpose; ``--seed-rows`` N < rows repeats N generated rows instead, which is
+quicker but lets the validator's memory of values it has seen help more than real data would), in UTF-8 and
+in GBK, then measures in one run:
 
-* ``validate_table`` (the compiled core) over Arrow batches of the file's text cells;
-* the per-record validator (``RecordValidator.iter_errors``) on a sample of the same rows;
-* ``creditstd validate`` end to end (read, check, report) as a subprocess, wall time and peak RSS;
-* ``frictionless validate`` with an equivalent Table Schema, if frictionless is installed (it is not a
-  dependency of creditstd: ``pip install frictionless`` to include it).
+* ``validate_table`` (the compiled core) over Arrow batches of the file's text cells, in this process;
+* the per-record validator (``RecordValidator.iter_errors``, the path every record took before the core) on a
+  sample of the same rows;
+* ``creditstd validate FILE --format json`` end to end (read, check, report) in a child process, for the UTF-8
+  and the GBK file: wall time and peak RSS (the child's ``VmHWM``);
+* ``frictionless validate`` on the same files with an equivalent Table Schema generated from the class (types,
+  required, lengths, code tables, a pattern for the USCC columns), when it is installed: it is not a dependency
+  of creditstd; install it in its own environment (``python -m venv /tmp/fl && /tmp/fl/bin/pip install
+  frictionless``) and pass ``--frictionless /tmp/fl/bin/frictionless``.  Its JSON report is read to make sure it
+  went through every row.
 
-Prints rows/s and the ratios.  Usage::
+Prints rows/s, ratios and the issue's targets (10x frictionless, 50x the row path, peak RSS <= 300 MB);
+``--json FILE`` writes the figures.  Usage::
 
-    python benchmarks/bench_validate.py --rows 200000
+    python benchmarks/bench_validate.py --rows 1000000 --frictionless /tmp/fl/bin/frictionless
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import resource
+import os
 import shutil
 import subprocess
 import sys
@@ -26,6 +34,7 @@ import tempfile
 import time
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pyarrow as pa
 import pyarrow.csv as pacsv
@@ -38,15 +47,28 @@ from creditstd.records.validation import validator
 
 CLASS = "administrative_penalty"
 TODAY = date(2026, 11, 1)
+#: Runs ``creditstd validate`` and writes the process's peak RSS (kB) to the file named first.
+_CHILD = """
+import atexit, sys
+out = sys.argv.pop(1)
+def peak():
+    with open('/proc/self/status') as status, open(out, 'w') as target:
+        target.write(next(line for line in status if line.startswith('VmHWM')).split()[1])
+atexit.register(peak)
+from creditstd.cli import main
+main()
+"""
 
 
 def build(path: Path, rows: int, seed_rows: int) -> None:
     """Write the export: ``seed_rows`` generated rows (5% broken), repeated up to ``rows`` data rows."""
-    sample = Path(str(path) + ".seed")
-    with open(sample, "w", encoding="utf-8", newline="") as stream:
+    seed_rows = min(seed_rows, rows)
+    with open(path, "w", encoding="utf-8", newline="") as stream:
         write_csv((fake.record for fake in fake_records(CLASS, seed_rows, seed=1, error_rate=0.05, on=TODAY)),
                   CLASS, stream, headers="key")
-    header, *body = sample.read_text(encoding="utf-8").splitlines(keepends=True)
+    if seed_rows == rows:
+        return
+    header, *body = path.read_text(encoding="utf-8").splitlines(keepends=True)
     with open(path, "w", encoding="utf-8", newline="") as stream:
         stream.write(header)
         written = 0
@@ -54,17 +76,29 @@ def build(path: Path, rows: int, seed_rows: int) -> None:
             chunk = body[: rows - written]
             stream.writelines(chunk)
             written += len(chunk)
-    sample.unlink()
+
+
+def to_gbk(source: Path, target: Path) -> int:
+    """Copy ``source`` as GBK; a line with a character GBK lacks is left out (returns the lines left out)."""
+    left_out = 0
+    with open(source, encoding="utf-8", newline="") as reading, open(target, "wb") as writing:
+        for line in reading:
+            try:
+                writing.write(line.encode("gbk"))
+            except UnicodeEncodeError:
+                left_out += 1
+    return left_out
 
 
 def read_batches(path: Path) -> list[pa.RecordBatch]:
     table = pacsv.read_csv(path, convert_options=pacsv.ConvertOptions(strings_can_be_null=False))
     table = table.cast(pa.schema([pa.field(name, pa.string()) for name in table.column_names]))
-    return table.to_batches(max_chunksize=65536)
+    return table.combine_chunks().to_batches(max_chunksize=65536)
 
 
 def core(batches: list[pa.RecordBatch]) -> tuple[float, int, int]:
     plan = compile_plan(CLASS, today=TODAY)
+    validate_table(plan, batches[0].slice(0, 100))  # compiled, warm
     start = time.perf_counter()
     rows = invalid = 0
     for batch in batches:
@@ -75,32 +109,33 @@ def core(batches: list[pa.RecordBatch]) -> tuple[float, int, int]:
 
 
 def row_path(batches: list[pa.RecordBatch], sample: int) -> tuple[float, int]:
+    """The per-record validator on the first ``sample`` rows, with a fresh validator (nothing remembered)."""
     plan = compile_plan(CLASS, today=TODAY)
     records = decode_rows(plan, batches[0], range(min(sample, batches[0].num_rows)))
-    check = validator(CLASS)
+    check = type(validator(CLASS))(record_class(CLASS))
     start = time.perf_counter()
     for record in records:
         list(check.iter_errors(record, today=TODAY))
     return time.perf_counter() - start, len(records)
 
 
-def command(path: Path) -> tuple[float, float]:
-    """Wall time and peak RSS (MB) of ``creditstd validate FILE --format json`` in a child process."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+def command(path: Path, folder: Path) -> tuple[float, float, dict[str, Any]]:
+    """Wall time, peak RSS (MB) and the totals of ``creditstd validate FILE --format json`` in a child process."""
+    peak, report = folder / "peak.txt", folder / "report.json"
     start = time.perf_counter()
-    subprocess.run([sys.executable, "-c", "from creditstd.cli import main; main()", "validate", str(path),
-                    "--class", CLASS, "--format", "json", "--on", TODAY.isoformat()],
-                   stdout=subprocess.DEVNULL, check=False)
+    subprocess.run([sys.executable, "-c", _CHILD, str(peak), "validate", str(path), "--class", CLASS,
+                    "--format", "json", "-o", str(report), "--on", TODAY.isoformat()], check=False)
     elapsed = time.perf_counter() - start
-    return elapsed, max(before, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss) / 1024
+    totals = json.loads(report.read_text(encoding="utf-8"))["totals"]
+    return elapsed, int(peak.read_text()) / 1024, totals
 
 
-def table_schema() -> dict:
+def table_schema() -> dict[str, Any]:
     """A frictionless Table Schema equivalent to the class as far as Table Schema can say it."""
     fields = []
     for key, spec in record_class(CLASS).fields.items():
         schema = spec.schema
-        constraints: dict = {}
+        constraints: dict[str, Any] = {}
         if spec.required:
             constraints["required"] = True
         if "maxLength" in schema:
@@ -114,44 +149,85 @@ def table_schema() -> dict:
     return {"fields": fields}
 
 
-def frictionless(path: Path, folder: Path) -> float | None:
-    executable = shutil.which("frictionless")
-    if executable is None:
-        return None
-    schema = folder / "schema.json"
-    schema.write_text(json.dumps(table_schema(), ensure_ascii=False), encoding="utf-8")
+def frictionless(executable: str, path: Path, encoding: str) -> tuple[float, int] | None:
+    """Wall time and rows read of ``frictionless validate`` (run in the file's folder: it refuses absolute paths
+    outside the working directory as unsafe)."""
+    folder = path.parent
+    (folder / "schema.json").write_text(json.dumps(table_schema(), ensure_ascii=False), encoding="utf-8")
     start = time.perf_counter()
-    subprocess.run([executable, "validate", str(path), "--schema", str(schema), "--limit-errors", "100000000"],
-                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
-    return time.perf_counter() - start
+    done = subprocess.run([executable, "validate", path.name, "--schema", "schema.json", "--encoding", encoding,
+                           "--limit-errors", "1000000000", "--json"], cwd=folder, capture_output=True, check=False)
+    elapsed = time.perf_counter() - start
+    try:
+        rows = int(json.loads(done.stdout)["tasks"][0]["stats"]["rows"])
+    except (ValueError, KeyError, IndexError, TypeError):
+        print(f"frictionless did not finish: {done.stdout[:300]!r} {done.stderr[:300]!r}", file=sys.stderr)
+        return None
+    return elapsed, rows
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def main() -> int:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--rows", type=int, default=200_000)
-    parser.add_argument("--seed-rows", type=int, default=20_000)
+    parser.add_argument("--seed-rows", type=int, default=None, help="generate only N rows and repeat them")
     parser.add_argument("--row-sample", type=int, default=2_000)
+    parser.add_argument("--frictionless", default=shutil.which("frictionless"), help="the frictionless executable")
+    parser.add_argument("--json", type=Path, help="write the figures to this file")
     arguments = parser.parse_args()
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "penalties.csv"
-        build(path, arguments.rows, arguments.seed_rows)
-        batches = read_batches(path)
+    figures: dict[str, Any] = {"rows": arguments.rows, "cpus": os.cpu_count(), "python": sys.version.split()[0],
+                               "pyarrow": pa.__version__}
+    with tempfile.TemporaryDirectory() as name:
+        folder = Path(name)
+        utf8, gbk = folder / "penalties.csv", folder / "penalties_gbk.csv"
+        start = time.perf_counter()
+        build(utf8, arguments.rows, arguments.seed_rows or arguments.rows)
+        left_out = to_gbk(utf8, gbk)
+        print(f"built {arguments.rows:,} rows in {time.perf_counter() - start:.0f} s "
+              f"({utf8.stat().st_size / 1e6:.0f} MB UTF-8, {gbk.stat().st_size / 1e6:.0f} MB GBK, "
+              f"{left_out} lines without a GBK form left out)")
+        batches = read_batches(utf8)
         seconds, rows, invalid = core(batches)
-        core_rate = rows / seconds
+        figures["core_rows_per_s"] = core_rate = rows / seconds
         row_seconds, sampled = row_path(batches, arguments.row_sample)
-        row_rate = sampled / row_seconds
-        wall, rss = command(path)
-        print(f"{rows:,} rows, {invalid:,} invalid ({invalid / rows:.1%}), {path.stat().st_size / 1e6:.0f} MB")
-        print(f"validate_table (compiled core):    {core_rate:12,.0f} rows/s")
-        print(f"per-record validator (row path):   {row_rate:12,.0f} rows/s   core is {core_rate / row_rate:5.1f}x")
-        print(f"creditstd validate, end to end:    {rows / wall:12,.0f} rows/s   peak RSS {rss:,.0f} MB")
-        other = frictionless(path, Path(folder))
-        if other is None:
-            print("frictionless validate:             not installed (pip install frictionless to compare)")
-        else:
-            print(f"frictionless validate:             {rows / other:12,.0f} rows/s   "
-                  f"creditstd validate is {other / wall:5.1f}x")
+        figures["row_path_rows_per_s"] = row_rate = sampled / row_seconds
+        del batches
+        print(f"{rows:,} rows, {invalid:,} invalid ({invalid / rows:.1%})")
+        print(f"per-record validator (row path):   {row_rate:12,.0f} rows/s")
+        print(f"validate_table (compiled core):    {core_rate:12,.0f} rows/s   "
+              f"{core_rate / row_rate:6.1f}x the row path")
+        results = []
+        for label, path, encoding in (("UTF-8", utf8, "utf-8"), ("GBK", gbk, "gbk")):
+            wall, rss, totals = command(path, folder)
+            lines = arguments.rows - (left_out if label == "GBK" else 0)
+            counted = totals["rows"]
+            assert counted["read"] == lines == counted["valid"] + counted["rejected"], (counted, lines)
+            rate = lines / wall
+            other = frictionless(arguments.frictionless, path, encoding) if arguments.frictionless else None
+            other_rate = other[1] / other[0] if other else None
+            results.append({"encoding": label, "rows": lines, "creditstd_rows_per_s": rate, "peak_rss_mb": rss,
+                            "frictionless_rows_per_s": other_rate})
+            print(f"creditstd validate, {label:5}:         {rate:12,.0f} rows/s   {rate / row_rate:6.1f}x the row "
+                  f"path   peak RSS {rss:,.0f} MB")
+            if other_rate is None:
+                print(f"frictionless validate, {label:5}:      not run (--frictionless PATH)")
+            else:
+                print(f"frictionless validate, {label:5}:      {other_rate:12,.0f} rows/s   creditstd is "
+                      f"{rate / other_rate:5.1f}x")
+        figures["validate"] = results
+    checks = [("core >= 50x the row path", core_rate >= 50 * row_rate),
+              ("creditstd validate >= 50x the row path", all(r["creditstd_rows_per_s"] >= 50 * row_rate
+                                                             for r in results)),
+              ("peak RSS <= 300 MB", all(r["peak_rss_mb"] <= 300 for r in results))]
+    if all(r["frictionless_rows_per_s"] for r in results):
+        checks.append(("creditstd validate >= 10x frictionless",
+                       all(r["creditstd_rows_per_s"] >= 10 * r["frictionless_rows_per_s"] for r in results)))
+    for label, ok in checks:
+        print(f"{'PASS' if ok else 'FAIL'}  {label}")
+    figures["targets"] = dict(checks)
+    if arguments.json:
+        arguments.json.write_text(json.dumps(figures, indent=2), encoding="utf-8")
+    return 0 if all(ok for _, ok in checks) else 1
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())
