@@ -226,10 +226,29 @@ def _real_dates(column: pa.Array) -> np.ndarray:
     return result
 
 
-def _length(compare: Callable[[Any, Any], Any], bound: int) -> Callable[[pa.Array], np.ndarray]:
-    """Per value, whether ``compare(its length in characters, bound)``."""
-    limit = pa.scalar(bound, pa.int32())
-    return lambda column: _mask(compare(pc.utf8_length(column), limit))
+def _lengths(low: int, high: int) -> Callable[[pa.Array], np.ndarray]:
+    """Per value, whether its length in characters is from ``low`` to ``high`` (a null is not).
+
+    A character takes one to four bytes in UTF-8, so the byte length (read from the offsets, without
+    touching the text) settles most values; only those it leaves open are counted in characters.
+
+    >>> _lengths(2, 3)(pa.array(['a', 'ab', 'abcd', '统一', '统一社会', None])).tolist()
+    [False, True, False, True, False, False]
+    """
+
+    def check(column: pa.Array) -> np.ndarray:
+        size = np.asarray(pc.fill_null(pc.binary_length(column), 0).to_numpy(zero_copy_only=False), np.int64)
+        least = (size + 3) // 4  # the fewest characters that many bytes can hold
+        result = (least >= low) & (size <= high)
+        unsure = ~result & (size >= low) & (least <= high)
+        if unsure.any():
+            chars = np.asarray(pc.utf8_length(pc.filter(column, pa.array(unsure))).to_numpy(zero_copy_only=False))
+            result[unsure] = (chars >= low) & (chars <= high)
+        if column.null_count:
+            result &= _mask(pc.is_valid(column))
+        return result
+
+    return check
 
 
 def _equals(const: str) -> Callable[[pa.Array], np.ndarray]:
@@ -247,14 +266,15 @@ def _strings(schema: Mapping[str, Any], strict: bool, exact: bool) -> Callable[[
     patterns (``$`` only at the very end, ``\\d`` ASCII only), so it is used only when not ``exact``.
     """
     parts: list[Callable[[pa.Array], np.ndarray]] = []
+    low, high = 0, MAX_STRING_LENGTH  # every value, whatever its schema, is at most that long
     for keyword, value in _keywords(schema).items():
         if keyword == "type":
             if value != "string":
                 return lambda column: np.zeros(len(column), bool)
         elif keyword == "minLength":
-            parts.append(_length(pc.greater_equal, value))
+            low = max(low, value)
         elif keyword == "maxLength":
-            parts.append(_length(pc.less_equal, value))
+            high = min(high, value)
         elif keyword == "enum":
             members = pa.array([item for item in value if isinstance(item, str)], pa.string())
             parts.append(lambda column, members=members: _mask(pc.is_in(column, value_set=members)))
@@ -277,7 +297,7 @@ def _strings(schema: Mapping[str, Any], strict: bool, exact: bool) -> Callable[[
             parts.append(lambda column, branches=branches: np.logical_or.reduce([b(column) for b in branches]))
         else:  # regions, sectors, exact patterns...: decided per distinct value
             return None
-    parts.append(_length(pc.less_equal, MAX_STRING_LENGTH))
+    parts.append(_lengths(low, high))
     return lambda column: np.logical_and.reduce([part(column) for part in parts])
 
 
@@ -319,7 +339,7 @@ def _values_check(class_name: str, strict: bool, key: str, schema: Mapping[str, 
                 result = np.ones(columns.rows, bool)
                 present = columns.present(key)
                 if present.any():
-                    result[present] = strings(pc.drop_null(column))
+                    result[present] = strings(pc.drop_null(column) if column.null_count else column)
                 return result
             return by_column
     elif kind in ("number", "integer") and not exact:  # floats cannot hold every integer the row path can
