@@ -30,8 +30,11 @@ True
 The work is split by job: :mod:`._domain` (departments, lists, places),
 :mod:`._plan` (what a class asks for, read once from its schema),
 :mod:`._parties` (the subject and the authorities), :mod:`._values` (one
-field's value), :mod:`._draft` (a record being made), :mod:`._generator`
-(whole valid records) and :mod:`._breakage` (breaking one on purpose).
+field's value), :mod:`._ids` (identifiers and names, drawn fast),
+:mod:`._draft` (a record being made), :mod:`._generator` (whole valid
+records) and :mod:`._breakage` (breaking one on purpose).  Records stream:
+each is made when the consumer asks for it, so memory stays flat however
+many are written; ``benchmarks/bench_fake.py`` measures the speed.
 Writing records out as JSON lines, CSV or XML is :mod:`creditstd.records.export`;
 its writers are importable from here too.
 """
