@@ -227,6 +227,9 @@ _TABLE: dict[str, tuple[str, ...]] = {
     "record.invalid_text": ("文本含有无法编码的字符（单独的代理码位）",
                             "the text holds a character that cannot be encoded (a lone surrogate)"),
     "record.duplicate_key": ("对象中有重复的键", "the object has the same key twice"),
+    # ---------------------------------------------------------------- rows of a run (creditstd/records/duplicates.py)
+    "record.duplicate": ("与{first_zh}的记录重复：标识字段（{fields_zh}）相同",
+                         "duplicate of the record at {first_en}: same identity fields ({fields_en})"),
     # ---------------------------------------------------------------- named rules (creditstd/records/rules.py)
     "rule.date_not_after": ("日期不应晚于另一日期字段", "a date must not be later than the date field it precedes"),
     "rule.date_in_future": ("日期晚于今天", "the date is in the future"),
@@ -319,6 +322,7 @@ _TITLES: dict[str, tuple[str, str]] = {
     "record.minItems": ("项数不足", "too few items"),
     "record.uniqueItems": ("有重复项", "duplicate items"),
     "record.duplicate_key": ("字段重复", "field given twice"),
+    "record.duplicate": ("重复记录", "duplicate record"),
     "rule.date_not_after": ("日期先后顺序不符", "dates out of order"),
     "rule.date_in_future": ("日期晚于今天", "date in the future"),
     "rule.orgcode_in_uscc": ("组织机构代码与统一社会信用代码不符", "organisation code does not match the USCC"),
