@@ -517,8 +517,8 @@ class _Templates:
         """JSON of ``fields`` of ``parse(number)``, cached under ``key`` (the part of the number they depend on)."""
         cached = self.cache.get((fields[0], key, len(number)))
         if cached is None:
-            info = to_jsonable(self._MODULES[family].parse(number))
-            parts = tuple(json.dumps(info[field], ensure_ascii=False) for field in fields)
+            info = self._MODULES[family].parse(number)
+            parts = tuple(json.dumps(to_jsonable(getattr(info, field)), ensure_ascii=False) for field in fields)
             cached = self.cache[(fields[0], key, len(number))] = parts if len(parts) > 1 else parts[0]
         return cached
 
