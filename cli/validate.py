@@ -26,6 +26,7 @@ warning``); 2 usage error or unreadable input.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import json
 import re
 import sys
@@ -47,6 +48,7 @@ from creditstd.cli.progress import Progress, file_size, total_size
 from creditstd.exceptions import CatalogueError, bilingual
 from creditstd.findings import Finding
 from creditstd.records.decode import HeaderMapping, infer_class, resolve_headers
+from creditstd.records.duplicates import DuplicateKeys, DuplicateResult
 from creditstd.records.model import record_class
 from creditstd.records.plan import Plan, TableResult, compile_plan, validate_table
 from creditstd.reports import FORMATS, ReportBuilder, write_report
@@ -174,7 +176,7 @@ def _choose_plan(options: Options, source: Source) -> tuple[Plan, tuple[str, str
 
 
 def _validate_file(builder: ReportBuilder, plan: Plan, options: Options, source: Source, items: Rows,
-                   rejects: _Rejects | None, progress: Progress) -> None:
+                   rejects: _Rejects | None, progress: Progress, duplicates: DuplicateKeys) -> None:
     mapping = resolve_headers(plan.class_name, source.headers)
     builder.start_file(source.path, format=source.format, encoding=source.encoding, headers=source.headers,
                        mapping=mapping.fields, missing=mapping.missing, title=source.title)
@@ -186,10 +188,21 @@ def _validate_file(builder: ReportBuilder, plan: Plan, options: Options, source:
                 progress.update(rows=1, bytes_done=items.bytes_read)
                 continue
             keyed = _keyed(item.batch, mapping)
-            result = validate_table(plan, keyed, file=source.path, lines=item.lines, show_pii=options.show_pii)
-            behind.submit(_report_rows, builder, rejects, item, keyed, result)
+            result = _with_duplicates(
+                validate_table(plan, keyed, file=source.path, lines=item.lines, show_pii=options.show_pii),
+                duplicates.check(keyed, file=source.path, lines=item.lines))  # in read order: the first is kept
+            behind.submit(_report_rows, builder, rejects, item, result)
             progress.update(rows=item.batch.num_rows, bytes_done=items.bytes_read)
     builder.end_file()
+
+
+def _with_duplicates(result: TableResult, duplicates: DuplicateResult) -> TableResult:
+    """The verdict on a batch with its rows that repeat an earlier record rejected too."""
+    if not duplicates.count:
+        return result
+    return dataclasses.replace(result, valid=result.valid & ~duplicates.duplicate,
+                               findings=result.findings + duplicates.findings,
+                               rows=np.concatenate([result.rows, duplicates.rows]))
 
 
 def _report_problem(builder: ReportBuilder, rejects: _Rejects | None, problem: RowProblem) -> None:
@@ -198,10 +211,8 @@ def _report_problem(builder: ReportBuilder, rejects: _Rejects | None, problem: R
         rejects.problem(problem)
 
 
-def _report_rows(builder: ReportBuilder, rejects: _Rejects | None, chunk: TableChunk, keyed: pa.RecordBatch,
-                 result: TableResult) -> None:
-    columns = {name: keyed.column(name) for name in keyed.schema.names if name != _ROWS}
-    builder.add_rows(columns, chunk.lines, result.valid, result.findings)
+def _report_rows(builder: ReportBuilder, rejects: _Rejects | None, chunk: TableChunk, result: TableResult) -> None:
+    builder.add_rows(result.cells, chunk.lines, result.valid, result.findings, trimmed=True)
     if rejects:
         by_row: dict[int, list[Finding]] = defaultdict(list)
         for finding, row in zip(result.findings, result.rows.tolist(), strict=True):
@@ -219,6 +230,7 @@ def run(options: Options) -> int:
         options.rejects.mkdir(parents=True, exist_ok=True, mode=0o700)
     builder: ReportBuilder | None = None
     plan: Plan | None = None
+    duplicates: DuplicateKeys | None = None
     with ExitStack() as stack:
         progress = stack.enter_context(Progress(total_bytes=total_size(paths), label="校验 validate",
                                                 enabled=options.progress))
@@ -226,14 +238,15 @@ def run(options: Options) -> int:
             progress.start_file(path, size=file_size(path))
             source, items = open_table(path, encoding=options.encoding, header_row=options.header_row,
                                        sheet=options.sheet)
-            if plan is None or builder is None:
+            if plan is None or builder is None or duplicates is None:
                 plan, reason = _choose_plan(options, source)
+                duplicates = DuplicateKeys(plan.class_name, show_pii=options.show_pii)
                 builder = ReportBuilder(class_name=plan.class_name, class_reason=reason, strict=options.strict,
                                         max_errors=options.max_errors, show_pii=options.show_pii,
                                         rule_set=None, fail_on=options.fail_on)
             target = _rejects_path(options, path, many)
             rejects = _Rejects(stack, target, source) if target is not None else None
-            _validate_file(builder, plan, options, source, items, rejects, progress)
+            _validate_file(builder, plan, options, source, items, rejects, progress, duplicates)
         assert builder is not None  # expand_inputs never returns an empty list
         report = builder.finish()
     with output_stream(options.output) as stream:

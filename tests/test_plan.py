@@ -160,3 +160,12 @@ def test_the_row_path_in_parts_reports_what_the_whole_schema_reports(class_name:
         got = [error for error in check.iter_errors(fake.record, today=TODAY) if not error.code.startswith(
             ("rule.date", "rule.orgcode", "record.not_finite", "record.invalid_text", "record.too_"))]
         assert _signature(got) == _signature(set(expected)), fake.record
+
+
+def test_an_integer_too_long_for_python_is_a_finding_not_a_crash() -> None:
+    """Python refuses to turn more than 4,300 digits into an int; such a cell stays text and is reported."""
+    plan = compile_plan("credit_rating", today=TODAY)
+    batch = pa.RecordBatch.from_pydict({"evaluation_year": pa.array(["9" * 5000, "2024"], pa.string())})
+    result = validate_table(plan, batch)
+    assert "$.evaluation_year" in {finding.path for finding, row in zip(result.findings, result.rows) if row == 0}
+    assert "$.evaluation_year" not in {finding.path for finding, row in zip(result.findings, result.rows) if row == 1}

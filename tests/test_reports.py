@@ -7,6 +7,8 @@ import dataclasses
 import numpy as np
 import pyarrow as pa
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from test_reports_fixtures import PATH, RAW_ID, SCRIPT, WRONG_ID, clean_report, id_finding, penalty_report
 
 from creditstd.findings import Finding, Location
@@ -352,3 +354,29 @@ def test_id_numbers_in_headers_keys_titles_and_messages_are_masked() -> None:
     assert RAW_ID not in text and "110105********002X" in text
     assert masked.files[0].unknown_columns == ("110105********002X",)
     assert report(True).files[0].unknown_columns == (RAW_ID,) and RAW_ID in repr(report(True).codes)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(["", " ", "A级", " A级", "A级 ", "B", "\u3000B\u3000", "c"]),
+                         min_size=0, max_size=30), min_size=1, max_size=4))
+def test_a_summary_of_checked_cells_equals_one_of_raw_cells(batches: list[list[str]]) -> None:
+    """``add_rows(..., trimmed=True)`` on the cells the compiled core checked (trimmed, an empty one null)
+    gives the field summary ``add_rows`` gives on the raw cells."""
+    import pyarrow.compute as pc
+
+    summaries = []
+    for trimmed in (False, True):
+        builder = _builder()
+        line = 2
+        for cells in batches:
+            column = pa.array(cells, pa.string())
+            if trimmed:
+                stripped = pc.utf8_trim_whitespace(column)
+                column = pc.if_else(pc.equal(stripped, ""), pa.scalar(None, pa.string()), stripped)
+            builder.add_rows({"severity": column}, np.arange(line, line + len(cells)), np.ones(len(cells), bool),
+                             [], trimmed=trimmed)
+            line += len(cells)
+        builder.end_file()
+        field = next(field for field in builder.finish().files[0].fields if field.key == "severity")
+        summaries.append((field.rows, field.filled, field.distinct, field.top_values))
+    assert summaries[0] == summaries[1]

@@ -251,3 +251,28 @@ def test_progress_goes_to_a_terminal_only_and_never_into_the_report(tmp_path: Pa
     assert json.loads(shown.stdout)["totals"] == json.loads(piped.stdout)["totals"]
     assert b"\r" not in shown.stdout
     assert b"Traceback" not in drawn and not full_id_numbers(drawn.decode("utf-8", "replace"))
+
+
+def test_a_record_repeated_within_and_across_files_is_rejected_where_it_repeats(runner: CliRunner,
+                                                                                tmp_path: Path) -> None:
+    """The identity fields (for a penalty: authority USCC, decision number, subject) name a record; its first
+    occurrence is kept, each later one rejected with record.duplicate naming where it was first seen."""
+    first = _export(tmp_path / "a.csv", 30)
+    header, *rows = first.read_text(encoding="utf-8").splitlines(keepends=True)
+    first.write_text(header + "".join(rows) + rows[4], encoding="utf-8")  # line 6 again, as line 32
+    second = tmp_path / "b.csv"
+    second.write_text(header + rows[9] + rows[9], encoding="utf-8")  # a.csv line 11, twice
+    rejects = tmp_path / "rejects"
+    result = runner.invoke(main, ["validate", str(first), str(second), "--format", "json", "--rejects",
+                                  str(rejects), *ON])
+    assert result.exit_code == 1, result.output
+    report = json.loads(result.stdout)
+    assert report["totals"]["rows"] == {"read": 33, "valid": 30, "rejected": 3, "unreadable": 0}
+    examples = [example for code in report["codes"] if code["code"] == "record.duplicate"
+                for example in code["examples"]]
+    assert sorted((Path(example["file"]).name, example["line"]) for example in examples) == [
+        ("a.csv", 32), ("b.csv", 2), ("b.csv", 3)]
+    assert all("a.csv" in example["message_en"] for example in examples)
+    assert "line 6" in next(e["message_en"] for e in examples if e["line"] == 32)
+    kept = (rejects / "b.csv.rejects.csv").read_text(encoding="utf-8").splitlines()
+    assert len(kept) == 3 and all("record.duplicate" in line for line in kept[1:])

@@ -163,7 +163,10 @@ def field_type(cls: RecordClass, key: str) -> str:
 
 def _number(text: str) -> Any:
     if INTEGER.fullmatch(text):
-        return int(text)
+        try:
+            return int(text)
+        except ValueError:  # more digits than Python turns into an int (4,300): undecodable, so it stays text
+            return text
     return float(text) if NUMBER.fullmatch(text) else text
 
 

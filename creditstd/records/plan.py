@@ -120,6 +120,8 @@ class TableResult:
     findings: tuple[Finding, ...]
     #: The row (0-based, in the batch) of each finding.
     rows: np.ndarray
+    #: The cells as checked, per field key the batch has: trimmed, an empty cell null.
+    cells: Mapping[str, pa.Array] = field(default_factory=dict)
 
     @property
     def invalid_count(self) -> int:
@@ -579,6 +581,6 @@ def validate_table(plan: Plan, batch: pa.RecordBatch, *, file: str | None = None
                                         position=error.position, value=_shown(plan, error.field, text, show_pii),
                                         location=location))
                 finding_rows.append(row)
-    return TableResult(valid, tuple(findings), np.asarray(finding_rows, dtype=np.int64))
+    return TableResult(valid, tuple(findings), np.asarray(finding_rows, dtype=np.int64), columns.text)
 
 

@@ -318,6 +318,8 @@ class ReportBuilder:
         lines: np.ndarray,
         valid: np.ndarray,
         findings: Sequence[Finding],
+        *,
+        trimmed: bool = False,
     ) -> None:
         """Count a batch of rows: their cells per field, which rows are valid, and the findings made on them.
 
@@ -325,6 +327,8 @@ class ReportBuilder:
         type is read as its text), ``lines`` gives each row's source line (int64), ``valid`` says which rows
         are valid (bool); every column has one cell per row.  ``findings`` are the findings on these rows,
         each located (``file``, ``line``, ``column``); a finding on a sample row is matched to it by line.
+        ``trimmed``: the cells are already trimmed, an empty cell null (as the compiled core's
+        :attr:`~creditstd.records.plan.TableResult.cells` holds them), so the summary need not trim them again.
         """
         acc = self._open()
         lines = np.asarray(lines, dtype=np.int64)  # lists and Arrow arrays are accepted too
@@ -347,7 +351,7 @@ class ReportBuilder:
                 field_acc = acc.fields[key] = self._field_acc(key, None)
             field_acc.rows += n
             if array is not None:
-                self._summarise(field_acc, array)
+                self._summarise(field_acc, array, trimmed)
 
         sample_index, sample_lines = self._sample_rows(acc, lines, valid)
         sample_codes: dict[int, list[str]] = {line: [] for line in sample_lines}
@@ -364,16 +368,22 @@ class ReportBuilder:
         if len(sample_index):
             self._take_samples(acc, strings, sample_index, lines, valid, sample_codes, sample_fields)
 
-    def _summarise(self, acc: _FieldAcc, array: pa.Array) -> None:
-        trimmed = pc.utf8_trim_whitespace(array)
-        filled_mask = pc.fill_null(pc.greater(pc.utf8_length(trimmed), 0), False)
-        filled = int(pc.sum(filled_mask).as_py() or 0)
+    def _summarise(self, acc: _FieldAcc, array: pa.Array, trimmed: bool) -> None:
+        if trimmed:
+            filled = len(array) - array.null_count
+            values = array
+        else:
+            cells = pc.utf8_trim_whitespace(array)
+            filled_mask = pc.fill_null(pc.greater(pc.utf8_length(cells), 0), False)
+            filled = int(pc.sum(filled_mask).as_py() or 0)
+            values = pc.filter(cells, filled_mask)
         acc.filled += filled
         if not filled:
             return
-        values = pc.filter(trimmed, filled_mask)
         if acc.top is not None:
             counts = pc.value_counts(values)
+            if values.null_count:
+                counts = counts.filter(pc.is_valid(counts.field("values")))
             if len(counts) <= self.top_cap:
                 for value, count in zip(counts.field("values").to_pylist(), counts.field("counts").to_pylist(),
                                         strict=True):
