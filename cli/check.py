@@ -33,6 +33,7 @@ import codecs
 import contextlib
 import io
 import json
+import os
 import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -92,6 +93,8 @@ class Options:
     quiet: bool
 
 
+#: Outputs joined, encoded and written at a time (bounds the memory a block's output takes).
+_WRITE_LINES = 4096
 #: Most characters of an input echoed back in a report; the rest is counted, not shown.
 SHOWN_CHARS = 80
 
@@ -196,19 +199,37 @@ class _Writer:
     def __init__(self, options: Options) -> None:
         self.options = options
         self.listed = 0
+        self._binary: bool | None = None
         if options.output == "json":
             click.echo('{"results": [', nl=False)
 
     def write(self, outputs: list[str]) -> None:
         if not outputs:
             return
-        if self.options.output == "json":
-            text = "".join((",\n  " if self.listed + index else "\n  ") + output
-                           for index, output in enumerate(outputs))
-            click.echo(text, nl=False)
+        for start in range(0, len(outputs), _WRITE_LINES):  # a bounded piece at a time: memory stays small
+            chunk = outputs[start:start + _WRITE_LINES]
+            if self.options.output == "json":
+                text = (",\n  " if self.listed else "\n  ") + ",\n  ".join(chunk)
+            else:
+                text = "\n".join(chunk) + "\n"
+            self.listed += len(chunk)
+            self._echo(text)
+
+    def _echo(self, text: str) -> None:
+        """``click.echo(text, nl=False)``, as UTF-8 bytes where that writes the same bytes (no ANSI escape for
+        click to strip, a UTF-8 text stream): the encoding is done once for the whole piece."""
+        if self._binary is None:
+            stream = sys.stdout  # what click.echo writes to, unless it must rewrap it (then: not UTF-8 here)
+            codec = getattr(stream, "encoding", None)
+            try:
+                utf8 = codecs.lookup(codec).name == "utf-8" if codec else False
+            except LookupError:
+                utf8 = False
+            self._binary = utf8 and os.linesep == "\n" and getattr(stream, "errors", None) == "strict"
+        if self._binary and "\x1b" not in text:
+            click.echo(text.encode("utf-8"), nl=False)
         else:
-            click.echo("\n".join(outputs))
-        self.listed += len(outputs)
+            click.echo(text, nl=False)
 
     def finish(self, total: int, invalid: int) -> int:
         summary = {"checked": total, "valid": total - invalid, "invalid": invalid}
@@ -239,7 +260,7 @@ def run(items: Iterable[tuple[int | None, str | None]], options: Options) -> int
 # The bulk path: blocks of lines, one NumPy pass per kind, templates for the valid lines.
 
 #: Bytes read at a time by the bulk path (lines are never cut: a block ends at its last newline).
-BLOCK_BYTES = 1 << 20
+BLOCK_BYTES = 1 << 18
 #: Lines per block when the lines come from :func:`read_lines` (encodings other than UTF-8).
 BLOCK_LINES = 32768
 _FAST_CODECS = frozenset({"utf-8", "utf-8-sig"})
