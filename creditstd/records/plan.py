@@ -56,6 +56,7 @@ not of rows.
 from __future__ import annotations
 
 import functools
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -76,7 +77,7 @@ from creditstd.records.formats import format_checker
 from creditstd.records.jsonline import MAX_STRING_LENGTH, first_problem
 from creditstd.records.masking import mask_shown_value
 from creditstd.records.model import record_class
-from creditstd.records.validation import validator
+from creditstd.records.validation import RECORD_CODES, RecordValidator, validator
 
 __all__ = ["Plan", "TableResult", "compile_plan", "decode_rows", "reference_findings", "validate_table"]
 
@@ -536,11 +537,36 @@ class _Suspects:
     conditionals: list[np.ndarray]
     rules: list[np.ndarray]
 
-    def parts(self, row: int) -> dict[str, Any]:
-        """The parts of the row path to run for ``row`` (the arguments of ``errors_in``)."""
-        return {"fields": {key for key, failing in self.fields.items() if failing[row]},
-                "conditionals": {index for index, failing in enumerate(self.conditionals) if failing[row]},
-                "rules": {index for index, failing in enumerate(self.rules) if failing[row]}}
+    def flagged(self, row: int) -> tuple[list[int], list[int]]:
+        """The conditionals and the named rules (their indexes) the column pass could not accept for ``row``."""
+        return ([index for index, failing in enumerate(self.conditionals) if failing[row]],
+                [index for index, failing in enumerate(self.rules) if failing[row]])
+
+
+def _row_errors(check: RecordValidator, missing: Sequence[str], values: Mapping[str, Any],
+                record: Mapping[str, Any] | None, flagged: tuple[list[int], list[int]], today: date) -> list[Finding]:
+    """A row's findings, part by part as :meth:`RecordValidator.errors_in` reports them: the required fields
+    ``missing``, the fields holding ``values``, the conditionals and named rules ``flagged`` (on ``record``).
+    Like ``errors_in``, a schema finding on a path already reported with the same code is left out."""
+    found: list[Finding] = []
+    seen: set[tuple[str, str]] = set()
+
+    def add(errors: Iterable[Finding]) -> None:
+        for error in errors:
+            if error.code in RECORD_CODES:  # a value JSON cannot carry: reported as found
+                found.append(error)
+            elif (error.path, error.code) not in seen:
+                seen.add((error.path, error.code))
+                found.append(error)
+
+    add(check.missing_errors(missing))
+    for key, value in values.items():
+        add(check.field_errors(key, value))
+    conditionals, rules = flagged
+    if record is not None:
+        add(check.conditional_errors(record, conditionals))
+        found.extend(check.rule_errors(record, rules, today))
+    return found
 
 
 def _suspects(compiled: _Compiled, columns: _Columns, today: date) -> _Suspects:
@@ -562,11 +588,17 @@ def decode_rows(plan: Plan, batch: pa.RecordBatch, rows: Sequence[int] | None = 
 
     This is what the reference row path validates; the column pass decides on the same trimmed text.
     """
-    columns = _Columns(batch, plan.fields)
-    indices = pa.array(range(batch.num_rows) if rows is None else rows, pa.int64())
+    return _decode(_Columns(batch, plan.fields), plan.class_name, range(batch.num_rows) if rows is None else rows)
+
+
+def _decode(columns: _Columns, class_name: str, rows: Sequence[int] | np.ndarray) -> list[dict[str, Any]]:
+    """The records of ``rows`` from the trimmed columns (see :func:`decode_rows`)."""
+    indices = pa.array(rows, pa.int64())
     records: list[dict[str, Any]] = [{} for _ in range(len(indices))]
+    if not len(indices):
+        return records
     for key, column in columns.text.items():
-        decode = cell_decoder(plan.class_name, key)
+        decode = cell_decoder(class_name, key)
         for record, text in zip(records, column.take(indices).to_pylist(), strict=True):
             if text is not None:
                 record[key] = decode(text)
@@ -602,29 +634,45 @@ def validate_table(plan: Plan, batch: pa.RecordBatch, *, file: str | None = None
     compiled = _compiled(plan.class_name, plan.strict)
     columns = _Columns(batch, compiled.keys)
     suspected = _suspects(compiled, columns, plan.today)
-    suspects = suspected.rows
     check = validator(plan.class_name, plan.strict)
     valid = np.ones(batch.num_rows, bool)
     findings: list[Finding] = []
     finding_rows: list[int] = []
-    if len(suspects):
-        texts = {key: column.take(pa.array(suspects)).to_pylist() for key, column in columns.text.items()}
-        for position, (row, record) in enumerate(zip(suspects.tolist(), decode_rows(plan, batch, suspects),
-                                                     strict=True)):
-            # the row path, for the parts the column pass could not accept (the others have no findings)
-            errors = list(check.errors_in(record, today=plan.today, **suspected.parts(row)))
-            if not errors:
-                continue
-            valid[row] = False
-            location = Location(file=file, line=int(lines[row]) if lines is not None else None,
-                                record=None if lines is not None else first_record + row)
-            for error in errors:
-                text = texts[error.field][position] if error.field in texts else None
-                findings.append(Finding(error.code, error.message_zh, error.message_en, path=error.path,
-                                        field=error.field, field_code=error.field_code,
-                                        position=error.position, value=_shown(plan, error.field, text, show_pii),
-                                        location=location))
-                finding_rows.append(row)
+    if not len(suspected.rows):
+        return TableResult(valid, (), np.empty(0, np.int64), columns.text)
+    # the row path, for the parts the column pass could not accept (the others have no findings): the
+    # required fields missing, the values of the fields flagged, and the whole record where a conditional or
+    # a named rule is flagged; each part as RecordValidator.errors_in checks it (tests/test_plan.py)
+    missing: dict[int, list[str]] = defaultdict(list)
+    for key in compiled.required:
+        for row in np.flatnonzero(~columns.present(key)).tolist():
+            missing[row].append(key)
+    values: dict[int, dict[str, Any]] = defaultdict(dict)
+    for key, failing in suspected.fields.items():
+        rows = np.flatnonzero(failing)
+        if len(rows):
+            decode = cell_decoder(plan.class_name, key)
+            for row, text in zip(rows.tolist(), columns.text[key].take(pa.array(rows)).to_pylist(), strict=True):
+                values[row][key] = decode(text)
+    whole = np.flatnonzero(np.logical_or.reduce([*suspected.conditionals, *suspected.rules,
+                                                 np.zeros(batch.num_rows, bool)]))
+    records = dict(zip(whole.tolist(), _decode(columns, plan.class_name, whole), strict=True))
+    for row in suspected.rows.tolist():
+        errors = _row_errors(check, missing.get(row, ()), values.get(row, {}), records.get(row),
+                             suspected.flagged(row), plan.today)
+        if not errors:
+            continue
+        valid[row] = False
+        location = Location(file=file, line=int(lines[row]) if lines is not None else None,
+                            record=None if lines is not None else first_record + row)
+        for error in errors:
+            column = columns.text.get(error.field) if error.field else None
+            text = column[row].as_py() if column is not None else None
+            findings.append(Finding(error.code, error.message_zh, error.message_en, path=error.path,
+                                    field=error.field, field_code=error.field_code,
+                                    position=error.position, value=_shown(plan, error.field, text, show_pii),
+                                    location=location))
+            finding_rows.append(row)
     return TableResult(valid, tuple(findings), np.asarray(finding_rows, dtype=np.int64), columns.text)
 
 

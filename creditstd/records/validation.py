@@ -53,7 +53,7 @@ from creditstd.exceptions import ValidationError
 from creditstd.findings import Finding, finding
 from creditstd.records import loader
 from creditstd.records.formats import format_checker
-from creditstd.records.jsonline import json_path, messages, printable, scan
+from creditstd.records.jsonline import ValueProblem, json_path, messages, printable, scan
 from creditstd.records.model import RecordClass, record_class
 from creditstd.records.rules import RULES
 
@@ -148,6 +148,11 @@ class RecordValidator:
             return self.record_class.conditionals[path[1]]
         return None
 
+    def _problem(self, problem: ValueProblem) -> Finding:
+        """The finding of a value JSON cannot carry (see :func:`~creditstd.records.jsonline.scan`)."""
+        zh, en = messages(problem.code)
+        return self._error(problem.parts, problem.code, f"：{zh}", f": {en}")
+
     def _missing(self, parts: list[Any], keys: Iterable[str],
                  conditional: Mapping[str, Any] | None) -> Iterator[Finding]:
         """The findings of required fields ``keys`` that are absent (required by ``conditional``, if given)."""
@@ -235,8 +240,7 @@ class RecordValidator:
             return
         too_deep = False
         for problem in scan(record if fields is None else {key: record[key] for key in fields if key in record}):
-            zh, en = messages(problem.code)
-            yield self._error(problem.parts, problem.code, f"：{zh}", f": {en}")
+            yield self._problem(problem)
             too_deep = too_deep or problem.code == "record.too_deep"
         if too_deep:  # the schema would recurse into it: stop here
             return
@@ -246,11 +250,43 @@ class RecordValidator:
                 if (error.path, error.code) not in seen:  # a field required twice is reported once
                     seen.add((error.path, error.code))
                     yield error
-        today = today or date.today()
-        for index, spec in enumerate(self.record_class.rules):
-            if rules is None or index in rules:
-                for field, code, zh, en in RULES[spec["rule"]](record, spec, today):
-                    yield self._error([field], code, zh, en)
+        yield from self.rule_errors(record, [index for index in range(len(self.record_class.rules))
+                                             if rules is None or index in rules], today or date.today())
+
+    # -- the parts of errors_in, one by one: for a caller that knows which parts may fail (the compiled plan) --
+
+    def missing_errors(self, keys: Iterable[str]) -> tuple[Finding, ...]:
+        """What :meth:`errors_in` reports for required fields ``keys`` a record lacks."""
+        return tuple(self._missing([], keys, None))
+
+    def field_errors(self, key: str, value: Any) -> tuple[Finding, ...]:
+        """What :meth:`errors_in` reports about field ``key`` holding ``value`` (in a record with no value
+        nested too deep): the problems JSON cannot carry, then what the field's schema finds (remembered per
+        value; the same (path, code) is reported once)."""
+        record = {key: value}
+        problems = [self._problem(problem) for problem in scan(record)]
+        if any(problem.code == "record.too_deep" for problem in problems):
+            return tuple(problems)
+        seen: set[tuple[str, str]] = set()
+        for error in self._value_errors(key, record):
+            if (error.path, error.code) not in seen:
+                seen.add((error.path, error.code))
+                problems.append(error)
+        return tuple(problems)
+
+    def conditional_errors(self, record: Mapping[str, Any], indexes: Iterable[int]) -> list[Finding]:
+        """What :meth:`errors_in` reports for the class's conditionals at ``indexes`` (before removing the
+        findings other parts made on the same path with the same code)."""
+        checks = next(part for keyword, part in self._parts if keyword == "allOf")
+        assert isinstance(checks, list)
+        return [error for index in indexes for schema_error in checks[index].iter_errors(record)
+                for error in self._from_schema(schema_error, record, index)]
+
+    def rule_errors(self, record: Mapping[str, Any], indexes: Iterable[int], today: date) -> list[Finding]:
+        """What :meth:`errors_in` reports for the class's named rules at ``indexes``."""
+        specs = self.record_class.rules
+        return [self._error([field], code, zh, en) for index in indexes
+                for field, code, zh, en in RULES[specs[index]["rule"]](record, specs[index], today)]
 
     def _part_errors(self, keyword: str, part: Any, record: Mapping[str, Any], fields: Collection[str] | None,
                      conditionals: bool | Collection[int]) -> Iterator[Finding]:
