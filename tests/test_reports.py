@@ -380,3 +380,28 @@ def test_a_summary_of_checked_cells_equals_one_of_raw_cells(batches: list[list[s
         field = next(field for field in builder.finish().files[0].fields if field.key == "severity")
         summaries.append((field.rows, field.filled, field.distinct, field.top_values))
     assert summaries[0] == summaries[1]
+
+
+def _reference_hash(text: str) -> int:
+    """hash_strings' definition, in plain Python: the UTF-8 bytes (each plus one) as a polynomial in the base
+    modulo 2**64, the length folded in, through MurmurHash3's finaliser."""
+    from creditstd.reports import sketch
+
+    mask = (1 << 64) - 1
+    value = 0
+    for position, byte in enumerate(text.encode("utf-8")):
+        value = (value + (byte + 1) * pow(sketch._BASE, position, 1 << 64)) & mask
+    value ^= (len(text.encode("utf-8")) * int(sketch._LENGTH)) & mask
+    for multiplier in (int(sketch._K1), int(sketch._K2)):
+        value ^= value >> 33
+        value = (value * multiplier) & mask
+    return value ^ (value >> 33)
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.text(max_size=40), st.text(alphabet="统一社会信用代码ab", max_size=300))),
+       st.integers(min_value=0, max_value=3))
+def test_hash_strings_is_its_definition(texts: list[str | None], cut: int) -> None:
+    array = pa.array(texts, pa.string()).slice(min(cut, len(texts)))
+    expected = [_reference_hash(text) for text in texts[min(cut, len(texts)):] if text is not None]
+    assert hash_strings(array).tolist() == expected

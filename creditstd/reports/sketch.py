@@ -56,6 +56,8 @@ def _powers(base: int, count: int) -> np.ndarray:
 
 _POWERS = _powers(_BASE, _TABLE)
 _INVERSE_POWERS = _powers(pow(_BASE, -1, 2**64), _TABLE)
+#: ``sum(_POWERS[:i])`` for i in 0.._TABLE: the "+1" of every byte, summed over a value without touching it.
+_POWER_SUMS = np.concatenate([np.zeros(1, np.uint64), np.cumsum(_POWERS, dtype=np.uint64)])
 
 
 def _mix(h: np.ndarray) -> np.ndarray:
@@ -107,14 +109,17 @@ def hash_strings(array: pa.Array | pa.ChunkedArray) -> np.ndarray:
                 start += 1
                 continue
             first = offsets[start]
-            terms = data[first:offsets[stop]].astype(np.uint64)
-            terms += np.uint64(1)
-            terms *= _POWERS[:len(terms)]
-            sums = np.empty(len(terms) + 1, dtype=np.uint64)
-            sums[0] = 0
-            np.cumsum(terms, out=sums[1:])
             relative = offsets[start:stop + 1] - first
-            result[start:stop] = (sums[relative[1:]] - sums[relative[:-1]]) * _INVERSE_POWERS[relative[:-1]]
+            begins, ends = relative[:-1], relative[1:]
+            # sum of (byte + 1) * base**position over each value: the bytes times the powers in one pass,
+            # summed per value by reduceat (empty values hold no bytes), plus the powers' own sums
+            terms = np.multiply(data[first:offsets[stop]], _POWERS[:int(relative[-1])], dtype=np.uint64)
+            sums = np.zeros(stop - start, dtype=np.uint64)
+            filled = ends > begins
+            if filled.any():
+                sums[filled] = np.add.reduceat(terms, begins[filled], dtype=np.uint64)
+            sums += _POWER_SUMS[ends] - _POWER_SUMS[begins]
+            result[start:stop] = sums * _INVERSE_POWERS[begins]
             start = stop
         result ^= np.diff(offsets).astype(np.uint64) * _LENGTH
     return _mix(result)
