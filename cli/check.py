@@ -43,6 +43,7 @@ import click
 
 from creditstd.cli._io import CHECK_LINE_BYTES, InputError, Line, _bom_encoding, open_input, read_lines, text_codec
 from creditstd.codes import batch, orgcode, regno, ric, uscc
+from creditstd.codes import redact as redact_module
 from creditstd.codes._text import MAX_LENGTH
 from creditstd.codes.identify import KIND_FAMILIES, IdentifierKind
 from creditstd.codes.redact import redact
@@ -418,8 +419,10 @@ _WIDTH_KINDS = {18: ("uscc", "ric"), 15: ("regno", "ric"), 9: ("orgcode",)}
 _PERMITS = [code.encode() for code in sorted(ric.PERMIT_REGIONS)]
 
 
-def _classify(width: int, rows: Any, texts: list[str | None], options: Options) -> list[tuple[str, Any, Any]]:
-    """The lines of one length that are valid as exactly one kind: ``(verdict kind, rows, flags)`` groups."""
+def _classify(width: int, rows: Any, texts: list[str | None], options: Options,
+              invalid: _Invalid) -> list[tuple[str, Any, Any]]:
+    """The lines of one length that are valid as exactly one kind: ``(verdict kind, rows, flags)`` groups; the
+    invalid canonical ones are handed to ``invalid``."""
     np = batch._numpy()
     matrix = batch.text_matrix([texts[row] for row in rows.tolist()], width)
     canonical = batch.canonical_rows(matrix)
@@ -429,7 +432,9 @@ def _classify(width: int, rows: Any, texts: list[str | None], options: Options) 
         if options.strict else loose
     groups: list[tuple[str, Any, Any]] = []
     if options.kind is None:  # valid as one kind only (two: the per-item path orders and masks them)
+        valid = np.zeros(len(rows), dtype=bool)
         for kind in kinds:
+            valid |= strict[kind]
             ok = strict[kind].copy()
             for other in kinds:
                 if other != kind:
@@ -444,11 +449,13 @@ def _classify(width: int, rows: Any, texts: list[str | None], options: Options) 
                 groups += [("foreigner_pr", rows[ok & foreigner], ok & foreigner),
                            ("residence_permit", rows[ok & permit], ok & permit),
                            ("citizen_id", rows[ok & ~foreigner & ~permit], ok & ~foreigner & ~permit)]
+        invalid.add(width, rows, matrix, canonical & ~valid)
     elif options.kind in kinds:
         ok = strict[options.kind].copy()
         if options.kind != "ric" and "ric" in kinds:  # a number that is also an ID number is masked: per item
             ok &= ~loose["ric"]
         groups.append((options.kind, rows[ok], ok))
+        invalid.add(width, rows, matrix, canonical & ~strict[options.kind])
     result = []
     for label, chosen, mask in groups:
         flags = None
@@ -465,22 +472,28 @@ def _check_block(numbers: list[int], texts: list[str | None], options: Options,
     count = len(texts)
     results: list[str | None] = [None] * count
     fast = None
+    bad = 0
     if np is not None and count:
         if None in texts:
             lengths = np.array([-1 if text is None else len(text) for text in texts], dtype=np.intp)
         else:
             lengths = np.fromiter(map(len, texts), dtype=np.intp, count=count)  # type: ignore[arg-type]
         fast = np.zeros(count, dtype=bool)
+        invalid = templates.invalid
+        invalid.begin(numbers, texts, results, fast)
         for width in _WIDTH_KINDS:
             rows = np.flatnonzero(lengths == width)
             if not len(rows):
                 continue
-            for label, chosen, flags in _classify(width, rows, texts, options):
+            for label, chosen, flags in _classify(width, rows, texts, options, invalid):
                 if len(chosen) and (options.quiet or templates.render(label, width, chosen, numbers, texts, flags,
                                                                        results)):
                     fast[chosen] = True
+        if options.kind is None:
+            other = (lengths > 0) & (lengths <= MAX_LENGTH) & (lengths != 9) & (lengths != 15) & (lengths != 18)
+            invalid.unknown_length(np.flatnonzero(other).tolist())
+        bad = invalid.end()
     slow = range(count) if fast is None else np.flatnonzero(~fast).tolist()
-    bad = 0
     for index in slow:
         text = texts[index]
         verdict = _too_long() if text is None else check(text, strict=options.strict, kind=options.kind)
@@ -491,6 +504,141 @@ def _check_block(numbers: list[int], texts: list[str | None], options: Options,
         results[index] = item_output(numbers[index], verdict, options)
     outputs = [result for result in results if result is not None] if options.quiet else results
     return outputs, bad  # type: ignore[return-value]
+
+
+#: The fields of each error's message, from the number (``e``: the expected check character).
+_ERROR_FIELDS: dict[str, Any] = {
+    "uscc.checksum": lambda s, e: {"expected": e}, "uscc.pilot_checksum": lambda s, e: {"expected": e},
+    "uscc.authority": lambda s, e: {"value": s[0]}, "uscc.category": lambda s, e: {"value": s[1], "authority": s[0]},
+    "uscc.region": lambda s, e: {"value": s[2:8]}, "ric.checksum": lambda s, e: {"expected": e},
+    "ric.foreigner_province": lambda s, e: {"value": s[1:3]}, "ric.region": lambda s, e: {"value": s[:6]},
+    "ric.region_aggregate": lambda s, e: {"value": s[:6]}, "regno.checksum": lambda s, e: {"expected": e},
+    "regno.region": lambda s, e: {"value": s[:6]}, "orgcode.checksum": lambda s, e: {"expected": e},
+}
+
+
+class _Invalid:
+    """Output of the invalid lines in canonical form whose errors the NumPy pass names
+    (:func:`creditstd.codes.batch.canonical_errors`): the per-item output of the first line with each set of
+    errors, its line number and echoed input cut out, is the template of every later one; the first line's
+    errors must be the ones predicted, or lines with those errors go to the per-item path."""
+
+    def __init__(self, options: Options) -> None:
+        self.options = options
+        self.suffixes: dict[tuple, str | None] = {}
+        self.taken: dict[tuple, int] = {}  # how many lines each set of errors wrote (for the tests)
+
+    def begin(self, numbers: list[int], texts: list[str | None], results: list[str | None], fast: Any) -> None:
+        self.numbers, self.texts, self.results, self.fast = numbers, texts, results, fast
+        self.bad = 0
+
+    def end(self) -> int:
+        return self.bad
+
+    def _plausible(self, width: int, matrix: Any, rows: Any) -> list[tuple[str, str, Any]]:
+        """``(finding kind, family, rows)`` for each kind :func:`check` reports an error of, in its order."""
+        np = batch._numpy()
+        if self.options.kind is not None:
+            return [(self.options.kind, self.options.kind, rows)]
+        if width == 9:
+            return [("orgcode", "orgcode", rows)]
+        digits = (matrix >= ord("0")) & (matrix <= ord("9"))
+        if width == 15:
+            numeric = digits.all(axis=1)
+            return [("regno", "regno", rows), ("citizen_id_15", "ric", rows[numeric])]
+        numeric = digits[:, :17].all(axis=1)
+        numeric &= ~(matrix == np.frombuffer(uscc.PLACEHOLDER.encode(), dtype=np.uint8)).all(axis=1)
+        return [("citizen_id", "ric", rows[numeric]), ("uscc", "uscc", rows)]
+
+    def add(self, width: int, rows: Any, matrix: Any, mask: Any) -> None:
+        """Write the rows ``rows[mask]`` of ``matrix`` (canonical, valid as no kind) where their errors allow."""
+        np = batch._numpy()
+        if not mask.any():
+            return
+        matrix = matrix[mask]
+        chosen = rows[mask]
+        local = np.arange(len(chosen))
+        errors: list[list[tuple]] = [[] for _ in range(len(chosen))]
+        texts = self.texts
+        indices = chosen.tolist()
+        for label, family, where in self._plausible(width, matrix, local):
+            if not len(where):
+                continue
+            code, position, expected = batch.canonical_errors(matrix[where], family, strict=self.options.strict)
+            for index, found, at, check_char in zip(where.tolist(), code.tolist(), position.tolist(),
+                                                    expected.tolist(), strict=True):
+                if found:
+                    name = batch.ERROR_CODES[found]
+                    fields = _ERROR_FIELDS.get(name)
+                    errors[index].append((label, name, at, () if fields is None else
+                                          tuple(fields(texts[indices[index]], chr(check_char)).items())))
+        shown = [texts[index] for index in indices] if self.options.reveal else self._redacted(width, matrix, chosen)
+        self._write(indices, shown, [tuple(found) for found in errors])
+
+    def _redacted(self, width: int, matrix: Any, chosen: Any) -> list[str]:
+        """:func:`redact` of canonical rows: one run of 14 digits or more (ID characters only) masked at once."""
+        texts = [self.texts[index] for index in chosen.tolist()]
+        if width < 14:
+            return texts
+        digits = ((matrix >= ord("0")) & (matrix <= ord("9"))).sum(axis=1)
+        whole = (((matrix >= ord("0")) & (matrix <= ord("9"))) | (matrix == ord("X"))).all(axis=1)
+        keep = 4 if width >= 18 else 3
+        shown: list[str] = []
+        for text, count, one_run in zip(texts, digits.tolist(), whole.tolist(), strict=True):
+            if count < redact_module.MIN_DIGITS:
+                shown.append(text)
+            elif one_run:
+                shown.append(text[:6] + "*" * (width - 6 - keep) + text[width - keep:])
+            else:
+                shown.append(redact(text))
+        return shown
+
+    def _write(self, indices: list[int], shown: list[str], keys: list[tuple]) -> None:
+        """Write the lines ``indices`` with the errors ``keys`` (``(finding kind, code, position, fields)`` each),
+        their input echoed as ``shown``; lines without a template are left to the per-item path."""
+        numbers, results, fast, suffixes, taken = self.numbers, self.results, self.fast, self.suffixes, self.taken
+        json_output = self.options.output != "text"
+        for index, echo, key in zip(indices, shown, keys, strict=True):
+            if not key:
+                continue
+            suffix = suffixes.get(key, "")
+            if suffix == "":
+                suffix = suffixes[key] = self._suffix(numbers[index], self.texts[index], echo, key)  # type: ignore[arg-type]
+            if suffix is None:
+                continue
+            line = numbers[index]
+            results[index] = (f'{{"line": {line}, "input": "{echo}"' if json_output else f"✗ line {line}: {echo}") \
+                + suffix
+            fast[index] = True
+            taken[key] = taken.get(key, 0) + 1
+            self.bad += 1
+
+    def _suffix(self, line: int, text: str, echo: str, key: tuple) -> str | None:
+        """The output after the echoed input for lines with the errors ``key``, from the per-item path's output
+        of this line, or None when that line's errors are not the predicted ones."""
+        options = self.options
+        verdict = check(text, strict=options.strict, kind=options.kind)
+        predicted = []
+        for label, name, at, fields in key:
+            error = make_error(name, at or None, **dict(fields))
+            predicted.append((label, name, error.position, error.message_zh, error.message_en))
+        real = [(problem.kind, problem.code, problem.position, problem.message_zh, problem.message_en)
+                for problem in verdict.errors]
+        if verdict.valid or real != predicted or _shown(verdict, options.reveal) != echo:
+            return None
+        output = item_output(line, verdict, options)
+        head = f'{{"line": {line}, "input": "{echo}"' if options.output != "text" else f"✗ line {line}: {echo}"
+        return output[len(head):] if output.startswith(head) else None
+
+    def unknown_length(self, indices: list[int]) -> None:
+        """Canonical lines of a length no identifier has: ``identify.unknown``."""
+        texts: list[str] = self.texts  # type: ignore[assignment]
+        chosen = [index for index in indices if texts[index].isalnum() and texts[index].isascii()
+                  and texts[index].upper() == texts[index]]
+        shown = [printable(texts[index] if self.options.reveal else redact(texts[index]), SHOWN_CHARS)
+                 for index in chosen]
+        keys = [((None, "identify.unknown", 0, (("length", len(texts[index])),)),) for index in chosen]
+        self._write(chosen, shown, keys)
 
 
 _MARK = "@@creditstd-slot-{}@@"
@@ -509,6 +657,7 @@ class _Templates:
     def __init__(self, options: Options) -> None:
         self.options = options
         self.formats: dict[tuple[str, int], str | None] = {}
+        self.invalid = _Invalid(options)
         self.cache: dict[tuple[str, str, int], Any] = {}
 
     # the fields cut out of the sample, in the order render_json writes them: (path, quoted string?)

@@ -194,7 +194,9 @@ def _region_bitmap(kind: str) -> Any:
         return cached[1]
     np = _numpy()
     bitmap = np.zeros(_NO_REGION + 1, dtype=bool)
-    if kind == "uscc":  # any known code, or the national level
+    if kind == "known":  # any known code
+        accepted = [code for code in known if code.isdigit() and len(code) == 6]
+    elif kind == "uscc":  # any known code, or the national level
         accepted = [code for code in known if code.isdigit() and len(code) == 6] + [uscc.NATIONAL_REGION]
     elif kind == "province":  # the province of a foreigner PR number: known, and not a residence permit's
         accepted = [code for code in known if code.isdigit() and len(code) == 6 and code not in ric.PERMIT_REGIONS]
@@ -509,3 +511,169 @@ def _validate_ndarray(values: Any, kind: str, strict: bool) -> BatchResult:
     result_values = np.empty(len(canonical), dtype=object)
     result_values[:] = canonical
     return BatchResult(np.array(valid, dtype=bool), result_errors, result_values)
+
+
+# --------------------------------------------------------------------------------------------
+# Why a canonical row is invalid: the first error the scalar validate() raises, as column operations.
+
+#: The error codes :func:`canonical_errors` names, by index (0: no error).
+ERROR_CODES: tuple[str | None, ...] = (
+    None, "uscc.placeholder", "uscc.format", "uscc.checksum", "uscc.pilot_checksum", "uscc.authority",
+    "uscc.category", "uscc.region", "uscc.orgcode_checksum", "ric.format", "ric.checksum", "ric.birth_date",
+    "ric.birth_too_early", "ric.birth_future", "ric.foreigner_province", "ric.region", "ric.region_aggregate",
+    "regno.format", "regno.checksum", "regno.region", "orgcode.checksum", "orgcode.reserved")
+_CODE = {code: index for index, code in enumerate(ERROR_CODES)}
+
+
+def _first_error(shape: int) -> tuple[Any, Any, Any]:
+    np = _numpy()
+    return np.zeros(shape, dtype=np.int8), np.zeros(shape, dtype=np.int8), np.zeros(shape, dtype=np.uint8)
+
+
+def _set(code: Any, position: Any, where: Any, name: str, at: Any) -> None:
+    """Give the rows ``where`` that have no error yet the error ``name`` at ``at`` (a number or a column)."""
+    np = _numpy()
+    fresh = where & (code == 0)
+    code[fresh] = _CODE[name]
+    position[fresh] = at[fresh] if isinstance(at, np.ndarray) else at
+
+
+def _first_outside(matrix: Any, alphabet: str) -> Any:
+    """1-based position of the first character of each row outside ``alphabet`` (0: none)."""
+    np = _numpy()
+    table = np.zeros(256, dtype=bool)
+    table[[ord(char) for char in alphabet]] = True
+    inside = np.take(table, matrix, mode="clip")
+    return np.where(inside.all(axis=1), 0, np.argmin(inside, axis=1) + 1)
+
+
+def _uscc_errors(matrix: Any, strict: bool) -> tuple[Any, Any, Any]:
+    np = _numpy()
+    code, position, expected = _first_error(len(matrix))
+    placeholder = (matrix == np.frombuffer(uscc.PLACEHOLDER.encode(), dtype=np.uint8)).all(axis=1)
+    _set(code, position, placeholder, "uscc.placeholder", 0)
+    bad = _first_outside(matrix[:, :17], USCC_ALPHABET)
+    _set(code, position, bad > 0, "uscc.format", bad)
+    checksum, _, orgcode_sum, orgcode_check = _uscc_tables()
+    total = _weighted_sum(checksum[:17], matrix, 0)
+    expected[:] = np.frombuffer(USCC_ALPHABET.encode(), dtype=np.uint8)[(-total) % 31]
+    wrong = expected != matrix[:, 17]
+    alphabet = np.zeros(256, dtype=bool)
+    alphabet[[ord(char) for char in USCC_ALPHABET]] = True
+    orgcode_ok = np.take(orgcode_check, _weighted_sum(orgcode_sum, matrix, 8) % 11, mode="clip") == matrix[:, 16]
+    province = np.zeros(len(matrix), dtype=bool)
+    for pilot in uscc.PILOT_PROVINCES:
+        province |= (matrix[:, 2] == ord(pilot[0])) & (matrix[:, 3] == ord(pilot[1]))
+    pilot_rows = wrong & np.take(alphabet, matrix[:, 17], mode="clip") & province & orgcode_ok
+    _set(code, position, pilot_rows, "uscc.pilot_checksum", 18)
+    _set(code, position, wrong, "uscc.checksum", 18)
+    if strict:
+        authorities = np.zeros(256, dtype=bool)
+        authorities[[ord(char) for char in uscc.AUTHORITIES]] = True
+        _set(code, position, ~np.take(authorities, matrix[:, 0], mode="clip"), "uscc.authority", 1)
+        pairs = _uscc_tables()[1]
+        pair = matrix[:, 0].astype(np.int32) * 256 + matrix[:, 1]
+        _set(code, position, ~np.take(pairs, pair, mode="clip"), "uscc.category", 2)
+        _set(code, position, ~_region_ok(matrix, 2, "uscc"), "uscc.region", 3)
+        _set(code, position, ~orgcode_ok, "uscc.orgcode_checksum", 17)
+    expected[~np.isin(code, (_CODE["uscc.checksum"], _CODE["uscc.pilot_checksum"]))] = 0
+    return code, position, expected
+
+
+def _birth_errors(code: Any, position: Any, birth: Any) -> None:
+    np = _numpy()
+    _, _, month_days = _ric_tables()
+    year, mmdd = birth // 10000, birth % 10000
+    leap = (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))
+    _set(code, position, ~np.take(month_days, mmdd, mode="clip") | ((mmdd == 229) & ~leap), "ric.birth_date", 7)
+    _set(code, position, birth < int(ric._EARLIEST), "ric.birth_too_early", 7)
+    _set(code, position, birth > int(ric._today()), "ric.birth_future", 7)
+
+
+def _ric_region_errors(code: Any, position: Any, matrix: Any) -> None:
+    np = _numpy()
+    region = np.minimum(_weighted_sum(_region_digits(), matrix, 0), _NO_REGION)
+    known = np.take(_region_bitmap("known"), region, mode="clip")
+    permit = np.isin(region, [int(code) for code in ric.PERMIT_REGIONS])
+    if matrix.shape[1] == 18:
+        foreigner = matrix[:, 0] == ord("9")
+        province = np.minimum(_weighted_sum(_region_digits()[:2], matrix, 1), _NO_REGION)
+        _set(code, position, foreigner & ~np.take(_region_bitmap("province"), province, mode="clip"),
+             "ric.foreigner_province", 2)
+    else:
+        foreigner = np.zeros(len(matrix), dtype=bool)
+    local = ~foreigner & ~permit
+    _set(code, position, local & ~known, "ric.region", 1)
+    _set(code, position, local & (region % 10000 == 0), "ric.region_aggregate", 1)
+
+
+def _ric_errors(matrix: Any, strict: bool) -> tuple[Any, Any, Any]:
+    np = _numpy()
+    code, position, expected = _first_error(len(matrix))
+    width = matrix.shape[1]
+    checks = width if width == 15 else 17
+    bad = _first_outside(matrix[:, :checks], "0123456789")
+    _set(code, position, bad > 0, "ric.format", bad)
+    birth_tables = _ric_tables()[1]
+    if width == 18:
+        last = matrix[:, 17]
+        _set(code, position, ~(((last >= ord("0")) & (last <= ord("9"))) | (last == ord("X"))), "ric.format", 18)
+        total = _weighted_sum(_ric_tables()[0][:17], matrix, 0)
+        expected[:] = np.frombuffer(b"10X98765432", dtype=np.uint8)[total % 11]
+        _set(code, position, expected != last, "ric.checksum", 18)
+        birth = _weighted_sum(birth_tables, matrix, 6)
+    else:
+        birth = 19_000_000 + _weighted_sum(birth_tables[2:], matrix, 6)
+    _birth_errors(code, position, birth)
+    if strict:
+        _ric_region_errors(code, position, matrix)
+    expected[code != _CODE["ric.checksum"]] = 0
+    return code, position, expected
+
+
+def _regno_errors(matrix: Any, strict: bool) -> tuple[Any, Any, Any]:
+    np = _numpy()
+    code, position, expected = _first_error(len(matrix))
+    bad = _first_outside(matrix, "0123456789")
+    _set(code, position, bad > 0, "regno.format", bad)
+    digits = matrix.astype(np.int16) - ord("0")
+    product = np.full(len(matrix), 10, dtype=np.int16)
+    for column in range(14):
+        total = (product + digits[:, column]) % 10
+        total[total == 0] = 10
+        product = (total * 2) % 11
+    expected[:] = (11 - product) % 10 + ord("0")
+    _set(code, position, expected != matrix[:, 14], "regno.checksum", 15)
+    if strict:
+        _set(code, position, ~_region_ok(matrix, 0, "uscc"), "regno.region", 1)
+    expected[code != _CODE["regno.checksum"]] = 0
+    return code, position, expected
+
+
+def _orgcode_errors(matrix: Any, strict: bool) -> tuple[Any, Any, Any]:
+    np = _numpy()
+    code, position, expected = _first_error(len(matrix))
+    weights, check = _orgcode_tables()
+    expected[:] = np.take(check, _weighted_sum(weights, matrix, 0) % 11, mode="clip")
+    _set(code, position, expected != matrix[:, 8], "orgcode.checksum", 9)
+    if strict:
+        _set(code, position, ~_orgcode_vector(matrix, True) & (code == 0), "orgcode.reserved", 1)
+    expected[code != _CODE["orgcode.checksum"]] = 0
+    return code, position, expected
+
+
+_ERRORS: dict[str, Callable[[Any, bool], tuple[Any, Any, Any]]] = {
+    "uscc": _uscc_errors, "ric": _ric_errors, "regno": _regno_errors, "orgcode": _orgcode_errors}
+
+
+def canonical_errors(matrix: Any, kind: str, *, strict: bool = False) -> tuple[Any, Any, Any]:
+    """For each row of a :func:`text_matrix` in canonical form (:func:`canonical_rows`) of the length of
+    ``kind`` (18 for ``uscc``, 15 or 18 for ``ric``, 15 for ``regno``, 9 for ``orgcode``): the first error the
+    scalar ``validate()`` of that strictness raises, as ``(code, position, expected)`` arrays: an index into
+    :data:`ERROR_CODES` (0: valid), the 1-based position (0: none) and the expected check character (0: none).
+
+    >>> code, position, expected = canonical_errors(text_matrix(['192203821', '192203822'], 9), 'orgcode')
+    >>> [ERROR_CODES[i] for i in code], position.tolist(), bytes(expected)
+    ([None, 'orgcode.checksum'], [0, 9], b'\\x001')
+    """
+    return _ERRORS[checkable_kind(kind).family.value](matrix, strict)
