@@ -36,7 +36,7 @@ from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import IO
+from typing import IO, Literal
 
 import click
 import numpy as np
@@ -85,7 +85,7 @@ class Options:
     max_errors: int
     lang: str
     show_pii: bool
-    fail_on: str
+    fail_on: Literal["error", "warning"]
     encoding: str | None
     header_row: int | None
     sheet: str | None
@@ -284,8 +284,8 @@ def run(options: Options) -> int:
                    "not in CI)")
 def validate_command(inputs: tuple[str, ...], class_name: str | None, strict: bool, output_format: str,
                      output: Path | None, rejects: Path | None, max_errors: int, lang: str, show_pii: bool,
-                     fail_on: str, encoding: str | None, header_row: int | None, sheet: str | None,
-                     today: datetime | None, progress: bool | None) -> None:
+                     fail_on: Literal["error", "warning"], encoding: str | None, header_row: int | None,
+                     sheet: str | None, today: datetime | None, progress: bool | None) -> None:
     """校验部门导出的数据文件 / Validate departmental exports against a catalogue class.
 
     \b

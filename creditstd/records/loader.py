@@ -76,7 +76,7 @@ def _refuse(self: object, *args: object, **kwargs: object) -> Any:
     raise TypeError("catalogue data is read-only: copy it (copy.deepcopy) to change it / 目录数据只读，修改前请先复制")
 
 
-class ReadOnlyDict(dict):  # type: ignore[type-arg]
+class ReadOnlyDict(dict[Any, Any]):
     """A dict that refuses to change; copies of it are plain dicts."""
 
     __setitem__ = __delitem__ = __ior__ = clear = pop = popitem = setdefault = update = _refuse
@@ -91,7 +91,7 @@ class ReadOnlyDict(dict):  # type: ignore[type-arg]
         return (dict, (dict(self),))
 
 
-class ReadOnlyList(list):  # type: ignore[type-arg]
+class ReadOnlyList(list[Any]):
     """A list that refuses to change; copies of it are plain lists."""
 
     __setitem__ = __delitem__ = __iadd__ = __imul__ = append = extend = insert = pop = remove = clear = sort = \

@@ -306,6 +306,28 @@ def _equals(const: str) -> Callable[[pa.Array], np.ndarray]:
     return lambda column: _mask(pc.equal(column, value))
 
 
+def _member_of(members: Sequence[str]) -> Callable[[pa.Array], np.ndarray]:
+    """Per value, whether it is one of ``members``."""
+    value_set = pa.array(members, pa.string())
+    return lambda column: _mask(pc.is_in(column, value_set=value_set))
+
+
+def _matches(pattern: str) -> Callable[[pa.Array], np.ndarray]:
+    """Per value, whether RE2 finds ``pattern`` in it."""
+    return lambda column: _mask(pc.match_substring_regex(column, pattern))
+
+
+def _any_of(branches: Sequence[Callable[[pa.Array], np.ndarray]]) -> Callable[[pa.Array], np.ndarray]:
+    """Per value, whether any of ``branches`` holds."""
+    return lambda column: np.logical_or.reduce([branch(column) for branch in branches])
+
+
+def _bound(compare: Callable[[np.ndarray, Any], np.ndarray],
+           limit: float) -> Callable[[np.ndarray, np.ndarray], np.ndarray]:
+    """Per number, whether ``compare(it, limit)``."""
+    return lambda shaped, values: compare(values, limit)
+
+
 def _strings(schema: Mapping[str, Any], strict: bool, exact: bool) -> Callable[[pa.Array], np.ndarray] | None:
     """A check of string values against ``schema`` as column operations, or None if there is none.
 
@@ -325,8 +347,7 @@ def _strings(schema: Mapping[str, Any], strict: bool, exact: bool) -> Callable[[
         elif keyword == "maxLength":
             high = min(high, value)
         elif keyword == "enum":
-            members = pa.array([item for item in value if isinstance(item, str)], pa.string())
-            parts.append(lambda column, members=members: _mask(pc.is_in(column, value_set=members)))
+            parts.append(_member_of([item for item in value if isinstance(item, str)]))
         elif keyword == "const":
             if not isinstance(value, str):
                 return lambda column: np.zeros(len(column), bool)
@@ -336,12 +357,12 @@ def _strings(schema: Mapping[str, Any], strict: bool, exact: bool) -> Callable[[
         elif keyword == "format" and value == "date":
             parts.append(_real_dates)
         elif keyword == "pattern" and not exact:
-            parts.append(lambda column, pattern=value: _mask(pc.match_substring_regex(column, pattern)))
+            parts.append(_matches(value))
         elif keyword == "anyOf":
             branches = [_strings(branch, strict, exact) for branch in value]
             if any(branch is None for branch in branches):
                 return None
-            parts.append(lambda column, branches=branches: np.logical_or.reduce([b(column) for b in branches]))
+            parts.append(_any_of([branch for branch in branches if branch is not None]))
         else:  # regions, sectors, exact patterns...: decided per distinct value
             return None
     parts.append(_lengths(low, high))
@@ -357,9 +378,9 @@ def _numbers(schema: Mapping[str, Any]) -> Callable[[_Columns, str], np.ndarray]
         elif keyword == "type" and value == "number":
             continue
         elif keyword == "minimum":
-            parts.append(lambda shaped, values, n=value: values >= n)
+            parts.append(_bound(np.greater_equal, value))
         elif keyword == "maximum":
-            parts.append(lambda shaped, values, n=value: values <= n)
+            parts.append(_bound(np.less_equal, value))
         else:
             return None
 

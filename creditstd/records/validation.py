@@ -187,10 +187,9 @@ class RecordValidator:
         return found
 
     def _from_schema(self, error: jsonschema.ValidationError, record: Mapping[str, Any],
-                     conditional: int | None = None) -> Iterator[Finding]:
+                     index: int | None = None) -> Iterator[Finding]:
         """The findings of one JSON Schema error (of the whole class schema, or of the conditional at index
-        ``conditional`` checked on its own)."""
-        conditional_index = conditional
+        ``index`` checked on its own)."""
         parts = list(error.absolute_path)
         keyword = error.validator
         if keyword in ("anyOf", "oneOf") and error.context:
@@ -206,14 +205,14 @@ class RecordValidator:
         if keyword == "required":
             instance = error.instance if isinstance(error.instance, Mapping) else {}
             yield from self._missing(parts, [key for key in error.validator_value if key not in instance],
-                                     self._conditional(error, conditional_index))
+                                     self._conditional(error, index))
             return
         if keyword == "additionalProperties":
             yield from self._unknown(parts, error.instance)
             return
         entry = keyword_entry(keyword)
         zh, en = entry.messages(expected=_expected(error))
-        conditional = self._conditional(error, conditional_index)
+        conditional = self._conditional(error, index)
         if conditional:  # a value a conditional rule constrains (a grade of the tax scheme...): name the rule
             why_zh, why_en = conditional["x-message-zh"], conditional["x-message-en"]
             yield self._error(parts, f"rule.{conditional['x-rule']}", f"{zh}（{why_zh}）", f"{en} ({why_en})")
