@@ -133,6 +133,22 @@ class TableResult:
 # -- columns ---------------------------------------------------------------------------------------------------
 
 
+def _empty_as_null(column: pa.Array) -> pa.Array:
+    """``column`` with its empty strings null: the same text buffers under a new validity bitmap.
+
+    >>> _empty_as_null(pa.array(['a', '', None, 'b'])).to_pylist()
+    ['a', None, None, 'b']
+    """
+    empty = np.asarray(pc.fill_null(pc.equal(pc.binary_length(column), 0), True).to_numpy(zero_copy_only=False),
+                       bool)
+    if not empty.any():
+        return column
+    if column.offset:
+        return pc.if_else(pa.array(empty), pa.scalar(None, column.type), column)
+    bitmap = pa.py_buffer(np.packbits(~empty, bitorder="little").tobytes())
+    return pa.Array.from_buffers(column.type, len(column), [bitmap, *column.buffers()[1:]])
+
+
 class _Columns:
     """The batch's columns, trimmed (an empty cell is null), with presence and numeric views computed once."""
 
@@ -146,8 +162,7 @@ class _Columns:
             column = batch.column(index)
             if not pa.types.is_string(column.type) and not pa.types.is_large_string(column.type):
                 column = pc.cast(column, pa.string())
-            trimmed = pc.utf8_trim_whitespace(column)
-            self.text[key] = pc.if_else(pc.equal(trimmed, _EMPTY), pa.scalar(None, trimmed.type), trimmed)
+            self.text[key] = _empty_as_null(pc.utf8_trim_whitespace(column))
         self._present: dict[str, np.ndarray] = {}
         self._numbers: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         self._dates: dict[str, np.ndarray] = {}
@@ -194,7 +209,6 @@ def _keywords(schema: Mapping[str, Any]) -> dict[str, Any]:
 #: Constants as Arrow scalars: a Python constant handed to a compute function is converted on every call, and
 #: pyarrow's conversion tries (and, without python-dateutil, fails) to import a module each time.
 _FALSE = pa.scalar(False)
-_EMPTY = pa.scalar("")
 _NAN = pa.scalar(np.nan)
 _USCC_LENGTH = pa.scalar(18, pa.int32())
 _NO_USCC = pa.scalar("00000000000000000X")
