@@ -658,6 +658,7 @@ class _Templates:
         self.options = options
         self.formats: dict[tuple[str, int], str | None] = {}
         self.invalid = _Invalid(options)
+        self.tables: dict[tuple, dict] = {}
         self.cache: dict[tuple[str, str, int], Any] = {}
 
     # the fields cut out of the sample, in the order render_json writes them: (path, quoted string?)
@@ -748,6 +749,55 @@ class _Templates:
             return None
         return text
 
+    def _lookup(self, family: str, fields: tuple[str, ...], start: int, stop: int, values: list[str]) -> dict:
+        """``{number[start:stop]: _part(...)}`` for every number of ``values`` (one parse per new key)."""
+        table: dict = self.tables.setdefault((family, fields, start, stop, len(values[0])), {})
+        for value in values:
+            key = value[start:stop]
+            if key not in table:
+                table[key] = self._part(family, fields, key, value)
+        return table
+
+    def _outputs(self, template: str, family: str, width: int, lines: list[int], values: list[str],
+                 marks: list[bool]) -> list[str]:
+        """:meth:`_args` for a whole group at once, formatted: the same values, one comprehension per kind."""
+        lookup = self._lookup
+        if family == "uscc":
+            authority = lookup(family, ("authority",), 0, 1, values)
+            category = lookup(family, ("category",), 0, 2, values)
+            region = lookup(family, ("region",), 2, 8, values)
+            return [template % (line, s, s, authority[s[0]], category[s[:2]], s[2:8], region[s[2:8]],
+                                s[8:16] + "-" + s[16], "true" if flag else "false", s[17])
+                    for line, s, flag in zip(lines, values, marks, strict=True)]
+        if family == "orgcode" or self.options.reveal:
+            args = self._args
+            return [template % args(family, width, line, s, flag)
+                    for line, s, flag in zip(lines, values, marks, strict=True)]
+        if family == "regno":
+            region = lookup(family, ("region",), 0, 6, values)
+            ownership = lookup(family, ("ownership",), 6, 7, values)
+            return [template % (line, s, s, s[:6], region[s[:6]], s[6:14], ownership[s[6]], s[14])
+                    for line, s in zip(lines, values, strict=True)]
+        head = lookup(family, ("kind", "kind_name", "region_code", "region", "country_code"), 0, 6, values)
+        if width == 18:
+            sex = lookup(family, ("sex",), 16, 17, values)
+            stars = "*" * 8
+            results = []
+            for line, s in zip(lines, values, strict=True):
+                shown = s[:6] + stars + s[14:]
+                kind, kind_name, region_code, region, country = head[s[:6]]
+                results.append(template % (line, shown, shown, kind, kind_name, region_code, region, HIDDEN,
+                                           s[14:17], sex[s[16]], s[17], country))
+            return results
+        sex = lookup(family, ("sex",), 14, 15, values)
+        results = []
+        for line, s in zip(lines, values, strict=True):
+            shown = s[:6] + "******" + s[12:]
+            kind, kind_name, region_code, region, _ = head[s[:6]]
+            results.append(template % (line, shown, shown, kind, kind_name, region_code, region, HIDDEN,
+                                       s[12:15], sex[s[14]], "true" if s[12:15] >= "996" else "false"))
+        return results
+
     def render(self, label: str, width: int, rows: Any, numbers: list[int], texts: list[str | None], flags: Any,
                results: list[str | None]) -> bool:
         """Write the output of ``rows`` (valid as ``label``) into ``results``; False if it cannot be templated."""
@@ -761,9 +811,10 @@ class _Templates:
         if template is None:
             return False
         family = self._FAMILY.get(label, label)
-        args = self._args
-        for index, flag in zip(indices, marks, strict=True):
-            results[index] = template % args(family, width, numbers[index], texts[index], flag)
+        lines = [numbers[index] for index in indices]
+        values: list[str] = [texts[index] for index in indices]
+        for index, output in zip(indices, self._outputs(template, family, width, lines, values, marks), strict=True):
+            results[index] = output
         return True
 
 
