@@ -283,3 +283,40 @@ def test_new_vectorised_kinds_skip_the_scalar_validator(monkeypatch, kind, width
     result = validate_batch(codes, kind, strict=strict)
     assert all(result.valid) and result.values == codes
     assert calls == []
+
+
+@pytest.mark.parametrize("strict", [False, True])
+@pytest.mark.parametrize(("kind", "width"), [("uscc", 18), ("ric", 18), ("ric", 15), ("regno", 15), ("orgcode", 9)])
+def test_canonical_errors_name_the_scalar_first_error(kind: str, width: int, strict: bool) -> None:
+    """batch.canonical_errors gives the code, position and expected check character validate() raises."""
+    import random
+
+    from creditstd.codes import batch, orgcode, regno, ric, uscc
+    from creditstd.exceptions import ValidationError
+
+    rng = random.Random(width * 7 + strict)
+    make = {("uscc", 18): lambda: uscc.generate(rng=rng), ("ric", 18): lambda: ric.generate(rng=rng),
+            ("ric", 15): lambda: ric.generate(kind=ric.Kind.CITIZEN_15, rng=rng),
+            ("regno", 15): lambda: regno.generate(rng=rng), ("orgcode", 9): lambda: orgcode.generate(rng=rng)}
+    rows = []
+    for _ in range(3000):
+        number = make[(kind, width)]()
+        for _ in range(rng.randrange(3)):
+            i = rng.randrange(width)
+            number = number[:i] + rng.choice("0123456789ABIOXYZ") + number[i + 1:]
+        rows.append(number)
+    rows += ["00000000000000000X"[:width], "PDY00001X"[:width], "9" * width]
+    rows = [row for row in rows if len(row) == width]
+    code, position, expected = batch.canonical_errors(batch.text_matrix(rows, width), kind, strict=strict)
+    module = {"uscc": uscc, "ric": ric, "regno": regno, "orgcode": orgcode}[kind]
+    for row, found, at, check_char in zip(rows, code.tolist(), position.tolist(), expected.tolist(), strict=True):
+        try:
+            module.validate(row, strict=strict)
+            scalar = (None, 0)
+        except ValidationError as error:
+            scalar = (error.code, error.position or 0)
+        assert (batch.ERROR_CODES[found], at) == scalar, row
+        if check_char:
+            with pytest.raises(ValidationError) as raised:
+                module.validate(row, strict=strict)
+            assert f"expected '{chr(check_char)}'" in raised.value.message_en, row

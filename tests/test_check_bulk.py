@@ -164,3 +164,60 @@ def test_personal_numbers_stay_masked_in_the_bulk_output(tmp_path: Path) -> None
     result = CliRunner().invoke(main, ["check", "--file", str(path), "--format", "jsonl"])
     assert "11010519491231002" not in result.stdout and "110105491231002" not in result.stdout
     assert "1949-12-31" not in result.stdout and result.exit_code == 1
+
+
+# Lines whose errors the NumPy pass names: each must be written from a template (the fast path taken), and the
+# output must equal the per-item path's (so a template whose text differed would fail here).
+FAST_ERRORS = {
+    "uscc.checksum": ("91110000M000100Y44", []),
+    "uscc.format": ("91350100M0001I0Y43", []),
+    "uscc.placeholder": ("00000000000000000X", []),
+    "uscc.pilot_checksum": ("91350100M000100Y45", []),
+    "ric.checksum": ("110105194912310021", []),
+    "ric.format": ("11010519491231002A", []),
+    "ric.birth_date": ("110105194913310029", []),
+    "regno.checksum": ("110108000000017", []),
+    "regno.format": ("11010800000001A", []),
+    "orgcode.checksum": ("192203822", []),
+    "identify.unknown": ("1234567", []),
+    "uscc.region": ("91999999M000100Y4X", ["--strict"]),
+    "uscc.authority": ("B1350100M000100Y4X", ["--strict"]),
+    "ric.region": ("119999194912310028", ["--strict"]),
+    "ric.foreigner_province": ("999999194912310028", ["--strict"]),
+    "orgcode.reserved": ("PDY00001X", ["--strict"]),
+}
+
+
+def _fix_check(number: str, kind: str) -> str:
+    """``number`` with the check character that makes its check pass (so the intended error comes first)."""
+    if kind.startswith("uscc.") and kind not in ("uscc.checksum", "uscc.format", "uscc.placeholder",
+                                                 "uscc.pilot_checksum"):
+        return number[:17] + uscc.calc_check_digit(number[:17])
+    if kind in ("ric.region", "ric.foreigner_province", "ric.birth_date"):
+        return number[:17] + ric.calc_check_digit(number[:17])
+    if kind == "orgcode.reserved":
+        return number[:8] + orgcode.calc_check_digit(number[:8])
+    return number
+
+
+@pytest.mark.parametrize("code", sorted(FAST_ERRORS))
+@pytest.mark.parametrize("output", [["--format", "jsonl"], ["-q"], ["--format", "json", "--reveal"]])
+def test_each_fast_verdict_is_taken_and_equals_the_per_item_output(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                   code: str, output: list[str]) -> None:
+    number, extra = FAST_ERRORS[code]
+    number = _fix_check(number, code)
+    verdict = check_module.check(number, strict=bool(extra))
+    assert code in [problem.code for problem in verdict.errors], (number, verdict.errors)
+    spied: list[check_module._Invalid] = []
+
+    class Spy(check_module._Invalid):
+        def __init__(self, options: check_module.Options) -> None:
+            super().__init__(options)
+            spied.append(self)
+
+    monkeypatch.setattr(check_module, "_Invalid", Spy)
+    path = tmp_path / "ids.txt"
+    path.write_text(f"{number}\n91350100M000100Y43\n{number}\n", encoding="utf-8")
+    _assert_same(path, [*output, *extra], monkeypatch)
+    taken = {error[1]: count for invalid in spied for key, count in invalid.taken.items() for error in key}
+    assert taken.get(code) == 2, (code, taken)  # both lines written from the template, none per item
