@@ -29,8 +29,13 @@ And the values JSON has no place for: a number that is not finite
 (``record.duplicate_key``).  Anything that is not JSON at all, or not UTF-8,
 is ``exchange.json``.  :func:`scan` finds the value problems in data that
 is already parsed, each a :class:`ValueProblem` (the record validator
-reports them as :class:`~creditstd.findings.Finding` objects).  The codes and
-their messages are registered in :mod:`creditstd.codes_registry`.
+reports them as :class:`~creditstd.findings.Finding` objects).
+:func:`dumps_record` writes a value as JSON text and refuses, with the same
+codes, what :func:`loads_record` would refuse reading it back; it writes first
+and scans the value only when the text cannot prove it has none of these
+problems (a flat record is scanned only when its text holds a second ``{``,
+more than 32 brackets or over 64 Ki characters).  The codes and their
+messages are registered in :mod:`creditstd.codes_registry`.
 
 >>> loads_record('{"fine_amount": 0.5, "penalty_types": ["罚款"]}')
 {'fine_amount': 0.5, 'penalty_types': ['罚款']}
@@ -236,16 +241,68 @@ def dumps_record(value: Any, *, canonical: bool = False) -> str:
     ...
     creditstd.records.jsonline.LineError: record.not_finite: ...
     """
+    try:
+        text = _dumps(value, canonical)
+    except Exception:  # whatever it is, the checked path says what to raise, and how
+        return _dumps_checked(value, canonical)
+    if not _clean(value, text):  # the text alone cannot prove the value has no problem: look at the value
+        problem = first_problem(value)
+        if problem is not None:
+            raise problem
+    return text
+
+
+#: What :func:`json.dumps` builds on every call for these options, built once: the text is the same.
+_ENCODER = json.JSONEncoder(ensure_ascii=False, allow_nan=False)
+_CANONICAL_ENCODER = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"), allow_nan=False)
+
+
+def _dumps(value: Any, canonical: bool) -> str:
+    return (_CANONICAL_ENCODER if canonical else _ENCODER).encode(value)
+
+
+def _dumps_checked(value: Any, canonical: bool) -> str:
+    """:func:`dumps_record` the long way: :func:`scan` the value first, then write it."""
     problem = first_problem(value)
     if problem is not None:
         raise problem
     try:
-        if canonical:
-            return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"), allow_nan=False)
-        return json.dumps(value, ensure_ascii=False, allow_nan=False)
+        return _dumps(value, canonical)
     except (TypeError, ValueError):  # not a JSON value (a set, a date...), or a circular reference
         raise CatalogueError("exchange.not_json", "记录含有JSON无法表示的值",
                              "the record holds a value JSON cannot represent") from None
+
+
+def _clean(value: Any, text: str) -> bool:
+    """Whether ``text``, what :func:`json.dumps` (``allow_nan=False, ensure_ascii=False``) wrote for ``value``,
+    proves that :func:`scan` finds nothing in ``value``; False when it cannot tell.
+
+    That ``json.dumps`` succeeded already says: only dicts, lists, tuples, strings, numbers, booleans and None,
+    and no number that is not finite (``allow_nan=False`` refuses it, as a value or as a key).  Then, every
+    string and key is in ``text``, each character as itself or escaped, between its quotes, and every array and
+    object writes one ``[`` or ``{``:
+
+    * depth: nesting deeper than :data:`MAX_DEPTH` needs more than that many brackets in ``text``;
+    * length: a string longer than :data:`MAX_STRING_LENGTH` needs a longer ``text``; keys are looked at
+      directly when ``value`` is the only object in it (one ``{`` in ``text``, a string may hold others);
+    * lone surrogates: ``ensure_ascii=False`` writes them as they are, and UTF-8 cannot encode them.
+    """
+    objects = text.count("{")
+    if objects + text.count("[") > MAX_DEPTH or len(text) > MAX_STRING_LENGTH + 2:
+        return False
+    if objects and len(text) > MAX_KEY_LENGTH + 2:
+        if objects > 1 or type(value) is not dict:
+            return False
+        try:
+            if max(map(len, value), default=0) > MAX_KEY_LENGTH:
+                return False
+        except TypeError:  # a key that is not text (1, None...): scan() says whether that matters
+            return False
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def loads_record(text: str | bytes, *, max_bytes: int = MAX_LINE_BYTES) -> Any:
