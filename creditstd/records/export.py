@@ -106,8 +106,9 @@ def _cell(value: Any) -> str:
     return _scalar(value)
 
 
-#: Characters XML 1.0 cannot carry (everything outside its Char production).
-_XML_ILLEGAL = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+#: Characters XML 1.0 cannot carry (everything outside its Char production: ``#x9 | #xA | #xD | [#x20-#xD7FF] |
+#: [#xE000-#xFFFD] | [#x10000-#x10FFFF]``), listed rather than negated: it is searched for in every XML value.
+_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 def _xml_text(text: str) -> str:
@@ -146,8 +147,10 @@ def write_csv(records: Iterable[Record], class_name: str, stream: IO[str], *,
     writer.writerow(column_names(class_name, headers))
     count = 0
     for record in records:
-        data = _plain(record)
-        writer.writerow([_cell(data.get(key)) for key in keys])
+        get = _plain(record).get
+        # _cell() for every cell; text and None (most cells) without the call
+        writer.writerow([value if type(value) is str else "" if value is None else _cell(value)
+                         for value in map(get, keys)])
         count += 1
     return count
 
@@ -157,6 +160,11 @@ def write_xml(records: Iterable[Record], class_name: str, stream: IO[str]) -> in
 
     Elements are named by national field code (else key); array items are ``<Item>`` children.  A key
     that is not an XML name is written as ``<Field name="key">``; characters XML cannot carry become U+FFFD.
+
+    The text is what :mod:`lxml` writes for the record's element tree indented by :func:`lxml.etree.indent`,
+    built as text: lxml still decides, once per key, whether it is an XML name and how its start and end tags
+    read; a record with a key that is not text, or one lxml would give a namespace (``{uri}name``), is built
+    as an element tree.
 
     >>> import io
     >>> stream = io.StringIO()
@@ -168,26 +176,101 @@ def write_xml(records: Iterable[Record], class_name: str, stream: IO[str]) -> in
     from lxml import etree
 
     names = {key: f.code or f.key for key, f in record_class(class_name).fields.items()}
+    tags: dict[str, _Tag | None] = {}
     encoding = (getattr(stream, "encoding", None) or "UTF-8").upper()
     stream.write(f'<?xml version="1.0" encoding="{encoding}"?>\n<Records class="{class_name}">\n')
     count = 0
     for record in records:
-        element = etree.Element("Record")
-        for key, value in _plain(record).items():
-            name = names.get(key, key)
-            try:
-                child = etree.SubElement(element, name) if isinstance(name, str) else None
-            except ValueError:  # not an XML name ("bad key", "1st", "a:b"...)
-                child = None
-            if child is None:
-                child = etree.SubElement(element, "Field", name=_xml_text(str(key)))
-            if isinstance(value, list):
-                for item in value:
-                    etree.SubElement(child, "Item").text = _xml_text(_scalar(item))
-            else:
-                child.text = _xml_text(_cell(value))
-        etree.indent(element, space="  ", level=1)
-        stream.write("  " + etree.tostring(element, encoding="unicode") + "\n")
+        data = _plain(record)
+        text = _xml_record(data, names, tags, etree)
+        stream.write(_xml_element(data, names, etree) if text is None else text)
         count += 1
     stream.write("</Records>\n")
     return count
+
+
+#: How one key's element is written: its start tag, its end tag, the whole element when empty (an empty
+#: array), and the start and end of an array's first and last items; each after its line break and indentation.
+_Tag = tuple[str, str, str, str, str]
+
+_ITEM_START, _ITEM_END = "\n      <Item>", "</Item>"
+
+
+def _xml_tag(key: str, names: Mapping[str, Any], etree: Any) -> _Tag | None:
+    """How lxml (``etree``) writes the element of ``key`` in a record; None if not just a start and an end tag."""
+    name = names.get(key, key)
+    try:
+        element = etree.Element(name) if isinstance(name, str) else None
+    except ValueError:  # not an XML name
+        element = None
+    if element is None:
+        element = etree.Element("Field", name=_xml_text(key))
+    empty = etree.tostring(element, encoding="unicode")  # <name/>, <Field name="..."/>
+    tag = element.tag
+    if not isinstance(tag, str) or tag.startswith("{") or not (empty.startswith(f"<{tag}") and empty.endswith("/>")):
+        return None  # a namespace ("{uri}name"): lxml would declare it
+    start, end = f"\n    {empty[:-2]}>", f"</{tag}>"
+    return start, end, f"\n    {empty}", start + _ITEM_START, f"{_ITEM_END}\n    {end}"
+
+
+#: What a text value needs before it goes between tags: a character XML cannot carry, or one lxml escapes.
+_XML_SPECIAL = ("&", "<", ">", "\r")
+
+
+def _xml_escape(text: str) -> str:
+    """``text`` as lxml writes it between tags: characters XML cannot carry become U+FFFD, then ``&<>`` and
+    carriage return become references."""
+    return (_xml_text(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+            .replace("\r", "&#13;"))
+
+
+def _xml_record(data: Mapping[str, Any], names: Mapping[str, Any], tags: dict[str, _Tag | None],
+                etree: Any) -> str | None:
+    """The ``<Record>`` element of ``data`` as :func:`_xml_element` writes it, line break included, built as
+    text; None when it has a key :func:`_xml_tag` cannot write (``tags`` caches its answers)."""
+    parts: list[str] = []  # (markup, text value, markup) for every value: the values are parts[1::3]
+    for key, value in data.items():
+        if type(key) is not str:
+            return None
+        try:
+            tag = tags[key]
+        except KeyError:
+            tag = tags[key] = _xml_tag(key, names, etree)
+        if tag is None:
+            return None
+        if type(value) is str:
+            parts += (tag[0], value, tag[1])
+        elif not isinstance(value, list):
+            parts += (tag[0], _cell(value), tag[1])
+        elif not value:
+            parts += (tag[2], "", "")
+        else:
+            last = len(value) - 1
+            for index, item in enumerate(value):
+                parts += (tag[3] if index == 0 else _ITEM_START, _scalar(item), tag[4] if index == last else _ITEM_END)
+    if not parts:
+        return "  <Record/>\n"
+    values = "".join(parts[1::3])
+    if _XML_ILLEGAL.search(values) or any(character in values for character in _XML_SPECIAL):
+        parts[1::3] = [_xml_escape(text) for text in parts[1::3]]
+    return "  <Record>" + "".join(parts) + "\n  </Record>\n"
+
+
+def _xml_element(data: Mapping[Any, Any], names: Mapping[str, Any], etree: Any) -> str:
+    """The ``<Record>`` element of ``data`` as lxml (``etree``) writes it, indented, with its line break."""
+    element = etree.Element("Record")
+    for key, value in data.items():
+        name = names.get(key, key)
+        try:
+            child = etree.SubElement(element, name) if isinstance(name, str) else None
+        except ValueError:  # not an XML name ("bad key", "1st", "a:b"...)
+            child = None
+        if child is None:
+            child = etree.SubElement(element, "Field", name=_xml_text(str(key)))
+        if isinstance(value, list):
+            for item in value:
+                etree.SubElement(child, "Item").text = _xml_text(_scalar(item))
+        else:
+            child.text = _xml_text(_cell(value))
+    etree.indent(element, space="  ", level=1)
+    return "  " + etree.tostring(element, encoding="unicode") + "\n"
