@@ -71,7 +71,7 @@ RECORD_CODES: dict[str, tuple[str, str]] = {
 
 
 #: How many field values a validator remembers the findings of.
-_VALUE_CACHE = 65_536
+_VALUE_CACHE = 4_096
 
 #: Top-level schema keywords that only describe (nothing to check).
 _SCHEMA_ANNOTATIONS = frozenset({"$schema", "$id", "title", "description", "$comment", "$defs"})

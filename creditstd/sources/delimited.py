@@ -7,7 +7,7 @@ How a file is read:
    with :mod:`csv` to find the delimiter (``,`` ``\\t`` ``;`` ``|``, counted outside quotes), title
    rows above the header, and the header itself (``header_row=`` overrides).
 2. The rest streams through :class:`~creditstd.sources.blocks.Utf8Stream` (decoding, NUL check, line
-   counting) into :func:`pyarrow.csv.open_csv` in 1 MiB blocks, one thread parsing, every column a
+   counting) into :func:`pyarrow.csv.open_csv` in 512 KiB blocks, one thread parsing, every column a
    string, quoted cells may hold line breaks, blank lines kept so that none is lost from the count.
    Arrow checks UTF-8 while converting cells; a bad byte is then found in the blocks kept since the
    last row delivered, and reported at its line (``source.decode``).
@@ -30,7 +30,7 @@ block boundary splits (apache/arrow#51368), so no block handed to it ends with `
 a quote left open at the end of the file as if it were closed.  So the last record gets one more
 look: the text of the last row is checked, and a row whose quote never closes is a
 ``source.unterminated_quote`` problem instead of a row.  A quote that stays open for more than about
-a block (1 MiB) stops the reading with ``source.row_too_long`` at the line where the row starts.
+a block (512 KiB) stops the reading with ``source.row_too_long`` at the line where the row starts.
 
 >>> import io
 >>> from creditstd.sources.inputs import open_bytes
@@ -79,7 +79,7 @@ __all__ = ["BLOCK_BYTES", "CHUNK_BYTES", "SAMPLE_BYTES", "open_delimited", "plac
 #: Bytes decoded up front to find the encoding, delimiter and header.
 SAMPLE_BYTES = 1 << 20
 #: Arrow's block size: a row longer than this stops the reading (``source.row_too_long``).
-BLOCK_BYTES = 1 << 20
+BLOCK_BYTES = 1 << 19  # Arrow reads up to 32 blocks ahead: the block size bounds that memory too
 #: A chunk stops growing at about this many bytes of cell text, whatever ``batch_rows`` says.
 CHUNK_BYTES = 4 << 20
 _HEADER_RECORDS = 25
