@@ -420,49 +420,79 @@ _PERMITS = [code.encode() for code in sorted(ric.PERMIT_REGIONS)]
 
 
 def _classify(width: int, rows: Any, texts: list[str | None], options: Options,
-              invalid: _Invalid) -> list[tuple[str, Any, Any]]:
-    """The lines of one length that are valid as exactly one kind: ``(verdict kind, rows, flags)`` groups; the
-    invalid canonical ones are handed to ``invalid``."""
+              invalid: _Invalid, matrix: Any = None) -> list[tuple[str, Any, Any, tuple[str, ...]]]:
+    """The lines of one length that are valid and written from a template: ``(verdict kind, rows, flags, also)``
+    groups (with ``-q``: one group of every valid line, nothing to write); the invalid canonical ones are handed
+    to ``invalid``.  ``matrix``: the rows' :func:`batch.text_matrix`, when the caller has it already."""
     np = batch._numpy()
-    matrix = batch.text_matrix([texts[row] for row in rows.tolist()], width)
+    if matrix is None:
+        matrix = batch.text_matrix([texts[row] for row in rows.tolist()], width)
     canonical = batch.canonical_rows(matrix)
     kinds = _WIDTH_KINDS[width]
     loose = {kind: batch.canonical_valid(matrix, kind) & canonical for kind in kinds}
-    strict = {kind: batch.canonical_valid(matrix, kind, strict=True) & canonical for kind in kinds} \
+    # valid as each kind in the strictness asked for (check() keeps, in strict mode, the kinds valid strictly)
+    valid_as = {kind: batch.canonical_valid(matrix, kind, strict=True) & canonical for kind in kinds} \
         if options.strict else loose
-    groups: list[tuple[str, Any, Any]] = []
-    if options.kind is None:  # valid as one kind only (two: the per-item path orders and masks them)
+    if options.kind is None:
         valid = np.zeros(len(rows), dtype=bool)
         for kind in kinds:
-            valid |= strict[kind]
-            ok = strict[kind].copy()
+            valid |= valid_as[kind]
+        invalid.add(width, rows, matrix, canonical & ~valid)
+    else:
+        valid = valid_as[options.kind] if options.kind in kinds else np.zeros(len(rows), dtype=bool)
+        if options.kind in kinds:
+            invalid.add(width, rows, matrix, canonical & ~valid)
+    if options.quiet:  # a valid line writes nothing: which kinds it is valid as does not matter
+        return [("", rows[valid], None, ())]
+    groups: list[tuple[str, Any, Any, tuple[str, ...]]] = []
+    if options.kind is None:
+        for kind in kinds:
+            ok = valid_as[kind].copy()
             for other in kinds:
                 if other != kind:
-                    ok &= ~loose[other]
-            if kind != "ric":
-                groups.append((kind, rows[ok], ok))
-            elif width == 15:
-                groups.append(("citizen_id_15", rows[ok], ok))
-            else:
-                foreigner = matrix[:, 0] == ord("9")
-                permit = np.isin(np.ascontiguousarray(matrix[:, :6]).view("S6").ravel(), _PERMITS)
-                groups += [("foreigner_pr", rows[ok & foreigner], ok & foreigner),
-                           ("residence_permit", rows[ok & permit], ok & permit),
-                           ("citizen_id", rows[ok & ~foreigner & ~permit], ok & ~foreigner & ~permit)]
-        invalid.add(width, rows, matrix, canonical & ~valid)
+                    ok &= ~valid_as[other]
+            if kind != "ric" and "ric" in kinds:  # may be an ID number (identify() is not strict): per item
+                ok &= ~loose["ric"]
+            groups += _ric_split(kind, width, matrix, rows, ok, ())
+        if len(kinds) == 2:  # valid as an ID number and as the other kind: shown as an ID number (masked)...
+            other = kinds[0]
+            both = valid_as["ric"] & valid_as[other]
+            if both.any() and not options.strict:  # ...when it passes the strict check or the other does not
+                strict_ric = np.zeros(len(rows), dtype=bool)
+                strict_other = np.zeros(len(rows), dtype=bool)
+                where = np.flatnonzero(both)
+                part = np.ascontiguousarray(matrix[where])
+                strict_ric[where] = batch.canonical_valid(part, "ric", strict=True)
+                strict_other[where] = batch.canonical_valid(part, other, strict=True)
+                both &= strict_ric | ~strict_other  # the rest: the other kind first (per item)
+            groups += _ric_split("ric", width, matrix, rows, both, (other,))
     elif options.kind in kinds:
-        ok = strict[options.kind].copy()
+        ok = valid.copy()
         if options.kind != "ric" and "ric" in kinds:  # a number that is also an ID number is masked: per item
             ok &= ~loose["ric"]
-        groups.append((options.kind, rows[ok], ok))
-        invalid.add(width, rows, matrix, canonical & ~strict[options.kind])
+        groups.append((options.kind, rows[ok], ok, ()))
     result = []
-    for label, chosen, mask in groups:
+    for label, chosen, mask, also in groups:
         flags = None
         if label == "uscc" and len(chosen):  # the embedded organisation code's own check
             flags = batch.canonical_valid(np.ascontiguousarray(matrix[mask][:, 8:17]), "orgcode")
-        result.append((label, chosen, flags))
+        result.append((label, chosen, flags, also))
     return result
+
+
+def _ric_split(kind: str, width: int, matrix: Any, rows: Any, ok: Any,
+               also: tuple[str, ...]) -> list[tuple[str, Any, Any, tuple[str, ...]]]:
+    """The groups of the rows ``ok`` valid as ``kind``: an ID number by the kind :func:`check` reports."""
+    np = batch._numpy()
+    if kind != "ric":
+        return [(kind, rows[ok], ok, also)]
+    if width == 15:
+        return [("citizen_id_15", rows[ok], ok, also)]
+    foreigner = matrix[:, 0] == ord("9")
+    permit = np.isin(np.ascontiguousarray(matrix[:, :6]).view("S6").ravel(), _PERMITS)
+    return [("foreigner_pr", rows[ok & foreigner], ok & foreigner, also),
+            ("residence_permit", rows[ok & permit], ok & permit, also),
+            ("citizen_id", rows[ok & ~foreigner & ~permit], ok & ~foreigner & ~permit, also)]
 
 
 def _check_block(numbers: list[int], texts: list[str | None], options: Options,
@@ -485,9 +515,9 @@ def _check_block(numbers: list[int], texts: list[str | None], options: Options,
             rows = np.flatnonzero(lengths == width)
             if not len(rows):
                 continue
-            for label, chosen, flags in _classify(width, rows, texts, options, invalid):
+            for label, chosen, flags, also in _classify(width, rows, texts, options, invalid):
                 if len(chosen) and (options.quiet or templates.render(label, width, chosen, numbers, texts, flags,
-                                                                       results)):
+                                                                       results, also)):
                     fast[chosen] = True
         if options.kind is None:
             other = (lengths > 0) & (lengths <= MAX_LENGTH) & (lengths != 9) & (lengths != 15) & (lengths != 18)
@@ -656,7 +686,7 @@ class _Templates:
 
     def __init__(self, options: Options) -> None:
         self.options = options
-        self.formats: dict[tuple[str, int], str | None] = {}
+        self.formats: dict[tuple[str, int, tuple[str, ...]], str | None] = {}
         self.invalid = _Invalid(options)
         self.tables: dict[tuple, dict] = {}
         self.cache: dict[tuple[str, str, int], Any] = {}
@@ -719,11 +749,12 @@ class _Templates:
         return (line, shown, shown, *head[:4], birth, s[12:15], self._part(family, ("sex",), s[14], s),
                 "true" if s[12:15] >= "996" else "false")
 
-    def _format(self, label: str, width: int, line: int, s: str, flag: bool) -> str | None:
-        """The template of ``label`` at ``width`` from the line ``s`` (None: it does not reproduce ``s``)."""
+    def _format(self, label: str, width: int, line: int, s: str, flag: bool, also: tuple[str, ...] = ()) -> str | None:
+        """The template of ``label`` (also valid as ``also``) at ``width`` from the line ``s`` (None: it does not
+        reproduce ``s``)."""
         family = self._FAMILY.get(label, label)
         verdict = check(s, strict=self.options.strict, kind=self.options.kind)
-        if not verdict.valid or verdict.kind != label or verdict.also or self.options.output == "text":
+        if not verdict.valid or verdict.kind != label or verdict.also != also or self.options.output == "text":
             return None
         record = render_json(line, verdict, self.options)
         slots = self._SLOTS[(family, width)]
@@ -799,14 +830,15 @@ class _Templates:
         return results
 
     def render(self, label: str, width: int, rows: Any, numbers: list[int], texts: list[str | None], flags: Any,
-               results: list[str | None]) -> bool:
-        """Write the output of ``rows`` (valid as ``label``) into ``results``; False if it cannot be templated."""
-        key = (label, width)
+               results: list[str | None], also: tuple[str, ...] = ()) -> bool:
+        """Write the output of ``rows`` (valid as ``label`` and ``also``) into ``results``; False if it cannot be
+        templated."""
+        key = (label, width, also)
         indices = rows.tolist()
         marks = [True] * len(indices) if flags is None else flags.tolist()
         if key not in self.formats:
             first = indices[0]
-            self.formats[key] = self._format(label, width, numbers[first], texts[first], marks[0])
+            self.formats[key] = self._format(label, width, numbers[first], texts[first], marks[0], also)
         template = self.formats[key]
         if template is None:
             return False

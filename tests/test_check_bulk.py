@@ -153,7 +153,7 @@ def test_bulk_path_templates_every_kind(tmp_path: Path) -> None:
     options = check_module.Options(False, None, "jsonl", False, False)
     templates = check_module._Templates(options)
     check_module._check_block(list(range(1, len(numbers) + 1)), list(numbers), options, templates)
-    made = {key for key, template in templates.formats.items() if template is not None}
+    made = {key[:2] for key, template in templates.formats.items() if template is not None}
     assert {("uscc", 18), ("citizen_id", 18), ("orgcode", 9), ("foreigner_pr", 18), ("residence_permit", 18),
             ("regno", 15)} <= made
 
@@ -221,3 +221,48 @@ def test_each_fast_verdict_is_taken_and_equals_the_per_item_output(tmp_path: Pat
     _assert_same(path, [*output, *extra], monkeypatch)
     taken = {error[1]: count for invalid in spied for key, count in invalid.taken.items() for error in key}
     assert taken.get(code) == 2, (code, taken)  # both lines written from the template, none per item
+
+
+def _valid_as_two(rng: random.Random, count: int) -> list[str]:
+    """ID numbers that are also valid USCCs or registration numbers (valid as two kinds)."""
+    found: list[str] = []
+    while len(found) < count:
+        number = ric.generate(kind=rng.choice([ric.Kind.CITIZEN, ric.Kind.CITIZEN_15, ric.Kind.FOREIGNER_PR]),
+                              rng=rng)
+        if check_module.check(number).also:
+            found.append(number)
+    return found
+
+
+@pytest.mark.parametrize("mode", [["--format", "jsonl"], ["--format", "jsonl", "--strict"], ["-q"],
+                                  ["--format", "json", "--reveal"], ["-q", "--kind", "uscc"],
+                                  ["--format", "jsonl", "--kind", "regno"]])
+def test_lines_valid_as_two_kinds_take_the_fast_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                      mode: list[str]) -> None:
+    """A line valid as an ID number and as a USCC or registration number: written from a template of its kind
+    and ``also`` (or, with -q, not written), not by the per-item path; the same bytes as the per-item path."""
+    numbers = [*_valid_as_two(random.Random(11), 40), "630123198009092313", "421321500707168", "520000611207753"]
+    path = tmp_path / "ids.txt"
+    path.write_text("\n".join(numbers) + "\n", encoding="utf-8")
+    _assert_same(path, mode, monkeypatch)
+    strict, kind = "--strict" in mode, mode[mode.index("--kind") + 1] if "--kind" in mode else None
+    options = check_module.Options(strict, kind, "text" if "-q" in mode else mode[1], "--reveal" in mode,
+                                   "-q" in mode)
+    calls: list[str] = []
+    real = check_module.check
+
+    def spy(text: str, **kwargs: object) -> object:
+        calls.append(text)
+        return real(text, **kwargs)
+
+    monkeypatch.setattr(check_module, "check", spy)
+    templates = check_module._Templates(options)
+    check_module._check_block(list(range(1, len(numbers) + 1)), list(numbers), options, templates)
+    if "-q" in mode:  # a valid line is never checked per item (an invalid one of another length may be)
+        assert not [text for text in calls if real(text, strict=strict, kind=kind).valid], calls
+    elif kind is None:
+        # per item: one sample per template, and the numbers shown as the other kind that may be ID numbers
+        other_first = [number for number in numbers if real(number, strict=strict).kind in ("uscc", "regno")]
+        assert len(calls) <= len(templates.formats) + len(other_first), calls
+        assert any(key[2] for key in templates.formats), templates.formats
+        assert all(template is not None for template in templates.formats.values())
