@@ -211,6 +211,20 @@ def test_memory_is_two_words_per_distinct_key_in_few_runs() -> None:
         assert keys.nbytes == 16 * total
 
 
+def test_runs_stop_growing_at_max_run_and_keys_are_still_found_in_every_run(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A merge copies the runs it merges: capping a run's size caps that copy; a lookup searches every run."""
+    from creditstd.records import duplicates
+
+    monkeypatch.setattr(duplicates, "MAX_RUN", 2500)
+    keys = DuplicateKeys(PENALTY)
+    batches = [_batch([_penalty(number=f"罚{index}-{row}") for row in range(1000)]) for index in range(12)]
+    for batch in batches:
+        assert keys.check(batch, file="a.csv").count == 0
+    assert keys.runs >= 4 and max(len(run[0]) for run in keys._runs.runs) <= 2500
+    for batch in batches:  # every key, whichever run holds it, is found again
+        assert keys.check(batch, file="b.csv").count == 1000
+
+
 def test_an_unknown_class_is_refused() -> None:
     with pytest.raises(CatalogueError):
         DuplicateKeys("no_such_class")

@@ -77,8 +77,10 @@ index, line or record number), in sorted NumPy runs; each batch's new keys
 become a run, and a run is merged into the one before it once it is at least
 half its size (an LSM tree's size tiers: at most about log2(keys / batch) runs,
 a lookup a binary search per run).  That is 16 bytes per distinct key:
-16 MB for 1,000,000 rows, 80 MB for 5,000,000; a merge briefly needs a second
-copy of the two runs it merges (at most about 33 bytes per key at that moment).
+16 MB for 1,000,000 rows, 80 MB for 5,000,000.  A merge briefly needs a second
+copy of the two runs it merges, so runs stop growing at :data:`MAX_RUN` keys
+(8 MB): the copy never passes about 17 MB, and past a few million keys a
+lookup searches a few more runs.
 The file names are kept once each.
 
 False duplicates.  Equal keys always have equal digests, so a duplicate is
@@ -268,6 +270,10 @@ class DuplicateResult:
         return len(self.rows)
 
 
+#: The most keys a sorted run grows to by merging (see the module docstring: memory).
+MAX_RUN = 1 << 19
+
+
 class _Runs:
     """Sorted runs of (digest, place): unique digests, merged by size tiers (see the module docstring)."""
 
@@ -293,7 +299,8 @@ class _Runs:
         if len(digests) == 0:
             return
         self.runs.append((digests, places))
-        while len(self.runs) > 1 and 2 * len(self.runs[-1][0]) >= len(self.runs[-2][0]):
+        while (len(self.runs) > 1 and 2 * len(self.runs[-1][0]) >= len(self.runs[-2][0])
+               and len(self.runs[-1][0]) + len(self.runs[-2][0]) <= MAX_RUN):
             newer, older = self.runs.pop(), self.runs.pop()
             self.runs.append(_merge(older, newer))
 
