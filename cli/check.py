@@ -34,6 +34,7 @@ import contextlib
 import io
 import json
 import os
+import re
 import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -268,7 +269,7 @@ _FAST_CODECS = frozenset({"utf-8", "utf-8-sig"})
 _BOM = "\ufeff"
 
 
-def _read_blocks(path: str, encoding: str) -> Iterator[tuple[list[int], list[str | None]]]:
+def _read_blocks(path: str, encoding: str) -> Iterator[Any]:
     """Yield ``(line numbers, texts)`` blocks, exactly the lines :func:`read_lines` yields (``None``: too long).
 
     UTF-8 input is read ``BLOCK_BYTES`` at a time and split here; any other encoding, and any block with a
@@ -351,8 +352,42 @@ class _Rest(io.RawIOBase):
         return len(data)
 
 
-def _utf8_blocks(stream: BinaryIO, path: str, codec: codecs.CodecInfo) -> Iterator[tuple[list[int], list[str | None]]]:
+class _ByteBlock:
+    """A block of UTF-8 input lines as bytes (CR LF read as LF, a leading byte-order mark dropped), every line
+    of it (blank lines and comments too) and its length; line ``i`` of the block is line ``first + i + 1``.
+
+    Iterating it gives the ``(numbers, texts)`` :func:`read_lines` gives for these lines (each line decoded
+    and stripped, blank lines and comments left out): what the per-item path reads."""
+
+    __slots__ = ("first", "lengths", "lines")
+
+    def __init__(self, first: int, lines: list[bytes], lengths: Any) -> None:
+        self.first, self.lines, self.lengths = first, lines, lengths
+
+    def __iter__(self) -> Iterator[Any]:
+        texts = [line.decode("utf-8").strip() for line in self.lines]
+        numbers = [self.first + index for index, text in enumerate(texts, 1) if text and text[0] != "#"]
+        kept: list[str | None] = [texts[number - self.first - 1] for number in numbers]
+        return iter((numbers, kept))
+
+
+class _LineTexts:
+    """``texts[i]``: the text of line ``i`` of a :class:`_ByteBlock`, decoded when asked for (a line in
+    canonical form is its own text); the lines that had to be stripped are given."""
+
+    __slots__ = ("lines", "stripped")
+
+    def __init__(self, lines: list[bytes], stripped: dict[int, str]) -> None:
+        self.lines, self.stripped = lines, stripped
+
+    def __getitem__(self, index: int) -> str:
+        text = self.stripped.get(index)
+        return self.lines[index].decode("ascii") if text is None else text
+
+
+def _utf8_blocks(stream: BinaryIO, path: str, codec: codecs.CodecInfo) -> Iterator[Any]:
     name = "<stdin>" if path == "-" else path
+    np = batch._numpy()
     first = 0  # lines before this block
     pending = b""
     sig = codec.name == "utf-8-sig"
@@ -371,29 +406,29 @@ def _utf8_blocks(stream: BinaryIO, path: str, codec: codecs.CodecInfo) -> Iterat
             if len(pending) > CHECK_LINE_BYTES:  # a line too long, still going: let the per-line reader skip it
                 break
             continue
-        lines = block.split(b"\n")
+        if not block.isascii():
+            try:
+                block.decode("utf-8")
+            except UnicodeError:
+                break  # the per-line reader reads this block again, and what follows, line by line
+        body = block[3:] if sig and first == 0 and block.startswith(codecs.BOM_UTF8) else block
+        if b"\r" in body:  # strip() drops a line's CR anyway (and the per-line reader checks lengths with it)
+            body = body.replace(b"\r\n", b"\n")
+        lines = body.split(b"\n")
         if lines[-1] == b"":
             lines.pop()
-        try:
-            if max(map(len, lines), default=0) > CHECK_LINE_BYTES + 1:  # +1: a \r that strip() would drop
-                raise ValueError
-            text = block.decode("utf-8")
-        except (UnicodeError, ValueError):
-            break  # the per-line reader reads this block again, and what follows, line by line
-        if sig and first == 0 and text.startswith(_BOM):
-            text = text[1:]
-        texts = [line.strip() for line in text.split("\n")]
-        if text.endswith("\n"):
-            texts.pop()
-        if any(len(line) > CHECK_LINE_BYTES for line in lines):
-            break
-        numbers = [first + index for index, line in enumerate(texts, 1) if line and line[0] != "#"]
-        if len(numbers) < len(texts):
-            kept: list[str | None] = [texts[number - first - 1] for number in numbers]
+        if np is None:
+            numbers, kept = _ByteBlock(first, lines, None)
+            if any(len(line) >= CHECK_LINE_BYTES for line in lines):
+                break
+            first += len(lines)
+            yield numbers, kept
         else:
-            kept = list(texts)
-        first += len(texts)
-        yield numbers, kept
+            lengths = np.fromiter(map(len, lines), dtype=np.intp, count=len(lines))
+            if len(lines) and int(lengths.max()) >= CHECK_LINE_BYTES:  # (with its CR it may be too long)
+                break
+            yield _ByteBlock(first, lines, lengths)
+            first += len(lines)
         if not data:
             return
     # the rare case: a line too long or bytes that are not UTF-8; read on line by line from the block's start
@@ -401,14 +436,20 @@ def _utf8_blocks(stream: BinaryIO, path: str, codec: codecs.CodecInfo) -> Iterat
     yield from _blocks_of(read_lines_from(rest, path, codec, first=first, primed=not sig or first > 0))
 
 
-def run_bulk(blocks: Iterable[tuple[list[int], list[str | None]]], options: Options) -> int:
-    """:func:`run` for blocks of lines: the same output, in the same order, checked a block at a time."""
+def run_bulk(blocks: Iterable[Any], options: Options) -> int:
+    """:func:`run` for blocks of lines (``(numbers, texts)`` or a :class:`_ByteBlock`): the same output, in
+    the same order, checked a block at a time."""
     total = invalid = 0
     writer = _Writer(options)
     templates = _Templates(options)
-    for numbers, texts in blocks:
-        outputs, bad = _check_block(numbers, texts, options, templates)
-        total += len(texts)
+    for block in blocks:
+        if isinstance(block, _ByteBlock):
+            outputs, bad, count = _check_bytes(block, options, templates)
+        else:
+            numbers, texts = block
+            outputs, bad = _check_block(numbers, texts, options, templates)
+            count = len(texts)
+        total += count
         invalid += bad
         writer.write(outputs)
     return writer.finish(total, invalid)
@@ -419,7 +460,7 @@ _WIDTH_KINDS = {18: ("uscc", "ric"), 15: ("regno", "ric"), 9: ("orgcode",)}
 _PERMITS = [code.encode() for code in sorted(ric.PERMIT_REGIONS)]
 
 
-def _classify(width: int, rows: Any, texts: list[str | None], options: Options,
+def _classify(width: int, rows: Any, texts: Any, options: Options,
               invalid: _Invalid, matrix: Any = None) -> list[tuple[str, Any, Any, tuple[str, ...]]]:
     """The lines of one length that are valid and written from a template: ``(verdict kind, rows, flags, also)``
     groups (with ``-q``: one group of every valid line, nothing to write); the invalid canonical ones are handed
@@ -498,6 +539,13 @@ def _ric_split(kind: str, width: int, matrix: Any, rows: Any, ok: Any,
 def _check_block(numbers: list[int], texts: list[str | None], options: Options,
                  templates: _Templates) -> tuple[list[str], int]:
     """Check one block; return what to write (in line order) and how many lines were invalid."""
+    results, bad = _check_results(numbers, texts, options, templates)
+    return [result for result in results if result is not None], bad
+
+
+def _check_results(numbers: Any, texts: Any, options: Options,
+                   templates: _Templates) -> tuple[list[str | None], int]:
+    """Check one block; return each line's output (None: nothing to write) and how many lines were invalid."""
     np = batch._numpy()
     count = len(texts)
     results: list[str | None] = [None] * count
@@ -507,7 +555,7 @@ def _check_block(numbers: list[int], texts: list[str | None], options: Options,
         if None in texts:
             lengths = np.array([-1 if text is None else len(text) for text in texts], dtype=np.intp)
         else:
-            lengths = np.fromiter(map(len, texts), dtype=np.intp, count=count)  # type: ignore[arg-type]
+            lengths = np.fromiter(map(len, texts), dtype=np.intp, count=count)
         fast = np.zeros(count, dtype=bool)
         invalid = templates.invalid
         invalid.begin(numbers, texts, results, fast)
@@ -532,8 +580,64 @@ def _check_block(numbers: list[int], texts: list[str | None], options: Options,
         elif options.quiet:
             continue
         results[index] = item_output(numbers[index], verdict, options)
-    outputs = [result for result in results if result is not None] if options.quiet else results
-    return outputs, bad  # type: ignore[return-value]
+    return results, bad
+
+
+def _check_bytes(block: _ByteBlock, options: Options, templates: _Templates) -> tuple[list[str], int, int]:
+    """Check a :class:`_ByteBlock`: what to write (in line order), how many lines were invalid, how many read.
+
+    A line of 9, 15 or 18 bytes in canonical form is its own stripped text: the NumPy passes read it from the
+    bytes.  Every other line is decoded and stripped, and checked (blank lines and comments left out) as
+    :func:`_check_block` checks a block of texts."""
+    np = batch._numpy()
+    lines, lengths = block.lines, block.lengths
+    count = len(lines)
+    results: list[str | None] = [None] * count
+    numbers = range(block.first + 1, block.first + 1 + count)
+    stripped: dict[int, str] = {}
+    texts = _LineTexts(lines, stripped)
+    fast = np.zeros(count, dtype=bool)
+    canonical = np.zeros(count, dtype=bool)
+    invalid = templates.invalid
+    invalid.begin(numbers, texts, results, fast)  # type: ignore[arg-type]
+    for width in _WIDTH_KINDS:
+        rows = np.flatnonzero(lengths == width)
+        if not len(rows):
+            continue
+        matrix = np.frombuffer(b"".join([lines[row] for row in rows.tolist()]), dtype=np.uint8).reshape(-1, width)
+        ok = batch.canonical_rows(matrix)
+        if not ok.all():
+            rows, matrix = rows[ok], matrix[ok]
+        canonical[rows] = True
+        for label, chosen, flags, also in _classify(width, rows, texts, options, invalid, matrix):
+            if len(chosen) and (options.quiet or templates.render(label, width, chosen, numbers, texts, flags,
+                                                                   results, also)):
+                fast[chosen] = True
+    bad = invalid.end()
+    for index in np.flatnonzero(canonical & ~fast).tolist():
+        verdict = check(texts[index], strict=options.strict, kind=options.kind)
+        if not verdict.valid:
+            bad += 1
+        elif options.quiet:
+            continue
+        results[index] = item_output(numbers[index], verdict, options)
+    kept = int(canonical.sum())
+    others = np.flatnonzero(~canonical).tolist()
+    if others:
+        where: list[int] = []
+        for index in others:
+            text = lines[index].decode("utf-8").strip()
+            if text and text[0] != "#":
+                stripped[index] = text
+                where.append(index)
+        if where:
+            found, more = _check_results([numbers[index] for index in where], [stripped[index] for index in where],
+                                         options, templates)
+            for index, output in zip(where, found, strict=True):
+                results[index] = output
+            bad += more
+            kept += len(where)
+    return [result for result in results if result is not None], bad, kept
 
 
 #: The fields of each error's message, from the number (``e``: the expected check character).
@@ -545,6 +649,25 @@ _ERROR_FIELDS: dict[str, Any] = {
     "ric.region_aggregate": lambda s, e: {"value": s[:6]}, "regno.checksum": lambda s, e: {"expected": e},
     "regno.region": lambda s, e: {"value": s[:6]}, "orgcode.checksum": lambda s, e: {"expected": e},
 }
+
+
+#: A run of :func:`redact` in a text of digits and upper-case ASCII letters (no separators, no ``x`` or ``*``).
+_CANONICAL_RUN = re.compile(r"[0-9X]+")
+
+
+def _mask_canonical_run(match: re.Match[str]) -> str:
+    run = match.group()
+    length = len(run)
+    if length - run.count("X") < redact_module.MIN_DIGITS:
+        return run
+    keep = 4 if length >= 18 else 3 if length >= 15 else 0
+    return run[:6] + "*" * (length - 6 - keep) + run[length - keep:]
+
+
+def _redact_canonical(text: str) -> str:
+    """:func:`redact` of a text in canonical form (digits and upper-case ASCII letters only), without its
+    general patterns: the runs are the stretches of digits and ``X``."""
+    return _CANONICAL_RUN.sub(_mask_canonical_run, text)
 
 
 class _Invalid:
@@ -620,7 +743,7 @@ class _Invalid:
             elif one_run:
                 shown.append(text[:6] + "*" * (width - 6 - keep) + text[width - keep:])
             else:
-                shown.append(redact(text))
+                shown.append(_redact_canonical(text))
         return shown
 
     def _write(self, indices: list[int], shown: list[str], keys: list[tuple]) -> None:
@@ -829,7 +952,7 @@ class _Templates:
                                        s[12:15], sex[s[14]], "true" if s[12:15] >= "996" else "false"))
         return results
 
-    def render(self, label: str, width: int, rows: Any, numbers: list[int], texts: list[str | None], flags: Any,
+    def render(self, label: str, width: int, rows: Any, numbers: Any, texts: Any, flags: Any,
                results: list[str | None], also: tuple[str, ...] = ()) -> bool:
         """Write the output of ``rows`` (valid as ``label`` and ``also``) into ``results``; False if it cannot be
         templated."""

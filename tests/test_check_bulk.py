@@ -266,3 +266,45 @@ def test_lines_valid_as_two_kinds_take_the_fast_path(tmp_path: Path, monkeypatch
         assert len(calls) <= len(templates.formats) + len(other_first), calls
         assert any(key[2] for key in templates.formats), templates.formats
         assert all(template is not None for template in templates.formats.values())
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=st.text(alphabet="0123456789XAB", min_size=1, max_size=40))
+def test_redact_of_canonical_text_equals_redact(text: str) -> None:
+    """The bulk path's redaction of a line in canonical form is :func:`redact`'s."""
+    assert check_module._redact_canonical(text) == check_module.redact(text)
+
+
+@pytest.mark.parametrize("crlf", [False, True])
+@pytest.mark.parametrize("mode", [["-q"], ["--format", "jsonl"], ["--format", "json", "--strict"]])
+def test_canonical_lines_are_read_from_the_bytes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, crlf: bool,
+                                                 mode: list[str]) -> None:
+    """UTF-8 input comes as byte blocks whose canonical lines (CR LF, a BOM, blank lines and comments around
+    them) are checked from the bytes: valid ones never per item; the same bytes as the per-item path."""
+    rng = random.Random(21)
+    lines = ["# header", "", *(_valid(rng) for _ in range(30)), "   ", " 91350100M000100Y43 ", "#91350100M000100Y43",
+             "\u3000110105491231002", *(_line(rng, "corrupt") for _ in range(10)), "91350100M000100Y43"]
+    newline = "\r\n" if crlf else "\n"
+    path = tmp_path / "ids.txt"
+    path.write_bytes(b"\xef\xbb\xbf" + newline.join(lines).encode("utf-8"))
+    _assert_same(path, mode, monkeypatch)
+    blocks = list(check_module._read_blocks(str(path), "utf-8-sig"))
+    assert all(isinstance(block, check_module._ByteBlock) for block in blocks)
+    read = [(number, text) for numbers, texts in blocks for number, text in zip(numbers, texts, strict=True)]
+    assert read == [(line.number, line.text) for line in check_module.read_lines(str(path), "utf-8-sig")]
+    strict = "--strict" in mode
+    options = check_module.Options(strict, None, "text" if "-q" in mode else mode[1], False, "-q" in mode)
+    calls: list[str] = []
+    real = check_module.check
+
+    def spy(text: str, **kwargs: object) -> object:
+        calls.append(text)
+        return real(text, **kwargs)
+
+    monkeypatch.setattr(check_module, "check", spy)
+    templates = check_module._Templates(options)
+    for block in blocks:
+        check_module._check_bytes(block, options, templates)
+    stripped = {" 91350100M000100Y43 ".strip(), "\u3000110105491231002".strip()}
+    per_item = [text for text in calls if real(text, strict=strict).valid and text not in stripped]
+    assert len(per_item) <= len(templates.formats), per_item  # one sample per template at most
