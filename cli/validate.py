@@ -188,10 +188,8 @@ def _validate_file(builder: ReportBuilder, plan: Plan, options: Options, source:
                 progress.update(rows=1, bytes_done=items.bytes_read)
                 continue
             keyed = _keyed(item.batch, mapping)
-            result = _with_duplicates(
-                validate_table(plan, keyed, file=source.path, lines=item.lines, show_pii=options.show_pii),
-                duplicates.check(keyed, file=source.path, lines=item.lines))  # in read order: the first is kept
-            behind.submit(_report_rows, builder, rejects, item, result)
+            result = validate_table(plan, keyed, file=source.path, lines=item.lines, show_pii=options.show_pii)
+            behind.submit(_report_rows, builder, rejects, duplicates, source.path, item, keyed, result)
             progress.update(rows=item.batch.num_rows, bytes_done=items.bytes_read)
     builder.end_file()
 
@@ -211,7 +209,11 @@ def _report_problem(builder: ReportBuilder, rejects: _Rejects | None, problem: R
         rejects.problem(problem)
 
 
-def _report_rows(builder: ReportBuilder, rejects: _Rejects | None, chunk: TableChunk, result: TableResult) -> None:
+def _report_rows(builder: ReportBuilder, rejects: _Rejects | None, duplicates: DuplicateKeys, path: str,
+                 chunk: TableChunk, keyed: pa.RecordBatch, result: TableResult) -> None:
+    # repeated records are looked for here, in the reporting thread, which takes the batches in read order
+    # (the first occurrence is kept) and has less to do than the checking one
+    result = _with_duplicates(result, duplicates.check(keyed, file=path, lines=chunk.lines))
     builder.add_rows(result.cells, chunk.lines, result.valid, result.findings, trimmed=True)
     if rejects:
         by_row: dict[int, list[Finding]] = defaultdict(list)
