@@ -192,3 +192,22 @@ def test_identifier_columns_read_from_arrow_buffers_agree_with_the_batch_path(
     assert _identifiers(kind, strict)(column).tolist() == list(expected)
     if len(values) > 2:  # a slice: the buffers start at an offset
         assert _identifiers(kind, strict)(column.slice(1)).tolist() == list(expected[1:])
+
+
+_DATE_LIKE = st.one_of(
+    st.dates().map(date.isoformat),
+    st.from_regex(r"[0-9０-９]{4}-[0-9]{1,2}-[0-9]{1,3}", fullmatch=True),
+    st.text(alphabet="0123456789-/ 年月日", max_size=12),
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.one_of(st.none(), _DATE_LIKE), max_size=30), st.booleans())
+def test_dates_read_from_the_bytes_are_the_formats_real_dates(values: list[str | None], large: bool) -> None:
+    from creditstd.records.formats import iso_date
+    from creditstd.records.plan import _real_dates
+
+    column = pa.array(values, pa.large_string() if large else pa.string())
+    assert _real_dates(column).tolist() == [iso_date(value) is not None for value in values]
+    if len(values) > 1:
+        assert _real_dates(column.slice(1)).tolist() == [iso_date(value) is not None for value in values[1:]]

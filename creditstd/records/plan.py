@@ -199,7 +199,6 @@ Check = Callable[[_Columns, str], np.ndarray]
 _ANNOTATIONS = frozenset({"title", "description", "$comment", "default", "examples"})
 #: Schema formats the identifier library's batch path checks (a masked ID is judged per distinct value).
 _FORMAT_KINDS = {name: kind.value for name, kind in FORMAT_KINDS.items() if kind is not IdentifierKind.MASKED_ID}
-_DATE_SHAPE = "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
 
 
 def _keywords(schema: Mapping[str, Any]) -> dict[str, Any]:
@@ -221,25 +220,54 @@ def _mask(array: Any) -> np.ndarray:
 _DAYS = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])
 
 
+def _text_buffers(column: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    """A string column's value offsets (int64, ``len + 1`` of them) and its UTF-8 bytes, without a copy."""
+    if not (pa.types.is_string(column.type) or pa.types.is_large_string(column.type)):
+        column = pc.cast(column, pa.string())
+    _, offsets_buffer, data_buffer = column.buffers()
+    width_type = np.int64 if pa.types.is_large_string(column.type) else np.int32
+    size = np.dtype(width_type).itemsize
+    offsets = np.frombuffer(offsets_buffer, dtype=width_type, count=len(column) + 1, offset=column.offset * size)
+    data = np.frombuffer(data_buffer, dtype=np.uint8) if data_buffer is not None else np.empty(0, np.uint8)
+    return offsets.astype(np.int64), data
+
+
+def _fixed_width(offsets: np.ndarray, data: np.ndarray, rows: np.ndarray, width: int) -> np.ndarray:
+    """The bytes of the values at ``rows`` (each ``width`` bytes long) as a ``(len(rows), width)`` matrix."""
+    return data[offsets[rows][:, None] + np.arange(width)]
+
+
+#: Where ``YYYY-MM-DD`` has its digits.
+_DATE_DIGITS = np.array([0, 1, 2, 3, 5, 6, 8, 9])
+
+
 def _real_dates(column: pa.Array) -> np.ndarray:
     """Per cell, whether it is a real calendar date written ``YYYY-MM-DD`` in ASCII digits, exactly as
     :func:`~creditstd.records.formats.iso_date` decides (year 1 to 9999, the month's last day, 29 February
-    in leap years only).
+    in leap years only).  Read from the bytes: a value of ten bytes, digits and two hyphens where they belong.
 
-    >>> _real_dates(pa.array(['2024-02-29', '2023-02-29', '2024-13-01', '0000-01-01', '2024-3-1', None])).tolist()
-    [True, False, False, False, False, False]
+    >>> _real_dates(pa.array(['2024-02-29', '2023-02-29', '2024-13-01', '0000-01-01', '2024-3-1', None,
+    ...                       '２０２４-01-01', '2024-01-01 '])).tolist()
+    [True, False, False, False, False, False, False, False]
     """
-    shaped = _mask(pc.match_substring_regex(column, _DATE_SHAPE))
+    offsets, data = _text_buffers(column)
     result = np.zeros(len(column), bool)
-    if not shaped.any():
+    candidates = np.diff(offsets) == 10
+    if column.null_count:
+        candidates &= _mask(pc.is_valid(column))
+    rows = np.flatnonzero(candidates)
+    if not len(rows):
         return result
-    text = pc.filter(column, pa.array(shaped))
-    year, month, day = (np.asarray(pc.cast(pc.utf8_slice_codeunits(text, start, stop), pa.int32()), np.int32)
-                        for start, stop in ((0, 4), (5, 7), (8, 10)))
-    ok = (year >= 1) & (month >= 1) & (month <= 12) & (day >= 1)
+    matrix = _fixed_width(offsets, data, rows, 10).astype(np.int32)
+    digits = matrix[:, _DATE_DIGITS] - 48
+    shaped = ((digits >= 0) & (digits <= 9)).all(axis=1) & (matrix[:, 4] == 45) & (matrix[:, 7] == 45)
+    year = digits[:, 0] * 1000 + digits[:, 1] * 100 + digits[:, 2] * 10 + digits[:, 3]
+    month = digits[:, 4] * 10 + digits[:, 5]
+    day = digits[:, 6] * 10 + digits[:, 7]
+    ok = shaped & (year >= 1) & (month >= 1) & (month <= 12) & (day >= 1)
     leap = (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))
     last = _DAYS[np.clip(month, 0, 12)] + ((month == 2) & leap)
-    result[shaped] = ok & (day <= last)
+    result[rows] = ok & (day <= last)
     return result
 
 
@@ -289,22 +317,17 @@ def _identifiers(kind: str, strict: bool) -> Callable[[pa.Array], np.ndarray]:
         n = len(column)
         result = np.zeros(n, bool)
         decided = ~_mask(pc.is_valid(column)) if column.null_count else np.zeros(n, bool)
-        if pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
-            _, offsets_buffer, data_buffer = column.buffers()
-            width_type = np.int64 if pa.types.is_large_string(column.type) else np.int32
-            size = np.dtype(width_type).itemsize
-            offsets = np.frombuffer(offsets_buffer, dtype=width_type, count=n + 1, offset=column.offset * size)
-            data = np.frombuffer(data_buffer, dtype=np.uint8) if data_buffer is not None else np.empty(0, np.uint8)
-            sizes = np.diff(offsets)
-            for width in np.unique(sizes[~decided & (sizes > 0) & (sizes <= _WIDEST)]).tolist():
-                rows = np.flatnonzero((sizes == width) & ~decided)
-                matrix = data[offsets[rows].astype(np.int64)[:, None] + np.arange(width)]
-                verdict = canonical_valid(matrix, kind, strict=strict)
-                if verdict is None:
-                    continue
-                canonical = np.asarray(canonical_rows(matrix), bool)
-                result[rows[canonical]] = np.asarray(verdict, bool)[canonical]
-                decided[rows[canonical]] = True
+        offsets, data = _text_buffers(column)
+        sizes = np.diff(offsets)
+        for width in np.unique(sizes[~decided & (sizes > 0) & (sizes <= _WIDEST)]).tolist():
+            rows = np.flatnonzero((sizes == width) & ~decided)
+            matrix = _fixed_width(offsets, data, rows, width)
+            verdict = canonical_valid(matrix, kind, strict=strict)
+            if verdict is None:
+                continue
+            canonical = np.asarray(canonical_rows(matrix), bool)
+            result[rows[canonical]] = np.asarray(verdict, bool)[canonical]
+            decided[rows[canonical]] = True
         rest = np.flatnonzero(~decided)
         if len(rest):
             result[rest] = np.asarray(validate_batch(column.take(pa.array(rest)).to_pylist(), kind,
