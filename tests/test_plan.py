@@ -211,3 +211,21 @@ def test_dates_read_from_the_bytes_are_the_formats_real_dates(values: list[str |
     assert _real_dates(column).tolist() == [iso_date(value) is not None for value in values]
     if len(values) > 1:
         assert _real_dates(column.slice(1)).tolist() == [iso_date(value) is not None for value in values[1:]]
+
+
+@pytest.mark.parametrize("side", ["start", "end"])
+def test_the_white_space_looked_for_is_exactly_what_arrow_trims(side: str) -> None:
+    """A column is trimmed only when a value starts or ends with white space (_untrimmed): over every code
+    point, a value Arrow's trim would change is seen, and one it would not change leaves the column as it is."""
+    import pyarrow.compute as pc
+
+    from creditstd.records.plan import _untrimmed
+
+    characters = [chr(point) for point in range(0x110000) if not 0xD800 <= point <= 0xDFFF]
+    values = [f"{character}a" if side == "start" else f"a{character}" for character in characters]
+    column = pa.array(values, pa.string())
+    changed = np.asarray(pc.not_equal(pc.utf8_trim_whitespace(column), column).to_numpy(zero_copy_only=False))
+    spaces = [value for value, moved in zip(values, changed.tolist(), strict=True) if moved]
+    assert len(spaces) == 29
+    assert all(_untrimmed(pa.array([value])) for value in spaces)
+    assert not _untrimmed(column.filter(pa.array(~changed)))

@@ -133,6 +133,35 @@ class TableResult:
 # -- columns ---------------------------------------------------------------------------------------------------
 
 
+#: What Arrow's ``utf8_trim_whitespace`` trims, as UTF-8: single bytes, and two- and three-byte sequences
+#: read as one number (tests/test_plan.py checks it against Arrow over every code point).
+_SPACE_BYTES = np.array([*range(0x09, 0x0E), *range(0x1C, 0x21)])
+_SPACE_PAIRS = np.array([0xC285, 0xC2A0])
+_SPACE_TRIPLES = np.array([0xE19A80, *range(0xE28080, 0xE2808B), 0xE280A8, 0xE280A9, 0xE280AF, 0xE2819F, 0xE38080])
+
+
+def _untrimmed(column: pa.Array) -> bool:
+    """Whether any value of ``column`` starts or ends with white space, looking only at its ends' bytes
+    (so a column that needs no trimming is not copied).
+
+    >>> _untrimmed(pa.array(['统一社会信用代码', 'A1', None, ''])), _untrimmed(pa.array(['A1', 'x\u3000']))
+    (False, True)
+    """
+    offsets, data = _text_buffers(column)
+    sizes = np.diff(offsets)
+    for width, spaces in ((1, _SPACE_BYTES), (2, _SPACE_PAIRS), (3, _SPACE_TRIPLES)):
+        rows = np.flatnonzero(sizes >= width)
+        if not len(rows):
+            return False
+        for starts in (offsets[rows], offsets[rows + 1] - width):
+            value = np.zeros(len(rows), np.int64)
+            for index in range(width):
+                value = (value << 8) | data[starts + index]
+            if np.isin(value, spaces).any():
+                return True
+    return False
+
+
 def _empty_as_null(column: pa.Array) -> pa.Array:
     """``column`` with its empty strings null: the same text buffers under a new validity bitmap.
 
@@ -162,7 +191,7 @@ class _Columns:
             column = batch.column(index)
             if not pa.types.is_string(column.type) and not pa.types.is_large_string(column.type):
                 column = pc.cast(column, pa.string())
-            self.text[key] = _empty_as_null(pc.utf8_trim_whitespace(column))
+            self.text[key] = _empty_as_null(pc.utf8_trim_whitespace(column) if _untrimmed(column) else column)
         self._present: dict[str, np.ndarray] = {}
         self._numbers: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         self._dates: dict[str, np.ndarray] = {}
