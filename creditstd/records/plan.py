@@ -133,11 +133,29 @@ class TableResult:
 # -- columns ---------------------------------------------------------------------------------------------------
 
 
-#: What Arrow's ``utf8_trim_whitespace`` trims, as UTF-8: single bytes, and two- and three-byte sequences
-#: read as one number (tests/test_plan.py checks it against Arrow over every code point).
-_SPACE_BYTES = np.array([*range(0x09, 0x0E), *range(0x1C, 0x21)])
-_SPACE_PAIRS = np.array([0xC285, 0xC2A0])
+#: What Arrow's ``utf8_trim_whitespace`` trims, as UTF-8: single bytes, two-byte sequences (after 0xC2) and
+#: three-byte ones read as one number (tests/test_plan.py checks them against Arrow over every code point).
+_SPACE_BYTE = np.zeros(256, bool)
+_SPACE_BYTE[[*range(0x09, 0x0E), *range(0x1C, 0x21)]] = True
+_SPACE_AFTER_C2 = np.zeros(256, bool)
+_SPACE_AFTER_C2[[0x85, 0xA0]] = True
 _SPACE_TRIPLES = np.array([0xE19A80, *range(0xE28080, 0xE2808B), 0xE280A8, 0xE280A9, 0xE280AF, 0xE2819F, 0xE38080])
+
+
+def _spaces_at(data: np.ndarray, at: np.ndarray, room: np.ndarray) -> bool:
+    """Whether a white-space character starts at any of the byte positions ``at`` (``room`` bytes of the
+    value from there)."""
+    lead = data[at]
+    if _SPACE_BYTE[lead].any():
+        return True
+    pairs = at[(lead == 0xC2) & (room >= 2)]
+    if len(pairs) and _SPACE_AFTER_C2[data[pairs + 1]].any():
+        return True
+    triples = at[(lead >= 0xE1) & (lead <= 0xE3) & (room >= 3)]
+    if len(triples):
+        value = (data[triples].astype(np.int64) << 16) | (data[triples + 1].astype(np.int64) << 8) | data[triples + 2]
+        return bool(np.isin(value, _SPACE_TRIPLES).any())
+    return False
 
 
 def _untrimmed(column: pa.Array) -> bool:
@@ -149,17 +167,18 @@ def _untrimmed(column: pa.Array) -> bool:
     """
     offsets, data = _text_buffers(column)
     sizes = np.diff(offsets)
-    for width, spaces in ((1, _SPACE_BYTES), (2, _SPACE_PAIRS), (3, _SPACE_TRIPLES)):
-        rows = np.flatnonzero(sizes >= width)
-        if not len(rows):
-            return False
-        for starts in (offsets[rows], offsets[rows + 1] - width):
-            value = np.zeros(len(rows), np.int64)
-            for index in range(width):
-                value = (value << 8) | data[starts + index]
-            if np.isin(value, spaces).any():
-                return True
-    return False
+    rows = np.flatnonzero(sizes > 0)
+    if not len(rows):
+        return False
+    starts, ends, sizes = offsets[rows], offsets[rows + 1], sizes[rows]
+    if _spaces_at(data, starts, sizes):
+        return True
+    # the last character starts 1, 2 or 3 bytes before the end (UTF-8 continuation bytes are 0b10xxxxxx)
+    last = ends - 1
+    for back in (2, 3):
+        inside = (sizes >= back) & ((data[last] & 0xC0) == 0x80)
+        last = np.where(inside, ends - back, last)
+    return _spaces_at(data, last, ends - last)
 
 
 def _empty_as_null(column: pa.Array) -> pa.Array:
@@ -167,15 +186,17 @@ def _empty_as_null(column: pa.Array) -> pa.Array:
 
     >>> _empty_as_null(pa.array(['a', '', None, 'b'])).to_pylist()
     ['a', None, None, 'b']
+    >>> _empty_as_null(pa.array(['x', 'a', '', None, 'b']).slice(1)).to_pylist()
+    ['a', None, None, 'b']
     """
-    empty = np.asarray(pc.fill_null(pc.equal(pc.binary_length(column), 0), True).to_numpy(zero_copy_only=False),
+    empty = np.asarray(pc.fill_null(pc.equal(pc.binary_length(column), _ZERO), _TRUE).to_numpy(zero_copy_only=False),
                        bool)
     if not empty.any():
         return column
-    if column.offset:
-        return pc.if_else(pa.array(empty), pa.scalar(None, column.type), column)
-    bitmap = pa.py_buffer(np.packbits(~empty, bitorder="little").tobytes())
-    return pa.Array.from_buffers(column.type, len(column), [bitmap, *column.buffers()[1:]])
+    # the bitmap covers the buffers from their start: a slice's cells begin ``offset`` bits in
+    bits = np.concatenate([np.zeros(column.offset, bool), ~empty])
+    bitmap = pa.py_buffer(np.packbits(bits, bitorder="little").tobytes())
+    return pa.Array.from_buffers(column.type, len(column), [bitmap, *column.buffers()[1:]], offset=column.offset)
 
 
 class _Columns:
@@ -237,6 +258,8 @@ def _keywords(schema: Mapping[str, Any]) -> dict[str, Any]:
 #: Constants as Arrow scalars: a Python constant handed to a compute function is converted on every call, and
 #: pyarrow's conversion tries (and, without python-dateutil, fails) to import a module each time.
 _FALSE = pa.scalar(False)
+_TRUE = pa.scalar(True)
+_ZERO = pa.scalar(0, pa.int32())
 _NAN = pa.scalar(np.nan)
 _USCC_LENGTH = pa.scalar(18, pa.int32())
 _NO_USCC = pa.scalar("00000000000000000X")
