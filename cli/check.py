@@ -8,18 +8,22 @@ output unless ``--reveal`` is given.
 Two paths give the same bytes.  The per-item path (:func:`run`) checks one
 value at a time with :func:`creditstd.codes.verdict.check`.  The bulk path
 (:func:`run_bulk`), taken for ``--file``/stdin with ``-q`` or a JSON format,
-reads about a megabyte of bytes at a time, splits it into lines and checks
-every line of the block that is in canonical form (9, 15 or 18 digits and
-upper-case letters) with one NumPy pass per kind
-(:func:`creditstd.codes.batch.canonical_valid`, exact on canonical rows).
-A line that is valid as exactly one kind is then written from a template:
-the real JSON of a first sample with the per-line parts (line number,
-number, check character...) cut out and the looked-up parts (authority,
-region, sex...) cached per key, checked against the per-item path's own
-output for the first line of each kind.  Every other line (invalid, valid
-as two kinds, separators, lower case, full width, too long) goes through the
-per-item path, so messages, masking and exit codes cannot differ; memory
-stays that of one block.
+reads 256 kB of bytes at a time.  A UTF-8 block is split into byte lines; a
+line of 9, 15 or 18 bytes in canonical form (digits and upper-case letters)
+is its own stripped text, so the lines of each length become one NumPy
+matrix straight from the bytes, checked with one pass per kind
+(:func:`creditstd.codes.batch.canonical_valid`, exact on canonical rows);
+any other line is decoded and stripped as :func:`read_lines` does.  A valid
+line (with ``-q``: nothing to write) is written from a template: the real
+JSON of a first sample with the per-line parts cut out, assembled per kind
+from fixed-width pieces NumPy makes (line number, number, masked number...)
+and looked-up pieces (authority, region, sex...) cached per key, checked
+against the per-item path's own output for the first line of each template.
+An invalid line whose errors the NumPy pass names is written from a
+template per set of errors.  Every other line (separators, lower case, full
+width, too long, a value shown as a USCC or registration number that may be
+an ID number) goes through the per-item path, so messages, masking and exit
+codes cannot differ; memory stays that of one block.
 
 >>> options = Options(strict=False, kind=None, output='jsonl', reveal=False, quiet=False)
 >>> line = item_output(3, check('91350100M000100Y43'), options)
@@ -32,6 +36,7 @@ from __future__ import annotations
 import codecs
 import contextlib
 import io
+import itertools
 import json
 import os
 import re
@@ -201,15 +206,27 @@ class _Writer:
     def __init__(self, options: Options) -> None:
         self.options = options
         self.listed = 0
-        self._binary: bool | None = None
+        self._binary: str | None = None
         if options.output == "json":
             click.echo('{"results": [', nl=False)
 
-    def write(self, outputs: list[str]) -> None:
+    def write(self, outputs: list[Any]) -> None:
+        """Write ``outputs``: all text, or all UTF-8 bytes (only when :meth:`binary`)."""
         if not outputs:
             return
         for start in range(0, len(outputs), _WRITE_LINES):  # a bounded piece at a time: memory stays small
             chunk = outputs[start:start + _WRITE_LINES]
+            if type(chunk[0]) is bytes:
+                if self.options.output == "json":
+                    data = (b",\n  " if self.listed else b"\n  ") + b",\n  ".join(chunk)
+                else:
+                    data = b"\n".join(chunk) + b"\n"
+                self.listed += len(chunk)
+                if b"\x1b" in data:
+                    self._echo(data.decode("utf-8"))
+                else:
+                    click.echo(data, nl=False)
+                continue
             if self.options.output == "json":
                 text = (",\n  " if self.listed else "\n  ") + ",\n  ".join(chunk)
             else:
@@ -220,6 +237,19 @@ class _Writer:
     def _echo(self, text: str) -> None:
         """``click.echo(text, nl=False)``, as UTF-8 bytes where that writes the same bytes (no ANSI escape for
         click to strip, a UTF-8 text stream): the encoding is done once for the whole piece."""
+        if self.binary() and "\x1b" not in text:
+            click.echo(text.encode("utf-8"), nl=False)
+        else:
+            click.echo(text, nl=False)
+
+    def binary(self) -> bool:
+        """Whether UTF-8 bytes given to ``click.echo`` write what any text would (a UTF-8 text stream, strict
+        errors, ``\n`` line ends)."""
+        return self.errors() == "strict"
+
+    def errors(self) -> str | None:
+        """The error handler of stdout when it is a UTF-8 text stream with ``\n`` line ends (bytes encoded with
+        it, given to ``click.echo``, write what the text would), else None."""
         if self._binary is None:
             stream = sys.stdout  # what click.echo writes to, unless it must rewrap it (then: not UTF-8 here)
             codec = getattr(stream, "encoding", None)
@@ -227,11 +257,9 @@ class _Writer:
                 utf8 = codecs.lookup(codec).name == "utf-8" if codec else False
             except LookupError:
                 utf8 = False
-            self._binary = utf8 and os.linesep == "\n" and getattr(stream, "errors", None) == "strict"
-        if self._binary and "\x1b" not in text:
-            click.echo(text.encode("utf-8"), nl=False)
-        else:
-            click.echo(text, nl=False)
+            errors = getattr(stream, "errors", None)
+            self._binary = errors if utf8 and os.linesep == "\n" and isinstance(errors, str) else ""
+        return self._binary or None
 
     def finish(self, total: int, invalid: int) -> int:
         summary = {"checked": total, "valid": total - invalid, "invalid": invalid}
@@ -444,7 +472,7 @@ def run_bulk(blocks: Iterable[Any], options: Options) -> int:
     templates = _Templates(options)
     for block in blocks:
         if isinstance(block, _ByteBlock):
-            outputs, bad, count = _check_bytes(block, options, templates)
+            outputs, bad, count = _check_bytes(block, options, templates, writer.errors())
         else:
             numbers, texts = block
             outputs, bad = _check_block(numbers, texts, options, templates)
@@ -583,7 +611,8 @@ def _check_results(numbers: Any, texts: Any, options: Options,
     return results, bad
 
 
-def _check_bytes(block: _ByteBlock, options: Options, templates: _Templates) -> tuple[list[str], int, int]:
+def _check_bytes(block: _ByteBlock, options: Options, templates: _Templates,
+                 binary: str | None = None) -> tuple[list[Any], int, int]:
     """Check a :class:`_ByteBlock`: what to write (in line order), how many lines were invalid, how many read.
 
     A line of 9, 15 or 18 bytes in canonical form is its own stripped text: the NumPy passes read it from the
@@ -610,9 +639,17 @@ def _check_bytes(block: _ByteBlock, options: Options, templates: _Templates) -> 
             rows, matrix = rows[ok], matrix[ok]
         canonical[rows] = True
         for label, chosen, flags, also in _classify(width, rows, texts, options, invalid, matrix):
-            if len(chosen) and (options.quiet or templates.render(label, width, chosen, numbers, texts, flags,
-                                                                   results, also)):
-                fast[chosen] = True
+            if not len(chosen):
+                continue
+            if not options.quiet:
+                if binary:
+                    where = np.searchsorted(rows, chosen)
+                    if not templates.render_bytes(label, width, chosen, matrix[where], block.first + 1 + chosen,
+                                                  flags, results, also):
+                        continue
+                elif not templates.render(label, width, chosen, numbers, texts, flags, results, also):
+                    continue
+            fast[chosen] = True
     bad = invalid.end()
     for index in np.flatnonzero(canonical & ~fast).tolist():
         verdict = check(texts[index], strict=options.strict, kind=options.kind)
@@ -624,19 +661,22 @@ def _check_bytes(block: _ByteBlock, options: Options, templates: _Templates) -> 
     kept = int(canonical.sum())
     others = np.flatnonzero(~canonical).tolist()
     if others:
-        where: list[int] = []
+        read: list[int] = []
         for index in others:
             text = lines[index].decode("utf-8").strip()
             if text and text[0] != "#":
                 stripped[index] = text
-                where.append(index)
-        if where:
-            found, more = _check_results([numbers[index] for index in where], [stripped[index] for index in where],
+                read.append(index)
+        if read:
+            found, more = _check_results([numbers[index] for index in read], [stripped[index] for index in read],
                                          options, templates)
-            for index, output in zip(where, found, strict=True):
+            for index, output in zip(read, found, strict=True):
                 results[index] = output
             bad += more
-            kept += len(where)
+            kept += len(read)
+    if binary:
+        return [result if type(result) is bytes else result.encode("utf-8", binary)
+                for result in results if result is not None], bad, kept
     return [result for result in results if result is not None], bad, kept
 
 
@@ -795,6 +835,8 @@ class _Invalid:
 
 
 _MARK = "@@creditstd-slot-{}@@"
+#: Most cached look-ups per variable part of a layout (regions, authorities...): past it the cache starts again.
+_PIECES = 1 << 16
 
 
 class _Templates:
@@ -813,6 +855,12 @@ class _Templates:
         self.invalid = _Invalid(options)
         self.tables: dict[tuple, dict] = {}
         self.cache: dict[tuple[str, str, int], Any] = {}
+        self.constants: dict[tuple[str, int, tuple[str, ...]], list[str]] = {}  # a template's text between slots
+        self.layouts: dict[tuple[str, int, tuple[str, ...]], list | None] = {}
+        self.pieces: dict[tuple, dict[bytes, bytes]] = {}  # per variable part of a layout: key -> bytes
+        self.rendered: dict[tuple[str, int, tuple[str, ...]], int] = {}  # lines written per layout (for the tests)
+        self.json_cache: dict[int, tuple[Any, bytes]] = {}
+        self._parsed: dict[tuple[str, str], Any] = {}  # parse() of the numbers of one _assemble call
 
     # the fields cut out of the sample, in the order render_json writes them: (path, quoted string?)
     _SLOTS: ClassVar[dict[tuple[str, int], list[tuple[str, bool]]]] = {
@@ -887,14 +935,15 @@ class _Templates:
             if field not in holder:
                 return None
             holder[field] = _MARK.format(index)
-        text = json.dumps(record, ensure_ascii=False).replace("%", "%%")
+        raw = json.dumps(record, ensure_ascii=False)
         markers = [_MARK.format(index) if quoted else f'"{_MARK.format(index)}"' for index, (_, quoted) in
                    enumerate(slots)]
-        places = [text.find(marker) for marker in markers]
-        if any(text.count(marker) != 1 for marker in markers) or places != sorted(places):
+        places = [raw.find(marker) for marker in markers]
+        if any(raw.count(marker) != 1 for marker in markers) or places != sorted(places):
             return None  # a field missing, or in another order than the slots say
-        for marker in markers:
-            text = text.replace(marker, "%s")
+        constants = re.split("|".join(map(re.escape, markers)), raw)
+        text = "%s".join(constant.replace("%", "%%") for constant in constants)
+        self.constants[(label, width, also)] = constants
         expected = item_output(line, verdict, self.options)
         try:
             if text % self._args(family, width, line, s, flag) != expected:
@@ -971,6 +1020,189 @@ class _Templates:
         for index, output in zip(indices, self._outputs(template, family, width, lines, values, marks), strict=True):
             results[index] = output
         return True
+
+    # ---- the byte path: a kind's lines assembled from NumPy-made fixed-width pieces and cached variable ones
+
+    def _slot_specs(self, family: str, width: int) -> list[tuple]:
+        """What fills each slot of :attr:`_SLOTS` (the same values as :meth:`_args`): ``("line",)``, ``("fixed",
+        parts)`` (parts: bytes, or ``(start, stop)`` columns of the number), ``("var", field, start, stop)``
+        (the JSON of ``parse(number).field``, which depends on ``number[start:stop]`` only) or ``("flag",
+        name)`` (``true``/``false``)."""
+        if family == "uscc":
+            return [("line",), ("fixed", [(0, 18)]), ("fixed", [(0, 18)]), ("var", "authority", 0, 1),
+                    ("var", "category", 0, 2), ("fixed", [(2, 8)]), ("var", "region", 2, 8),
+                    ("fixed", [(8, 16), b"-", (16, 17)]), ("flag", "orgcode_valid"), ("fixed", [(17, 18)])]
+        if family == "orgcode":
+            return [("line",), ("fixed", [(0, 9)]), ("fixed", [(0, 9)]), ("fixed", [(0, 8)]), ("fixed", [(8, 9)]),
+                    ("flag", "custom")]
+        if family == "regno":
+            return [("line",), ("fixed", [(0, 15)]), ("fixed", [(0, 15)]), ("fixed", [(0, 6)]),
+                    ("var", "region", 0, 6), ("fixed", [(6, 14)]), ("var", "ownership", 6, 7), ("fixed", [(14, 15)])]
+        reveal = self.options.reveal
+        head = [("var", field, 0, 6) for field in ("kind", "kind_name", "region_code", "region")]
+        hidden = [HIDDEN.encode()]
+        if width == 18:
+            shown = ("fixed", [(0, 18)] if reveal else [(0, 6), b"*" * 8, (14, 18)])
+            birth = [(6, 10), b"-", (10, 12), b"-", (12, 14)] if reveal else hidden
+            return [("line",), shown, shown, *head, ("fixed", birth), ("fixed", [(14, 17)]),
+                    ("var", "sex", 16, 17), ("fixed", [(17, 18)]), ("var", "country_code", 0, 6)]
+        shown = ("fixed", [(0, 15)] if reveal else [(0, 6), b"*" * 6, (12, 15)])
+        birth = [b"19", (6, 8), b"-", (8, 10), b"-", (10, 12)] if reveal else hidden
+        return [("line",), shown, shown, *head, ("fixed", birth), ("fixed", [(12, 15)]), ("var", "sex", 14, 15),
+                ("flag", "centenarian")]
+
+    def _layout(self, key: tuple[str, int, tuple[str, ...]]) -> list:
+        """The template ``key`` as a list of parts: ``("fixed", parts)`` runs (template text, the line number,
+        columns of the number) and ``("var", fields, texts, start, stop)`` runs of looked-up values with the
+        template text between them, or ``("flag", name, before, after)``."""
+        label, width, _ = key
+        family = self._FAMILY.get(label, label)
+        constants = [constant.encode() for constant in self.constants[key]]
+        layout: list = [("fixed", [constants[0]])]
+        for spec, constant in zip(self._slot_specs(family, width), constants[1:], strict=True):
+            last = layout[-1]
+            if spec[0] == "var":
+                if last[0] == "var":  # only template text since the last look-up: one look-up for both
+                    last[1].append(spec[1])
+                    layout[-1] = ("var", last[1], last[2], min(last[3], spec[2]), max(last[4], spec[3]))
+                else:
+                    layout.append(("var", [spec[1]], [], spec[2], spec[3]))
+            elif spec[0] == "flag":
+                layout.append(("flag", spec[1]))
+            else:
+                parts = ["line"] if spec[0] == "line" else list(spec[1])
+                if last[0] == "fixed":
+                    last[1].extend(parts)
+                else:
+                    layout.append(("fixed", parts))
+            last = layout[-1]
+            if last[0] == "fixed":
+                last[1].append(constant)
+            elif last[0] == "var":
+                last[2].append(constant)
+            else:
+                layout.append(("fixed", [constant]))
+        return layout
+
+    def _var_piece(self, family: str, fields: list[str], texts: list[bytes], number: str) -> bytes:
+        """The JSON of ``parse(number)``'s ``fields``, each followed by its text in ``texts`` (the last one may
+        have none), as bytes."""
+        info = self._parsed.get((family, number))
+        if info is None:
+            info = self._parsed[(family, number)] = self._MODULES[family].parse(number)
+        out = b""
+        for index, field in enumerate(fields):
+            out += self._json(getattr(info, field))
+            if index < len(texts):
+                out += texts[index]
+        return out
+
+    def _json(self, value: Any) -> bytes:
+        """``json.dumps(to_jsonable(value))`` as UTF-8, cached by identity for the instances of frozen dataclasses
+        (a region, a meaning: :func:`regions.lookup` returns the same object for a code), kept alive here so
+        their identity stays theirs."""
+        params = getattr(type(value), "__dataclass_params__", None)
+        if params is None or not params.frozen:
+            return json.dumps(to_jsonable(value), ensure_ascii=False).encode()
+        cached = self.json_cache.get(id(value))
+        if cached is None:
+            if len(self.json_cache) >= _PIECES:
+                self.json_cache.clear()
+            cached = self.json_cache[id(value)] = (value, json.dumps(to_jsonable(value), ensure_ascii=False).encode())
+        return cached[1]
+
+    def _flags(self, name: str, matrix: Any, flags: Any) -> Any:
+        np = batch._numpy()
+        if name == "orgcode_valid":
+            return flags if flags is not None else np.ones(len(matrix), dtype=bool)
+        if name == "centenarian":  # s[12:15] >= "996": three digits
+            return (matrix[:, 12].astype(np.int32) * 100 + matrix[:, 13].astype(np.int32) * 10 + matrix[:, 14]
+                    - 111 * ord("0")) >= 996
+        body = matrix[:, 3:8]  # custom: PDY and five digits, not 00000
+        return ((matrix[:, 0] == ord("P")) & (matrix[:, 1] == ord("D")) & (matrix[:, 2] == ord("Y"))
+                & ((body >= ord("0")) & (body <= ord("9"))).all(axis=1) & (body != ord("0")).any(axis=1))
+
+    def _assemble(self, key: tuple[str, int, tuple[str, ...]], layout: list, matrix: Any, numbers: Any,
+                  flags: Any) -> list[bytes]:
+        """The output bytes of each row of ``matrix`` (canonical, valid as ``key``), line numbers ``numbers``."""
+        np = batch._numpy()
+        family = self._FAMILY.get(key[0], key[0])
+        count = len(matrix)
+        columns: list[Any] = []
+        self._parsed.clear()
+        digits = len(str(int(numbers[-1]))) if count else 0
+        for part in layout:
+            if part[0] == "fixed":
+                width = sum(digits if item == "line" else len(item) if isinstance(item, bytes) else item[1] - item[0]
+                            for item in part[1])
+                out = np.empty((count, width), dtype=np.uint8)
+                at = 0
+                for item in part[1]:
+                    if item == "line":
+                        powers = 10 ** np.arange(digits - 1, -1, -1, dtype=np.int64)
+                        out[:, at:at + digits] = (numbers[:, None] // powers) % 10 + ord("0")
+                        at += digits
+                    elif isinstance(item, bytes):
+                        if item:
+                            out[:, at:at + len(item)] = np.frombuffer(item, dtype=np.uint8)
+                        at += len(item)
+                    else:
+                        out[:, at:at + item[1] - item[0]] = matrix[:, item[0]:item[1]]
+                        at += item[1] - item[0]
+                columns.append(out.view(f"S{width}").ravel().tolist() if width else [b""] * count)
+            elif part[0] == "flag":
+                chosen = self._flags(part[1], matrix, flags)
+                columns.append(np.where(chosen, b"true", b"false").tolist())
+            else:
+                _, fields, texts, start, stop = part
+                table = self.pieces.setdefault((family, tuple(fields), tuple(texts), start, stop, matrix.shape[1]), {})
+                keys = np.ascontiguousarray(matrix[:, start:stop]).view(f"S{stop - start}").ravel().tolist()
+                missing = set(keys).difference(table)
+                if missing:
+                    if len(table) + len(missing) > _PIECES:  # bounded: start again
+                        table.clear()
+                        missing = set(keys)
+                    first = dict(zip(reversed(keys), range(count - 1, -1, -1), strict=True))
+                    for value in missing:
+                        number = matrix[first[value]].tobytes().decode("ascii")
+                        table[value] = self._var_piece(family, fields, texts, number)
+                columns.append(list(map(table.__getitem__, keys)))
+        return list(map(b"".join, zip(*columns, strict=True)))
+
+    def render_bytes(self, label: str, width: int, rows: Any, matrix: Any, numbers: Any, flags: Any,
+                     results: list[Any], also: tuple[str, ...] = ()) -> bool:
+        """:meth:`render` for a byte block: ``matrix`` holds the rows ``rows`` (canonical, valid as ``label``
+        and ``also``), ``numbers`` their line numbers; the output goes into ``results`` as bytes."""
+        np = batch._numpy()
+        key = (label, width, also)
+        if key not in self.formats:
+            number = matrix[0].tobytes().decode("ascii")
+            self.formats[key] = self._format(label, width, int(numbers[0]), number,
+                                             True if flags is None else bool(flags[0]), also)
+        if self.formats[key] is None:
+            return False
+        layout = self.layouts.get(key)
+        if key not in self.layouts:  # checked once against the per-item output of the first line
+            layout = self.layouts[key] = self._layout(key)
+            sample = matrix[:1]
+            number = sample[0].tobytes().decode("ascii")
+            verdict = check(number, strict=self.options.strict, kind=self.options.kind)
+            made = self._assemble(key, layout, sample, numbers[:1], None if flags is None else flags[:1])
+            if made != [item_output(int(numbers[0]), verdict, self.options).encode()]:
+                self.layouts[key] = layout = None
+        if layout is None:
+            return False
+        outputs: list[bytes] = []
+        cuts = [0, *(int(at) for at in np.searchsorted(numbers, 10 ** np.arange(1, 19, dtype=np.int64))), len(rows)]
+        for start, stop in itertools.pairwise(cuts):  # the line numbers of each run have the same number of digits
+            if stop > start:
+                outputs += self._assemble(key, layout, matrix[start:stop], numbers[start:stop],
+                                          None if flags is None else flags[start:stop])
+        for index, output in zip(rows.tolist(), outputs, strict=True):
+            results[index] = output
+        self.rendered[key] = self.rendered.get(key, 0) + len(rows)
+        return True
+
 
 
 @click.command("check")

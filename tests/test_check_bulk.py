@@ -308,3 +308,50 @@ def test_canonical_lines_are_read_from_the_bytes(tmp_path: Path, monkeypatch: py
     stripped = {" 91350100M000100Y43 ".strip(), "\u3000110105491231002".strip()}
     per_item = [text for text in calls if real(text, strict=strict).valid and text not in stripped]
     assert len(per_item) <= len(templates.formats), per_item  # one sample per template at most
+
+
+@pytest.mark.parametrize("mode", [["--format", "jsonl"], ["--format", "jsonl", "--reveal"], ["--format", "json"],
+                                  ["--format", "jsonl", "--strict"], ["--format", "json", "--reveal", "--strict"],
+                                  ["--format", "jsonl", "--kind", "ric"]])
+def test_valid_lines_are_assembled_from_bytes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                              mode: list[str]) -> None:
+    """Every kind's valid lines (masked and revealed, line numbers across 9/10 and 99/100) are assembled by
+    ``render_bytes``, each one, and the output equals the per-item path's byte for byte."""
+    rng = random.Random(8)
+    numbers = [*(_valid(rng) for _ in range(140)), *_valid_as_two(rng, 8), "PDY00001X", "PDY00000X", "320311770706001"]
+    numbers = [number[:8] + orgcode.calc_check_digit(number[:8]) if len(number) == 9 else number for number in numbers]
+    path = tmp_path / "ids.txt"
+    path.write_text("\n".join(numbers) + "\n", encoding="utf-8")
+    _assert_same(path, mode, monkeypatch)
+    strict, kind = "--strict" in mode, mode[mode.index("--kind") + 1] if "--kind" in mode else None
+    options = check_module.Options(strict, kind, mode[1], "--reveal" in mode, False)
+    templates = check_module._Templates(options)
+    outputs: list[object] = []
+    for block in check_module._read_blocks(str(path), "utf-8-sig"):
+        outputs += check_module._check_bytes(block, options, templates, "strict")[0]
+    expected = [check_module.item_output(line, check_module.check(number, strict=strict, kind=kind), options)
+                for line, number in enumerate(numbers, 1)]
+    assert outputs == [text.encode() for text in expected]
+    verdicts = [check_module.check(number, strict=strict, kind=kind) for number in numbers]
+    assembled = sum(templates.rendered.values())
+    masked_other = sum(1 for verdict in verdicts if verdict.valid and verdict.kind in ("uscc", "regno")
+                       and verdict.is_personal)  # shown as another kind but masked: per item
+    assert assembled == sum(verdict.valid for verdict in verdicts) - masked_other, templates.rendered
+    assert {key[0] for key in templates.rendered} >= ({"uscc", "orgcode", "regno", "citizen_id", "citizen_id_15"}
+                                                      if kind is None else {kind})
+
+
+def test_byte_blocks_written_as_text_when_stdout_is_not_utf8(tmp_path: Path) -> None:
+    """Without a UTF-8 stdout the byte block's lines are text, the same text as from a block of texts."""
+    rng = random.Random(4)
+    numbers = [_line(rng, rng.choice(FLAVOURS)) for _ in range(80)]
+    path = tmp_path / "ids.txt"
+    path.write_text("\n".join(numbers).replace("\udcff", "") + "\n", encoding="utf-8")
+    options = check_module.Options(False, None, "jsonl", False, False)
+    as_text: list[object] = []
+    for block in check_module._read_blocks(str(path), "utf-8-sig"):
+        as_text += check_module._check_bytes(block, options, check_module._Templates(options))[0]
+    as_block: list[object] = []
+    for numbers_, texts in check_module._read_blocks(str(path), "utf-8-sig"):
+        as_block += check_module._check_block(numbers_, texts, options, check_module._Templates(options))[0]
+    assert as_text == as_block and all(isinstance(text, str) for text in as_text)
