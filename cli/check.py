@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import codecs
 import contextlib
+import gc
 import io
 import itertools
 import json
@@ -218,9 +219,10 @@ class _Writer:
             chunk = outputs[start:start + _WRITE_LINES]
             if type(chunk[0]) is bytes:
                 if self.options.output == "json":
-                    data = (b",\n  " if self.listed else b"\n  ") + b",\n  ".join(chunk)
+                    click.echo(b",\n  " if self.listed else b"\n  ", nl=False)
+                    data = b",\n  ".join(chunk)
                 else:
-                    data = b"\n".join(chunk) + b"\n"
+                    data = b"\n".join([*chunk, b""])  # the last newline without a copy of the whole
                 self.listed += len(chunk)
                 if b"\x1b" in data:
                     self._echo(data.decode("utf-8"))
@@ -470,16 +472,22 @@ def run_bulk(blocks: Iterable[Any], options: Options) -> int:
     total = invalid = 0
     writer = _Writer(options)
     templates = _Templates(options)
-    for block in blocks:
-        if isinstance(block, _ByteBlock):
-            outputs, bad, count = _check_bytes(block, options, templates, writer.errors())
-        else:
-            numbers, texts = block
-            outputs, bad = _check_block(numbers, texts, options, templates)
-            count = len(texts)
-        total += count
-        invalid += bad
-        writer.write(outputs)
+    collecting = gc.isenabled()
+    gc.disable()  # the loop makes many objects and no cycles: the collector's passes only cost time
+    try:
+        for block in blocks:
+            if isinstance(block, _ByteBlock):
+                outputs, bad, count = _check_bytes(block, options, templates, writer.errors())
+            else:
+                numbers, texts = block
+                outputs, bad = _check_block(numbers, texts, options, templates)
+                count = len(texts)
+            total += count
+            invalid += bad
+            writer.write(outputs)
+    finally:
+        if collecting:
+            gc.enable()
     return writer.finish(total, invalid)
 
 
@@ -621,14 +629,15 @@ def _check_bytes(block: _ByteBlock, options: Options, templates: _Templates,
     np = batch._numpy()
     lines, lengths = block.lines, block.lengths
     count = len(lines)
-    results: list[str | None] = [None] * count
+    # bytes: a NumPy array of objects (a kind's lines placed at once); text: a list
+    results: Any = np.full(count, None, dtype=object) if binary else [None] * count
     numbers = range(block.first + 1, block.first + 1 + count)
     stripped: dict[int, str] = {}
     texts = _LineTexts(lines, stripped)
     fast = np.zeros(count, dtype=bool)
     canonical = np.zeros(count, dtype=bool)
     invalid = templates.invalid
-    invalid.begin(numbers, texts, results, fast)  # type: ignore[arg-type]
+    invalid.begin(numbers, texts, results, fast, binary)  # type: ignore[arg-type]
     for width in _WIDTH_KINDS:
         rows = np.flatnonzero(lengths == width)
         if not len(rows):
@@ -657,7 +666,8 @@ def _check_bytes(block: _ByteBlock, options: Options, templates: _Templates,
             bad += 1
         elif options.quiet:
             continue
-        results[index] = item_output(numbers[index], verdict, options)
+        output = item_output(numbers[index], verdict, options)
+        results[index] = output.encode("utf-8", binary) if binary else output
     kept = int(canonical.sum())
     others = np.flatnonzero(~canonical).tolist()
     if others:
@@ -670,14 +680,11 @@ def _check_bytes(block: _ByteBlock, options: Options, templates: _Templates,
         if read:
             found, more = _check_results([numbers[index] for index in read], [stripped[index] for index in read],
                                          options, templates)
-            for index, output in zip(read, found, strict=True):
-                results[index] = output
+            for index, result in zip(read, found, strict=True):
+                results[index] = result.encode("utf-8", binary) if binary and result is not None else result
             bad += more
             kept += len(read)
-    if binary:
-        return [result if type(result) is bytes else result.encode("utf-8", binary)
-                for result in results if result is not None], bad, kept
-    return [result for result in results if result is not None], bad, kept
+    return list(filter(None, results.tolist() if binary else results)), bad, kept  # (no output is empty)
 
 
 #: The fields of each error's message, from the number (``e``: the expected check character).
@@ -721,8 +728,10 @@ class _Invalid:
         self.suffixes: dict[tuple, str | None] = {}
         self.taken: dict[tuple, int] = {}  # how many lines each set of errors wrote (for the tests)
 
-    def begin(self, numbers: list[int], texts: list[str | None], results: list[str | None], fast: Any) -> None:
-        self.numbers, self.texts, self.results, self.fast = numbers, texts, results, fast
+    def begin(self, numbers: list[int], texts: list[str | None], results: list[str | None], fast: Any,
+              binary: str | None = None) -> None:
+        """Start a block; ``binary``: its outputs are UTF-8 bytes, encoded with this error handler."""
+        self.numbers, self.texts, self.results, self.fast, self.binary = numbers, texts, results, fast, binary
         self.bad = 0
 
     def end(self) -> int:
@@ -789,7 +798,8 @@ class _Invalid:
     def _write(self, indices: list[int], shown: list[str], keys: list[tuple]) -> None:
         """Write the lines ``indices`` with the errors ``keys`` (``(finding kind, code, position, fields)`` each),
         their input echoed as ``shown``; lines without a template are left to the per-item path."""
-        numbers, results, fast, suffixes, taken = self.numbers, self.results, self.fast, self.suffixes, self.taken
+        numbers, fast, suffixes, taken = self.numbers, self.fast, self.suffixes, self.taken
+        results: Any = self.results  # text, or bytes in a byte block's array
         json_output = self.options.output != "text"
         for index, echo, key in zip(indices, shown, keys, strict=True):
             if not key:
@@ -800,8 +810,8 @@ class _Invalid:
             if suffix is None:
                 continue
             line = numbers[index]
-            results[index] = (f'{{"line": {line}, "input": "{echo}"' if json_output else f"✗ line {line}: {echo}") \
-                + suffix
+            output = (f'{{"line": {line}, "input": "{echo}"' if json_output else f"✗ line {line}: {echo}") + suffix
+            results[index] = output.encode("utf-8", self.binary) if self.binary else output
             fast[index] = True
             taken[key] = taken.get(key, 0) + 1
             self.bad += 1
@@ -1198,8 +1208,7 @@ class _Templates:
             if stop > start:
                 outputs += self._assemble(key, layout, matrix[start:stop], numbers[start:stop],
                                           None if flags is None else flags[start:stop])
-        for index, output in zip(rows.tolist(), outputs, strict=True):
-            results[index] = output
+        results[rows] = outputs
         self.rendered[key] = self.rendered.get(key, 0) + len(rows)
         return True
 
