@@ -20,6 +20,7 @@ from creditstd.codes import orgcode, regno, ric, uscc
 from creditstd.records.export import column_names, write_csv, write_jsonl, write_xml
 from creditstd.records.fake import FakeRecord, fake_records
 from creditstd.records.fake._breakage import break_record, breakages, errors_after_change
+from creditstd.records.fake._draft import Draft
 from creditstd.records.fake._generator import Generator
 from creditstd.records.fake._ids import (
     NAMES,
@@ -30,6 +31,7 @@ from creditstd.records.fake._ids import (
     fast_regno,
     fast_uscc,
 )
+from creditstd.records.fake._parties import SUBJECT_KEYS
 from creditstd.records.loader import class_names
 
 CLASSES = class_names()
@@ -123,6 +125,16 @@ def test_subjects_are_coherent() -> None:
         if "fine_amount" in record:
             assert 0.05 <= record["fine_amount"] <= 500
             assert round(record["fine_amount"], 2) == record["fine_amount"]
+
+
+@pytest.mark.parametrize("class_name", CLASSES)
+def test_subject_entries_are_all_declared(class_name: str) -> None:
+    """A field named like a subject entry is answered by the subject only if ``SUBJECT_KEYS`` lists the entry."""
+    generator = Generator(class_name, 5, ON)
+    seen: set[str] = set()
+    for _ in range(300):
+        seen |= set(Draft(generator).subject)
+    assert seen <= SUBJECT_KEYS, seen - SUBJECT_KEYS
 
 
 def _sample(class_name: str, n: int) -> list[FakeRecord]:

@@ -32,10 +32,10 @@ from typing import Any
 
 from faker import Faker
 
-from creditstd.records.fake._domain import GOVERNMENT, INDIVIDUAL, LEGAL, NATURAL
+from creditstd.records.fake._domain import GOVERNMENT, INDIVIDUAL, LEGAL, NATURAL, cities
 from creditstd.records.fake._draft import Draft
 from creditstd.records.fake._ids import FastRandom
-from creditstd.records.fake._plan import enum_of, plan_for
+from creditstd.records.fake._plan import enum_of, fast_test, plan_for
 from creditstd.records.fake._values import FieldValues
 from creditstd.records.validation import RecordValidator, validator
 
@@ -50,6 +50,23 @@ _PERSON_KEYS = re.compile(r"^(sex|gender|birth_date|nationality|ethnicity)$")
 #: Status values meaning "not decided yet": decision fields stay empty.
 _PENDING = frozenset({"处理中", "办理中", "审核中", "待处理", "受理中"})
 _OPTIONAL_SHARE = 0.55
+_MISSING = object()
+
+
+class _IsoDays(dict[int, str]):
+    """Day number (ordinal) -> ISO date string, each made once (a record's dates fall within a few decades)."""
+
+    def __missing__(self, day: int) -> str:
+        text = self[day] = date.fromordinal(day).isoformat()
+        return text
+
+
+class _Years(dict[int, int]):
+    """Day number (ordinal) -> its year, each worked out once."""
+
+    def __missing__(self, day: int) -> int:
+        year = self[day] = date.fromordinal(day).year
+        return year
 
 
 class Generator(FieldValues):
@@ -95,6 +112,17 @@ class Generator(FieldValues):
         self._date_steps = [(key, tuple(plan.before[key]), ((30, 365) if "deadline" in key else (180, 5 * 365))
                              if key in plan.future_ok else None) for key in plan.date_order]
         self._kind_weights = list(itertools.accumulate(_SUBJECT_WEIGHTS.get(kind, 0.1) for kind, _ in plan.kinds))
+        self.cities = cities()
+        self.iso_days = _IsoDays()
+        self.years = _Years()
+        # per subject kind, the optional fields that may apply: (key, share, the subject entries one of which the
+        # field needs, or None when it needs none); see :meth:`applicable`
+        self._optional_by_kind = {kind: self._optional_for(kind) for kind, _ in plan.kinds}
+        # each conditional as (its ``if`` test, the fields it reads, what its ``then`` touches, required, imposed)
+        self._fast_conditionals = [
+            (fast_test(holds), _watched(cond["if"]), set(required) | {key for key, _ in constrained},
+             required, constrained)
+            for (cond, holds), (_, required, constrained) in zip(plan.conditionals, self._conditionals, strict=True)]
 
     @property
     def check(self) -> RecordValidator:
@@ -106,22 +134,26 @@ class Generator(FieldValues):
     def choose_kind(self) -> tuple[str, str | None]:
         return self.rng.pick(self.plan.kinds, self._kind_weights)
 
-    def plan_dates(self) -> dict[str, date]:
-        """The record's dates, in the plan's order: each after those it must follow, none after ``on`` but
-        ends of validity and deadlines.  Drawn as day numbers (ordinals), made dates once at the end."""
-        rng = self.rng
+    def plan_days(self) -> dict[str, int]:
+        """The record's dates as day numbers (ordinals), in the plan's order: each after those it must follow,
+        none after ``on`` but ends of validity and deadlines.  :attr:`iso_days` writes them."""
+        random = self.rng.random
         on = self._on_ordinal
-        base = on - rng.randint(20, 4 * 365)
+        base = on - (20 + int(random() * (4 * 365 - 19)))
         days: dict[str, int] = {}
         for key, before, span in self._date_steps:
             lower = max([days[other] for other in before]) if before else None
             if span is not None:
-                days[key] = (lower or base) + rng.randint(*span)
+                days[key] = (lower or base) + span[0] + int(random() * (span[1] - span[0] + 1))
             elif lower is None:
-                days[key] = base - rng.randint(0, 60)
+                days[key] = base - int(random() * 61)
             else:
-                days[key] = max(lower, min(lower + rng.randint(0, 30), on))
-        return {key: date.fromordinal(day) for key, day in days.items()}
+                days[key] = max(lower, min(lower + int(random() * 31), on))
+        return days
+
+    def plan_dates(self) -> dict[str, date]:
+        """:meth:`plan_days` as dates."""
+        return {key: date.fromordinal(day) for key, day in self.plan_days().items()}
 
     # -- whole records
 
@@ -136,6 +168,20 @@ class Generator(FieldValues):
             return "person"
         return "any"
 
+    def _optional_for(self, kind: str) -> list[tuple[str, float, tuple[Any, str] | None]]:
+        """The optional fields that may apply to a subject of ``kind``, as :meth:`applicable` decides."""
+        found: list[tuple[str, float, tuple[Any, str] | None]] = []
+        for key, share in self._optional:
+            scope = self._scope[key]
+            if scope == "any":
+                found.append((key, share, None))
+            elif scope == "person":
+                if kind == NATURAL:
+                    found.append((key, share, None))
+            elif kind != NATURAL:
+                found.append((key, share, None if scope == "org_only" else (self.cls.fields[key].role, key)))
+        return found
+
     def applicable(self, key: str, draft: Draft) -> bool:
         scope = self._scope[key]
         if scope == "any":
@@ -148,13 +194,18 @@ class Generator(FieldValues):
 
     def record(self) -> dict[str, Any]:
         """One valid record (by construction: every class is checked against the strict validator in the tests)."""
-        plan, rng = self.plan, self.rng
+        plan = self.plan
         draft = Draft(self)
         record = {key: draft[key] for key in plan.required}
-        pending = any(record[key] in _PENDING for key in self._may_pend)
+        pending = False
+        for key in self._may_pend:
+            if record[key] in _PENDING:
+                pending = True
         if not pending:
-            for key, share in self._optional:
-                if key not in record and self.applicable(key, draft) and rng.random() < share:
+            random, subject = self.rng.random, draft.subject
+            for key, share, needs in self._optional_by_kind[draft.kind]:
+                if key not in record and (needs is None or needs[0] in subject or needs[1] in subject) \
+                        and random() < share:
                     record[key] = draft[key]
         needed = self.satisfy(record, draft)
         for key, partner in self._pairs:  # identity documents come as type and number together
@@ -163,9 +214,10 @@ class Generator(FieldValues):
         for key, group in self._groups:  # removal_reason without removal_date makes no sense
             if key in record and group not in record and key not in needed:
                 del record[key]
-        for key in list(record):
-            parent = plan.parents.get(key)
-            if parent and parent not in record:
+        parents = plan.parents
+        for key in [key for key in record if key in parents]:
+            parent = parents[key]
+            if parent not in record:
                 if key in plan.required or key in needed:
                     if self.applicable(parent, draft):
                         record[parent] = draft[parent]
@@ -174,21 +226,37 @@ class Generator(FieldValues):
         return {key: record[key] for key in plan.schemas if key in record}
 
     def satisfy(self, record: dict[str, Any], draft: Draft) -> set[str]:
-        """Add every field a conditional asks for once its ``if`` holds; return those fields."""
+        """Add every field a conditional asks for once its ``if`` holds; return those fields.
+
+        Rounds until nothing changes (at most six).  After the first, a conditional is tested again only when
+        a field it reads or touches has changed: the others would find what they found before.
+        """
         needed: set[str] = set()
+        changed: set[str] | None = None
         for _round in range(6):
-            changed = False
-            for holds, required, constrained in self._conditionals:
+            now: set[str] = set()
+            for holds, watched, touched, required, constrained in self._fast_conditionals:
+                if changed is not None and (watched is not None and not (changed & watched)) and \
+                        not (changed & touched):
+                    continue
                 if holds(record):
                     for key in required:
                         needed.add(key)
                         if key not in record:
                             record[key] = draft[key]
-                            changed = True
+                            now.add(key)
                     for key, options in constrained:
                         if key in record and record[key] not in options:
-                            record[key] = draft.values[key] = self.rng.choice(options)
-                            changed = True
-            if not changed:
+                            record[key] = draft[key] = self.rng.choice(options)
+                            now.add(key)
+            if not now:
                 break
+            changed = now
         return needed
+
+
+def _watched(schema: dict[str, Any]) -> frozenset[str] | None:
+    """The fields an ``if`` reads (its required keys and properties), or None when it may read any."""
+    if set(schema) <= {"properties", "required"}:
+        return frozenset((*schema.get("required", ()), *schema.get("properties", {})))
+    return None

@@ -50,6 +50,13 @@ if TYPE_CHECKING:
     from creditstd.records.fake._draft import Draft
 
 
+#: Every entry :meth:`Parties.subject` may give (a field of these names is answered by the subject when it has it).
+SUBJECT_KEYS = frozenset({
+    "subject_category", "subject_name", "uscc", "orgcode", "regno", "legal_representative", "level", "region",
+    "organisation_type", "id_type", "id_number", "public_institution_certificate", "social_organisation_certificate",
+    "tax_registration_number", "legal_representative_id_type", "legal_representative_id_number"})
+
+
 @dataclass
 class Org:
     """An organisation a record names: its name, USCC and the region code it sits in."""

@@ -89,11 +89,17 @@ class Plan:
     letter: str
 
 
+_NO_CONST = object()
+
+
 class _Simple:
     """An ``if`` of the usual forms (required keys; per key const, enum, not-const, contains), checked fast."""
 
-    def __init__(self, required: tuple[str, ...], tests: tuple[tuple[str, Callable[[Any], bool]], ...]) -> None:
+    def __init__(self, required: tuple[str, ...], tests: tuple[tuple[str, Callable[[Any], bool]], ...],
+                 const: Any = _NO_CONST) -> None:
         self.required, self.tests = required, tests
+        #: the constant of a single ``{key: {"const": c}}`` test (see :func:`fast_test`), else a marker
+        self.const = const
 
     def is_valid(self, record: Mapping[str, Any]) -> bool:
         for key in self.required:
@@ -103,6 +109,22 @@ class _Simple:
             if key in record and not test(record[key]):
                 return False
         return True
+
+
+def fast_test(holds: Any) -> Callable[[Mapping[str, Any]], bool]:
+    """``holds.is_valid`` as a plain function; for the commonest ``if`` (one required key equal to a constant)
+    a closure that does it in one look-up."""
+    if isinstance(holds, _Simple) and len(holds.tests) == 1 and holds.required == (holds.tests[0][0],) \
+            and holds.const is not _NO_CONST:
+        key, const = holds.required[0], holds.const
+        kind = type(const)
+        missing = _NO_CONST
+
+        def equals(record: Mapping[str, Any]) -> bool:
+            value = record.get(key, missing)
+            return bool(value == const) and type(value) is kind
+        return equals
+    return holds.is_valid
 
 
 def _value_test(schema: Mapping[str, Any]) -> Callable[[Any], bool] | None:
@@ -139,7 +161,10 @@ def _condition(schema: Mapping[str, Any]) -> Any:
     if set(schema) <= {"properties", "required"}:
         tests = [(key, _value_test(sub)) for key, sub in schema.get("properties", {}).items()]
         if all(test is not None for _, test in tests):
-            return _Simple(tuple(schema.get("required", ())), tuple(tests))  # type: ignore[arg-type]
+            properties = schema.get("properties", {})
+            const = next(iter(properties.values()))["const"] if len(properties) == 1 and set(
+                next(iter(properties.values()))) == {"const"} else _NO_CONST
+            return _Simple(tuple(schema.get("required", ())), tuple(tests), const)  # type: ignore[arg-type]
     return Draft202012Validator(schema, registry=loader.registry())
 
 

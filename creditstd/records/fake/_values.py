@@ -27,9 +27,9 @@ import json
 import math
 import re
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -50,7 +50,7 @@ from creditstd.records.fake._domain import (
     short_name,
 )
 from creditstd.records.fake._ids import NAMES, fast_citizen_id, fast_orgcode, fast_regno, fast_uscc
-from creditstd.records.fake._parties import Parties
+from creditstd.records.fake._parties import SUBJECT_KEYS, Parties
 from creditstd.records.fake._plan import enum_of, formats_of, from_pattern, resolve
 from creditstd.records.model import record_class
 
@@ -59,6 +59,8 @@ if TYPE_CHECKING:
 
 #: Roles of the subject's own fields; the subject profile answers them.
 _SUBJECT_ROLES = frozenset({"subject_name", "subject_category", "uscc", "orgcode", "regno", "id_type", "id_number"})
+#: What a field's value is made by: a function of the record being made.
+Maker = Callable[["Draft"], Any]
 #: Roles that decide on their own how a value is made.
 _ROLE_ROUTES = {"document_number": "document_number", "target_class": "target_class",
                 "target_record": "target_record", "penalty_types": "penalty_types", "sector": "sector"}
@@ -88,6 +90,7 @@ class FieldValues(Parties):
 
     _fake: Faker | None
     _faker_seed: int
+    iso_days: dict[int, str]
 
     @property
     def fake(self) -> Faker:
@@ -116,6 +119,8 @@ class FieldValues(Parties):
         self._fields = {key: (schema, cls.fields[key].role, cls.fields[key].code_table)
                         for key, schema in plan.schemas.items()}
         self._text_routes: dict[str, tuple[str | None, str | None, str | None, str | None]] = {}
+        self.makers = _Makers(self.maker)
+        self._org_kinds: dict[str, str] = {}
 
     def formats_of_field(self, key: str) -> list[str]:
         """The formats field ``key`` of the class admits (``uscc``, ``date``...), read once."""
@@ -158,8 +163,8 @@ class FieldValues(Parties):
             return subject[role]
         if key in subject and role != "region":
             return subject[key]
-        if key in draft.dates:
-            return draft.dates[key].isoformat()
+        if key in draft.days:
+            return self.iso_days[draft.days[key]]
         if self.plan.schemas.get(key) is schema:
             route = self._routes.get(key)
             if route is None:
@@ -167,6 +172,77 @@ class FieldValues(Parties):
         else:
             route = self.route(key, schema, role, code_table)
         return self._by_route(route, key, schema, draft)
+
+    def org_kind(self, prefix: str) -> str:
+        """Which organisation ``<prefix>`` names: ``authority``, ``source``, ``supervisor`` or ``company``."""
+        kind = self._org_kinds.get(prefix)
+        if kind is None:
+            kind = self._org_kinds[prefix] = (
+                "authority" if prefix.endswith(("authority", "court", "organ", "agency", "department"))
+                or prefix in ("issuer",) else "source" if "source" in prefix else
+                "supervisor" if "supervis" in prefix else "company")
+        return kind
+
+    def maker(self, key: str) -> Maker:
+        """The function making field ``key``'s value from a draft: :meth:`make` with everything that does not
+        change from record to record (the route, the subject entry that answers, the text) worked out once."""
+        schema, role, code_table = self._fields[key]
+        if key in self.plan.date_order:  # a draft enters its dates first; this only serves a draft without them
+            iso = self.iso_days
+            return lambda draft: iso[draft.days[key]]
+        route = self._routes.get(key)
+        if route is None:
+            route = self._routes[key] = self.route(key, schema, role, code_table)
+        make = self._compiled(route, key, schema)
+        names = tuple(dict.fromkeys(name for name in (role if role in _SUBJECT_ROLES else None,
+                                                      key if role != "region" and key in SUBJECT_KEYS else None)
+                                    if name is not None))
+        if not names:
+            return make
+
+        def from_subject(draft: Draft) -> Any:
+            subject = draft.subject
+            for name in names:
+                if name in subject:
+                    return subject[name]
+            return make(draft)
+        return from_subject
+
+    def _compiled(self, route: Route, key: str, schema: Mapping[str, Any]) -> Maker:
+        """:meth:`_by_route` for one field, as a function of the draft (the commonest ways made directly)."""
+        way, random = route.way, self.rng.random
+        if way == "choice":
+            options, count = route.options, len(route.options)
+            return lambda draft: options[int(random() * count)]
+        if way == "org_uscc":
+            prefix: str = route.prefix  # type: ignore[assignment]
+            return lambda draft: draft.org(prefix).uscc
+        if way == "text" and route.fallback is not None:
+            text, fallback, limit = self._compiled_text(key), self._compiled(route.fallback, key, schema), route.limit
+
+            def text_or_fallback(draft: Draft) -> Any:
+                found = text(draft)
+                if found is None:
+                    return fallback(draft)
+                return found if limit is None else found[:limit] or "无"
+            return text_or_fallback
+        return lambda draft: self._by_route(route, key, schema, draft)
+
+    def _compiled_text(self, key: str) -> Callable[[Draft], str | None]:
+        """:meth:`text` for one field: directly for a name that only ever calls for an organisation's name or a
+        fixed text, else through :meth:`text`."""
+        by_violation, by_licence, by_list, rest = self.text_route(key)
+        plain = not (by_violation or by_licence or (by_list and self._list_key))
+        if plain and rest == "org":
+            return lambda draft: draft.org(key).name
+        if plain and rest == "org_name":
+            prefix = key[: -len("_name")]
+            return lambda draft: draft.org(prefix).name
+        texts = self._texts_for(key) if rest == "keyword" else None
+        if plain and texts and not any("{" in text for text in texts):
+            random, count = self.rng.random, len(texts)
+            return lambda draft: texts[int(random() * count)]
+        return lambda draft: self.text(key, draft)
 
     def route(self, key: str, schema: Mapping[str, Any], role: str | None, code_table: str | None) -> Route:
         """How a value of ``key`` is made, from what never changes: its role, name, formats, code values, type.
@@ -367,7 +443,7 @@ class FieldValues(Parties):
             if by_violation == "kind":
                 return violation.kind
             if by_violation == "facts":
-                day = draft.dates[self.plan.date_order[0]] - timedelta(days=rng.randint(30, 150)) \
+                day = date.fromordinal(draft.days[self.plan.date_order[0]] - rng.randint(30, 150)) \
                     if self.plan.date_order else self.on
                 return (f"经查，当事人于{day.year}年{day.month}月{day.day}日{violation.act}，"
                         f"违反了{violation.law}{violation.violated}的规定。")
@@ -519,6 +595,18 @@ class FieldValues(Parties):
         required = schema.get("required", ())
         return {key: self.make(key, resolve(sub, self.cls.schema_id), draft)
                 for key, sub in schema.get("properties", {}).items() if key in required or self.rng.random() < 0.6}
+
+
+class _Makers(dict[str, Maker]):
+    """Field -> its maker, compiled on first use."""
+
+    def __init__(self, compile_field: Callable[[str], Maker]) -> None:
+        super().__init__()
+        self.compile_field = compile_field
+
+    def __missing__(self, key: str) -> Maker:
+        made = self[key] = self.compile_field(key)
+        return made
 
 
 def _fit(text: str, schema: Mapping[str, Any]) -> str:
