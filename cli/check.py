@@ -717,6 +717,11 @@ def _redact_canonical(text: str) -> str:
     return _CANONICAL_RUN.sub(_mask_canonical_run, text)
 
 
+#: The error codes (indices of :data:`batch.ERROR_CODES`) whose message quotes part of the number.
+_QUOTING = [index for index, code in enumerate(batch.ERROR_CODES)
+            if code in _ERROR_FIELDS and set(_ERROR_FIELDS[code]("0" * 18, "0")) != {"expected"}]
+
+
 class _Invalid:
     """Output of the invalid lines in canonical form whose errors the NumPy pass names
     (:func:`creditstd.codes.batch.canonical_errors`): the per-item output of the first line with each set of
@@ -726,6 +731,7 @@ class _Invalid:
     def __init__(self, options: Options) -> None:
         self.options = options
         self.suffixes: dict[tuple, str | None] = {}
+        self.signatures: dict[tuple[int, int], tuple] = {}  # (width, signature) -> key of errors
         self.taken: dict[tuple, int] = {}  # how many lines each set of errors wrote (for the tests)
 
     def begin(self, numbers: list[int], texts: list[str | None], results: list[str | None], fast: Any,
@@ -753,29 +759,61 @@ class _Invalid:
         return [("citizen_id", "ric", rows[numeric]), ("uscc", "uscc", rows)]
 
     def add(self, width: int, rows: Any, matrix: Any, mask: Any) -> None:
-        """Write the rows ``rows[mask]`` of ``matrix`` (canonical, valid as no kind) where their errors allow."""
+        """Write the rows ``rows[mask]`` of ``matrix`` (canonical, valid as no kind) where their errors allow.
+
+        A row's errors are a key ``((finding kind, code, position, fields), ...)``.  Where no message quotes
+        part of the number (the fields are at most the expected check character) the key follows from the
+        NumPy arrays alone: rows are grouped by a signature (code, position and expected character of each
+        plausible kind, packed in an integer) and the key is built once per signature."""
         np = batch._numpy()
         if not mask.any():
             return
         matrix = matrix[mask]
         chosen = rows[mask]
-        local = np.arange(len(chosen))
-        errors: list[list[tuple]] = [[] for _ in range(len(chosen))]
+        count = len(chosen)
         texts = self.texts
         indices = chosen.tolist()
-        for label, family, where in self._plausible(width, matrix, local):
+        found: list[tuple[str, Any, Any, Any]] = []  # (finding kind, code, position, expected) over all rows
+        signature = np.zeros(count, dtype=np.int64)
+        quoted = np.zeros(count, dtype=bool)  # an error whose message quotes part of the number
+        for order, (label, family, where) in enumerate(self._plausible(width, matrix, np.arange(count))):
             if not len(where):
                 continue
             code, position, expected = batch.canonical_errors(matrix[where], family, strict=self.options.strict)
-            for index, found, at, check_char in zip(where.tolist(), code.tolist(), position.tolist(),
-                                                    expected.tolist(), strict=True):
-                if found:
-                    name = batch.ERROR_CODES[found]
-                    fields = _ERROR_FIELDS.get(name)
-                    errors[index].append((label, name, at, () if fields is None else
-                                          tuple(fields(texts[indices[index]], chr(check_char)).items())))
+            full = [np.zeros(count, dtype=array.dtype) for array in (code, position, expected)]
+            for array, part in zip(full, (code, position, expected), strict=True):
+                array[where] = part
+            found.append((label, *full))
+            signature |= ((full[0].astype(np.int64) << 16) | (full[1].astype(np.int64) << 8)
+                          | full[2].astype(np.int64)) << (24 * order)
+            quoted |= np.isin(full[0], _QUOTING)
+
+        def key_of(row: int) -> tuple:
+            key = []
+            for label, code, position, expected in found:
+                if code[row]:
+                    name = batch.ERROR_CODES[int(code[row])]
+                    fields = _ERROR_FIELDS.get(name or "")
+                    key.append((label, name, int(position[row]), () if fields is None else
+                                tuple(fields(texts[indices[row]], chr(int(expected[row]))).items())))
+            return tuple(key)
+
+        keys: list[tuple] = [()] * count
+        for row in np.flatnonzero(quoted).tolist():
+            keys[row] = key_of(row)
+        plain = np.flatnonzero(~quoted & (signature != 0))
+        if len(plain):
+            unique, first, inverse = np.unique(signature[plain], return_index=True, return_inverse=True)
+            made = [self.signatures.get((width, value)) for value in unique.tolist()]
+            for at, key in enumerate(made):
+                if key is None:
+                    key = made[at] = key_of(int(plain[first[at]]))
+                    if len(self.signatures) < _PIECES:
+                        self.signatures[(width, int(unique[at]))] = key
+            for row, at in zip(plain.tolist(), inverse.ravel().tolist(), strict=True):
+                keys[row] = made[at]
         shown = [texts[index] for index in indices] if self.options.reveal else self._redacted(width, matrix, chosen)
-        self._write(indices, shown, [tuple(found) for found in errors])
+        self._write(indices, shown, keys)
 
     def _redacted(self, width: int, matrix: Any, chosen: Any) -> list[str]:
         """:func:`redact` of canonical rows: one run of 14 digits or more (ID characters only) masked at once."""
@@ -798,23 +836,30 @@ class _Invalid:
     def _write(self, indices: list[int], shown: list[str], keys: list[tuple]) -> None:
         """Write the lines ``indices`` with the errors ``keys`` (``(finding kind, code, position, fields)`` each),
         their input echoed as ``shown``; lines without a template are left to the per-item path."""
-        numbers, fast, suffixes, taken = self.numbers, self.fast, self.suffixes, self.taken
+        numbers, fast, suffixes = self.numbers, self.fast, self.suffixes
         results: Any = self.results  # text, or bytes in a byte block's array
         json_output = self.options.output != "text"
+        memo: dict[int, str | None] = {}  # by the key's identity: one hash of each key per call
+        written: dict[int, list] = {}
         for index, echo, key in zip(indices, shown, keys, strict=True):
             if not key:
                 continue
-            suffix = suffixes.get(key, "")
+            suffix = memo.get(id(key), "")
             if suffix == "":
-                suffix = suffixes[key] = self._suffix(numbers[index], self.texts[index], echo, key)  # type: ignore[arg-type]
+                suffix = suffixes.get(key, "")
+                if suffix == "":
+                    suffix = suffixes[key] = self._suffix(numbers[index], self.texts[index], echo, key)  # type: ignore[arg-type]
+                memo[id(key)] = suffix
             if suffix is None:
                 continue
             line = numbers[index]
             output = (f'{{"line": {line}, "input": "{echo}"' if json_output else f"✗ line {line}: {echo}") + suffix
             results[index] = output.encode("utf-8", self.binary) if self.binary else output
             fast[index] = True
-            taken[key] = taken.get(key, 0) + 1
-            self.bad += 1
+            written.setdefault(id(key), [key, 0])[1] += 1
+        for key, lines in written.values():
+            self.taken[key] = self.taken.get(key, 0) + lines
+            self.bad += lines
 
     def _suffix(self, line: int, text: str, echo: str, key: tuple) -> str | None:
         """The output after the echoed input for lines with the errors ``key``, from the per-item path's output

@@ -355,3 +355,28 @@ def test_byte_blocks_written_as_text_when_stdout_is_not_utf8(tmp_path: Path) -> 
     for numbers_, texts in check_module._read_blocks(str(path), "utf-8-sig"):
         as_block += check_module._check_block(numbers_, texts, options, check_module._Templates(options))[0]
     assert as_text == as_block and all(isinstance(text, str) for text in as_text)
+
+
+@pytest.mark.parametrize("mode", [["--format", "jsonl"], ["-q"], ["--format", "jsonl", "--strict"],
+                                  ["--format", "json", "--reveal"]])
+def test_invalid_lines_grouped_by_signature(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, mode: list[str]) -> None:
+    """Many invalid canonical lines (one character changed: checksums with every expected character, formats,
+    birth dates, with --strict regions): each one written from its errors' template, none per item, and the
+    output equals the per-item path's."""
+    rng = random.Random(17)
+    lines = []
+    while len(lines) < 300:
+        line = _line(rng, "corrupt")
+        if line.isalnum() and line.isascii() and line.upper() == line and len(line) in (9, 15, 18) and \
+                not check_module.check(line, strict="--strict" in mode).valid:
+            lines.append(line)
+    path = tmp_path / "ids.txt"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    _assert_same(path, mode, monkeypatch)
+    options = check_module.Options("--strict" in mode, None, "text" if "-q" in mode else mode[1], "--reveal" in mode,
+                                   "-q" in mode)
+    templates = check_module._Templates(options)
+    for block in check_module._read_blocks(str(path), "utf-8-sig"):
+        check_module._check_bytes(block, options, templates, "strict")
+    assert sum(templates.invalid.taken.values()) == len(lines)
+    assert templates.invalid.signatures  # the plain ones were grouped by signature
