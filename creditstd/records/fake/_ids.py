@@ -33,6 +33,9 @@ of these identifiers pass strict validation.
 (True, 'female')
 >>> len(NAMES.person(rng)) >= 2
 True
+>>> from creditstd.codes._checksums import mod_11_10_check
+>>> all(_mod_11_10_check(str(n)[:6], str(n)[6:]) == mod_11_10_check(str(n)) for n in range(10**13, 10**13 + 3000))
+True
 """
 
 from __future__ import annotations
@@ -50,7 +53,6 @@ from creditstd.codes._checksums import (
     USCC_ALPHABET,
     gb11714_check,
     mod_11_2_check,
-    mod_11_10_check,
     uscc_check,
 )
 
@@ -125,12 +127,53 @@ def fast_uscc(rng: random.Random, authority: str, category: str, region: str) ->
 def fast_regno(rng: random.Random, region: str, ownership: str = "domestic") -> str:
     """A 15-digit registration number of ``region`` for ``ownership`` (domestic, foreign-invested,
     individual business)."""
-    body = f"{region}{rng.choice(_OWNERSHIP_FIRSTS[ownership])}{rng.randrange(10_000_000):07d}"
-    return body + mod_11_10_check(body)
+    rest = f"{rng.choice(_OWNERSHIP_FIRSTS[ownership])}{rng.randrange(10_000_000):07d}"
+    return f"{region}{rest}{_mod_11_10_check(region, rest)}"
+
+
+class _CompactDays(dict[int, str]):
+    """Day number (ordinal) -> ``YYYYMMDD``, each written once (birth days span a few decades)."""
+
+    def __missing__(self, day: int) -> str:
+        text = self[day] = date.fromordinal(day).strftime("%Y%m%d")
+        return text
+
+
+_COMPACT_DAYS = _CompactDays()
 
 
 def _birth(first: int, span: int, rng: random.Random) -> str:
-    return date.fromordinal(first + rng.randrange(span + 1)).strftime("%Y%m%d")
+    return _COMPACT_DAYS[first + rng.randrange(span + 1)]
+
+
+def _mod_11_10_steps() -> tuple[dict[str, int], ...]:
+    """ISO 7064 MOD 11,10 as a table: state (1-10) -> digit -> next state."""
+    return tuple({str(digit): ((((state + digit) % 10 or 10) * 2) % 11) for digit in range(10)}
+                 for state in range(11))
+
+
+_MOD_11_10_STEPS = _mod_11_10_steps()
+_MOD_11_10_STATES: dict[str, int] = {}
+
+
+def _mod_11_10_after(prefix: str) -> int:
+    """The MOD 11,10 state after the digits of ``prefix`` (a region code: remembered)."""
+    state = _MOD_11_10_STATES.get(prefix)
+    if state is None:
+        state = 10
+        for digit in prefix:
+            state = _MOD_11_10_STEPS[state][digit]
+        _MOD_11_10_STATES[prefix] = state
+    return state
+
+
+def _mod_11_10_check(region: str, rest: str) -> str:
+    """``mod_11_10_check(region + rest)``, from the state after ``region`` and a table step per digit."""
+    state = _mod_11_10_after(region)
+    steps = _MOD_11_10_STEPS
+    for digit in rest:
+        state = steps[state][digit]
+    return str((11 - state) % 10)
 
 
 def _sequence(rng: random.Random, sex: str | None) -> str:

@@ -120,6 +120,8 @@ class FieldValues(Parties):
                         for key, schema in plan.schemas.items()}
         self._text_routes: dict[str, tuple[str | None, str | None, str | None, str | None]] = {}
         self.makers = _Makers(self.maker)
+        self._item_options: dict[int, tuple[Any, list[Any]]] = {}
+        self._penalty_types_field = cls.field_by_role("penalty_types")
         self._org_kinds: dict[str, str] = {}
 
     def formats_of_field(self, key: str) -> list[str]:
@@ -530,7 +532,11 @@ class FieldValues(Parties):
 
     def penalty_types(self, schema: Mapping[str, Any], draft: Draft) -> list[str]:
         rng = self.rng
-        allowed = enum_of(schema.get("items", {}))
+        items = schema.get("items", {})
+        cached = self._item_options.get(id(items))
+        if cached is None or cached[0] is not items:
+            cached = self._item_options[id(items)] = (items, enum_of(items))
+        allowed = cached[1]
         base = list(draft.violation.penalties) if draft.violation else ["罚款"]
         if len(base) > 1 and rng.random() < 0.3:
             base = [rng.choice(base)]
@@ -542,7 +548,7 @@ class FieldValues(Parties):
         return chosen or [rng.choice(allowed)]
 
     def penalty_content(self, draft: Draft) -> str:
-        types_field = self.cls.field_by_role("penalty_types")
+        types_field = self._penalty_types_field
         kinds = draft[types_field.key] if types_field else []
         parts = []
         for kind in kinds:
@@ -614,4 +620,8 @@ def _fit(text: str, schema: Mapping[str, Any]) -> str:
 
 
 def _yuan(wan: float) -> str:
+    """Ten thousand times ``wan`` (万元), in whole yuan, as the decimal ``wan`` reads (not its binary value)."""
+    cents = round(wan * 100)
+    if cents / 100 == wan:  # two decimals at most (the amounts drawn): the yuan are a whole number of hundreds
+        return str(cents * 100)
     return f"{Decimal(str(wan)) * 10000:.0f}"
