@@ -915,6 +915,9 @@ class _Templates:
         self.pieces: dict[tuple, dict[bytes, bytes]] = {}  # per variable part of a layout: key -> bytes
         self.rendered: dict[tuple[str, int, tuple[str, ...]], int] = {}  # lines written per layout (for the tests)
         self.json_cache: dict[int, tuple[Any, bytes]] = {}
+        self.slots: dict[int, Any] = {}  # key space -> number of each key seen (-1: not yet)
+        self.slot_counts: dict[int, int] = {}
+        self.dense: dict[tuple, tuple[Any, Any, int]] = {}  # look-up -> (pieces, known, how many known)
         self._parsed: dict[tuple[str, str], Any] = {}  # parse() of the numbers of one _assemble call
 
     # the fields cut out of the sample, in the order render_json writes them: (path, quoted string?)
@@ -1154,8 +1157,8 @@ class _Templates:
 
     def _json(self, value: Any) -> bytes:
         """``json.dumps(to_jsonable(value))`` as UTF-8, cached by identity for the instances of frozen dataclasses
-        (a region, a meaning: :func:`regions.lookup` returns the same object for a code), kept alive here so
-        their identity stays theirs."""
+        (a region: :func:`regions.lookup` returns the same object for a code), kept alive here so their identity
+        stays theirs."""
         params = getattr(type(value), "__dataclass_params__", None)
         if params is None or not params.frozen:
             return json.dumps(to_jsonable(value), ensure_ascii=False).encode()
@@ -1207,10 +1210,15 @@ class _Templates:
                 columns.append(out.view(f"S{width}").ravel().tolist() if width else [b""] * count)
             elif part[0] == "flag":
                 chosen = self._flags(part[1], matrix, flags)
-                columns.append(np.where(chosen, b"true", b"false").tolist())
+                columns.append(np.array([b"false", b"true"], dtype=object)[chosen.astype(np.intp)].tolist())
             else:
                 _, fields, texts, start, stop = part
-                table = self.pieces.setdefault((family, tuple(fields), tuple(texts), start, stop, matrix.shape[1]), {})
+                name = (family, tuple(fields), tuple(texts), start, stop, matrix.shape[1])
+                column = self._dense(name, matrix, start, stop)
+                if column is not None:
+                    columns.append(column)
+                    continue
+                table = self.pieces.setdefault(name, {})
                 keys = np.ascontiguousarray(matrix[:, start:stop]).view(f"S{stop - start}").ravel().tolist()
                 missing = set(keys).difference(table)
                 if missing:
@@ -1223,6 +1231,76 @@ class _Templates:
                         table[value] = self._var_piece(family, fields, texts, number)
                 columns.append(list(map(table.__getitem__, keys)))
         return list(map(b"".join, zip(*columns, strict=True)))
+
+    def _dense(self, name: tuple, matrix: Any, start: int, stop: int) -> list[bytes] | None:
+        """The look-ups ``name`` of the rows of ``matrix`` without a dict look-up per row, where the key
+        ``number[start:stop]`` is one or two bytes, or up to six digits (a region code): the key becomes an
+        integer, a shared array numbers the keys seen so far, and the pieces of each look-up sit in an array of
+        objects by that number.  A key of up to six characters that are not all digits is looked up in a dict;
+        None: no integer key for this width."""
+        np = batch._numpy()
+        part = matrix[:, start:stop].astype(np.int32)
+        size = stop - start
+        if size <= 2:
+            space, code = 256 ** size, part[:, 0] if size == 1 else part[:, 0] * 256 + part[:, 1]
+        elif size <= 6:
+            part -= ord("0")
+            other = ((part < 0) | (part > 9)).any(axis=1)
+            if other.any():  # (rare: a USCC region with letters) the others in a dict, one by one
+                column: list = [None] * len(matrix)
+                digits = np.flatnonzero(~other)
+                if len(digits):
+                    found = self._dense(name, np.ascontiguousarray(matrix[digits]), start, stop) or []
+                    for row, piece in zip(digits.tolist(), found, strict=True):
+                        column[row] = piece
+                table = self.pieces.setdefault(name, {})
+                family, fields, texts = name[:3]
+                for row in np.flatnonzero(other).tolist():
+                    key = matrix[row, start:stop].tobytes()
+                    known_piece = table.get(key)
+                    if known_piece is None:
+                        number = matrix[row].tobytes().decode("ascii")
+                        known_piece = self._var_piece(family, list(fields), list(texts), number)
+                        if len(table) < _PIECES:
+                            table[key] = known_piece
+                    column[row] = known_piece
+                return column
+            space, code = 10 ** size, part @ (10 ** np.arange(size - 1, -1, -1, dtype=np.int32))
+        else:
+            return None
+        slots = self.slots.get(space)
+        if slots is None:
+            slots = self.slots[space] = np.full(space, -1, dtype=np.int32)
+        index = slots[code]
+        fresh = index < 0
+        if fresh.any():
+            new = np.unique(code[fresh])
+            base = self.slot_counts.get(space, 0)
+            slots[new] = np.arange(base, base + len(new), dtype=np.int32)
+            self.slot_counts[space] = base + len(new)
+            index = slots[code]
+        needed = self.slot_counts[space]
+        pieces, known, filled = self.dense.get(name, (None, None, 0))
+        if pieces is None or len(pieces) < needed:
+            capacity = max(needed, 2 * len(pieces) if pieces is not None else 1024)
+            grown, seen = np.full(capacity, None, dtype=object), np.zeros(capacity, dtype=bool)
+            if pieces is not None:
+                grown[:len(pieces)], seen[:len(known)] = pieces, known
+            pieces, known = grown, seen
+        missing = np.flatnonzero(~known[index])
+        if len(missing):
+            new, first = np.unique(index[missing], return_index=True)
+            if filled + len(new) > _PIECES:  # bounded: start again
+                pieces[:], known[:], filled = None, False, 0
+                missing = np.arange(len(index))
+                new, first = np.unique(index, return_index=True)
+            family, fields, texts = name[:3]
+            for slot, row in zip(new.tolist(), missing[first].tolist(), strict=True):
+                pieces[slot] = self._var_piece(family, list(fields), list(texts), matrix[row].tobytes().decode("ascii"))
+            known[new] = True
+            filled += len(new)
+        self.dense[name] = (pieces, known, filled)
+        return pieces[index].tolist()
 
     def render_bytes(self, label: str, width: int, rows: Any, matrix: Any, numbers: Any, flags: Any,
                      results: list[Any], also: tuple[str, ...] = ()) -> bool:

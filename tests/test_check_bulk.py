@@ -380,3 +380,27 @@ def test_invalid_lines_grouped_by_signature(tmp_path: Path, monkeypatch: pytest.
         check_module._check_bytes(block, options, templates, "strict")
     assert sum(templates.invalid.taken.values()) == len(lines)
     assert templates.invalid.signatures  # the plain ones were grouped by signature
+
+
+def test_uscc_regions_with_letters_beside_digit_ones(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A valid (not strict) USCC whose region code holds letters is looked up apart from the digit ones, in the
+    same block and in blocks of its own; every line assembled, the same bytes as the per-item path."""
+    rng = random.Random(6)
+    numbers = []
+    for index in range(60):
+        body = uscc.generate(rng=rng)[:17]
+        if index % 3 == 0:
+            body = body[:2] + rng.choice(["A1B2C3", "3501XY", "XY0000"]) + body[8:]
+        numbers.append(body + uscc.calc_check_digit(body))
+    numbers += [numbers[0]] * 3 + ["91350100M000100Y43"] * 3
+    path = tmp_path / "ids.txt"
+    path.write_text("\n".join(numbers) + "\n", encoding="utf-8")
+    for mode in (["--format", "jsonl"], ["--format", "json", "--reveal"]):
+        _assert_same(path, mode, monkeypatch)
+    monkeypatch.setattr(check_module, "BLOCK_BYTES", 40)  # a block or two per line
+    _assert_same(path, ["--format", "jsonl"], monkeypatch)
+    options = check_module.Options(False, None, "jsonl", False, False)
+    templates = check_module._Templates(options)
+    for block in check_module._read_blocks(str(path), "utf-8-sig"):
+        check_module._check_bytes(block, options, templates, "strict")
+    assert sum(templates.rendered.values()) == len(numbers)
