@@ -12,6 +12,7 @@ import pytest
 from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from jsonschema import Draft202012Validator
 from lxml import etree
 
 from creditstd.catalogue import get_class, validator
@@ -32,6 +33,7 @@ from creditstd.records.fake._ids import (
     fast_uscc,
 )
 from creditstd.records.fake._parties import SUBJECT_KEYS
+from creditstd.records.fake._plan import fast_test, plan_for
 from creditstd.records.loader import class_names
 
 CLASSES = class_names()
@@ -135,6 +137,23 @@ def test_subject_entries_are_all_declared(class_name: str) -> None:
     for _ in range(300):
         seen |= set(Draft(generator).subject)
     assert seen <= SUBJECT_KEYS, seen - SUBJECT_KEYS
+
+
+@pytest.mark.parametrize("class_name", CLASSES)
+def test_fast_conditional_tests_agree_with_json_schema(class_name: str) -> None:
+    """The plain functions the generator tests an ``if`` with say what jsonschema says, on valid and broken records
+    and on records with the tested field absent or of another type."""
+    plan = plan_for(class_name)
+    records = [item.record for item in fake_records(class_name, 150, seed=9, error_rate=0.5, on=ON)]
+    for cond, holds in plan.conditionals:
+        test = fast_test(cond["if"], holds)
+        check = Draft202012Validator(cond["if"])
+        keys = list(cond["if"].get("properties", {}))
+        for record in records:
+            variants = [record, *({**record, key: odd} for key in keys for odd in (1, ["x"], "x", None))]
+            variants += [{k: v for k, v in record.items() if k not in keys}]
+            for variant in variants:
+                assert test(variant) == check.is_valid(variant), (class_name, cond["if"], variant)
 
 
 def _sample(class_name: str, n: int) -> list[FakeRecord]:

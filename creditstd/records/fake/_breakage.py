@@ -36,6 +36,7 @@ import json
 import operator
 import random
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import partial
 from typing import TYPE_CHECKING, Any
@@ -44,6 +45,7 @@ from creditstd.codes import uscc
 from creditstd.codes._checksums import USCC_ALPHABET
 from creditstd.records import loader
 from creditstd.records.fake._ids import fast_orgcode
+from creditstd.records.fake._plan import fast_test
 
 if TYPE_CHECKING:
     from creditstd.records.fake._generator import Generator
@@ -54,7 +56,8 @@ Breakage = tuple[str, str, Callable[[dict[str, Any]], None]]
 
 def breakages(gen: Generator, record: dict[str, Any]) -> list[Breakage]:
     """(expected code, field, mutation) for every way this record can be broken."""
-    rng, plan = gen.rng, gen.plan
+    rng = gen.rng
+    static = _static(gen)
     found: list[Breakage] = []
 
     def setter(key: str, value: Callable[[], Any]) -> Callable[[dict[str, Any]], None]:
@@ -64,43 +67,50 @@ def breakages(gen: Generator, record: dict[str, Any]) -> list[Breakage]:
     def deleter(key: str) -> Callable[[dict[str, Any]], None]:
         return lambda target: target.pop(key)
 
+    fields = static.fields
     for key, value in record.items():
-        schema = plan.schemas[key]
-        formats = gen.formats_of_field(key)
-        if "uscc" in formats and value != uscc.PLACEHOLDER:
-            found.append(("uscc.checksum", key, setter(key, partial(_recheck_uscc, value, rng))))
-        if "regno" in formats and len(value) == 15:
-            found.append(("regno.checksum", key, setter(key, partial(_recheck, value, value[-1], "0123456789", rng))))
-        if "citizen-id" in formats:
-            found.append(("ric.checksum", key, setter(key, partial(_recheck, value, value[-1], "0123456789X", rng))))
-        if "date" in formats:
-            found.append(("record.date", key, setter(key, partial(_impossible_date, value))))
-        if "enum" in schema:
-            found.append(("record.enum", key, setter(key, partial(str, "未知"))))
-        if isinstance(value, str) and schema.get("maxLength", 10_000) <= 300 and "enum" not in schema:
-            found.append(("record.maxLength", key, setter(key, partial(_longer, value, schema["maxLength"]))))
-        if schema.get("type") == "number" and isinstance(value, (int, float)):
-            found.append(("record.type", key, setter(key, partial(str, value))))
-            if value > 0 and schema.get("minimum") == 0:
-                found.append(("record.minimum", key, setter(key, partial(operator.neg, value))))
-        if key in plan.required:
-            found.append(("record.required", key, deleter(key)))
-    for cond, holds in plan.conditionals:
-        if not holds.is_valid(record):
+        for kind, limit in fields[key]:
+            if kind == "uscc":
+                if value != uscc.PLACEHOLDER:
+                    found.append(("uscc.checksum", key, setter(key, partial(_recheck_uscc, value, rng))))
+            elif kind == "regno":
+                if len(value) == 15:
+                    found.append(("regno.checksum", key, setter(key, partial(_recheck, value, value[-1], "0123456789",
+                                                                             rng))))
+            elif kind == "citizen-id":
+                found.append(("ric.checksum", key, setter(key, partial(_recheck, value, value[-1], "0123456789X",
+                                                                       rng))))
+            elif kind == "date":
+                found.append(("record.date", key, setter(key, partial(_impossible_date, value))))
+            elif kind == "enum":
+                found.append(("record.enum", key, setter(key, partial(str, "未知"))))
+            elif kind == "maxLength":
+                if isinstance(value, str):
+                    found.append(("record.maxLength", key, setter(key, partial(_longer, value, limit))))
+            elif kind == "number":
+                if isinstance(value, (int, float)):
+                    found.append(("record.type", key, setter(key, partial(str, value))))
+                    if limit and value > 0:
+                        found.append(("record.minimum", key, setter(key, partial(operator.neg, value))))
+            else:
+                found.append(("record.required", key, deleter(key)))
+    for holds, then_required, citizen_ids in static.conditionals:
+        if not holds(record):
             continue
-        then = cond.get("then", {})
-        for key in then.get("required", ()):
-            if key in record and key not in plan.required:
-                found.append((f"rule.{cond['x-rule']}", key, deleter(key)))
-        for key, sub in then.get("properties", {}).items():
-            if sub.get("format") == "citizen-id" and key in record and len(record[key]) == 18:
+        for key, code in then_required:
+            if key in record:
+                found.append((code, key, deleter(key)))
+        for key in citizen_ids:
+            if key in record and len(record[key]) == 18:
                 value = record[key]
                 found.append(("ric.checksum", key, setter(key, partial(_recheck, value, value[-1], "0123456789X",
                                                                        rng))))
     today = max(gen.on, date.today())
-    for rule in gen.cls.rules:
-        if rule["rule"] == "date_not_after" and rule["field"] in record:
+    for rule in static.rules:
+        if rule["rule"] == "date_not_after":
             field = rule["field"]
+            if field not in record:
+                continue
             first = date.fromisoformat(record[field])
             if rule["other"] == "today":  # a mistyped year: stays in the future for decades
                 found.append(("rule.date_in_future", field, setter(field, partial(_future, first, today, rng))))
@@ -109,9 +119,53 @@ def breakages(gen: Generator, record: dict[str, Any]) -> list[Breakage]:
                 second = date.fromisoformat(record[other])
                 found.append(("rule.date_not_after", field, setter(field, partial(_shifted, second, 1, rng))))
                 found.append(("rule.date_not_after", other, setter(other, partial(_shifted, first, -1, rng))))
-        elif rule["rule"] == "orgcode_in_uscc" and rule["orgcode"] in record and rule["uscc"] in record \
-                and record[rule["uscc"]] != uscc.PLACEHOLDER:
+        elif rule["orgcode"] in record and rule["uscc"] in record and record[rule["uscc"]] != uscc.PLACEHOLDER:
             found.append(("rule.orgcode_in_uscc", rule["orgcode"], setter(rule["orgcode"], partial(fast_orgcode, rng))))
+    return found
+
+
+@dataclass(frozen=True)
+class _Static:
+    """What :func:`breakages` needs to know about a class, worked out once: per field, the kinds of breakage its
+    schema admits (with the maximum length, or whether the minimum is 0); per conditional, its ``if`` test, the
+    fields its ``then`` requires (with the code) and those it checks as citizen IDs; the rules that can break."""
+
+    fields: dict[str, tuple[tuple[str, Any], ...]]
+    conditionals: tuple[tuple[Callable[[dict[str, Any]], bool], tuple[tuple[str, str], ...], tuple[str, ...]], ...]
+    rules: tuple[dict[str, Any], ...]
+
+
+_STATIC: dict[str, _Static] = {}
+
+
+def _static(gen: Generator) -> _Static:
+    found = _STATIC.get(gen.cls.name)
+    if found is not None:
+        return found
+    plan = gen.plan
+    fields: dict[str, tuple[tuple[str, Any], ...]] = {}
+    for key, schema in plan.schemas.items():
+        formats = gen.formats_of_field(key)
+        kinds: list[tuple[str, Any]] = [(name, None) for name in ("uscc", "regno", "citizen-id", "date")
+                                        if name in formats]
+        if "enum" in schema:
+            kinds.append(("enum", None))
+        if schema.get("maxLength", 10_000) <= 300 and "enum" not in schema:
+            kinds.append(("maxLength", schema["maxLength"]))
+        if schema.get("type") == "number":
+            kinds.append(("number", schema.get("minimum") == 0))
+        if key in plan.required:
+            kinds.append(("required", None))
+        fields[key] = tuple(kinds)
+    conditionals = []
+    for cond, holds in plan.conditionals:
+        then = cond.get("then", {})
+        conditionals.append((
+            fast_test(cond["if"], holds),
+            tuple((key, f"rule.{cond['x-rule']}") for key in then.get("required", ()) if key not in plan.required),
+            tuple(key for key, sub in then.get("properties", {}).items() if sub.get("format") == "citizen-id")))
+    rules = tuple(rule for rule in gen.cls.rules if rule["rule"] in ("date_not_after", "orgcode_in_uscc"))
+    found = _STATIC[gen.cls.name] = _Static(fields, tuple(conditionals), rules)
     return found
 
 
@@ -125,7 +179,10 @@ def break_record(gen: Generator, record: dict[str, Any]) -> tuple[dict[str, Any]
     # Breakages seen to bring other findings along (a missing subject category also leaves its conditionals
     # unmet) go last: most records then need one check, not three.
     mixed = gen.mixed_breakages
-    codes.sort(key=lambda code: all((code, key) in mixed for key, _ in by_code[code]))
+    if mixed:
+        seen = {code for code, _ in mixed}
+        last = {code for code in codes if code in seen and all((code, key) in mixed for key, _ in by_code[code])}
+        codes.sort(key=last.__contains__)
     fallback: tuple[dict[str, Any], str] | None = None
     for code in codes[:8]:
         options = [option for option in by_code[code] if (code, option[0]) not in mixed] or by_code[code]

@@ -120,7 +120,7 @@ class Generator(FieldValues):
         self._optional_by_kind = {kind: self._optional_for(kind) for kind, _ in plan.kinds}
         # each conditional as (its ``if`` test, the fields it reads, what its ``then`` touches, required, imposed)
         self._fast_conditionals = [
-            (fast_test(holds), _watched(cond["if"]), set(required) | {key for key, _ in constrained},
+            (fast_test(cond["if"], holds), _watched(cond["if"]), set(required) | {key for key, _ in constrained},
              required, constrained)
             for (cond, holds), (_, required, constrained) in zip(plan.conditionals, self._conditionals, strict=True)]
 

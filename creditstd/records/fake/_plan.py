@@ -89,17 +89,15 @@ class Plan:
     letter: str
 
 
+#: A value no record holds: "absent" in a look-up.
 _NO_CONST = object()
 
 
 class _Simple:
     """An ``if`` of the usual forms (required keys; per key const, enum, not-const, contains), checked fast."""
 
-    def __init__(self, required: tuple[str, ...], tests: tuple[tuple[str, Callable[[Any], bool]], ...],
-                 const: Any = _NO_CONST) -> None:
+    def __init__(self, required: tuple[str, ...], tests: tuple[tuple[str, Callable[[Any], bool]], ...]) -> None:
         self.required, self.tests = required, tests
-        #: the constant of a single ``{key: {"const": c}}`` test (see :func:`fast_test`), else a marker
-        self.const = const
 
     def is_valid(self, record: Mapping[str, Any]) -> bool:
         for key in self.required:
@@ -111,19 +109,38 @@ class _Simple:
         return True
 
 
-def fast_test(holds: Any) -> Callable[[Mapping[str, Any]], bool]:
-    """``holds.is_valid`` as a plain function; for the commonest ``if`` (one required key equal to a constant)
-    a closure that does it in one look-up."""
-    if isinstance(holds, _Simple) and len(holds.tests) == 1 and holds.required == (holds.tests[0][0],) \
-            and holds.const is not _NO_CONST:
-        key, const = holds.required[0], holds.const
-        kind = type(const)
-        missing = _NO_CONST
+def fast_test(schema: Mapping[str, Any], holds: Any) -> Callable[[Mapping[str, Any]], bool]:
+    """``holds.is_valid`` (``holds`` checks the ``if`` schema ``schema``) as a plain function; for the commonest
+    forms, one required key equal to a string (``subject_category`` is 自然人) or one required list containing
+    one of some strings (``penalty_types`` contains 罚款), a closure doing it in one look-up."""
+    if set(schema) != {"properties", "required"} or len(schema["properties"]) != 1:
+        return holds.is_valid
+    (key, sub), = schema["properties"].items()
+    if list(schema["required"]) != [key]:
+        return holds.is_valid
+    missing = _NO_CONST
+    if set(sub) == {"const"} and type(sub["const"]) is str:
+        const = sub["const"]
 
         def equals(record: Mapping[str, Any]) -> bool:
             value = record.get(key, missing)
-            return bool(value == const) and type(value) is kind
+            return value == const and type(value) is str
         return equals
+    inner = sub.get("contains") if set(sub) == {"contains"} else None
+    options = None if not isinstance(inner, dict) else (inner["const"],) if set(inner) == {"const"} else \
+        tuple(inner["enum"]) if set(inner) == {"enum"} else None
+    if options is not None and all(type(option) is str for option in options):
+        def contains(record: Mapping[str, Any]) -> bool:
+            value = record.get(key, missing)
+            if value is missing:
+                return False
+            if not isinstance(value, list):
+                return True
+            for item in value:  # noqa: SIM110 - a loop, not any(): no generator per test
+                if type(item) is str and item in options:
+                    return True
+            return False
+        return contains
     return holds.is_valid
 
 
@@ -161,10 +178,7 @@ def _condition(schema: Mapping[str, Any]) -> Any:
     if set(schema) <= {"properties", "required"}:
         tests = [(key, _value_test(sub)) for key, sub in schema.get("properties", {}).items()]
         if all(test is not None for _, test in tests):
-            properties = schema.get("properties", {})
-            const = next(iter(properties.values()))["const"] if len(properties) == 1 and set(
-                next(iter(properties.values()))) == {"const"} else _NO_CONST
-            return _Simple(tuple(schema.get("required", ())), tuple(tests), const)  # type: ignore[arg-type]
+            return _Simple(tuple(schema.get("required", ())), tuple(tests))  # type: ignore[arg-type]
     return Draft202012Validator(schema, registry=loader.registry())
 
 
