@@ -1325,13 +1325,12 @@ class _Templates:
                 self.layouts[key] = layout = None
         if layout is None:
             return False
-        outputs: list[bytes] = []
-        cuts = [0, *(int(at) for at in np.searchsorted(numbers, 10 ** np.arange(1, 19, dtype=np.int64))), len(rows)]
-        for start, stop in itertools.pairwise(cuts):  # the line numbers of each run have the same number of digits
+        cuts = {0, len(rows), *range(0, len(rows), _WRITE_LINES),  # a bounded piece at a time: memory stays small
+                *(int(at) for at in np.searchsorted(numbers, 10 ** np.arange(1, 19, dtype=np.int64)))}
+        for start, stop in itertools.pairwise(sorted(cuts)):  # the line numbers of a piece have as many digits
             if stop > start:
-                outputs += self._assemble(key, layout, matrix[start:stop], numbers[start:stop],
-                                          None if flags is None else flags[start:stop])
-        results[rows] = outputs
+                results[rows[start:stop]] = self._assemble(key, layout, matrix[start:stop], numbers[start:stop],
+                                                           None if flags is None else flags[start:stop])
         self.rendered[key] = self.rendered.get(key, 0) + len(rows)
         return True
 
