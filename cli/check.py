@@ -841,6 +841,9 @@ class _Invalid:
         json_output = self.options.output != "text"
         memo: dict[int, str | None] = {}  # by the key's identity: one hash of each key per call
         written: dict[int, list] = {}
+        places: list[int] = []
+        outputs: list[Any] = []
+        binary = self.binary
         for index, echo, key in zip(indices, shown, keys, strict=True):
             if not key:
                 continue
@@ -854,9 +857,16 @@ class _Invalid:
                 continue
             line = numbers[index]
             output = (f'{{"line": {line}, "input": "{echo}"' if json_output else f"✗ line {line}: {echo}") + suffix
-            results[index] = output.encode("utf-8", self.binary) if self.binary else output
-            fast[index] = True
+            places.append(index)
+            outputs.append(output.encode("utf-8", binary) if binary else output)
             written.setdefault(id(key), [key, 0])[1] += 1
+        if places:
+            fast[places] = True
+            if binary:  # an array of objects: placed at once
+                results[places] = outputs
+            else:
+                for index, output in zip(places, outputs, strict=True):
+                    results[index] = output
         for key, lines in written.values():
             self.taken[key] = self.taken.get(key, 0) + lines
             self.bad += lines
