@@ -35,6 +35,8 @@ from __future__ import annotations
 
 import codecs
 import contextlib
+import dataclasses
+import enum
 import gc
 import io
 import itertools
@@ -900,6 +902,8 @@ class _Invalid:
 
 
 _MARK = "@@creditstd-slot-{}@@"
+#: Types whose equal values have equal JSON (bool apart from int: True == 1 but "true" != "1").
+_SCALARS = frozenset({str, bool, type(None)})
 #: Most cached look-ups per variable part of a layout (regions, authorities...): past it the cache starts again.
 _PIECES = 1 << 16
 
@@ -924,7 +928,8 @@ class _Templates:
         self.layouts: dict[tuple[str, int, tuple[str, ...]], list | None] = {}
         self.pieces: dict[tuple, dict[bytes, bytes]] = {}  # per variable part of a layout: key -> bytes
         self.rendered: dict[tuple[str, int, tuple[str, ...]], int] = {}  # lines written per layout (for the tests)
-        self.json_cache: dict[int, tuple[Any, bytes]] = {}
+        self.json_cache: dict[Any, tuple[Any, bytes]] = {}
+        self._field_names: dict[type, tuple[str, ...]] = {}  # a frozen dataclass's fields (() for other types)
         self.slots: dict[int, Any] = {}  # key space -> number of each key seen (-1: not yet)
         self.slot_counts: dict[int, int] = {}
         self.dense: dict[tuple, tuple[Any, Any, int]] = {}  # look-up -> (pieces, known, how many known)
@@ -1166,17 +1171,29 @@ class _Templates:
         return out
 
     def _json(self, value: Any) -> bytes:
-        """``json.dumps(to_jsonable(value))`` as UTF-8, cached by identity for the instances of frozen dataclasses
-        (a region: :func:`regions.lookup` returns the same object for a code), kept alive here so their identity
-        stays theirs."""
-        params = getattr(type(value), "__dataclass_params__", None)
-        if params is None or not params.frozen:
-            return json.dumps(to_jsonable(value), ensure_ascii=False).encode()
-        cached = self.json_cache.get(id(value))
+        """``json.dumps(to_jsonable(value))`` as UTF-8, cached: a str, an enum member or None by type and value;
+        an instance of a frozen dataclass by type and field values when they are all of those types or ints (a
+        meaning), else by identity (a region: :func:`regions.lookup` returns the same object for a code; kept
+        alive here so its identity stays its own).  Anything else is not cached."""
+        kind = type(value)
+        if kind in _SCALARS or isinstance(value, enum.Enum):
+            key: Any = (kind, value)
+        else:
+            names = self._field_names.get(kind)
+            if names is None:
+                params = getattr(kind, "__dataclass_params__", None)
+                names = self._field_names[kind] = tuple(field.name for field in dataclasses.fields(kind)) \
+                    if params is not None and params.frozen else ()
+            if not names:
+                return json.dumps(to_jsonable(value), ensure_ascii=False).encode()
+            fields = tuple(getattr(value, name) for name in names)
+            flat = all(type(field) in _SCALARS or type(field) is int for field in fields)
+            key = (kind, fields, tuple(map(type, fields))) if flat else id(value)  # (1 == True: types too)
+        cached = self.json_cache.get(key)
         if cached is None:
             if len(self.json_cache) >= _PIECES:
                 self.json_cache.clear()
-            cached = self.json_cache[id(value)] = (value, json.dumps(to_jsonable(value), ensure_ascii=False).encode())
+            cached = self.json_cache[key] = (value, json.dumps(to_jsonable(value), ensure_ascii=False).encode())
         return cached[1]
 
     def _flags(self, name: str, matrix: Any, flags: Any) -> Any:

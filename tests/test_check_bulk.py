@@ -404,3 +404,27 @@ def test_uscc_regions_with_letters_beside_digit_ones(tmp_path: Path, monkeypatch
     for block in check_module._read_blocks(str(path), "utf-8-sig"):
         check_module._check_bytes(block, options, templates, "strict")
     assert sum(templates.rendered.values()) == len(numbers)
+
+
+def test_cached_json_of_looked_up_values_equals_json_dumps() -> None:
+    """The bulk path's cache of JSON texts keys values so that equal keys have equal JSON (True is not 1)."""
+    import dataclasses
+    import enum
+    import json
+
+    @dataclasses.dataclass(frozen=True)
+    class Pair:
+        code: object
+        name: object
+
+    class Colour(enum.Enum):
+        RED = "red"
+
+    templates = check_module._Templates(check_module.Options(False, None, "jsonl", False, False))
+    values = [Pair(1, "a"), Pair(True, "a"), Pair(1.0, "a"), Pair(None, "a"), Pair("1", "a"), Pair((1,), "a"),
+              Pair((True,), "a"), "x", None, True, Colour.RED, 1, 1.0, [1], {"a": 1}, ric.parse("11010519491231002X"),
+              ric.parse("11010519491231002X").region, uscc.parse("91350100M000100Y43").category]
+    for _ in range(2):  # the second time from the cache
+        for value in values:
+            expected = json.dumps(check_module.to_jsonable(value), ensure_ascii=False).encode()
+            assert templates._json(value) == expected, value
