@@ -114,11 +114,25 @@ class FastRandom(random.Random):
         return population[bisect(cum_weights, self.random() * cum_weights[-1], 0, len(population) - 1)]
 
 
+_PAIRS: dict[str, tuple[str, ...]] = {}
+
+
+def _pairs(alphabet: str) -> tuple[str, ...]:
+    """Every two characters of ``alphabet``, in order: one draw among them is two uniform draws of a character."""
+    found = _PAIRS.get(alphabet)
+    if found is None:
+        found = _PAIRS[alphabet] = tuple(first + second for first in alphabet for second in alphabet)
+    return found
+
+
 def fast_orgcode_body(rng: random.Random, alphabet: str) -> str:
     """An 8-character GB 11714 body: an old all-digit one or a new ``MA`` one, half and half."""
-    if rng.random() < 0.5:
-        return f"{rng.randrange(100_000_000):08d}"
-    return "MA" + "".join(rng.choices(alphabet, k=6))
+    random = rng.random
+    if random() < 0.5:
+        return f"{int(random() * 100_000_000):08d}"
+    pairs = _pairs(alphabet)
+    count = len(pairs)
+    return f"MA{pairs[int(random() * count)]}{pairs[int(random() * count)]}{pairs[int(random() * count)]}"
 
 
 def fast_orgcode(rng: random.Random) -> str:

@@ -235,6 +235,22 @@ class FieldValues(Parties):
         fixed text, else through :meth:`text`."""
         by_violation, by_licence, by_list, rest = self.text_route(key)
         plain = not (by_violation or by_licence or (by_list and self._list_key))
+        if by_violation in ("kind", "basis", "content"):  # the violation's text when there is one, else the rest
+            text = self.text
+            if by_violation == "kind":
+                def from_violation(draft: Draft) -> str | None:
+                    violation = draft.violation
+                    return violation.kind if violation is not None else text(key, draft)
+            elif by_violation == "basis":
+                def from_violation(draft: Draft) -> str | None:
+                    violation = draft.violation
+                    return f"{violation.law}{violation.penalised}" if violation is not None else text(key, draft)
+            else:
+                content = self.penalty_content
+
+                def from_violation(draft: Draft) -> str | None:
+                    return content(draft) if draft.violation is not None else text(key, draft)
+            return from_violation
         if plain and rest == "org":
             return lambda draft: draft.org(key).name
         if plain and rest == "org_name":
