@@ -118,10 +118,10 @@ class Generator(FieldValues):
         # per subject kind, the optional fields that may apply: (key, share, the subject entries one of which the
         # field needs, or None when it needs none); see :meth:`applicable`
         self._optional_by_kind = {kind: self._optional_for(kind) for kind, _ in plan.kinds}
-        # each conditional as (its ``if`` test, the fields it reads, what its ``then`` touches, required, imposed)
+        # each conditional as (its ``if`` test, the fields it reads, those whose values its ``then`` imposes, the
+        # fields it requires, the values it imposes)
         self._fast_conditionals = [
-            (fast_test(cond["if"], holds), _watched(cond["if"]), set(required) | {key for key, _ in constrained},
-             required, constrained)
+            (fast_test(cond["if"], holds), _watched(cond["if"]), {key for key, _ in constrained}, required, constrained)
             for (cond, holds), (_, required, constrained) in zip(plan.conditionals, self._conditionals, strict=True)]
 
     @property
@@ -142,7 +142,8 @@ class Generator(FieldValues):
         base = on - (20 + int(random() * (4 * 365 - 19)))
         days: dict[str, int] = {}
         for key, before, span in self._date_steps:
-            lower = max([days[other] for other in before]) if before else None
+            lower = None if not before else days[before[0]] if len(before) == 1 else max([days[other]
+                                                                                           for other in before])
             if span is not None:
                 days[key] = (lower or base) + span[0] + int(random() * (span[1] - span[0] + 1))
             elif lower is None:
@@ -229,7 +230,8 @@ class Generator(FieldValues):
         """Add every field a conditional asks for once its ``if`` holds; return those fields.
 
         Rounds until nothing changes (at most six).  After the first, a conditional is tested again only when
-        a field it reads or touches has changed: the others would find what they found before.
+        a field it reads or one whose value it imposes has changed: the others would find what they found before
+        (a field, once added, stays).
         """
         needed: set[str] = set()
         changed: set[str] | None = None

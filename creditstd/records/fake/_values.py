@@ -114,7 +114,8 @@ class FieldValues(Parties):
                          and not record_class(name).references] or [cls.name]
         self._sectors = cls.classification.get("sectors") or [s["code"] for s in loader.taxonomy()["sectors"]]
         self._tables: dict[tuple[str, int], list[str]] = {}
-        self._dept_abbr: dict[str, str | None] = {}
+        #: (authority, its region, the department's abbreviation) -> a decision number up to its year
+        self._doc_heads: dict[tuple[str, str, str], str] = {}
         self._routes: dict[str, Route] = {}
         self._fields = {key: (schema, cls.fields[key].role, cls.fields[key].code_table)
                         for key, schema in plan.schemas.items()}
@@ -393,12 +394,13 @@ class FieldValues(Parties):
             prefix = "HT" if "contract" in key else ""
             return f"{prefix}{draft.county}{year}{rng.randint(0, 999_999):06d}"
         authority = draft.authority
-        place = short_name(region_name(authority.code))
-        if authority.name not in self._dept_abbr:
-            self._dept_abbr[authority.name] = next(
-                (short for name, short in DEPT_ABBR.items() if authority.name.endswith(name)), None)
-        dept = self._dept_abbr[authority.name] or draft.dept.abbr
-        return f"{place}{dept}{self.plan.letter}〔{year}〕{rng.randint(1, 3000)}号"
+        head = self._doc_heads.get((authority.name, authority.code, draft.dept.abbr))
+        if head is None:
+            place = short_name(region_name(authority.code))
+            dept = next((short for name, short in DEPT_ABBR.items() if authority.name.endswith(name)), None)
+            head = self._doc_heads[(authority.name, authority.code, draft.dept.abbr)] = \
+                f"{place}{dept or draft.dept.abbr}{self.plan.letter}〔"
+        return f"{head}{year}〕{rng.randint(1, 3000)}号"
 
     def text_route(self, key: str) -> tuple[str | None, str | None, str | None, str | None]:
         """Which text a field named ``key`` gets: (from the violation, from the licence, from the list, else).
