@@ -1125,9 +1125,11 @@ class _Templates:
                 ("flag", "centenarian")]
 
     def _layout(self, key: tuple[str, int, tuple[str, ...]]) -> list:
-        """The template ``key`` as a list of parts: ``("fixed", parts)`` runs (template text, the line number,
-        columns of the number) and ``("var", fields, texts, start, stop)`` runs of looked-up values with the
-        template text between them, or ``("flag", name, before, after)``."""
+        """The template ``key`` as a list of parts: ``("fixed", parts)`` runs (template text as bytes, ``"line"``
+        for the line number, ``(start, stop)`` columns of the number), ``("var", fields, texts, start, stop)``
+        runs of looked-up values (``parse(number).field`` for each of ``fields``, each followed by its template
+        text in ``texts``, all depending on ``number[start:stop]`` only) and ``("flag", name)`` (``true`` or
+        ``false``)."""
         label, width, _ = key
         family = self._FAMILY.get(label, label)
         constants = [constant.encode() for constant in self.constants[key]]
