@@ -25,6 +25,7 @@ reordered and nothing is dropped.
 
 from __future__ import annotations
 
+import os
 import queue
 import threading
 from collections import deque
@@ -32,7 +33,7 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any, TypeVar
 
-__all__ = ["InOrder", "read_ahead"]
+__all__ = ["InOrder", "overlap", "read_ahead"]
 
 T = TypeVar("T")
 _END = object()
@@ -40,8 +41,19 @@ _END = object()
 _POLL = 0.05
 
 
+def overlap() -> int:
+    """How deep the stages overlap here: 1 with two processors or more for this process, else 0 (threads
+    would only take turns on the one processor)."""
+    try:
+        processors = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):  # not Linux
+        processors = os.cpu_count() or 1
+    return 1 if processors > 1 else 0
+
+
 def read_ahead(items: Iterator[T], depth: int = 2) -> Iterator[T]:
-    """Yield what ``items`` yields, produced by a background thread up to ``depth`` items ahead.
+    """Yield what ``items`` yields, produced by a background thread up to ``depth`` items ahead (with
+    ``depth`` 0, in the caller's thread).
 
     Closing the generator (or an error in the consumer) stops the reader at its next item.
 
@@ -58,7 +70,10 @@ def read_ahead(items: Iterator[T], depth: int = 2) -> Iterator[T]:
     ...
     ValueError: line 2: bad
     """
-    handover: queue.Queue[tuple[Any, BaseException | None]] = queue.Queue(maxsize=max(1, depth))
+    if depth < 1:  # nothing to overlap with (one processor): read in the caller's thread
+        yield from items
+        return
+    handover: queue.Queue[tuple[Any, BaseException | None]] = queue.Queue(maxsize=depth)
     stop = threading.Event()
 
     def put(entry: tuple[Any, BaseException | None]) -> bool:
@@ -95,15 +110,19 @@ def read_ahead(items: Iterator[T], depth: int = 2) -> Iterator[T]:
 
 
 class InOrder:
-    """Run work in one background thread, in the order submitted, at most ``depth`` items behind."""
+    """Run work in one background thread, in the order submitted, at most ``depth`` items behind (with
+    ``depth`` 0, at once in the caller's thread)."""
 
     def __init__(self, depth: int = 1) -> None:
-        self._depth = max(1, depth)
+        self._depth = depth
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="creditstd-behind")
         self._pending: deque[Future[Any]] = deque()
 
     def submit(self, work: Callable[..., Any], /, *args: Any) -> None:
         """Queue ``work(*args)``; wait first while ``depth`` items are pending (raising their error, if any)."""
+        if self._depth < 1:
+            work(*args)
+            return
         while len(self._pending) >= self._depth:
             self._pending.popleft().result()
         self._pending.append(self._executor.submit(work, *args))

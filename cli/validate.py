@@ -43,7 +43,7 @@ import numpy as np
 import pyarrow as pa
 
 from creditstd.cli._io import InputError, output_stream, refuse_input_as_output
-from creditstd.cli._pipeline import InOrder, read_ahead
+from creditstd.cli._pipeline import InOrder, overlap, read_ahead
 from creditstd.cli.progress import Progress, file_size, total_size
 from creditstd.exceptions import CatalogueError, bilingual
 from creditstd.findings import Finding
@@ -181,8 +181,8 @@ def _validate_file(builder: ReportBuilder, plan: Plan, options: Options, source:
     builder.start_file(source.path, format=source.format, encoding=source.encoding, headers=source.headers,
                        mapping=mapping.fields, missing=mapping.missing, title=source.title)
     # the next chunk is read while this one is checked, and the previous one reported (cli/_pipeline.py)
-    with InOrder() as behind:
-        for item in read_ahead(items, depth=1):
+    with InOrder(overlap()) as behind:
+        for item in read_ahead(items, depth=overlap()):
             if isinstance(item, RowProblem):
                 behind.submit(_report_problem, builder, rejects, item)
                 progress.update(rows=1, bytes_done=items.bytes_read)

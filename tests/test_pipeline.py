@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from creditstd.cli._pipeline import InOrder, read_ahead
 
 
-@given(st.lists(st.integers()), st.integers(min_value=1, max_value=4), st.integers(min_value=1, max_value=4))
+@given(st.lists(st.integers()), st.integers(min_value=0, max_value=4), st.integers(min_value=0, max_value=4))
 def test_every_item_arrives_once_and_in_order(items: list[int], ahead: int, behind: int) -> None:
     seen: list[int] = []
     with InOrder(depth=behind) as later:
@@ -22,7 +22,8 @@ def test_every_item_arrives_once_and_in_order(items: list[int], ahead: int, behi
     assert seen == items
 
 
-def test_an_error_of_the_source_is_raised_where_it_happened() -> None:
+@pytest.mark.parametrize("depth", [0, 2])
+def test_an_error_of_the_source_is_raised_where_it_happened(depth: int) -> None:
     def source() -> Iterator[int]:
         yield 1
         yield 2
@@ -30,17 +31,18 @@ def test_an_error_of_the_source_is_raised_where_it_happened() -> None:
 
     got = []
     with pytest.raises(ValueError, match="line 3"):
-        for item in read_ahead(source()):
+        for item in read_ahead(source(), depth=depth):
             got.append(item)
     assert got == [1, 2]
 
 
-def test_an_error_of_the_work_behind_reaches_the_caller() -> None:
+@pytest.mark.parametrize("depth", [0, 1, 3])
+def test_an_error_of_the_work_behind_reaches_the_caller(depth: int) -> None:
     def work(item: int) -> None:
         if item == 2:
             raise OSError("disk full")
 
-    with pytest.raises(OSError, match="disk full"), InOrder() as later:
+    with pytest.raises(OSError, match="disk full"), InOrder(depth) as later:
         for item in range(5):
             later.submit(work, item)
 
@@ -85,3 +87,18 @@ def test_a_consumer_that_stops_early_stops_the_reader() -> None:
     count = len(produced)
     time.sleep(0.2)
     assert len(produced) == count <= 3 + 2 + 1  # the reader stopped, at most depth (+1 in hand) ahead
+
+
+def test_the_stages_overlap_only_with_a_second_processor(monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+
+    from creditstd.cli import _pipeline
+
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0}, raising=False)
+    assert _pipeline.overlap() == 0
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)
+    assert _pipeline.overlap() == 1
+    seen: list[int] = []
+    with InOrder(0) as inline:  # depth 0: the work is done at once, in this thread
+        inline.submit(seen.append, threading.get_ident())
+    assert seen == [threading.get_ident()]
