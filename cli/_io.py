@@ -101,7 +101,7 @@ def check_readable(path: str) -> None:
         raise InputError(f"无法打开输入文件 {path}：{reason[0]}", f"cannot open input file {path}: {reason[1]}")
 
 
-def _bom_encoding(stream: BinaryIO, encoding: str) -> str:
+def bom_encoding(stream: BinaryIO, encoding: str) -> str:
     """The encoding a byte-order mark at the start of ``stream`` names, else ``encoding`` (nothing is consumed)."""
     peek = getattr(stream, "peek", None)
     start = peek(4)[:4] if peek else b""
@@ -122,7 +122,7 @@ def read_lines(path: str, encoding: str, *, max_bytes: int = CHECK_LINE_BYTES,
     text_codec(encoding)
     stream = open_input(path)
     with contextlib.nullcontext(stream) if path == "-" else stream:
-        codec = text_codec(_bom_encoding(stream, encoding))
+        codec = text_codec(bom_encoding(stream, encoding))
         lines = _byte_lines(stream, codec, max_bytes) if _splits_on_newline_byte(codec) else \
             _text_lines(stream, codec, max_bytes)
         number = 0
@@ -131,14 +131,17 @@ def read_lines(path: str, encoding: str, *, max_bytes: int = CHECK_LINE_BYTES,
                 text = text.strip()
                 if overlong or (text and not (skip_comments and text.startswith("#"))):
                     yield Line(number, text, overlong)
-        except (UnicodeError, ValueError):
-            raise InputError(
-                f"{name} 第{number + 1}行附近不是 {codec.name} 编码；GBK 文件请用 --encoding gb18030",
-                f"{name} near line {number + 1} is not valid {codec.name}; for GBK files use --encoding gb18030",
-            ) from None
-        except OSError as error:
-            raise InputError(f"读取 {name} 第{number + 1}行时出错：{error.strerror}",
-                             f"cannot read {name} at line {number + 1}: {error.strerror}") from None
+        except (ValueError, OSError) as error:  # UnicodeError is a ValueError
+            raise line_error(name, number + 1, codec, error) from None
+
+
+def line_error(name: str, line: int, codec: codecs.CodecInfo, error: ValueError | OSError) -> InputError:
+    """The error for a read that failed at ``line`` of ``name``: text not in ``codec``, or an I/O error."""
+    if isinstance(error, OSError):
+        return InputError(f"读取 {name} 第{line}行时出错：{error.strerror}",
+                          f"cannot read {name} at line {line}: {error.strerror}")
+    return InputError(f"{name} 第{line}行附近不是 {codec.name} 编码；GBK 文件请用 --encoding gb18030",
+                      f"{name} near line {line} is not valid {codec.name}; for GBK files use --encoding gb18030")
 
 
 def _byte_lines(stream: BinaryIO, codec: codecs.CodecInfo, max_bytes: int) -> Iterator[tuple[int, str, bool]]:

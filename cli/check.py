@@ -50,7 +50,15 @@ from typing import Any, BinaryIO, ClassVar
 
 import click
 
-from creditstd.cli._io import CHECK_LINE_BYTES, InputError, Line, _bom_encoding, open_input, read_lines, text_codec
+from creditstd.cli._io import (
+    CHECK_LINE_BYTES,
+    Line,
+    bom_encoding,
+    line_error,
+    open_input,
+    read_lines,
+    text_codec,
+)
 from creditstd.codes import batch, orgcode, regno, ric, uscc
 from creditstd.codes import redact as redact_module
 from creditstd.codes._text import MAX_LENGTH
@@ -311,7 +319,7 @@ def _read_blocks(path: str, encoding: str, scale: int = 1) -> Iterator[Any]:
     text_codec(encoding)
     stream = open_input(path)
     with contextlib.nullcontext(stream) if path == "-" else stream:
-        codec = text_codec(_bom_encoding(stream, encoding))
+        codec = text_codec(bom_encoding(stream, encoding))
         if codec.name not in _FAST_CODECS:
             yield from _blocks_of(read_lines_from(stream, path, codec))
             return
@@ -342,14 +350,8 @@ def read_lines_from(stream: BinaryIO, path: str, codec: codecs.CodecInfo, *, fir
             if text and not text.startswith("#"):
                 yield Line(number, text)
         decoder.decode(b"", final=True)
-    except (UnicodeError, ValueError):
-        raise InputError(
-            f"{name} 第{number + 1}行附近不是 {codec.name} 编码；GBK 文件请用 --encoding gb18030",
-            f"{name} near line {number + 1} is not valid {codec.name}; for GBK files use --encoding gb18030",
-        ) from None
-    except OSError as error:
-        raise InputError(f"读取 {name} 第{number + 1}行时出错：{error.strerror}",
-                         f"cannot read {name} at line {number + 1}: {error.strerror}") from None
+    except (ValueError, OSError) as error:  # UnicodeError is a ValueError
+        raise line_error(name, number + 1, codec, error) from None
 
 
 def _blocks_of(lines: Iterable[Line]) -> Iterator[tuple[list[int], list[str | None]]]:
@@ -428,8 +430,7 @@ def _utf8_blocks(stream: BinaryIO, path: str, codec: codecs.CodecInfo, size: int
         try:
             data = stream.read(size)
         except OSError as error:
-            raise InputError(f"读取 {name} 第{first + 1}行时出错：{error.strerror}",
-                             f"cannot read {name} at line {first + 1}: {error.strerror}") from None
+            raise line_error(name, first + 1, codec, error) from None
         cut = pending.__len__() + data.rfind(b"\n") + 1 if data else len(pending)
         chunk = pending + data
         block, pending = (chunk[:cut], chunk[cut:]) if data else (chunk, b"")
