@@ -12,9 +12,12 @@ and it never found anything).  ``tests/test_fake.py`` holds the guarantee
 instead: for every class, several seeds and reference days, every record the
 generator calls valid passes ``validator(class_name, strict=True)`` with no
 finding.  Speed comes from working out once per class what never changes
-(:meth:`FieldValues.route`, the optional fields and their shares, the
-conditionals as plain tests) and from drawing identifiers and names directly
-(:mod:`._ids`) rather than through the checking public generators and Faker.
+(each field's maker, :meth:`FieldValues.maker`: its route, the subject entry
+that answers it, its text; the optional fields per subject kind and their
+shares; the conditionals as plain tests, re-tested only when a field they read
+changes), from drawing dates as day numbers written from a table, and from
+drawing identifiers and names directly (:mod:`._ids`) rather than through the
+checking public generators and Faker.
 
 >>> from datetime import date
 >>> generator = Generator("honour", 8, date(2026, 6, 30))
