@@ -81,7 +81,7 @@ SAMPLE_BYTES = 1 << 20
 #: Arrow's block size: a row longer than this stops the reading (``source.row_too_long``).
 BLOCK_BYTES = 1 << 19  # Arrow reads up to 32 blocks ahead: the block size bounds that memory too
 #: A chunk stops growing at about this many bytes of cell text, whatever ``batch_rows`` says.
-CHUNK_BYTES = 4 << 20
+CHUNK_BYTES = 6 << 20
 _HEADER_RECORDS = 25
 
 
