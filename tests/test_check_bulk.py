@@ -39,6 +39,19 @@ def _both(path: Path, args: list[str], monkeypatch: pytest.MonkeyPatch) -> tuple
     return bulk, single
 
 
+def _spy_on_check(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Record every input the per-item checker is called with (the list returned fills as the test runs)."""
+    calls: list[str] = []
+    real = check_module.check
+
+    def spy(text: str, **kwargs: object) -> object:
+        calls.append(text)
+        return real(text, **kwargs)
+
+    monkeypatch.setattr(check_module, "check", spy)
+    return calls
+
+
 def _assert_same(path: Path, args: list[str], monkeypatch: pytest.MonkeyPatch) -> None:
     bulk, single = _both(path, args, monkeypatch)
     assert bulk.exception is None or isinstance(bulk.exception, SystemExit), bulk.exception
@@ -248,14 +261,8 @@ def test_lines_valid_as_two_kinds_take_the_fast_path(tmp_path: Path, monkeypatch
     strict, kind = "--strict" in mode, mode[mode.index("--kind") + 1] if "--kind" in mode else None
     options = check_module.Options(strict, kind, "text" if "-q" in mode else mode[1], "--reveal" in mode,
                                    "-q" in mode)
-    calls: list[str] = []
     real = check_module.check
-
-    def spy(text: str, **kwargs: object) -> object:
-        calls.append(text)
-        return real(text, **kwargs)
-
-    monkeypatch.setattr(check_module, "check", spy)
+    calls = _spy_on_check(monkeypatch)
     templates = check_module._Templates(options)
     check_module._check_block(list(range(1, len(numbers) + 1)), list(numbers), options, templates)
     if "-q" in mode:  # a valid line is never checked per item (an invalid one of another length may be)
@@ -294,14 +301,8 @@ def test_canonical_lines_are_read_from_the_bytes(tmp_path: Path, monkeypatch: py
     assert read == [(line.number, line.text) for line in check_module.read_lines(str(path), "utf-8-sig")]
     strict = "--strict" in mode
     options = check_module.Options(strict, None, "text" if "-q" in mode else mode[1], False, "-q" in mode)
-    calls: list[str] = []
     real = check_module.check
-
-    def spy(text: str, **kwargs: object) -> object:
-        calls.append(text)
-        return real(text, **kwargs)
-
-    monkeypatch.setattr(check_module, "check", spy)
+    calls = _spy_on_check(monkeypatch)
     templates = check_module._Templates(options)
     for block in blocks:
         check_module._check_bytes(block, options, templates)
