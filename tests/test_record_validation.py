@@ -125,3 +125,25 @@ def test_errors_in_runs_only_the_conditionals_asked_for() -> None:
                if any(e.code.startswith("rule.") for e in check.errors_in(record, conditionals={index}))]
     assert failing and {e.code for index in failing for e in check.errors_in(record, conditionals={index})
                         if e.code.startswith("rule.")} == every
+
+
+def test_a_conditionals_remembered_findings_are_those_it_finds_on_the_same_values() -> None:
+    """conditional_errors remembers a conditional's findings by the values it constrains and the presence of the
+    fields it requires: the same inputs, the same findings; a change in any of them, its own findings."""
+    from creditstd.records.validation import validator
+
+    check = validator("administrative_penalty")
+    fresh = type(check)(check.record_class)
+    records = [{"subject_category": "法人及非法人组织"},
+               {"subject_category": "法人及非法人组织", "uscc": "91350100M000100Y43"},
+               {"subject_category": "法人及非法人组织", "uscc": "91350100M000100Y43", "legal_representative": "张三"},
+               {"subject_category": "自然人"}, {"subject_category": "自然人", "id_type": "身份证",
+                                              "id_number": "11010519491231002X"},
+               {"subject_category": "自然人", "id_type": "身份证", "id_number": "110105194912310021"}]
+    indexes = range(len(check.record_class.conditionals))
+    for _ in range(2):  # the second round comes from memory
+        for record in records:
+            expected = [(e.path, e.code, e.message_en) for e in fresh.errors_in(record, fields=(), rules=())
+                        if e.code.startswith("rule.") or e.code.startswith("ric.")]
+            got = [(e.path, e.code, e.message_en) for e in check.conditional_errors(record, indexes)]
+            assert sorted(set(got)) == sorted(set(expected)), record

@@ -85,6 +85,22 @@ def _expected(error: jsonschema.ValidationError) -> str:
     return str(value)
 
 
+_ABSENT = object()
+
+
+def _reads(conditional: Mapping[str, Any]) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
+    """The fields a conditional's ``if`` and ``then`` constrain by value, and those they require; None when
+    they use keywords other than ``properties`` and ``required`` (then its findings are not remembered)."""
+    constrained: list[str] = []
+    required: list[str] = []
+    for clause in (conditional.get("if", {}), conditional.get("then", {})):
+        if not isinstance(clause, Mapping) or set(clause) - {"properties", "required"}:
+            return None
+        constrained += list(clause.get("properties", {}))
+        required += list(clause.get("required", ()))
+    return tuple(dict.fromkeys(constrained)), tuple(dict.fromkeys(required))
+
+
 class RecordValidator:
     """A compiled validator for one record class."""
 
@@ -106,6 +122,9 @@ class RecordValidator:
         #: Findings of a field's own schema per (field, type, value) seen: a column of exports repeats its
         #: values (bounded; cleared when full).
         self._value_findings: dict[tuple[str, type, Any], tuple[Finding, ...]] = {}
+        #: Findings of a conditional per what they depend on (see _conditional_token; bounded likewise).
+        self._conditional_findings: dict[tuple[Any, ...], tuple[Finding, ...]] = {}
+        self._conditional_reads = [_reads(conditional) for conditional in record_class.conditionals]
         for keyword, value in schema.items():
             if keyword in _SCHEMA_ANNOTATIONS or keyword.startswith("x-"):
                 continue
@@ -278,8 +297,35 @@ class RecordValidator:
         findings other parts made on the same path with the same code)."""
         checks = next(part for keyword, part in self._parts if keyword == "allOf")
         assert isinstance(checks, list)
-        return [error for index in indexes for schema_error in checks[index].iter_errors(record)
-                for error in self._from_schema(schema_error, record, index)]
+        found: list[Finding] = []
+        for index in indexes:
+            token = self._conditional_token(index, record)
+            known = self._conditional_findings.get(token) if token is not None else None
+            if known is None:
+                known = tuple(error for schema_error in checks[index].iter_errors(record)
+                              for error in self._from_schema(schema_error, record, index))
+                if token is not None:
+                    if len(self._conditional_findings) >= _VALUE_CACHE:
+                        self._conditional_findings.clear()
+                    self._conditional_findings[token] = known
+            found.extend(known)
+        return found
+
+    def _conditional_token(self, index: int, record: Mapping[str, Any]) -> tuple[Any, ...] | None:
+        """What the findings of conditional ``index`` on ``record`` depend on: the values of the fields its
+        ``if`` and ``then`` constrain and whether the fields they require are present (None when it uses
+        other keywords, or a value is not a plain scalar)."""
+        reads = self._conditional_reads[index]
+        if reads is None:
+            return None
+        constrained, required = reads
+        values = []
+        for key in constrained:
+            value = record.get(key, _ABSENT)
+            if not (value is _ABSENT or value is None or isinstance(value, (str, int, float))):
+                return None
+            values.append((type(value), value))
+        return (index, tuple(values), tuple(key in record for key in required))
 
     def rule_errors(self, record: Mapping[str, Any], indexes: Iterable[int], today: date) -> list[Finding]:
         """What :meth:`errors_in` reports for the class's named rules at ``indexes``."""
