@@ -125,6 +125,8 @@ class RecordValidator:
         #: Findings of a conditional per what they depend on (see _conditional_token; bounded likewise).
         self._conditional_findings: dict[tuple[Any, ...], tuple[Finding, ...]] = {}
         self._conditional_reads = [_reads(conditional) for conditional in record_class.conditionals]
+        self._fields: dict[str, Draft202012Validator] = {}
+        self._conditional_checks: list[Draft202012Validator] = []
         for keyword, value in schema.items():
             if keyword in _SCHEMA_ANNOTATIONS or keyword.startswith("x-"):
                 continue
@@ -136,7 +138,8 @@ class RecordValidator:
                 self._fields = {key: compiled({"properties": {key: spec}}) for key, spec in value.items()}
                 self._parts.append((keyword, self._fields))
             elif keyword == "allOf":  # the conditionals, one validator each: a caller may run only some
-                self._parts.append((keyword, [compiled(item) for item in value]))
+                self._conditional_checks = [compiled(item) for item in value]
+                self._parts.append((keyword, self._conditional_checks))
             else:
                 self._parts.append((keyword, compiled({keyword: value})))
 
@@ -295,8 +298,7 @@ class RecordValidator:
     def conditional_errors(self, record: Mapping[str, Any], indexes: Iterable[int]) -> list[Finding]:
         """What :meth:`errors_in` reports for the class's conditionals at ``indexes`` (before removing the
         findings other parts made on the same path with the same code)."""
-        checks = next(part for keyword, part in self._parts if keyword == "allOf")
-        assert isinstance(checks, list)
+        checks = self._conditional_checks
         found: list[Finding] = []
         for index in indexes:
             token = self._conditional_token(index, record)
@@ -337,7 +339,7 @@ class RecordValidator:
                      conditionals: bool | Collection[int]) -> Iterator[Finding]:
         """The findings of one top-level keyword of the class schema (see :meth:`errors_in`)."""
         if keyword == "required" and isinstance(part, tuple):
-            yield from self._missing([], [key for key in part if key not in record], None)
+            yield from self.missing_errors(key for key in part if key not in record)
         elif keyword == "additionalProperties" and isinstance(part, tuple):
             yield from self._unknown([], record)
         elif isinstance(part, dict):
@@ -345,10 +347,8 @@ class RecordValidator:
                 if (fields is None or key in fields) and key in record:
                     yield from self._value_errors(key, record)
         elif isinstance(part, list):
-            for index, check in enumerate(part):
-                if conditionals is True or (conditionals is not False and index in conditionals):
-                    for schema_error in check.iter_errors(record):
-                        yield from self._from_schema(schema_error, record, index)
+            yield from self.conditional_errors(record, [index for index in range(len(part)) if conditionals is True
+                                                        or (conditionals is not False and index in conditionals)])
         else:
             for schema_error in part.iter_errors(record):
                 yield from self._from_schema(schema_error, record)
