@@ -40,6 +40,8 @@ import zipfile
 from pathlib import Path
 from xml.sax.saxutils import escape
 
+from creditstd.sources.xlsx import column_letters
+
 HERE = Path(__file__).resolve()
 
 
@@ -163,15 +165,6 @@ def _peak_mb() -> float:
 
 # -- making the inputs (not timed) -------------------------------------------------------------------------
 
-def _column(index: int) -> str:
-    letters = ""
-    index += 1
-    while index:
-        index, remainder = divmod(index - 1, 26)
-        letters = chr(65 + remainder) + letters
-    return letters
-
-
 def make_xlsx(source: str, target: str, limit: int) -> int:
     """A workbook of the first ``limit`` rows of ``source`` (header included), strings shared as Excel does."""
     main = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -190,7 +183,7 @@ def make_xlsx(source: str, target: str, limit: int) -> int:
                 for position, value in enumerate(record):
                     if not value:
                         continue
-                    reference = f"{_column(position)}{number}"
+                    reference = f"{column_letters(position)}{number}"
                     if value.replace(".", "", 1).isdigit() and len(value) < 15 and not value.startswith("0"):
                         cells.append(f'<c r="{reference}"><v>{value}</v></c>')
                     else:

@@ -22,12 +22,12 @@ import pyarrow as pa
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from table_reading import read_all, rows_of
 
 from creditstd.exceptions import CreditstdError
 from creditstd.sources import (
     CODES,
     ROW_CODES,
-    RowProblem,
     SourceError,
     TableChunk,
     blocks,
@@ -39,19 +39,6 @@ from creditstd.sources import (
 
 FIXTURES = Path(__file__).parent / "fixtures" / "sources"
 EXPECTED = json.loads((FIXTURES / "expected.json").read_text(encoding="utf-8"))
-
-
-def read_all(path: str, **options: object) -> tuple[object, list[TableChunk], list[RowProblem]]:
-    source, items = open_table(path, **options)
-    chunks: list[TableChunk] = []
-    problems: list[RowProblem] = []
-    for item in items:
-        (chunks if isinstance(item, TableChunk) else problems).append(item)
-    return source, chunks, problems
-
-
-def rows_of(chunks: list[TableChunk]) -> list[dict[str, str | None]]:
-    return [row for chunk in chunks for row in chunk.batch.to_pylist()]
 
 
 def lines_of(chunks: list[TableChunk]) -> list[int]:

@@ -10,24 +10,17 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from table_reading import read_all, rows_of
 
 from creditstd.records.exchange import BatchWriter
 from creditstd.records.jsonline import MAX_LINE_BYTES
-from creditstd.sources import RowProblem, SourceError, TableChunk, open_table
+from creditstd.sources import RowProblem, SourceError
 
 USCC = "11350100MAD18YGF27"
 
 
 def read(path: Path | str, **options: object):
-    source, items = open_table(str(path), **options)
-    chunks, problems = [], []
-    for item in items:
-        (chunks if isinstance(item, TableChunk) else problems).append(item)
-    return source, chunks, problems
-
-
-def rows_of(chunks):
-    return [row for chunk in chunks for row in chunk.batch.to_pylist()]
+    return read_all(str(path), **options)
 
 
 def test_values_become_text(tmp_path: Path) -> None:

@@ -16,22 +16,15 @@ from pathlib import Path
 from xml.sax.saxutils import escape
 
 import pytest
+from table_reading import read_all, rows_of
 
-from creditstd.sources import SourceError, TableChunk, open_table
+from creditstd.sources import SourceError, open_table
 from creditstd.sources import xlsx as xlsx_module
+from creditstd.sources.xlsx import column_letters
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 PACKAGE = "http://schemas.openxmlformats.org/package/2006/relationships"
-
-
-def column_letters(index: int) -> str:
-    letters = ""
-    index += 1
-    while index:
-        index, remainder = divmod(index - 1, 26)
-        letters = chr(65 + remainder) + letters
-    return letters
 
 
 def cell_xml(reference: str, value: object, strings: list[str]) -> str:
@@ -124,15 +117,7 @@ def workbook(sheets: dict[str, object], *, date1904: bool = False, styles: bool 
 def read(tmp_path: Path, data: bytes, name: str = "book.xlsx", **options: object):
     path = tmp_path / name
     path.write_bytes(data)
-    source, items = open_table(str(path), **options)
-    chunks, problems = [], []
-    for item in items:
-        (chunks if isinstance(item, TableChunk) else problems).append(item)
-    return source, chunks, problems
-
-
-def rows_of(chunks):
-    return [row for chunk in chunks for row in chunk.batch.to_pylist()]
+    return read_all(str(path), **options)
 
 
 def lines_of(chunks):

@@ -163,6 +163,20 @@ def _unescape(text: str) -> str:
     return _ESCAPE.sub(lambda match: chr(int(match.group(1), 16)), text) if "_x" in text else text
 
 
+def column_letters(index: int) -> str:
+    """The letters of the 0-based column ``index`` (0 -> ``A``, 27 -> ``AB``): :func:`column_index`'s inverse.
+
+    >>> column_letters(0), column_letters(27), column_letters(16383), column_index(column_letters(701) + '1')
+    ('A', 'AB', 'XFD', 701)
+    """
+    letters = ""
+    index += 1
+    while index:
+        index, remainder = divmod(index - 1, 26)
+        letters = chr(65 + remainder) + letters
+    return letters
+
+
 def column_index(reference: str) -> int:
     """The 0-based column of a cell reference (``A1`` -> 0, ``AB12`` -> 27).
 
