@@ -87,24 +87,30 @@ def bilingual(zh: str, en: str) -> str:
 
 
 class CreditstdError(Exception):
-    """Base class of every error creditstd raises on purpose."""
+    """Base class of every error creditstd raises on purpose: a stable ``code`` and its message in Chinese and
+    English."""
 
     code: str = "creditstd.error"
     message_zh: str = ""
     message_en: str = ""
-
-    def __str__(self) -> str:
-        return f"{self.code}: {bilingual(self.message_zh, self.message_en)}"
-
-
-class CatalogueError(CreditstdError):
-    """A request the catalogue cannot answer: an unknown class, rule set or field."""
 
     def __init__(self, code: str, message_zh: str, message_en: str) -> None:
         super().__init__(message_en)
         self.code = code
         self.message_zh = message_zh
         self.message_en = message_en
+
+    @property
+    def message(self) -> str:
+        """The message in the configured language (stdnum's attribute name)."""
+        return bilingual(self.message_zh, self.message_en)
+
+    def __str__(self) -> str:
+        return f"{self.code}: {self.message}"
+
+
+class CatalogueError(CreditstdError):
+    """A request the catalogue cannot answer: an unknown class, rule set or field."""
 
 
 class ValidationError(CreditstdError, _stdnum.ValidationError):
@@ -117,16 +123,8 @@ class ValidationError(CreditstdError, _stdnum.ValidationError):
         message_en: str,
         position: int | None = None,
     ) -> None:
-        super().__init__(message_en)
-        self.code = code
-        self.message_zh = message_zh
-        self.message_en = message_en
+        super().__init__(code, message_zh, message_en)
         self.position = position
-
-    @property
-    def message(self) -> str:
-        """The message in the configured language (stdnum's attribute name)."""
-        return bilingual(self.message_zh, self.message_en)
 
     def __str__(self) -> str:
         where = f" (position {self.position})" if self.position else ""

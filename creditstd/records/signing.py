@@ -178,12 +178,6 @@ class SigningError(CreditstdError):
     Messages name files, never their content: no key material in errors.
     """
 
-    def __init__(self, code: str, message_zh: str, message_en: str) -> None:
-        super().__init__(message_en)
-        self.code = code
-        self.message_zh = message_zh
-        self.message_en = message_en
-
 
 # ---------------------------------------------------------------------------------------------- libraries (lazy)
 

@@ -100,17 +100,9 @@ class SourceError(CreditstdError):
 
     def __init__(self, code: str, message_zh: str, message_en: str, *, file: str | None = None,
                  line: int | None = None) -> None:
-        super().__init__(message_en)
-        self.code = code
-        self.message_zh = message_zh
-        self.message_en = message_en
+        super().__init__(code, message_zh, message_en)
         self.file = file
         self.line = line
-
-    @property
-    def message(self) -> str:
-        """The message in the configured language."""
-        return bilingual(self.message_zh, self.message_en)
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (_rebuild_error, (self.code, self.message_zh, self.message_en, self.file, self.line))
