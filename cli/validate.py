@@ -181,8 +181,9 @@ def _validate_file(builder: ReportBuilder, plan: Plan, options: Options, source:
     builder.start_file(source.path, format=source.format, encoding=source.encoding, headers=source.headers,
                        mapping=mapping.fields, missing=mapping.missing, title=source.title)
     # the next chunk is read while this one is checked, and the previous one reported (cli/_pipeline.py)
-    with InOrder(overlap()) as behind:
-        for item in read_ahead(items, depth=overlap()):
+    depth = overlap()
+    with InOrder(depth) as behind:
+        for item in read_ahead(items, depth=depth):
             if isinstance(item, RowProblem):
                 behind.submit(_report_problem, builder, rejects, item)
                 progress.update(rows=1, bytes_done=items.bytes_read)

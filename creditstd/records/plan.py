@@ -67,6 +67,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from jsonschema import Draft202012Validator
 
+from creditstd.arrow_text import fixed_width, text_buffers
 from creditstd.codes.batch import canonical_rows, canonical_valid, validate_batch
 from creditstd.codes.identify import FORMAT_KINDS, IdentifierKind
 from creditstd.codes.redact import redact
@@ -165,7 +166,7 @@ def _untrimmed(column: pa.Array) -> bool:
     >>> _untrimmed(pa.array(['统一社会信用代码', 'A1', None, ''])), _untrimmed(pa.array(['A1', 'x\u3000']))
     (False, True)
     """
-    offsets, data = _text_buffers(column)
+    offsets, data = text_buffers(column)
     sizes = np.diff(offsets)
     rows = np.flatnonzero(sizes > 0)
     if not len(rows):
@@ -272,23 +273,6 @@ def _mask(array: Any) -> np.ndarray:
 _DAYS = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])
 
 
-def _text_buffers(column: pa.Array) -> tuple[np.ndarray, np.ndarray]:
-    """A string column's value offsets (int64, ``len + 1`` of them) and its UTF-8 bytes, without a copy."""
-    if not (pa.types.is_string(column.type) or pa.types.is_large_string(column.type)):
-        column = pc.cast(column, pa.string())
-    _, offsets_buffer, data_buffer = column.buffers()
-    width_type = np.int64 if pa.types.is_large_string(column.type) else np.int32
-    size = np.dtype(width_type).itemsize
-    offsets = np.frombuffer(offsets_buffer, dtype=width_type, count=len(column) + 1, offset=column.offset * size)
-    data = np.frombuffer(data_buffer, dtype=np.uint8) if data_buffer is not None else np.empty(0, np.uint8)
-    return offsets.astype(np.int64), data
-
-
-def _fixed_width(offsets: np.ndarray, data: np.ndarray, rows: np.ndarray, width: int) -> np.ndarray:
-    """The bytes of the values at ``rows`` (each ``width`` bytes long) as a ``(len(rows), width)`` matrix."""
-    return data[offsets[rows][:, None] + np.arange(width)]
-
-
 #: Where ``YYYY-MM-DD`` has its digits.
 _DATE_DIGITS = np.array([0, 1, 2, 3, 5, 6, 8, 9])
 
@@ -302,7 +286,7 @@ def _real_dates(column: pa.Array) -> np.ndarray:
     ...                       '２０２４-01-01', '2024-01-01 '])).tolist()
     [True, False, False, False, False, False, False, False]
     """
-    offsets, data = _text_buffers(column)
+    offsets, data = text_buffers(column)
     result = np.zeros(len(column), bool)
     candidates = np.diff(offsets) == 10
     if column.null_count:
@@ -310,7 +294,7 @@ def _real_dates(column: pa.Array) -> np.ndarray:
     rows = np.flatnonzero(candidates)
     if not len(rows):
         return result
-    matrix = _fixed_width(offsets, data, rows, 10).astype(np.int32)
+    matrix = fixed_width(offsets, data, rows, 10).astype(np.int32)
     digits = matrix[:, _DATE_DIGITS] - 48
     shaped = ((digits >= 0) & (digits <= 9)).all(axis=1) & (matrix[:, 4] == 45) & (matrix[:, 7] == 45)
     year = digits[:, 0] * 1000 + digits[:, 1] * 100 + digits[:, 2] * 10 + digits[:, 3]
@@ -369,11 +353,11 @@ def _identifiers(kind: str, strict: bool) -> Callable[[pa.Array], np.ndarray]:
         n = len(column)
         result = np.zeros(n, bool)
         decided = ~_mask(pc.is_valid(column)) if column.null_count else np.zeros(n, bool)
-        offsets, data = _text_buffers(column)
+        offsets, data = text_buffers(column)
         sizes = np.diff(offsets)
         for width in np.unique(sizes[~decided & (sizes > 0) & (sizes <= _WIDEST)]).tolist():
             rows = np.flatnonzero((sizes == width) & ~decided)
-            matrix = _fixed_width(offsets, data, rows, width)
+            matrix = fixed_width(offsets, data, rows, width)
             verdict = canonical_valid(matrix, kind, strict=strict)
             if verdict is None:
                 continue

@@ -33,6 +33,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from creditstd.arrow_text import text_buffers
+
 __all__ = ["DistinctCounter", "hash_strings"]
 
 _P = 14  # HyperLogLog precision: 2**14 registers
@@ -88,16 +90,12 @@ def hash_strings(array: pa.Array | pa.ChunkedArray) -> np.ndarray:
     """
     if isinstance(array, pa.ChunkedArray):
         array = array.combine_chunks()
-    if not pa.types.is_large_string(array.type):
-        array = array.cast(pa.large_string())
     if array.null_count:
         array = array.drop_null()
     n = len(array)
     if n == 0:
         return np.empty(0, dtype=np.uint64)
-    _, offsets_buffer, data_buffer = array.buffers()
-    offsets = np.frombuffer(offsets_buffer, dtype=np.int64, count=n + 1, offset=array.offset * 8)
-    data = np.frombuffer(data_buffer, dtype=np.uint8) if data_buffer is not None else np.empty(0, np.uint8)
+    offsets, data = text_buffers(array)
     result = np.empty(n, dtype=np.uint64)
     start = 0
     with np.errstate(over="ignore"):

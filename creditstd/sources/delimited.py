@@ -59,6 +59,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
+from creditstd.arrow_text import text_buffers
 from creditstd.sources.blocks import Utf8Stream
 from creditstd.sources.inputs import Opened, read_error
 from creditstd.sources.model import RowProblem, Source, SourceError, TableChunk, row_problem, source_error
@@ -242,14 +243,13 @@ def _line_feeds(batch: pa.RecordBatch) -> np.ndarray:
     """Per row, the line feeds inside its cells (NumPy over each column's data buffer)."""
     counts = np.zeros(batch.num_rows, np.int64)
     for column in batch.columns:
-        _, offsets_buffer, data = column.buffers()
-        if data is None or not len(column):
+        if not len(column):
             continue
-        offsets = np.frombuffer(offsets_buffer, np.int32, len(column) + 1, column.offset * 4)
+        offsets, data = text_buffers(column)
         start, end = int(offsets[0]), int(offsets[-1])
         if end == start:
             continue
-        hits = np.flatnonzero(np.frombuffer(data, np.uint8, end - start, start) == 10)
+        hits = np.flatnonzero(data[start:end] == 10)
         if hits.size:
             rows = np.searchsorted(offsets, hits + start, side="right") - 1
             counts += np.bincount(rows, minlength=len(column))[: len(column)]
@@ -261,7 +261,7 @@ def _blank(batch: pa.RecordBatch) -> np.ndarray:
     blank = np.zeros(batch.num_rows, bool)
     candidates: np.ndarray | None = None
     for column in batch.columns:
-        offsets = np.frombuffer(column.buffers()[1], np.int32, len(column) + 1, column.offset * 4)
+        offsets, _ = text_buffers(column)
         if candidates is None:
             candidates = np.flatnonzero(offsets[1:] == offsets[:-1])
         else:

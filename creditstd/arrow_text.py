@@ -1,0 +1,43 @@
+"""The bytes behind an Arrow string column, for NumPy: its value offsets and its UTF-8 data, without a copy.
+
+An Arrow ``string`` (or ``large_string``) array keeps every value's text in one data buffer and where each
+value starts in an offsets buffer (``int32``, or ``int64`` for ``large_string``); a slice shares both and
+starts ``array.offset`` values in.  The readers, the compiled core and the report's sketches all look at
+values through these two buffers: byte lengths, first and last bytes, fixed-width matrices, hashes.
+
+>>> import pyarrow as pa
+>>> offsets, data = text_buffers(pa.array(['x', 'ab', '', '统一']).slice(1))
+>>> offsets.tolist(), bytes(data[offsets[0]:offsets[1]])
+([1, 3, 3, 9], b'ab')
+>>> fixed_width(offsets, data, np.array([0]), 2).tolist()
+[[97, 98]]
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+__all__ = ["fixed_width", "text_buffers"]
+
+
+def text_buffers(column: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    """A string column's value offsets (int64, ``len(column) + 1`` of them, into ``data``) and its UTF-8 bytes.
+
+    Another type is cast to ``string`` first.  A null's offsets are those Arrow stored (usually an empty
+    value): look at the validity where it matters.
+    """
+    if not (pa.types.is_string(column.type) or pa.types.is_large_string(column.type)):
+        column = pc.cast(column, pa.string())
+    _, offsets_buffer, data_buffer = column.buffers()
+    width_type = np.int64 if pa.types.is_large_string(column.type) else np.int32
+    size = np.dtype(width_type).itemsize
+    offsets = np.frombuffer(offsets_buffer, dtype=width_type, count=len(column) + 1, offset=column.offset * size)
+    data = np.frombuffer(data_buffer, dtype=np.uint8) if data_buffer is not None else np.empty(0, np.uint8)
+    return offsets.astype(np.int64), data
+
+
+def fixed_width(offsets: np.ndarray, data: np.ndarray, rows: np.ndarray, width: int) -> np.ndarray:
+    """The bytes of the values at ``rows`` (each ``width`` bytes long) as a ``(len(rows), width)`` matrix."""
+    return data[offsets[rows][:, None] + np.arange(width)]
