@@ -33,6 +33,15 @@ losing it.
 (['警告', '罚款'], ['警告', '罚款'], 0.2)
 >>> cell_decoder('administrative_penalty', 'fine_amount')('2,000元')
 '2,000元'
+
+A field with a code table reads the table's aliases (the vendor codes real
+feeds carry, :func:`code_aliases`) as the values they stand for:
+
+>>> decode = cell_decoder('administrative_licence', 'subject_category')
+>>> decode('02'), decode('04'), decode('自然人')
+('法人及非法人组织', '个体工商户', '自然人')
+>>> cell_decoder('administrative_licence', 'licence_category')('03')
+'认可'
 """
 
 from __future__ import annotations
@@ -40,15 +49,16 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import Any
 
 from creditstd.records import loader
 from creditstd.records.model import RecordClass, record_class
 
-__all__ = ["ARRAY_SEPARATORS", "ClassGuess", "HeaderMapping", "cell_decoder", "field_type", "infer_class",
-           "resolve_headers"]
+__all__ = ["ARRAY_SEPARATORS", "ClassGuess", "HeaderMapping", "cell_decoder", "code_aliases", "field_type",
+           "infer_class", "resolve_headers"]
 
 #: Characters that separate the items of an array cell (full-width and ASCII semicolon, the enumeration comma).
 ARRAY_SEPARATORS = "；;、"
@@ -188,6 +198,38 @@ _DECODERS: dict[str, Callable[[str], Any]] = {
 
 
 @functools.cache
+def code_aliases(class_name: str, key: str) -> Mapping[str, str]:
+    """The other spellings of the values of field ``key``'s code table (vendor codes such as ``02``) -> the
+    value each stands for; empty for a field that is not a text field with a code table.
+
+    Taken from the ``aliases`` of the table's values in the taxonomy; an alias that is itself a value of the
+    table, or that two values claim, is left out (a cell holding it is read as it is).
+    """
+    cls = record_class(class_name)
+    spec = cls.fields.get(key)
+    if spec is None or spec.code_table is None or field_type(cls, key) != "string":
+        return MappingProxyType({})
+    values = loader.taxonomy().get("code_tables", {}).get(spec.code_table, {}).get("values", ())
+    names = {value.get("zh") for value in values}
+    found: dict[str, str] = {}
+    claimed: set[str] = set()
+    for value in values:
+        for alias in value.get("aliases", ()):
+            if alias in found and found[alias] != value["zh"]:
+                claimed.add(alias)
+            found[alias] = value["zh"]
+    return MappingProxyType({alias: name for alias, name in found.items() if alias not in names | claimed})
+
+
+@functools.cache
 def cell_decoder(class_name: str, key: str) -> Callable[[str], Any]:
-    """The function that turns a (trimmed, non-empty) cell of field ``key`` into its record value."""
-    return _DECODERS[field_type(record_class(class_name), key)]
+    """The function that turns a (trimmed, non-empty) cell of field ``key`` into its record value.
+
+    A text cell of a field with a code table that holds one of the table's aliases (:func:`code_aliases`)
+    becomes the value the alias stands for.
+    """
+    decode = _DECODERS[field_type(record_class(class_name), key)]
+    aliases = code_aliases(class_name, key)
+    if not aliases:
+        return decode
+    return lambda text: aliases.get(text, text)

@@ -73,7 +73,7 @@ from creditstd.codes.identify import FORMAT_KINDS, IdentifierKind
 from creditstd.codes.redact import redact
 from creditstd.findings import Finding, Location
 from creditstd.records import loader
-from creditstd.records.decode import NUMBER, cell_decoder, field_type
+from creditstd.records.decode import NUMBER, cell_decoder, code_aliases, field_type
 from creditstd.records.formats import format_checker
 from creditstd.records.jsonline import MAX_STRING_LENGTH, first_problem
 from creditstd.records.masking import mask_shown_value
@@ -200,10 +200,35 @@ def _empty_as_null(column: pa.Array) -> pa.Array:
     return pa.Array.from_buffers(column.type, len(column), [bitmap, *column.buffers()[1:]], offset=column.offset)
 
 
+@functools.cache
+def _alias_arrays(class_name: str, key: str) -> tuple[pa.Array, pa.Array] | None:
+    """The code-table aliases of field ``key`` (:func:`~creditstd.records.decode.code_aliases`) and the values
+    they stand for, as two Arrow arrays; None when the field has none."""
+    aliases = code_aliases(class_name, key)
+    if not aliases:
+        return None
+    return pa.array(list(aliases), pa.string()), pa.array(list(aliases.values()), pa.string())
+
+
+def _unalias(column: pa.Array, aliases: pa.Array, values: pa.Array) -> pa.Array:
+    """``column`` with each cell that is one of ``aliases`` replaced by the value it stands for.
+
+    >>> codes, names = pa.array(['01', '02']), pa.array(['自然人', '法人'])
+    >>> _unalias(pa.array(['02', '自然人', None, '05']), codes, names).to_pylist()
+    ['法人', '自然人', None, '05']
+    """
+    found = pc.index_in(column, value_set=aliases.cast(column.type))
+    if found.null_count == len(found):
+        return column
+    return pc.coalesce(pc.take(values.cast(column.type), found), column)
+
+
 class _Columns:
     """The batch's columns, trimmed (an empty cell is null), with presence and numeric views computed once."""
 
-    def __init__(self, batch: pa.RecordBatch, keys: Iterable[str]) -> None:
+    def __init__(self, batch: pa.RecordBatch, keys: Iterable[str], class_name: str | None = None) -> None:
+        """``class_name``: also read the aliases of code-table fields as the values they stand for, as
+        :func:`~creditstd.records.decode.cell_decoder` does."""
         self.rows = batch.num_rows
         self.text: dict[str, pa.Array] = {}
         for key in keys:
@@ -214,6 +239,9 @@ class _Columns:
             if not pa.types.is_string(column.type) and not pa.types.is_large_string(column.type):
                 column = pc.cast(column, pa.string())
             self.text[key] = _empty_as_null(pc.utf8_trim_whitespace(column) if _untrimmed(column) else column)
+            aliases = _alias_arrays(class_name, key) if class_name else None
+            if aliases is not None:
+                self.text[key] = _unalias(self.text[key], *aliases)
         self._present: dict[str, np.ndarray] = {}
         self._numbers: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         self._dates: dict[str, np.ndarray] = {}
@@ -682,7 +710,8 @@ def decode_rows(plan: Plan, batch: pa.RecordBatch, rows: Sequence[int] | None = 
 
     This is what the reference row path validates; the column pass decides on the same trimmed text.
     """
-    return _decode(_Columns(batch, plan.fields), plan.class_name, range(batch.num_rows) if rows is None else rows)
+    return _decode(_Columns(batch, plan.fields, plan.class_name), plan.class_name,
+                   range(batch.num_rows) if rows is None else rows)
 
 
 def _decode(columns: _Columns, class_name: str, rows: Sequence[int] | np.ndarray) -> list[dict[str, Any]]:
@@ -726,7 +755,7 @@ def validate_table(plan: Plan, batch: pa.RecordBatch, *, file: str | None = None
     as it may be shown (masked when personal, unless ``show_pii``).  Pure: the same batch gives the same result.
     """
     compiled = _compiled(plan.class_name, plan.strict)
-    columns = _Columns(batch, compiled.keys)
+    columns = _Columns(batch, compiled.keys, plan.class_name)
     suspected = _suspects(compiled, columns, plan.today)
     check = validator(plan.class_name, plan.strict)
     valid = np.ones(batch.num_rows, bool)

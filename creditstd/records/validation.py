@@ -239,6 +239,9 @@ class RecordValidator:
             why_zh, why_en = conditional["x-message-zh"], conditional["x-message-en"]
             yield self._error(parts, f"rule.{conditional['x-rule']}", f"{zh}（{why_zh}）", f"{en} ({why_en})")
             return
+        own = error.schema if isinstance(error.schema, Mapping) else {}
+        if "x-message-zh" in own and "x-message-en" in own:  # the schema says what it allows (a code table's forms)
+            zh, en = own["x-message-zh"], own["x-message-en"]
         yield self._error(parts, entry.code, zh, en)
 
     def iter_errors(self, record: Any, *, today: date | None = None) -> Iterator[Finding]:
