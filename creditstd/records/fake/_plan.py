@@ -260,6 +260,8 @@ def plan_for(class_name: str) -> Plan:
     market = tuple(dept for dept in DEPARTMENTS if dept.name == "市场监督管理局")
     if any(word in cls.zh for word in ("登记", "经营异常")):
         departments = market
+    elif any(word in cls.zh for word in ("奖励", "确认")):  # decided by any department, not about a violation
+        departments = tuple(Dept(dept.name, dept.abbr, dept.sector) for dept in DEPARTMENTS)
     elif cls.field_by_role("penalty_types") or "violation" in keys:
         departments = tuple(dept for dept in DEPARTMENTS if dept.violations)
     elif "licence" in keys or "permit" in keys:

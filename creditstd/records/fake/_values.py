@@ -41,6 +41,7 @@ from creditstd.records.fake._domain import (
     DEPT_ABBR,
     KEYWORD_TEXTS,
     LISTS,
+    NATURAL,
     PROVINCE_ABBR,
     RESULTS,
     TEXTS,
@@ -319,7 +320,7 @@ class FieldValues(Parties):
             fallback = Route("pattern", limit=schema.get("maxLength"))
         else:
             fallback = Route("generic", limit=schema.get("maxLength"))
-        return Route("choice", options=fitting) if fitting else fallback
+        return Route("choice", options=fitting) if fitting and kind != "array" else fallback
 
     def _by_route(self, route: Route, key: str, schema: Mapping[str, Any], draft: Draft) -> Any:
         rng, way = self.rng, route.way
@@ -607,6 +608,8 @@ class FieldValues(Parties):
     def array(self, key: str, schema: Mapping[str, Any], draft: Draft) -> list[Any]:
         items = resolve(schema.get("items", {}), self.cls.schema_id)
         options = enum_of(items)
+        if options and draft.kind != NATURAL:  # a restriction of personal freedom applies to people only
+            options = [option for option in options if not (isinstance(option, str) and "人身自由" in option)]
         count = self.rng.randint(max(schema.get("minItems", 1), 1), max(schema.get("minItems", 1), 1) + 2)
         if options:
             return self.rng.sample(options, min(len(options), count))
