@@ -235,6 +235,8 @@ _TABLE: dict[str, tuple[str, ...]] = {
     "rule.date_in_future": ("日期晚于今天", "the date is in the future"),
     "rule.orgcode_in_uscc": ("组织机构代码与统一社会信用代码第9–17位不一致",
                              "the organisation code differs from positions 9-17 of the unified social credit code"),
+    "rule.grade_by_date": ("信用等级不在评价日期所适用的等级表中",
+                           "the grade is not in the scheme's grade table in force on the rating's date"),
     # ---------------------------------------------------------------- exchange: lines and records
     "exchange.json": ("不是有效的JSON行（须为UTF-8编码的JSON）", "not a valid JSON line (UTF-8 encoded JSON)"),
     "exchange.line_too_long": ("行过长：超过{max_bytes}字节", "line too long: over {max_bytes} bytes"),
@@ -326,6 +328,7 @@ _TITLES: dict[str, tuple[str, str]] = {
     "rule.date_not_after": ("日期先后顺序不符", "dates out of order"),
     "rule.date_in_future": ("日期晚于今天", "date in the future"),
     "rule.orgcode_in_uscc": ("组织机构代码与统一社会信用代码不符", "organisation code does not match the USCC"),
+    "rule.grade_by_date": ("等级与评价日期不符", "grade not in force on the rating's date"),
 }
 _FIELD = re.compile(r"\{[a-z_]*(?:![rs])?\}")
 

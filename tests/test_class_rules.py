@@ -22,6 +22,7 @@ from creditstd.codes import orgcode, ric, uscc
 from creditstd.records import loader
 from creditstd.records.fake import fake_records
 from creditstd.records.model import record_class
+from creditstd.records.rules import grade_table
 
 CLASSES = loader.class_names()
 
@@ -162,8 +163,36 @@ def test_named_rule(class_name: str, index: int) -> None:
         assert (f"$.{org_key}", "rule.orgcode_in_uscc") in _errors(class_name, record)
         record[org_key] = record[code_key][8:17]
         assert not _errors(class_name, record)
+    elif name == "grade_by_date":
+        scheme_key, grade_key, date_key = rule["scheme"], rule["grade"], rule["date"]
+        record = next((copy.deepcopy(r) for r in _pool(class_name) if grade_table(r.get(scheme_key), None)), None)
+        if record is None:
+            pytest.fail(f"{class_name}: no generated record has a scheme with dated grade tables to test {name}")
+        table = grade_table(record[scheme_key], date.fromisoformat(record[date_key]))
+        assert table is not None and record[grade_key] in table.grades
+        record[grade_key] = "不存在的等级"
+        assert (f"$.{grade_key}", "rule.grade_by_date") in _errors(class_name, record)
     else:
         pytest.fail(f"{class_name}: named rule {name} has no targeted test")
+
+
+@pytest.mark.parametrize(("day", "good", "bad"), [
+    ("2021-10-31", "general_certified", "regular"),
+    ("2021-11-01", "general", "general_certified"),
+    ("2026-03-31", "general", "regular"),
+    ("2026-04-01", "regular", "general"),
+    ("2026-04-01", "seriously_dishonest", "general_certified"),
+])
+def test_customs_grades_on_both_sides_of_each_date(day: str, good: str, bad: str) -> None:
+    """Order 251 (in force 2021-11-01) and Order 282 (in force 2026-04-01): the grade must match the rating date."""
+    record = next(copy.deepcopy(r) for r in _pool("credit_rating") if r.get("scheme") == "customs"
+                  or r.get("scheme") == "tax")
+    record.update(scheme="customs", evaluation_date=day, grade=good)
+    for key in ("valid_from", "valid_to", "grade_name"):
+        record.pop(key, None)
+    assert not _errors("credit_rating", record)
+    record["grade"] = bad
+    assert _errors("credit_rating", record) == {("$.grade", "rule.grade_by_date")}
 
 
 @pytest.mark.parametrize(("class_name", "key"), _cases("required"))

@@ -175,7 +175,7 @@ INVALID = [
      [("$.regno", "rule.placeholder_needs_regno")]),
     # credit_rating
     ("credit_rating", {"grade": "AA"}, [("$.grade", "rule.tax_grade")]),
-    ("credit_rating", {"scheme": "customs", "grade": "A"}, [("$.grade", "rule.customs_grade")]),
+    ("credit_rating", {"scheme": "customs", "grade": "A"}, [("$.grade", "rule.grade_by_date")]),
     ("credit_rating", {"scheme": "credit_bureau"}, [("$.scheme", "record.enum")]),
     ("credit_rating", {"valid_to": "2024-04-01"},
      [("$.valid_from", "rule.date_not_after"), ("$.evaluation_date", "rule.date_not_after")]),
@@ -241,6 +241,17 @@ def test_every_grade_table_of_the_taxonomy_is_enforced() -> None:
     schemes = loader.taxonomy()["code_tables"]["credit_grade_schemes"]["values"]
     rules = {conditional["x-rule"] for conditional in get_class("credit_rating").conditionals}
     for scheme in schemes:
+        if scheme.get("grade_tables"):  # dated tables: the named rule grade_by_date, per the evaluation date
+            for table in scheme["grade_tables"]:
+                day = table["valid_from"] or "2015-06-30"
+                for grade in table["grades"]:
+                    record = variant("credit_rating", scheme=scheme["code"], grade=grade["code"], evaluation_date=day,
+                                     valid_from=None, valid_to=None)
+                    assert errors("credit_rating", record) == [], (day, grade["code"])
+                record = variant("credit_rating", scheme=scheme["code"], grade="ZZ", evaluation_date=day,
+                                 valid_from=None, valid_to=None)
+                assert errors("credit_rating", record) == [("$.grade", "rule.grade_by_date")]
+            continue
         grades = [grade["code"] for grade in scheme["grades"]]
         for grade in grades:
             assert errors("credit_rating", variant("credit_rating", scheme=scheme["code"], grade=grade)) == []

@@ -40,6 +40,8 @@ from creditstd.records.fake._draft import Draft
 from creditstd.records.fake._ids import FastRandom
 from creditstd.records.fake._plan import enum_of, fast_test, plan_for
 from creditstd.records.fake._values import FieldValues
+from creditstd.records.formats import iso_date
+from creditstd.records.rules import grade_table
 from creditstd.records.validation import RecordValidator, validator
 
 _SUBJECT_WEIGHTS = {LEGAL: 0.55, NATURAL: 0.25, INDIVIDUAL: 0.2, GOVERNMENT: 0.05}
@@ -108,6 +110,10 @@ class Generator(FieldValues):
         # the required fields whose code values say "not decided yet" (a status): then no optional field
         self._may_pend = [key for key in plan.required if _PENDING & {value for value in enum_of(plan.schemas[key])
                                                                       if isinstance(value, str)}]
+        # the named rules grade_by_date: (scheme field, grade field, date field); the grade is drawn from the table
+        # in force on the record's date
+        self._grade_rules = [(spec["scheme"], spec["grade"], spec["date"]) for spec in self.cls.rules
+                             if spec["rule"] == "grade_by_date"]
         #: (error code, field) of the breakages that brought other findings along (see :mod:`._breakage`)
         self.mixed_breakages: set[tuple[str, str]] = set()
         self._on_ordinal = on.toordinal()
@@ -212,6 +218,12 @@ class Generator(FieldValues):
                         and random() < share:
                     record[key] = draft[key]
         needed = self.satisfy(record, draft)
+        for scheme, grade, day in self._grade_rules:
+            table = grade_table(record.get(scheme), iso_date(record.get(day)))
+            if table is not None and grade in record and record[grade] not in table.grades:
+                record[grade] = draft[grade] = self.rng.choice(table.grades)
+                if f"{grade}_name" in record:
+                    record[f"{grade}_name"] = draft[f"{grade}_name"] = table.name(record[grade]) or record[grade]
         for key, partner in self._pairs:  # identity documents come as type and number together
             if key in record and partner not in record:
                 record[partner] = draft[partner]
