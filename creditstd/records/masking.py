@@ -1,46 +1,76 @@
-"""The public form of a record: openness and masking rules applied, nothing personal leaked.
+"""The public form of a record: shown only while it may be shown, nothing personal leaked.
 
-:func:`for_publication` keeps only the fields whose openness is ``public``
-and applies each field's masking rule (``x-mask``):
+:func:`for_publication` first asks whether the record is displayed on the
+given day (:func:`creditstd.records.publication.lifecycle`, with the related
+objections and credit repairs); when it is not, there is no public form and
+it returns ``None``.  Otherwise it returns :func:`public_fields`: the fields
+whose openness is ``public``, each field's masking rule (``x-mask``) applied,
+then every string scanned for personal numbers.
+
+One rule decides ``None``: the record must not be shown.  That is the case
+when its class is not public (objections, credit repairs, contract
+performance... publish nothing), when it is not a JSON object, and when its
+display status on ``on`` is ``not_published``, ``pending``, ``expired`` or
+``repaired`` (:func:`is_shown`).  A record under objection (``objected``)
+stays displayed while its window is open: information under objection is
+marked, not removed.
+
+The field rules:
 
 * ``id_number``: the number's publication form (:func:`creditstd.ric.mask`:
   first 6 and last 4 kept by default);
 * ``person_name``: the first character kept, the rest ``*``;
 * ``drop``: the field is left out; ``none``: kept as is.
 
+Then the scan: every string published, in every field (free text such as
+``violation_facts`` and ``remarks``, names, identifiers), at any depth of lists
+and objects, object keys included, goes through
+:func:`creditstd.codes.redact.redact_personal`: ID numbers of every kind (18
+and 15 digits, residence permits, the foreigner PR ID), travel permits,
+passports and mobile numbers, with or without separators, full width or not,
+valid or mistyped, are masked; a legal person's USCC, dates, sums and decision
+numbers stay (that module gives the rules and their limits).
+
 A masking rule applies to whatever JSON value the field holds, not only to
 text (a record from outside may hold an ID number as a number, or a list of
 them): a string is masked; a number is masked as its decimal text and
 published as that masked text (a number that has no plain decimal form,
-NaN, infinity or an integer too long to print, becomes ``*``); a list is
-masked item by item and an object key by key and value by value, at any
-depth (keys too: an object keyed by ID numbers leaks nothing); ``true``,
-``false`` and ``null`` say nothing about a person and pass unchanged.
+NaN, infinity or an integer too long to print, becomes ``*``), or kept a
+number when masking leaves its text as it was (an amount passes the scan
+unchanged); a list is masked item by item and an object key by key and value
+by value, at any depth (keys too: an object keyed by ID numbers leaks
+nothing); ``true``, ``false`` and ``null`` say nothing about a person and pass
+unchanged.
 
 A rule with ``when_subject`` is skipped only when the record's subject
 category (spaces stripped, vendor aliases such as ``02`` resolved) is
 positively a known category the rule does not name: a company's name is not
 masked, a natural person's is, and so is a name whose category is missing or
-unrecognised (when in doubt, mask).
+unrecognised (when in doubt, mask).  The scan applies to a company's fields
+too.
 
 A field's effective openness is the stricter of its own and its class's
-(``public`` < ``conditional`` < ``government_sharing``): a class that is not
-public (objections, credit repairs, contract performance...) publishes
-nothing.
+(``public`` < ``conditional`` < ``government_sharing``).  Unknown fields are
+dropped: a field the catalogue does not describe has no openness, so it is
+not public.
 
-Unknown fields are dropped: a field the catalogue does not describe has no
-openness, so it is not public.
-
+>>> from datetime import date
 >>> record = {'subject_name': '张三丰', 'subject_category': '自然人', 'id_type': '身份证',
 ...           'id_number': '11010519491231002X', 'decision_number': '京市监罚〔2024〕1号',
+...           'penalty_types': ['罚款'], 'fine_amount': 0.5, 'decision_date': '2024-03-15',
+...           'violation_facts': '当事人张三丰（身份证号110105 19491231 002X）无证经营',
 ...           'legal_representative_id_number': '11010519491231002X', 'internal_note': 'x'}
->>> public = for_publication(record, 'administrative_penalty')
->>> public['subject_name'], public['id_number']
-('张**', '110105********002X')
+>>> public = for_publication(record, 'administrative_penalty', on=date(2025, 3, 1), rule_set='ndrc-2019-527')
+>>> public['subject_name'], public['id_number'], public['decision_number']
+('张**', '110105********002X', '京市监罚〔2024〕1号')
+>>> public['violation_facts']
+'当事人张三丰（身份证号110105 ******** 002X）无证经营'
 >>> 'legal_representative_id_number' in public, 'internal_note' in public
 (False, False)
->>> for_publication({'id_number': [110105194912310021, {'11010519491231002X': None}]},
-...                 'administrative_penalty')['id_number']
+>>> print(for_publication(record, 'administrative_penalty', on=date(2025, 3, 15), rule_set='ndrc-2019-527'))
+None
+>>> public_fields({'id_number': [110105194912310021, {'11010519491231002X': None}]},
+...               'administrative_penalty')['id_number']
 ['110105********0021', {'110105********002X': None}]
 """
 
@@ -48,15 +78,18 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Mapping
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from creditstd.codes import ric
+from creditstd.codes.redact import redact_personal
 from creditstd.records import loader
 from creditstd.records.model import Field, record_class
+from creditstd.records.publication import Lifecycle, lifecycle
 
-__all__ = ["MASKS", "OPENNESS", "effective_openness", "for_publication", "mask_person_name", "mask_shown_value",
-           "mask_value"]
+__all__ = ["DISPLAYED_STATUSES", "MASKS", "OPENNESS", "effective_openness", "for_publication", "is_shown",
+           "mask_person_name", "mask_shown_value", "mask_value", "public_fields", "scan_value"]
 
 
 def mask_shown_value(field: Field | None, text: str) -> str:
@@ -107,7 +140,10 @@ def mask_value(value: Any, mask: Callable[[str], str], _depth: int = 0) -> Any:
         return mask(value)
     if isinstance(value, (int, float)):
         text = _decimal_text(value)
-        return mask(text) if text is not None else "*"
+        if text is None:
+            return "*"
+        masked = mask(text)
+        return value if masked == text else masked
     if _depth >= 64:
         return "*"
     if isinstance(value, Mapping):
@@ -161,10 +197,33 @@ def _mask_applies(mask: Mapping[str, Any], subject: Any) -> bool:
     return category is None or category in mask["when_subject"]
 
 
-def for_publication(record: Mapping[str, Any], class_name: str) -> dict[str, Any]:
-    """Return the publishable form of ``record``: public fields only, masking rules applied.
+def scan_value(value: Any) -> Any:
+    """Mask every personal number in the strings of any JSON value (:func:`~creditstd.codes.redact.redact_personal`).
 
-    Anything that is not a mapping publishes nothing (``{}``).
+    >>> scan_value({'备注': ['电话13800138000', 5000], '110105194912310021': True})
+    {'备注': ['电话138****8000', 5000], '110105********0021': True}
+    """
+    return mask_value(value, redact_personal)
+
+
+#: The display statuses in which a record is shown (``objected`` only while its window is open).
+DISPLAYED_STATUSES = frozenset({"published", "objected"})
+
+
+def is_shown(state: Lifecycle) -> bool:
+    """Whether a record with this display status may be shown: ``published``, or ``objected`` while its window
+    (if its class has one) contains the day; never ``not_published``, ``pending``, ``expired`` or ``repaired``.
+    """
+    if state.status not in DISPLAYED_STATUSES:
+        return False
+    return state.status == "published" or state.window is None or state.window.contains(state.on)
+
+
+def public_fields(record: Mapping[str, Any], class_name: str) -> dict[str, Any]:
+    """The public fields of ``record``, masking rules applied and every string scanned, whether or not the
+    record is displayed (:func:`for_publication` asks that first).
+
+    A class that is not public, or anything that is not a mapping, gives ``{}``.
     """
     cls = record_class(class_name)
     class_openness = cls.classification["openness"]
@@ -179,7 +238,25 @@ def for_publication(record: Mapping[str, Any], class_name: str) -> dict[str, Any
             continue
         mask = spec.mask or {"rule": "none"}
         if not _mask_applies(mask, subject):
-            public[key] = value
+            public[key] = scan_value(value)
         elif mask["rule"] != "drop":
-            public[key] = MASKS[mask["rule"]](value)
+            public[key] = scan_value(MASKS[mask["rule"]](value))
     return public
+
+
+def for_publication(record: Mapping[str, Any], class_name: str, *, on: date | None = None, related: Any = (),
+                    record_id: str | None = None, rule_set: str | None = None,
+                    parameters: Mapping[str, Any] | None = None) -> dict[str, Any] | None:
+    """The public form of ``record`` on ``on`` (default today), or ``None`` when it must not be shown.
+
+    ``related``, ``record_id``, ``rule_set`` and ``parameters`` are passed to
+    :func:`~creditstd.records.publication.lifecycle`: objections and credit
+    repairs referring to ``record_id`` act on the display status.  ``None``
+    when the class is not public, the record is not a mapping, or its status
+    is not shown (:func:`is_shown`); otherwise :func:`public_fields`.
+    """
+    if record_class(class_name).classification["openness"] != "public" or not isinstance(record, Mapping):
+        return None
+    state = lifecycle(record, class_name, record_id=record_id, related=related, on=on, rule_set=rule_set,
+                      parameters=parameters)
+    return public_fields(record, class_name) if is_shown(state) else None
