@@ -91,7 +91,7 @@ INVALID: list[tuple[str, dict[str, Any], list[tuple[str, str]]]] = [
      [("$.amount", "rule.money_enforcement_needs_amount")]),
     ("administrative_coercion", {"measure_types": ["冻结存款、汇款"]}, [("$.amount", "rule.freeze_needs_amount")]),
     ("administrative_coercion", {"measure_types": ["限制公民人身自由"]},
-     [("$.measure_types[0]", "rule.personal_freedom_only_for_persons")]),
+     [("$.subject_category", "rule.personal_freedom_only_for_persons")]),
     ("administrative_coercion", {"measure_types": ["查封"]}, [("$.measure_types[0]", "record.enum")]),
     ("administrative_coercion", {"status_date": None}, [("$.status_date", "rule.status_change_needs_date")]),
     ("administrative_coercion", {"status_date": "2024-02-01"}, [("$.decision_date", "rule.date_not_after")]),
@@ -199,9 +199,9 @@ def test_classification_and_display_rules() -> None:
 
 
 def test_publication_masks_people_and_drops_what_is_not_public() -> None:
-    # a conditionally public class (authorised query) has no public form
-    assert for_publication(VALID["administrative_coercion"], "administrative_coercion") == {}
-    assert for_publication(variant("administrative_coercion", **NATURAL), "administrative_coercion") == {}
+    # a conditionally public class (authorised query) has no public form (nothing, or an empty one)
+    assert not for_publication(VALID["administrative_coercion"], "administrative_coercion")
+    assert not for_publication(variant("administrative_coercion", **NATURAL), "administrative_coercion")
     public = for_publication(VALID["administrative_reward"], "administrative_reward")
     assert public["subject_name"] == "张*"
     assert "id_number" not in public and "id_type" not in public
