@@ -299,12 +299,14 @@ def test_validity_period_windows() -> None:
 
 
 def test_publication_masks_natural_persons_and_drops_shared_fields() -> None:
-    public = for_publication(VALID["judicial_judgement"], "judicial_judgement")
-    assert public["subject_name"] == "赵*" and public["id_number"] == "360426********0071"
-    public = for_publication(VALID["registration_basic"], "registration_basic")
-    assert "legal_representative_id_number" not in public and public["uscc"] == COMPANY
-    assert for_publication(VALID["professional_qualification"], "professional_qualification") == {}
-    public = for_publication(VALID["government_dishonesty"], "government_dishonesty")
-    assert "responsible_persons" not in public and public["body_name"] == "某某县人民政府"
-    public = for_publication(VALID["honour"], "honour")
-    assert public["subject_name"] == "深圳市某某科技有限公司"
+    on = date(2024, 6, 1)  # every example is displayed that day (the honour's validity ended on 2025-05-09)
+    public = for_publication(VALID["judicial_judgement"], "judicial_judgement", on=on)
+    assert public is not None and public["subject_name"] == "赵*" and public["id_number"] == "360426********0071"
+    public = for_publication(VALID["registration_basic"], "registration_basic", on=on)
+    assert public is not None and "legal_representative_id_number" not in public and public["uscc"] == COMPANY
+    assert for_publication(VALID["professional_qualification"], "professional_qualification", on=on) is None
+    public = for_publication(VALID["government_dishonesty"], "government_dishonesty", on=on)
+    assert public is not None and "responsible_persons" not in public and public["body_name"] == "某某县人民政府"
+    public = for_publication(VALID["honour"], "honour", on=on)
+    assert public is not None and public["subject_name"] == "深圳市某某科技有限公司"
+    assert for_publication(VALID["honour"], "honour", on=date(2025, 5, 10)) is None  # validity over

@@ -52,7 +52,7 @@ from creditstd.records.jsonline import (
     bounded_lines,
     loads_record,
 )
-from creditstd.records.masking import for_publication
+from creditstd.records.masking import for_publication, public_fields
 from creditstd.records.model import record_class
 from creditstd.records.publication import (
     NO_END,
@@ -161,7 +161,7 @@ def test_no_id_number_survives_publication_in_any_json_value(class_name: str, ca
     subject = record_class(class_name).field_by_role("subject_category")
     if subject and category is not None:
         record[subject.key] = category
-    for text in leaves(for_publication(record, class_name)):  # neither the number nor its birth date, anywhere
+    for text in leaves(public_fields(record, class_name)):  # neither the number nor its birth date, anywhere
         assert number not in squeezed(text) and number[6:14] not in text
 
 
@@ -186,14 +186,14 @@ def leaves(value: Any) -> Iterator[str]:
 def test_masking_covers_numbers_lists_objects_and_keys() -> None:
     record = {"subject_category": "自然人", "id_number": 110105194912310021,
               "subject_name": ["张三丰", {"别名": "李四"}], "tax_registration_number": {"11010519491231002X": 1.5}}
-    public = for_publication(record, PENALTY)
+    public = public_fields(record, PENALTY)  # no dates, so not displayed: the masking alone
     assert public["id_number"] == "110105********0021"
     assert public["subject_name"] == ["张**", {"别*": "李*"}]
     assert public["tax_registration_number"] == {"110105********002X": "**"}
 
 
 def test_masking_passes_booleans_and_null_and_never_prints_an_unprintable_number() -> None:
-    public = for_publication({"id_number": [True, None, float("nan"), float("inf"), 10**5000]}, PENALTY)
+    public = public_fields({"id_number": [True, None, float("nan"), float("inf"), 10**5000]}, PENALTY)
     assert public["id_number"] == [True, None, "*", "*", "*"]
 
 
@@ -260,7 +260,8 @@ def test_no_record_shape_makes_the_records_library_raise(record: dict[str, Any])
     for rules in rule_sets(PENALTY):
         publication_window(record, PENALTY, rules)
         lifecycle(record, PENALTY, on=ON, rule_set=rules, record_id="x")
-    for_publication(record, PENALTY)
+    for_publication(record, PENALTY, on=ON)
+    public_fields(record, PENALTY)
     identifier = record_id(record, PENALTY)
     errors = list(validator(PENALTY).iter_errors(record))
     for error in errors:
@@ -663,5 +664,5 @@ def test_an_unknown_class_or_rule_set_is_quoted_only_when_it_looks_like_a_name()
 def test_a_record_that_is_not_an_object_gets_a_window_and_publishes_nothing(value: Any) -> None:
     assert publication_window(value, PENALTY, "ndrc-2019-527").published
     assert lifecycle(value, PENALTY, on=ON).status in ("pending", "not_published")
-    assert for_publication(value, PENALTY) == {}
+    assert for_publication(value, PENALTY) is None and public_fields(value, PENALTY) == {}
     assert [error.code for error in validator(PENALTY).iter_errors(value)] == ["record.type"]
