@@ -224,6 +224,7 @@ def test_docs_page(name: str) -> None:
         for rule in cls.conditionals:
             assert rule["x-rule"] in page
         assert f"{class_page_name(name)}{ext}" in pages["index" + ext]
+        assert "全国公共信用信息基础目录（2024年版）" in pages["index" + ext]
 
 
 @pytest.mark.parametrize("name", NEW)

@@ -31,6 +31,7 @@ from creditstd.records.docs._model import (
     Table,
     class_page_name,
     join,
+    verified_text,
 )
 from creditstd.records.docs._taxonomy_page import taxonomy_page
 from creditstd.records.docs._terms import term_inline
@@ -49,8 +50,16 @@ def index_page(classes: Sequence[RecordClass]) -> Page:
                    "；分类标准版本 / taxonomy version ", Code(str(loader.taxonomy().get("version"))),
                    "；公示规则版本 / display rules version ",
                    Code(str(loader.display_rules().get("version"))))),
-             Para("本参考由目录数据自动生成，请勿手工编辑。 / Generated from the catalogue data; do not edit by hand."),
-             Heading(2, "记录类 / Record classes", "classes"))
+             Para("本参考由目录数据自动生成，请勿手工编辑。 / Generated from the catalogue data; do not edit by hand."))
+    basis = index.get("basis")
+    if isinstance(basis, dict):
+        issued = "，".join(str(basis[key]) for key in ("issuer", "number") if basis.get(key))
+        page.add(Para(("类的范围依据 / classes aligned with: ", str(basis.get("document", NONE)),
+                       f"（{issued}）" if issued else "", " ", verified_text(basis.get("verified")))))
+        for key in ("note_zh", "note_en"):
+            if basis.get(key):
+                page.add(Para(str(basis[key])))
+    page.add(Heading(2, "记录类 / Record classes", "classes"))
     rows = []
     for cls in classes:
         kind = cls.classification.get("display_rule")
