@@ -62,8 +62,12 @@ def test_samr_default_three_years_and_longer_restrictions() -> None:
     assert (result.start, result.end) == (date(2024, 3, 20), date(2027, 3, 20)) and result.early_end_allowed
     # no publication date: counted from the decision date
     assert window("samr-order-45-2021").start == date(2024, 3, 15)
-    longer = window("samr-order-45-2021", valid_until="2029-01-01")
+    # Art. 13: only a restriction of business activities or of practice longer than 3 years lengthens the display
+    longer = window("samr-order-45-2021", penalty_types=["罚款", "限制从业"], valid_until="2029-01-01")
+    assert longer.rule == "long_restriction" and not longer.early_end_allowed
     assert longer.end == date(2029, 1, 2)  # valid until 2029-01-01 inclusive: that day is still shown
+    # a penalty with a later valid-until date but no restriction: 3 years, not the validity
+    assert window("samr-order-45-2021", valid_until="2029-01-01").end == date(2027, 3, 15)
 
 
 def test_samr_severe_penalties_cannot_end_early() -> None:

@@ -366,12 +366,14 @@ def test_item9_repair_after_the_minimum_ends_display_on_its_date() -> None:
 # --- 10. a restriction's last day is shown ------------------------------------------------------------------------
 
 def test_item10_extend_to_is_inclusive_like_until() -> None:
-    record = penalty_record(valid_until="2027-03-15")  # 3 years from 2024-03-15 end exclusively on 2027-03-15
+    # a restriction of practice (Order 45 Art. 13: only restrictions extend the display) until 2027-03-15;
+    # 3 years from 2024-03-15 end exclusively on 2027-03-15
+    record = penalty_record(penalty_types=["罚款", "限制从业"], valid_until="2027-03-15")
     window = publication_window(record, PENALTY, "samr-order-45-2021")
     assert window.end == date(2027, 3, 16)
     assert is_displayable(record, PENALTY, on=date(2027, 3, 15), rule_set="samr-order-45-2021")
     assert not is_displayable(record, PENALTY, on=date(2027, 3, 16), rule_set="samr-order-45-2021")
-    shorter = penalty_record(valid_until="2025-01-01")
+    shorter = penalty_record(penalty_types=["罚款", "限制从业"], valid_until="2025-01-01")
     assert publication_window(shorter, PENALTY, "samr-order-45-2021").end == date(2027, 3, 15)
 
 

@@ -10,6 +10,35 @@ period to a longer restriction, whose end date is likewise the last day
 shown.  The start is the first date the rule set's ``start`` list finds in
 the record (by field role).
 
+Which rule set: the caller may name one (``rule_set=``), and it is used as
+named, whatever the record's date.  Otherwise :func:`select_rule_set` picks
+it from the record:
+
+1. The *scope*.  A rule set may be limited to a scope of deciding
+   authorities (``scope``; the catalogue's ``scopes``).  SAMR Order 45 governs
+   only the penalties of market-regulation and drug-regulation authorities
+   (Art. 2 and 18): a penalty is theirs when its sector (the field of role
+   ``sector``, a taxonomy sector code) is one of the scope's ``sectors``, or,
+   when the record names no sector, when its deciding authority's name (field
+   ``authority``) contains one of the scope's ``authority_names``
+   (``市场监督管理``, ``市场监管``, ``药品监督管理``).  A record naming another
+   sector, or no sector and another authority, is judged by the general rule
+   sets (the NDRC's, without a scope).
+2. The *date*: the record's decision date (field role ``decision_date``).
+   A rule set is in force from ``in_force`` (inclusive, null: always was)
+   until ``repealed`` (exclusive, null: still is); where two of the scope are
+   in force that day, the later one decides.  General penalties: NDRC 2019
+   No. 527 before 2023-05-01, Order 58 from 2023-05-01, Order 36 from
+   2026-04-01.  Market and drug regulators: Order 45 from 2021-09-01, with
+   SAMR's credit repair measures from 2025-12-25.
+3. No rule set of the scope in force on the decision date (a market penalty
+   of 2020): the general rule sets are asked.  A date before every general
+   rule set came into force: the earliest of them.  No decision date (missing
+   or not a date): the rule set in force on ``on`` (default today).
+
+:attr:`Window.selected_by` says which of these applied (``caller``,
+``decision_date``, ``general``, ``earliest``, ``on``).
+
 The convention: the start day is shown; a window's ``end`` is exclusive (the
 first day no longer shown); a validity or restriction end date in a record
 is the last day shown, so the window ends the day after it; months are added
@@ -24,16 +53,37 @@ window (validate it to learn what is wrong with it).
 
 >>> from datetime import date, timedelta
 >>> record = {'penalty_types': ['罚款'], 'fine_amount': 0.2, 'decision_date': '2024-01-31',
-...           'valid_until': '2024-01-31'}
->>> window = publication_window(record, 'administrative_penalty', 'samr-order-45-2021')
->>> window.rule, window.start, window.end
-('default', datetime.date(2024, 1, 31), datetime.date(2027, 1, 31))
+...           'valid_until': '2024-01-31', 'authority': '福州市市场监督管理局'}
+>>> window = publication_window(record, 'administrative_penalty')
+>>> window.rule_set, window.selected_by, window.rule, window.start, window.end
+('samr-order-45-2021', 'decision_date', 'default', datetime.date(2024, 1, 31), datetime.date(2027, 1, 31))
+>>> tax = {**record, 'authority': '国家税务总局福州市税务局', 'sector': 'tax'}
+>>> publication_window(tax, 'administrative_penalty').rule_set
+'ndrc-order-58-2023'
+>>> [publication_window({**tax, 'decision_date': day}, 'administrative_penalty').rule_set
+...  for day in ('2023-04-30', '2023-05-01', '2026-03-31', '2026-04-01')]
+['ndrc-2019-527', 'ndrc-order-58-2023', 'ndrc-order-58-2023', 'ndrc-order-36-2025']
 >>> window = publication_window(record, 'administrative_penalty', 'ndrc-2019-527')
->>> window.rule, window.min_end, window.end
-('general', datetime.date(2024, 4, 30), datetime.date(2025, 1, 31))
+>>> window.selected_by, window.rule, window.min_end, window.end
+('caller', 'general', datetime.date(2024, 4, 30), datetime.date(2025, 1, 31))
 >>> is_displayable(record, 'administrative_penalty', on=date(2025, 1, 30), rule_set='ndrc-2019-527')
 True
 >>> is_displayable(record, 'administrative_penalty', on=date(2025, 1, 31), rule_set='ndrc-2019-527')
+False
+
+Severity under Order 36 (role ``severity``): 轻微 is not published, 一般 is
+shown 3 months to 1 year, 严重 1 to 3 years; the older feeds' 较重 counts as
+一般, and an unknown severity (未定, vendor code ``0``, absent) as 一般, or as
+轻微 for a penalty of the simplified procedure or a warning or notice of
+criticism alone:
+
+>>> order36 = {**tax, 'decision_date': '2026-04-01'}
+>>> for level in ('严重', '较重'):
+...     w = publication_window({**order36, 'severity': level}, 'administrative_penalty')
+...     print(w.rule, w.min_end, w.end)
+serious 2027-04-01 2029-04-01
+general 2026-07-01 2027-04-01
+>>> publication_window({**order36, 'penalty_types': ['警告']}, 'administrative_penalty').published
 False
 """
 
@@ -53,15 +103,20 @@ from creditstd.records.formats import iso_date
 from creditstd.records.model import RecordClass, record_class
 
 __all__ = [
+    "DISPLAYED_STATUSES",
     "NO_END",
+    "SELECTIONS",
     "STATUSES",
     "Lifecycle",
+    "Selection",
     "Window",
     "add_period",
     "get_rule_set",
+    "in_force",
     "is_displayable",
     "lifecycle",
     "publication_window",
+    "select_rule_set",
 ]
 
 _PERIOD = re.compile(r"^P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)D)?$")
@@ -110,6 +165,8 @@ class Window:
     reason_zh: str
     reason_en: str
     verified: bool
+    #: how the rule set was chosen: one of :data:`SELECTIONS`
+    selected_by: str = "caller"
 
     def contains(self, on: date) -> bool:
         """Displayed on ``on``: published, started, and not yet ended (an open end, or :data:`NO_END`, never ends)."""
@@ -124,7 +181,11 @@ def _ended(end: date | None, on: date) -> bool:
 
 
 def get_rule_set(rule_set_id: str | None = None, kind: str | None = None) -> dict[str, Any]:
-    """The rule set ``rule_set_id``; by default the catalogue's default, or else the first that serves ``kind``."""
+    """The rule set ``rule_set_id``; by default the catalogue's default, or else the first that serves ``kind``.
+
+    This ignores dates and scopes: to judge a record, let :func:`publication_window`
+    (:func:`select_rule_set`) choose.
+    """
     rules = loader.display_rules()
     wanted = rule_set_id or rules["default"]
     if rule_set_id is None and kind is not None:
@@ -139,6 +200,91 @@ def get_rule_set(rule_set_id: str | None = None, kind: str | None = None) -> dic
     raise CatalogueError("catalogue.unknown_rule_set",
                          f"没有公示规则集{'“' + shown + '”' if shown else '（名称不合规范）'}；可用：{ids}",
                          f"no display rule set {repr(shown) if shown else 'of that name'}; choose from {ids}")
+
+
+#: How :func:`select_rule_set` chose a rule set (:attr:`Window.selected_by`), in Chinese and English.
+SELECTIONS: dict[str, tuple[str, str]] = {
+    "caller": ("由调用方指定", "named by the caller"),
+    "decision_date": ("决定日期时有效的规则集", "the rule set in force on the decision date"),
+    "general": ("决定日期时本领域规则集尚未施行，适用当时有效的通用规则集",
+                "no rule set of the scope was in force on the decision date: the general one then in force"),
+    "earliest": ("决定日期早于所有规则集的施行日期，适用最早的规则集",
+                 "the decision predates every rule set: the earliest"),
+    "on": ("记录无决定日期，适用查询日有效的规则集", "no decision date: the rule set in force on the day asked about"),
+}
+
+
+@dataclass(frozen=True)
+class Selection:
+    """The rule set :func:`select_rule_set` chose, and how (a key of :data:`SELECTIONS`)."""
+
+    rule_set: Mapping[str, Any]
+    selected_by: str
+    scope: str | None
+
+
+def in_force(rule_set: Mapping[str, Any], day: date) -> bool:
+    """Whether ``rule_set`` is in force on ``day``: from ``in_force`` (inclusive) until ``repealed`` (exclusive).
+
+    >>> order36 = get_rule_set('ndrc-order-36-2025')
+    >>> in_force(order36, date(2026, 3, 31)), in_force(order36, date(2026, 4, 1))
+    (False, True)
+    >>> order58 = get_rule_set('ndrc-order-58-2023')
+    >>> in_force(order58, date(2026, 3, 31)), in_force(order58, date(2026, 4, 1))
+    (True, False)
+    """
+    start, end = iso_date(rule_set.get("in_force")), iso_date(rule_set.get("repealed"))
+    return (start is None or start <= day) and (end is None or day < end)
+
+
+def _scope_of(record: Mapping[str, Any], cls: RecordClass, scopes: Mapping[str, Any]) -> str | None:
+    """The scope whose sectors hold the record's sector or, with no sector, whose authority names its authority's."""
+    sector = _by_role(record, cls, "sector")
+    if isinstance(sector, str) and sector:
+        return next((name for name, scope in scopes.items() if sector in scope.get("sectors", ())), None)
+    authority = record.get("authority") if isinstance(record, Mapping) and "authority" in cls.fields else None
+    if isinstance(authority, str):
+        return next((name for name, scope in scopes.items()
+                     if any(part in authority for part in scope.get("authority_names", ()))), None)
+    return None
+
+
+def select_rule_set(record: Mapping[str, Any], class_name: str, *, on: date | None = None) -> Selection:
+    """The rule set that judges ``record``: by its scope and decision date (see the module's docstring).
+
+    >>> penalty = {'decision_date': '2025-12-24', 'authority': '福州市市场监督管理局'}
+    >>> choice = select_rule_set(penalty, 'administrative_penalty')
+    >>> choice.rule_set['id'], choice.selected_by, choice.scope
+    ('samr-order-45-2021', 'decision_date', 'market_regulation')
+    >>> select_rule_set({**penalty, 'decision_date': '2025-12-25'}, 'administrative_penalty').rule_set['id']
+    'samr-credit-repair-2025'
+    >>> choice = select_rule_set({**penalty, 'decision_date': '2021-08-31'}, 'administrative_penalty')
+    >>> choice.rule_set['id'], choice.selected_by
+    ('ndrc-2019-527', 'general')
+    >>> choice = select_rule_set({'authority': '某市税务局'}, 'administrative_penalty', on=date(2026, 12, 1))
+    >>> choice.rule_set['id'], choice.selected_by
+    ('ndrc-order-36-2025', 'on')
+    """
+    cls = record_class(class_name)
+    kind = cls.classification["display_rule"]
+    if kind is None:
+        raise CatalogueError("catalogue.no_display_rule", f"“{cls.zh}”不设公示期",
+                             f"{class_name} has no display period")
+    catalogue = loader.display_rules()
+    serving = [rule_set for rule_set in catalogue["rule_sets"] if kind in rule_set["applies_to"]]
+    scope = _scope_of(record, cls, catalogue.get("scopes", {}))
+    decision = _date_by_role(record, cls, "decision_date")
+    day = decision or on or date.today()
+    general = [rule_set for rule_set in serving if not rule_set.get("scope")] or serving
+    chains = ([[rule_set for rule_set in serving if rule_set.get("scope") == scope]] if scope else []) + [general]
+    for number, chain in enumerate(chains):
+        live = [rule_set for rule_set in chain if in_force(rule_set, day)]
+        if live:
+            chosen = max(live, key=lambda rule_set: iso_date(rule_set.get("in_force")) or date.min)
+            how = "on" if decision is None else "general" if scope and number else "decision_date"
+            return Selection(chosen, how, scope)
+    earliest = min(general, key=lambda rule_set: iso_date(rule_set.get("in_force")) or date.min)
+    return Selection(earliest, "earliest" if decision else "on", scope)
 
 
 def _by_role(record: Mapping[str, Any], cls: RecordClass, role: str) -> Any:
@@ -179,6 +325,8 @@ def _holds(condition: Mapping[str, Any], record: Mapping[str, Any], cls: RecordC
             ok = all(_by_role(record, cls, role) == value for role, value in argument.items())
         elif clause == "field_in":
             ok = all(_by_role(record, cls, role) in values for role, values in argument.items())
+        elif clause == "param_true":
+            ok = parameters.get(argument, {}).get("value") is True
         else:
             raise CatalogueError("catalogue.rule_clause", f"未知的规则条件“{clause}”",
                                  f"unknown rule clause {clause!r}")
@@ -188,18 +336,25 @@ def _holds(condition: Mapping[str, Any], record: Mapping[str, Any], cls: RecordC
 
 
 def publication_window(record: Mapping[str, Any], class_name: str, rule_set_id: str | None = None, *,
-                       parameters: Mapping[str, Any] | None = None) -> Window:
+                       parameters: Mapping[str, Any] | None = None, on: date | None = None) -> Window:
     """The display window of ``record`` (of ``class_name``) under a rule set.
 
-    ``parameters`` overrides the rule set's parameters, e.g.
-    ``{'low_fine_threshold': 1}`` (万元) where a province has set one.
+    ``rule_set_id`` names the rule set; by default :func:`select_rule_set`
+    chooses it by the record's scope and decision date (``on``, default today,
+    only serves a record without a decision date).  ``parameters`` overrides
+    the rule set's parameters, e.g. ``{'low_fine_threshold': 1}`` (万元) where
+    a provincial regulator has set one.
     """
     cls = record_class(class_name)
     kind = cls.classification["display_rule"]
     if kind is None:
         raise CatalogueError("catalogue.no_display_rule", f"“{cls.zh}”不设公示期",
                              f"{class_name} has no display period")
-    chosen = get_rule_set(rule_set_id, kind)
+    if rule_set_id is None:
+        selection = select_rule_set(record, class_name, on=on)
+        chosen, selected_by = dict(selection.rule_set), selection.selected_by
+    else:
+        chosen, selected_by = get_rule_set(rule_set_id, kind), "caller"
     if kind not in chosen["applies_to"]:
         raise CatalogueError(
             "catalogue.rule_set_not_applicable",
@@ -212,7 +367,8 @@ def publication_window(record: Mapping[str, Any], class_name: str, rule_set_id: 
     rule = next(rule for rule in chosen["rules"] if _holds(rule["when"], record, cls, merged))
     start = next((day for role in chosen["start"] if (day := _date_by_role(record, cls, role))), None)
     common = {"rule_set": chosen["id"], "rule": rule["id"], "reason_zh": rule["zh"], "reason_en": rule["en"],
-              "verified": chosen["verified"]}
+              "verified": chosen["verified"] and rule.get("basis", {}).get("verified", True),
+              "selected_by": selected_by}
     if rule.get("publish", True) is False:
         return Window(published=False, start=None, min_end=None, end=None, early_end_allowed=False, **common)
     period = rule["period"]
@@ -233,11 +389,20 @@ def publication_window(record: Mapping[str, Any], class_name: str, rule_set_id: 
     return Window(published=True, start=start, min_end=min_end, end=end, early_end_allowed=early, **common)
 
 
-def is_displayable(record: Mapping[str, Any], class_name: str, *, on: date | None = None,
-                   rule_set: str | None = None, parameters: Mapping[str, Any] | None = None) -> bool:
-    """Whether ``record`` is displayed on ``on`` (default today) under ``rule_set`` (default: the catalogue's)."""
-    window = publication_window(record, class_name, rule_set, parameters=parameters)
-    return window.contains(on or date.today())
+def is_displayable(record: Mapping[str, Any], class_name: str, *, record_id: str | None = None, related: Any = (),
+                   on: date | None = None, rule_set: str | None = None,
+                   parameters: Mapping[str, Any] | None = None) -> bool:
+    """Whether ``record`` is displayed on ``on`` (default today): :attr:`Lifecycle.displayed` of :func:`lifecycle`.
+
+    It takes what :func:`lifecycle` takes (the related objections and credit
+    repairs that refer to ``record_id``), so the two always agree: a granted
+    repair ends display, a pending objection leaves an open window displayed
+    (marked, not removed).  ``rule_set`` defaults to the one
+    :func:`select_rule_set` chooses.  A class without a display period is
+    displayed unless repaired.
+    """
+    return lifecycle(record, class_name, record_id=record_id, related=related, on=on, rule_set=rule_set,
+                     parameters=parameters).displayed
 
 
 #: The display statuses a record can have, in Chinese and English.
@@ -250,6 +415,10 @@ STATUSES: dict[str, tuple[str, str]] = {
     "expired": ("公示期满", "display period over"),
 }
 
+#: The statuses in which a record is displayed; ``objected`` is displayed only while its window is open
+#: (:attr:`Lifecycle.displayed`).
+DISPLAYED_STATUSES: frozenset[str] = frozenset({"published", "objected"})
+
 
 @dataclass(frozen=True)
 class Lifecycle:
@@ -260,6 +429,14 @@ class Lifecycle:
     window: Window | None
     reason_zh: str
     reason_en: str
+
+    @property
+    def displayed(self) -> bool:
+        """Whether the record is shown on :attr:`on`: ``published``, or ``objected`` while its window is open (an
+        objection marks the record, it does not remove it); a class without a display period has no window."""
+        if self.status not in DISPLAYED_STATUSES:
+            return False
+        return self.status == "published" or self.window is None or self.window.contains(self.on)
 
     def to_json(self) -> dict[str, Any]:
         """The ``lifecycle`` member of an exchange record."""
@@ -327,7 +504,7 @@ def lifecycle(record: Mapping[str, Any], class_name: str, *, record_id: str | No
             since = effects["objected"].isoformat()
             return Lifecycle("objected", on, None, f"自{since}起异议处理中", f"under objection since {since}")
         return Lifecycle("published", on, None, "该类信息不设公示期", "this class has no display period")
-    window = publication_window(record, class_name, rule_set, parameters=parameters)
+    window = publication_window(record, class_name, rule_set, parameters=parameters, on=on)
     note_zh = note_en = ""
     if "repaired" in effects and window.published and window.start is not None:
         if window.early_end_allowed:
