@@ -1,7 +1,8 @@
 """``creditstd catalogue``: browse the credit information catalogue from the terminal.
 
 ``list`` the record classes, ``show`` one (its fields and rules, in Chinese
-and English), print its JSON ``schema``, look up the ``taxonomy``, or write
+and English), print its JSON ``schema`` (``--bundle``: self-contained, for
+validators in any language), look up the ``taxonomy``, or write
 the browsable reference with ``docs``.  Everything is read from the
 catalogue's data files; an unknown class or section exits with code 2.
 """
@@ -18,6 +19,7 @@ import click
 from creditstd.cli._io import InputError
 from creditstd.exceptions import CatalogueError, bilingual
 from creditstd.records import docs, loader
+from creditstd.records.bundle import bundled_schema
 from creditstd.records.model import record_class
 
 __all__ = ["catalogue_group", "display_width", "format_table"]
@@ -191,10 +193,28 @@ def show_command(class_name: str, output: str) -> None:
 
 @catalogue_group.command("schema")
 @click.argument("class_name", metavar="CLASS")
-def schema_command(class_name: str) -> None:
-    """输出记录类的 JSON Schema / Print the JSON Schema of a record class."""
+@click.option("--bundle", is_flag=True,
+              help="输出自包含的 Schema（无外部 $ref，标识符格式附正则） / print a self-contained schema (no external "
+                   "$ref, a pattern for every identifier format)")
+def schema_command(class_name: str, bundle: bool) -> None:
+    """输出记录类的 JSON Schema / Print the JSON Schema of a record class.
+
+    \b
+    不加 --bundle：目录原样的 Schema，引用 common.schema.json，标识符用自定义格式（uscc、citizen-id…），
+    须由 creditstd 校验。加 --bundle：单一 Draft 2020-12 文件，共用类型内联于 $defs，每个格式另附 pattern，
+    任何语言的标准校验器（Python jsonschema、JavaScript ajv 等，无需自定义格式）即可拒绝格式错误的标识符。
+    正则只检查形状：校验码、行政区划代码是否存在、日期是否真实、命名规则（x-rules）等仍只有 creditstd 检查。
+    正则含补充平面字符，须按 Unicode 解释（ECMA-262 的 u 标志，ajv 默认即是）。
+    Without --bundle: the catalogue's schema as it is, referring to common.schema.json, identifiers marked
+    by custom formats (uscc, citizen-id...) that creditstd checks. With --bundle: one Draft 2020-12 document,
+    the shared types inlined under $defs and a pattern for every format, so any standard validator (Python
+    jsonschema, JavaScript ajv..., without custom formats) rejects malformed identifiers. Patterns check the
+    shape only: check characters, whether a region code exists, real dates and the named rules (x-rules)
+    are still checked by creditstd alone. Patterns hold supplementary-plane characters: read them as
+    Unicode regular expressions (ECMA-262 flag u, ajv's default).
+    """
     try:
-        schema = loader.class_schema(class_name)
+        schema = bundled_schema(class_name) if bundle else loader.class_schema(class_name)
     except CatalogueError as error:
         raise _unknown(error) from None
     _echo_json(schema)
