@@ -229,12 +229,20 @@ def test_samr_repair_measures_on_both_sides_of_2025_12_25() -> None:
     after = market(decision_date="2025-12-25", publication_date="2026-01-05")
     old, new = publication_window(before, PENALTY), publication_window(after, PENALTY)
     assert (old.rule_set, old.min_end, old.end) == ("samr-order-45-2021", None, date(2029, 1, 5))
-    assert (new.rule_set, new.min_end, new.end) == ("samr-credit-repair-2025", date(2026, 4, 5), date(2029, 1, 5))
-    assert not new.verified  # the 2025 measures' minimum periods were not read in the text
-    assert last_and_first(after) == (True, False, date(2029, 1, 5))
-    serious = publication_window(market(decision_date="2025-12-25", publication_date="2026-01-05", severity="严重"),
-                                 PENALTY)
-    assert (serious.rule, serious.min_end) == ("serious", date(2027, 1, 5))
+    assert (new.rule_set, new.rule, new.min_end, new.end) == ("samr-credit-repair-2025", "general", date(2026, 4, 5),
+                                                              date(2027, 1, 5))
+    assert not new.verified  # the 2025 measures' classes and periods were not read in the text
+    assert last_and_first(before) == (True, False, date(2029, 1, 5))
+    assert last_and_first(after) == (True, False, date(2027, 1, 5))
+    serious = market(decision_date="2025-12-25", publication_date="2026-01-05", severity="严重")
+    window = publication_window(serious, PENALTY)
+    assert (window.rule, window.min_end, window.end) == ("serious", date(2027, 1, 5), date(2029, 1, 5))
+    # Order 45's rules that remain: a warning alone is not published, a notice of criticism is shown 3 months
+    assert not publication_window(market(decision_date="2025-12-25", penalty_types=["警告"], fine_amount=None),
+                                  PENALTY).published
+    criticism = market(decision_date="2025-12-25", publication_date="2026-01-05", penalty_types=["通报批评"],
+                       fine_amount=None)
+    assert last_and_first(criticism) == (True, False, date(2026, 4, 5))
 
 
 def test_low_fine_threshold_wording_names_provincial_or_higher_regulators() -> None:
