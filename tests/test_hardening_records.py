@@ -238,7 +238,8 @@ def test_windows_never_raise_at_the_ends_of_the_calendar(class_name: str) -> Non
 
 
 def test_a_record_valid_until_9999_12_31_is_shown_for_good_and_packs() -> None:
-    record = penalty_record(valid_until="9999-12-31", publication_end="9999-12-31")
+    # a restriction of practice (Order 45 Art. 13: only such restrictions lengthen the display) with no end
+    record = penalty_record(penalty_types=["罚款", "限制从业"], valid_until="9999-12-31", publication_end="9999-12-31")
     window = publication_window(record, PENALTY, "samr-order-45-2021")
     assert window.end == NO_END and window.contains(date.max)
     assert lifecycle(record, PENALTY, on=date.max, rule_set="samr-order-45-2021").status == "published"
