@@ -218,7 +218,7 @@ def _spellings(draw: st.DrawFn, name: str) -> str:
             out.append(draw(st.sampled_from(vanishing)))
         for width in (3, 2):
             several = units.multiple.get(value[index:index + width])
-            if several and draw(st.integers(0, 3)) == 0:
+            if several and draw(st.integers(0, 24)) == 0:
                 out.append(chr(draw(st.sampled_from(several))))
                 index += width
                 break
