@@ -6,6 +6,7 @@ import codecs
 import contextlib
 import io
 import os
+import shutil
 import sys
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -17,8 +18,19 @@ from creditstd.atomic import atomic_writer, remove_stale_temporaries
 from creditstd.exceptions import bilingual
 from creditstd.records.jsonline import bounded_lines, printable
 
-__all__ = ["CHECK_LINE_BYTES", "InputError", "Line", "check_readable", "open_input", "output_stream",
-           "prepare_output_dir", "read_lines", "refuse_input_as_output", "text_codec"]
+__all__ = [
+    "CHECK_LINE_BYTES",
+    "InputError",
+    "Line",
+    "check_readable",
+    "open_input",
+    "output_stream",
+    "prepare_output_dir",
+    "read_lines",
+    "refuse_input_as_output",
+    "remove_made_dirs",
+    "text_codec",
+]
 
 
 class InputError(click.ClickException):
@@ -195,9 +207,10 @@ def refuse_input_as_output(output: str | os.PathLike[str] | None, inputs: Iterab
                                              "overwritten)"))
 
 
-def prepare_output_dir(folder: Path, *, force: bool, inputs: Iterable[str | os.PathLike[str]] = ()) -> bool:
-    """Make sure ``folder`` can take a command's output; return whether it was created (so a failed run can
-    remove it again).
+def prepare_output_dir(folder: Path, *, force: bool, inputs: Iterable[str | os.PathLike[str]] = ()) -> Path | None:
+    """Make sure ``folder`` can take a command's output; return the outermost folder this made (``folder``
+    or a parent that did not exist), None if ``folder`` was there, so a failed run can remove what it made
+    (:func:`remove_made_dirs`).
 
     The folder must be new or empty unless ``force`` (then only the files the command writes are replaced);
     it must not be, or contain, an input; leftovers of a killed run (temporary files whose writer is gone)
@@ -217,14 +230,32 @@ def prepare_output_dir(folder: Path, *, force: bool, inputs: Iterable[str | os.P
             raise click.UsageError(bilingual(f"输出文件夹 {folder} 不是空的；用 --force 覆盖其中的输出文件",
                                              f"output folder {folder} is not empty; use --force to replace the "
                                              "files this command writes there"))
-        return False
+        return None
+    outermost = folder
+    while not outermost.parent.exists() and outermost.parent != outermost:
+        outermost = outermost.parent
     try:
         folder.mkdir(parents=True, mode=0o700)
         folder.chmod(0o700)  # whatever the umask
     except OSError as error:
+        remove_made_dirs(folder, outermost)
         raise InputError(f"无法创建输出文件夹 {folder}：{error.strerror}",
                          f"cannot create output folder {folder}: {error.strerror}") from None
-    return True
+    return outermost
+
+
+def remove_made_dirs(folder: Path, outermost: Path | None) -> None:
+    """Undo :func:`prepare_output_dir`: remove ``folder`` with what the run wrote in it, then each parent up to
+    ``outermost`` that is empty (a parent someone else put a file in stays).  Nothing when ``outermost`` is None.
+    """
+    if outermost is None:
+        return
+    shutil.rmtree(folder, ignore_errors=True)
+    for parent in folder.parents:
+        if parent == outermost.parent:
+            break
+        with contextlib.suppress(OSError):
+            parent.rmdir()
 
 
 @contextlib.contextmanager

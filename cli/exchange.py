@@ -13,8 +13,8 @@ ids and every record.  Messages never quote field values.
 
 from __future__ import annotations
 
+import contextlib
 import json
-import shutil
 import sys
 from collections.abc import Iterator
 from datetime import date, datetime
@@ -29,14 +29,14 @@ from creditstd.cli._io import (
     prepare_output_dir,
     read_lines,
     refuse_input_as_output,
+    remove_made_dirs,
     text_codec,
 )
 from creditstd.cli.signing import key_option, keygen_command, sign_command, signature_check
 from creditstd.exceptions import CatalogueError, ValidationError, bilingual
 from creditstd.findings import Finding
-from creditstd.records.exchange import BatchWriter, verify_batch
+from creditstd.records.exchange import MANIFEST, RECORDS, BatchWriter, RecordRejected, verify_batch
 from creditstd.records.jsonline import MAX_LINE_BYTES, LineError, loads_record
-from creditstd.records.validation import validator
 
 __all__ = ["exchange_group"]
 
@@ -155,41 +155,62 @@ def pack_command(class_name: str, source: str, folder: Path, department: str, de
     """把某类记录打包为交换批次 / Pack records of CLASS into an exchange batch.
 
     \b
-    退出码 / exit codes: 0 全部打包 all packed; 1 有记录被拒 some rejected (see the rejects file);
-    2 用法或输入错误 usage or input error (nothing is left behind).
+    退出码 / exit codes: 0 全部打包 all packed; 1 有记录被拒 some rejected (see the rejects file), or none
+    accepted (then no batch is written: an empty batch is not a batch); 2 用法或输入错误 usage or input
+    error (nothing is left behind, not even a folder).
     """
     try:
-        check = validator(class_name, strict)
         writer = BatchWriter(folder, class_name, department=department, department_uscc=department_uscc,
-                             rule_set=rule_set, on=as_of.date() if as_of else date.today())
+                             rule_set=rule_set, on=as_of.date() if as_of else date.today(), strict=strict)
     except (CatalogueError, ValidationError) as error:
         raise click.UsageError(bilingual(error.message_zh, error.message_en)) from None
     rejects = rejects or default_rejects(folder)
     refuse_input_as_output(rejects, [source], "--rejects")
     text_codec(encoding)
     check_readable(source)  # a missing or unreadable input stops here, before any output exists
-    created = prepare_output_dir(folder, force=force, inputs=[source])
+    made = prepare_output_dir(folder, force=force, inputs=[source])
     rejected = 0
+    empty = False
     try:
-        with writer, output_stream(rejects, private=True) as rejects_stream:
-            for number, text, record in _records(source, encoding):
-                found = ([Finding.from_error(record)] if isinstance(record, LineError)
-                         else list(check.iter_errors(record)))
-                if not found:
-                    try:
-                        writer.add(record)
-                    except CatalogueError as error:  # a duplicate record id: the batch keeps the first
-                        found = [Finding.from_error(error)]
-                errors = [_error_json(error) for error in found]
-                if errors:  # the line itself goes with its reasons: nothing is lost
-                    rejected += 1
-                    line = {"line": number, "errors": errors, "input": text}
-                    rejects_stream.write(json.dumps(line, ensure_ascii=False) + "\n")
+        with output_stream(rejects, private=True) as rejects_stream:
+            try:
+                with writer:
+                    for number, text, record in _records(source, encoding):
+                        found = _refusals(writer, record)
+                        if found:  # the line itself goes with its reasons: nothing is lost
+                            rejected += 1
+                            line = {"line": number, "errors": [_error_json(error) for error in found], "input": text}
+                            rejects_stream.write(json.dumps(line, ensure_ascii=False) + "\n")
+            except CatalogueError as error:
+                if error.code != "exchange.empty":
+                    raise
+                empty = True  # the writer left nothing; the rejects say why every line was refused
     except BaseException:
-        if created:  # a run that failed leaves no folder behind that it made
-            shutil.rmtree(folder, ignore_errors=True)
+        remove_made_dirs(folder, made)  # a run that failed leaves no folder behind that it made
         raise
+    if empty:  # no batch of this run may be mistaken for one: not the folder it made, not an older batch there
+        remove_made_dirs(folder, folder if made else None)
+        for name in (MANIFEST, RECORDS):  # --force over an older batch: the manifest first, so none verifies
+            with contextlib.suppress(FileNotFoundError):
+                (folder / name).unlink()
+        click.echo(bilingual(f"没有可打包的记录：未写出批次；拒收 {rejected} 条（见 {rejects}）",
+                             f"no record could be packed: no batch written; {rejected} rejected (see {rejects})"),
+                   err=True)
+        sys.exit(1)
     click.echo(bilingual(f"已打包 {writer.count} 条到 {folder}，拒收 {rejected} 条（见 {rejects}）",
                          f"{writer.count} records packed into {folder}, {rejected} rejected (see {rejects})"),
                err=True)
     sys.exit(1 if rejected else 0)
+
+
+def _refusals(writer: BatchWriter, record: Any) -> list[Finding]:
+    """Add ``record`` (or the error that refused its line) to the batch; the reasons it was refused, if it was."""
+    if isinstance(record, LineError):
+        return [Finding.from_error(record)]
+    try:
+        writer.add(record)
+    except RecordRejected as rejected:  # not valid for its class
+        return list(rejected.findings)
+    except CatalogueError as error:  # a duplicate record id: the batch keeps the first
+        return [Finding.from_error(error)]
+    return []

@@ -252,6 +252,10 @@ _TABLE: dict[str, tuple[str, ...]] = {
     # ---------------------------------------------------------------- exchange: writing a batch
     "exchange.department": ("报送部门名称须为非空文本（不含无法编码的字符，不过长）",
                             "the sending department must be non-empty text (encodable, not over-long)"),
+    "exchange.empty": ("批次中没有任何记录：空批次不是有效批次",
+                       "the batch holds no record: an empty batch is not a batch"),
+    "exchange.invalid_record": ("记录不符合目录（{count}个问题），未写入批次",
+                                "the record does not conform to the catalogue ({count} problems): not written"),
     "exchange.write_failed": ("批次写入失败，批次已丢弃", "writing the batch failed: the batch was discarded"),
     # ---------------------------------------------------------------- exchange: the batch and its manifest
     "exchange.manifest": ("无法读取清单，或清单不符合交换格式",

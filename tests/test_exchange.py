@@ -18,6 +18,7 @@ from creditstd.records.exchange import (
     MANIFEST,
     RECORDS,
     BatchWriter,
+    RecordRejected,
     make_record,
     record_id,
     to_document,
@@ -34,8 +35,9 @@ def records(n: int = 5) -> list[dict]:
 
 
 def write(folder: Path, items: list[dict]) -> dict:
+    """A batch of ``items`` as written unvalidated (by another tool, or a sender that validated them itself)."""
     with BatchWriter(folder, PENALTY, department="福州市市场监督管理局", department_uscc=AUTHORITY_USCC,
-                     rule_set="ndrc-2019-527", on=ON) as batch:
+                     rule_set="ndrc-2019-527", on=ON, validate=False) as batch:
         for item in items:
             batch.add(item)
     assert batch.manifest is not None
@@ -169,3 +171,36 @@ def test_single_document_form_matches_the_folder_form(tmp_path: Path) -> None:
     document["records"].pop()
     assert {"exchange.count", "exchange.sha256"} <= codes(verify_document(document))
     assert "exchange.document" in codes(verify_document({"records": "nope"}))
+
+
+def test_the_writer_validates_each_record_unless_told_not_to(tmp_path: Path) -> None:
+    bad = penalty_record(uscc="91350100M000100Y4Z", decision_number="罚〔2024〕2号")
+    with BatchWriter(tmp_path / "checked", PENALTY, department="福州市市场监督管理局",
+                     department_uscc=AUTHORITY_USCC, on=ON) as batch:
+        batch.add(penalty_record())
+        with pytest.raises(RecordRejected) as rejected:
+            batch.add(bad)
+        batch.add(penalty_record(decision_number="罚〔2024〕3号"))
+    assert rejected.value.code == "exchange.invalid_record"
+    assert [(found.path, found.code) for found in rejected.value.findings] == [("$.uscc", "uscc.checksum")]
+    assert "(1 problems)" in rejected.value.message_en and batch.count == 2
+    assert verify_batch(tmp_path / "checked").ok
+    with BatchWriter(tmp_path / "unchecked", PENALTY, department="福州市市场监督管理局",
+                     department_uscc=AUTHORITY_USCC, on=ON, validate=False) as batch:
+        batch.add(bad)  # the caller's choice: verify will report it
+    assert codes(verify_batch(tmp_path / "unchecked")) == {"uscc.checksum"}
+
+
+def test_a_batch_of_no_record_is_never_written_and_never_verifies(tmp_path: Path) -> None:
+    folder = tmp_path / "empty"
+    with pytest.raises(CatalogueError) as caught, BatchWriter(folder, PENALTY, department="福州市市场监督管理局",
+                                                              department_uscc=AUTHORITY_USCC, on=ON):
+        pass
+    assert caught.value.code == "exchange.empty" and not folder.exists()
+    write(folder, [penalty_record()])  # one made by hand: its records emptied and the manifest made to match
+    (folder / RECORDS).write_bytes(b"")
+    manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+    manifest["records"].update(count=0, sha256=hashlib.sha256(b"").hexdigest())
+    (folder / MANIFEST).write_text(json.dumps(manifest), encoding="utf-8")
+    report = verify_batch(folder)
+    assert codes(report) == {"exchange.empty"} and not report.ok

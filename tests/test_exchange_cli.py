@@ -12,6 +12,7 @@ from click.testing import CliRunner
 from standard_examples import AUTHORITY_USCC, penalty_record
 
 from creditstd.cli import main
+from creditstd.records.exchange import record_id
 
 
 @pytest.fixture
@@ -161,3 +162,51 @@ def test_rejects_keep_their_format(source: Path, tmp_path: Path) -> None:
     assert all(list(error) == ["path", "code", "message_zh", "message_en"] for reject in rejects
                for error in reject["errors"])
     assert rejects[0]["errors"][0]["path"] == "$.uscc"
+
+
+def test_pack_with_no_valid_record_writes_no_batch_and_exits_1(source: Path, tmp_path: Path) -> None:
+    lines = source.read_text(encoding="utf-8").splitlines()
+    refused = tmp_path / "refused.jsonl"
+    refused.write_text("\n".join(lines[2:4]) + "\n", encoding="utf-8")  # the invalid record and the broken line
+    folder = tmp_path / "made" / "batch"
+    result = pack(refused, folder)
+    assert result.exit_code == 1
+    assert "no record could be packed: no batch written; 2 rejected" in result.stderr
+    assert not folder.exists()  # nothing that could verify, not even an empty folder
+    rejects = (tmp_path / "made" / "batch.rejects.jsonl").read_text(encoding="utf-8").splitlines()
+    assert [json.loads(line)["line"] for line in rejects] == [1, 2]  # every line is still accounted for
+
+
+def test_pack_with_no_valid_record_over_an_older_batch_leaves_none_that_verifies(source: Path,
+                                                                                  tmp_path: Path) -> None:
+    folder = tmp_path / "batch"
+    assert pack(source, folder).exit_code == 1  # four packed, two rejected
+    refused = tmp_path / "refused.jsonl"
+    refused.write_text("{broken\n", encoding="utf-8")
+    assert pack(refused, folder, "--force").exit_code == 1
+    verified = CliRunner().invoke(main, ["exchange", "verify", str(folder)])
+    assert verified.exit_code == 2 and not (folder / "manifest.json").exists()
+
+
+@pytest.mark.parametrize("case", ["undecodable", "missing_rule_set"])
+def test_pack_exit_2_leaves_no_folder_it_made(case: str, source: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "new" / "deeper" / "batch"
+    if case == "undecodable":
+        bad = tmp_path / "bad.jsonl"
+        bad.write_bytes(source.read_bytes().splitlines(keepends=True)[0] + b"\xff\xfe{}\n")
+        result = pack(bad, folder)
+    else:
+        result = pack(source, folder, "--rule-set", "no-such-rules")
+    assert result.exit_code == 2, result.output
+    assert not (tmp_path / "new").exists()  # not the batch folder, nor the parents the run made
+    assert sorted(path.name for path in tmp_path.iterdir()) == sorted(["penalties.jsonl"] + (
+        ["bad.jsonl"] if case == "undecodable" else []))
+
+
+def test_packed_batches_are_format_2_and_every_id_is_the_canonical_json_id(source: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "batch"
+    pack(source, folder)
+    assert json.loads((folder / "manifest.json").read_text(encoding="utf-8"))["format_version"] == "2.0"
+    for line in (folder / "records.jsonl").read_text(encoding="utf-8").splitlines():
+        record = json.loads(line)
+        assert record["record_id"] == record_id(record["data"], "administrative_penalty")

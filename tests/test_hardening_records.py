@@ -34,6 +34,7 @@ from creditstd.records.exchange import (
     MAX_MANIFEST_BYTES,
     RECORDS,
     BatchWriter,
+    RecordRejected,
     canonical_line,
     make_record,
     record_id,
@@ -83,8 +84,9 @@ def codes(report: Any) -> set[str]:
 
 
 def write(folder: Path, items: list[dict]) -> dict:
+    """A batch of ``items`` as written unvalidated (by another tool, or a sender that validated them itself)."""
     with BatchWriter(folder, PENALTY, department="福州市市场监督管理局", department_uscc=AUTHORITY_USCC,
-                     rule_set="ndrc-2019-527", on=ON) as batch:
+                     rule_set="ndrc-2019-527", on=ON, validate=False) as batch:
         for item in items:
             batch.add(item)
     assert batch.manifest is not None
@@ -318,6 +320,13 @@ def test_a_sender_cannot_crash_verify_with_a_lone_surrogate(tmp_path: Path) -> N
 
 def test_the_writer_refuses_a_lone_surrogate_and_the_batch_goes_on(tmp_path: Path) -> None:
     with BatchWriter(tmp_path, PENALTY, department="某局", department_uscc=AUTHORITY_USCC, on=ON) as batch:
+        with pytest.raises(RecordRejected) as rejected:  # validation finds it first, on its field
+            batch.add(penalty_record(violation_facts="事实" + SURROGATE))
+        assert ("$.violation_facts", "record.invalid_text") in [(f.path, f.code) for f in rejected.value.findings]
+        batch.add(penalty_record())
+    assert batch.count == 1 and verify_batch(tmp_path).ok
+    with BatchWriter(tmp_path, PENALTY, department="某局", department_uscc=AUTHORITY_USCC, on=ON,
+                     validate=False) as batch:  # unvalidated, the line guard still refuses it
         with pytest.raises(CatalogueError) as caught:
             batch.add(penalty_record(violation_facts="事实" + SURROGATE))
         assert caught.value.code == "record.invalid_text" and isinstance(caught.value, LineError)
@@ -363,9 +372,15 @@ def test_no_writer_ever_writes_nan_or_infinity(value: float, tmp_path: Path) -> 
     with refused("record.not_finite"):
         to_document([make_record(record, PENALTY, on=ON)], PENALTY, department="某局",
                     department_uscc=AUTHORITY_USCC)
-    with BatchWriter(tmp_path, PENALTY, department="某局", department_uscc=AUTHORITY_USCC, on=ON) as batch, \
-            refused("record.not_finite"):
-        batch.add(record)
+    with BatchWriter(tmp_path, PENALTY, department="某局", department_uscc=AUTHORITY_USCC, on=ON) as batch:
+        with refused("exchange.invalid_record"):
+            batch.add(record)
+        batch.add(penalty_record())
+    with BatchWriter(tmp_path / "unvalidated", PENALTY, department="某局", department_uscc=AUTHORITY_USCC, on=ON,
+                     validate=False) as batch:
+        with refused("record.not_finite"):  # unvalidated, the line guard still refuses it
+            batch.add(record)
+        batch.add(penalty_record())
     assert b"NaN" not in (tmp_path / RECORDS).read_bytes() and b"Infinity" not in (tmp_path / RECORDS).read_bytes()
 
 
@@ -532,14 +547,16 @@ def test_an_oversized_manifest_is_not_read_whole(tmp_path: Path) -> None:
 
 
 def test_the_writer_refuses_what_the_reader_would_refuse(tmp_path: Path) -> None:
-    with BatchWriter(tmp_path, PENALTY, department="某局", department_uscc=AUTHORITY_USCC, on=ON) as batch:
+    with BatchWriter(tmp_path, PENALTY, department="某局", department_uscc=AUTHORITY_USCC, on=ON,
+                     validate=False) as batch:  # the line guard itself (validation would refuse them first)
         for changes, code in (({"extra": "x" * (MAX_STRING_LENGTH + 1)}, "record.too_long"),
                               ({"extra": json.loads("[" * 40 + "]" * 40)}, "record.too_deep"),
                               ({"extra": {1, 2}}, "exchange.not_json")):
             with pytest.raises(CatalogueError) as caught:
                 batch.add(penalty_record(**changes))
             assert caught.value.code == code
-    assert batch.count == 0 and verify_batch(tmp_path).ok
+        batch.add(penalty_record())
+    assert batch.count == 1 and verify_batch(tmp_path).ok
 
 
 # --- 5. private output, nothing half-written --------------------------------------------------------------------

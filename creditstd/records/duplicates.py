@@ -48,7 +48,8 @@ duplicate of the record at a.csv, line 3: same identity fields (authority_uscc, 
 (2, 32)
 
 How keys are normalised: one path.  Every value goes through the library's
-own normalisation, :func:`~creditstd.records.exchange._identity_value` (and so
+own normalisation, :func:`~creditstd.records.exchange.identity_value` and
+:func:`~creditstd.records.exchange.identity_text` (and so
 :func:`~creditstd.codes._text.compact`), except where Arrow string operations
 compute the same result exactly, which is what almost every row takes:
 
@@ -64,11 +65,15 @@ compute the same result exactly, which is what almost every row takes:
   ``evaluation_year``): the library function, once per *distinct* value of the
   batch's column.
 
-The parts are joined with ``U+001F`` as ``record_id`` joins them, so key
-equality is record-id equality, even for values that themselves hold that
-character.  The tests prove the keys equal ``record_id``'s input row by row on
-generated values (separators, full-width characters, case, whitespace,
-over-long and numeric values).
+Each part is the value's text (:func:`~creditstd.records.exchange.identity_text`:
+text itself, a number its canonical JSON, so ``2024`` and ``2024.0`` are one
+value, as they are one JSON number), and the parts are joined with ``U+001F``.
+Key equality is record-id equality for every value a column can hold, except
+that a part holding ``U+001F`` itself, a control character no real field holds,
+could join two different rows into one key.  The tests prove the keys equal
+the text of ``record_id``'s identity row by row on generated values
+(separators, full-width characters, case, whitespace, over-long and numeric
+values), and the checker's verdicts equal a dict of record ids.
 
 Memory.  The checker keeps no Python object per row: per distinct key it keeps
 a 64-bit digest of the key (:func:`creditstd.reports.sketch.hash_strings` over
@@ -123,14 +128,14 @@ from creditstd.codes.redact import MIN_DIGITS, redact
 from creditstd.exceptions import CatalogueError
 from creditstd.findings import Finding, Location, finding
 from creditstd.records.decode import cell_decoder, field_type
-from creditstd.records.exchange import _identity_value
+from creditstd.records.exchange import identity_text, identity_value
 from creditstd.records.masking import mask_shown_value
 from creditstd.records.model import Field, record_class
 from creditstd.reports.sketch import hash_strings
 
 __all__ = ["DuplicateKeys", "DuplicateResult", "identity_keys"]
 
-#: Joins the identity parts, as :func:`~creditstd.records.exchange.record_id` joins them.
+#: Joins the identity parts of a key.
 SEPARATOR = chr(31)
 #: Characters of one identity value shown in a finding (personal values masked first).
 SHOWN_CHARS = 80
@@ -189,7 +194,7 @@ def _part_normaliser(class_name: str, spec: Field) -> Callable[[pa.Array], pa.Ar
         if not text:
             return ""
         try:
-            return _identity_value(decode(text), spec.kind)
+            return identity_text(identity_value(decode(text), spec.kind))
         except (CatalogueError, ValueError):  # no text record_id can use (an integer of over 4300 digits)
             return None
 
@@ -218,8 +223,8 @@ def _part_normaliser(class_name: str, spec: Field) -> Callable[[pa.Array], pa.Ar
 
 
 def identity_keys(class_name: str, batch: pa.RecordBatch) -> tuple[pa.Array, np.ndarray]:
-    """Each row's identity key (its identity parts joined by U+001F, exactly the text
-    :func:`~creditstd.records.exchange.record_id` hashes after the class name), and whether the row has
+    """Each row's identity key (the texts of the identity values
+    :func:`~creditstd.records.exchange.record_id` hashes, joined by U+001F), and whether the row has
     one (not all parts empty, and every part could be made).
 
     >>> keys, has_key = identity_keys('objection', pa.RecordBatch.from_pydict(

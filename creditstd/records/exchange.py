@@ -70,10 +70,18 @@ True
 >>> folder = tempfile.mkdtemp()
 >>> with BatchWriter(folder, 'administrative_penalty', department='某市市场监督管理局',
 ...                  department_uscc='11350100MAD18YGF27', on=date(2024, 6, 1)) as batch:
-...     _ = batch.add(data)
+...     batch.add(data)
+Traceback (most recent call last):
+...
+creditstd.records.exchange.RecordRejected: exchange.invalid_record: ...
+>>> os.listdir(folder)   # the with block failed: nothing of the batch is left
+[]
+>>> with BatchWriter(folder, 'administrative_penalty', department='某市市场监督管理局',
+...                  department_uscc='11350100MAD18YGF27', on=date(2024, 6, 1), validate=False) as batch:
+...     _ = batch.add(data)   # validate=False: the caller has checked the record (here: it has not)
 >>> report = verify_batch(folder, validate=False)
->>> report.ok, report.count
-(True, 1)
+>>> report.ok, report.count, report.manifest['format_version']
+(True, 1, '2.0')
 """
 
 from __future__ import annotations
@@ -101,9 +109,11 @@ from creditstd.atomic import atomic_writer
 from creditstd.codes import uscc
 from creditstd.codes._text import compact
 from creditstd.codes.identify import find_kind
+from creditstd.codes_registry import lookup
 from creditstd.exceptions import CatalogueError, ValidationError
 from creditstd.findings import Finding, Location, finding
 from creditstd.records import loader
+from creditstd.records.canonical_json import canonical_json
 from creditstd.records.formats import format_checker
 from creditstd.records.jsonline import (
     MAX_LINE_BYTES,
@@ -120,13 +130,19 @@ from creditstd.records.publication import get_rule_set, lifecycle
 from creditstd.records.validation import validator
 
 __all__ = [
+    "FORMAT_VERSION",
+    "FORMAT_VERSIONS",
     "MANIFEST",
     "MAX_MANIFEST_BYTES",
     "RECORDS",
     "BatchWriter",
+    "RecordRejected",
     "UnsafeFile",
     "VerificationReport",
     "canonical_line",
+    "identity",
+    "identity_text",
+    "identity_value",
     "is_bare_file_name",
     "is_date_time",
     "make_record",
@@ -173,45 +189,123 @@ def is_bare_file_name(name: object) -> bool:
             and not os.path.isabs(name) and Path(name).name == name)
 
 
-def _identity_value(value: Any, kind: str) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, str) and find_kind(kind) is not None:  # an identifier: compared in its compact form
-        try:
-            return compact(value)
-        except ValidationError:
-            return value
+#: The exchange format version this writer writes; :func:`verify_batch` also reads the versions before it.
+FORMAT_VERSION = "2.0"
+#: Every format version :func:`verify_batch` reads.  1.0 hashed a Python-specific text of the identity values
+#: (record ids of 1.0 batches are recomputed that way); 2.0 hashes their RFC 8785 canonical JSON.
+FORMAT_VERSIONS = ("1.0", FORMAT_VERSION)
+
+
+def identity_value(value: Any, kind: str) -> Any:
+    """One identity field's value as the record id sees it (see :func:`record_id`).
+
+    >>> identity_value(' 9135 0100-m000 100y43 ', 'uscc'), identity_value(' 罚〔2024〕1号\u3000', 'text')
+    ('91350100M000100Y43', '罚〔2024〕1号')
+    >>> identity_value('  ', 'text'), identity_value(None, 'text'), identity_value(2024, 'integer')
+    (None, None, 2024)
+    """
+    if isinstance(value, str):
+        text = value.strip()
+        if find_kind(kind) is not None:  # an identifier: compared in its compact form
+            with contextlib.suppress(ValidationError):  # longer than any identifier: compared as text
+                text = compact(value)
+        return text or None
+    return value
+
+
+def identity(data: Mapping[str, Any], class_name: str) -> dict[str, Any]:
+    """The class's identity fields of ``data``, each as :func:`identity_value` makes it (absent: None).
+
+    >>> identity({'objection_number': ' YY-1 ', 'other': 1}, 'objection')
+    {'objection_number': 'YY-1'}
+    """
+    cls = record_class(class_name)
+    return {key: identity_value(data.get(key), cls.fields[key].kind) for key in cls.identity}
+
+
+def identity_text(value: Any) -> str:
+    """An identity value as one text (:mod:`creditstd.records.duplicates` joins them into keys): a string
+    itself, None empty, anything else its canonical JSON.  Raises
+    :class:`~creditstd.exceptions.CatalogueError` (``exchange.identity``) where :func:`record_id` would.
+
+    >>> identity_text('YY-1'), identity_text(None), identity_text(2.50)
+    ('YY-1', '', '2.5')
+    """
+    if value is None or isinstance(value, str):
+        return value or ""
+    return _canonical_identity(value).decode("utf-8")
+
+
+def _canonical_identity(value: Any) -> bytes:
+    """The canonical JSON of an identity (lenient: a value no batch can carry still names its record)."""
     try:
-        return str(value).strip()
-    except (ValueError, RecursionError):  # an int too long to print, a structure nested too deep to print
-        raise CatalogueError("exchange.identity", "标识字段的取值无法转换为文本",
-                             "an identity field holds a value that cannot be turned into text") from None
+        return canonical_json(value, lenient=True)
+    except ValueError:
+        raise CatalogueError("exchange.identity", "标识字段的取值无法转换为规范JSON（超过4300位的整数或过深的嵌套）",
+                             "an identity field holds a value with no canonical JSON form (an integer of over 4300 "
+                             "digits, or nesting too deep)") from None
 
 
-def _uuid5(name: str) -> uuid.UUID:
-    """:func:`uuid.uuid5` in :data:`NAMESPACE`, for any text: a lone surrogate is hashed, not an error."""
-    digest = hashlib.sha1(NAMESPACE.bytes + name.encode("utf-8", "surrogatepass"), usedforsecurity=False).digest()
+def _uuid5(name: bytes) -> uuid.UUID:
+    """:func:`uuid.uuid5` in :data:`NAMESPACE` of the bytes ``name``."""
+    digest = hashlib.sha1(NAMESPACE.bytes + name, usedforsecurity=False).digest()
     return uuid.UUID(bytes=digest[:16], version=5)
 
 
-def record_id(data: Mapping[str, Any], class_name: str) -> str:
-    """The stable id of a record: its class and a UUIDv5 of its identity fields' values.
+def record_id(data: Mapping[str, Any], class_name: str, *, format_version: str = FORMAT_VERSION) -> str:
+    """The stable id of a record: ``<class>:<UUIDv5>`` of the RFC 8785 canonical JSON of its identity.
 
-    Any values give an id, text that cannot be encoded (a lone surrogate) included: a receiver can
-    always tell which record a line claims to be.  Raises :class:`~creditstd.exceptions.CatalogueError`
-    for an unknown class, or (``exchange.identity``) for an identity value Python cannot turn into text
-    (an integer of more than 4300 digits); ``data`` must be a mapping.
+    The name hashed (format 2.0; ``docs/exchange-format.md`` specifies it with test vectors) is the
+    canonical JSON (:func:`~creditstd.records.canonical_json.canonical_json`) of
+    ``{"class": <class>, "identity": {<field>: <value>, ...}}`` over the class's identity fields, each
+    value as :func:`identity_value` makes it: an identifier (USCC, ID number...) in the compact form of
+    :func:`~creditstd.codes._text.compact`, other text stripped of white space at both ends, empty
+    text and absent fields ``null``, other JSON values as they are.  The UUID is version 5: SHA-1 of
+    :data:`NAMESPACE`'s 16 bytes followed by those bytes.  ``format_version="1.0"`` gives the id a
+    batch of format 1.0 carries (its Python-specific text), for :func:`verify_batch`.
+
+    A value a batch cannot carry (a lone surrogate, a non-finite number) still gives an id, so that a
+    reader can name the record it refuses (the lenient form of
+    :func:`~creditstd.records.canonical_json.canonical_json`), as does an integer beyond 2**53 (all its
+    digits: a receiver that reads numbers as doubles must read such a value as text to reproduce it).
+    Raises :class:`~creditstd.exceptions.CatalogueError` for an unknown class, or
+    (``exchange.identity``) for an integer of over 4300 digits or nesting deeper than 64; ``data``
+    must be a mapping.
 
     >>> record_id({'objection_number': 'YY-1'}, 'objection')
-    'objection:...'
-    >>> record_id({'objection_number': '\\ud800'}, 'objection')
-    'objection:...'
+    'objection:ae9eaf6b-e9ae-58a6-bcfa-b627653572e5'
+    >>> record_id({'objection_number': ' yy-1'}, 'objection') == record_id({'objection_number': 'yy-1'}, 'objection')
+    True
     """
-    cls = record_class(class_name)
     if not isinstance(data, Mapping):
         raise TypeError(f"a record's data is a mapping, not {type(data).__name__}")
-    parts = [class_name] + [_identity_value(data.get(key), cls.fields[key].kind) for key in cls.identity]
-    return f"{class_name}:{_uuid5(chr(31).join(parts))}"
+    if format_version == "1.0":
+        return _record_id_1(data, class_name)
+    name = _canonical_identity({"class": class_name, "identity": identity(data, class_name)})
+    return f"{class_name}:{_uuid5(name)}"
+
+
+def _record_id_1(data: Mapping[str, Any], class_name: str) -> str:
+    """Format 1.0's record id: UUIDv5 of the class and the identity values' Python text joined by U+001F."""
+    cls = record_class(class_name)
+    parts = [class_name]
+    for key in cls.identity:
+        value = data.get(key)
+        if value is None:
+            parts.append("")
+            continue
+        if isinstance(value, str) and find_kind(cls.fields[key].kind) is not None:
+            try:
+                parts.append(compact(value))
+            except ValidationError:
+                parts.append(value)
+            continue
+        try:
+            parts.append(str(value).strip())
+        except (ValueError, RecursionError):  # an int too long to print, a structure nested too deep to print
+            raise CatalogueError("exchange.identity", "标识字段的取值无法转换为文本",
+                                 "an identity field holds a value that cannot be turned into text") from None
+    return f"{class_name}:{_uuid5(chr(31).join(parts).encode('utf-8', 'surrogatepass'))}"
 
 
 def make_record(data: Mapping[str, Any], class_name: str, *, on: date | None = None, rule_set: str | None = None,
@@ -252,18 +346,36 @@ def _manifest(class_name: str, department: str, department_uscc: str, count: int
     if file:
         records = {"file": file, **records}
     return {
-        "format": "creditstd-exchange", "format_version": "1.0", "catalogue_version": loader.index()["version"],
+        "format": "creditstd-exchange", "format_version": FORMAT_VERSION,
+        "catalogue_version": loader.index()["version"],
         "class": class_name, "class_version": record_class(class_name).version,
         "source": {"department": department, "uscc": department_uscc},
         "created": datetime.now(timezone.utc).isoformat(timespec="seconds"), "rule_set": rule_set, "records": records,
     }
 
 
+class RecordRejected(CatalogueError):
+    """A record :meth:`BatchWriter.add` refused because it does not conform to its class (code
+    ``exchange.invalid_record``); ``findings`` says why, each a :class:`~creditstd.findings.Finding`."""
+
+    def __init__(self, findings: Iterable[Finding]) -> None:
+        self.findings = tuple(findings)
+        summary = finding("exchange.invalid_record", count=len(self.findings))
+        super().__init__(summary.code, summary.message_zh, summary.message_en)
+
+
 class BatchWriter:
-    """Write a batch record by record (streaming); the files appear only when the batch is complete."""
+    """Write a batch record by record (streaming); the files appear only when the batch is complete.
+
+    Each record is validated against its class when it is added (``strict`` as
+    :func:`~creditstd.records.validation.validator` takes it); ``validate=False`` writes records
+    unchecked, for a caller that has just validated them itself.  A batch of no record is not written:
+    leaving the ``with`` block without one raises ``exchange.empty`` and leaves nothing behind.
+    """
 
     def __init__(self, directory: str | os.PathLike[str], class_name: str, *, department: str, department_uscc: str,
-                 rule_set: str | None = None, on: date | None = None) -> None:
+                 rule_set: str | None = None, on: date | None = None, validate: bool = True,
+                 strict: bool = False) -> None:
         kind = record_class(class_name).classification["display_rule"]  # unknown class: CatalogueError now
         if rule_set is not None or kind is not None:  # unknown or inapplicable rule set: now, not after data was read
             chosen = get_rule_set(rule_set, kind)
@@ -280,6 +392,7 @@ class BatchWriter:
         self.department_uscc = uscc.validate(department_uscc)
         self.rule_set = rule_set
         self.on = on or date.today()
+        self._check = validator(class_name, strict) if validate else None
         self.count = 0
         self._ids: set[str] = set()
         self._hash = hashlib.sha256()
@@ -312,7 +425,9 @@ class BatchWriter:
     def add(self, data: Mapping[str, Any], related: Iterable[Mapping[str, Any]] = ()) -> dict[str, Any]:
         """Append one record (``data`` of the batch's class); returns the exchange record written.
 
-        A record whose id was already written (the same identity fields) is refused with a
+        A record that does not conform to the class (unless the writer was made with ``validate=False``)
+        is refused with :class:`RecordRejected` (``exchange.invalid_record``, its ``findings`` the
+        reasons).  A record whose id was already written (the same identity fields) is refused with a
         :class:`~creditstd.exceptions.CatalogueError` coded ``exchange.duplicate_id``; a record the
         reader would refuse (see :func:`canonical_line`) with a
         :class:`~creditstd.records.jsonline.LineError`; nothing is written, and the batch goes on.
@@ -323,6 +438,10 @@ class BatchWriter:
         if self._failed:
             raise CatalogueError("exchange.write_failed", "批次写入已失败，不能再添加记录",
                                  "writing the batch failed earlier: no more records can be added")
+        if self._check is not None:
+            problems = list(self._check.iter_errors(data))
+            if problems:
+                raise RecordRejected(problems)
         record = make_record(data, self.class_name, on=self.on, rule_set=self.rule_set, related=related)
         if record["record_id"] in self._ids:
             raise CatalogueError("exchange.duplicate_id", "记录标识重复：批次中已有标识字段相同的记录",
@@ -357,6 +476,10 @@ class BatchWriter:
         if error is not None:
             self._discard(error)
             return
+        if self.count == 0:
+            empty = CatalogueError("exchange.empty", *lookup("exchange.empty").messages())
+            self._discard(empty)
+            raise empty
         try:
             manifest = _manifest(self.class_name, self.department, self.department_uscc, self.count,
                                  self._hash.hexdigest(), self.rule_set, RECORDS)
@@ -502,7 +625,8 @@ def _check_records(items: Iterable[tuple[int, Any]], manifest: Mapping[str, Any]
             report.add(finding("exchange.duplicate_id", path="$.record_id", location=at))
         seen.add(identifier)
         try:
-            recomputed: str | None = record_id(record["data"], class_name)
+            recomputed: str | None = record_id(record["data"], class_name,
+                                               format_version=manifest["format_version"])
         except CatalogueError:  # an identity value that cannot be text: no id can match
             recomputed = None
         if recomputed != identifier:
@@ -513,6 +637,8 @@ def _check_records(items: Iterable[tuple[int, Any]], manifest: Mapping[str, Any]
 
 def _check_totals(manifest: Mapping[str, Any], report: VerificationReport, digest: str, at: Location | None) -> None:
     expected = manifest["records"]
+    if report.count == 0:  # nothing was sent: not a batch, whatever the manifest says
+        report.add(finding("exchange.empty", path="$.records.count", location=at))
     if report.count != expected["count"]:
         report.add(finding("exchange.count", path="$.records.count", location=at, count=report.count,
                            expected=expected["count"]))
