@@ -28,6 +28,14 @@ and ``、`` (items trimmed, empty items dropped).  A cell that does not decode
 stays text, so the validator reports it as the wrong type rather than
 losing it.
 
+Some values of the statutes hold ``、`` themselves (行政强制法 Art. 9's
+``冻结存款、汇款``, the 1996 law's ``暂扣或者吊销许可证、暂扣或者吊销执照``):
+where the field lists its items, fragments between ``、`` that together
+spell one of them stay one item (the longest such run wins):
+
+>>> cell_decoder('administrative_coercion', 'measure_types')('扣押财物、冻结存款、 汇款；查封场所、设施或者财物')
+['扣押财物', '冻结存款、汇款', '查封场所、设施或者财物']
+
 >>> decode = cell_decoder('administrative_penalty', 'penalty_types')
 >>> decode('警告；罚款'), decode('警告、 罚款;'), cell_decoder('administrative_penalty', 'fine_amount')('0.2')
 (['警告', '罚款'], ['警告', '罚款'], 0.2)
@@ -63,6 +71,8 @@ __all__ = ["ARRAY_SEPARATORS", "ClassGuess", "HeaderMapping", "cell_decoder", "c
 #: Characters that separate the items of an array cell (full-width and ASCII semicolon, the enumeration comma).
 ARRAY_SEPARATORS = "；;、"
 _SPLIT = re.compile(f"[{ARRAY_SEPARATORS}]")
+_SEMICOLONS = re.compile("[；;]")
+_ENUMERATION_COMMA = "、"
 #: Plain decimal notation, ASCII digits only (``float()`` alone would take ``1_000``, ``nan`` and ``inf``).
 NUMBER = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
 INTEGER = re.compile(r"[+-]?[0-9]+")
@@ -188,6 +198,39 @@ def _array(text: str) -> Any:
     return [item for item in (part.strip() for part in _SPLIT.split(text)) if item]
 
 
+def _item_values(schema: Mapping[str, Any]) -> frozenset[str]:
+    """The text values an array's items may take that hold ``、`` (from ``enum``, also inside ``anyOf``)."""
+    found: set[str] = set()
+    for part in (schema, *schema.get("anyOf", ())):
+        found.update(value for value in part.get("enum", ()) if isinstance(value, str) and _ENUMERATION_COMMA in value)
+    return frozenset(found)
+
+
+def _array_keeping(known: frozenset[str]) -> Callable[[str], Any]:
+    """An array decoder that keeps the ``known`` values holding ``、`` whole (see the module's docstring)."""
+    longest = max(value.count(_ENUMERATION_COMMA) for value in known) + 1  # fragments in the longest value
+
+    def decode(text: str) -> Any:
+        items: list[str] = []
+        for part in _SEMICOLONS.split(text):
+            fragments = [fragment.strip() for fragment in part.split(_ENUMERATION_COMMA)]
+            start = 0
+            while start < len(fragments):
+                for end in range(min(len(fragments), start + longest), start + 1, -1):
+                    joined = _ENUMERATION_COMMA.join(fragments[start:end])
+                    if joined in known:
+                        items.append(joined)
+                        start = end
+                        break
+                else:
+                    if fragments[start]:
+                        items.append(fragments[start])
+                    start += 1
+        return items
+
+    return decode
+
+
 def _text(text: str) -> Any:
     return text
 
@@ -228,7 +271,11 @@ def cell_decoder(class_name: str, key: str) -> Callable[[str], Any]:
     A text cell of a field with a code table that holds one of the table's aliases (:func:`code_aliases`)
     becomes the value the alias stands for.
     """
-    decode = _DECODERS[field_type(record_class(class_name), key)]
+    kind = field_type(record_class(class_name), key)
+    if kind == "array":
+        known = _item_values(loader.inlined_class_schema(class_name)["properties"][key].get("items", {}))
+        return _array_keeping(known) if known else _array
+    decode = _DECODERS[kind]
     aliases = code_aliases(class_name, key)
     if not aliases:
         return decode
