@@ -167,10 +167,17 @@ def _show_text(data: dict[str, Any]) -> Iterator[str]:
     yield ""
     kind = classification["display_rule"]
     yield f"公示规则 / Display rule: {kind or '不设公示期 / no display period'}"
+    if len(data["display_rule_sets"]) > 1:
+        yield ("  按决定日期施行的规则集判断（市场监管、药品监管部门的处罚适用其适用范围内的规则集） / "
+               "judged by the rule set in force on the decision date (market and drug regulators' penalties by "
+               "the sets of their scope)")
     for rule_set in data["display_rule_sets"]:
-        default = " （默认 / default）" if rule_set["default"] else ""
         unverified = " ⚠ 未核实 / unverified" if rule_set["verified"] is False else ""
-        yield f"  {rule_set['id']}: {rule_set['zh']} / {rule_set['en']}{default}{unverified}"
+        yield f"  {rule_set['id']}: {rule_set['zh']} / {rule_set['en']}{unverified}"
+        if rule_set["in_force"] or rule_set["repealed"] or rule_set["scope"]:
+            since, until = rule_set["in_force"] or "…", rule_set["repealed"] or "…"
+            scope = f"；适用范围 / scope: {rule_set['scope']}" if rule_set["scope"] else ""
+            yield f"      施行 / in force: {since} – {until}（废止日不含 / repeal day excluded）{scope}"
     if kind and not data["display_rule_sets"]:
         yield "  ⚠ 没有适用的规则集 / no rule set applies"
 

@@ -40,6 +40,12 @@ def test_show_text(runner: CliRunner) -> None:
                  "samr-order-45-2021", "orgcode_in_uscc"):
         assert text in out, text
     assert all(spec.key in out for spec in catalogue.get_class("administrative_penalty").fields.values())
+    # the rule sets with the dates they judge, not one "default" that would mislead
+    assert "ndrc-order-36-2025" in out and "in force: 2026-04-01 – …" in out and "default" not in out
+    assert "施行 / in force: 2023-05-01 – 2026-04-01" in out and "scope: market_regulation" in out
+    shown = json.loads(runner.invoke(catalogue_group, ["show", "administrative_penalty", "--format", "json"]).stdout)
+    dated = {item["id"]: (item["in_force"], item["repealed"]) for item in shown["display_rule_sets"]}
+    assert dated["ndrc-order-58-2023"] == ("2023-05-01", "2026-04-01")
 
 
 def test_show_columns_line_up_with_chinese(runner: CliRunner) -> None:

@@ -74,6 +74,8 @@ def describe_class(name: str) -> dict[str, Any]:
         "identity": list(cls.identity), "references": cls.references, "fields": fields,
         "conditional_rules": conditionals, "named_rules": [named_rule_text(cls, spec) for spec in cls.rules],
         "display_rule_sets": [{"id": rule_set["id"], "zh": rule_set.get("zh"), "en": rule_set.get("en"),
-                               "default": rule_set["id"] == default, "verified": rule_set.get("verified")}
+                               "default": rule_set["id"] == default, "verified": rule_set.get("verified"),
+                               "in_force": rule_set.get("in_force"), "repealed": rule_set.get("repealed"),
+                               "scope": rule_set.get("scope")}
                               for rule_set in rule_sets_for(cls)],
     }
