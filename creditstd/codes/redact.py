@@ -156,7 +156,8 @@ def is_legal_person_code(number: str) -> bool:
     """Whether a compact number (:func:`~creditstd.codes._text.compact`) is a legal person's code that cannot be
     an ID number, not even a mistyped one: published by law, so kept in clear.
 
-    * a USCC (check character right) with letters before its check character: ID numbers have none;
+    * a USCC (check character right) with letters before its check character: ID numbers have none (when
+      15 digits among them read as a 15-digit ID number, only if it also passes the strict USCC checks);
     * an all-digit USCC whose positions 7-14 are no possible birth date (``914403001922038216``: ``00192203``),
       or which passes the strict USCC checks (authority, category, region, embedded organisation code) and fails
       the ID number's check;
@@ -169,7 +170,8 @@ def is_legal_person_code(number: str) -> bool:
     """
     if len(number) == 18 and uscc.is_valid(number):
         if not number[:17].isdigit():  # letters, so no ID number, unless 15 digits of one sit among them
-            return not any(ric.is_valid(run) for run in _FIFTEEN.findall(number))
+            hides_one = any(ric.is_valid(run) for run in _FIFTEEN.findall(number))
+            return not hides_one or uscc.is_valid(number, strict=True)
         birth_possible = ric.is_valid(number[:17] + ric.calc_check_digit(number))
         return not birth_possible or (not ric.is_valid(number) and uscc.is_valid(number, strict=True))
     return len(number) == 15 and number.isdigit() and regno.is_valid(number) and not ric.is_valid(number)
@@ -205,14 +207,14 @@ def _run_keep(word: _Word, run_start: int, run_end: int, prefix: int, in_context
     """
     number = word.compact
     run, length = number[run_start:run_end], run_end - run_start
-    if length >= 14 and not (prefix and length in (14, 16)):  # JY/SC + 14 digits: a food licence's number
+    if length >= 14 and not (prefix == 2 and length == 14):  # JY/SC + 14 digits: a food licence's number
         return None if is_legal_person_code(run) else _long_run_keep(length)
+    if prefix and 7 <= length <= 13:
+        return 0, 2  # HK/Macao permits (H/M + 8 or 10), passports (E12345678, EA1234567), old PR ID (ABC + 12)
     if run_end < len(number) and number[run_end].isalpha() and not in_context:
         return None  # digits then letters (91350100M...): pieces of an organisation's code, no person's number
     if length == 11 and not prefix and _PHONE.fullmatch(run):
         return 3, 4
-    if prefix and (7 <= length <= 10 or (prefix >= 3 and length == 12)):
-        return 0, 2  # HK/Macao permits (H/M + 8 or 10), passports (E12345678, EA1234567), old PR ID (ABC + 12)
     if not prefix and length in (8, 10) and not _amount(word, run_start, run_end):
         return 0, 2  # Taiwan residents' travel permit: 8 or 10 digits
     if in_context and sum(char.isdigit() for char in run) >= 5:
