@@ -47,10 +47,10 @@ from creditstd.cli._pipeline import InOrder, overlap, read_ahead
 from creditstd.cli.progress import Progress, file_size, total_size
 from creditstd.exceptions import CatalogueError, bilingual
 from creditstd.findings import Finding
-from creditstd.records.decode import HeaderMapping, infer_class, resolve_headers
+from creditstd.records.decode import infer_class, resolve_headers
 from creditstd.records.duplicates import DuplicateKeys, DuplicateResult
 from creditstd.records.model import record_class
-from creditstd.records.plan import Plan, TableResult, compile_plan, validate_table
+from creditstd.records.plan import Plan, TableResult, compile_plan, keyed_batch, validate_table
 from creditstd.reports import FORMATS, ReportBuilder, write_report
 from creditstd.sources import RowProblem, Rows, Source, SourceError, TableChunk, expand_inputs, open_table
 
@@ -150,20 +150,6 @@ def _rejects_path(options: Options, path: str, many: bool) -> Path | None:
     return options.rejects / f"{name}.rejects{suffix}"
 
 
-#: The column that keeps a batch's row count when no header names a field (an Arrow batch needs a column).
-_ROWS = "_rows"
-
-
-def _keyed(batch: pa.RecordBatch, mapping: HeaderMapping) -> pa.RecordBatch:
-    """The batch's columns that name a field, renamed to the field's key."""
-    keys, columns = [_ROWS], [pa.nulls(batch.num_rows, pa.string())]
-    for index, header in enumerate(batch.schema.names):
-        if (key := mapping.fields.get(header)) is not None:
-            keys.append(key)
-            columns.append(batch.column(index))
-    return pa.RecordBatch.from_arrays(columns, names=keys)
-
-
 def _choose_plan(options: Options, source: Source) -> tuple[Plan, tuple[str, str]]:
     if options.class_name:
         record_class(options.class_name)  # an unknown class is a usage error, before any row is read
@@ -188,7 +174,7 @@ def _validate_file(builder: ReportBuilder, plan: Plan, options: Options, source:
                 behind.submit(_report_problem, builder, rejects, item)
                 progress.update(rows=1, bytes_done=items.bytes_read)
                 continue
-            keyed = _keyed(item.batch, mapping)
+            keyed = keyed_batch(item.batch, mapping.fields)
             result = validate_table(plan, keyed, file=source.path, lines=item.lines, show_pii=options.show_pii)
             behind.submit(_report_rows, builder, rejects, duplicates, source.path, item, keyed, result)
             progress.update(rows=item.batch.num_rows, bytes_done=items.bytes_read)

@@ -80,7 +80,7 @@ from creditstd.records.masking import mask_shown_value
 from creditstd.records.model import record_class
 from creditstd.records.validation import RECORD_CODES, RecordValidator, validator
 
-__all__ = ["Plan", "TableResult", "compile_plan", "decode_rows", "reference_findings", "validate_table"]
+__all__ = ["Plan", "TableResult", "compile_plan", "decode_rows", "keyed_batch", "reference_findings", "validate_table"]
 
 #: Characters of a cell's value shown in a finding (personal values masked first).
 SHOWN_CHARS = 80
@@ -744,6 +744,29 @@ def _shown(plan: Plan, key: str | None, text: Any, show_pii: bool) -> str | None
             text = mask_shown_value(spec, text)
         text = redact(text)
     return text if len(text) <= SHOWN_CHARS else text[:SHOWN_CHARS] + "…"
+
+
+#: The column that keeps a batch's row count when no header names a field (an Arrow batch needs a column).
+ROWS_COLUMN = "_rows"
+
+
+def keyed_batch(batch: pa.RecordBatch, fields: Mapping[str, str | None]) -> pa.RecordBatch:
+    """The columns of ``batch`` that name a field, renamed to the field's key, as :func:`validate_table` reads
+    them; ``fields`` maps each header to its key or None (:attr:`~creditstd.records.decode.HeaderMapping.fields`).
+    The first column, :data:`ROWS_COLUMN`, is all null: it keeps the row count when no header names a field.
+    ``creditstd validate`` and :mod:`creditstd.spark` rename with this one function.
+
+    >>> keyed = keyed_batch(pa.RecordBatch.from_pydict({'CF_WSH': ['罚1'], 'x': ['?']}),
+    ...                     {'CF_WSH': 'decision_number', 'x': None})
+    >>> keyed.schema.names, keyed.num_rows
+    (['_rows', 'decision_number'], 1)
+    """
+    keys, columns = [ROWS_COLUMN], [pa.nulls(batch.num_rows, pa.string())]
+    for index, header in enumerate(batch.schema.names):
+        if (key := fields.get(header)) is not None:
+            keys.append(key)
+            columns.append(batch.column(index))
+    return pa.RecordBatch.from_arrays(columns, names=keys)
 
 
 def validate_table(plan: Plan, batch: pa.RecordBatch, *, file: str | None = None, lines: np.ndarray | None = None,
