@@ -76,6 +76,7 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
+from collections.abc import Sequence
 
 from creditstd.codes import regno, ric, uscc
 from creditstd.codes._text import SEPARATORS
@@ -126,6 +127,7 @@ _WORD = re.compile(rf"(?:[{_LETTER_CHARS}{_DIGIT_CHARS}]|(?<={_D}){_SEPARATOR}+(
 #: The pre-filter: seven digit-like characters, separators between them allowed (the shortest number masked).
 _MAYBE = re.compile(rf"{_D}(?:{_SEPARATOR}*{_D}){{6}}")
 _SEPARATOR_SET = frozenset(SEPARATORS + "\u3000\uff0d\uff0e\uff0f")
+_DROP_SEPARATORS = str.maketrans(dict.fromkeys(_SEPARATOR_SET))
 _DATE = (r"(?:18|19|20)\d\d(?:[-./](?:0?[1-9]|1[0-2])[-./](?:0?[1-9]|[12]\d|3[01])"
          r"|(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01]))")
 _DATES = re.compile(rf"{_DATE}(?:[^0-9A-Z*]+{_DATE})*")
@@ -182,9 +184,12 @@ class _Word:
 
     def __init__(self, text: str, start: int, end: int) -> None:
         self.source, self.start, self.end = text, start, end
-        self.folded = "".join(_fold(char) for char in text[start:end])
-        self.positions = [start + index for index, char in enumerate(self.folded) if char not in _SEPARATOR_SET]
-        self.compact = "".join(self.folded[position - start] for position in self.positions)
+        raw = text[start:end]
+        self.folded = raw.upper() if raw.isascii() else "".join(map(_fold, raw))
+        self.compact = self.folded.translate(_DROP_SEPARATORS)
+        self.positions: Sequence[int] = range(start, end)
+        if len(self.compact) != len(raw):
+            self.positions = [start + index for index, char in enumerate(self.folded) if char not in _SEPARATOR_SET]
 
 
 def _amount(word: _Word, run_start: int, run_end: int) -> bool:
@@ -245,7 +250,7 @@ def _hide_runs(word: _Word, hidden: set[int]) -> None:
 def _mask_word(word: _Word, hidden: set[int], *, peel: bool = True) -> None:
     """Add to ``hidden`` the text positions of ``word`` to mask."""
     number = word.compact
-    if len(number) - sum(char.isalpha() for char in number) < 7 or is_legal_person_code(number):
+    if len(number) - sum(map(str.isalpha, number)) < 7 or is_legal_person_code(number):
         return
     if peel and len(word.folded) <= _MAX_PEELED:
         if _DATES.fullmatch(word.folded) or _DECIMAL.fullmatch(word.folded):
@@ -272,6 +277,19 @@ def redact_personal(text: str) -> str:
     """
     if not _MAYBE.search(text):
         return text
+    return _redact_short(text) if len(text) <= _CACHED_LENGTH else _redact_personal(text)
+
+
+#: Texts up to this long are remembered (a record's dates, codes and authorities repeat from record to record).
+_CACHED_LENGTH = 64
+
+
+@functools.lru_cache(maxsize=4096)
+def _redact_short(text: str) -> str:
+    return _redact_personal(text)
+
+
+def _redact_personal(text: str) -> str:
     hidden: set[int] = set()
     for match in _WORD.finditer(text):
         _mask_word(_Word(text, *match.span()), hidden)
