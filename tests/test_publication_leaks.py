@@ -350,3 +350,11 @@ def test_is_shown_for_every_status(status: str) -> None:
 @pytest.mark.parametrize("value", [None, [], "罚款", 5, [penalty_record()]])
 def test_what_is_not_a_record_has_no_public_form(value: Any) -> None:
     assert for_publication(value, PENALTY, on=date(2024, 6, 1), rule_set=NDRC) is None
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from("0123456789１２Xx*Ｘ ABHMEjy-－.\u3000元年号，:证件护照¥①"), max_size=60))
+def test_the_scan_never_raises_and_only_ever_turns_characters_into_stars(text: str) -> None:
+    masked = redact_personal(text)
+    assert len(masked) == len(text)
+    assert all(after in (before, "*") for before, after in zip(text, masked, strict=True))

@@ -33,15 +33,23 @@ masked too, and the rest of the text is left exactly as it was.
 >>> redact('11010519491231002X11010519491231002X')
 '110105**************************002X'
 
-Publication (:func:`redact_personal`) needs more, and less.  More: besides
-ID numbers it masks every number that may identify a natural person --
-港澳居民来往内地通行证 (``H``/``M`` + 8 or 10 digits), 台湾居民来往大陆通行证
-(8 or 10 digits), the old 外国人永久居留身份证 (3 letters + 12 digits), passports
-of the Chinese shapes (1 or 2 letters + 7 or 8 digits: ``E12345678``,
-``EA1234567``, ``G12345678``) and mobile phone numbers (``1[3-9]`` + 9 digits,
-the middle 4 hidden); and after a word that announces a personal document
-(护照, 通行证, 身份证, 证件, 居住证, 居留...) any number of 5 digits or more (a
-foreign passport has no shape of its own).  Less: what is public by law stays:
+Publication (:func:`redact_personal`) needs more, and less.  It reads
+letters and digits together as words (separators allowed between digits) and
+judges each run of digits in its word.  More: besides ID numbers (any run of
+14 digits or more, the first 6 and last 4 or 3 kept, as above, whatever letters
+stand before or after it) it masks every number that may identify a natural
+person, keeping only its letters and its last 2 digits:
+
+* letters followed by 7 to 13 digits: 港澳居民来往内地通行证 (``H``/``M`` + 8 or
+  10 digits), passports of the Chinese shapes (``E12345678``, ``EA1234567``,
+  ``G12345678``), the old 外国人永久居留身份证 (3 letters + 12 digits);
+* 8 or 10 digits standing alone (not followed by letters): 台湾居民来往大陆通行证;
+* mobile numbers (``1[3-9]`` + 9 digits) keep their first 3 and last 4 digits;
+* after a word that announces a personal document (护照, 通行证, 身份证, 证件,
+  居住证, 居留...) any run of 5 digits or more: a foreign passport has no shape
+  of its own.
+
+Less: what is public by law stays:
 
 * a legal person's code (:func:`is_legal_person_code`): a USCC with letters
   (``91350100M000100Y43``), an all-digit USCC that cannot be an ID number
@@ -49,26 +57,34 @@ foreign passport has no shape of its own).  Less: what is public by law stays:
   date), a 15-digit registration number whose ``YYMMDD`` is no date;
 * dates (``20240101``, ``2024.01.01-2027.12.31``; a date joined to a number by
   a separator is peeled off first), decimals (``12345678.50``), sums of money
-  (``12345678元``, ``￥12345678``), landline numbers, decision numbers
-  (``京市监罚〔2024〕1号``), licence numbers of two letters and 14 digits
-  (``JY13501020012345``), and digits followed by letters (the pieces of an
-  organisation's code).
+  (``12345678元``, ``￥12345678``), landline numbers (``0591-87654321``),
+  decision numbers (``京市监罚〔2024〕1号``), licence numbers of two letters and
+  14 digits (``JY13501020012345``), and short runs of digits followed by letters
+  (``91350100M...``: the pieces of an organisation's code).
 
 A number of the shape of an ID number is masked even when its check character
-is wrong: a mistyped ID number is still a person's.  Letters and digits are
-read together as one word, so a run keeps its meaning whatever surrounds it
-(``ID11010519491231002X`` is masked, ``JY13501020012345`` is not).  Text with
-fewer than 7 digit-like characters in a row costs one regular-expression search.
+is wrong: a mistyped ID number is still a person's.  Text without 7 digit-like
+characters in a row costs one regular-expression search (under a microsecond).
 
 >>> redact_personal('身份证11010519491231002X，手机13800138000，代码91350100M000100Y43')
 '身份证110105********002X，手机138****8000，代码91350100M000100Y43'
+>>> redact_personal('ID11010519491231002X，JY13501020012345，2024-01-01 110105194912310021')
+'ID110105********002X，JY13501020012345，2024-01-01 110105********0021'
 
 Limits: a number cut by other characters (``1101-05号19491231``), or written in
 Chinese numerals, is not recognised; an 8-digit permit number that reads as a
-date is kept as a date; foreign passports are found only after a keyword; an
-all-digit USCC whose positions 7-14 read as a birth date and that fails the
-strict USCC checks is masked (about 1 in 500 such codes; masking more than
-needed, never less).
+date, or stands before 元, is kept as a date or a sum; foreign passports are
+found only after a keyword; a landline number is kept.  Numbers with only
+separators between them are read as one number (a date at either end is
+peeled off, not one in the middle: ``110105 19491231 002X`` is one number), so
+a licence number followed by a space and an ID number is masked with it.
+Errors go the other
+way elsewhere: a licence number of letters and 7 to 13 digits (``闽AA5910001``)
+is masked, and so is an all-digit USCC that is also a valid ID number (its
+positions 7-14 a possible birth date and its last character the right MOD 11-2
+check: 1 in 100,000 generated all-digit codes); an all-digit USCC whose
+positions 7-14 read as a birth date is kept only when it passes the strict USCC
+checks (authority, category, region, embedded organisation code).
 """
 
 from __future__ import annotations
