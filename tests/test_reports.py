@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from unittest import mock
 
 import numpy as np
 import pyarrow as pa
@@ -405,3 +406,31 @@ def test_hash_strings_is_its_definition(texts: list[str | None], cut: int) -> No
     array = pa.array(texts, pa.string()).slice(min(cut, len(texts)))
     expected = [_reference_hash(text) for text in texts[min(cut, len(texts)):] if text is not None]
     assert hash_strings(array).tolist() == expected
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.text(max_size=40), st.text(alphabet="统一社会信用代码ab", max_size=120))),
+       st.integers(min_value=0, max_value=3), st.integers(min_value=1, max_value=200))
+def test_hash_strings_does_not_depend_on_its_step(texts: list[str | None], cut: int, step: int) -> None:
+    """The values hashed together in one step, or a value longer than a step alone: each hash is its own."""
+    from creditstd.reports import sketch
+
+    array = pa.array(texts, pa.string()).slice(min(cut, len(texts)))
+    expected = [_reference_hash(text) for text in texts[min(cut, len(texts)):] if text is not None]
+    with mock.patch.object(sketch, "_STEP", step):
+        assert hash_strings(array).tolist() == expected
+
+
+def test_hash_strings_of_long_values() -> None:
+    """A value longer than a step is a polynomial up to the power tables' length, a BLAKE2b digest beyond."""
+    import hashlib
+
+    from creditstd.reports import sketch
+
+    longest = "a" * sketch._TABLE
+    values = ["x", "统" * (sketch._STEP // 3 + 5), longest, longest + "b", "y"]
+    hashes = hash_strings(pa.array(values)).tolist()
+    assert hashes[:3] + hashes[4:] == [_reference_hash(value) for value in values[:3] + values[4:]]
+    digest = int.from_bytes(hashlib.blake2b(values[3].encode(), digest_size=8).digest(), "little")
+    length = len(values[3]) * int(sketch._LENGTH) & ((1 << 64) - 1)
+    assert hashes[3] == int(sketch._mix(np.array([digest ^ length], dtype=np.uint64))[0])

@@ -40,7 +40,10 @@ __all__ = ["DistinctCounter", "hash_strings"]
 _P = 14  # HyperLogLog precision: 2**14 registers
 _M = 1 << _P
 _ALPHA = 0.7213 / (1 + 1.079 / _M)
-_TABLE = 1 << 18  # text hashed per step, in bytes; a longer value is hashed with BLAKE2b instead
+_TABLE = 1 << 18  # the longest text hashed as a polynomial, in bytes; a longer value is hashed with BLAKE2b instead
+#: Text hashed per step, in bytes (a value up to ``_TABLE`` bytes long alone): the step's 8-byte terms stay in
+#: the processor's cache (64 KiB of text: 512 KiB of terms; a step of ``_TABLE`` took 2.5 times as long).
+_STEP = 1 << 16
 _BASE = 0x9E3779B97F4A7C15  # odd, so invertible modulo 2**64
 _K1, _K2 = np.uint64(0xFF51AFD7ED558CCD), np.uint64(0xC4CEB9FE1A85EC53)
 _LENGTH = np.uint64(0xC2B2AE3D27D4EB4F)
@@ -99,13 +102,15 @@ def hash_strings(array: pa.Array | pa.ChunkedArray) -> np.ndarray:
     result = np.empty(n, dtype=np.uint64)
     start = 0
     with np.errstate(over="ignore"):
-        while start < n:  # values whose text fits in the power tables together; a longer one alone
-            stop = min(int(np.searchsorted(offsets, offsets[start] + _TABLE, side="right")) - 1, n)
+        while start < n:  # values whose text fits in a step together; a longer one alone
+            stop = min(int(np.searchsorted(offsets, offsets[start] + _STEP, side="right")) - 1, n)
             if stop <= start:
-                text = data[offsets[start]:offsets[start + 1]].tobytes()
-                result[start] = int.from_bytes(hashlib.blake2b(text, digest_size=8).digest(), "little")
-                start += 1
-                continue
+                if offsets[start + 1] - offsets[start] > _TABLE:  # longer than the power tables
+                    text = data[offsets[start]:offsets[start + 1]].tobytes()
+                    result[start] = int.from_bytes(hashlib.blake2b(text, digest_size=8).digest(), "little")
+                    start += 1
+                    continue
+                stop = start + 1
             first = offsets[start]
             relative = offsets[start:stop + 1] - first
             begins, ends = relative[:-1], relative[1:]
