@@ -220,6 +220,13 @@ def test_every_spelling_in_free_text_and_names_is_masked(text: str) -> None:
     assert public["violation_facts"].startswith("当事人张三（身份证号码：")
 
 
+def test_a_birth_date_beside_a_date_is_not_taken_for_a_date() -> None:
+    """An ID number written into a date (found by hypothesis): ``20`` + ``440224 19840724 3304`` + ``24-03-15``
+    starts with ``20440224``, a date of the compact form, so only dates with separators are peeled off."""
+    masked = redact_personal("20440224 19840724 330424-03-15")
+    assert "19840724" not in masked and "440224" not in masked.replace(" ", "")
+
+
 def test_the_scan_keeps_the_shape_of_the_text() -> None:
     assert redact_personal("当事人（身份证号110105 19491231 002X）") == "当事人（身份证号110105 ******** 002X）"
     assert redact_personal("联系电话13800138000。") == "联系电话138****8000。"
@@ -233,7 +240,7 @@ KEPT = [
     "91350100M000100Y43",            # a USCC with letters: never an ID number
     "914403001922038216",            # all digits, but positions 7-14 (00192203) are no birth date
     "京市监罚〔2024〕1号", "榕市监罚〔2024〕12号",  # decision numbers
-    "2024-03-15", "20240315", "2024.01.01-2027.12.31", "2024年3月15日",  # dates
+    "2024-03-15", "20240315", "2024.01.01-2027.12.31", "20240101-20241231", "2024年3月15日",  # dates
     "罚款人民币12345678元", "￥12345678", "罚没款12345678.50元", "0591-87654321",  # sums, a landline
     "JY13501020012345",              # a food business licence: two letters and 14 digits
     "19220382-1",                    # an organisation code

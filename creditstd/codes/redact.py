@@ -36,8 +36,8 @@ masked too, and the rest of the text is left exactly as it was.
 Publication (:func:`redact_personal`) needs more, and less.  It reads
 letters and digits together as words (separators allowed between digits) and
 judges each run of digits in its word.  More: besides ID numbers (any run of
-14 digits or more, the first 6 and last 4 or 3 kept, as above, whatever letters
-stand before or after it) it masks every number that may identify a natural
+14 digits or more, the first 6 and last 4 or 3 kept, as above, whatever stands
+before or after it, but for the licence numbers below) it masks every number that may identify a natural
 person, keeping only its letters and its last 2 digits:
 
 * letters followed by 7 to 13 digits: 港澳居民来往内地通行证 (``H``/``M`` + 8 or
@@ -55,8 +55,10 @@ Less: what is public by law stays:
   (``91350100M000100Y43``), an all-digit USCC that cannot be an ID number
   (``914403001922038216``: its positions 7-14, ``00192203``, are no birth
   date), a 15-digit registration number whose ``YYMMDD`` is no date;
-* dates (``20240101``, ``2024.01.01-2027.12.31``; a date joined to a number by
-  a separator is peeled off first), decimals (``12345678.50``), sums of money
+* dates (``2024.01.01-2027.12.31``; ``20240101`` or ``20240101-20241231``
+  standing alone; a date written with separators and joined to a number by a
+  separator is peeled off first: a ``YYYYMMDD`` beside other digits may be an
+  ID number's birth date), decimals (``12345678.50``), sums of money
   (``12345678元``, ``￥12345678``), landline numbers (``0591-87654321``),
   decision numbers (``京市监罚〔2024〕1号``), licence numbers of two letters and
   14 digits (``JY13501020012345``), and short runs of digits followed by letters
@@ -75,12 +77,14 @@ Limits: a number cut by other characters (``1101-05号19491231``), or written in
 Chinese numerals, is not recognised; an 8-digit permit number that reads as a
 date, or stands before 元, is kept as a date or a sum; foreign passports are
 found only after a keyword; a landline number is kept.  Numbers with only
-separators between them are read as one number (a date at either end is
-peeled off, not one in the middle: ``110105 19491231 002X`` is one number), so
-a licence number followed by a space and an ID number is masked with it.
+separators between them are read as one number (a date with separators at
+either end is peeled off, not one in the middle: ``110105 19491231 002X`` is one
+number), so a licence number followed by a space and an ID number is masked with
+it, and so is a date ``YYYYMMDD`` next to other numbers (``20240101 12345``).
 Errors go the other
 way elsewhere: a licence number of letters and 7 to 13 digits (``闽AA5910001``)
-is masked, and so is an all-digit USCC that is also a valid ID number (its
+is masked, so is a code written right after letters (``USCC914403001922038216``:
+letters then digits are a permit's shape; write ``USCC 9144...``), and so is an all-digit USCC that is also a valid ID number (its
 positions 7-14 a possible birth date and its last character the right MOD 11-2
 check: 1 in 100,000 generated all-digit codes); an all-digit USCC whose
 positions 7-14 read as a birth date is kept only when it passes the strict USCC
@@ -144,14 +148,20 @@ _WORD = re.compile(rf"(?:[{_LETTER_CHARS}{_DIGIT_CHARS}]|(?<={_D}){_SEPARATOR}+(
 _MAYBE = re.compile(rf"{_D}(?:{_SEPARATOR}*{_D}){{6}}")
 _SEPARATOR_SET = frozenset(SEPARATORS + "\u3000\uff0d\uff0e\uff0f")
 _DROP_SEPARATORS = str.maketrans(dict.fromkeys(_SEPARATOR_SET))
-_DATE = (r"(?:18|19|20)\d\d(?:[-./](?:0?[1-9]|1[0-2])[-./](?:0?[1-9]|[12]\d|3[01])"
-         r"|(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01]))")
+#: A date written with separators (2024-01-01, 2024.1.1, 2024/01/01): never part of an ID number.
+_DATE = r"(?:18|19|20)\d\d[-./](?:0?[1-9]|1[0-2])[-./](?:0?[1-9]|[12]\d|3[01])"
 _DATES = re.compile(rf"{_DATE}(?:[^0-9A-Z*]+{_DATE})*")
+#: A date written as YYYYMMDD, as an ID number holds the birth date: kept only when it is the whole word, or
+#: one of two that make the word (``20240101-20241231``: 16 digits whose first 8 are a date cannot hold an ID
+#: number, whose first two digits are a province's, 11 to 83, or 9).
+_COMPACT = r"(?:18|19|20)\d\d(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])"
+_COMPACT_DATE = re.compile(rf"{_COMPACT}(?:[^0-9A-Z*]+{_COMPACT})?")
 _LEADING_DATES = re.compile(rf"(?:{_DATE}[^0-9A-Z*]+)+")
 _TRAILING_DATES = re.compile(rf"(?:[^0-9A-Z*]+{_DATE})+$")
 _DECIMAL = re.compile(r"[0-9]{1,13}\.[0-9]{1,6}")
 _RUN_IN_WORD = re.compile(r"[0-9*]+")
 _FIFTEEN = re.compile(r"(?<![0-9])[0-9]{15}(?![0-9])")
+_LETTERED_RUN = re.compile(r"[A-Z][0-9]{7,13}(?![0-9])")
 #: Words longer than this are not searched for dates (a date search in them would cost quadratic time).
 _MAX_PEELED = 200
 _PHONE = re.compile(r"1[3-9][0-9]{9}")
@@ -175,7 +185,8 @@ def is_legal_person_code(number: str) -> bool:
     an ID number, not even a mistyped one: published by law, so kept in clear.
 
     * a USCC (check character right) with letters before its check character: ID numbers have none (when
-      15 digits among them read as a 15-digit ID number, only if it also passes the strict USCC checks);
+      it holds the shape of another personal number, 15 digits that read as an ID number or a letter followed
+      by 7 to 13 digits, only if it also passes the strict USCC checks);
     * an all-digit USCC whose positions 7-14 are no possible birth date (``914403001922038216``: ``00192203``),
       or which passes the strict USCC checks (authority, category, region, embedded organisation code) and fails
       the ID number's check;
@@ -187,8 +198,8 @@ def is_legal_person_code(number: str) -> bool:
     (False, False)
     """
     if len(number) == 18 and uscc.is_valid(number):
-        if not number[:17].isdigit():  # letters, so no ID number, unless 15 digits of one sit among them
-            hides_one = any(ric.is_valid(run) for run in _FIFTEEN.findall(number))
+        if not number[:17].isdigit():  # letters, so no ID number, unless a person's number sits among them
+            hides_one = _LETTERED_RUN.search(number) or any(map(ric.is_valid, _FIFTEEN.findall(number)))
             return not hides_one or uscc.is_valid(number, strict=True)
         birth_possible = ric.is_valid(number[:17] + ric.calc_check_digit(number))
         return not birth_possible or (not ric.is_valid(number) and uscc.is_valid(number, strict=True))
@@ -229,7 +240,8 @@ def _run_keep(word: _Word, run_start: int, run_end: int, prefix: int, in_context
     number = word.compact
     run, length = number[run_start:run_end], run_end - run_start
     if length >= 14 and not (prefix == 2 and length == 14):  # JY/SC + 14 digits: a food licence's number
-        return None if is_legal_person_code(run) else _long_run_keep(length)
+        # a code right after letters is not read as a legal person's: letters then digits are a permit's shape
+        return None if not prefix and is_legal_person_code(run) else _long_run_keep(length)
     if prefix and 7 <= length <= 13:
         return 0, 2  # HK/Macao permits (H/M + 8 or 10), passports (E12345678, EA1234567), old PR ID (ABC + 12)
     if run_end < len(number) and number[run_end].isalpha() and not in_context:
@@ -269,10 +281,11 @@ def _mask_word(word: _Word, hidden: set[int], *, peel: bool = True) -> None:
     if len(number) - sum(map(str.isalpha, number)) < 7 or is_legal_person_code(number):
         return
     if peel and len(word.folded) <= _MAX_PEELED:
-        if _DATES.fullmatch(word.folded) or _DECIMAL.fullmatch(word.folded):
+        if _DATES.fullmatch(word.folded) or _COMPACT_DATE.fullmatch(word.folded) or _DECIMAL.fullmatch(word.folded):
             return
         lead, trail = _LEADING_DATES.match(word.folded), _TRAILING_DATES.search(word.folded)
         if lead or trail:  # dates joined to a number by separators: what is between them is judged on its own
+            # (only dates written with separators: a YYYYMMDD beside other digits may be an ID number's birth date)
             core_start = word.start + (lead.end() if lead else 0)
             core_end = word.start + (trail.start() if trail else len(word.folded))
             if core_start < core_end:
