@@ -120,6 +120,8 @@ FAMILIES: dict[str, tuple[str, str]] = {
     "source": ("读取输入文件", "reading input files"),
     "columns": ("表头与字段", "columns and fields"),
     "rows": ("行", "rows"),
+    "mapping": ("映射文件", "mapping files"),
+    "convert": ("转换", "conversion"),
 }
 
 _LENGTH, _FORMAT, _CHECKSUM, _COMPONENT = "InvalidLength", "InvalidFormat", "InvalidChecksum", "InvalidComponent"
@@ -310,6 +312,7 @@ _TABLE: dict[str, tuple[str, ...]] = {
 _PROVIDERS: tuple[tuple[str, str], ...] = (
     ("creditstd.sources.model", "CODES"),
     ("creditstd.sources.model", "ROW_CODES"),
+    ("creditstd.convert.codes", "CODES"),
 )
 
 
