@@ -433,18 +433,18 @@ def validate_dataframe(df: DataFrame, cls: str | None = None, *, strict: bool = 
     if clash := sorted(reserved & set(columns)):
         raise ValueError(bilingual(f"列名与校验结果列重名：{', '.join(clash)}",
                                    f"columns named like the result columns: {', '.join(clash)}"))
-    if mapping.unknown or mapping.duplicate:
-        warnings.warn(UnknownColumnsWarning(bilingual(
-            f"以下列不对应“{record_class(plan.class_name).zh}”的字段，原样保留、不作校验："
-            f"{'、'.join((*mapping.unknown, *mapping.duplicate))}",
-            f"columns naming no field of {plan.class_name} are kept unchecked: "
-            f"{', '.join((*mapping.unknown, *mapping.duplicate))}")), stacklevel=2)
     if row_id is None:
         id_name, base = ROW_ID, df.withColumn(ROW_ID, F.monotonically_increasing_id())
     elif row_id in columns:
         id_name, base = row_id, df
     else:
         raise ValueError(bilingual(f"没有名为 {row_id} 的列", f"no column named {row_id}"))
+    unchecked = [name for name in (*mapping.unknown, *mapping.duplicate) if name != row_id]
+    if unchecked:
+        warnings.warn(UnknownColumnsWarning(bilingual(
+            f"以下列不对应“{record_class(plan.class_name).zh}”的字段，原样保留、不作校验：{'、'.join(unchecked)}",
+            f"columns naming no field of {plan.class_name} are kept unchecked: {', '.join(unchecked)}")),
+            stacklevel=2)
     id_type = base.schema[id_name].dataType
 
     checked_schema = StructType([*base.schema.fields, StructField(VALID_COLUMN, BooleanType(), False),
@@ -502,7 +502,7 @@ def _identifier_udf(kind: str, strict: bool) -> Any:
         return pd.Series(result, index=values.index)
 
     valid.__annotations__ = {"values": pd.Series, "return": pd.Series}  # PySpark reads the UDF's kind from them
-    return pandas_udf(valid, "boolean")  # type: ignore[call-overload]
+    return pandas_udf(valid, "boolean")
 
 
 @functools.cache
@@ -514,7 +514,7 @@ def _mask_udf() -> Any:
         return pd.Series(_by_distinct(_texts(values), ric.mask).to_pylist(), index=values.index, dtype=object)
 
     masked.__annotations__ = {"values": pd.Series, "return": pd.Series}
-    return pandas_udf(masked, "string")  # type: ignore[call-overload]
+    return pandas_udf(masked, "string")
 
 
 def _column(column: Column | str) -> Column:
@@ -526,16 +526,16 @@ def _column(column: Column | str) -> Column:
 def uscc_valid(column: Column | str, *, strict: bool = False) -> Column:
     """A Spark column: whether each cell is a valid unified social credit code (null for null), as
     :func:`creditstd.uscc.is_valid` decides, through :func:`creditstd.codes.batch.validate_batch`."""
-    return _identifier_udf("uscc", strict)(_column(column))  # type: ignore[no-any-return]
+    return _identifier_udf("uscc", strict)(_column(column))
 
 
 def ric_valid(column: Column | str, *, strict: bool = False) -> Column:
     """A Spark column: whether each cell is a valid citizen ID number or residence permit (null for null), as
     :func:`creditstd.ric.is_valid` decides, through :func:`creditstd.codes.batch.validate_batch`."""
-    return _identifier_udf("ric", strict)(_column(column))  # type: ignore[no-any-return]
+    return _identifier_udf("ric", strict)(_column(column))
 
 
 def mask_id(column: Column | str) -> Column:
     """A Spark column: each cell in its publication form (:func:`creditstd.ric.mask`: the first 6 and the last
     4 characters kept, 3 of a 15-digit number), null for null."""
-    return _mask_udf()(_column(column))  # type: ignore[no-any-return]
+    return _mask_udf()(_column(column))
