@@ -229,3 +229,28 @@ def test_the_white_space_looked_for_is_exactly_what_arrow_trims(side: str) -> No
     assert len(spaces) == 29
     assert all(_untrimmed(pa.array([value])) for value in spaces)
     assert not _untrimmed(column.filter(pa.array(~changed)))
+
+
+#: Characters around which trimming is decided: every white space Arrow trims, characters whose UTF-8 bytes
+#: share a lead or a last pair with one (局 ends in 0x80, 《 starts with 0xE3 0x80), letters and CJK.
+_TRIM_ALPHABET = ("\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2005\u200a\u2028\u2029\u202f\u205f\u3000"
+                  "局《》〔号统a1\u2060\u200b\u3001\x80")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.text(alphabet=_TRIM_ALPHABET, max_size=6)), max_size=12),
+       st.integers(min_value=0, max_value=3), st.booleans())
+def test_columns_are_read_as_arrow_trims_them(values: list[str | None], cut: int, large: bool) -> None:
+    """_untrimmed says whether Arrow's trim would change a column (its quick look at each value's first and
+    last two bytes lets every such value through), and the checked cells are the trimmed ones, empty ones null."""
+    import pyarrow.compute as pc
+
+    from creditstd.records.plan import _Columns, _untrimmed
+
+    column = pa.array(values, pa.large_string() if large else pa.string()).slice(min(cut, len(values)))
+    trimmed = pc.utf8_trim_whitespace(column)
+    assert _untrimmed(column) == any(pc.fill_null(pc.not_equal(trimmed, column), False).to_pylist())
+    columns = _Columns(pa.RecordBatch.from_arrays([column], names=["remarks"]), ["remarks"])
+    expected = [value or None for value in trimmed.to_pylist()]
+    assert columns.text["remarks"].to_pylist() == expected
+    assert columns.present("remarks").tolist() == [value is not None for value in expected]

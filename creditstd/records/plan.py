@@ -159,6 +159,20 @@ def _spaces_at(data: np.ndarray, at: np.ndarray, room: np.ndarray) -> bool:
     return False
 
 
+#: A quick filter before :func:`_spaces_at`: the pairs of bytes (first << 8 | second) a value that starts with
+#: white space may start with, and those a value that ends with it may end with.  Every such value is let
+#: through (a one-byte space with whatever byte is next to it); a few others are too, and are looked at exactly.
+_MAY_START = np.zeros(1 << 16, bool)
+_MAY_END = np.zeros(1 << 16, bool)
+for _byte in np.flatnonzero(_SPACE_BYTE).tolist():
+    _MAY_START[_byte << 8:(_byte + 1) << 8] = True
+    _MAY_END[_byte::256] = True
+for _pair in (0xC285, 0xC2A0):
+    _MAY_START[_pair] = _MAY_END[_pair] = True
+_MAY_START[_SPACE_TRIPLES >> 8] = True
+_MAY_END[_SPACE_TRIPLES & 0xFFFF] = True
+
+
 def _untrimmed(column: pa.Array) -> bool:
     """Whether any value of ``column`` starts or ends with white space, looking only at its ends' bytes
     (so a column that needs no trimming is not copied).
@@ -166,12 +180,23 @@ def _untrimmed(column: pa.Array) -> bool:
     >>> _untrimmed(pa.array(['统一社会信用代码', 'A1', None, ''])), _untrimmed(pa.array(['A1', 'x\u3000']))
     (False, True)
     """
-    offsets, data = text_buffers(column)
-    sizes = np.diff(offsets)
-    rows = np.flatnonzero(sizes > 0)
+    return _untrimmed_buffers(*text_buffers(column))
+
+
+def _untrimmed_buffers(offsets: np.ndarray, data: np.ndarray) -> bool:
+    """:func:`_untrimmed` of the column with these buffers (:func:`~creditstd.arrow_text.text_buffers`)."""
+    if not len(data) or offsets[-1] == offsets[0]:
+        return False
+    starts, ends = offsets[:-1], offsets[1:]
+    # the first two and the last two bytes of each value (a neighbour's, or the buffer's ends, for a shorter
+    # one: that only lets more values through to the exact look)
+    head = (data.take(starts, mode="clip").astype(np.uint16) << 8) | data.take(starts + 1, mode="clip")
+    tail = (data.take(ends - 2, mode="clip").astype(np.uint16) << 8) | data.take(ends - 1, mode="clip")
+    rows = np.flatnonzero((_MAY_START[head] | _MAY_END[tail]) & (ends > starts))
     if not len(rows):
         return False
-    starts, ends, sizes = offsets[rows], offsets[rows + 1], sizes[rows]
+    starts, ends = starts[rows], ends[rows]
+    sizes = ends - starts
     if _spaces_at(data, starts, sizes):
         return True
     # the last character starts 1, 2 or 3 bytes before the end (UTF-8 continuation bytes are 0b10xxxxxx)
@@ -182,22 +207,28 @@ def _untrimmed(column: pa.Array) -> bool:
     return _spaces_at(data, last, ends - last)
 
 
-def _empty_as_null(column: pa.Array) -> pa.Array:
-    """``column`` with its empty strings null: the same text buffers under a new validity bitmap.
+def _empty_as_null(column: pa.Array, offsets: np.ndarray | None = None) -> tuple[pa.Array, np.ndarray]:
+    """``column`` with its empty strings null (the same text buffers under a new validity bitmap), and per
+    cell whether it holds text.  ``offsets``: the column's, if at hand (:func:`~creditstd.arrow_text.text_buffers`).
 
-    >>> _empty_as_null(pa.array(['a', '', None, 'b'])).to_pylist()
+    >>> _empty_as_null(pa.array(['a', '', None, 'b']))[0].to_pylist()
     ['a', None, None, 'b']
-    >>> _empty_as_null(pa.array(['x', 'a', '', None, 'b']).slice(1)).to_pylist()
-    ['a', None, None, 'b']
+    >>> column, present = _empty_as_null(pa.array(['x', 'a', '', None, 'b']).slice(1))
+    >>> column.to_pylist(), present.tolist()
+    (['a', None, None, 'b'], [True, False, False, True])
     """
-    empty = np.asarray(pc.fill_null(pc.equal(pc.binary_length(column), _ZERO), _TRUE).to_numpy(zero_copy_only=False),
-                       bool)
-    if not empty.any():
-        return column
+    if offsets is None:
+        offsets, _ = text_buffers(column)
+    present = offsets[1:] != offsets[:-1]
+    if column.null_count:
+        present &= np.asarray(pc.is_valid(column).to_numpy(zero_copy_only=False), bool)
+    elif present.all():
+        return column, present
     # the bitmap covers the buffers from their start: a slice's cells begin ``offset`` bits in
-    bits = np.concatenate([np.zeros(column.offset, bool), ~empty])
+    bits = np.concatenate([np.zeros(column.offset, bool), present])
     bitmap = pa.py_buffer(np.packbits(bits, bitorder="little").tobytes())
-    return pa.Array.from_buffers(column.type, len(column), [bitmap, *column.buffers()[1:]], offset=column.offset)
+    return pa.Array.from_buffers(column.type, len(column), [bitmap, *column.buffers()[1:]],
+                                 offset=column.offset), present
 
 
 @functools.cache
@@ -231,6 +262,7 @@ class _Columns:
         :func:`~creditstd.records.decode.cell_decoder` does."""
         self.rows = batch.num_rows
         self.text: dict[str, pa.Array] = {}
+        present: dict[str, np.ndarray] = {}
         for key in keys:
             index = batch.schema.get_field_index(key)
             if index < 0:
@@ -238,11 +270,15 @@ class _Columns:
             column = batch.column(index)
             if not pa.types.is_string(column.type) and not pa.types.is_large_string(column.type):
                 column = pc.cast(column, pa.string())
-            self.text[key] = _empty_as_null(pc.utf8_trim_whitespace(column) if _untrimmed(column) else column)
+            offsets, data = text_buffers(column)
+            if _untrimmed_buffers(offsets, data):
+                column = pc.utf8_trim_whitespace(column)
+                offsets, _ = text_buffers(column)
+            self.text[key], present[key] = _empty_as_null(column, offsets)
             aliases = _alias_arrays(class_name, key) if class_name else None
-            if aliases is not None:
+            if aliases is not None:  # an alias stands for a value: the cells holding text stay the same
                 self.text[key] = _unalias(self.text[key], *aliases)
-        self._present: dict[str, np.ndarray] = {}
+        self._present: dict[str, np.ndarray] = present
         self._numbers: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         self._dates: dict[str, np.ndarray] = {}
 
