@@ -72,8 +72,9 @@ SOURCE_CODES: dict[str, tuple[str, str]] = {
                              "{file}{where}: a record (with the markup before it) is over {limit} bytes: refused"),
     "source.xml_prolog": ("{file}：根元素之前的内容超过{limit}字节，拒绝读取",
                           "{file}: over {limit} bytes before the root element: refused"),
-    "source.xml_record_path": ("{file}：没有元素与记录路径 {path} 匹配（根元素为 {root}）",
-                               "{file}: no element matches the record path {path} (the root element is {root})"),
+    "source.xml_record_path": ("{file}：没有元素与记录路径 {record_path} 匹配（根元素为 {root}）",
+                               "{file}: no element matches the record path {record_path} (the root element is "
+                               "{root})"),
 }
 
 #: Every code of this package: code -> (Chinese template, English template).
