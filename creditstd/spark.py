@@ -393,13 +393,17 @@ class SparkValidation:
 
     ``valid``: the valid rows, the input's columns (with ``row_id`` when it was given); ``errors``: one row per
     finding (the row id, then :data:`ERRORS_COLUMNS`); ``rejected``: the rows with at least one finding, the
-    input's columns and the row id; ``mapping``: how the column names map to fields (unknown ones included);
-    ``row_id``: the name of the row id column in ``errors`` and ``rejected``.
+    input's columns and the row id; ``checked``: every row after the one validation pass, the input's columns,
+    the row id, :data:`VALID_COLUMN` and :data:`ERRORS_COLUMN` (repeated records not yet flagged): the others
+    are made from it, so ``checked.persist()`` before writing several of them runs the pass once;
+    ``mapping``: how the column names map to fields (unknown ones included); ``row_id``: the name of the row
+    id column in ``errors`` and ``rejected``.
     """
 
     valid: DataFrame
     errors: DataFrame
     rejected: DataFrame
+    checked: DataFrame
     mapping: HeaderMapping
     plan: Plan
     row_id: str
@@ -419,7 +423,7 @@ def validate_dataframe(df: DataFrame, cls: str | None = None, *, strict: bool = 
     row whose identity fields an earlier row (a smaller row id) had, as the command line does; this costs a
     narrow pass over the identity columns and one shuffle of (row id, key) pairs; ``False`` keeps the job
     shuffle-free.  Nothing is computed until an action runs on a result; ``valid`` and ``errors`` come from
-    the same pass but each action re-runs it, so ``persist()`` ``df`` (or the results) when using several.
+    the same pass but each action re-runs it: ``persist()`` the result's ``checked`` to run it once.
     """
     from pyspark.sql import Window
     from pyspark.sql import functions as F  # noqa: N812  (PySpark's own convention)
@@ -449,7 +453,7 @@ def validate_dataframe(df: DataFrame, cls: str | None = None, *, strict: bool = 
 
     checked_schema = StructType([*base.schema.fields, StructField(VALID_COLUMN, BooleanType(), False),
                                  StructField(ERRORS_COLUMN, _spark_findings_type(), False)])
-    checked = base.mapInArrow(_SparkCheck(check), checked_schema)
+    checked = passed = base.mapInArrow(_SparkCheck(check), checked_schema)
     rejected_flag = ~F.col(VALID_COLUMN)
     errors = (checked.where(rejected_flag).select(F.col(_quoted(id_name)), F.explode(ERRORS_COLUMN).alias("_f"))
               .select(_quoted(id_name), *(F.col(f"_f.{name}").alias(name) for name in ERRORS_COLUMNS)))
@@ -471,7 +475,7 @@ def validate_dataframe(df: DataFrame, cls: str | None = None, *, strict: bool = 
     result_columns = [_quoted(name) for name in base.columns]
     valid = checked.where(~rejected_flag).select(*(_quoted(name) for name in columns))
     rejected = checked.where(rejected_flag).select(*result_columns)
-    return SparkValidation(valid, errors, rejected, mapping, plan, id_name)
+    return SparkValidation(valid, errors, rejected, passed, mapping, plan, id_name)
 
 
 def _string() -> Any:

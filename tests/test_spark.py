@@ -247,6 +247,8 @@ def test_spark_gives_the_command_line_verdicts(spark: Any, files: dict[str, Path
     assert df.count() == read == valid_df.count() + rejected
     assert rejected == errors_df.select(validation.row_id).distinct().count() == len(expected)
     assert valid_df.columns == df.columns
+    assert validation.checked.columns == [*df.columns, *([] if "_row_id" in df.columns else ["_row_id"]), VALID_COLUMN,
+                                          ERRORS_COLUMN]
 
 
 def test_spark_masks_personal_values_unless_asked(spark: Any, files: dict[str, Path]) -> None:
