@@ -254,3 +254,23 @@ def test_columns_are_read_as_arrow_trims_them(values: list[str | None], cut: int
     expected = [value or None for value in trimmed.to_pylist()]
     assert columns.text["remarks"].to_pylist() == expected
     assert columns.present("remarks").tolist() == [value is not None for value in expected]
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data(), class_name=st.sampled_from(CLASSES), strict=st.booleans())
+def test_a_conditional_checked_on_the_rows_it_applies_to_says_what_it_says_on_all(
+        data: st.DataObject, class_name: str, strict: bool) -> None:
+    """A conditional's consequence runs only on the rows where its condition holds (_Columns.subset): the
+    rows it flags are those of the consequence run on the whole batch."""
+    from creditstd.records.plan import _Columns, _compiled
+
+    rows = _fake_rows(class_name, 12, seed=data.draw(st.integers(0, 10_000)), error_rate=0.3)
+    keys = list(rows[0])
+    for row in rows:
+        for key in data.draw(st.lists(st.sampled_from(keys), max_size=4, unique=True)):
+            row[key] = data.draw(HOSTILE)
+    compiled = _compiled(class_name, strict)
+    columns = _Columns(_batch(rows), compiled.keys, class_name)
+    for conditional in compiled.conditionals:
+        whole = conditional.condition(columns) & ~conditional.consequence(columns)
+        assert conditional.failing(columns).tolist() == whole.tolist()

@@ -282,6 +282,17 @@ class _Columns:
         self._numbers: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         self._dates: dict[str, np.ndarray] = {}
 
+    def subset(self, rows: np.ndarray, keys: Iterable[str]) -> _Columns:
+        """The cells of fields ``keys`` at ``rows`` (the presence of every field), as columns of their own:
+        a column check is decided cell by cell, so on them it says what it says on these rows of the whole."""
+        subset = object.__new__(_Columns)
+        subset.rows = len(rows)
+        indices = pa.array(rows, pa.int64())
+        subset.text = {key: self.text[key].take(indices) for key in keys if key in self.text}
+        subset._present = {key: present[rows] for key, present in self._present.items()}
+        subset._numbers, subset._dates = {}, {}
+        return subset
+
     def present(self, key: str) -> np.ndarray:
         if key not in self._present:
             column = self.text.get(key)
@@ -584,6 +595,20 @@ class _Conditional:
 
     condition: Callable[[_Columns], np.ndarray]
     consequence: Callable[[_Columns], np.ndarray]
+    #: The fields whose values ``consequence`` checks (not only their presence): it is run on the rows where
+    #: ``condition`` holds only (a passport number need not be read as a citizen ID).
+    values: tuple[str, ...] = ()
+
+    def failing(self, columns: _Columns) -> np.ndarray:
+        """Per row, whether the condition holds and the consequence may not."""
+        holds = self.condition(columns)
+        if not self.values or holds.all():
+            return holds & ~self.consequence(columns)
+        failing = np.zeros(columns.rows, bool)
+        rows = np.flatnonzero(holds)
+        if len(rows):
+            failing[rows] = ~self.consequence(columns.subset(rows, self.values))
+        return failing
 
 
 @dataclass(frozen=True)
@@ -677,7 +702,8 @@ def _compiled(class_name: str, strict: bool) -> _Compiled:
     fields = {key: _values_check(class_name, strict, key, spec, whole_field=True, exact=False)
               for key, spec in schema["properties"].items()}
     conditionals = tuple(_Conditional(_applies(class_name, strict, spec["if"], exact=True),
-                                      _applies(class_name, strict, spec["then"], exact=False))
+                                      _applies(class_name, strict, spec["then"], exact=False),
+                                      tuple(spec["then"].get("properties", {})))
                          for spec in schema.get("allOf", ()))
     rules = tuple(_RULES.get(spec["rule"], _unknown_rule)(spec) for spec in cls.rules)
     return _Compiled(tuple(cls.fields), tuple(schema.get("required", ())), fields, conditionals, rules)
@@ -733,8 +759,7 @@ def _suspects(compiled: _Compiled, columns: _Columns, today: date) -> _Suspects:
     for key in compiled.required:
         failing |= ~columns.present(key)
     fields = {key: ~check(columns, key) for key, check in compiled.fields.items() if key in columns.text}
-    conditionals = [conditional.condition(columns) & ~conditional.consequence(columns)
-                    for conditional in compiled.conditionals]
+    conditionals = [conditional.failing(columns) for conditional in compiled.conditionals]
     rules = [~rule(columns, today) for rule in compiled.rules]
     for mask in (*fields.values(), *conditionals, *rules):
         failing |= mask
