@@ -56,9 +56,10 @@ Less: what is public by law stays:
   (``914403001922038216``: its positions 7-14, ``00192203``, are no birth
   date), a 15-digit registration number whose ``YYMMDD`` is no date;
 * dates (``2024.01.01-2027.12.31``; ``20240101`` or ``20240101-20241231``
-  standing alone; a date written with separators and joined to a number by a
-  separator is peeled off first: a ``YYYYMMDD`` beside other digits may be an
-  ID number's birth date), decimals (``12345678.50``), sums of money
+  standing alone; a date written with separators and joined to a number by
+  another separator is peeled off first: a ``YYYYMMDD`` beside other digits may
+  be an ID number's birth date, ``2032-11`` in ``5308-2219-6201-2032-11`` a part
+  of one), decimals (``12345678.50``), sums of money
   (``12345678元``, ``￥12345678``), landline numbers (``0591-87654321``),
   decision numbers (``京市监罚〔2024〕1号``), licence numbers of two letters and
   14 digits (``JY13501020012345``), and short runs of digits followed by letters
@@ -83,8 +84,9 @@ number), so a licence number followed by a space and an ID number is masked with
 it, and so is a date ``YYYYMMDD`` next to other numbers (``20240101 12345``).
 Errors go the other
 way elsewhere: a licence number of letters and 7 to 13 digits (``闽AA5910001``)
-is masked, so is a code written right after letters (``USCC914403001922038216``:
-letters then digits are a permit's shape; write ``USCC 9144...``), and so is an all-digit USCC that is also a valid ID number (its
+is masked, so is a code written right against letters or other digits
+(``USCC914403001922038216``: a legal person's code is kept as a word of its
+own, ``USCC 914403001922038216``), and so is an all-digit USCC that is also a valid ID number (its
 positions 7-14 a possible birth date and its last character the right MOD 11-2
 check: 1 in 100,000 generated all-digit codes); an all-digit USCC whose
 positions 7-14 read as a birth date is kept only when it passes the strict USCC
@@ -148,6 +150,7 @@ _WORD = re.compile(rf"(?:[{_LETTER_CHARS}{_DIGIT_CHARS}]|(?<={_D}){_SEPARATOR}+(
 _MAYBE = re.compile(rf"{_D}(?:{_SEPARATOR}*{_D}){{6}}")
 _SEPARATOR_SET = frozenset(SEPARATORS + "\u3000\uff0d\uff0e\uff0f")
 _DROP_SEPARATORS = str.maketrans(dict.fromkeys(_SEPARATOR_SET))
+_DROP_DIGITS = str.maketrans(dict.fromkeys("0123456789"))
 #: A date written with separators (2024-01-01, 2024.1.1, 2024/01/01): never part of an ID number.
 _DATE = r"(?:18|19|20)\d\d[-./](?:0?[1-9]|1[0-2])[-./](?:0?[1-9]|[12]\d|3[01])"
 _DATES = re.compile(rf"{_DATE}(?:[^0-9A-Z*]+{_DATE})*")
@@ -156,12 +159,12 @@ _DATES = re.compile(rf"{_DATE}(?:[^0-9A-Z*]+{_DATE})*")
 #: number, whose first two digits are a province's, 11 to 83, or 9).
 _COMPACT = r"(?:18|19|20)\d\d(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])"
 _COMPACT_DATE = re.compile(rf"{_COMPACT}(?:[^0-9A-Z*]+{_COMPACT})?")
-_LEADING_DATES = re.compile(rf"(?:{_DATE}[^0-9A-Z*]+)+")
-_TRAILING_DATES = re.compile(rf"(?:[^0-9A-Z*]+{_DATE})+$")
+_LEADING_DATE = re.compile(rf"({_DATE})([^0-9A-Z*]+)")
+_TRAILING_DATE = re.compile(rf"([^0-9A-Z*]+)({_DATE})$")
 _DECIMAL = re.compile(r"[0-9]{1,13}\.[0-9]{1,6}")
 _RUN_IN_WORD = re.compile(r"[0-9*]+")
-_FIFTEEN = re.compile(r"(?<![0-9])[0-9]{15}(?![0-9])")
-_LETTERED_RUN = re.compile(r"[A-Z][0-9]{7,13}(?![0-9])")
+_LONG_DIGITS = re.compile(r"[0-9]{15,}")
+_LETTERED_RUN = re.compile(r"[A-Z][0-9]{7}")
 #: Words longer than this are not searched for dates (a date search in them would cost quadratic time).
 _MAX_PEELED = 200
 _PHONE = re.compile(r"1[3-9][0-9]{9}")
@@ -184,12 +187,11 @@ def is_legal_person_code(number: str) -> bool:
     """Whether a compact number (:func:`~creditstd.codes._text.compact`) is a legal person's code that cannot be
     an ID number, not even a mistyped one: published by law, so kept in clear.
 
-    * a USCC (check character right) with letters before its check character: ID numbers have none (when
-      it holds the shape of another personal number, 15 digits that read as an ID number or a letter followed
-      by 7 to 13 digits, only if it also passes the strict USCC checks);
-    * an all-digit USCC whose positions 7-14 are no possible birth date (``914403001922038216``: ``00192203``),
-      or which passes the strict USCC checks (authority, category, region, embedded organisation code) and fails
-      the ID number's check;
+    * a USCC that passes the strict checks (authority, category, region, embedded organisation code) and is
+      not also a valid ID number;
+    * any other USCC (check character right) that holds no person's number: no 15 digits in a row that read
+      as an ID number, and, with letters, no letter followed by 7 digits or more (a permit's shape), all
+      digits, no possible birth date at positions 7-14 (``914403001922038216``: ``00192203``);
     * a 15-digit business registration number (GS 15) whose positions 7-12 are no possible ``YYMMDD``.
 
     >>> is_legal_person_code('91350100M000100Y43'), is_legal_person_code('914403001922038216')
@@ -198,12 +200,20 @@ def is_legal_person_code(number: str) -> bool:
     (False, False)
     """
     if len(number) == 18 and uscc.is_valid(number):
-        if not number[:17].isdigit():  # letters, so no ID number, unless a person's number sits among them
-            hides_one = _LETTERED_RUN.search(number) or any(map(ric.is_valid, _FIFTEEN.findall(number)))
-            return not hides_one or uscc.is_valid(number, strict=True)
-        birth_possible = ric.is_valid(number[:17] + ric.calc_check_digit(number))
-        return not birth_possible or (not ric.is_valid(number) and uscc.is_valid(number, strict=True))
+        if uscc.is_valid(number, strict=True) and not ric.is_valid(number):
+            return True
+        if _holds_a_15_digit_id(number):
+            return False
+        if not number[:17].isdigit():
+            return not _LETTERED_RUN.search(number)
+        return not ric.is_valid(number[:17] + ric.calc_check_digit(number))  # no possible birth date
     return len(number) == 15 and number.isdigit() and regno.is_valid(number) and not ric.is_valid(number)
+
+
+def _holds_a_15_digit_id(number: str) -> bool:
+    """Whether 15 digits in a row of ``number`` read as a 15-digit ID number (a possible ``YYMMDD``)."""
+    return any(ric.is_valid(run[start:start + 15]) for run in _LONG_DIGITS.findall(number)
+               for start in range(len(run) - 14))
 
 
 class _Word:
@@ -240,8 +250,7 @@ def _run_keep(word: _Word, run_start: int, run_end: int, prefix: int, in_context
     number = word.compact
     run, length = number[run_start:run_end], run_end - run_start
     if length >= 14 and not (prefix == 2 and length == 14):  # JY/SC + 14 digits: a food licence's number
-        # a code right after letters is not read as a legal person's: letters then digits are a permit's shape
-        return None if not prefix and is_legal_person_code(run) else _long_run_keep(length)
+        return _long_run_keep(length)  # a legal person's code is kept only as a word of its own
     if prefix and 7 <= length <= 13:
         return 0, 2  # HK/Macao permits (H/M + 8 or 10), passports (E12345678, EA1234567), old PR ID (ABC + 12)
     if run_end < len(number) and number[run_end].isalpha() and not in_context:
@@ -275,21 +284,32 @@ def _hide_runs(word: _Word, hidden: set[int]) -> None:
         hidden.update(word.positions[start + head:end - tail])
 
 
-def _mask_word(word: _Word, hidden: set[int], *, peel: bool = True) -> None:
+def _apart(date: str, joint: str) -> bool:
+    """Whether a date stands apart from the number it is joined to: the joint is none of the date's separators
+    (``2024-01-01 110105...`` is a date and a number; ``5308-2219-6201-2032-11/1`` is one number)."""
+    return not set(joint) & set(date.translate(_DROP_DIGITS))
+
+
+def _mask_word(word: _Word, hidden: set[int]) -> None:
     """Add to ``hidden`` the text positions of ``word`` to mask."""
     number = word.compact
     if len(number) - sum(map(str.isalpha, number)) < 7 or is_legal_person_code(number):
         return
-    if peel and len(word.folded) <= _MAX_PEELED:
-        if _DATES.fullmatch(word.folded) or _COMPACT_DATE.fullmatch(word.folded) or _DECIMAL.fullmatch(word.folded):
+    folded = word.folded
+    if len(folded) <= _MAX_PEELED:
+        if _DATES.fullmatch(folded) or _COMPACT_DATE.fullmatch(folded) or _DECIMAL.fullmatch(folded):
             return
-        lead, trail = _LEADING_DATES.match(word.folded), _TRAILING_DATES.search(word.folded)
-        if lead or trail:  # dates joined to a number by separators: what is between them is judged on its own
-            # (only dates written with separators: a YYYYMMDD beside other digits may be an ID number's birth date)
-            core_start = word.start + (lead.end() if lead else 0)
-            core_end = word.start + (trail.start() if trail else len(word.folded))
-            if core_start < core_end:
-                _mask_word(_Word(word.source, core_start, core_end), hidden, peel=False)
+        # a date with separators at either end, apart from the rest: what is left is judged on its own
+        # (a YYYYMMDD beside other digits is never peeled off: it may be an ID number's birth date)
+        start, end = 0, len(folded)
+        lead, trail = _LEADING_DATE.match(folded), _TRAILING_DATE.search(folded)
+        if lead and _apart(lead.group(1), lead.group(2)):
+            start = lead.end()
+        if trail and trail.start() >= start and _apart(trail.group(2), trail.group(1)):
+            end = trail.start()
+        if (start, end) != (0, len(folded)):
+            if start < end:
+                _mask_word(_Word(word.source, word.start + start, word.start + end), hidden)
             return
     _hide_runs(word, hidden)
 
