@@ -78,7 +78,7 @@ from creditstd.records.formats import format_checker
 from creditstd.records.jsonline import MAX_STRING_LENGTH, first_problem
 from creditstd.records.masking import mask_shown_value
 from creditstd.records.model import record_class
-from creditstd.records.validation import RECORD_CODES, RecordValidator, validator
+from creditstd.records.validation import RECORD_CODES, RecordValidator, conditional_reads, validator
 
 __all__ = ["Plan", "TableResult", "compile_plan", "decode_rows", "keyed_batch", "reference_findings", "validate_table"]
 
@@ -618,6 +618,9 @@ class _Compiled:
     fields: dict[str, Check]
     conditionals: tuple[_Conditional, ...]
     rules: tuple[Callable[[_Columns, date], np.ndarray], ...]
+    #: The fields the conditionals and the named rules read (None: any field): of a row where one is flagged,
+    #: the row path decodes only these.
+    reads: tuple[str, ...] | None = None
 
 
 def _applies(class_name: str, strict: bool, clause: Mapping[str, Any], *,
@@ -706,7 +709,24 @@ def _compiled(class_name: str, strict: bool) -> _Compiled:
                                       tuple(spec["then"].get("properties", {})))
                          for spec in schema.get("allOf", ()))
     rules = tuple(_RULES.get(spec["rule"], _unknown_rule)(spec) for spec in cls.rules)
-    return _Compiled(tuple(cls.fields), tuple(schema.get("required", ())), fields, conditionals, rules)
+    return _Compiled(tuple(cls.fields), tuple(schema.get("required", ())), fields, conditionals, rules,
+                     _whole_reads(cls.conditionals, cls.rules))
+
+
+def _whole_reads(conditionals: Iterable[Mapping[str, Any]],
+                 rules: Iterable[Mapping[str, str]]) -> tuple[str, ...] | None:
+    """The fields the conditionals (their ``if``/``then`` constrain or require) and the named rules (the fields
+    their parameters name: what :data:`~creditstd.records.rules.RULES` read) read; None when a conditional
+    uses other keywords (it may read any field)."""
+    keys: list[str] = []
+    for conditional in conditionals:
+        reads = conditional_reads(conditional)
+        if reads is None:
+            return None
+        keys += [*reads[0], *reads[1]]
+    for rule in rules:
+        keys += [value for name, value in rule.items() if name != "rule"]
+    return tuple(dict.fromkeys(keys))
 
 
 # -- the batch ---------------------------------------------------------------------------------------------------
@@ -775,13 +795,16 @@ def decode_rows(plan: Plan, batch: pa.RecordBatch, rows: Sequence[int] | None = 
                    range(batch.num_rows) if rows is None else rows)
 
 
-def _decode(columns: _Columns, class_name: str, rows: Sequence[int] | np.ndarray) -> list[dict[str, Any]]:
-    """The records of ``rows`` from the trimmed columns (see :func:`decode_rows`)."""
+def _decode(columns: _Columns, class_name: str, rows: Sequence[int] | np.ndarray,
+            keys: Iterable[str] | None = None) -> list[dict[str, Any]]:
+    """The records of ``rows`` from the trimmed columns (see :func:`decode_rows`), with only the fields
+    ``keys`` (all when None)."""
     indices = pa.array(rows, pa.int64())
     records: list[dict[str, Any]] = [{} for _ in range(len(indices))]
     if not len(indices):
         return records
-    for key, column in columns.text.items():
+    texts = columns.text if keys is None else {key: columns.text[key] for key in keys if key in columns.text}
+    for key, column in texts.items():
         decode = cell_decoder(class_name, key)
         for record, text in zip(records, column.take(indices).to_pylist(), strict=True):
             if text is not None:
@@ -863,7 +886,8 @@ def validate_table(plan: Plan, batch: pa.RecordBatch, *, file: str | None = None
                 values[row][key] = decode(text)
     whole = np.flatnonzero(np.logical_or.reduce([*suspected.conditionals, *suspected.rules,
                                                  np.zeros(batch.num_rows, bool)]))
-    records = dict(zip(whole.tolist(), _decode(columns, plan.class_name, whole), strict=True))
+    # a conditional's or a rule's findings depend only on the fields it reads: the rest is not decoded
+    records = dict(zip(whole.tolist(), _decode(columns, plan.class_name, whole, compiled.reads), strict=True))
     for row in suspected.rows.tolist():
         errors = _row_errors(check, missing.get(row, ()), values.get(row, {}), records.get(row),
                              suspected.flagged(row), plan.today)

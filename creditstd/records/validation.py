@@ -88,7 +88,7 @@ def _expected(error: jsonschema.ValidationError) -> str:
 _ABSENT = object()
 
 
-def _reads(conditional: Mapping[str, Any]) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
+def conditional_reads(conditional: Mapping[str, Any]) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
     """The fields a conditional's ``if`` and ``then`` constrain by value, and those they require; None when
     they use keywords other than ``properties`` and ``required`` (then its findings are not remembered)."""
     constrained: list[str] = []
@@ -124,7 +124,7 @@ class RecordValidator:
         self._value_findings: dict[tuple[str, type, Any], tuple[Finding, ...]] = {}
         #: Findings of a conditional per what they depend on (see _conditional_token; bounded likewise).
         self._conditional_findings: dict[tuple[Any, ...], tuple[Finding, ...]] = {}
-        self._conditional_reads = [_reads(conditional) for conditional in record_class.conditionals]
+        self._conditional_reads = [conditional_reads(conditional) for conditional in record_class.conditionals]
         self._fields: dict[str, Draft202012Validator] = {}
         self._conditional_checks: list[Draft202012Validator] = []
         for keyword, value in schema.items():
