@@ -1,0 +1,405 @@
+"""The engine: a mapping applied to one source, giving Arrow batches of text cells ready for the validation core.
+
+:func:`convert_source` reads a CSV, TSV or XLSX file through :func:`creditstd.sources.open_table` or an XML
+file through :func:`creditstd.convert.xml_records.read_records`, applies each field rule of the mapping
+(source → transforms → default, or a constant), and yields
+
+* :class:`ConvertedChunk`: a ``pyarrow.RecordBatch`` whose columns are the rules' target fields, named by
+  catalogue key, every cell text or null (absent; a list is joined with ``；``, as the array decoder reads
+  it), with the line and record number of every row and the **findings** of the rows whose values could not
+  be converted (``convert.date``, ``convert.cardinality``...: code, field, masked value, location);
+* :class:`~creditstd.sources.model.RowProblem`: a CSV row that could not be read as a row (passed through
+  from the reader, for the rejects).
+
+The batch goes to :func:`creditstd.records.plan.validate_table`, the same core as ``creditstd validate``;
+:func:`combine` merges its verdict with the conversion findings, so that a record is rejected once, with
+every reason, and a field whose conversion failed is not reported a second time as missing.
+
+>>> import os, tempfile
+>>> from creditstd.convert.mapping import parse_mapping
+>>> from creditstd.records.plan import compile_plan, validate_table
+>>> folder = tempfile.mkdtemp()
+>>> path = os.path.join(folder, 'ratings.csv')
+>>> with open(path, 'w', encoding='gbk') as stream:
+...     _ = stream.write('纳税人名称,纳税人识别号,评价年度,信用级别\\n'
+...                      '某某科技有限公司,91350100M000100Y43,20240401,A级\\n'
+...                      '乙公司,914403001922038216,2024-13-01,B级\\n')
+>>> spec = parse_mapping('''spec = 1
+... name = "tax"
+... class = "credit_rating"
+... [source]
+... format = "csv"
+... [[fields]]
+... target = "subject_name"
+... source = "纳税人名称"
+... [[fields]]
+... target = "uscc"
+... source = "纳税人识别号"
+... transforms = ["identifier"]
+... [[fields]]
+... target = "subject_category"
+... source = "纳税人识别号"
+... transforms = ["subject_category"]
+... [[fields]]
+... target = "evaluation_date"
+... source = "评价年度"
+... transforms = ["date"]
+... [[fields]]
+... target = "grade"
+... source = "信用级别"
+... transforms = [{ name = "lookup", code_table = "credit_grade_schemes.tax" }]
+... [[fields]]
+... target = "scheme"
+... const = "tax"
+... [[fields]]
+... target = "authority"
+... const = "国家税务总局某市税务局"
+... [[fields]]
+... target = "authority_uscc"
+... const = "11350100MAD18YGF27"
+... ''')
+>>> chunk = next(iter(convert_source(spec, path)))
+>>> chunk.batch.column('grade').to_pylist(), chunk.batch.column('evaluation_date').to_pylist()
+(['A', 'B'], ['2024-04-01', None])
+>>> [(finding.code, finding.field, str(finding.location)) for finding in chunk.findings]
+[('convert.date', 'evaluation_date', 'ratings.csv:3 [评价年度]')]
+>>> verdict = validate_table(compile_plan('credit_rating'), chunk.batch, file=path, lines=chunk.lines)
+>>> valid, findings = combine(chunk, verdict)
+>>> valid.tolist(), sorted({finding.code for finding in findings})
+([True, False], ['convert.date'])
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import unicodedata
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from creditstd.codes.redact import redact
+from creditstd.convert.mapping import FieldRule, MappingError, MappingProblem, MappingSpec
+from creditstd.convert.transforms import StepError
+from creditstd.convert.xml_records import ValueProblem, read_records
+from creditstd.findings import Finding, Location, finding
+from creditstd.records.masking import mask_shown_value
+from creditstd.records.model import record_class
+from creditstd.sources import RowProblem, open_table
+
+__all__ = ["ConvertedChunk", "combine", "convert_source", "resolve_columns"]
+
+#: Characters of a source value shown in a finding (personal values masked first).
+SHOWN_CHARS = 80
+#: What joins the items of a list into one cell (the array decoder splits on it).
+ITEM_SEPARATOR = "；"
+_SPLITTING = ("；", ";")
+
+
+@dataclass(frozen=True, eq=False)
+class ConvertedChunk:
+    """Converted rows of one source: the text cells (columns named by catalogue key), where each row comes
+    from, and the findings of the values that could not be converted."""
+
+    file: str
+    batch: pa.RecordBatch
+    #: int64, per row: the line where the CSV row starts, or the line of the XML record's start tag.
+    lines: np.ndarray
+    #: int64, per row: its 1-based place among the file's records (data rows, or record elements).
+    records: np.ndarray
+    findings: tuple[Finding, ...] = ()
+    #: int64, the row (0-based, in the batch) of each finding.
+    finding_rows: np.ndarray = dataclasses.field(default_factory=lambda: np.empty(0, np.int64))
+    #: Rows whose cells were all empty, skipped since the previous chunk (CSV/TSV/XLSX).
+    blank_rows: int = 0
+
+    def __len__(self) -> int:
+        return int(self.batch.num_rows)
+
+    @property
+    def failed(self) -> np.ndarray:
+        """bool per row: whether a value of the row could not be converted (the row is a reject)."""
+        mask = np.zeros(len(self), bool)
+        mask[self.finding_rows] = True
+        return mask
+
+
+def combine(chunk: ConvertedChunk, result: Any) -> tuple[np.ndarray, list[Finding]]:
+    """Merge the conversion findings of ``chunk`` with ``result``, the
+    :class:`~creditstd.records.plan.TableResult` of :func:`~creditstd.records.plan.validate_table` on its batch:
+    a row is valid when neither found anything; its findings are the conversion ones first, then the
+    validator's, except those about a field whose conversion already failed (its cell is empty because of
+    that, not because the export left it out)."""
+    valid = np.asarray(result.valid, bool) & ~chunk.failed
+    failed_fields = {(int(row), item.field) for row, item in zip(chunk.finding_rows.tolist(), chunk.findings,
+                                                                   strict=True)}
+    findings = list(chunk.findings)
+    for row, item in zip(np.asarray(result.rows).tolist(), result.findings, strict=True):
+        if (row, item.field) not in failed_fields:
+            findings.append(item)
+    return valid, findings
+
+
+# ------------------------------------------------------------------------------------------------ columns
+
+
+def _fold(name: str) -> str:
+    return "".join(unicodedata.normalize("NFKC", name).casefold().split())
+
+
+def resolve_columns(spec: MappingSpec, headers: Sequence[str], data_file: str) -> list[str | None]:
+    """The header each rule of ``spec`` reads (None for a constant): the header spelled as the rule's source,
+    else the one equal to it NFKC-folded, case-folded and without spaces, else — when the source names a field
+    of the class by national field code, key, Chinese name or alias — the header that names that field.
+
+    Raises :class:`~creditstd.convert.mapping.MappingError` (``mapping.column``) naming the mapping's line and
+    the data file for a column that is not there.
+    """
+    from creditstd.records.decode import resolve_headers
+
+    folded: dict[str, str] = {}
+    for name in headers:
+        folded.setdefault(_fold(name), name)
+    by_field = {key: name for name, key in resolve_headers(spec.class_name, headers).fields.items() if key}
+    cls = record_class(spec.class_name)
+    names: dict[str, str] = {}
+    for field in cls.fields.values():
+        for spelling in (field.key, field.code, field.zh, *field.aliases):
+            if spelling:
+                names.setdefault(_fold(spelling), field.key)
+    chosen: list[str | None] = []
+    problems: list[MappingProblem] = []
+    for rule in spec.fields:
+        if rule.source is None:
+            chosen.append(None)
+            continue
+        header: str | None = rule.source if rule.source in headers else folded.get(_fold(rule.source))
+        if header is None and _fold(rule.source) in names:
+            header = by_field.get(names[_fold(rule.source)])
+        if header is None:
+            line = spec.line_of(("fields", rule.index, "source"))
+            shown = "、".join(headers[:12]) + ("…" if len(headers) > 12 else "")
+            problems.append(_column_problem(spec.file, line, rule, data_file, shown))
+        chosen.append(header)
+    if problems:
+        raise MappingError(spec.file, problems)
+    return chosen
+
+
+def _column_problem(file: str, line: int, rule: FieldRule, data_file: str, headers: str) -> MappingProblem:
+    from creditstd.convert.codes import MAPPING_CODES
+    from creditstd.sources.model import shown_path
+
+    zh, en = MAPPING_CODES["mapping.column"]
+    values = {"file": file, "line": line, "column": rule.source, "data": shown_path(data_file), "headers": headers}
+    return MappingProblem("mapping.column", line, f"fields[{rule.index}].source", zh.format(**values),
+                          en.format(**values))
+
+
+# ------------------------------------------------------------------------------------------------ values
+
+
+@dataclass(frozen=True, slots=True)
+class _Failure:
+    """A value that could not be converted: the code, the template fields, and the source text."""
+
+    code: str
+    fields: dict[str, Any]
+    raw: str | None
+
+
+def _cell(value: Any) -> tuple[str | None, _Failure | None]:
+    """The text cell of a converted value: lists joined (an item holding a separator cannot be)."""
+    if value is None or isinstance(value, str):
+        return value, None
+    if any(separator in item for item in value for separator in _SPLITTING):
+        return None, _Failure("convert.separator", {}, None)
+    return ITEM_SEPARATOR.join(value), None
+
+
+def _blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip()) or (isinstance(value, list) and not any(
+        item.strip() for item in value))
+
+
+def _convert(rule: FieldRule, value: Any) -> tuple[str | None, _Failure | None]:
+    """One value of ``rule``'s source (text, list or None) through its chain, default and cell form."""
+    if rule.const is not None:
+        return _cell(list(rule.const) if isinstance(rule.const, tuple) else rule.const)
+    raw = value if isinstance(value, str) else ITEM_SEPARATOR.join(value) if isinstance(value, list) else None
+    converted: Any = None
+    if not _blank(value):
+        try:
+            converted = rule.chain.apply(value)
+        except StepError as error:
+            return None, _Failure(f"convert.{error.name}", {"reason_zh": error.error.reason_zh,
+                                                            "reason_en": error.error.reason_en}, raw)
+    if converted is None and rule.default is not None:
+        converted = list(rule.default) if isinstance(rule.default, tuple) else rule.default
+    cell, failure = _cell(converted)
+    if failure is not None:
+        return None, _Failure(failure.code, failure.fields, raw)
+    return cell, None
+
+
+class _Findings:
+    """Findings of one chunk, with their rows."""
+
+    def __init__(self, spec: MappingSpec, file: str) -> None:
+        self.cls = record_class(spec.class_name)
+        self.file = file
+        self.items: list[Finding] = []
+        self.rows: list[int] = []
+
+    def add(self, rule: FieldRule, row: int, failure: _Failure, line: int, record: int, column: str | None) -> None:
+        self.items.append(finding(failure.code, path=f"$.{rule.target}", field=rule.target,
+                                  field_code=rule.field_code, value=self.shown(rule, failure.raw),
+                                  location=Location(file=self.file, line=line, record=record, column=column),
+                                  **{"reason_zh": "", "reason_en": "", "count": 0, "limit": 0, **failure.fields}))
+        self.rows.append(row)
+
+    def shown(self, rule: FieldRule, text: str | None) -> str | None:
+        """A source value as a finding may show it: personal fields masked, any ID number inside redacted."""
+        if text is None:
+            return None
+        if rule.personal:
+            text = mask_shown_value(self.cls.fields[rule.target], text)
+        text = redact(text)
+        return text if len(text) <= SHOWN_CHARS else text[:SHOWN_CHARS] + "…"
+
+    def sorted(self) -> tuple[tuple[Finding, ...], np.ndarray]:
+        order = sorted(range(len(self.rows)), key=lambda index: self.rows[index])
+        return (tuple(self.items[index] for index in order),
+                np.asarray([self.rows[index] for index in order], dtype=np.int64))
+
+
+# ------------------------------------------------------------------------------------------------ sources
+
+
+def convert_source(spec: MappingSpec, path: str, *, batch_rows: int = 65536) -> Iterator[ConvertedChunk | RowProblem]:
+    """Apply ``spec`` to the export at ``path``: converted chunks (and, for CSV/TSV/XLSX, the rows the reader
+    could not read), in file order.
+
+    Raises :class:`~creditstd.sources.model.SourceError` for a file that cannot be read and
+    :class:`~creditstd.convert.mapping.MappingError` (``mapping.column``) when a column the mapping names is
+    not in the file.
+    """
+    if spec.source.format == "xml":
+        yield from _convert_xml(spec, path, batch_rows)
+    else:
+        yield from _convert_table(spec, path, batch_rows)
+
+
+def _schema(spec: MappingSpec) -> pa.Schema:
+    return pa.schema([pa.field(rule.target, pa.string()) for rule in spec.fields])
+
+
+def _convert_table(spec: MappingSpec, path: str, batch_rows: int) -> Iterator[ConvertedChunk | RowProblem]:
+    source = spec.source
+    shown_file = os.path.basename(path) if path != "-" else "<stdin>"
+    info, rows = open_table(path, encoding=source.encoding, header_row=source.header_row, sheet=source.sheet,
+                            delimiter=source.delimiter, format=source.format, batch_rows=batch_rows)
+    with rows:
+        columns = resolve_columns(spec, info.headers, path)
+        for item in rows:
+            if isinstance(item, RowProblem):
+                yield item
+                continue
+            count = item.batch.num_rows
+            findings = _Findings(spec, shown_file)
+            arrays = []
+            lines = np.asarray(item.lines, np.int64)
+            records = np.asarray(item.records, np.int64)
+            for rule, header in zip(spec.fields, columns, strict=True):
+                if header is None:
+                    cell, _ = _convert(rule, None)
+                    arrays.append(pa.array([cell] * count, pa.string()))
+                    continue
+                column = item.batch.column(header)
+                if not rule.chain.steps and rule.default is None:
+                    arrays.append(column)  # passed through: the validator trims and reads "" as absent
+                    continue
+                encoded = pc.dictionary_encode(column)
+                if isinstance(encoded, pa.ChunkedArray):
+                    encoded = encoded.combine_chunks()
+                uniques = encoded.dictionary.to_pylist()
+                indices = np.asarray(encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False), np.int64)
+                cells: list[str | None] = []
+                failures: dict[int, _Failure] = {}
+                for number, text in enumerate(uniques):
+                    cell, failure = _convert(rule, text)
+                    cells.append(cell)
+                    if failure is not None:
+                        failures[number] = failure
+                if (indices < 0).any():  # a null cell (absent): the rule's default, if any
+                    cells.append(_convert(rule, None)[0])
+                    indices = np.where(indices < 0, len(cells) - 1, indices)
+                arrays.append(pa.array(cells, pa.string()).take(pa.array(indices)))
+                if failures:
+                    for row in np.flatnonzero(np.isin(indices, list(failures))).tolist():
+                        findings.add(rule, row, failures[int(indices[row])], int(lines[row]), int(records[row]),
+                                     header)
+            found, finding_rows = findings.sorted()
+            batch = pa.RecordBatch.from_arrays(arrays, schema=_schema(spec))
+            yield ConvertedChunk(shown_file, batch, lines, records, found, finding_rows, item.blank_rows)
+
+
+_PROBLEM_FIELDS = {"convert.cardinality": "count", "convert.too_long": "limit"}
+
+
+def _convert_xml(spec: MappingSpec, path: str, batch_rows: int) -> Iterator[ConvertedChunk]:
+    from creditstd.convert.xml_records import MAX_VALUE_CHARS
+
+    record = spec.source.record
+    assert record is not None  # the mapping schema requires it for XML
+    sources = [(rule.path, rule.many) if rule.path is not None else None for rule in spec.fields]
+    shown_file = os.path.basename(path) if path != "-" else "<stdin>"
+    buffer = []
+    for item in read_records(path, record, sources, encoding=spec.source.encoding):
+        buffer.append(item)
+        if len(buffer) >= batch_rows:
+            yield _xml_chunk(spec, shown_file, buffer, MAX_VALUE_CHARS)
+            buffer = []
+    if buffer:
+        yield _xml_chunk(spec, shown_file, buffer, MAX_VALUE_CHARS)
+
+
+def _xml_chunk(spec: MappingSpec, file: str, items: list[Any], limit: int) -> ConvertedChunk:
+    findings = _Findings(spec, file)
+    lines = np.fromiter((item.line for item in items), np.int64, len(items))
+    records = np.fromiter((item.index for item in items), np.int64, len(items))
+    problems: dict[tuple[int, int], ValueProblem] = {}
+    for row, item in enumerate(items):
+        for problem in item.problems:
+            problems.setdefault((row, problem.rule), problem)
+    arrays = []
+    for position, rule in enumerate(spec.fields):
+        cells: list[str | None] = []
+        memo: dict[str, tuple[str | None, _Failure | None]] = {}
+        for row, item in enumerate(items):
+            problem = problems.get((row, position))
+            if problem is not None:
+                fields = {_PROBLEM_FIELDS[problem.code]: problem.count or limit} \
+                    if problem.code in _PROBLEM_FIELDS else {}
+                findings.add(rule, row, _Failure(problem.code, fields, None), item.line, item.index, rule.source)
+                cells.append(None)
+                continue
+            value = item.values[position]
+            if isinstance(value, str):
+                converted = memo.get(value)
+                if converted is None:
+                    converted = memo[value] = _convert(rule, value)
+            else:
+                converted = _convert(rule, value)
+            cell, failure = converted
+            if failure is not None:
+                findings.add(rule, row, failure, item.line, item.index, rule.source)
+            cells.append(cell)
+        arrays.append(pa.array(cells, pa.string()))
+    found, finding_rows = findings.sorted()
+    batch = pa.RecordBatch.from_arrays(arrays, schema=_schema(spec))
+    return ConvertedChunk(file, batch, lines, records, found, finding_rows)
