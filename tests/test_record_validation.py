@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from standard_examples import penalty_record
 
 from creditstd.catalogue import validator
@@ -147,3 +149,29 @@ def test_a_conditionals_remembered_findings_are_those_it_finds_on_the_same_value
                         if e.code.startswith("rule.") or e.code.startswith("ric.")]
             got = [(e.path, e.code, e.message_en) for e in check.conditional_errors(record, indexes)]
             assert sorted(set(got)) == sorted(set(expected)), record
+
+
+_PENALTY_ITEMS = st.sampled_from(["罚款", "警告", "没收违法所得", "没收非法财物", "没收违法所得、没收非法财物",
+                                  "吊销营业执照", "暂扣许可证件", "其他-责令改正", "", " 罚款", 1, 1.0, True, None])
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(st.fixed_dictionaries({}, optional={
+    "penalty_types": st.one_of(st.lists(_PENALTY_ITEMS, max_size=4), _PENALTY_ITEMS,
+                               st.lists(st.lists(_PENALTY_ITEMS, max_size=2), max_size=2)),
+    "fine_amount": st.sampled_from([0.2, 1, "1.5万元", None]),
+    "confiscation_amount": st.sampled_from([3.0, "x", None]),
+    "licence_suspended_or_revoked": st.sampled_from(["许可证", "", None]),
+    "subject_category": st.sampled_from(["自然人", "法人及非法人组织", "个体工商户", 5]),
+}), min_size=1, max_size=6))
+def test_a_conditional_on_an_array_is_remembered_by_its_items(records: list[dict]) -> None:
+    """conditional_errors remembers the findings of a conditional on an array field (penalty_types contains
+    罚款) by the array's items and their types: what it returns from memory is what a validator that has seen
+    nothing finds."""
+    from creditstd.records import validation
+
+    check = validation.validator("administrative_penalty")
+    indexes = range(len(check.record_class.conditionals))
+    for record in records * 2:  # the second round comes from memory
+        fresh = validation.RecordValidator(check.record_class)
+        assert check.conditional_errors(record, indexes) == fresh.conditional_errors(record, indexes), record

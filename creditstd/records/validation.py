@@ -319,14 +319,19 @@ class RecordValidator:
     def _conditional_token(self, index: int, record: Mapping[str, Any]) -> tuple[Any, ...] | None:
         """What the findings of conditional ``index`` on ``record`` depend on: the values of the fields its
         ``if`` and ``then`` constrain and whether the fields they require are present (None when it uses
-        other keywords, or a value is not a plain scalar)."""
+        other keywords, or a value is neither a plain scalar nor a list of them)."""
         reads = self._conditional_reads[index]
         if reads is None:
             return None
         constrained, required = reads
-        values = []
+        values: list[tuple[type, Any]] = []
         for key in constrained:
             value = record.get(key, _ABSENT)
+            if isinstance(value, list):  # an array field (penalty_types): its items, each with its type
+                if not all(item is None or isinstance(item, (str, int, float)) for item in value):
+                    return None
+                values.append((list, tuple((type(item), item) for item in value)))
+                continue
             if not (value is _ABSENT or value is None or isinstance(value, (str, int, float))):
                 return None
             values.append((type(value), value))
