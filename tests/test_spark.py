@@ -36,6 +36,7 @@ from creditstd.sources.jsonl import cell_text
 from creditstd.spark import (
     ERRORS_COLUMN,
     ERRORS_COLUMNS,
+    FINDING_TYPE,
     VALID_COLUMN,
     errors_table,
     text_column,
@@ -330,3 +331,38 @@ def test_batches_survive_pickling() -> None:
     assert again == check and len(pickle.dumps(check)) < 1000
     batch = pa.RecordBatch.from_pydict({"CF_WSH": ["罚1"]})
     assert again(batch).column(VALID_COLUMN).to_pylist() == [False]
+
+
+# -- polars and Dask (optional: skipped when not installed) -----------------------------------------------------------
+
+
+def test_polars_map_batches_gives_the_command_line_verdicts(files: dict[str, Path]) -> None:
+    pl = pytest.importorskip("polars")
+    check = validate_batch_function(CLASS, today=TODAY)
+    lazy = pl.scan_csv(files["keyed_csv"], infer_schema=False)
+    schema = {**lazy.collect_schema(), VALID_COLUMN: pl.Boolean,
+              ERRORS_COLUMN: pl.from_arrow(pa.array([], pa.list_(FINDING_TYPE))).dtype}
+    checked = lazy.map_batches(lambda frame: pl.from_arrow(check(frame.to_arrow())), schema=schema).collect()
+    found: Verdicts = defaultdict(set)
+    for row in errors_table(checked.to_arrow()).to_pylist():
+        found[row["_row"] + 2].add((row["code"], row["path"], row["value"]))
+    _, expected = cli_verdicts(files["keyed_csv"])
+    assert dict(found) == _without_location(expected)
+
+
+def test_dask_map_partitions_gives_the_command_line_verdicts(files: dict[str, Path]) -> None:
+    dd = pytest.importorskip("dask.dataframe")
+    check = validate_batch_function(CLASS, today=TODAY)
+
+    def validate_partition(frame: Any) -> Any:
+        return check(pa.Table.from_pandas(frame, preserve_index=False)).to_pandas()
+
+    frames = dd.read_csv(str(files["keyed_csv"]), dtype=str, blocksize=40_000)
+    assert frames.npartitions > 1
+    checked = frames.map_partitions(validate_partition, meta=validate_partition(frames._meta)).compute()
+    found: Verdicts = defaultdict(set)
+    for line, findings in enumerate(checked[ERRORS_COLUMN].tolist(), start=2):
+        for item in findings:
+            found[line].add((item["code"], item["path"], item["value"]))
+    _, expected = cli_verdicts(files["keyed_csv"])
+    assert dict(found) == _without_location(expected)
