@@ -11,15 +11,17 @@ Python face of it:
   error with its JSON path, stable code and bilingual message;
 * :func:`publication_window`, :func:`is_displayable`, :func:`lifecycle` -
   display periods under a chosen rule set;
-* :func:`for_publication` - the public form of a record (non-public fields
-  dropped, personal identifiers masked).
+* :func:`for_publication` - the public form of a displayed record (non-public
+  fields dropped, personal identifiers masked, every string scanned for
+  personal numbers), ``None`` for a record not displayed on the day.
 
 >>> from creditstd import catalogue
 >>> catalogue.get_class('administrative_penalty').fields['decision_number'].code
 'CF_WSH'
 >>> record = {'subject_name': '张三', 'subject_category': '自然人', 'id_type': '身份证',
 ...           'id_number': '11010519491231002X', 'penalty_types': ['罚款'], 'decision_date': '2024-03-15'}
->>> catalogue.for_publication(record, 'administrative_penalty')['id_number']
+>>> from datetime import date
+>>> catalogue.for_publication(record, 'administrative_penalty', on=date(2024, 6, 1))['id_number']
 '110105********002X'
 >>> catalogue.publication_window(record, 'administrative_penalty', 'ndrc-2019-527').end
 datetime.date(2025, 3, 15)

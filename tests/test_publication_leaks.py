@@ -24,15 +24,9 @@ from creditstd.codes import ric, uscc
 from creditstd.codes.redact import is_legal_person_code, redact_personal
 from creditstd.records.fake import fake_records
 from creditstd.records.loader import class_names
-from creditstd.records.masking import (
-    DISPLAYED_STATUSES,
-    effective_openness,
-    for_publication,
-    is_shown,
-    public_fields,
-)
+from creditstd.records.masking import effective_openness, for_publication, public_fields
 from creditstd.records.model import record_class
-from creditstd.records.publication import STATUSES, Lifecycle, lifecycle, publication_window
+from creditstd.records.publication import DISPLAYED_STATUSES, STATUSES, Lifecycle, lifecycle, publication_window
 
 PENALTY = "administrative_penalty"
 ON = date(2026, 6, 30)
@@ -359,12 +353,12 @@ def test_a_class_that_is_not_public_never_has_a_public_form(class_name: str) -> 
 
 
 @pytest.mark.parametrize("status", sorted(STATUSES))
-def test_is_shown_for_every_status(status: str) -> None:
+def test_displayed_for_every_status(status: str) -> None:
     window = publication_window(penalty_record(), PENALTY, NDRC)  # 2024-03-15 up to 2025-03-15
-    assert is_shown(Lifecycle(status, date(2024, 6, 1), window, "", "")) == (status in ("published", "objected"))
-    assert is_shown(Lifecycle(status, date(2024, 6, 1), None, "", "")) == (status in DISPLAYED_STATUSES)
+    assert Lifecycle(status, date(2024, 6, 1), window, "", "").displayed == (status in ("published", "objected"))
+    assert Lifecycle(status, date(2024, 6, 1), None, "", "").displayed == (status in DISPLAYED_STATUSES)
     if status == "objected":  # under objection after the window closed: not shown
-        assert not is_shown(Lifecycle(status, date(2025, 3, 15), window, "", ""))
+        assert not Lifecycle(status, date(2025, 3, 15), window, "", "").displayed
 
 
 @pytest.mark.parametrize("value", [None, [], "罚款", 5, [penalty_record()]])

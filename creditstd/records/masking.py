@@ -11,7 +11,7 @@ One rule decides ``None``: the record must not be shown.  That is the case
 when its class is not public (objections, credit repairs, contract
 performance... publish nothing), when it is not a JSON object, and when its
 display status on ``on`` is ``not_published``, ``pending``, ``expired`` or
-``repaired`` (:func:`is_shown`).  A record under objection (``objected``)
+``repaired`` (:attr:`~creditstd.records.publication.Lifecycle.displayed`).  A record under objection (``objected``)
 stays displayed while its window is open: information under objection is
 marked, not removed.
 
@@ -86,10 +86,10 @@ from creditstd.codes import ric
 from creditstd.codes.redact import redact_personal
 from creditstd.records import loader
 from creditstd.records.model import Field, record_class
-from creditstd.records.publication import Lifecycle, lifecycle
+from creditstd.records.publication import lifecycle
 
-__all__ = ["DISPLAYED_STATUSES", "MASKS", "OPENNESS", "effective_openness", "for_publication", "is_shown",
-           "mask_person_name", "mask_shown_value", "mask_value", "public_fields", "scan_value"]
+__all__ = ["MASKS", "OPENNESS", "effective_openness", "for_publication", "mask_person_name", "mask_shown_value",
+           "mask_value", "public_fields", "scan_value"]
 
 
 def mask_shown_value(field: Field | None, text: str) -> str:
@@ -206,19 +206,6 @@ def scan_value(value: Any) -> Any:
     return mask_value(value, redact_personal)
 
 
-#: The display statuses in which a record is shown (``objected`` only while its window is open).
-DISPLAYED_STATUSES = frozenset({"published", "objected"})
-
-
-def is_shown(state: Lifecycle) -> bool:
-    """Whether a record with this display status may be shown: ``published``, or ``objected`` while its window
-    (if its class has one) contains the day; never ``not_published``, ``pending``, ``expired`` or ``repaired``.
-    """
-    if state.status not in DISPLAYED_STATUSES:
-        return False
-    return state.status == "published" or state.window is None or state.window.contains(state.on)
-
-
 def public_fields(record: Mapping[str, Any], class_name: str) -> dict[str, Any]:
     """The public fields of ``record``, masking rules applied and every string scanned, whether or not the
     record is displayed (:func:`for_publication` asks that first).
@@ -253,10 +240,11 @@ def for_publication(record: Mapping[str, Any], class_name: str, *, on: date | No
     :func:`~creditstd.records.publication.lifecycle`: objections and credit
     repairs referring to ``record_id`` act on the display status.  ``None``
     when the class is not public, the record is not a mapping, or its status
-    is not shown (:func:`is_shown`); otherwise :func:`public_fields`.
+    is not shown (:attr:`~creditstd.records.publication.Lifecycle.displayed`);
+    otherwise :func:`public_fields`.
     """
     if record_class(class_name).classification["openness"] != "public" or not isinstance(record, Mapping):
         return None
     state = lifecycle(record, class_name, record_id=record_id, related=related, on=on, rule_set=rule_set,
                       parameters=parameters)
-    return public_fields(record, class_name) if is_shown(state) else None
+    return public_fields(record, class_name) if state.displayed else None
