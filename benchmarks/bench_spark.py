@@ -21,7 +21,10 @@ Each figure is rows/s of wall-clock time for the whole file (the median of ``--r
 against the CLI.  The accounting (valid + rejected = rows, the same counts as the CLI's report) is checked on
 the first run.  ``--json`` writes everything, with the machine's core count and load.  Usage::
 
-    .venv/bin/python benchmarks/bench_spark.py --rows 1000000 --copies 10 --json benchmarks/results-spark.json
+    .venv/bin/python benchmarks/bench_spark.py --rows 100000 --copies 10 \\
+        --copies-modes pass,no_duplicates,default,persisted --json benchmarks/results-spark.json
+    .venv/bin/python benchmarks/bench_spark.py --rows 100000 --copies 100 --only-copies \\
+        --copies-modes pass,persisted --json benchmarks/results-spark-10m.json
 """
 
 from __future__ import annotations
@@ -196,7 +199,8 @@ def bench(path: Path, rows: int, args: argparse.Namespace, spark: Any, out: Path
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--rows", type=int, default=1_000_000, help="rows generated (default 1,000,000)")
-    parser.add_argument("--copies", type=int, default=0, help="also time a file of this many copies (e.g. 10)")
+    parser.add_argument("--copies", default="", help="also time files of this many copies, comma-separated (10,100)")
+    parser.add_argument("--only-copies", action="store_true", help="time only the files of copies")
     parser.add_argument("--copies-modes", default="pass,persisted",
                         help=f"the Spark jobs timed on the copies (default pass,persisted; of {','.join(MODES)})")
     parser.add_argument("--repeat", type=int, default=1, help="timed runs per row of the table (median)")
@@ -206,14 +210,15 @@ def main() -> int:
     parser.add_argument("--json", type=Path, help="write the figures here")
     args = parser.parse_args()
     args.workdir.mkdir(parents=True, exist_ok=True)
-    files = [(make_export(args.workdir, args.rows), args.rows)]
-    if args.copies > 1:
-        files.append((make_copies(files[0][0], args.copies), args.rows * args.copies))
+    generated = make_export(args.workdir, args.rows)
+    files = [] if args.only_copies else [(generated, args.rows)]
+    for copies in (int(count) for count in args.copies.split(",") if count):
+        files.append((make_copies(generated, copies), args.rows * copies))
     started = time.perf_counter()
     spark = spark_session(args.cores, args.memory)
     start_up = time.perf_counter() - started
     print(f"Spark local[{args.cores}] started in {start_up:.1f} s", flush=True)
-    warm = warm_up(spark, files[0][0])
+    warm = warm_up(spark, generated)
     print(f"warm-up job (2,000 rows, Python workers start, plan compiled): {warm:.1f} s", flush=True)
     import pyspark
 
@@ -226,7 +231,7 @@ def main() -> int:
     try:
         for number, (path, rows) in enumerate(files):
             print(f"{rows:,} rows ({path.stat().st_size / 1e6:,.0f} MB):", flush=True)
-            modes = MODES if number == 0 else tuple(args.copies_modes.split(","))
+            modes = MODES if number == 0 and not args.only_copies else tuple(args.copies_modes.split(","))
             results["runs"].append(bench(path, rows, args, spark, args.workdir / "out", modes))
             if args.json:  # written after each file, so a long run keeps what it has measured
                 args.json.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
