@@ -274,3 +274,21 @@ def test_a_conditional_checked_on_the_rows_it_applies_to_says_what_it_says_on_al
     for conditional in compiled.conditionals:
         whole = conditional.condition(columns) & ~conditional.consequence(columns)
         assert conditional.failing(columns).tolist() == whole.tolist()
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data(), class_name=st.sampled_from(CLASSES), strict=st.booleans())
+def test_a_field_check_decides_each_cell_on_its_own(data: st.DataObject, class_name: str, strict: bool) -> None:
+    """A field's column check over a column with empty cells (checked in place when mostly filled, on the
+    filled cells alone when mostly empty) says for each cell what it says on that cell alone."""
+    from creditstd.records.plan import _Columns, _compiled
+
+    compiled = _compiled(class_name, strict)
+    keys = data.draw(st.lists(st.sampled_from(compiled.keys), min_size=1, max_size=4, unique=True))
+    size = data.draw(st.integers(1, 9))
+    cells = {key: data.draw(st.lists(st.one_of(st.none(), HOSTILE), min_size=size, max_size=size)) for key in keys}
+    whole = _Columns(_batch([{key: cells[key][row] for key in keys} for row in range(size)]), keys, class_name)
+    for key in keys:
+        alone = [bool(compiled.fields[key](_Columns(_batch([{key: cell}]), [key], class_name), key)[0])
+                 for cell in cells[key]]
+        assert compiled.fields[key](whole, key).tolist() == alone, (key, cells[key])

@@ -552,10 +552,15 @@ def _values_check(class_name: str, strict: bool, key: str, schema: Mapping[str, 
         if strings is not None:
             def by_column(columns: _Columns, key: str) -> np.ndarray:
                 column = columns.text[key]
-                result = np.ones(columns.rows, bool)
+                if not column.null_count:
+                    return strings(column)
                 present = columns.present(key)
-                if present.any():
-                    result[present] = strings(pc.drop_null(column) if column.null_count else column)
+                filled = int(np.count_nonzero(present))
+                if 4 * filled >= columns.rows:  # checked in place: a part decides each cell on its own
+                    return strings(column) | ~present
+                result = np.ones(columns.rows, bool)  # mostly empty: the few values, copied together
+                if filled:
+                    result[present] = strings(pc.drop_null(column))
                 return result
             return by_column
     elif kind in ("number", "integer") and not exact:  # floats cannot hold every integer the row path can
