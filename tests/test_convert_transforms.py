@@ -79,6 +79,13 @@ def test_identifier_is_compact(text: str, expected: str | None) -> None:
     assert identifier(text) == expected
 
 
+@given(st.text(alphabet="0123456789ABCDEFGHJKLMNPQRTUWXYZabc*- ９Ｍ", max_size=24))
+def test_identifier_is_exactly_compact(text: str) -> None:
+    from creditstd.codes._text import compact
+
+    assert identifier(text) == (compact(text) or None)
+
+
 def test_identifier_refuses_overlong_input_with_a_reason() -> None:
     with pytest.raises(TransformError) as caught:
         identifier("1" * 500)

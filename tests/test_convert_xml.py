@@ -338,3 +338,22 @@ def test_gzip_and_missing_files(tmp_path: Path) -> None:
 def test_error_messages_name_the_file_and_line_in_both_languages() -> None:
     error = xml_error("source.xml_dtd", "a\nb.xml", 3)
     assert error.message_en.startswith("a\\u000ab.xml, line 3") and error.message_zh.startswith("a\\u000ab.xml第3行")
+
+
+@pytest.mark.parametrize("expression", ["MC", "MC/@t", "@id", "CFLB/Item", "CFLB/Item[@t = '2']", "MC[1]", "MC[last()]",
+                                        "*", "text()", "CFLB/*", "CFLB/Item/text()", "MC[@t]/@t", "."])
+def test_the_one_pass_plan_reads_what_the_paths_select(tmp_path: Path, expression: str) -> None:
+    from lxml import etree
+
+    from creditstd.convert.xml_records import _plan, _read
+
+    record = etree.fromstring('<Record id="7">lead<MC t="1">甲</MC>mid<MC t="2">乙</MC>'
+                              '<CFLB><Item t="1">警告</Item><Item t="2">罚款</Item></CFLB>tail</Record>')
+    path = compile_path(expression)
+    selected = list(path.values(record))
+    values, problems = _read(record, _plan([None, (path, True), (compile_path("MC"), True)]), 1000)
+    assert values[0] is None and values[2] == ["甲", "乙"]
+    if None in selected:  # an element holding elements: reported, and the value is not read
+        assert [problem.code for problem in problems] == ["convert.not_text"] and values[1] is None
+    else:
+        assert not problems and (values[1] or []) == [value for value in selected if value]

@@ -174,11 +174,17 @@ def identifier(text: str) -> str | None:
     ...
     creditstd.convert.transforms.TransformError: input is longer than 128 characters: not an identifier, refused unread
     """
+    if _CANONICAL.fullmatch(text):  # already canonical: what compact() would return (the common case, fast)
+        return text
     try:
         number = compact(text)
     except ValidationError as error:
         raise TransformError(error.message_zh, error.message_en) from None
     return number or None
+
+
+#: Text :func:`compact` returns unchanged: upper-case ASCII letters, digits and ``*``, no longer than any identifier.
+_CANONICAL = re.compile(r"[0-9A-Z*]{1,18}")
 
 
 def split(text: str, separators: Sequence[str]) -> list[str]:

@@ -232,19 +232,88 @@ def _values(record: Any, children: dict[Any, list[Any]], path: SourcePath) -> li
     return [element_value(element) for element in current]
 
 
-def _read(record: Any, sources: Sequence[tuple[SourcePath, bool] | None], max_chars: int,
-          ) -> tuple[tuple[Any, ...], tuple[ValueProblem, ...]]:
-    children: dict[Any, list[Any]] = {}
-    for child in record:
-        children.setdefault(child.tag, []).append(child)
-    values: list[Any] = []
-    problems: list[ValueProblem] = []
+@dataclass(frozen=True)
+class _Plan:
+    """How to read the values of one record in one pass over its children.
+
+    ``by_tag``: child tag -> the rules whose path is that one child step, with the attribute they read (or
+    None for the element's text) and whether they take several values; ``general``: the other rules (longer
+    paths, predicates, ``*``, ``text()``), evaluated path by path.  Both give what :class:`SourcePath` gives
+    (tests/test_convert_mapping.py checks the walk against XPath; the reader tests check both paths).
+    """
+
+    size: int
+    by_tag: dict[str, list[tuple[int, str | None, bool]]]
+    general: tuple[tuple[int, SourcePath, bool], ...]
+    many: tuple[bool, ...]
+
+
+#: The rule number of a :class:`_Plan` entry that only collects a child for the longer paths.
+_COLLECT = -1
+
+
+def _plan(sources: Sequence[tuple[SourcePath, bool] | None]) -> _Plan:
+    by_tag: dict[str, list[tuple[int, str | None, bool]]] = {}
+    general: list[tuple[int, SourcePath, bool]] = []
     for rule, source in enumerate(sources):
         if source is None:
-            values.append(None)
             continue
         path, many = source
-        found = _values(record, children, path)
+        if path.simple and len(path.steps) == 1 and path.steps[0] != "*" and not path.text:
+            by_tag.setdefault(path.steps[0], []).append((rule, path.attribute, many))
+        else:
+            general.append((rule, path, many))
+    for _, path, _ in general:  # the children a longer simple path starts from are collected in the same pass
+        if path.simple and path.steps and path.steps[0] != "*":
+            entries = by_tag.setdefault(path.steps[0], [])
+            if (_COLLECT, None, False) not in entries:
+                entries.append((_COLLECT, None, False))
+    takes_many = tuple(source is not None and source[1] for source in sources)
+    return _Plan(len(sources), by_tag, tuple(general), takes_many)
+
+
+def _read(record: Any, plan: _Plan, max_chars: int) -> tuple[tuple[Any, ...], tuple[ValueProblem, ...]]:
+    """The value of every rule in ``record`` (one pass over its children for the one-step paths)."""
+    values: list[Any] = [None] * plan.size
+    counts = [0] * plan.size
+    problems: list[ValueProblem] = []
+    by_tag = plan.by_tag
+    children: dict[Any, list[Any]] | None = None
+    for child in record:
+        entries = by_tag.get(child.tag)
+        if entries is None:
+            continue
+        for rule, attribute, many in entries:
+            if rule == _COLLECT:
+                if children is None:
+                    children = {}
+                children.setdefault(child.tag, []).append(child)
+                continue
+            if attribute is not None:
+                text = child.get(attribute)
+                if text is None:
+                    continue
+            elif len(child):
+                text = element_value(child)
+            else:
+                text = child.text or ""
+            counts[rule] += 1
+            if text is None:
+                problems.append(ValueProblem(rule, "convert.not_text"))
+            elif len(text) > max_chars:
+                problems.append(ValueProblem(rule, "convert.too_long"))
+            elif not text:
+                pass
+            elif many:
+                if values[rule] is None:
+                    values[rule] = [text]
+                else:
+                    values[rule].append(text)
+            elif counts[rule] == 1:
+                values[rule] = text
+    for rule, path, many in plan.general:
+        found = _values(record, children or {}, path)
+        counts[rule] = len(found)
         texts: list[str] = []
         for text in found:
             if text is None:
@@ -253,13 +322,15 @@ def _read(record: Any, sources: Sequence[tuple[SourcePath, bool] | None], max_ch
                 problems.append(ValueProblem(rule, "convert.too_long"))
             elif text:
                 texts.append(text)
-        if not many and len(found) > 1:
-            problems.append(ValueProblem(rule, "convert.cardinality", len(found)))
-            values.append(None)
-        elif len(texts) != len([text for text in found if text]):  # a problem met: the value is not read
-            values.append(None)
-        else:
-            values.append((texts or None) if many else (texts[0] if texts else None))
+        values[rule] = (texts or None) if many else (texts[0] if texts else None)
+    if problems:  # a value with a problem is not read
+        for problem in problems:
+            values[problem.rule] = None
+    if max(counts, default=0) > 1:
+        for rule, count in enumerate(counts):
+            if count > 1 and not plan.many[rule]:
+                problems.append(ValueProblem(rule, "convert.cardinality", count))
+                values[rule] = None
     return tuple(values), tuple(problems)
 
 
@@ -318,27 +389,34 @@ def read_records(path: str, record: RecordPath, sources: Sequence[tuple[SourcePa
             events = etree.iterparse(guard, events=("end",), tag=record.tag, **options)
         except LookupError:
             raise xml_error("source.xml_syntax", path, reason=f"unknown encoding {chosen}") from None
-        yield from _stream(events, guard, path, record, sources, max_value_chars)
+        yield from _stream(events, guard, path, record, _plan(sources), max_value_chars)
     finally:
         opened.close()
 
 
-def _stream(events: Any, guard: _Guard, path: str, record: RecordPath,
-            sources: Sequence[tuple[SourcePath, bool] | None], max_value_chars: int) -> Iterator[XmlRecord]:
+def _stream(events: Any, guard: _Guard, path: str, record: RecordPath, plan: _Plan,
+            max_value_chars: int) -> Iterator[XmlRecord]:
     index = 0
     checked = False
     skipped = 0
+    # whether an element is a record depends on its ancestors only: decided once per parent (lxml hands out the
+    # same proxy for a parent while a reference to it is held)
+    last_parent: Any = None
+    is_record = False
     try:
         for _, element in events:
             if not checked:
                 checked = True
                 if element.getroottree().docinfo.doctype:
                     raise xml_error("source.xml_dtd", path, 1)
-            if not record.matches(element):
+            parent = element.getparent()
+            if parent is not last_parent or parent is None:
+                last_parent, is_record = parent, record.matches(element)
+            if not is_record:
                 skipped += 1
                 continue
             index += 1
-            values, problems = _read(element, sources, max_value_chars)
+            values, problems = _read(element, plan, max_value_chars)
             line = element.sourceline or 0
             _release(element)
             guard.mark = guard.total
