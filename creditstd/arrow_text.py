@@ -39,5 +39,20 @@ def text_buffers(column: pa.Array) -> tuple[np.ndarray, np.ndarray]:
 
 
 def fixed_width(offsets: np.ndarray, data: np.ndarray, rows: np.ndarray, width: int) -> np.ndarray:
-    """The bytes of the values at ``rows`` (each ``width`` bytes long) as a ``(len(rows), width)`` matrix."""
+    """The bytes of the values at ``rows`` (each ``width`` bytes long) as a ``(len(rows), width)`` matrix.
+
+    When the values lie one after the other in the data buffer (the rows are ascending and every value
+    between them is empty: a column of codes with blank cells), the matrix is a read-only view of the buffer,
+    without a copy.
+
+    >>> offsets, data = text_buffers(pa.array(['ab', '', 'cd', 'xyz', 'ef']))
+    >>> view = fixed_width(offsets, data, np.array([0, 2]), 2)
+    >>> view.tolist(), view.flags.owndata, fixed_width(offsets, data, np.array([0, 4]), 2).tolist()
+    ([[97, 98], [99, 100]], False, [[97, 98], [101, 102]])
+    """
+    count = len(rows)
+    if count:
+        start = int(offsets[rows[0]])
+        if int(offsets[rows[-1] + 1]) - start == count * width and (count == 1 or bool((np.diff(rows) > 0).all())):
+            return data[start:start + count * width].reshape(count, width)
     return data[offsets[rows][:, None] + np.arange(width)]

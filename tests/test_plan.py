@@ -292,3 +292,21 @@ def test_a_field_check_decides_each_cell_on_its_own(data: st.DataObject, class_n
         alone = [bool(compiled.fields[key](_Columns(_batch([{key: cell}]), [key], class_name), key)[0])
                  for cell in cells[key]]
         assert compiled.fields[key](whole, key).tolist() == alone, (key, cells[key])
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.text(alphabet="ab统1", max_size=4)), min_size=1, max_size=12),
+       st.integers(min_value=0, max_value=3), st.integers(min_value=1, max_value=4), st.data())
+def test_fixed_width_matrices_hold_each_values_bytes(values: list[str | None], cut: int, width: int,
+                                                     data: st.DataObject) -> None:
+    """fixed_width (a view of the buffer when the values lie one after the other, else gathered) gives each
+    chosen value's bytes, whichever rows of that width are chosen."""
+    from creditstd.arrow_text import fixed_width, text_buffers
+
+    column = pa.array(values, pa.string()).slice(min(cut, len(values) - 1))
+    texts = column.to_pylist()
+    fitting = [row for row, text in enumerate(texts) if text is not None and len(text.encode()) == width]
+    rows = np.array(sorted(data.draw(st.sets(st.sampled_from(fitting)))) if fitting else [], np.int64)
+    matrix = fixed_width(*text_buffers(column), rows, width)
+    assert matrix.shape == (len(rows), width)
+    assert [bytes(row.astype(np.uint8)) for row in matrix] == [texts[row].encode() for row in rows.tolist()]
