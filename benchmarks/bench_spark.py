@@ -30,6 +30,7 @@ the first run.  ``--json`` writes everything, with the machine's core count and 
 from __future__ import annotations
 
 import argparse
+import csv
 import json
 import os
 import platform
@@ -85,8 +86,8 @@ def make_copies(source: Path, copies: int) -> Path:
 
 
 def _headers(path: Path) -> list[str]:
-    with path.open(encoding="utf-8") as stream:
-        return stream.readline().rstrip("\n").split(",")
+    with path.open(encoding="utf-8", newline="") as stream:
+        return next(csv.reader(stream))
 
 
 def time_cli(path: Path) -> tuple[float, dict[str, Any]]:
@@ -98,6 +99,25 @@ def time_cli(path: Path) -> tuple[float, dict[str, Any]]:
         assert done.returncode in (0, 1), done.returncode
         rows = json.loads(Path(report.name).read_text("utf-8"))["files"][0]["rows"]
     return elapsed, rows
+
+
+def time_core(path: Path) -> tuple[float, int]:
+    """CPU seconds of the batch function alone (what each Spark task runs per batch), in this process, over the
+    file read by pyarrow as text in blocks of about 10,000 rows (Spark's default Arrow batch); reading is not
+    counted.  One core: the rate per executor core before Spark's own costs (CSV parsing, Arrow transfer)."""
+    from creditstd.spark import validate_batch_function
+
+    check = validate_batch_function(CLASS, today=TODAY)
+    reader = pacsv.open_csv(path, read_options=pacsv.ReadOptions(block_size=7 << 20),
+                            convert_options=pacsv.ConvertOptions(column_types=dict.fromkeys(_headers(path),
+                                                                                                pa.string())))
+    seconds, rows = 0.0, 0
+    for batch in reader:
+        started = time.process_time()
+        check(batch)
+        seconds += time.process_time() - started
+        rows += batch.num_rows
+    return seconds, rows
 
 
 def spark_session(cores: int, memory: str) -> Any:
@@ -171,6 +191,12 @@ def bench(path: Path, rows: int, args: argparse.Namespace, spark: Any, out: Path
         cli_rows.update(counts)
         return elapsed
 
+    core, counted = time_core(path)
+    assert counted == rows, (counted, rows)
+    result["core_one_cpu"] = {"cpu_seconds": core, "rows_per_cpu_s": rows / core}
+    print(f"  core (1 CPU, no I/O) {core:8.1f} s {rows / core:12,.0f} rows/s of CPU", flush=True)
+    if args.core_only:
+        return result
     seconds, runs = median_of(args.repeat, cli)
     result["cli"] = {"seconds": seconds, "runs": runs, "rows_per_s": rows / seconds, "report_rows": cli_rows}
     print(f"  cli                  {seconds:8.1f} s {rows / seconds:12,.0f} rows/s", flush=True)
@@ -201,6 +227,7 @@ def main() -> int:
     parser.add_argument("--rows", type=int, default=1_000_000, help="rows generated (default 1,000,000)")
     parser.add_argument("--copies", default="", help="also time files of this many copies, comma-separated (10,100)")
     parser.add_argument("--only-copies", action="store_true", help="time only the files of copies")
+    parser.add_argument("--core-only", action="store_true", help="time only the batch function in this process")
     parser.add_argument("--copies-modes", default="pass,persisted",
                         help=f"the Spark jobs timed on the copies (default pass,persisted; of {','.join(MODES)})")
     parser.add_argument("--repeat", type=int, default=1, help="timed runs per row of the table (median)")
@@ -214,19 +241,25 @@ def main() -> int:
     files = [] if args.only_copies else [(generated, args.rows)]
     for copies in (int(count) for count in args.copies.split(",") if count):
         files.append((make_copies(generated, copies), args.rows * copies))
-    started = time.perf_counter()
-    spark = spark_session(args.cores, args.memory)
-    start_up = time.perf_counter() - started
-    print(f"Spark local[{args.cores}] started in {start_up:.1f} s", flush=True)
-    warm = warm_up(spark, generated)
-    print(f"warm-up job (2,000 rows, Python workers start, plan compiled): {warm:.1f} s", flush=True)
-    import pyspark
+    start_up = warm = 0.0
+    spark: Any = None
+    if not args.core_only:
+        started = time.perf_counter()
+        spark = spark_session(args.cores, args.memory)
+        start_up = time.perf_counter() - started
+        print(f"Spark local[{args.cores}] started in {start_up:.1f} s", flush=True)
+        warm = warm_up(spark, generated)
+        print(f"warm-up job (2,000 rows, Python workers start, plan compiled): {warm:.1f} s", flush=True)
+    try:
+        import pyspark
+    except ImportError:
+        pyspark = None  # type: ignore[assignment]  (--core-only runs without PySpark)
 
     results: dict[str, Any] = {
         "command": " ".join([Path(sys.executable).name, *sys.argv]),
         "machine": {"cores": os.cpu_count(), "load_before": os.getloadavg(), "python": platform.python_version(),
-                    "pyspark": pyspark.__version__, "pyarrow": pa.__version__, "spark_master": f"local[{args.cores}]",
-                    "driver_memory": args.memory},
+                    "pyspark": pyspark and pyspark.__version__, "pyarrow": pa.__version__,
+                    "spark_master": f"local[{args.cores}]", "driver_memory": args.memory},
         "spark_start_seconds": start_up, "warm_up_seconds": warm, "runs": []}
     try:
         for number, (path, rows) in enumerate(files):
@@ -236,7 +269,8 @@ def main() -> int:
             if args.json:  # written after each file, so a long run keeps what it has measured
                 args.json.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     finally:
-        spark.stop()
+        if spark is not None:
+            spark.stop()
     results["machine"]["load_after"] = os.getloadavg()
     if args.json:
         args.json.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
