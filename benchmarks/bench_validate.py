@@ -27,6 +27,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -119,15 +120,22 @@ def row_path(batches: list[pa.RecordBatch], sample: int) -> tuple[float, int]:
     return time.perf_counter() - start, len(records)
 
 
-def command(path: Path, folder: Path) -> tuple[float, float, dict[str, Any]]:
-    """Wall time, peak RSS (MB) and the totals of ``creditstd validate FILE --format json`` in a child process."""
+def _children_cpu() -> float:
+    """CPU seconds (user + system) of the child processes waited for so far."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def command(path: Path, folder: Path) -> tuple[float, float, dict[str, Any], float]:
+    """Wall time, peak RSS (MB), the totals of ``creditstd validate FILE --format json`` in a child process,
+    and the child's CPU time."""
     peak, report = folder / "peak.txt", folder / "report.json"
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), _children_cpu()
     subprocess.run([sys.executable, "-c", _CHILD, str(peak), "validate", str(path), "--class", CLASS,
                     "--format", "json", "-o", str(report), "--on", TODAY.isoformat()], check=False)
     elapsed = time.perf_counter() - start
     totals = json.loads(report.read_text(encoding="utf-8"))["totals"]
-    return elapsed, int(peak.read_text()) / 1024, totals
+    return elapsed, int(peak.read_text()) / 1024, totals, _children_cpu() - cpu
 
 
 def table_schema() -> dict[str, Any]:
@@ -149,21 +157,21 @@ def table_schema() -> dict[str, Any]:
     return {"fields": fields}
 
 
-def frictionless(executable: str, path: Path, encoding: str) -> tuple[float, int] | None:
-    """Wall time and rows read of ``frictionless validate`` (run in the file's folder: it refuses absolute paths
-    outside the working directory as unsafe)."""
+def frictionless(executable: str, path: Path, encoding: str) -> tuple[float, int, float] | None:
+    """Wall time, rows read and CPU time of ``frictionless validate`` (run in the file's folder: it refuses
+    absolute paths outside the working directory as unsafe)."""
     folder = path.parent
     (folder / "schema.json").write_text(json.dumps(table_schema(), ensure_ascii=False), encoding="utf-8")
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), _children_cpu()
     done = subprocess.run([executable, "validate", path.name, "--schema", "schema.json", "--encoding", encoding,
                            "--limit-errors", "1000000000", "--json"], cwd=folder, capture_output=True, check=False)
-    elapsed = time.perf_counter() - start
+    elapsed, cpu = time.perf_counter() - start, _children_cpu() - cpu
     try:
         rows = int(json.loads(done.stdout)["tasks"][0]["stats"]["rows"])
     except (ValueError, KeyError, IndexError, TypeError):
         print(f"frictionless did not finish: {done.stdout[:300]!r} {done.stderr[:300]!r}", file=sys.stderr)
         return None
-    return elapsed, rows
+    return elapsed, rows, cpu
 
 
 def main() -> int:
@@ -197,7 +205,7 @@ def main() -> int:
               f"{core_rate / row_rate:6.1f}x the row path")
         results = []
         for label, path, encoding in (("UTF-8", utf8, "utf-8"), ("GBK", gbk, "gbk")):
-            wall, rss, totals = command(path, folder)
+            wall, rss, totals, cpu = command(path, folder)
             lines = arguments.rows - (left_out if label == "GBK" else 0)
             counted = totals["rows"]
             assert counted["read"] == lines == counted["valid"] + counted["rejected"], (counted, lines)
@@ -205,14 +213,16 @@ def main() -> int:
             other = frictionless(arguments.frictionless, path, encoding) if arguments.frictionless else None
             other_rate = other[1] / other[0] if other else None
             results.append({"encoding": label, "rows": lines, "creditstd_rows_per_s": rate, "peak_rss_mb": rss,
-                            "frictionless_rows_per_s": other_rate})
+                            "creditstd_cpu_s": cpu, "frictionless_rows_per_s": other_rate,
+                            "frictionless_cpu_s": other[2] if other else None})
             print(f"creditstd validate, {label:5}:         {rate:12,.0f} rows/s   {rate / row_rate:6.1f}x the row "
-                  f"path   peak RSS {rss:,.0f} MB")
-            if other_rate is None:
+                  f"path   peak RSS {rss:,.0f} MB   {cpu:,.1f} s of CPU ({lines / cpu:,.0f} rows per CPU second)")
+            if other is None or other_rate is None:
                 print(f"frictionless validate, {label:5}:      not run (--frictionless PATH)")
             else:
                 print(f"frictionless validate, {label:5}:      {other_rate:12,.0f} rows/s   creditstd is "
-                      f"{rate / other_rate:5.1f}x")
+                      f"{rate / other_rate:5.1f}x   {other[2]:,.1f} s of CPU ({other[1] / other[2]:,.0f} rows per CPU "
+                      f"second; creditstd {other[2] / cpu:,.1f}x)")
         figures["validate"] = results
     checks = [("core >= 50x the row path", core_rate >= 50 * row_rate),
               ("creditstd validate >= 50x the row path", all(r["creditstd_rows_per_s"] >= 50 * row_rate
