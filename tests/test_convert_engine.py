@@ -305,3 +305,130 @@ def test_the_stream_of_a_csv_written_to_memory_matches_the_file(tmp_path: Path) 
     chunks = converted(mapping_for("administrative_licence", "csv", headers="zh"), path)
     plan = compile_plan("administrative_licence", strict=True, today=ON)
     assert decode_rows(plan, chunks[0].batch) == records and chunks[0].lines.tolist()[0] == 3
+
+
+#: The example mapping of the README (kept identical to it): a transport bureau's penalty export in XML.
+README_MAPPING = '''# 某市交通运输局 行政处罚导出（XML，GBK）
+spec = 1
+name = "transport-penalty-xml"
+title = "某市交通运输局行政处罚信息导出"
+class = "administrative_penalty"
+
+[source]
+format = "xml"
+record = "/jt:XZCF/jt:JL"                      # one <jt:JL> per decision
+namespaces = { jt = "urn:example:transport:penalty" }
+
+[[fields]]
+target = "subject_name"
+source = "jt:DSR/jt:MC"                        # 当事人名称
+transforms = ["trim"]
+
+[[fields]]
+target = "subject_category"
+source = "jt:DSR/@lx"                          # vendor codes 01-04 (an attribute)
+transforms = [{ name = "lookup", code_table = "subject_category" }]
+
+[[fields]]
+target = "uscc"
+source = "jt:DSR/jt:DM"
+transforms = ["identifier"]                    # full width, spaces, lower case: one normalisation path
+
+[[fields]]
+target = "legal_representative"
+source = "jt:DSR/jt:FR"
+
+[[fields]]
+target = "decision_number"
+source = "jt:WH"
+
+[[fields]]
+target = "violation_type"
+source = "jt:WFXW"
+
+[[fields]]
+target = "violation_facts"
+source = "jt:SS"
+
+[[fields]]
+target = "legal_basis"
+source = "jt:YJ"
+
+[[fields]]
+target = "penalty_types"
+source = "jt:CFLB/jt:X"                        # repeated elements: a list, declared
+many = true
+
+[[fields]]
+target = "penalty_content"
+source = "jt:NR"
+
+[[fields]]
+target = "fine_amount"
+source = "jt:FK"                               # 2,000.00 (元) -> 0.2 (万元, the field's unit)
+transforms = [{ name = "amount", unit = "元" }]
+
+[[fields]]
+target = "decision_date"
+source = "jt:JDRQ"                             # 2024年3月5日
+transforms = ["date"]
+
+[[fields]]
+target = "valid_until"
+source = "jt:YXQ"
+transforms = [{ name = "date", formats = ["yyyymmdd", "excel"] }]
+
+[[fields]]
+target = "authority"
+const = "某市交通运输局"
+
+[[fields]]
+target = "authority_uscc"
+const = "11350100MAD18YGF27"
+
+[[fields]]
+target = "data_source"
+const = "某市交通运输局"
+
+[[fields]]
+target = "data_source_uscc"
+const = "11350100MAD18YGF27"
+'''
+
+README_EXPORT = '''<?xml version="1.0" encoding="GBK"?>
+<jt:XZCF xmlns:jt="urn:example:transport:penalty">
+  <jt:JL xh="1">
+    <jt:DSR lx="02"><jt:MC> 某某物流有限公司 </jt:MC><jt:DM>９１３５０１００ｍ０００１００ｙ４３</jt:DM>
+      <jt:FR>李四</jt:FR></jt:DSR>
+    <jt:WH>某交罚〔2024〕12号</jt:WH><jt:WFXW>车辆超限运输</jt:WFXW><jt:SS>经查，当事人……</jt:SS>
+    <jt:YJ>《公路安全保护条例》第六十四条</jt:YJ>
+    <jt:CFLB><jt:X>警告</jt:X><jt:X>罚款</jt:X></jt:CFLB>
+    <jt:NR>警告，罚款人民币2000元</jt:NR><jt:FK>2,000.00</jt:FK>
+    <jt:JDRQ>2024年3月5日</jt:JDRQ><jt:YXQ>45721</jt:YXQ>
+  </jt:JL>
+  <jt:JL xh="2">
+    <jt:DSR lx="04"><jt:MC>某某汽车修理部</jt:MC><jt:DM>92350100MARQ283F4G</jt:DM></jt:DSR>
+    <jt:WH>某交罚〔2024〕13号</jt:WH><jt:WFXW>未按规定维修</jt:WFXW><jt:SS>经查……</jt:SS><jt:YJ>《条例》</jt:YJ>
+    <jt:CFLB><jt:X>罚款</jt:X></jt:CFLB><jt:NR>罚款1.5万元</jt:NR><jt:FK>1.5万元</jt:FK>
+    <jt:JDRQ>2024年2月30日</jt:JDRQ><jt:YXQ>20250301</jt:YXQ>
+  </jt:JL>
+</jt:XZCF>
+'''
+
+
+def test_the_readme_example_converts(tmp_path: Path) -> None:
+    path = tmp_path / "transport.xml"
+    path.write_bytes(README_EXPORT.encode("gbk"))
+    spec = parse_mapping(README_MAPPING, "transport-penalty-xml.toml")
+    [chunk] = list(convert_source(spec, str(path)))
+    assert isinstance(chunk, ConvertedChunk)
+    first = chunk.batch.to_pylist()[0]
+    assert (first["subject_name"], first["subject_category"], first["uscc"], first["penalty_types"],
+            first["fine_amount"], first["decision_date"], first["valid_until"]) == (
+        "某某物流有限公司", "法人及非法人组织", "91350100M000100Y43", "警告；罚款", "0.2", "2024-03-05", "2025-03-05")
+    assert [(item.code, item.field, item.location.line, item.location.record) for item in chunk.findings] == [
+        ("convert.date", "decision_date", 12, 2)]
+    result = validate_table(compile_plan("administrative_penalty", today=ON), chunk.batch, file=chunk.file,
+                            lines=chunk.lines)
+    valid, findings = combine(chunk, result)
+    assert valid.tolist() == [True, False] and [item.code for item in findings] == ["convert.date"]
