@@ -432,3 +432,16 @@ def test_the_readme_example_converts(tmp_path: Path) -> None:
                             lines=chunk.lines)
     valid, findings = combine(chunk, result)
     assert valid.tolist() == [True, False] and [item.code for item in findings] == ["convert.date"]
+
+
+def test_cells_a_chain_keeps_pass_through_and_the_others_are_converted_in_place(tmp_path: Path) -> None:
+    path = tmp_path / "ids.csv"
+    cells = ["91350100M000100Y43", " 9135 0100 m000 100 y43", "11010519491231002X", "9" * 200, "", "１２３"]
+    path.write_text("代码\n" + "\n".join(f'"{cell}"' for cell in cells) + "\n", encoding="utf-8")
+    spec = parse_mapping('spec = 1\nname = "x"\nclass = "administrative_penalty"\n[source]\nformat = "csv"\n'
+                         '[[fields]]\ntarget = "uscc"\nsource = "代码"\ntransforms = ["identifier"]\n')
+    [chunk] = [item for item in convert_source(spec, str(path)) if isinstance(item, ConvertedChunk)]
+    assert chunk.batch.column("uscc").to_pylist() == [  # the blank row is not data (the reader counts it apart)
+        "91350100M000100Y43", "91350100M000100Y43", "11010519491231002X", None, "123"]
+    assert chunk.lines.tolist() == [2, 3, 4, 5, 7] and chunk.blank_rows == 1
+    assert [(item.code, item.location.line) for item in chunk.findings] == [("convert.identifier", 5)]

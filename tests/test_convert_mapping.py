@@ -115,7 +115,7 @@ _VALUES = st.one_of(_SCALARS, st.lists(_SCALARS, max_size=3), st.dictionaries(_K
 
 @given(st.lists(st.dictionaries(_KEYS, _VALUES, min_size=1, max_size=4), min_size=1, max_size=4),
        st.booleans())
-@settings(max_examples=150)
+@settings(deadline=None, max_examples=150)
 def test_the_locator_finds_every_entry_of_generated_documents(tables: list[dict[str, Any]], multiline: bool) -> None:
     text = ""
     for table in tables:
@@ -335,7 +335,7 @@ def _trees(draw: Any, depth: int = 0) -> str:
 
 @given(_trees(), st.lists(st.sampled_from(["a", "b", "c", "*"]), min_size=1, max_size=3),
        st.sampled_from(["", "/@x", "/text()"]))
-@settings(max_examples=300)
+@settings(deadline=None, max_examples=300)
 def test_the_walk_and_xpath_agree_on_simple_paths(tree: str, steps: list[str], tail: str) -> None:
     record = etree.fromstring(tree)
     expression = "/".join(steps) + tail

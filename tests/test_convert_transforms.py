@@ -5,14 +5,18 @@ from __future__ import annotations
 import calendar
 import contextlib
 import json
+import re
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 
+import pyarrow as pa
+import pyarrow.compute as pc
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from creditstd.convert.engine import _arrow_pattern
 from creditstd.convert.transforms import (
     AMOUNT_UNITS,
     DATE_FORMATS,
@@ -80,6 +84,7 @@ def test_identifier_is_compact(text: str, expected: str | None) -> None:
 
 
 @given(st.text(alphabet="0123456789ABCDEFGHJKLMNPQRTUWXYZabc*- ９Ｍ", max_size=24))
+@settings(deadline=None)
 def test_identifier_is_exactly_compact(text: str) -> None:
     from creditstd.codes._text import compact
 
@@ -156,6 +161,7 @@ def test_impossible_or_unreadable_dates_are_refused_with_a_reason(text: str, for
 
 
 @given(st.dates(min_value=date(1, 1, 1), max_value=date(9999, 12, 31)), st.sampled_from(ALL_FORMATS[:5]))
+@settings(deadline=None)
 def test_every_date_written_in_every_format_reads_back(day: date, name: str) -> None:
     if day.year < 1000:
         return  # the formats write four-digit years
@@ -165,6 +171,7 @@ def test_every_date_written_in_every_format_reads_back(day: date, name: str) -> 
 
 
 @given(st.dates(min_value=date(1900, 3, 1), max_value=date(9999, 12, 31)))
+@settings(deadline=None)
 def test_excel_serials_match_excels_own_count(day: date) -> None:
     serial = (day - date(1899, 12, 30)).days  # Excel's count from 1900-03-01 on
     assert parse_date(str(serial), formats=["excel"]) == day.isoformat()
@@ -173,6 +180,7 @@ def test_excel_serials_match_excels_own_count(day: date) -> None:
 
 
 @given(st.integers(1, 9999), st.integers(1, 12), st.integers(1, 31))
+@settings(deadline=None)
 def test_a_day_is_accepted_exactly_when_the_calendar_has_it(year: int, month: int, day: int) -> None:
     exists = day <= calendar.monthrange(year, month)[1]
     text = f"{year:04}-{month:02}-{day:02}"
@@ -236,7 +244,7 @@ def test_amounts_refused_with_a_reason(text: str, unit: str | None, reason: str)
 
 @given(st.decimals(allow_nan=False, allow_infinity=False, places=6, min_value=-10**12, max_value=10**12),
        st.sampled_from(sorted(AMOUNT_UNITS)), st.sampled_from(sorted(AMOUNT_UNITS)))
-@settings(max_examples=300)
+@settings(deadline=None, max_examples=300)
 def test_amounts_are_exact(value: Decimal, source: str, target: str) -> None:
     text = format(value, "f")
     converted = convert_amount(text + source, to=target)
@@ -372,6 +380,7 @@ def test_every_transform_is_total_on_junk() -> None:
 
 
 @given(st.text(max_size=40))
+@settings(deadline=None)
 def test_transforms_never_raise_anything_else(text: str) -> None:
     for name in ("trim", "identifier", "date", "subject_category"):
         with contextlib.suppress(StepError):
@@ -385,3 +394,38 @@ def test_dates_keep_going_past_the_year_9999_boundary_cleanly() -> None:
     assert parse_date("99991231") == "9999-12-31"
     assert parse_date(str((date(9999, 12, 31) - date(1899, 12, 30)).days), formats=["excel"]) == "9999-12-31"
     assert parse_date("1900-03-01") == (date(1900, 2, 28) + timedelta(days=1)).isoformat()
+
+
+_KEEP_PARAMS = {"trim": [{}], "halfwidth": [{}, {"punctuation": True}], "upper": [{}], "lower": [{}],
+                "identifier": [{}]}
+_TEXTS = st.text(alphabet=st.sampled_from(list("aZ9 *-,\t\n\u3000\u00a0\u200b\ufeff某（）ｍ９Ａ，：\u2028\x1c")),
+                 max_size=24)
+
+
+@given(_TEXTS)
+@settings(max_examples=400, deadline=None)
+def test_what_a_transform_keeps_it_returns_unchanged(text: str) -> None:
+    """The engine passes through the cells a chain keeps without calling it: each pattern must be exact."""
+    for name, variants in _KEEP_PARAMS.items():
+        for params in variants:
+            transform = TRANSFORMS[name]
+            assert transform.keeps is not None
+            pattern = transform.keeps(params)
+            assert pattern is not None
+            if re.fullmatch(pattern, text, re.DOTALL):
+                assert compile_chain([{"name": name, **params}]).apply(text) == text, (name, params, text)
+    assert {name for name, transform in TRANSFORMS.items() if transform.keeps is not None} == set(_KEEP_PARAMS)
+
+
+@given(st.lists(_TEXTS, max_size=20))
+@settings(deadline=None)
+def test_arrow_and_python_agree_on_what_is_kept(texts: list[str]) -> None:
+    column = pa.array(texts, pa.string())
+    for name, variants in _KEEP_PARAMS.items():
+        for params in variants:
+            keeps = TRANSFORMS[name].keeps
+            assert keeps is not None
+            pattern = keeps(params)
+            assert pattern is not None
+            arrow = pc.match_substring_regex(column, _arrow_pattern(pattern)).to_pylist()
+            assert arrow == [bool(re.fullmatch(pattern, text, re.DOTALL)) for text in texts], (name, params)

@@ -73,6 +73,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 import unicodedata
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -303,7 +304,45 @@ def _schema(spec: MappingSpec) -> pa.Schema:
     return pa.schema([pa.field(rule.target, pa.string()) for rule in spec.fields])
 
 
+def _arrow_pattern(pattern: str) -> str:
+    """A :attr:`~creditstd.convert.transforms.Transform.keeps` expression for Arrow's RE2, matched whole.
+
+    >>> print(_arrow_pattern(r'[^\\u3000]+'))
+    ^(?s:[^\\x{3000}]+)$
+    """
+    return "^(?s:" + re.sub(r"\\u([0-9a-fA-F]{4})", r"\\x{\1}", pattern) + ")$"
+
+
+def _kept(rule: FieldRule, column: Any) -> np.ndarray | None:
+    """bool per cell: the cells ``rule``'s chain returns unchanged (every step keeps them), or None."""
+    patterns = rule.chain.keeps
+    if patterns is None:
+        return None
+    mask = np.ones(len(column), bool)
+    for pattern in patterns:
+        matched = pc.match_substring_regex(column, _arrow_pattern(pattern))
+        mask &= np.asarray(matched.fill_null(False).to_numpy(zero_copy_only=False), bool)
+    return mask
+
+
 def _by_distinct(rule: FieldRule, column: Any) -> tuple[pa.Array, list[tuple[int, _Failure]]]:
+    """A text column through ``rule``: the cells the chain keeps as they are passed through (an identifier
+    already canonical, a name already trimmed), each other distinct value converted once; and the rows whose
+    value failed."""
+    if isinstance(column, pa.ChunkedArray):
+        column = column.combine_chunks()
+    kept = _kept(rule, column)
+    if kept is None or not kept.any():
+        return _each_distinct(rule, column)
+    if kept.all():
+        return column, []
+    rest = np.flatnonzero(~kept)
+    converted, failures = _each_distinct(rule, column.take(pa.array(rest)))
+    merged = pc.replace_with_mask(column, pa.array(~kept), converted)
+    return merged, [(int(rest[row]), failure) for row, failure in failures]
+
+
+def _each_distinct(rule: FieldRule, column: Any) -> tuple[pa.Array, list[tuple[int, _Failure]]]:
     """A text column through ``rule``, each distinct value converted once; the rows whose value failed."""
     encoded = pc.dictionary_encode(column)
     if isinstance(encoded, pa.ChunkedArray):

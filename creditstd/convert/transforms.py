@@ -514,6 +514,10 @@ class Transform:
     make: Callable[[Mapping[str, Any], str | None], Callable[[Any], Value]]
     #: Whether it can fail (then its findings have the code ``convert.<name>``).
     fails: bool = False
+    #: ``keeps(params)``: a regular expression (Python syntax, matched whole, ``.`` matching line breaks) of
+    #: texts the transform returns unchanged, or None; the engine passes the cells it matches through without
+    #: calling the transform (tests/test_convert_transforms.py checks each against the function).
+    keeps: Callable[[Mapping[str, Any]], str | None] | None = None
 
 
 def _plain(function: Callable[[str], Value]) -> Callable[[Mapping[str, Any], str | None], Callable[[Any], Value]]:
@@ -559,16 +563,28 @@ def _make_join(params: Mapping[str, Any], unit: str | None) -> Callable[[Any], V
     return lambda items: join(items, separator)
 
 
+#: Texts :func:`trim` keeps: they start and end with a printable ASCII character or a CJK ideograph, neither of
+#: which it ever removes.
+_TRIMMED = "[!-~\\u4e00-\\u9fff](?:.*[!-~\\u4e00-\\u9fff])?"
+#: Texts :func:`halfwidth` keeps: no full-width letter, digit or ideographic space (and with ``punctuation``,
+#: no full-width form at all).
+_NO_FULL_ALNUM = "[^\\uff10-\\uff19\\uff21-\\uff3a\\uff41-\\uff5a\\u3000]+"
+_NO_FULL_WIDTH = "[^\\uff01-\\uff5e\\u3000]+"
+
+
 #: Every transform a mapping may name (``schemas/mapping.schema.json`` lists the same names and parameters).
 TRANSFORMS: dict[str, Transform] = {transform.name: transform for transform in (
     Transform("trim", "去掉首尾空白与不可见字符", "drop surrounding white space and invisible characters",
-              "text", "text", _plain(trim)),
+              "text", "text", _plain(trim), keeps=lambda params: _TRIMMED),
     Transform("halfwidth", "全角字母数字（可选标点）转半角", "full-width letters and digits (optionally punctuation) "
-              "to ASCII", "text", "text", _make_halfwidth),
-    Transform("upper", "ASCII字母转大写", "ASCII letters to upper case", "text", "text", _plain(upper)),
-    Transform("lower", "ASCII字母转小写", "ASCII letters to lower case", "text", "text", _plain(lower)),
+              "to ASCII", "text", "text", _make_halfwidth,
+              keeps=lambda params: _NO_FULL_WIDTH if params.get("punctuation") else _NO_FULL_ALNUM),
+    Transform("upper", "ASCII字母转大写", "ASCII letters to upper case", "text", "text", _plain(upper),
+              keeps=lambda params: "[^a-z]+"),
+    Transform("lower", "ASCII字母转小写", "ASCII letters to lower case", "text", "text", _plain(lower),
+              keeps=lambda params: "[^A-Z]+"),
     Transform("identifier", "代码规范化（与代码校验同一路径）", "identifier normalisation (the library's one path)",
-              "text", "text", _plain(identifier), fails=True),
+              "text", "text", _plain(identifier), fails=True, keeps=lambda params: _CANONICAL.pattern),
     Transform("date", "日期转为YYYY-MM-DD", "a date to YYYY-MM-DD", "text", "text", _make_date, fails=True),
     Transform("amount", "金额换算到目标字段的单位", "a sum converted to the field's unit", "text", "text", _make_amount,
               fails=True),
@@ -583,10 +599,12 @@ TRANSFORMS: dict[str, Transform] = {transform.name: transform for transform in (
 
 @dataclass(frozen=True)
 class Step:
-    """One compiled step of a chain: the transform and its function of one value."""
+    """One compiled step of a chain: the transform, its function of one value, and the texts it keeps as they
+    are (:attr:`Transform.keeps`, or None)."""
 
     transform: Transform
     function: Callable[[Any], Value]
+    keeps: str | None = None
 
 
 class StepError(Exception):
@@ -604,6 +622,18 @@ class Chain:
     of a text input is a text or a list."""
 
     steps: tuple[Step, ...]
+
+    @property
+    def keeps(self) -> tuple[str, ...] | None:
+        """The regular expressions (:attr:`Transform.keeps`) of the texts each step returns unchanged: a text
+        matching all of them comes out of the chain as it went in; None when some step has none.
+
+        >>> len(compile_chain(['trim', 'upper']).keeps), compile_chain(['date']).keeps
+        (2, None)
+        """
+        if not self.steps or any(step.keeps is None for step in self.steps):
+            return None
+        return tuple(step.keeps for step in self.steps if step.keeps is not None)
 
     def shape(self, start: Shape) -> Shape:
         """The shape of the result when the input has shape ``start``."""
@@ -655,5 +685,6 @@ def compile_chain(steps: Sequence[str | Mapping[str, Any]], unit: str | None = N
     for step in steps:
         params: Mapping[str, Any] = {"name": step} if isinstance(step, str) else step
         transform = TRANSFORMS[params["name"]]
-        compiled.append(Step(transform, transform.make(params, unit)))
+        keeps = transform.keeps(params) if transform.keeps is not None else None
+        compiled.append(Step(transform, transform.make(params, unit), keeps))
     return Chain(tuple(compiled))
