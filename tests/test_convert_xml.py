@@ -284,6 +284,7 @@ def test_namespaces_locations_and_lines_past_65535(tmp_path: Path) -> None:
     records = list(read_records(str(path), compile_record_path("/d:Records/d:Record", spaces), sources))
     assert [(record.index, record.line, record.values) for record in records] == [
         (1, 70_001, ("甲", "7")), (2, 70_002, (" ", None))]
+    assert records[0].file == str(path)
 
 
 def test_a_record_path_that_matches_nothing_says_what_the_root_is(tmp_path: Path) -> None:

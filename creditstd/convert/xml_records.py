@@ -105,12 +105,14 @@ class ValueProblem:
 @dataclass(frozen=True, slots=True)
 class XmlRecord:
     """One record: its 1-based place among the records, the line of its start tag, a value per source path
-    (a text, a list of texts for ``many``, or None when absent or empty) and the problems met."""
+    (a text, a list of texts for ``many``, or None when absent or empty; in the order of the sources given),
+    the problems met, and the file (as given to :func:`read_records`)."""
 
     index: int
     line: int
     values: tuple[Any, ...]
     problems: tuple[ValueProblem, ...] = ()
+    file: str = ""
 
 
 # ------------------------------------------------------------------------------------------------ the prolog
@@ -420,7 +422,7 @@ def _stream(events: Any, guard: _Guard, path: str, record: RecordPath, plan: _Pl
             line = element.sourceline or 0
             _release(element)
             guard.mark = guard.total
-            yield XmlRecord(index, line, values, problems)
+            yield XmlRecord(index, line, values, problems, path)
     except etree.XMLSyntaxError as error:
         raise _syntax_error(error, getattr(events, "error_log", None), path) from None
     except (OSError, EOFError) as error:
