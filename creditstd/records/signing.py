@@ -61,7 +61,8 @@ department's public key only after getting it from that department.
 >>> data = {'subject_name': '某某科技有限公司', 'subject_category': '法人及非法人组织',
 ...         'decision_number': '罚〔2024〕1号', 'authority_uscc': '11350100MAD18YGF27'}
 >>> with BatchWriter(folder, 'administrative_penalty', department='某市市场监督管理局',
-...                  department_uscc='11350100MAD18YGF27', on=date(2024, 6, 1)) as batch:
+...                  department_uscc='11350100MAD18YGF27', on=date(2024, 6, 1),
+...                  validate=False) as batch:   # a partial record, for brevity: signing does not look inside
 ...     _ = batch.add(data)
 >>> key = PrivateKey.generate('sm2-sm3')
 >>> key                                      # the secret never shows

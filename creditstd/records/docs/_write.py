@@ -4,7 +4,7 @@
 >>> with tempfile.TemporaryDirectory() as folder:
 ...     written = write_docs(folder, "markdown")
 ...     sorted(path.name for path in written)[:2]
-['class-abnormal_operation.md', 'class-administrative_licence.md']
+['class-abnormal_operation.md', 'class-administrative_coercion.md']
 """
 
 from __future__ import annotations
