@@ -222,8 +222,27 @@ class _Writer:
             click.echo('{"results": [', nl=False)
 
     def write(self, outputs: list[Any]) -> None:
-        """Write ``outputs``: all text, or all UTF-8 bytes (only when :meth:`binary`)."""
+        """Write ``outputs``: all text, or all UTF-8 bytes (only when :meth:`binary`), or an :class:`_Output` (a
+        block's outputs as pieces of bytes, joined as this format joins them: JSON, each one after ``,\\n  ``)."""
         if not outputs:
+            return
+        if isinstance(outputs, _Output):
+            for piece in outputs:
+                if self.options.output == "json" and not self.listed:
+                    piece = piece[1:]  # the first one: after "\n  "
+                if not len(piece):
+                    continue
+                self.listed += 1
+                if isinstance(piece, bytes) and b"\x1b" in piece:
+                    self._echo(piece.decode("utf-8"))
+                else:  # click.echo(piece, nl=False), for any bytes-like piece: to the binary buffer of stdout
+                    sys.stdout.flush()
+                    stream = getattr(sys.stdout, "buffer", None)
+                    if stream is None:
+                        click.echo(bytes(piece), nl=False)
+                    else:
+                        stream.write(piece)
+                        stream.flush()
             return
         for start in range(0, len(outputs), _WRITE_LINES):  # a bounded piece at a time: memory stays small
             chunk = outputs[start:start + _WRITE_LINES]
@@ -624,8 +643,10 @@ def _check_results(numbers: Any, texts: Any, options: Options,
 
 
 def _check_bytes(block: _ByteBlock, options: Options, templates: _Templates,
-                 binary: str | None = None) -> tuple[list[Any], int, int]:
-    """Check a :class:`_ByteBlock`: what to write (in line order), how many lines were invalid, how many read.
+                 binary: str | None = None) -> tuple[Any, int, int]:
+    """Check a :class:`_ByteBlock`: what to write (in line order: a list of texts, or with ``binary`` one
+    ``bytes`` of UTF-8 encoded with that error handler, joined by :func:`_joined`), how many lines were invalid,
+    how many read.
 
     A line of 9, 15 or 18 bytes in canonical form is its own stripped text: the NumPy passes read it from the
     bytes.  Every other line is decoded and stripped, and checked (blank lines and comments left out) as
@@ -635,13 +656,18 @@ def _check_bytes(block: _ByteBlock, options: Options, templates: _Templates,
     count = len(lines)
     # bytes: a NumPy array of objects (a kind's lines placed at once); text: a list
     results: Any = np.full(count, None, dtype=object) if binary else [None] * count
+    segments: list[tuple[Any, list[Any]]] = []  # bytes: the lines written from templates, as segments
+    if templates.arena_size > _ARENA_BYTES:  # bounded: start again (no segment refers to a piece now)
+        templates.clear_pieces()
+    glue, after = (b",\n  ", False) if options.output == "json" else (b"\n", True)
     numbers = range(block.first + 1, block.first + 1 + count)
     stripped: dict[int, str] = {}
     texts = _LineTexts(lines, stripped)
     fast = np.zeros(count, dtype=bool)
     canonical = np.zeros(count, dtype=bool)
     invalid = templates.invalid
-    invalid.begin(numbers, texts, results, fast, binary)  # type: ignore[arg-type]
+    invalid.begin(numbers, texts, results, fast, binary,  # type: ignore[arg-type]
+                  segments if binary else None, templates, glue, after)
     for width in _WIDTH_KINDS:
         rows = np.flatnonzero(lengths == width)
         if not len(rows):
@@ -658,7 +684,7 @@ def _check_bytes(block: _ByteBlock, options: Options, templates: _Templates,
                 if binary:
                     where = np.searchsorted(rows, chosen)
                     if not templates.render_bytes(label, width, chosen, matrix[where], block.first + 1 + chosen,
-                                                  flags, results, also):
+                                                  flags, segments, also, glue, after):
                         continue
                 elif not templates.render(label, width, chosen, numbers, texts, flags, results, also):
                     continue
@@ -688,7 +714,110 @@ def _check_bytes(block: _ByteBlock, options: Options, templates: _Templates,
                 results[index] = result.encode("utf-8", binary) if binary and result is not None else result
             bad += more
             kept += len(read)
-    return list(filter(None, results.tolist() if binary else results)), bad, kept  # (no output is empty)
+    if binary:
+        return _joined(results, segments, glue, after, templates), bad, kept
+    return list(filter(None, results)), bad, kept  # (no output is empty)
+
+
+def _joined(results: Any, segments: list[tuple[Any, list[Any]]], glue: bytes, after: bool,
+            templates: _Templates) -> _Output:
+    """A byte block's output: each line's output (``results``: bytes, or None; ``segments``: the lines written
+    from templates, :meth:`_Templates._assemble`'s pairs with the glue in them) in line order, with ``glue``
+    after (or before) each one, in :attr:`_Templates.buffer`: no object per line is made.  Every line's size is
+    known first (runs of template text and of the number are as wide for every row of a column, a piece's size
+    is in the arena), so every part is copied once, straight to its place: the runs of each column of rows at
+    once, the pieces of all lines by :func:`_put_ragged`."""
+    np = batch._numpy()
+    written = np.flatnonzero(results.astype(bool))  # (no output is empty)
+    outputs = results[written].tolist()
+    data = b"".join(outputs)
+    if not segments:
+        if not outputs:
+            return _Output()
+        return _Output([glue.join(outputs) + glue if after else glue + glue.join(outputs)])
+    sizes = np.zeros(len(results), dtype=np.int64)
+    lengths = np.fromiter(map(len, outputs), dtype=np.int64, count=len(outputs))
+    sizes[written] = lengths + len(glue)
+    for rows, columns in segments:
+        size: Any = 0
+        for column in columns:
+            size = size + (len(column) if isinstance(column, bytes) else column.shape[1] if column.ndim == 2
+                           else templates.piece_sizes[column])
+        sizes[rows] = size
+    ends = np.cumsum(sizes)
+    starts = ends - sizes
+    total = int(ends[-1])
+    buffer = templates.buffer
+    if len(buffer) < total:
+        buffer = templates.buffer = np.empty(max(total, 2 * len(buffer)), dtype=np.uint8)
+    at = starts[written]
+    spacer = np.frombuffer(glue, dtype=np.uint8)[None, :]
+    if outputs:
+        _put_ragged(buffer, at if after else at + len(glue), np.frombuffer(data, dtype=np.uint8),
+                    np.cumsum(lengths) - lengths, lengths)
+        _put_rows(buffer, at + lengths if after else at, spacer)
+    places: list[Any] = []
+    numbers: list[Any] = []
+    for rows, columns in segments:
+        at = starts[rows]
+        for column in columns:
+            if isinstance(column, bytes):
+                _put_rows(buffer, at, np.frombuffer(column, dtype=np.uint8)[None, :])
+                at = at + len(column)
+            elif column.ndim == 2:
+                _put_rows(buffer, at, column)
+                at = at + column.shape[1]
+            else:
+                places.append(at)
+                numbers.append(column)
+                at = at + templates.piece_sizes[column]
+    if places:
+        chosen = np.concatenate(numbers)
+        _put_ragged(buffer, np.concatenate(places), templates.arena, templates.piece_starts[chosen],
+                    templates.piece_sizes[chosen])
+    view = memoryview(buffer)[:total]
+    return _Output([bytes(view) if b"\x1b" in data else view])  # (ANSI escapes: written as text, as always)
+
+
+def _put_rows(buffer: Any, places: Any, rows: Any) -> None:
+    """``buffer[places[i]:places[i] + w] = rows[i]`` for every ``i`` (``rows``: an ``(n, w)`` array of bytes,
+    or one row for all), by one NumPy assignment to a view of ``buffer`` whose row ``j`` starts at byte ``j``."""
+    np = batch._numpy()
+    width = rows.shape[1]
+    if width and len(places):
+        windows = np.lib.stride_tricks.as_strided(buffer, shape=(len(buffer) - width + 1, width), strides=(1, 1))
+        windows[places] = rows
+
+
+def _put_ragged(buffer: Any, places: Any, source: Any, starts: Any, sizes: Any) -> None:
+    """``buffer[places[i]:places[i] + sizes[i]] = source[starts[i]:starts[i] + sizes[i]]`` for every ``i``:
+    each part copied as its head and its tail (they overlap) of the largest power of two not above its size, so
+    the parts of each power of two are copied by two NumPy assignments (as :func:`_put_rows`), nothing beyond a
+    part is written, and the order of the copies does not matter."""
+    np = batch._numpy()
+    keep = sizes > 0
+    if not keep.all():
+        places, starts, sizes = places[keep], starts[keep], sizes[keep]
+    if not len(sizes):
+        return
+    powers = np.frexp(sizes)[1] - 1  # floor(log2(size)), exact: sizes are small integers
+    order = np.argsort(powers, kind="stable")
+    counts = np.bincount(powers)
+    ends = np.cumsum(counts)
+    for power in np.flatnonzero(counts).tolist():
+        chosen = order[ends[power] - counts[power]:ends[power]]
+        width = 1 << power
+        into = np.lib.stride_tricks.as_strided(buffer, shape=(len(buffer) - width + 1, width), strides=(1, 1))
+        since = np.lib.stride_tricks.as_strided(source, shape=(len(source) - width + 1, width), strides=(1, 1))
+        place, start = places[chosen], starts[chosen]
+        into[place] = since[start]
+        rest = sizes[chosen] - width
+        into[place + rest] = since[start + rest]
+
+
+class _Output(list):
+    """A byte block's output: pieces of bytes (or views of :attr:`_Templates.buffer`, valid until the next block
+    is checked) to write one after another."""
 
 
 #: The fields of each error's message, from the number (``e``: the expected check character).
@@ -737,11 +866,17 @@ class _Invalid:
         self.suffixes: dict[tuple, str | None] = {}
         self.signatures: dict[tuple[int, int], tuple] = {}  # (width, signature) -> key of errors
         self.taken: dict[tuple, int] = {}  # how many lines each set of errors wrote (for the tests)
+        self.suffix_ids: dict[tuple, int] = {}  # byte blocks: key of errors -> arena number of its text (-1: none)
+        self.segments: list | None = None
 
     def begin(self, numbers: list[int], texts: list[str | None], results: list[str | None], fast: Any,
-              binary: str | None = None) -> None:
-        """Start a block; ``binary``: its outputs are UTF-8 bytes, encoded with this error handler."""
+              binary: str | None = None, segments: list | None = None, templates: _Templates | None = None,
+              glue: bytes = b"\n", after: bool = True) -> None:
+        """Start a block; ``binary``: its outputs are UTF-8 bytes, encoded with this error handler; ``segments``
+        (a byte block, ``numbers`` a range): the lines in canonical form go there, as :meth:`_Templates._assemble`
+        makes them (with ``glue`` after or before each), their errors' text a piece of ``templates``' arena."""
         self.numbers, self.texts, self.results, self.fast, self.binary = numbers, texts, results, fast, binary
+        self.segments, self.templates, self.glue, self.after = segments, templates, glue, after
         self.bad = 0
 
     def end(self) -> int:
@@ -802,6 +937,9 @@ class _Invalid:
                                 tuple(fields(texts[indices[row]], chr(int(expected[row]))).items())))
             return tuple(key)
 
+        if self.segments is not None:
+            self._add_segments(width, matrix, chosen, signature, quoted, key_of)
+            return
         keys: list[tuple] = [()] * count
         for row in np.flatnonzero(quoted).tolist():
             keys[row] = key_of(row)
@@ -818,6 +956,93 @@ class _Invalid:
                 keys[row] = made[at]
         shown = [texts[index] for index in indices] if self.options.reveal else self._redacted(width, matrix, chosen)
         self._write(indices, shown, keys)
+
+    def _add_segments(self, width: int, matrix: Any, chosen: Any, signature: Any, quoted: Any, key_of: Any) -> None:
+        """:meth:`add` for a byte block: each row's output is the run ``{"line": N, "input": "ECHO"`` (NumPy
+        made, the echo masked by :meth:`_echoed`) and the text of its errors, a piece of the arena made once per
+        key from the per-item output of its first line (:meth:`_suffix`); rows without one go per item."""
+        np = batch._numpy()
+        templates: Any = self.templates
+        keys: list[tuple] = []
+        numbered: dict[tuple, int] = {}
+        key_rows = np.full(len(matrix), -1, dtype=np.intp)
+        for row in np.flatnonzero(quoted).tolist():
+            key = key_of(row)
+            key_rows[row] = numbered.setdefault(key, len(keys))
+            if key_rows[row] == len(keys):
+                keys.append(key)
+        plain = np.flatnonzero(~quoted & (signature != 0))
+        if len(plain):
+            unique, first, inverse = np.unique(signature[plain], return_index=True, return_inverse=True)
+            made = np.empty(len(unique), dtype=np.intp)
+            for at, value in enumerate(unique.tolist()):
+                key = self.signatures.get((width, value))
+                if key is None:
+                    key = key_of(int(plain[first[at]]))
+                    if len(self.signatures) < _PIECES:
+                        self.signatures[(width, value)] = key
+                made[at] = numbered.setdefault(key, len(keys))
+                if made[at] == len(keys):
+                    keys.append(key)
+            key_rows[plain] = made[inverse.ravel()]
+        if not keys:
+            return
+        echo = self._echoed(width, matrix, chosen)
+        keyed = np.flatnonzero(key_rows >= 0)
+        firsts = np.full(len(keys), -1, dtype=np.intp)
+        found, first_rows = np.unique(key_rows[keyed], return_index=True)
+        firsts[found] = keyed[first_rows]  # the first row of each key
+        pieces = np.full(len(keys), -1, dtype=np.intp)
+        start = self.numbers.start  # type: ignore[attr-defined]
+        for at, key in enumerate(keys):
+            if not key:
+                continue
+            piece = self.suffix_ids.get(key)
+            if piece is None:
+                row = int(firsts[at])
+                suffix = self.suffixes.get(key, "")
+                if suffix == "":
+                    text: str = self.texts[int(chosen[row])]  # type: ignore[assignment]
+                    suffix = self.suffixes[key] = self._suffix(start + int(chosen[row]), text,
+                                                               echo[row].tobytes().decode("ascii"), key)
+                piece = -1 if suffix is None else templates._piece_id(
+                    (suffix + self.glue.decode() if self.after else suffix).encode("utf-8", self.binary or "strict"))
+                self.suffix_ids[key] = piece
+            pieces[at] = piece
+        row_pieces = np.where(key_rows >= 0, pieces[key_rows], -1)
+        ok = row_pieces >= 0
+        if not ok.any():
+            return
+        taken = np.bincount(key_rows[ok], minlength=len(keys))
+        for at in np.flatnonzero(taken).tolist():
+            self.taken[keys[at]] = self.taken.get(keys[at], 0) + int(taken[at])
+        rows, echo, row_pieces = chosen[ok], echo[ok], row_pieces[ok]
+        self.fast[rows] = True
+        self.bad += len(rows)
+        numbers = start + rows
+        head: list = [b"" if self.after else self.glue]
+        head += [b'{"line": ', "line", b', "input": "', (0, width), b'"'] if self.options.output != "text" else \
+            ["\u2717 line ".encode(), "line", b": ", (0, width)]
+        cuts = {0, len(rows), *(int(at) for at in np.searchsorted(numbers, 10 ** np.arange(1, 19, dtype=np.int64)))}
+        for first, stop in itertools.pairwise(sorted(cuts)):  # the line numbers of a piece have as many digits
+            if stop > first:
+                run = templates._fixed(head, echo[first:stop], numbers[first:stop], len(str(int(numbers[stop - 1]))))
+                self.segments.append((rows[first:stop], [run, row_pieces[first:stop]]))  # type: ignore[union-attr]
+
+    def _echoed(self, width: int, matrix: Any, chosen: Any) -> Any:
+        """The rows of ``matrix`` as echoed (:meth:`_redacted`, as a matrix: masking keeps the length)."""
+        np = batch._numpy()
+        if self.options.reveal or width < 14:
+            return matrix
+        digits = (matrix >= ord("0")) & (matrix <= ord("9"))
+        many = digits.sum(axis=1) >= redact_module.MIN_DIGITS
+        whole = (digits | (matrix == ord("X"))).all(axis=1)
+        echo = matrix.copy()
+        echo[many & whole, 6:width - (4 if width >= 18 else 3)] = ord("*")
+        for row in np.flatnonzero(many & ~whole).tolist():
+            text: str = self.texts[int(chosen[row])]  # type: ignore[assignment]
+            echo[row] = np.frombuffer(_redact_canonical(text).encode("ascii"), dtype=np.uint8)
+        return echo
 
     def _redacted(self, width: int, matrix: Any, chosen: Any) -> list[str]:
         """:func:`redact` of canonical rows: one run of 14 digits or more (ID characters only) masked at once."""
@@ -908,6 +1133,14 @@ _MARK = "@@creditstd-slot-{}@@"
 _SCALARS = frozenset({str, bool, type(None)})
 #: Most cached look-ups per variable part of a layout (regions, authorities...): past it the cache starts again.
 _PIECES = 1 << 16
+#: A flag's values, as :meth:`_Templates._assemble` groups rows by them.
+_FLAG_VALUES = [b"false", b"true"]
+#: A look-up with at most this many distinct values so far groups the rows by its value (sex, country code...).
+_GROUPED = 4
+#: Most bytes of pieces kept in :attr:`_Templates.arena`: past it, between two blocks, they are made again.
+_ARENA_BYTES = 1 << 25
+#: Most groups of rows :meth:`_Templates._assemble` makes of one piece of a block.
+_COMBINATIONS = 16
 
 
 class _Templates:
@@ -928,13 +1161,26 @@ class _Templates:
         self.cache: dict[tuple[str, str, int], Any] = {}
         self.constants: dict[tuple[str, int, tuple[str, ...]], list[str]] = {}  # a template's text between slots
         self.layouts: dict[tuple[str, int, tuple[str, ...]], list | None] = {}
-        self.pieces: dict[tuple, dict[bytes, bytes]] = {}  # per variable part of a layout: key -> bytes
+        self.pieces: dict[tuple, dict[bytes, int]] = {}  # per variable part of a layout: key -> arena number
         self.rendered: dict[tuple[str, int, tuple[str, ...]], int] = {}  # lines written per layout (for the tests)
         self.json_cache: dict[Any, tuple[Any, bytes]] = {}
         self._field_names: dict[type, tuple[str, ...]] = {}  # a frozen dataclass's fields (() for other types)
         self.slots: dict[int, Any] = {}  # key space -> number of each key seen (-1: not yet)
         self.slot_counts: dict[int, int] = {}
-        self.dense: dict[tuple, tuple[Any, Any, int]] = {}  # look-up -> (pieces, known, how many known)
+        # look-up -> (arena number by key number, known, number among the look-up's distinct pieces, how many)
+        self.dense: dict[tuple, tuple[Any, Any, Any, int]] = {}
+        self.distinct: dict[tuple, list[int]] = {}  # look-up -> its distinct pieces so far (arena numbers)
+        self.numbering: dict[tuple, dict[int, int]] = {}  # look-up -> arena number -> number among distinct
+        np = batch._numpy()
+        # the arena: every distinct piece once, as bytes of one array (see _piece_id)
+        self.piece_ids: dict[bytes, int] = {}
+        self.piece_bytes: list[bytes] = []
+        self.arena: Any = None if np is None else np.empty(0, dtype=np.uint8)
+        self.arena_size = 0
+        self.piece_starts: Any = None if np is None else np.zeros(0, dtype=np.int64)
+        self.piece_sizes: Any = None if np is None else np.zeros(0, dtype=np.int64)
+        self.buffer: Any = None if np is None else np.empty(0, dtype=np.uint8)  # a block's output, reused
+        self.specials: dict[tuple, tuple[list, list]] = {}  # a layout with some parts as text (_special)
         self._parsed: dict[tuple[str, str], Any] = {}  # parse() of the numbers of one _assemble call
 
     # the fields cut out of the sample, in the order render_json writes them: (path, quoted string?)
@@ -1128,10 +1374,11 @@ class _Templates:
 
     def _layout(self, key: tuple[str, int, tuple[str, ...]]) -> list:
         """The template ``key`` as a list of parts: ``("fixed", parts)`` runs (template text as bytes, ``"line"``
-        for the line number, ``(start, stop)`` columns of the number), ``("var", fields, texts, start, stop)``
-        runs of looked-up values (``parse(number).field`` for each of ``fields``, each followed by its template
-        text in ``texts``, all depending on ``number[start:stop]`` only) and ``("flag", name)`` (``true`` or
-        ``false``)."""
+        for the line number, ``(start, stop)`` columns of the number), ``("var", fields, texts, start, stop,
+        prefix)`` runs of looked-up values (``prefix``: a run of template text and columns of
+        ``number[start:stop]`` written before them, then ``parse(number).field`` for each of ``fields``, each
+        followed by its template text in ``texts``, all depending on ``number[start:stop]`` only) and ``("flag",
+        name)`` (``true`` or ``false``)."""
         label, width, _ = key
         family = self._FAMILY.get(label, label)
         constants = [constant.encode() for constant in self.constants[key]]
@@ -1159,15 +1406,25 @@ class _Templates:
                 last[2].append(constant)
             else:
                 layout.append(("fixed", [constant]))
-        return layout
+        folded: list = []  # a run that depends on the key of the next look-up only is written with it
+        for part in layout:
+            prefix: list = []
+            if part[0] == "var" and folded and folded[-1][0] == "fixed" and all(
+                    isinstance(item, bytes) or (item != "line" and part[3] <= item[0] and item[1] <= part[4])
+                    for item in folded[-1][1]):
+                prefix = folded.pop()[1]
+            folded.append((*part, prefix) if part[0] == "var" else part)
+        return folded
 
-    def _var_piece(self, family: str, fields: list[str], texts: list[bytes], number: str) -> bytes:
-        """The JSON of ``parse(number)``'s ``fields``, each followed by its text in ``texts`` (the last one may
-        have none), as bytes."""
+    def _var_piece(self, family: str, fields: list[str], texts: list[bytes], number: str,
+                   prefix: list | tuple = ()) -> bytes:
+        """``prefix`` (template text and columns of ``number``), then the JSON of ``parse(number)``'s ``fields``,
+        each followed by its text in ``texts`` (the last one may have none), as bytes."""
         info = self._parsed.get((family, number))
         if info is None:
             info = self._parsed[(family, number)] = self._MODULES[family].parse(number)
-        out = b""
+        out = b"".join(item if isinstance(item, bytes) else number[item[0]:item[1]].encode("ascii")
+                       for item in prefix)
         for index, field in enumerate(fields):
             out += self._json(getattr(info, field))
             if index < len(texts):
@@ -1212,90 +1469,258 @@ class _Templates:
                 & ((body >= ord("0")) & (body <= ord("9"))).all(axis=1) & (body != ord("0")).any(axis=1))
 
     def _assemble(self, key: tuple[str, int, tuple[str, ...]], layout: list, matrix: Any, numbers: Any,
-                  flags: Any) -> list[bytes]:
-        """The output bytes of each row of ``matrix`` (canonical, valid as ``key``), line numbers ``numbers``."""
+                  flags: Any, glue: bytes = b"", after: bool = True) -> list[tuple[Any, list[Any]]]:
+        """The output of the rows of ``matrix`` (canonical, valid as ``key``; line numbers ``numbers``, all of as
+        many digits) as segments: ``(positions, columns)`` pairs, each row ``positions[i]`` of ``matrix`` written
+        as its parts of ``columns[0]``, ``columns[1]``... in turn, with ``glue`` after it (``after``) or before it.
+        A column is a ``bytes`` (the same for every row), a 2-D array of bytes (row ``i``: its part) or a 1-D
+        array of piece numbers (row ``i``: piece ``column[i]`` of the arena, :meth:`_piece_id`).
+
+        A flag, or a look-up that has had few distinct values so far, is not a column: the rows are grouped by
+        its value, which becomes template text of the group; so a row is written as a few long segments (runs of
+        its own characters and template text, made by NumPy, and the shared JSON of the longer look-ups)."""
         np = batch._numpy()
         family = self._FAMILY.get(key[0], key[0])
         count = len(matrix)
-        columns: list[Any] = []
         self._parsed.clear()
         digits = len(str(int(numbers[-1]))) if count else 0
-        for part in layout:
+        columns: dict[int, Any] = {}  # layout index -> one piece per row (the parts not grouped by)
+        chosen: list[tuple[int, Any, list[bytes]]] = []  # (layout index, value number per row, values)
+        combinations = 1
+        for index, part in enumerate(layout):
             if part[0] == "fixed":
-                width = sum(digits if item == "line" else len(item) if isinstance(item, bytes) else item[1] - item[0]
-                            for item in part[1])
-                out = np.empty((count, width), dtype=np.uint8)
-                at = 0
-                for item in part[1]:
-                    if item == "line":
-                        powers = 10 ** np.arange(digits - 1, -1, -1, dtype=np.int64)
-                        out[:, at:at + digits] = (numbers[:, None] // powers) % 10 + ord("0")
-                        at += digits
-                    elif isinstance(item, bytes):
-                        if item:
-                            out[:, at:at + len(item)] = np.frombuffer(item, dtype=np.uint8)
-                        at += len(item)
-                    else:
-                        out[:, at:at + item[1] - item[0]] = matrix[:, item[0]:item[1]]
-                        at += item[1] - item[0]
-                columns.append(out.view(f"S{width}").ravel().tolist() if width else [b""] * count)
-            elif part[0] == "flag":
-                chosen = self._flags(part[1], matrix, flags)
-                columns.append(np.array([b"false", b"true"], dtype=object)[chosen.astype(np.intp)].tolist())
+                continue
+            if part[0] == "flag":
+                ids, values = self._flags(part[1], matrix, flags).astype(np.intp), _FLAG_VALUES
             else:
-                _, fields, texts, start, stop = part
-                name = (family, tuple(fields), tuple(texts), start, stop, matrix.shape[1])
-                column = self._dense(name, matrix, start, stop)
-                if column is not None:
-                    columns.append(column)
+                _, fields, texts, start, stop, prefix = part
+                name = (family, tuple(fields), tuple(texts), start, stop, matrix.shape[1], tuple(prefix))
+                column, ids = self._looked_up(name, matrix, start, stop)
+                distinct = self.distinct.get(name, [])
+                if ids is None or len(distinct) > _GROUPED or combinations * len(distinct) > _COMBINATIONS:
+                    columns[index] = column
                     continue
-                table = self.pieces.setdefault(name, {})
-                keys = np.ascontiguousarray(matrix[:, start:stop]).view(f"S{stop - start}").ravel().tolist()
-                missing = set(keys).difference(table)
-                if missing:
-                    if len(table) + len(missing) > _PIECES:  # bounded: start again
-                        table.clear()
-                        missing = set(keys)
-                    first = dict(zip(reversed(keys), range(count - 1, -1, -1), strict=True))
-                    for value in missing:
-                        number = matrix[first[value]].tobytes().decode("ascii")
-                        table[value] = self._var_piece(family, fields, texts, number)
-                columns.append(list(map(table.__getitem__, keys)))
-        return list(map(b"".join, zip(*columns, strict=True)))
+                values = [self.piece_bytes[number] for number in distinct]
+            if combinations * len(values) > _COMBINATIONS:  # (flags only) as pieces of the arena
+                columns[index] = np.array([self._piece_id(value) for value in values], dtype=np.intp)[ids]
+                continue
+            chosen.append((index, ids, values))
+            combinations *= len(values)
+        if combinations == 1:
+            groups: list[tuple[Any, int]] = [(None, 0)]
+        else:
+            code = np.zeros(count, dtype=np.intp)
+            scale = 1
+            for _, ids, values in chosen:
+                code += ids * scale
+                scale *= len(values)
+            sizes = np.bincount(code, minlength=combinations)
+            present = np.flatnonzero(sizes)
+            if len(present) == 1:
+                groups = [(None, int(present[0]))]
+            else:
+                order = np.argsort(code, kind="stable")
+                ends = np.cumsum(sizes[present])
+                groups = [(order[end - int(sizes[value]):end], int(value))
+                          for value, end in zip(present.tolist(), ends.tolist(), strict=True)]
+        made: list[tuple[Any, list[Any]]] = []
+        for rows, value in groups:
+            constants: dict[int, bytes] = {}
+            for index, _, values in chosen:
+                constants[index] = values[value % len(values)]
+                value //= len(values)
+            special = self._special(layout, constants, glue, after)
+            part_matrix = matrix if rows is None else matrix[rows]
+            part_numbers = numbers if rows is None else numbers[rows]
+            segments: list[Any] = []
+            for spec in special:
+                if spec[0] == "var":
+                    column = columns[spec[1]]
+                    segments.append(column if rows is None else column[rows])
+                elif spec[0] == "const":
+                    segments.append(spec[1])
+                else:
+                    segments.append(self._fixed(spec[1], part_matrix, part_numbers, digits))
+            made.append((np.arange(count) if rows is None else rows, segments))
+        return made
 
-    def _dense(self, name: tuple, matrix: Any, start: int, stop: int) -> list[bytes] | None:
-        """The look-ups ``name`` of the rows of ``matrix`` without a dict look-up per row, where the key
-        ``number[start:stop]`` is one or two bytes, or up to six digits (a region code): the key becomes an
-        integer, a shared array numbers the keys seen so far, and the pieces of each look-up sit in an array of
-        objects by that number.  A key of up to six characters that are not all digits is looked up in a dict;
-        None: no integer key for this width."""
+    def _special(self, layout: list, constants: dict[int, bytes], glue: bytes, after: bool) -> list:
+        """``layout`` with the parts ``constants`` names written as that text: ``("fixed", items)`` (adjacent
+        texts joined), ``("var", layout index)`` and ``("const", text)`` (a run of template text only), with
+        ``glue`` after or before."""
+        cache_key = (id(layout), tuple(sorted(constants.items())), glue, after)
+        special = self.specials.get(cache_key)
+        if special is not None and special[0] is layout:
+            return special[1]
+        runs: list = []
+        for index, part in enumerate(layout):
+            if part[0] == "fixed" or index in constants:
+                items = list(part[1]) if part[0] == "fixed" else [constants[index]]
+                if runs and runs[-1][0] == "fixed":
+                    runs[-1][1].extend(items)
+                else:
+                    runs.append(("fixed", items))
+            else:
+                runs.append(("var", index))
+        if glue:
+            if after:
+                runs.append(("fixed", [glue])) if runs[-1][0] != "fixed" else runs[-1][1].append(glue)
+            else:
+                runs.insert(0, ("fixed", [glue])) if runs[0][0] != "fixed" else runs[0][1].insert(0, glue)
+        result: list = []
+        for run in runs:
+            if run[0] != "fixed":
+                result.append(run)
+                continue
+            merged: list = []
+            for item in run[1]:
+                if isinstance(item, bytes) and merged and isinstance(merged[-1], bytes):
+                    merged[-1] += item
+                elif not isinstance(item, bytes) or item:
+                    merged.append(item)
+            if all(isinstance(item, bytes) for item in merged):
+                if merged:
+                    result.append(("const", merged[0]))
+            else:
+                result.append(("fixed", merged))
+        if len(self.specials) >= _PIECES:
+            self.specials.clear()
+        self.specials[cache_key] = (layout, result)
+        return result
+
+    @staticmethod
+    def _fixed(items: list, matrix: Any, numbers: Any, digits: int) -> Any:
+        """The run ``items`` (text, ``"line"``, columns of the number) of each row, as a 2-D array of bytes: the
+        text copied in one row at a time, then each column."""
+        np = batch._numpy()
+        width = sum(digits if item == "line" else len(item) if isinstance(item, bytes) else item[1] - item[0]
+                    for item in items)
+        text = np.zeros(width, dtype=np.uint8)
+        copies: list[tuple[int, Any]] = []
+        at = line = 0
+        for item in items:
+            if item == "line":
+                line = at
+                at += digits
+            elif isinstance(item, bytes):
+                text[at:at + len(item)] = np.frombuffer(item, dtype=np.uint8)
+                at += len(item)
+            else:
+                copies.append((at, item))
+                at += item[1] - item[0]
+        out = np.empty((len(matrix), width), dtype=np.uint8)
+        out[:] = text
+        for at, (start, stop) in copies:
+            out[:, at:at + stop - start] = matrix[:, start:stop]
+        if "line" in items:  # the digits, last first (a division by a constant: fast)
+            number = numbers.astype(np.uint64)
+            for column in range(line + digits - 1, line - 1, -1):
+                quotient = number // 10
+                out[:, column] = number - quotient * 10 + ord("0")
+                number = quotient
+        return out
+
+    def _piece_id(self, piece: bytes) -> int:
+        """The number of ``piece`` in the arena, where every distinct piece is stored once (for all look-ups)
+        as bytes of one array: :attr:`arena` from :attr:`piece_starts` for :attr:`piece_sizes`."""
+        number = self.piece_ids.get(piece)
+        if number is None:
+            np = batch._numpy()
+            number = self.piece_ids[piece] = len(self.piece_bytes)
+            self.piece_bytes.append(piece)
+            end = self.arena_size + len(piece)
+            if end > len(self.arena):
+                grown = np.empty(max(end, 2 * len(self.arena), 1 << 16), dtype=np.uint8)
+                grown[:self.arena_size] = self.arena[:self.arena_size]
+                self.arena = grown
+            self.arena[self.arena_size:end] = np.frombuffer(piece, dtype=np.uint8)
+            if number >= len(self.piece_starts):
+                starts, sizes = (np.zeros(max(1024, 2 * len(self.piece_starts)), dtype=np.int64) for _ in range(2))
+                starts[:number], sizes[:number] = self.piece_starts[:number], self.piece_sizes[:number]
+                self.piece_starts, self.piece_sizes = starts, sizes
+            self.piece_starts[number], self.piece_sizes[number] = self.arena_size, len(piece)
+            self.arena_size = end
+        return number
+
+    def _number(self, name: tuple, piece: bytes) -> tuple[int, int]:
+        """``piece`` of the look-up ``name``: its number among the look-up's distinct pieces, and in the arena."""
+        numbering = self.numbering.setdefault(name, {})
+        number = self._piece_id(piece)
+        local = numbering.get(number)
+        if local is None:
+            distinct = self.distinct.setdefault(name, [])
+            local = numbering[number] = len(distinct)
+            distinct.append(number)
+        return local, number
+
+    def clear_pieces(self) -> None:
+        """Forget every piece (the arena grew past :data:`_ARENA_BYTES`): only between blocks, when no segment
+        refers to one."""
+        np = batch._numpy()
+        self.pieces.clear()
+        self.dense.clear()
+        self.distinct.clear()
+        self.numbering.clear()
+        self.specials.clear()
+        self.piece_ids.clear()
+        self.piece_bytes.clear()
+        self.arena, self.arena_size = np.empty(0, dtype=np.uint8), 0
+        self.piece_starts, self.piece_sizes = np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+        self.invalid.suffix_ids.clear()
+
+    def _looked_up(self, name: tuple, matrix: Any, start: int, stop: int) -> tuple[Any, Any]:
+        """The look-up ``name`` of each row of ``matrix`` (``number[start:stop]`` its key) as piece numbers of the
+        arena, and the number of each row's piece among :attr:`distinct` ``[name]`` (None: not known for every
+        row)."""
+        np = batch._numpy()
+        dense = self._dense(name, matrix, start, stop)
+        if dense is not None:
+            return dense
+        family, fields, texts, prefix = name[0], list(name[1]), list(name[2]), list(name[6])
+        count = len(matrix)
+        table = self.pieces.setdefault(name, {})
+        keys = np.ascontiguousarray(matrix[:, start:stop]).view(f"S{stop - start}").ravel().tolist()
+        missing = set(keys).difference(table)
+        if missing:
+            if len(table) + len(missing) > _PIECES:  # bounded: start again
+                table.clear()
+                missing = set(keys)
+            first = dict(zip(reversed(keys), range(count - 1, -1, -1), strict=True))
+            for value in missing:
+                number = matrix[first[value]].tobytes().decode("ascii")
+                table[value] = self._number(name, self._var_piece(family, fields, texts, number, prefix))[1]
+        return np.fromiter(map(table.__getitem__, keys), dtype=np.intp, count=count), None
+
+    def _dense(self, name: tuple, matrix: Any, start: int, stop: int) -> tuple[Any, Any] | None:
+        """:meth:`_looked_up` without a dict look-up per row, where the key ``number[start:stop]`` is one or two
+        bytes, or up to six digits (a region code): the key becomes an integer, a shared array numbers the keys
+        seen so far, and the pieces of each look-up are numbered in arrays by that number.  A key of up to six
+        characters that are not all digits is looked up in a dict; None: no integer key for this width."""
         np = batch._numpy()
         part = matrix[:, start:stop].astype(np.int32)
         size = stop - start
+        family, fields, texts, prefix = name[0], list(name[1]), list(name[2]), list(name[6])
         if size <= 2:
             space, code = 256 ** size, part[:, 0] if size == 1 else part[:, 0] * 256 + part[:, 1]
         elif size <= 6:
             part -= ord("0")
             other = ((part < 0) | (part > 9)).any(axis=1)
             if other.any():  # (rare: a USCC region with letters) the others in a dict, one by one
-                column: list = [None] * len(matrix)
+                column = np.empty(len(matrix), dtype=np.intp)
                 digits = np.flatnonzero(~other)
                 if len(digits):
-                    found = self._dense(name, np.ascontiguousarray(matrix[digits]), start, stop) or []
-                    for row, piece in zip(digits.tolist(), found, strict=True):
-                        column[row] = piece
+                    column[digits] = self._looked_up(name, np.ascontiguousarray(matrix[digits]), start, stop)[0]
                 table = self.pieces.setdefault(name, {})
-                family, fields, texts = name[:3]
                 for row in np.flatnonzero(other).tolist():
                     key = matrix[row, start:stop].tobytes()
                     known_piece = table.get(key)
                     if known_piece is None:
                         number = matrix[row].tobytes().decode("ascii")
-                        known_piece = self._var_piece(family, list(fields), list(texts), number)
+                        known_piece = self._number(name, self._var_piece(family, fields, texts, number, prefix))[1]
                         if len(table) < _PIECES:
                             table[key] = known_piece
                     column[row] = known_piece
-                return column
+                return column, None
             space, code = 10 ** size, part @ (10 ** np.arange(size - 1, -1, -1, dtype=np.int32))
         else:
             return None
@@ -1311,32 +1736,37 @@ class _Templates:
             self.slot_counts[space] = base + len(new)
             index = slots[code]
         needed = self.slot_counts[space]
-        pieces, known, filled = self.dense.get(name, (None, None, 0))
+        pieces, known, numbered, filled = self.dense.get(name, (None, None, None, 0))
         if pieces is None or len(pieces) < needed:
             capacity = max(needed, 2 * len(pieces) if pieces is not None else 1024)
-            grown, seen = np.full(capacity, None, dtype=object), np.zeros(capacity, dtype=bool)
+            grown, seen = np.zeros(capacity, dtype=np.intp), np.zeros(capacity, dtype=bool)
+            renumbered = np.zeros(capacity, dtype=np.intp)
             if pieces is not None:
-                grown[:len(pieces)], seen[:len(known)] = pieces, known
-            pieces, known = grown, seen
+                grown[:len(pieces)], seen[:len(known)], renumbered[:len(numbered)] = pieces, known, numbered
+            pieces, known, numbered = grown, seen, renumbered
         missing = np.flatnonzero(~known[index])
         if len(missing):
             new, first = np.unique(index[missing], return_index=True)
             if filled + len(new) > _PIECES:  # bounded: start again
-                pieces[:], known[:], filled = None, False, 0
+                known[:], filled = False, 0
+                self.distinct.pop(name, None)
+                self.numbering.pop(name, None)
                 missing = np.arange(len(index))
                 new, first = np.unique(index, return_index=True)
-            family, fields, texts = name[:3]
             for slot, row in zip(new.tolist(), missing[first].tolist(), strict=True):
-                pieces[slot] = self._var_piece(family, list(fields), list(texts), matrix[row].tobytes().decode("ascii"))
+                piece = self._var_piece(family, fields, texts, matrix[row].tobytes().decode("ascii"), prefix)
+                numbered[slot], pieces[slot] = self._number(name, piece)
             known[new] = True
             filled += len(new)
-        self.dense[name] = (pieces, known, filled)
-        return pieces[index].tolist()
+        self.dense[name] = (pieces, known, numbered, filled)
+        return pieces[index], numbered[index]
 
     def render_bytes(self, label: str, width: int, rows: Any, matrix: Any, numbers: Any, flags: Any,
-                     results: list[Any], also: tuple[str, ...] = ()) -> bool:
+                     segments: list[tuple[Any, list[Any]]], also: tuple[str, ...] = (), glue: bytes = b"\n",
+                     after: bool = True) -> bool:
         """:meth:`render` for a byte block: ``matrix`` holds the rows ``rows`` (canonical, valid as ``label``
-        and ``also``), ``numbers`` their line numbers; the output goes into ``results`` as bytes."""
+        and ``also``), ``numbers`` their line numbers; their output goes into ``segments`` as :meth:`_assemble`
+        makes it, ``rows`` standing for positions (each with ``glue`` after or before it)."""
         np = batch._numpy()
         key = (label, width, also)
         if key not in self.formats:
@@ -1352,19 +1782,20 @@ class _Templates:
             number = sample[0].tobytes().decode("ascii")
             verdict = check(number, strict=self.options.strict, kind=self.options.kind)
             made = self._assemble(key, layout, sample, numbers[:1], None if flags is None else flags[:1])
-            if made != [item_output(int(numbers[0]), verdict, self.options).encode()]:
+            line = b"".join(column if isinstance(column, bytes) else column[0].tobytes() if column.ndim == 2
+                            else self.piece_bytes[int(column[0])] for column in made[0][1])
+            if line != item_output(int(numbers[0]), verdict, self.options).encode():
                 self.layouts[key] = layout = None
         if layout is None:
             return False
-        cuts = {0, len(rows), *range(0, len(rows), _WRITE_LINES),  # a bounded piece at a time: memory stays small
-                *(int(at) for at in np.searchsorted(numbers, 10 ** np.arange(1, 19, dtype=np.int64)))}
+        cuts = {0, len(rows), *(int(at) for at in np.searchsorted(numbers, 10 ** np.arange(1, 19, dtype=np.int64)))}
         for start, stop in itertools.pairwise(sorted(cuts)):  # the line numbers of a piece have as many digits
             if stop > start:
-                results[rows[start:stop]] = self._assemble(key, layout, matrix[start:stop], numbers[start:stop],
-                                                           None if flags is None else flags[start:stop])
+                for positions, columns in self._assemble(key, layout, matrix[start:stop], numbers[start:stop],
+                                                          None if flags is None else flags[start:stop], glue, after):
+                    segments.append((rows[start:stop][positions], columns))
         self.rendered[key] = self.rendered.get(key, 0) + len(rows)
         return True
-
 
 
 @click.command("check")
