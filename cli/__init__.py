@@ -49,6 +49,8 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
                   "reference docs."),
     "fake": ("creditstd.cli.fake", "fake_command",
              "生成某记录类的合成记录 / Write synthetic records of a catalogue class."),
+    "convert": ("creditstd.cli.convert", "convert_command",
+                "按映射把部门导出转为交换批次 / Convert departmental exports into an exchange batch."),
     "exchange": ("creditstd.cli.exchange", "exchange_group",
                  "交换格式：打包与校验批次 / The exchange format: pack and verify batches."),
 }

@@ -271,6 +271,9 @@ _TABLE: dict[str, tuple[str, ...]] = {
                          "the installed catalogue's {known}"),
     "exchange.count": ("记录数为{count}，清单为{expected}", "{count} records, the manifest says {expected}"),
     "exchange.sha256": ("记录文件的SHA-256与清单不符", "the SHA-256 of the records differs from the manifest"),
+    "exchange.accounting": ("清单的核算不符：读入{rows_in}行，写出{records_out}条，拒收{rejected}条，批次实有{count}条",
+                            "the manifest's accounting does not add up: {rows_in} rows in, {records_out} records "
+                            "out, {rejected} rejected, {count} records in the batch"),
     "exchange.document": ("不是交换格式单文档", "not a single-document exchange batch"),
     "exchange.too_many": ("批次的问题过多（{count}个），未全部列出",
                           "too many problems in the batch ({count}): not all listed"),

@@ -341,17 +341,22 @@ def canonical_line(record: Mapping[str, Any]) -> bytes:
 
 
 def _manifest(class_name: str, department: str, department_uscc: str, count: int, digest: str,
-              rule_set: str | None, file: str | None) -> dict[str, Any]:
+              rule_set: str | None, file: str | None, *, created: datetime | None = None,
+              accounting: Mapping[str, int] | None = None) -> dict[str, Any]:
     records: dict[str, Any] = {"count": count, "sha256": digest}
     if file:
         records = {"file": file, **records}
-    return {
+    manifest = {
         "format": "creditstd-exchange", "format_version": FORMAT_VERSION,
         "catalogue_version": loader.index()["version"],
         "class": class_name, "class_version": record_class(class_name).version,
         "source": {"department": department, "uscc": department_uscc},
-        "created": datetime.now(timezone.utc).isoformat(timespec="seconds"), "rule_set": rule_set, "records": records,
+        "created": (created or datetime.now(timezone.utc)).isoformat(timespec="seconds"), "rule_set": rule_set,
+        "records": records,
     }
+    if accounting is not None:
+        manifest["accounting"] = dict(accounting)
+    return manifest
 
 
 class RecordRejected(CatalogueError):
@@ -371,11 +376,18 @@ class BatchWriter:
     :func:`~creditstd.records.validation.validator` takes it); ``validate=False`` writes records
     unchecked, for a caller that has just validated them itself.  A batch of no record is not written:
     leaving the ``with`` block without one raises ``exchange.empty`` and leaves nothing behind.
+
+    ``created`` fixes the manifest's ``created`` (an aware datetime; default: the time the batch is completed),
+    so that a rerun can write a byte-identical batch (``creditstd convert`` passes its ``--on`` day at
+    00:00:00+08:00).  :meth:`account` adds the manifest's optional ``accounting`` member (rows read, records
+    written, rows rejected) before the block ends.
     """
 
     def __init__(self, directory: str | os.PathLike[str], class_name: str, *, department: str, department_uscc: str,
                  rule_set: str | None = None, on: date | None = None, validate: bool = True,
-                 strict: bool = False) -> None:
+                 strict: bool = False, created: datetime | None = None) -> None:
+        if created is not None and created.utcoffset() is None:
+            raise ValueError("created must be an aware datetime (RFC 3339 needs an offset)")
         kind = record_class(class_name).classification["display_rule"]  # unknown class: CatalogueError now
         if rule_set is not None or kind is not None:  # unknown or inapplicable rule set: now, not after data was read
             chosen = get_rule_set(rule_set, kind)
@@ -401,6 +413,17 @@ class BatchWriter:
         self._failed = False
         self._created = False
         self.manifest: dict[str, Any] | None = None
+        self.created = created
+        self.accounting: dict[str, int] | None = None
+
+    def account(self, *, rows_in: int, rejected: int) -> None:
+        """State how many rows the batch was made from: the manifest gets ``accounting`` with ``rows_in``,
+        ``records_out`` (the records written) and ``rejected``.  Call it after the last :meth:`add`, before
+        the ``with`` block ends; raises ValueError unless rows_in = records written + rejected."""
+        if rows_in != self.count + rejected or rejected < 0:
+            raise ValueError(f"accounting does not add up: {rows_in} rows in != {self.count} records out + "
+                             f"{rejected} rejected")
+        self.accounting = {"rows_in": rows_in, "records_out": self.count, "rejected": rejected}
 
     def __enter__(self) -> BatchWriter:
         try:
@@ -481,8 +504,11 @@ class BatchWriter:
             self._discard(empty)
             raise empty
         try:
+            if self.accounting is not None and self.accounting["records_out"] != self.count:
+                raise ValueError("records were added after account(): call it after the last add()")
             manifest = _manifest(self.class_name, self.department, self.department_uscc, self.count,
-                                 self._hash.hexdigest(), self.rule_set, RECORDS)
+                                 self._hash.hexdigest(), self.rule_set, RECORDS, created=self.created,
+                                 accounting=self.accounting)
             text = json.dumps(manifest, ensure_ascii=False, indent=2, allow_nan=False) + "\n"
         except BaseException as failure:
             self._discard(failure)
@@ -644,6 +670,12 @@ def _check_totals(manifest: Mapping[str, Any], report: VerificationReport, diges
                            expected=expected["count"]))
     if digest != expected["sha256"]:
         report.add(finding("exchange.sha256", path="$.records.sha256", location=at))
+    accounting = manifest.get("accounting")
+    if accounting is not None and (accounting["records_out"] != report.count
+                                   or accounting["rows_in"] != accounting["records_out"] + accounting["rejected"]):
+        report.add(finding("exchange.accounting", path="$.accounting", location=at, count=report.count,
+                           rows_in=accounting["rows_in"], records_out=accounting["records_out"],
+                           rejected=accounting["rejected"]))
 
 
 class UnsafeFile(OSError):
