@@ -332,9 +332,10 @@ def _read_blocks(path: str, encoding: str, scale: int = 1) -> Iterator[Any]:
     """Yield blocks of exactly the lines :func:`read_lines` yields: a :class:`_ByteBlock`, or ``(line numbers,
     texts)`` (``None``: too long).
 
-    UTF-8 input is read ``scale * BLOCK_BYTES`` at a time (``-q`` reads 4 times as much: it writes little) and
-    split here; any other encoding, and any block with a line too long or bytes that are not UTF-8, goes through
-    :func:`read_lines`' own per-line reading, which raises the same :class:`InputError` naming the same line."""
+    UTF-8 input is read ``scale * BLOCK_BYTES`` at a time (``-q`` reads 4 times as much: it writes little; the
+    JSON formats twice: fewer NumPy calls per line, an output buffer of about 20 MB) and split here; any other
+    encoding, and any block with a line too long or bytes that are not UTF-8, goes through :func:`read_lines`' own
+    per-line reading, which raises the same :class:`InputError` naming the same line."""
     text_codec(encoding)
     stream = open_input(path)
     with contextlib.nullcontext(stream) if path == "-" else stream:
@@ -520,10 +521,11 @@ _PERMITS = [code.encode() for code in sorted(ric.PERMIT_REGIONS)]
 
 
 def _classify(width: int, rows: Any, texts: Any, options: Options,
-              invalid: _Invalid, matrix: Any = None) -> list[tuple[str, Any, Any, tuple[str, ...]]]:
-    """The lines of one length that are valid and written from a template: ``(verdict kind, rows, flags, also)``
-    groups (with ``-q``: one group of every valid line, nothing to write); the invalid canonical ones are handed
-    to ``invalid``.  ``matrix``: the rows' :func:`batch.text_matrix`, when the caller has it already."""
+              invalid: _Invalid, matrix: Any = None) -> list[tuple[str, Any, Any, tuple[str, ...], Any]]:
+    """The lines of one length that are valid and written from a template: ``(verdict kind, rows, flags, also,
+    mask)`` groups (``rows``: ``rows[mask]``; with ``-q``: one group of every valid line, nothing to write); the
+    invalid canonical ones are handed to ``invalid``.  ``matrix``: the rows' :func:`batch.text_matrix`, when the
+    caller has it already."""
     np = batch._numpy()
     if matrix is None:
         matrix = batch.text_matrix([texts[row] for row in rows.tolist()], width)
@@ -543,7 +545,7 @@ def _classify(width: int, rows: Any, texts: Any, options: Options,
         if options.kind in kinds:
             invalid.add(width, rows, matrix, canonical & ~valid)
     if options.quiet:  # a valid line writes nothing: which kinds it is valid as does not matter
-        return [("", rows[valid], None, ())]
+        return [("", rows[valid], None, (), valid)]
     groups: list[tuple[str, Any, Any, tuple[str, ...]]] = []
     if options.kind is None:
         for kind in kinds:
@@ -576,7 +578,7 @@ def _classify(width: int, rows: Any, texts: Any, options: Options,
         flags = None
         if label == "uscc" and len(chosen):  # the embedded organisation code's own check
             flags = batch.canonical_valid(np.ascontiguousarray(matrix[mask][:, 8:17]), "orgcode")
-        result.append((label, chosen, flags, also))
+        result.append((label, chosen, flags, also, mask))
     return result
 
 
@@ -589,7 +591,9 @@ def _ric_split(kind: str, width: int, matrix: Any, rows: Any, ok: Any,
     if width == 15:
         return [("citizen_id_15", rows[ok], ok, also)]
     foreigner = matrix[:, 0] == ord("9")
-    permit = np.isin(np.ascontiguousarray(matrix[:, :6]).view("S6").ravel(), _PERMITS)
+    permit = np.zeros(len(matrix), dtype=bool)
+    for code in _PERMITS:
+        permit |= (matrix[:, :6] == np.frombuffer(code, dtype=np.uint8)).all(axis=1)
     return [("foreigner_pr", rows[ok & foreigner], ok & foreigner, also),
             ("residence_permit", rows[ok & permit], ok & permit, also),
             ("citizen_id", rows[ok & ~foreigner & ~permit], ok & ~foreigner & ~permit, also)]
@@ -622,7 +626,7 @@ def _check_results(numbers: Any, texts: Any, options: Options,
             rows = np.flatnonzero(lengths == width)
             if not len(rows):
                 continue
-            for label, chosen, flags, also in _classify(width, rows, texts, options, invalid):
+            for label, chosen, flags, also, _ in _classify(width, rows, texts, options, invalid):
                 if len(chosen) and (options.quiet or templates.render(label, width, chosen, numbers, texts, flags,
                                                                        results, also)):
                     fast[chosen] = True
@@ -677,13 +681,12 @@ def _check_bytes(block: _ByteBlock, options: Options, templates: _Templates,
         if not ok.all():
             rows, matrix = rows[ok], matrix[ok]
         canonical[rows] = True
-        for label, chosen, flags, also in _classify(width, rows, texts, options, invalid, matrix):
+        for label, chosen, flags, also, mask in _classify(width, rows, texts, options, invalid, matrix):
             if not len(chosen):
                 continue
             if not options.quiet:
                 if binary:
-                    where = np.searchsorted(rows, chosen)
-                    if not templates.render_bytes(label, width, chosen, matrix[where], block.first + 1 + chosen,
+                    if not templates.render_bytes(label, width, chosen, matrix[mask], block.first + 1 + chosen,
                                                   flags, segments, also, glue, after):
                         continue
                 elif not templates.render(label, width, chosen, numbers, texts, flags, results, also):
@@ -1824,7 +1827,7 @@ def check_command(numbers: tuple[str, ...], path: str | None, strict: bool, kind
     elif path or not sys.stdin.isatty():
         options = Options(strict, None if kind == "auto" else kind, output, reveal, quiet)
         if quiet or output != "text":  # the bulk path: the same output, a block at a time
-            sys.exit(run_bulk(_read_blocks(path or "-", encoding, 4 if quiet else 1), options))
+            sys.exit(run_bulk(_read_blocks(path or "-", encoding, 4 if quiet else 2), options))
         items = ((line.number, None if line.overlong else line.text) for line in read_lines(path or "-", encoding))
     else:
         raise click.UsageError(bilingual("请给出号码、--file 或标准输入", "give numbers, --file or stdin"))
