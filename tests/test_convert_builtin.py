@@ -1,0 +1,111 @@
+"""The built-in mappings: each loads, names only catalogue fields, and converts its example export
+(``examples/exports/builtin/``) through the validation core with the expected counts — every record in is
+converted or rejected, the rejected ones are exactly the deliberately broken ones, each for the listed reason —
+and the golden output (``tests/fixtures/convert_builtin/<mapping>.json``, written by
+``scripts/make_sector_examples.py``)."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+from pathlib import Path
+
+import pytest
+
+from creditstd.convert import MappingError, parse_mapping
+from creditstd.convert.builtin import (
+    UnknownMapping,
+    builtin_info,
+    builtin_names,
+    builtin_path,
+    builtin_text,
+    load_builtin,
+)
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = ROOT / "examples" / "exports" / "builtin"
+GOLDEN = Path(__file__).parent / "fixtures" / "convert_builtin"
+
+
+def _script():  # type: ignore[no-untyped-def]
+    spec = importlib.util.spec_from_file_location("make_sector_examples", ROOT / "scripts" / "make_sector_examples.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+SCRIPT = _script()
+NAMES = builtin_names()
+
+
+def _broken(path: Path) -> dict[int, str]:
+    lines = path.with_name(path.name + ".broken.txt").read_text(encoding="utf-8").splitlines()
+    return {int(number): code for number, code in (line.split("\t") for line in lines if not line.startswith("#"))}
+
+
+def test_the_shipped_mappings() -> None:
+    assert set(NAMES) == {"sgs-licence-csv", "sgs-penalty-csv", "sgs-licence-xml", "sgs-penalty-xml", "tax-credit-xml",
+                          "court-dishonest-xml", "environment-credit-csv", "customs-credit-xml"}
+    assert set(NAMES) == set(SCRIPT.MAKERS)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_each_loads_and_describes_itself_in_both_languages(name: str) -> None:
+    spec = load_builtin(name)
+    assert spec.name == name and spec.file == f"builtin:{name}"
+    info = builtin_info(name)
+    assert info.title_zh and info.title_en and info.title_zh != info.title_en
+    assert builtin_path(name).read_text(encoding="utf-8") == builtin_text(name) == spec.text
+    assert [rule.target for rule in parse_mapping(builtin_text(name)).fields] == [rule.target for rule in spec.fields]
+    if not name.startswith("sgs-"):  # sector formats are invented: said so in the title and the description
+        assert "虚构" in info.title_zh and "invented" in info.title_en
+        assert "INVENTED FORMAT: realistic, not real" in spec.text
+
+
+def test_an_unknown_name_lists_the_names() -> None:
+    with pytest.raises(UnknownMapping) as caught:
+        load_builtin("tax-credit")
+    assert isinstance(caught.value, MappingError) and caught.value.code == "mapping.unreadable"
+    for name in NAMES:
+        assert name in caught.value.message_en and name in caught.value.message_zh
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_each_converts_its_example_as_the_golden_says(name: str) -> None:
+    path = SCRIPT.example_path(name)
+    broken = _broken(path)
+    golden = json.loads((GOLDEN / f"{name}.json").read_text(encoding="utf-8"))
+    rows, rejected, codes, converted = SCRIPT.convert(name, path)
+    # rows in = records out + rejects, and the rejects are exactly the broken rows, each for its reason
+    assert rows == golden["records"] == len(converted)
+    assert sorted(rejected) == sorted(broken) == golden["rejected"]
+    assert len(broken) >= rows // 12
+    for number, code in broken.items():
+        assert code in codes[number], (number, code, codes[number])
+    assert not set(codes) - set(broken)
+    assert converted[:len(golden["first"])] == golden["first"]
+    assert golden["example"] == path.relative_to(ROOT).as_posix()
+
+
+def test_the_national_csv_mapping_reads_chinese_headers_too() -> None:
+    """The department export with Chinese column titles (examples/exports/administrative_penalty.csv) needs no
+    mapping of its own: the field codes the mapping names are found under their Chinese names."""
+    from creditstd.convert import ConvertedChunk, convert_source
+
+    chunks = [chunk for chunk in convert_source(load_builtin("sgs-penalty-csv"),
+                                                str(ROOT / "examples" / "exports" / "administrative_penalty.csv"))
+              if isinstance(chunk, ConvertedChunk)]
+    assert sum(len(chunk) for chunk in chunks) == 200
+    assert chunks[0].batch.column("subject_name").null_count < 10
+
+
+def test_the_national_xml_mapping_reads_any_record_element_names() -> None:
+    """<Records><Record> (creditstd fake's XML) and <DATA><ROW> alike."""
+    from creditstd.convert import ConvertedChunk, convert_source
+
+    chunks = [chunk for chunk in convert_source(load_builtin("sgs-licence-xml"),
+                                                str(ROOT / "examples" / "exports" / "administrative_licence.xml"))
+              if isinstance(chunk, ConvertedChunk)]
+    assert sum(len(chunk) for chunk in chunks) == 100
+    assert "<DATA>" in (EXAMPLES / "sgs-penalty-xml.xml").read_text(encoding="utf-8")[:200]
