@@ -317,10 +317,10 @@ def _spark_findings_type() -> Any:
                                  for name in ERRORS_COLUMNS]), containsNull=False)
 
 
-def _spark_errors_schema(id_name: str, id_type: Any) -> Any:
-    from pyspark.sql.types import StructField, StructType
+def _spark_errors_schema(id_field: Any) -> Any:
+    from pyspark.sql.types import StructType
 
-    return StructType([StructField(id_name, id_type, False), *_spark_findings_type().elementType.fields])
+    return StructType([id_field, *_spark_findings_type().elementType.fields])
 
 
 @dataclass(frozen=True)
@@ -395,7 +395,8 @@ class SparkValidation:
     finding (the row id, then :data:`ERRORS_COLUMNS`); ``rejected``: the rows with at least one finding, the
     input's columns and the row id; ``checked``: every row after the one validation pass, the input's columns,
     the row id, :data:`VALID_COLUMN` and :data:`ERRORS_COLUMN` (repeated records not yet flagged): the others
-    are made from it, so ``checked.persist()`` before writing several of them runs the pass once;
+    are made from it, so ``checked.persist(StorageLevel.DISK_ONLY)`` before writing several of them runs the
+    pass once (in memory, a partition is unrolled on the heap whole: large inputs need the disk);
     ``mapping``: how the column names map to fields (unknown ones included); ``row_id``: the name of the row
     id column in ``errors`` and ``rejected``.
     """
@@ -449,7 +450,7 @@ def validate_dataframe(df: DataFrame, cls: str | None = None, *, strict: bool = 
             f"以下列不对应“{record_class(plan.class_name).zh}”的字段，原样保留、不作校验：{'、'.join(unchecked)}",
             f"columns naming no field of {plan.class_name} are kept unchecked: {', '.join(unchecked)}")),
             stacklevel=2)
-    id_type = base.schema[id_name].dataType
+    id_field = base.schema[id_name]
 
     checked_schema = StructType([*base.schema.fields, StructField(VALID_COLUMN, BooleanType(), False),
                                  StructField(ERRORS_COLUMN, _spark_findings_type(), False)])
@@ -462,7 +463,7 @@ def validate_dataframe(df: DataFrame, cls: str | None = None, *, strict: bool = 
         headers = [header for header, key in mapping.fields.items() if key in identity]
         keys = (base.select(_quoted(id_name), *(_quoted(header) for header in headers))
                 .mapInArrow(_SparkKeys(check, id_name),
-                            StructType([StructField(id_name, id_type, False), StructField(_KEY, _string())]))
+                            StructType([id_field, StructField(_KEY, _string())]))
                 .where(F.col(_KEY).isNotNull()))
         repeats = (keys.withColumn(_FIRST, F.min(_quoted(id_name)).over(Window.partitionBy(_KEY)))
                    .where(F.col(_quoted(id_name)) != F.col(_FIRST)).select(_quoted(id_name), _FIRST))
@@ -470,7 +471,7 @@ def validate_dataframe(df: DataFrame, cls: str | None = None, *, strict: bool = 
         rejected_flag = rejected_flag | F.col(_FIRST).isNotNull()
         duplicate_errors = (base.select(_quoted(id_name), *(_quoted(header) for header in headers))
                             .join(F.broadcast(repeats), on=id_name, how="inner")
-                            .mapInArrow(_SparkDuplicates(check, id_name), _spark_errors_schema(id_name, id_type)))
+                            .mapInArrow(_SparkDuplicates(check, id_name), _spark_errors_schema(id_field)))
         errors = errors.unionByName(duplicate_errors)
     result_columns = [_quoted(name) for name in base.columns]
     valid = checked.where(~rejected_flag).select(*(_quoted(name) for name in columns))
