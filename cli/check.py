@@ -592,8 +592,13 @@ def _ric_split(kind: str, width: int, matrix: Any, rows: Any, ok: Any,
         return [("citizen_id_15", rows[ok], ok, also)]
     foreigner = matrix[:, 0] == ord("9")
     permit = np.zeros(len(matrix), dtype=bool)
-    for code in _PERMITS:
-        permit |= (matrix[:, :6] == np.frombuffer(code, dtype=np.uint8)).all(axis=1)
+    maybe = np.zeros(len(matrix), dtype=bool)
+    for first in {code[0] for code in _PERMITS}:  # (few rows start as a permit's code does)
+        maybe |= matrix[:, 0] == first
+    maybe = np.flatnonzero(maybe & ok)
+    if len(maybe):
+        head = np.ascontiguousarray(matrix[maybe, :6]).view("S6").ravel()
+        permit[maybe] = np.isin(head, _PERMITS)
     return [("foreigner_pr", rows[ok & foreigner], ok & foreigner, also),
             ("residence_permit", rows[ok & permit], ok & permit, also),
             ("citizen_id", rows[ok & ~foreigner & ~permit], ok & ~foreigner & ~permit, also)]

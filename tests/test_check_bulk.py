@@ -430,3 +430,75 @@ def test_cached_json_of_looked_up_values_equals_json_dumps() -> None:
         for value in values:
             expected = json.dumps(check_module.to_jsonable(value), ensure_ascii=False).encode()
             assert templates._json(value) == expected, value
+
+
+# ---- the byte path's block assembly: many blocks (the output buffer reused), the arena forgotten between blocks
+
+ESCAPES = ['"91350100M000100Y43"', "9135\\\\0100M000100Y43", "11010519491231002X\x07", "\u00e91234567",
+           "11010519491231002X\u3000", "\x1b[31m110105194912310021", "91350100M000100Y43\t", "\\u0041"]
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+                                                                  HealthCheck.function_scoped_fixture])
+@given(seed=st.integers(0, 2**32), flavours=st.lists(st.sampled_from([*FLAVOURS, "corrupt", "corrupt", "escape"]),
+                                                     min_size=1, max_size=160),
+       mode=st.sampled_from([*MODES, ["--format", "json", "--reveal"], ["--format", "jsonl", "--reveal", "--strict"]]),
+       crlf=st.booleans(), bom=st.booleans(), block=st.sampled_from([64, 300, 2048]),
+       arena=st.sampled_from([0, 1 << 12, 1 << 25]), grouped=st.sampled_from([0, 4]),
+       combinations=st.sampled_from([1, 16]))
+def test_blocks_assembled_in_a_buffer_equal_the_per_item_output(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, seed: int, flavours: list[str], mode: list[str], crlf: bool,
+        bom: bool, block: int, arena: int, grouped: int, combinations: int) -> None:
+    """Lines of every kind (valid, invalid in canonical form, needing JSON escapes, non-ASCII, not UTF-8, blank,
+    comments, CR LF, a BOM), masked and revealed, in many small blocks: the buffer of one block's output is reused
+    by the next, the arena of pieces is forgotten between blocks (``_ARENA_BYTES``), look-ups are grouped or not
+    (``_GROUPED``), flags are pieces or not (``_COMBINATIONS``); the output equals the per-item path's byte for
+    byte."""
+    monkeypatch.setattr(check_module, "_COMBINATIONS", combinations)
+    monkeypatch.setattr(check_module, "BLOCK_BYTES", block)
+    monkeypatch.setattr(check_module, "_ARENA_BYTES", arena)
+    monkeypatch.setattr(check_module, "_GROUPED", grouped)
+    rng = random.Random(seed)
+    lines = [rng.choice(ESCAPES) if flavour == "escape" else _line(rng, flavour) for flavour in flavours]
+    newline = "\r\n" if crlf else "\n"
+    path = tmp_path / "ids.txt"
+    path.write_bytes((b"\xef\xbb\xbf" if bom else b"") + newline.join(lines).encode("utf-8", "surrogatepass"))
+    _assert_same(path, mode, monkeypatch)
+
+
+@settings(max_examples=200, deadline=None)
+@given(sizes=st.lists(st.integers(0, 700), min_size=1, max_size=40), gaps=st.data())
+def test_put_ragged_copies_exactly_each_part(sizes: list[int], gaps: st.DataObject) -> None:
+    """:func:`_put_ragged` writes each part exactly where it goes and nothing else, whatever the sizes."""
+    import numpy as np
+
+    source = np.frombuffer(bytes(random.Random(len(sizes)).getrandbits(8) for _ in range(4000)), dtype=np.uint8)
+    starts = [gaps.draw(st.integers(0, len(source) - size)) for size in sizes]
+    places, at = [], 0
+    for size in sizes:
+        at += gaps.draw(st.integers(0, 5))
+        places.append(at)
+        at += size
+    buffer = np.full(at + 10, 7, dtype=np.uint8)
+    expected = buffer.copy()
+    for place, start, size in zip(places, starts, sizes, strict=True):
+        expected[place:place + size] = source[start:start + size]
+    check_module._put_ragged(buffer, np.array(places, dtype=np.int64), source, np.array(starts, dtype=np.int64),
+                             np.array(sizes, dtype=np.int64))
+    assert buffer.tobytes() == expected.tobytes()
+
+
+@settings(max_examples=300, deadline=None)
+@given(texts=st.lists(st.text(alphabet="0123456789XAB", min_size=15, max_size=15), min_size=1, max_size=8)
+       | st.lists(st.text(alphabet="0123456789XAB", min_size=18, max_size=18), min_size=1, max_size=8),
+       reveal=st.booleans())
+def test_echoed_matrix_equals_redact(texts: list[str], reveal: bool) -> None:
+    """The echo of invalid lines in canonical form, masked as a matrix, is :func:`redact`'s (or the text with
+    --reveal)."""
+    import numpy as np
+
+    invalid = check_module._Invalid(check_module.Options(False, None, "jsonl", reveal, False))
+    invalid.texts = texts  # type: ignore[assignment]
+    matrix = np.frombuffer("".join(texts).encode(), dtype=np.uint8).reshape(len(texts), -1)
+    echo = invalid._echoed(matrix.shape[1], matrix, np.arange(len(texts)))
+    assert [row.tobytes().decode() for row in echo] == (texts if reveal else [check_module.redact(t) for t in texts])
