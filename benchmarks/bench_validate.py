@@ -183,7 +183,7 @@ def main() -> int:
     parser.add_argument("--json", type=Path, help="write the figures to this file")
     arguments = parser.parse_args()
     figures: dict[str, Any] = {"rows": arguments.rows, "cpus": os.cpu_count(), "python": sys.version.split()[0],
-                               "pyarrow": pa.__version__}
+                               "pyarrow": pa.__version__, "load_average_before": os.getloadavg()[0]}
     with tempfile.TemporaryDirectory() as name:
         folder = Path(name)
         utf8, gbk = folder / "penalties.csv", folder / "penalties_gbk.csv"
@@ -234,6 +234,9 @@ def main() -> int:
     for label, ok in checks:
         print(f"{'PASS' if ok else 'FAIL'}  {label}")
     figures["targets"] = dict(checks)
+    figures["load_average_after"] = os.getloadavg()[0]  # other work on the machine: wall-clock rates move with it
+    print(f"load average (1 min) before {figures['load_average_before']:.1f}, "
+          f"after {figures['load_average_after']:.1f}")
     if arguments.json:
         arguments.json.write_text(json.dumps(figures, indent=2), encoding="utf-8")
     return 0 if all(ok for _, ok in checks) else 1
