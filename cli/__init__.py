@@ -53,6 +53,8 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
                 "按映射把部门导出转为交换批次 / Convert departmental exports into an exchange batch."),
     "exchange": ("creditstd.cli.exchange", "exchange_group",
                  "交换格式：打包与校验批次 / The exchange format: pack and verify batches."),
+    "mapping": ("creditstd.cli.mapping", "mapping_group",
+                "映射文件：内置映射与起草 / Mapping files: the built-in ones, and drafting one from a sample."),
 }
 
 
