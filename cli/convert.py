@@ -54,7 +54,7 @@ from creditstd.cli._io import (
 )
 from creditstd.cli._pipeline import overlap, read_ahead
 from creditstd.cli.exchange import default_rejects
-from creditstd.cli.progress import Progress, file_size, total_size
+from creditstd.cli.progress import Progress
 from creditstd.cli.validate import excel_safe
 from creditstd.convert import ConvertedChunk, MappingError, MappingSpec, combine, convert_source, load_mapping
 from creditstd.convert.mapping import parse_mapping
@@ -306,12 +306,12 @@ def run(options: Options) -> int:
                                                                                         _as_csv(rejects_path)
                                                                                         else "utf-8", private=True))
             rejects = _Rejects(stream, rejects_path is not None and _as_csv(rejects_path), spec)
-            progress = stack.enter_context(Progress(total_bytes=total_size(paths), label="转换 convert",
-                                                    enabled=options.progress))
+            # rows and rows/s: the engine does not say how far into a file it has read, so no percentage
+            progress = stack.enter_context(Progress(total_bytes=None, label="转换 convert", enabled=options.progress))
             try:
                 with writer if isinstance(writer, BatchWriter) else contextlib.nullcontext(writer):
                     for path in paths:
-                        progress.start_file(path, size=file_size(path))
+                        progress.start_file(path)
                         _convert_file(spec, plan, options, path, writer, builder, rejects, totals, progress)
                     if isinstance(writer, BatchWriter):
                         writer.account(rows_in=totals.rows_in, rejected=totals.rejected)

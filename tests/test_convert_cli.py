@@ -383,3 +383,36 @@ def test_the_writer_states_the_accounting_and_verify_checks_it(tmp_path: Path) -
     with pytest.raises(ValueError, match="aware"):
         BatchWriter(folder, CLASS, department="某市市场监督管理局", department_uscc="11350100MAD18YGF27",
                     created=datetime(2026, 11, 30))
+
+
+def test_progress_goes_to_a_terminal_only_and_never_into_the_outputs(tmp_path: Path) -> None:
+    """On a pseudo-terminal with --progress the progress line is drawn on stderr; the report and the batch are
+    the same as without it; piped, stderr holds the summary only."""
+    import pty
+    import subprocess
+    import sys
+
+    path, mapping = export(tmp_path, "csv", [item.record for item in fakes(300, seed=8, error_rate=0.1)])
+    command = [sys.executable, "-c", "from creditstd.cli import main; main()", "convert", str(path), "--mapping",
+               str(mapping), "--format", "json", *DEPARTMENT]
+    piped = subprocess.run([*command, "-o", str(tmp_path / "piped")], capture_output=True, check=False)
+    assert piped.returncode == 1 and b"\r" not in piped.stderr and piped.stderr.count(b"\n") == 1
+    primary, secondary = pty.openpty()
+    environment = {key: value for key, value in os.environ.items() if key not in ("CI", "GITHUB_ACTIONS")}
+    shown = subprocess.run([*command, "-o", str(tmp_path / "shown"), "--progress"], stdout=subprocess.PIPE,
+                           stderr=secondary, check=False, env={**environment, "TERM": "xterm"})
+    os.close(secondary)
+    drawn = b""
+    while True:
+        try:
+            part = os.read(primary, 65536)
+        except OSError:
+            break
+        if not part:
+            break
+        drawn += part
+    os.close(primary)
+    assert shown.returncode == 1 and b"\r" not in shown.stdout
+    assert json.loads(shown.stdout)["totals"] == json.loads(piped.stdout)["totals"]
+    assert b"Traceback" not in drawn and b"rows in" in drawn
+    assert (tmp_path / "shown" / "records.jsonl").read_bytes() == (tmp_path / "piped" / "records.jsonl").read_bytes()
