@@ -300,8 +300,11 @@ def _sample_table(path: str) -> tuple[dict[str, Any], list[Column]]:
             settings["header_row"] = source.header_row
         if source.delimiter and source.delimiter not in (",", "\t"):
             settings["delimiter"] = source.delimiter
-    if source.format == "xlsx" and source.header_row and source.header_row > 1:
-        settings["header_row"] = source.header_row
+    if source.format == "xlsx":
+        if source.sheet:
+            settings["sheet"] = source.sheet
+        if source.header_row and source.header_row > 1:
+            settings["header_row"] = source.header_row
     if source.format not in ("csv", "tsv", "xlsx"):
         raise InputError(f"{path}：mapping init 只起草 CSV、TSV、XLSX 或 XML 导出的映射",
                          f"{path}: mapping init drafts mappings for CSV, TSV, XLSX or XML exports only")

@@ -126,6 +126,27 @@ def test_init_xml_finds_the_record_element_namespaces_and_attributes(runner: Cli
     assert "#   @n" in result.stdout
 
 
+def test_init_reads_an_xlsx_sample_with_a_title_row(runner: CliRunner, tmp_path: Path) -> None:
+    import importlib.util
+
+    helper = importlib.util.spec_from_file_location("xlsx_helper", Path(__file__).parent / "test_sources_xlsx.py")
+    assert helper is not None and helper.loader is not None
+    module = importlib.util.module_from_spec(helper)
+    helper.loader.exec_module(module)
+    sample = tmp_path / "处罚.xlsx"
+    rows = [["2024年行政处罚信息"], ["行政相对人名称", "处罚决定书文号", "罚款金额（万元）"],
+            ["某某科技有限公司", "京罚〔2024〕1号", 0.2]]
+    sample.write_bytes(module.workbook({"处罚信息": rows}))
+    result = runner.invoke(main, ["mapping", "init", str(sample), "--class", "administrative_penalty"])
+    assert result.exit_code == 0, result.stderr
+    spec = parse_mapping(result.stdout)
+    assert (spec.source.format, spec.source.sheet, spec.source.header_row) == ("xlsx", "处罚信息", 2)
+    assert 'unit = "万元"' in result.stdout
+    [chunk] = [item for item in convert_source(spec, str(sample)) if isinstance(item, ConvertedChunk)]
+    assert chunk.batch.to_pylist() == [{"subject_name": "某某科技有限公司", "decision_number": "京罚〔2024〕1号",
+                                        "fine_amount": "0.2"}]
+
+
 def test_init_writes_a_file_atomically_and_never_over_the_sample(runner: CliRunner, tmp_path: Path) -> None:
     sample = SAMPLES[0]
     out = tmp_path / "draft.toml"
