@@ -416,3 +416,33 @@ def test_progress_goes_to_a_terminal_only_and_never_into_the_outputs(tmp_path: P
     assert json.loads(shown.stdout)["totals"] == json.loads(piped.stdout)["totals"]
     assert b"Traceback" not in drawn and b"rows in" in drawn
     assert (tmp_path / "shown" / "records.jsonl").read_bytes() == (tmp_path / "piped" / "records.jsonl").read_bytes()
+
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples" / "exports" / "builtin"
+
+
+@pytest.mark.parametrize("name", sorted(path.name.rsplit(".", 1)[0] for path in EXAMPLES.glob("*.*")
+                                        if not path.name.endswith(".txt")))
+def test_each_built_in_mapping_converts_its_example_by_name(runner: CliRunner, tmp_path: Path, name: str) -> None:
+    """``--mapping NAME`` takes a built-in mapping; its example export's deliberately broken records are the
+    rejects, and the rest a batch that verifies."""
+    [example] = [path for path in EXAMPLES.glob(f"{name}.*") if not path.name.endswith(".txt")]
+    broken = {int(line.split("\t")[0]) for line in (EXAMPLES / f"{example.name}.broken.txt")
+              .read_text(encoding="utf-8").splitlines() if line and not line.startswith("#")}
+    result = convert(runner, example, "--mapping", name, "-o", tmp_path / "batch", *DEPARTMENT)
+    assert result.exit_code == (1 if broken else 0), result.output
+    rows_in, records_out, rejected = accounting(result.stderr)
+    assert {entry["record"] for entry in rejects_of(tmp_path / "batch.rejects.jsonl")} == broken
+    assert rows_in == records_out + rejected and rejected == len(broken)
+    assert verify_batch(tmp_path / "batch").ok
+
+
+def test_stdin_is_read_as_an_input(runner: CliRunner, tmp_path: Path) -> None:
+    path, mapping = export(tmp_path, "csv", [item.record for item in fakes(25, seed=7, error_rate=0.2)])
+    from_file = convert(runner, path, "--mapping", mapping, "-o", tmp_path / "file", *DEPARTMENT)
+    from_stdin = runner.invoke(main, ["convert", "-", "--mapping", str(mapping), "-o", str(tmp_path / "stdin"),
+                                      *DEPARTMENT], input=path.read_bytes())
+    assert from_stdin.exit_code == from_file.exit_code == 1, from_stdin.output
+    assert accounting(from_stdin.stderr) == accounting(from_file.stderr)
+    assert (tmp_path / "stdin" / "records.jsonl").read_bytes() == (tmp_path / "file" / "records.jsonl").read_bytes()
+    assert all(entry["file"] == "<stdin>" for entry in rejects_of(tmp_path / "stdin.rejects.jsonl"))
