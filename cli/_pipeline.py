@@ -75,6 +75,15 @@ def read_ahead(items: Iterator[T], depth: int = 2) -> Iterator[T]:
         return
     handover: queue.Queue[tuple[Any, BaseException | None]] = queue.Queue(maxsize=depth)
     stop = threading.Event()
+    #: An item is read only once fewer than ``depth`` are waiting or being read: never one more held, read and
+    #: blocked on the hand-over (each is a chunk of text: memory).
+    slots = threading.Semaphore(depth)
+
+    def take_slot() -> bool:
+        while not stop.is_set():
+            if slots.acquire(timeout=_POLL):
+                return True
+        return False
 
     def put(entry: tuple[Any, BaseException | None]) -> bool:
         while not stop.is_set():
@@ -87,10 +96,15 @@ def read_ahead(items: Iterator[T], depth: int = 2) -> Iterator[T]:
 
     def produce() -> None:
         try:
-            for item in items:
+            iterator = iter(items)
+            while take_slot():
+                try:
+                    item = next(iterator)
+                except StopIteration:
+                    put((_END, None))
+                    return
                 if not put((item, None)):
                     return
-            put((_END, None))
         except BaseException as error:  # handed to the consumer, raised there
             put((_END, error))
 
@@ -99,6 +113,7 @@ def read_ahead(items: Iterator[T], depth: int = 2) -> Iterator[T]:
     try:
         while True:
             item, error = handover.get()
+            slots.release()
             if error is not None:
                 raise error
             if item is _END:
