@@ -44,6 +44,9 @@ SEED = 20261201
 GOLDEN_RECORDS = 8
 
 Row = dict[str, Any]
+#: The records the last call of :func:`records` drew (each maker draws once): the tests compare what the
+#: conversion makes of a file with them.
+LAST_DRAWN: list[dict] = []
 
 
 # ------------------------------------------------------------------------------------------------ records
@@ -58,6 +61,7 @@ def records(class_name: str, count: int, keep: Callable[[dict], bool], seed: int
         if keep(item.record):
             found.append(item.record)
             if len(found) == count:
+                LAST_DRAWN[:] = found
                 return found
     raise SystemExit(f"{class_name}: only {len(found)} records of the kind wanted")  # pragma: no cover
 
