@@ -197,3 +197,23 @@ def test_the_command_is_listed_in_the_help(runner: CliRunner) -> None:
     assert "mapping" in result.stdout
     result = runner.invoke(main, ["mapping", "--help"])
     assert result.exit_code == 0 and all(command in result.stdout for command in ("list", "show", "init"))
+
+
+@pytest.mark.parametrize("name", builtin_names())
+def test_convert_takes_a_built_in_mapping_by_name(runner: CliRunner, name: str) -> None:
+    """``creditstd convert EXAMPLE --mapping NAME``: the name resolves through creditstd.convert.builtin; rows in =
+    records out + the deliberately broken rows."""
+    sample = next(path for path in SAMPLES if path.name.startswith(f"{name}."))
+    broken = sum(1 for line in Path(f"{sample}.broken.txt").read_text(encoding="utf-8").splitlines()
+                 if not line.startswith("#"))
+    rows = json.loads((Path(__file__).parent / "fixtures" / "convert_builtin" / f"{name}.json")
+                      .read_text(encoding="utf-8"))["records"]
+    result = runner.invoke(main, ["convert", str(sample), "--mapping", name, "--dry-run"])
+    assert result.exit_code == 1, result.stderr
+    assert f"{rows} rows in = {rows - broken} records out + {broken} rejected" in result.stderr
+
+
+def test_convert_with_an_unknown_built_in_name_lists_the_names(runner: CliRunner) -> None:
+    result = runner.invoke(main, ["convert", str(SAMPLES[0]), "--mapping", "court", "--dry-run"])
+    assert result.exit_code == 2 and "Traceback" not in result.stderr
+    assert all(name in result.stderr for name in builtin_names())
