@@ -399,7 +399,7 @@ def _sample_xml(path: str) -> tuple[dict[str, Any], list[Column]]:
                 entry = column(f"{source}/{inner_source}", name)
                 entry.repeats = entry.repeats or len(inner) > 1
                 entry.values.extend((grandchild.text or "") for grandchild in inner)
-            else:
+            elif (child.text or "").strip() or not child.attrib:  # an element with attributes only: those
                 column(source, name).values.append(child.text or "")
             for attribute, value in child.attrib.items():
                 attribute_name = qualified(attribute)
@@ -456,7 +456,7 @@ def draft_mapping(sample: str, class_name: str | None = None, *, name: str | Non
     from creditstd.records.decode import infer_class, resolve_headers
     from creditstd.records.model import record_class
 
-    is_xml = sample.lower().rstrip(".gz").endswith(".xml") or _looks_like_xml(sample)
+    is_xml = sample.lower().removesuffix(".gz").endswith(".xml") or _looks_like_xml(sample)
     settings, columns = _sample_xml(sample) if is_xml else _sample_table(sample)
     names = [column.name for column in columns]
     bare = {column.source: _local(column.source) or column.source for column in columns}
@@ -629,7 +629,9 @@ def init_command(sample: str, class_name: str | None, name: str | None, output: 
     if output is not None and os.path.exists(output) and not force:
         raise click.UsageError(bilingual(f"{output} 已存在；用 --force 覆盖", f"{output} exists; use --force to "
                                          "replace it"))
-    if sample != "-" and not os.path.isfile(sample):
+    if sample == "-":
+        raise InputError("mapping init 需要样例文件，不能从标准输入读取", "mapping init needs a sample file, not stdin")
+    if not os.path.isfile(sample):
         raise InputError(f"找不到样例文件 {sample}", f"sample file not found: {sample}")
     try:
         draft = draft_mapping(sample, class_name, name=name)

@@ -173,6 +173,8 @@ def test_init_bad_options_exit_2(runner: CliRunner, arguments: list[str], messag
 
 
 def test_init_unusable_samples_exit_2(runner: CliRunner, tmp_path: Path) -> None:
+    stdin = runner.invoke(main, ["mapping", "init", "-"], input="a,b\n1,2\n")
+    assert stdin.exit_code == 2 and "stdin" in stdin.stderr and not stdin.stdout
     missing = runner.invoke(main, ["mapping", "init", str(tmp_path / "nope.csv")])
     assert missing.exit_code == 2 and "not found" in missing.stderr and not missing.stdout
     unknown = tmp_path / "unknown.csv"
