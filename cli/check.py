@@ -20,7 +20,10 @@ from fixed-width pieces NumPy makes (line number, number, masked number...)
 and looked-up pieces (authority, region, sex...) cached per key, checked
 against the per-item path's own output for the first line of each template.
 An invalid line whose errors the NumPy pass names is written from a
-template per set of errors.  Every other line (separators, lower case, full
+template per set of errors.  With UTF-8 output a block's output is assembled
+in one reused buffer (:func:`_joined`): every line's size is known first, the
+runs of each column of rows are copied by NumPy at once and the looked-up
+pieces from one array of them, so no object is made per line.  Every other line (separators, lower case, full
 width, too long, a value shown as a USCC or registration number that may be
 an ID number) goes through the per-item path, so messages, masking and exit
 codes cannot differ; memory stays that of one block.
