@@ -221,7 +221,11 @@ def prepare_output_dir(folder: Path, *, force: bool, inputs: Iterable[str | os.P
         raise click.UsageError(bilingual(f"输出路径 {folder} 已存在且不是文件夹", f"output {folder} exists and is "
                                          "not a folder"))
     for source in sources:
-        if _same_file(folder, source) or any(_same_file(parent, folder) for parent in source.resolve().parents):
+        try:
+            parents = source.resolve().parents
+        except (OSError, RuntimeError):  # a symbolic link loop (RuntimeError before Python 3.13): no folder holds it
+            parents = ()
+        if _same_file(folder, source) or any(_same_file(parent, folder) for parent in parents):
             raise click.UsageError(bilingual(f"输出文件夹 {folder} 不能包含输入文件 {source}",
                                              f"output folder {folder} must not hold the input file {source}"))
     if folder.is_dir():

@@ -302,6 +302,8 @@ def run(options: Options) -> int:
     empty = False
     try:
         with ExitStack() as stack:
+            # the report's file is opened first: a report that cannot be written stops the run before any output
+            out = stack.enter_context(output_stream(options.report))
             stream = None if rejects_path is None else stack.enter_context(output_stream(rejects_path, "utf-8-sig" if
                                                                                         _as_csv(rejects_path)
                                                                                         else "utf-8", private=True))
@@ -319,6 +321,8 @@ def run(options: Options) -> int:
                 if error.code != "exchange.empty":
                     raise
                 empty = True  # the writer left nothing; the rejects say why every row was refused
+            progress.clear()  # the report comes after the progress line, not over it
+            write_report(builder.finish(), options.output_format, out, lang=options.lang)
     except BaseException:
         if options.folder is not None:
             remove_made_dirs(options.folder, made)  # a failed run leaves no folder it made
@@ -328,9 +332,6 @@ def run(options: Options) -> int:
         for name in (MANIFEST, RECORDS):  # --force over an older batch: none may verify as this run's
             with contextlib.suppress(FileNotFoundError):
                 (options.folder / name).unlink()
-    report = builder.finish()
-    with output_stream(options.report) as out:
-        write_report(report, options.output_format, out, lang=options.lang)
     zh, en = _summary(totals, options, rejects_path)
     if not totals.records_out:
         zh, en = f"没有可转换的记录：未写出批次；{zh}", f"no record could be converted: no batch written; {en}"
@@ -351,13 +352,16 @@ def _required(options: Iterable[tuple[str, object]]) -> None:
 
 
 @click.command("convert")
-@click.argument("inputs", nargs=-1, required=True, metavar="INPUT...")
+@click.argument("inputs", nargs=-1, required=True, metavar="FILE...")
 @click.option("--mapping", "mapping", required=True, metavar="M",
               help="映射文件，或内置映射的名称 / mapping file, or the name of a built-in mapping")
 @click.option("-o", "--output", "folder", type=click.Path(path_type=Path, file_okay=False),
-              help="批次文件夹（须为新的或空的） / batch folder to write (new or empty)")
-@click.option("--department", help="报送部门名称 / sending department (for the manifest)")
-@click.option("--department-uscc", help="报送部门统一社会信用代码 / its unified social credit code")
+              help="批次文件夹（须为新的或空的；除 --dry-run 外必填） / batch folder to write (new or empty; "
+                   "required unless --dry-run)")
+@click.option("--department", help="报送部门名称（除 --dry-run 外必填） / sending department, for the manifest "
+                                   "(required unless --dry-run)")
+@click.option("--department-uscc", help="报送部门统一社会信用代码（除 --dry-run 外必填） / its unified social credit "
+                                        "code (required unless --dry-run)")
 @click.option("--rule-set", help="公示规则集 / display rule set for the lifecycle (default: the catalogue's)")
 @click.option("--on", "today", type=click.DateTime(["%Y-%m-%d"]),
               help="日期规则与生命周期的“今天”，清单创建时间为当日 00:00:00+08:00（默认今天） / the day date rules "
@@ -368,7 +372,7 @@ def _required(options: Iterable[tuple[str, object]]) -> None:
               help="拒收记录文件（默认在批次文件夹旁：<文件夹>.rejects.jsonl；以 .csv 结尾则写 CSV），仅本人可读 / "
                    "rejects file (default beside the batch folder: <folder>.rejects.jsonl; a name ending in .csv "
                    "gets CSV for Excel), owner-only")
-@click.option("--report", type=click.Path(path_type=Path, dir_okay=False),
+@click.option("--report", type=click.Path(path_type=Path, dir_okay=False, writable=True),
               help="报告写入文件（默认标准输出） / write the report to this file (default stdout)")
 @click.option("--format", "output_format", type=click.Choice(FORMATS), default="text", show_default=True,
               help="报告格式 / report format")
@@ -401,6 +405,15 @@ def convert_command(inputs: tuple[str, ...], mapping: str, folder: Path | None, 
     """
     if not dry_run:
         _required((("-o/--output", folder), ("--department", department), ("--department-uscc", department_uscc)))
+    if not mapping.strip():
+        raise click.UsageError(bilingual("--mapping 不能为空：给出映射文件或内置映射的名称",
+                                         "--mapping is empty: give a mapping file or a built-in mapping's name"))
+    if report is not None and (not str(report).strip() or report.is_dir()
+                               or any(other is not None and report.resolve() == other.resolve()
+                                      for other in (folder, rejects))):  # found before anything is written
+        raise click.UsageError(bilingual(f"--report 须为另一个文件的路径（不能是文件夹或其他输出）：{report}",
+                                         f"--report must name a file of its own, not a folder or another output: "
+                                         f"{report}"))
     options = Options(inputs, mapping, folder, department, department_uscc, rule_set,
                       today.date() if today else date.today(), strict, rejects, report, output_format, max_errors,
                       lang, show_pii, force, dry_run, progress)

@@ -90,13 +90,13 @@ def list_command(output: str) -> None:
 
 
 @mapping_group.command("show")
-@click.argument("name")
-def show_command(name: str) -> None:
+@click.argument("mapping", metavar="NAME")
+def show_command(mapping: str) -> None:
     """打印一个内置映射（TOML）/ Print a built-in mapping (TOML)."""
     from creditstd.convert.builtin import UnknownMapping, builtin_text
 
     try:
-        text = builtin_text(name)
+        text = builtin_text(mapping)
     except UnknownMapping as error:
         raise _fail(error) from None
     click.echo(text, nl=not text.endswith("\n"))
@@ -610,7 +610,7 @@ def _looks_like_xml(path: str) -> bool:
 
 
 @mapping_group.command("init")
-@click.argument("sample")
+@click.argument("sample", metavar="SAMPLE", type=click.Path(dir_okay=False, allow_dash=True))
 @click.option("--class", "class_name", metavar="CLASS",
               help="目标记录类（默认由列名推断）/ The catalogue class (default: inferred from the names).")
 @click.option("--name", help="映射名称（默认取自文件名）/ The mapping's name (default: from the file name).")

@@ -228,6 +228,24 @@ def records_file(folder: Path, name: str = "records.jsonl") -> Path:
     return path
 
 
+#: The built-in mapping the plausible departmental export (:func:`export_file`) is read through.
+EXPORT_MAPPING = "sgs-penalty-csv"
+
+
+def export_file(folder: Path, name: str = "penalties.csv") -> Path:
+    """The plausible, valid input of ``convert`` and ``mapping init``: a 双公示 penalty CSV headed by the national
+    field codes (the valid records, the planted one included)."""
+    import io
+
+    from creditstd.records.export import write_csv
+
+    stream = io.StringIO(newline="")
+    write_csv(valid_records(), "administrative_penalty", stream, headers="code")
+    path = folder / name
+    path.write_text(stream.getvalue(), encoding="utf-8", newline="")
+    return path
+
+
 def lines_file(folder: Path, name: str = "numbers.txt") -> Path:
     """The plausible, valid input of a line-per-number command: a USCC and an ID number."""
     path = folder / name

@@ -87,7 +87,7 @@ class Param:
 
     name: str
     label: str  # how ids and messages name it: the long option, or the argument's metavar
-    role: str  # input, output, flag, choice, int, float, date, class, uscc, encoding, values, string
+    role: str  # input, output, flag, choice, int, float, date, class, uscc, mapping, encoding, values, string
     kind: str = ""  # input: lines, records or dir; output: file or dir
     required: bool = False
     is_argument: bool = False
@@ -155,7 +155,7 @@ def classify(param: click.Parameter, command: click.Command) -> Param:
     common = {
         "name": param.name,
         "label": label,
-        "required": bool(param.required),
+        "required": bool(param.required) or "required unless --dry-run" in help_text,
         "is_argument": is_argument,
         "opt": "" if is_argument else (long_opts or param.opts)[0],
         "multiple": bool(getattr(param, "multiple", False)),
@@ -195,6 +195,8 @@ def classify(param: click.Parameter, command: click.Command) -> Param:
         # "write manifest.json.sig into FOLDER": the command adds that file to its input folder, on purpose
         into = tuple(re.findall(rf"writes?\s+([\w.-]+)\s+into\s+{re.escape(label)}\b", command.help or ""))
         return Param(role="input", kind=_input_kind(param, command), writes_into=into, **common)
+    if param.name == "mapping":  # a mapping file or a built-in mapping's name (creditstd convert, mapping show)
+        return Param(role="mapping", **common)
     if metavar == "CLASS" or param.name in ("class_name", "record_class", "cls"):
         return Param(role="class", **common)
     if "uscc" in (param.name or ""):
@@ -224,6 +226,8 @@ def _output_kind(param: click.Parameter) -> str:
 
 def _input_kind(param: click.Parameter, command: click.Command) -> str:
     kind_of = param.type
+    if param.metavar == "SAMPLE" or any(other.name == "mapping" for other in command.params):
+        return "export"  # a departmental export, read through a mapping (convert) or to draft one (mapping init)
     if isinstance(kind_of, click.Path) and not kind_of.file_okay:
         return "dir"
     if "key" in (param.name or "") or any("key" in opt for opt in param.opts):
@@ -382,6 +386,8 @@ def baseline_input(leaf: Leaf, param: Param, box: Sandbox) -> Path:
         return corpus.BATCH_CASES["valid"].build(box.root)
     if param.kind == "records":
         return corpus.records_file(box.inputs)
+    if param.kind == "export":
+        return corpus.export_file(box.inputs)
     if param.kind == "key":
         return produce_key(leaf, param, box)
     return corpus.lines_file(box.inputs)
@@ -452,6 +458,8 @@ def baseline(leaf: Leaf, box: Sandbox, attacked: set[str], *, optional_input: bo
             run.values[param.name] = _valid_class()
         elif param.role == "uscc":
             run.values[param.name] = corpus.USCC
+        elif param.role == "mapping":
+            run.values[param.name] = corpus.EXPORT_MAPPING
         elif param.role == "choice":
             run.values[param.name] = param.choices[0]
         elif param.role == "date":
@@ -841,7 +849,7 @@ def declared_outputs(run: Invocation) -> list[tuple[Path, Param | None]]:
 
 def _raw_data_file(path: str, run: Invocation) -> bool:
     """Whether ``path`` is an output that holds the input's data by design (the batch payload, rejects)."""
-    has_records_input = any(param.role == "input" and param.kind == "records" for param in run.leaf.params)
+    has_records_input = any(param.role == "input" and param.kind in ("records", "export") for param in run.leaf.params)
     given = {param.name for _, param in run.outputs if param is not None}
     for output, param in run.outputs:
         target = _abs(output)
@@ -949,9 +957,13 @@ def violations(
             found.append(f"exit code {outcome.exit_code} but output removed: {_short(name, box)}")
 
     # nothing is read outside the inputs: not through a symlink in a batch, not where a manifest points
+    # a mapping names a file to read (or a built-in mapping): whatever it names is an input of the run
+    mappings = [str(box.cwd / value) for param in run.leaf.by_role("mapping")
+                if isinstance(value := run.values.get(param.name), str) and value and "\0" not in value]
     allowed = (
         [_abs(path) for path in run.inputs]
         + [os.path.realpath(path) for path in run.inputs]
+        + [os.path.normpath(path) for path in mappings]
         + output_paths
         + [str(box.home), str(box.systmp)]
     )
@@ -1062,7 +1074,7 @@ def _fail_on(run: Invocation, outcome: Outcome, found: list[str], box: Sandbox) 
 # The parametrisation: derived from the tree walk
 
 
-def _input_params(leaf: Leaf, kinds: tuple[str, ...] = ("lines", "records", "dir", "key")) -> list[Param]:
+def _input_params(leaf: Leaf, kinds: tuple[str, ...] = ("lines", "records", "export", "dir", "key")) -> list[Param]:
     return [param for param in leaf.by_role("input") if param.kind in kinds]
 
 
@@ -1187,7 +1199,7 @@ def _derived_suffixes(leaf: Leaf) -> list[str]:
 
 def _applicable(leaf: Leaf, param: Param, case: str) -> bool:
     """Whether an output case means anything for this command (the others are not generated at all)."""
-    file_inputs = [p for p in leaf.by_role("input") if p.kind in ("lines", "records")]
+    file_inputs = [p for p in leaf.by_role("input") if p.kind in ("lines", "records", "export")]
     others = [p for p in leaf.by_role("output") if p.name != param.name and p.required]  # in every run
     if case in ("existing_then_failing_input", "input_at_derived_name") and not file_inputs:
         return False
@@ -1414,7 +1426,7 @@ def test_hostile_output(sandbox: Sandbox, leaf_id: str, param_name: str, case: s
     elif case == "existing_complete_batch":
         target = corpus.build_batch(sandbox.out / name)
     elif case == "existing_then_failing_input":
-        inputs = [p for p in leaf.by_role("input") if p.kind in ("lines", "records")]
+        inputs = [p for p in leaf.by_role("input") if p.kind in ("lines", "records", "export")]
         if not inputs:
             pytest.skip(f"{leaf.id} reads no file input that could fail half way")
         target = corpus.build_batch(sandbox.out / name) if param.kind == "dir" else sandbox.out / name
@@ -1426,7 +1438,8 @@ def test_hostile_output(sandbox: Sandbox, leaf_id: str, param_name: str, case: s
         run.inputs.append(bad)
     elif case == "input_at_derived_name":
         derived = _derived_suffixes(leaf)
-        file_inputs = [p for p in leaf.by_role("input") if p.kind in ("lines", "records") and p.name in run.values]
+        file_inputs = [p for p in leaf.by_role("input")
+                       if p.kind in ("lines", "records", "export") and p.name in run.values]
         if not derived or not file_inputs:
             pytest.skip(f"{leaf.id} documents no file it writes beside {param.label}, or reads no input file")
         target = sandbox.out / name
