@@ -96,24 +96,10 @@ with open(sys.argv[2], 'w', encoding='utf-8') as out:
 
 
 def mapping_text(fmt: str) -> str:
-    from creditstd.records.decode import field_type
-    from creditstd.records.model import record_class
+    """The mapping of the export in the catalogue's layout (what ``creditstd fake`` writes)."""
+    from creditstd.convert.mapping import export_mapping
 
-    cls = record_class(CLASS)
-    lines = ["spec = 1", 'name = "bench"', f'class = "{CLASS}"', "", "[source]", f'format = "{fmt}"']
-    if fmt == "xml":
-        lines.append('record = "/Records/Record"')
-    for key, field in cls.fields.items():
-        name = field.code or key
-        is_array = field_type(cls, key) == "array"
-        lines += ["", "[[fields]]", f'target = "{key}"']
-        if fmt == "xml":
-            lines += [f'source = "{name}/Item"', "many = true"] if is_array else [f'source = "{name}"']
-        else:
-            lines.append(f'source = "{name}"')
-            if is_array:
-                lines.append('transforms = [{ name = "split", separators = ["；"] }]')
-    return "\n".join(lines) + "\n"
+    return export_mapping(CLASS, fmt, name="bench")
 
 
 def records(rows: int, seed_rows: int) -> Any:

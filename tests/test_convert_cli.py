@@ -18,34 +18,14 @@ from click.testing import CliRunner, Result
 
 from creditstd.cli import main
 from creditstd.codes import ric
-from creditstd.records.decode import field_type
+from creditstd.convert.mapping import export_mapping
 from creditstd.records.exchange import BatchWriter, verify_batch
 from creditstd.records.export import write_csv, write_xml
 from creditstd.records.fake import fake_records
-from creditstd.records.model import record_class
 
 ON = date(2026, 11, 30)
 CLASS = "administrative_penalty"
 DEPARTMENT = ["--department", "某市市场监督管理局", "--department-uscc", "11350100MAD18YGF27", "--on", ON.isoformat()]
-
-
-def mapping_for(class_name: str, fmt: str) -> str:
-    """A mapping of every field of the class, as :func:`write_csv` / :func:`write_xml` name the columns."""
-    cls = record_class(class_name)
-    lines = ["spec = 1", 'name = "synthetic"', f'class = "{class_name}"', "", "[source]", f'format = "{fmt}"']
-    if fmt == "xml":
-        lines.append('record = "/Records/Record"')
-    for key, field in cls.fields.items():
-        name = field.code or key
-        is_array = field_type(cls, key) == "array"
-        lines += ["", "[[fields]]", f'target = "{key}"']
-        if fmt == "xml":
-            lines += [f'source = "{name}/Item"', "many = true"] if is_array else [f'source = "{name}"']
-        else:
-            lines.append(f'source = "{name}"')
-            if is_array:
-                lines.append('transforms = [{ name = "split", separators = ["；"] }]')
-    return "\n".join(lines) + "\n"
 
 
 def export(folder: Path, fmt: str, records: list[dict[str, Any]], name: str = "export") -> tuple[Path, Path]:
@@ -54,7 +34,7 @@ def export(folder: Path, fmt: str, records: list[dict[str, Any]], name: str = "e
     with open(path, "w", encoding="utf-8", newline="") as stream:
         (write_csv if fmt == "csv" else write_xml)(records, CLASS, stream)
     mapping = folder / f"{fmt}.toml"
-    mapping.write_text(mapping_for(CLASS, fmt), encoding="utf-8")
+    mapping.write_text(export_mapping(CLASS, fmt), encoding="utf-8")
     return path, mapping
 
 

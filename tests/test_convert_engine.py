@@ -11,35 +11,14 @@ import numpy as np
 import pytest
 
 from creditstd.convert.engine import ConvertedChunk, combine, convert_source, resolve_columns
-from creditstd.convert.mapping import MappingError, parse_mapping
-from creditstd.records.decode import field_type
+from creditstd.convert.mapping import MappingError, export_mapping, parse_mapping
 from creditstd.records.export import write_csv, write_xml
 from creditstd.records.fake import fake_records
-from creditstd.records.model import record_class
 from creditstd.records.plan import compile_plan, decode_rows, validate_table
 from creditstd.sources import RowProblem
 
 ON = date(2026, 11, 30)
 CLASSES = ["administrative_penalty", "administrative_licence", "credit_rating", "serious_dishonesty_list"]
-
-
-def mapping_for(class_name: str, fmt: str, *, headers: str = "code") -> str:
-    """A mapping of every field of the class, as :func:`write_csv` / :func:`write_xml` name the columns."""
-    cls = record_class(class_name)
-    lines = ["spec = 1", 'name = "synthetic"', f'class = "{class_name}"', "", "[source]", f'format = "{fmt}"']
-    if fmt == "xml":
-        lines.append('record = "/Records/Record"')
-    for key, field in cls.fields.items():
-        name = (field.code or key) if headers == "code" else field.zh
-        is_array = field_type(cls, key) == "array"
-        lines += ["", "[[fields]]", f'target = "{key}"']
-        if fmt == "xml":
-            lines += [f'source = "{name}/Item"', "many = true"] if is_array else [f'source = "{name}"']
-        else:
-            lines.append(f'source = "{name}"')
-            if is_array:
-                lines.append('transforms = [{ name = "split", separators = ["；"] }]')
-    return "\n".join(lines) + "\n"
 
 
 def export(tmp_path: Path, class_name: str, fmt: str, count: int, *, error_rate: float = 0.0,
@@ -63,7 +42,7 @@ def test_synthetic_exports_convert_back_to_their_records_and_validate(tmp_path: 
                                                                      fmt: str) -> None:
     path, records = export(tmp_path, class_name, fmt, 120)
     plan = compile_plan(class_name, strict=True, today=ON)
-    chunks = converted(mapping_for(class_name, fmt), path, batch_rows=50)
+    chunks = converted(export_mapping(class_name, fmt), path, batch_rows=50)
     assert [len(chunk) for chunk in chunks] == [50, 50, 20]
     rows = []
     for chunk in chunks:
@@ -86,7 +65,7 @@ def test_broken_records_are_the_rejected_ones(tmp_path: Path, fmt: str) -> None:
     path, records = export(tmp_path, class_name, fmt, 300, error_rate=0.2, seed=9)
     plan = compile_plan(class_name, strict=True, today=ON)
     valid_rows: list[bool] = []
-    for chunk in converted(mapping_for(class_name, fmt), path):
+    for chunk in converted(export_mapping(class_name, fmt), path):
         valid, _ = combine(chunk, validate_table(plan, chunk.batch, file=chunk.file, lines=chunk.lines))
         valid_rows += valid.tolist()
     # a number given as a JSON string (record.type) is the same text in a cell as the number: no export can
@@ -302,7 +281,7 @@ def test_the_stream_of_a_csv_written_to_memory_matches_the_file(tmp_path: Path) 
     write_csv(records, "administrative_licence", stream, headers="zh")
     path = tmp_path / "licences.csv"
     path.write_bytes(("2024年行政许可信息\r\n" + stream.getvalue()).encode("gb18030"))
-    chunks = converted(mapping_for("administrative_licence", "csv", headers="zh"), path)
+    chunks = converted(export_mapping("administrative_licence", "csv", headers="zh"), path)
     plan = compile_plan("administrative_licence", strict=True, today=ON)
     assert decode_rows(plan, chunks[0].batch) == records and chunks[0].lines.tolist()[0] == 3
 

@@ -70,7 +70,7 @@ from creditstd.convert.xpath import RecordPath, SourcePath, UnsafePath, compile_
 from creditstd.exceptions import CreditstdError
 
 __all__ = ["MAX_MAPPING_BYTES", "FieldRule", "MappingError", "MappingProblem", "MappingSpec", "SourceSpec",
-           "load_mapping", "mapping_schema", "parse_mapping"]
+           "export_mapping", "load_mapping", "mapping_schema", "parse_mapping"]
 
 #: The largest mapping file read (a mapping of every field of the largest class is a few kB).
 MAX_MAPPING_BYTES = 1 << 20
@@ -429,3 +429,36 @@ def _compile(document: dict[str, Any], lines: dict[tuple[str | int, ...], int], 
     if problems:
         return None, problems
     return MappingSpec(document["name"], document.get("title"), class_name, source, tuple(rules), file, text), []
+
+
+def export_mapping(class_name: str, fmt: str, *, headers: str = "code", name: str = "catalogue-layout") -> str:
+    """The mapping (TOML text) of an export in the catalogue's own layout: what
+    :func:`~creditstd.records.export.write_csv` and :func:`~creditstd.records.export.write_xml` (and so
+    ``creditstd fake``) write for ``class_name``.  Every field is read from the column (CSV, ``fmt="csv"``)
+    or child element (``fmt="xml"``, records at ``/Records/Record``) named by its national field code, else
+    its key (``headers="zh"``: its Chinese name); an array field from items joined with ``；`` (CSV) or
+    repeated ``<Item>`` elements (XML).  A start for a steward's own mapping, and the mapping the tests and
+    benchmarks convert fake exports with.
+
+    >>> spec = parse_mapping(export_mapping('objection', 'csv'))
+    >>> spec.class_name, [rule.target for rule in spec.fields][:3]
+    ('objection', ['objection_number', 'target_record_id', 'target_class'])
+    """
+    from creditstd.records.decode import field_type
+    from creditstd.records.model import record_class
+
+    cls = record_class(class_name)
+    lines = ["spec = 1", f'name = "{name}"', f'class = "{class_name}"', "", "[source]", f'format = "{fmt}"']
+    if fmt == "xml":
+        lines.append('record = "/Records/Record"')
+    for key, spec in cls.fields.items():
+        column = (spec.code or key) if headers == "code" else spec.zh
+        is_array = field_type(cls, key) == "array"
+        lines += ["", "[[fields]]", f'target = "{key}"']
+        if fmt == "xml":
+            lines += [f'source = "{column}/Item"', "many = true"] if is_array else [f'source = "{column}"']
+        else:
+            lines.append(f'source = "{column}"')
+            if is_array:
+                lines.append('transforms = [{ name = "split", separators = ["；"] }]')
+    return "\n".join(lines) + "\n"
