@@ -131,7 +131,6 @@ from creditstd.records.validation import validator
 
 __all__ = [
     "FORMAT_VERSION",
-    "FORMAT_VERSIONS",
     "MANIFEST",
     "MAX_MANIFEST_BYTES",
     "RECORDS",
@@ -189,11 +188,9 @@ def is_bare_file_name(name: object) -> bool:
             and not os.path.isabs(name) and Path(name).name == name)
 
 
-#: The exchange format version this writer writes; :func:`verify_batch` also reads the versions before it.
+#: The exchange format version this writer writes.  :func:`verify_batch` also reads 1.0 (the manifest schema lists
+#: both), whose record ids hashed a Python-specific text of the identity values and are recomputed that way.
 FORMAT_VERSION = "2.0"
-#: Every format version :func:`verify_batch` reads.  1.0 hashed a Python-specific text of the identity values
-#: (record ids of 1.0 batches are recomputed that way); 2.0 hashes their RFC 8785 canonical JSON.
-FORMAT_VERSIONS = ("1.0", FORMAT_VERSION)
 
 
 def identity_value(value: Any, kind: str) -> Any:
@@ -365,8 +362,8 @@ class RecordRejected(CatalogueError):
 
     def __init__(self, findings: Iterable[Finding]) -> None:
         self.findings = tuple(findings)
-        summary = finding("exchange.invalid_record", count=len(self.findings))
-        super().__init__(summary.code, summary.message_zh, summary.message_en)
+        messages = lookup("exchange.invalid_record").messages(count=len(self.findings))
+        super().__init__("exchange.invalid_record", *messages)
 
 
 class BatchWriter:
