@@ -23,6 +23,7 @@ __all__ = [
     "InputError",
     "Line",
     "check_readable",
+    "leave_no_batch",
     "open_input",
     "output_stream",
     "prepare_output_dir",
@@ -246,6 +247,19 @@ def prepare_output_dir(folder: Path, *, force: bool, inputs: Iterable[str | os.P
         raise InputError(f"无法创建输出文件夹 {folder}：{error.strerror}",
                          f"cannot create output folder {folder}: {error.strerror}") from None
     return outermost
+
+
+def leave_no_batch(folder: Path, made: Path | None) -> None:
+    """After a run that accepted no record (``exchange.empty``): remove the batch folder if the run made it
+    (:func:`prepare_output_dir`), and an older batch's ``manifest.json`` and ``records.jsonl`` in a folder it
+    did not make (``--force``), the manifest first, so that nothing there verifies as this run's batch.
+    """
+    from creditstd.records.exchange import MANIFEST, RECORDS
+
+    remove_made_dirs(folder, folder if made else None)
+    for name in (MANIFEST, RECORDS):
+        with contextlib.suppress(FileNotFoundError):
+            (folder / name).unlink()
 
 
 def remove_made_dirs(folder: Path, outermost: Path | None) -> None:

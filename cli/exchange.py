@@ -13,7 +13,6 @@ ids and every record.  Messages never quote field values.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import sys
 from collections.abc import Iterator
@@ -25,6 +24,7 @@ import click
 
 from creditstd.cli._io import (
     check_readable,
+    leave_no_batch,
     output_stream,
     prepare_output_dir,
     read_lines,
@@ -35,7 +35,7 @@ from creditstd.cli._io import (
 from creditstd.cli.signing import key_option, keygen_command, sign_command, signature_check
 from creditstd.exceptions import CatalogueError, ValidationError, bilingual
 from creditstd.findings import Finding
-from creditstd.records.exchange import MANIFEST, RECORDS, BatchWriter, RecordRejected, verify_batch
+from creditstd.records.exchange import BatchWriter, RecordRejected, verify_batch
 from creditstd.records.jsonline import MAX_LINE_BYTES, LineError, loads_record
 
 __all__ = ["exchange_group"]
@@ -189,10 +189,7 @@ def pack_command(class_name: str, source: str, folder: Path, department: str, de
         remove_made_dirs(folder, made)  # a run that failed leaves no folder behind that it made
         raise
     if empty:  # no batch of this run may be mistaken for one: not the folder it made, not an older batch there
-        remove_made_dirs(folder, folder if made else None)
-        for name in (MANIFEST, RECORDS):  # --force over an older batch: the manifest first, so none verifies
-            with contextlib.suppress(FileNotFoundError):
-                (folder / name).unlink()
+        leave_no_batch(folder, made)
         click.echo(bilingual(f"没有可打包的记录：未写出批次；拒收 {rejected} 条（见 {rejects}）",
                              f"no record could be packed: no batch written; {rejected} rejected (see {rejects})"),
                    err=True)
