@@ -266,10 +266,20 @@ def select_rule_set(record: Mapping[str, Any], class_name: str, *, on: date | No
     ('ndrc-order-36-2025', 'on')
     """
     cls = record_class(class_name)
+    return _select(record, cls, _display_kind(cls, class_name), on)
+
+
+def _display_kind(cls: RecordClass, class_name: str) -> str:
+    """The display rule kind of ``cls``; raises CatalogueError for a class with no display period."""
     kind = cls.classification["display_rule"]
     if kind is None:
         raise CatalogueError("catalogue.no_display_rule", f"“{cls.zh}”不设公示期",
                              f"{class_name} has no display period")
+    return kind
+
+
+def _select(record: Mapping[str, Any], cls: RecordClass, kind: str, on: date | None) -> Selection:
+    """:func:`select_rule_set` for a class already looked up and checked (``kind``: its display rule kind)."""
     catalogue = loader.display_rules()
     serving = [rule_set for rule_set in catalogue["rule_sets"] if kind in rule_set["applies_to"]]
     scope = _scope_of(record, cls, catalogue.get("scopes", {}))
@@ -346,13 +356,11 @@ def publication_window(record: Mapping[str, Any], class_name: str, rule_set_id: 
     a provincial regulator has set one.
     """
     cls = record_class(class_name)
-    kind = cls.classification["display_rule"]
-    if kind is None:
-        raise CatalogueError("catalogue.no_display_rule", f"“{cls.zh}”不设公示期",
-                             f"{class_name} has no display period")
+    kind = _display_kind(cls, class_name)
+    chosen: Mapping[str, Any]
     if rule_set_id is None:
-        selection = select_rule_set(record, class_name, on=on)
-        chosen, selected_by = dict(selection.rule_set), selection.selected_by
+        selection = _select(record, cls, kind, on)
+        chosen, selected_by = selection.rule_set, selection.selected_by
     else:
         chosen, selected_by = get_rule_set(rule_set_id, kind), "caller"
     if kind not in chosen["applies_to"]:
