@@ -56,7 +56,14 @@ from creditstd.cli._pipeline import overlap, read_ahead
 from creditstd.cli.exchange import default_rejects
 from creditstd.cli.progress import Progress
 from creditstd.cli.validate import excel_safe
-from creditstd.convert import ConvertedChunk, MappingError, MappingSpec, combine, convert_source, load_mapping
+from creditstd.convert import (
+    ConvertedChunk,
+    MappingError,
+    MappingSpec,
+    combine_rows,
+    convert_source,
+    load_mapping,
+)
 from creditstd.convert.mapping import parse_mapping
 from creditstd.exceptions import CatalogueError, ValidationError, bilingual
 from creditstd.findings import Finding, Location
@@ -191,21 +198,11 @@ class _Rejects:
         self.stream.write(json.dumps(entry, ensure_ascii=False) + "\n")
 
 
-def _finding_rows(chunk: ConvertedChunk, result: Any) -> list[int]:
-    """The row of each finding :func:`combine` returns, in its order (its rule: the conversion's findings first,
-    then the validator's except those about a field whose conversion failed)."""
-    rows = chunk.finding_rows.tolist()
-    failed = {(row, item.field) for row, item in zip(rows, chunk.findings, strict=True)}
-    return rows + [row for row, item in zip(np.asarray(result.rows).tolist(), result.findings, strict=True)
-                   if (row, item.field) not in failed]
-
-
 def _convert_chunk(plan: Plan, options: Options, chunk: ConvertedChunk, writer: Any, builder: ReportBuilder,
                    rejects: _Rejects, totals: Totals) -> None:
     """Check one chunk, write its valid rows, count and report the rest."""
     result = validate_table(plan, chunk.batch, file=chunk.file, lines=chunk.lines, show_pii=options.show_pii)
-    valid, findings = combine(chunk, result)
-    rows = _finding_rows(chunk, result)
+    valid, findings, rows = combine_rows(chunk, result)
     good = np.flatnonzero(valid)
     if len(good):
         for row, data in zip(good.tolist(), decode_rows(plan, chunk.batch, good.tolist()), strict=True):

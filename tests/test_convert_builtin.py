@@ -52,31 +52,11 @@ def example_path(name: str) -> Path:
 
 def convert(name: str, path: Path) -> tuple[int, list[int], dict[int, list[str]], list[dict]]:
     """Convert ``path`` with built-in mapping ``name`` through the validation core: rows, rejected record
-    numbers, each rejected record's codes, and the converted records (cells) in order (as the script does)."""
-    from creditstd.convert import ConvertedChunk, combine, convert_source
-    from creditstd.records.plan import compile_plan, validate_table
+    numbers, each rejected record's codes, and the converted records (cells) in order (as the script does,
+    through the same :func:`creditstd.convert.convert_tally`)."""
+    from creditstd.convert import convert_tally
 
-    spec = load_builtin(name)
-    plan = compile_plan(spec.class_name)
-    rows = 0
-    rejected: list[int] = []
-    codes: dict[int, list[str]] = {}
-    converted: list[dict] = []
-    for chunk in convert_source(spec, str(path)):
-        assert isinstance(chunk, ConvertedChunk), chunk
-        result = validate_table(plan, chunk.batch, file=str(path), lines=chunk.lines)
-        valid, _ = combine(chunk, result)
-        numbers = chunk.records.tolist()
-        for row, finding in zip(chunk.finding_rows.tolist(), chunk.findings, strict=True):
-            codes.setdefault(numbers[row], []).append(finding.code)
-        for row, finding in zip(list(result.rows), result.findings, strict=True):
-            codes.setdefault(numbers[int(row)], []).append(finding.code)
-        for row, cells in enumerate(chunk.batch.to_pylist()):
-            converted.append({key: value for key, value in cells.items() if value is not None})
-            if not valid[row]:
-                rejected.append(numbers[row])
-        rows += len(chunk)
-    return rows, rejected, {number: sorted(set(found)) for number, found in codes.items()}, converted
+    return convert_tally(load_builtin(name), str(path))
 
 
 def _broken(path: Path) -> dict[int, str]:

@@ -64,11 +64,18 @@ Modules: :mod:`~creditstd.convert.mapping` (the mapping file, its checks and err
 (the safe reader), :mod:`~creditstd.convert.engine`, :mod:`~creditstd.convert.codes` (the codes they report).
 """
 
-from creditstd.convert.engine import ConvertedChunk, combine, convert_source, resolve_columns
+from creditstd.convert.engine import (
+    ConvertedChunk,
+    combine,
+    combine_rows,
+    convert_source,
+    convert_tally,
+    resolve_columns,
+)
 from creditstd.convert.mapping import FieldRule, MappingError, MappingSpec, SourceSpec, load_mapping, parse_mapping
 from creditstd.convert.transforms import TRANSFORMS, TransformError
 from creditstd.convert.xml_records import XmlRecord, read_records
 
 __all__ = ["TRANSFORMS", "ConvertedChunk", "FieldRule", "MappingError", "MappingSpec", "SourceSpec",
-           "TransformError", "XmlRecord", "combine", "convert_source", "load_mapping", "parse_mapping",
-           "read_records", "resolve_columns"]
+           "TransformError", "XmlRecord", "combine", "combine_rows", "convert_source", "convert_tally",
+           "load_mapping", "parse_mapping", "read_records", "resolve_columns"]

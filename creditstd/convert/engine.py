@@ -92,7 +92,7 @@ from creditstd.records.masking import mask_shown_value
 from creditstd.records.model import record_class
 from creditstd.sources import RowProblem, open_table
 
-__all__ = ["ConvertedChunk", "combine", "convert_source", "resolve_columns"]
+__all__ = ["ConvertedChunk", "combine", "combine_rows", "convert_source", "convert_tally", "resolve_columns"]
 
 #: Characters of a source value shown in a finding (personal values masked first).
 SHOWN_CHARS = 80
@@ -138,15 +138,52 @@ def combine(chunk: ConvertedChunk, result: Any) -> tuple[np.ndarray, list[Findin
     :class:`~creditstd.records.plan.TableResult` of :func:`~creditstd.records.plan.validate_table` on its batch:
     a row is valid when neither found anything; its findings are the conversion ones first, then the
     validator's, except those about a field whose conversion already failed (its cell is empty because of
-    that, not because the export left it out)."""
+    that, not because the export left it out).  :func:`combine_rows` gives each finding's row as well."""
+    valid, findings, _ = combine_rows(chunk, result)
+    return valid, findings
+
+
+def combine_rows(chunk: ConvertedChunk, result: Any) -> tuple[np.ndarray, list[Finding], list[int]]:
+    """:func:`combine`, with the row (0-based, in the batch) of each finding, in the same order."""
     valid = np.asarray(result.valid, bool) & ~chunk.failed
-    failed_fields = {(int(row), item.field) for row, item in zip(chunk.finding_rows.tolist(), chunk.findings,
-                                                                   strict=True)}
+    rows: list[int] = chunk.finding_rows.tolist()
+    failed_fields = {(row, item.field) for row, item in zip(rows, chunk.findings, strict=True)}
     findings = list(chunk.findings)
     for row, item in zip(np.asarray(result.rows).tolist(), result.findings, strict=True):
         if (row, item.field) not in failed_fields:
             findings.append(item)
-    return valid, findings
+            rows.append(row)
+    return valid, findings, rows
+
+
+def convert_tally(spec: MappingSpec, path: str) -> tuple[int, list[int], dict[int, list[str]], list[dict[str, Any]]]:
+    """Convert ``path`` with ``spec`` through the validation core, for the built-in mappings' examples and
+    their golden files: the rows, the record numbers of the rejected rows, the codes found on each record
+    (the conversion's and the validator's, sorted, without repeats), and the converted records (their
+    non-empty cells) in order.  Raises ValueError on a row that could not be read as a row."""
+    from creditstd.records.plan import compile_plan, validate_table
+
+    plan = compile_plan(spec.class_name)
+    rows = 0
+    rejected: list[int] = []
+    codes: dict[int, list[str]] = {}
+    converted: list[dict[str, Any]] = []
+    for chunk in convert_source(spec, path):
+        if not isinstance(chunk, ConvertedChunk):
+            raise ValueError(f"{path}: a row could not be read: {chunk}")
+        result = validate_table(plan, chunk.batch, file=path, lines=chunk.lines)
+        valid, _ = combine(chunk, result)
+        numbers = chunk.records.tolist()
+        for row, item in zip(chunk.finding_rows.tolist(), chunk.findings, strict=True):
+            codes.setdefault(numbers[row], []).append(item.code)
+        for row, item in zip(list(result.rows), result.findings, strict=True):
+            codes.setdefault(numbers[int(row)], []).append(item.code)
+        for row, cells in enumerate(chunk.batch.to_pylist()):
+            converted.append({key: value for key, value in cells.items() if value is not None})
+            if not valid[row]:
+                rejected.append(numbers[row])
+        rows += len(chunk)
+    return rows, rejected, {number: sorted(set(found)) for number, found in codes.items()}, converted
 
 
 # ------------------------------------------------------------------------------------------------ columns
