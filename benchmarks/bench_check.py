@@ -100,7 +100,7 @@ def in_process(path: Path, output: str, quiet: bool) -> float:
         sink = io.TextIOWrapper(devnull, encoding="utf-8")  # what stdout is: a UTF-8 text stream
         start = time.perf_counter()
         with contextlib.redirect_stdout(sink), contextlib.redirect_stderr(io.StringIO()):
-            check.run_bulk(check._read_blocks(str(path), "utf-8-sig", 4 if quiet else 2), options)  # as the CLI
+            check.run_bulk(check._read_blocks(str(path), "utf-8-sig", check.block_scale(quiet)), options)  # as the CLI
             sink.flush()
         return time.perf_counter() - start
 

@@ -331,14 +331,20 @@ _FAST_CODECS = frozenset({"utf-8", "utf-8-sig"})
 _BOM = "\ufeff"
 
 
+def block_scale(quiet: bool) -> int:
+    """The ``scale`` of :func:`_read_blocks` for the command line's bulk path: ``-q`` reads 4 times
+    ``BLOCK_BYTES`` at a time (it writes little), the JSON formats twice."""
+    return 4 if quiet else 2
+
+
 def _read_blocks(path: str, encoding: str, scale: int = 1) -> Iterator[Any]:
     """Yield blocks of exactly the lines :func:`read_lines` yields: a :class:`_ByteBlock`, or ``(line numbers,
     texts)`` (``None``: too long).
 
-    UTF-8 input is read ``scale * BLOCK_BYTES`` at a time (``-q`` reads 4 times as much: it writes little; the
-    JSON formats twice: fewer NumPy calls per line, an output buffer of about 20 MB) and split here; any other
-    encoding, and any block with a line too long or bytes that are not UTF-8, goes through :func:`read_lines`' own
-    per-line reading, which raises the same :class:`InputError` naming the same line."""
+    UTF-8 input is read ``scale * BLOCK_BYTES`` at a time (:func:`block_scale`: ``-q`` 4 times as much, it
+    writes little; the JSON formats twice: fewer NumPy calls per line, an output buffer of about 20 MB) and split
+    here; any other encoding, and any block with a line too long or bytes that are not UTF-8, goes through
+    :func:`read_lines`' own per-line reading, which raises the same :class:`InputError` naming the same line."""
     text_codec(encoding)
     stream = open_input(path)
     with contextlib.nullcontext(stream) if path == "-" else stream:
@@ -1835,7 +1841,7 @@ def check_command(numbers: tuple[str, ...], path: str | None, strict: bool, kind
     elif path or not sys.stdin.isatty():
         options = Options(strict, None if kind == "auto" else kind, output, reveal, quiet)
         if quiet or output != "text":  # the bulk path: the same output, a block at a time
-            sys.exit(run_bulk(_read_blocks(path or "-", encoding, 4 if quiet else 2), options))
+            sys.exit(run_bulk(_read_blocks(path or "-", encoding, block_scale(quiet)), options))
         items = ((line.number, None if line.overlong else line.text) for line in read_lines(path or "-", encoding))
     else:
         raise click.UsageError(bilingual("请给出号码、--file 或标准输入", "give numbers, --file or stdin"))
