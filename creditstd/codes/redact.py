@@ -108,10 +108,14 @@ __all__ = ["MIN_DIGITS", "is_legal_person_code", "redact", "redact_personal"]
 #: A run of digit-like characters with this many digits or more may be (or hide) an ID number.
 MIN_DIGITS = 14
 
-#: Digits in any script or form NFKC folds to ASCII digits, X and * in ASCII and full width.
-_ID_CHARS = r"\dXx*\uff38\uff58\uff0a\u00b2\u00b3\u00b9\u2070-\u2079\u2080-\u2089\u2460-\u2468\u24ea"
+#: Digits in any script or form NFKC folds to ASCII digits (a character-class body).
+_DIGITS = r"\d\u00b2\u00b3\u00b9\u2070-\u2079\u2080-\u2089\u2460-\u2468\u24ea"
+#: Those digits, X and * in ASCII and full width.
+_ID_CHARS = _DIGITS + r"Xx*\uff38\uff58\uff0a"
 _ID_CHAR = f"[{_ID_CHARS}]"
-_SEPARATOR = "[" + re.escape(SEPARATORS + "\u3000\uff0d\uff0e\uff0f") + "]"
+#: compact()'s separators, and the ideographic space and full-width - . / (NFKC folds them to separators).
+_SEPARATORS = SEPARATORS + "\u3000\uff0d\uff0e\uff0f"
+_SEPARATOR = "[" + re.escape(_SEPARATORS) + "]"
 #: A run: digit-like characters, with any separators between them (compact() drops them all).
 _RUN = re.compile(rf"{_ID_CHAR}(?:{_SEPARATOR}*{_ID_CHAR})*")
 _IS_ID_CHAR = re.compile(_ID_CHAR)
@@ -141,14 +145,14 @@ def redact(text: str) -> str:
 
 # --- publication: finer, more kinds, legal-person codes and dates kept --------------------------------------------
 
-_DIGIT_CHARS = _ID_CHARS.replace(r"Xx*\uff38\uff58\uff0a", "") + "*\uff0a"
+_DIGIT_CHARS = _DIGITS + "*\uff0a"
 _LETTER_CHARS = "A-Za-z\uff21-\uff3a\uff41-\uff5a"
 _D = f"[{_DIGIT_CHARS}]"
 #: A word: letters and digit-like characters, with separators allowed only between two digit-like characters.
 _WORD = re.compile(rf"(?:[{_LETTER_CHARS}{_DIGIT_CHARS}]|(?<={_D}){_SEPARATOR}+(?={_D}))+")
 #: The pre-filter: seven digit-like characters, separators between them allowed (the shortest number masked).
 _MAYBE = re.compile(rf"{_D}(?:{_SEPARATOR}*{_D}){{6}}")
-_SEPARATOR_SET = frozenset(SEPARATORS + "\u3000\uff0d\uff0e\uff0f")
+_SEPARATOR_SET = frozenset(_SEPARATORS)
 _DROP_SEPARATORS = str.maketrans(dict.fromkeys(_SEPARATOR_SET))
 _DROP_DIGITS = str.maketrans(dict.fromkeys("0123456789"))
 #: A date written with separators (2024-01-01, 2024.1.1, 2024/01/01): never part of an ID number.
