@@ -26,7 +26,6 @@ warning``); 2 usage error or unreadable input.
 from __future__ import annotations
 
 import csv
-import dataclasses
 import json
 import re
 import sys
@@ -48,7 +47,7 @@ from creditstd.cli.progress import Progress, file_size, total_size
 from creditstd.exceptions import CatalogueError, bilingual
 from creditstd.findings import Finding
 from creditstd.records.decode import infer_class, resolve_headers
-from creditstd.records.duplicates import DuplicateKeys, DuplicateResult
+from creditstd.records.duplicates import DuplicateKeys
 from creditstd.records.model import record_class
 from creditstd.records.plan import Plan, TableResult, compile_plan, keyed_batch, validate_table
 from creditstd.reports import FORMATS, ReportBuilder, write_report
@@ -181,15 +180,6 @@ def _validate_file(builder: ReportBuilder, plan: Plan, options: Options, source:
     builder.end_file()
 
 
-def _with_duplicates(result: TableResult, duplicates: DuplicateResult) -> TableResult:
-    """The verdict on a batch with its rows that repeat an earlier record rejected too."""
-    if not duplicates.count:
-        return result
-    return dataclasses.replace(result, valid=result.valid & ~duplicates.duplicate,
-                               findings=result.findings + duplicates.findings,
-                               rows=np.concatenate([result.rows, duplicates.rows]))
-
-
 def _report_problem(builder: ReportBuilder, rejects: _Rejects | None, problem: RowProblem) -> None:
     builder.add_rejected_row(problem.finding())
     if rejects:
@@ -200,7 +190,7 @@ def _report_rows(builder: ReportBuilder, rejects: _Rejects | None, duplicates: D
                  chunk: TableChunk, keyed: pa.RecordBatch, result: TableResult) -> None:
     # repeated records are looked for here, in the reporting thread, which takes the batches in read order
     # (the first occurrence is kept) and has less to do than the checking one
-    result = _with_duplicates(result, duplicates.check(keyed, file=path, lines=chunk.lines))
+    result = result.with_duplicates(duplicates.check(keyed, file=path, lines=chunk.lines))
     builder.add_rows(result.cells, chunk.lines, result.valid, result.findings, trimmed=True)
     if rejects:
         by_row: dict[int, list[Finding]] = defaultdict(list)

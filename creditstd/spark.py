@@ -195,15 +195,18 @@ def _mapping(class_name: str, headers: tuple[str, ...]) -> HeaderMapping:
     return resolve_headers(class_name, headers)
 
 
+def _finding_arrays(findings: Sequence[Finding]) -> list[pa.Array]:
+    """The findings' :data:`ERRORS_COLUMNS`, one Arrow array each (typed as in :data:`FINDING_TYPE`)."""
+    return [pa.array([getattr(item, spec.name) for item in findings], spec.type) for spec in FINDING_TYPE]
+
+
 def _findings_column(rows: int, result_rows: np.ndarray, findings: Sequence[Finding]) -> pa.Array:
     """Per row, the list of its findings (:data:`FINDING_TYPE`); empty for a row without any."""
     order = np.argsort(result_rows, kind="stable")
     ordered = [findings[index] for index in order.tolist()]
     counts = np.bincount(result_rows, minlength=rows) if len(result_rows) else np.zeros(rows, np.int64)
     offsets = np.concatenate([[0], np.cumsum(counts)]).astype(np.int32)
-    values = pa.StructArray.from_arrays(
-        [pa.array([getattr(item, name) for item in ordered], pa.int32() if name == "position" else pa.string())
-         for name in ERRORS_COLUMNS], fields=list(FINDING_TYPE))
+    values = pa.StructArray.from_arrays(_finding_arrays(ordered), fields=list(FINDING_TYPE))
     return pa.ListArray.from_arrays(pa.array(offsets), values, type=_FINDINGS_TYPE)
 
 
@@ -260,13 +263,6 @@ def validate_batch_function(cls: str, *, strict: bool = False, today: date | Non
     return BatchValidator(compile_plan(cls, strict=strict, today=today), show_pii)
 
 
-def _with_duplicates(result: TableResult, duplicates: Any) -> tuple[np.ndarray, np.ndarray, tuple[Finding, ...]]:
-    if not duplicates.count:
-        return result.valid, result.rows, result.findings
-    return (result.valid & ~duplicates.duplicate, np.concatenate([result.rows, duplicates.rows]),
-            result.findings + duplicates.findings)
-
-
 def validate_arrow_batches(batches: Iterable[pa.RecordBatch], cls: str, *, strict: bool = False,
                            today: date | None = None, show_pii: bool = False,
                            duplicates: bool = True) -> Iterator[pa.RecordBatch]:
@@ -281,11 +277,10 @@ def validate_arrow_batches(batches: Iterable[pa.RecordBatch], cls: str, *, stric
     seen = 0
     for batch in batches:
         keyed, result = check.check(batch)
-        valid, rows, findings = result.valid, result.rows, result.findings
         if keys is not None:
-            valid, rows, findings = _with_duplicates(result, keys.check(keyed, first_record=seen + 1))
+            result = result.with_duplicates(keys.check(keyed, first_record=seen + 1))
         seen += batch.num_rows
-        yield check.annotate(batch, valid, rows, findings)
+        yield check.annotate(batch, result.valid, result.rows, result.findings)
 
 
 def errors_table(checked: pa.RecordBatch | pa.Table, row_id: str | None = None) -> pa.Table:
@@ -382,9 +377,7 @@ class _SparkDuplicates:
                                     fields_zh=names_zh, fields_en=names_en))
                 at.append(row - rows)
             ids = batch.column(self.id_name).take(pa.array(at, pa.int64()))
-            columns = [pa.array([getattr(item, name) for item in made],
-                                pa.int32() if name == "position" else pa.string()) for name in ERRORS_COLUMNS]
-            yield pa.RecordBatch.from_arrays([ids, *columns], names=[self.id_name, *ERRORS_COLUMNS])
+            yield pa.RecordBatch.from_arrays([ids, *_finding_arrays(made)], names=[self.id_name, *ERRORS_COLUMNS])
 
 
 @dataclass(frozen=True)

@@ -58,9 +58,9 @@ from __future__ import annotations
 import functools
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pyarrow as pa
@@ -79,6 +79,9 @@ from creditstd.records.jsonline import MAX_STRING_LENGTH, first_problem
 from creditstd.records.masking import mask_shown_value
 from creditstd.records.model import record_class
 from creditstd.records.validation import RECORD_CODES, RecordValidator, conditional_reads, validator
+
+if TYPE_CHECKING:
+    from creditstd.records.duplicates import DuplicateResult
 
 __all__ = ["Plan", "TableResult", "compile_plan", "decode_rows", "keyed_batch", "reference_findings", "validate_table"]
 
@@ -129,6 +132,14 @@ class TableResult:
     def invalid_count(self) -> int:
         """How many rows have at least one finding."""
         return int((~self.valid).sum())
+
+    def with_duplicates(self, duplicates: DuplicateResult) -> TableResult:
+        """This verdict with the batch's rows that repeat an earlier record rejected too (their findings after
+        the others)."""
+        if not duplicates.count:
+            return self
+        return replace(self, valid=self.valid & ~duplicates.duplicate, findings=self.findings + duplicates.findings,
+                       rows=np.concatenate([self.rows, duplicates.rows]))
 
 
 # -- columns ---------------------------------------------------------------------------------------------------
