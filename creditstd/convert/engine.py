@@ -74,7 +74,6 @@ from __future__ import annotations
 import dataclasses
 import os
 import re
-import unicodedata
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -189,10 +188,6 @@ def convert_tally(spec: MappingSpec, path: str) -> tuple[int, list[int], dict[in
 # ------------------------------------------------------------------------------------------------ columns
 
 
-def _fold(name: str) -> str:
-    return "".join(unicodedata.normalize("NFKC", name).casefold().split())
-
-
 def resolve_columns(spec: MappingSpec, headers: Sequence[str], data_file: str) -> list[str | None]:
     """The header each rule of ``spec`` reads (None for a constant): the header spelled as the rule's source,
     else the one equal to it NFKC-folded, case-folded and without spaces, else — when the source names a field
@@ -201,18 +196,15 @@ def resolve_columns(spec: MappingSpec, headers: Sequence[str], data_file: str) -
     Raises :class:`~creditstd.convert.mapping.MappingError` (``mapping.column``) naming the mapping's line and
     the data file for a column that is not there.
     """
-    from creditstd.records.decode import resolve_headers
+    # the header resolver's own folding and table of every spelling of every field of the class
+    from creditstd.records.decode import _name_key as _fold
+    from creditstd.records.decode import _names, resolve_headers
 
     folded: dict[str, str] = {}
     for name in headers:
         folded.setdefault(_fold(name), name)
     by_field = {key: name for name, key in resolve_headers(spec.class_name, headers).fields.items() if key}
-    cls = record_class(spec.class_name)
-    names: dict[str, str] = {}
-    for field in cls.fields.values():
-        for spelling in (field.key, field.code, field.zh, *field.aliases):
-            if spelling:
-                names.setdefault(_fold(spelling), field.key)
+    names = _names(spec.class_name)
     chosen: list[str | None] = []
     problems: list[MappingProblem] = []
     for rule in spec.fields:
