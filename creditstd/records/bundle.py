@@ -53,19 +53,17 @@ import copy
 import functools
 import json
 import re
-import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Union
 
-from creditstd.codes._text import MAX_LENGTH, SEPARATORS
+from creditstd.codes._text import MAX_LENGTH, SEPARATORS, compact
 from creditstd.records import loader
 
 __all__ = ["FORMATS", "FormatShape", "bundled_schema", "pattern"]
 
 _COMMON = "common.schema.json#/$defs/"
-_DROP = str.maketrans("", "", SEPARATORS)
 
 #: A canonical shape: a set of symbols (one character of the normalised value), a sequence, or alternatives.
 Shape = Union[frozenset[str], tuple[str, tuple["Shape", ...]]]  # noqa: UP007 (a runtime alias)
@@ -167,17 +165,11 @@ class _Units:
     multiple: Mapping[str, tuple[int, ...]]
 
 
-def _fold(char: str) -> str:
-    """What the package's normalisation makes of one character: NFKC, separators dropped, upper case.
-
-    >>> _fold('Ｍ'), _fold('x'), _fold('\u3000'), _fold('⑩'), _fold('中')
-    ('M', 'X', '', '10', '中')
-    """
-    return unicodedata.normalize("NFKC", char).translate(_DROP).upper()
-
-
 @functools.cache
 def _units() -> _Units:
+    """Every code point sorted by what :func:`~creditstd.codes._text.compact` itself makes of it (``Ｍ`` -> ``M``,
+    ``x`` -> ``X``, the ideographic space -> nothing, ``⑩`` -> ``10``): the patterns read a value as the
+    package does."""
     wanted = frozenset("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ*")
     single: dict[str, list[int]] = defaultdict(list)
     multiple: dict[str, list[int]] = defaultdict(list)
@@ -185,7 +177,7 @@ def _units() -> _Units:
     for point in range(0x110000):
         if 0xD800 <= point <= 0xDFFF:
             continue
-        folded = _fold(chr(point))
+        folded = compact(chr(point))
         if not folded:
             vanishing.append(point)
         elif len(folded) == 1 and folded in wanted:
