@@ -960,19 +960,30 @@ class _Invalid:
         keys: list[tuple] = [()] * count
         for row in np.flatnonzero(quoted).tolist():
             keys[row] = key_of(row)
-        plain = np.flatnonzero(~quoted & (signature != 0))
-        if len(plain):
-            unique, first, inverse = np.unique(signature[plain], return_index=True, return_inverse=True)
-            made = [self.signatures.get((width, value)) for value in unique.tolist()]
-            for at, key in enumerate(made):
-                if key is None:
-                    key = made[at] = key_of(int(plain[first[at]]))
-                    if len(self.signatures) < _PIECES:
-                        self.signatures[(width, int(unique[at]))] = key
-            for row, at in zip(plain.tolist(), inverse.ravel().tolist(), strict=True):
-                keys[row] = made[at]
+        plain, inverse, made = self._signature_keys(width, signature, quoted, key_of)
+        for row, at in zip(plain.tolist(), inverse.tolist(), strict=True):
+            keys[row] = made[at]
         shown = [texts[index] for index in indices] if self.options.reveal else self._redacted(width, matrix, chosen)
         self._write(indices, shown, keys)
+
+    def _signature_keys(self, width: int, signature: Any, quoted: Any, key_of: Any) -> tuple[Any, Any, list[tuple]]:
+        """The rows whose key follows from their signature (errors, none quoting the number), the index of each
+        one's signature among the distinct ones, and the key of each distinct signature (made by ``key_of`` from
+        its first row, remembered per width and signature)."""
+        np = batch._numpy()
+        plain = np.flatnonzero(~quoted & (signature != 0))
+        if not len(plain):
+            return plain, plain, []
+        unique, first, inverse = np.unique(signature[plain], return_index=True, return_inverse=True)
+        made: list[tuple] = []
+        for at, value in enumerate(unique.tolist()):
+            key = self.signatures.get((width, value))
+            if key is None:
+                key = key_of(int(plain[first[at]]))
+                if len(self.signatures) < _PIECES:
+                    self.signatures[(width, value)] = key
+            made.append(key)
+        return plain, inverse.ravel(), made
 
     def _add_segments(self, width: int, matrix: Any, chosen: Any, signature: Any, quoted: Any, key_of: Any) -> None:
         """:meth:`add` for a byte block: each row's output is the run ``{"line": N, "input": "ECHO"`` (NumPy
@@ -988,20 +999,14 @@ class _Invalid:
             key_rows[row] = numbered.setdefault(key, len(keys))
             if key_rows[row] == len(keys):
                 keys.append(key)
-        plain = np.flatnonzero(~quoted & (signature != 0))
+        plain, inverse, made = self._signature_keys(width, signature, quoted, key_of)
         if len(plain):
-            unique, first, inverse = np.unique(signature[plain], return_index=True, return_inverse=True)
-            made = np.empty(len(unique), dtype=np.intp)
-            for at, value in enumerate(unique.tolist()):
-                key = self.signatures.get((width, value))
-                if key is None:
-                    key = key_of(int(plain[first[at]]))
-                    if len(self.signatures) < _PIECES:
-                        self.signatures[(width, value)] = key
-                made[at] = numbered.setdefault(key, len(keys))
-                if made[at] == len(keys):
+            numbers = np.empty(len(made), dtype=np.intp)
+            for at, key in enumerate(made):
+                numbers[at] = numbered.setdefault(key, len(keys))
+                if numbers[at] == len(keys):
                     keys.append(key)
-            key_rows[plain] = made[inverse.ravel()]
+            key_rows[plain] = numbers[inverse]
         if not keys:
             return
         echo = self._echoed(width, matrix, chosen)
