@@ -197,23 +197,22 @@ def resolve_columns(spec: MappingSpec, headers: Sequence[str], data_file: str) -
     the data file for a column that is not there.
     """
     # the header resolver's own folding and table of every spelling of every field of the class
-    from creditstd.records.decode import _name_key as _fold
-    from creditstd.records.decode import _names, resolve_headers
+    from creditstd.records.decode import field_spellings, name_key, resolve_headers
 
     folded: dict[str, str] = {}
     for name in headers:
-        folded.setdefault(_fold(name), name)
+        folded.setdefault(name_key(name), name)
     by_field = {key: name for name, key in resolve_headers(spec.class_name, headers).fields.items() if key}
-    names = _names(spec.class_name)
+    names = field_spellings(spec.class_name)
     chosen: list[str | None] = []
     problems: list[MappingProblem] = []
     for rule in spec.fields:
         if rule.source is None:
             chosen.append(None)
             continue
-        header: str | None = rule.source if rule.source in headers else folded.get(_fold(rule.source))
-        if header is None and _fold(rule.source) in names:
-            header = by_field.get(names[_fold(rule.source)])
+        header: str | None = rule.source if rule.source in headers else folded.get(name_key(rule.source))
+        if header is None and name_key(rule.source) in names:
+            header = by_field.get(names[name_key(rule.source)])
         if header is None:
             line = spec.line_of(("fields", rule.index, "source"))
             shown = "、".join(headers[:12]) + ("…" if len(headers) > 12 else "")

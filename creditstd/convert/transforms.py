@@ -55,7 +55,6 @@ from __future__ import annotations
 
 import functools
 import re
-import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -64,6 +63,7 @@ from typing import Any, Literal
 
 from creditstd.codes._text import compact
 from creditstd.exceptions import ValidationError
+from creditstd.records.decode import name_key
 
 __all__ = [
     "AMOUNT_UNITS",
@@ -370,10 +370,6 @@ def convert_amount(text: str, *, unit: str | None = None, to: str = "万元") ->
 # ------------------------------------------------------------------------------------------------ code tables
 
 
-def _fold(label: str) -> str:
-    return "".join(unicodedata.normalize("NFKC", label).casefold().split())
-
-
 @functools.cache
 def lookup_table(code_table: str, to: str = "zh") -> Mapping[str, str]:
     """Every spelling of every value of a catalogue code table -> the value a record stores (``to``: the
@@ -426,7 +422,7 @@ def lookup(text: str, table: Mapping[str, str], *, otherwise: Literal["error", "
         return None
     if value in table:
         return table[value]
-    folded = _folded_table(tuple(table.items())).get(_fold(value))
+    folded = _folded_table(tuple(table.items())).get(name_key(value))
     if folded is not None:
         return folded
     if otherwise == "keep":
@@ -439,7 +435,7 @@ def _folded_table(items: tuple[tuple[str, str], ...]) -> dict[str, str]:
     found: dict[str, str] = {}
     claimed: set[str] = set()
     for label, target in items:
-        key = _fold(label)
+        key = name_key(label)
         if key in found and found[key] != target:
             claimed.add(key)
         found[key] = target

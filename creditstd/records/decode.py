@@ -65,8 +65,8 @@ from typing import Any
 from creditstd.records import loader
 from creditstd.records.model import RecordClass, record_class
 
-__all__ = ["ARRAY_SEPARATORS", "ClassGuess", "HeaderMapping", "cell_decoder", "code_aliases", "field_type",
-           "infer_class", "resolve_headers"]
+__all__ = ["ARRAY_SEPARATORS", "ClassGuess", "HeaderMapping", "cell_decoder", "code_aliases", "field_spellings",
+           "field_type", "infer_class", "name_key", "resolve_headers"]
 
 #: Characters that separate the items of an array cell (full-width and ASCII semicolon, the enumeration comma).
 ARRAY_SEPARATORS = "；;、"
@@ -79,18 +79,23 @@ INTEGER = re.compile(r"[+-]?[0-9]+")
 _TRUE, _FALSE = frozenset({"是", "true", "True", "TRUE", "1"}), frozenset({"否", "false", "False", "FALSE", "0"})
 
 
-def _name_key(name: str) -> str:
+def name_key(name: str) -> str:
+    """A name as headers and labels are compared: NFKC, case folded, white space removed.
+
+    >>> name_key(' 处罚 决定日期 '), name_key('ＣＦ_WSH') == name_key('cf_wsh')
+    ('处罚决定日期', True)
+    """
     return "".join(unicodedata.normalize("NFKC", name).casefold().split())
 
 
 @functools.cache
-def _names(class_name: str) -> dict[str, str]:
+def field_spellings(class_name: str) -> dict[str, str]:
     """Every spelling of every field of the class (folded) -> the field's key."""
     names: dict[str, str] = {}
     for field in record_class(class_name).fields.values():
         for name in (field.key, field.code, field.zh, *field.aliases):
             if name:
-                names.setdefault(_name_key(name), field.key)
+                names.setdefault(name_key(name), field.key)
     return names
 
 
@@ -116,12 +121,12 @@ class HeaderMapping:
 
 def resolve_headers(class_name: str, headers: Sequence[str]) -> HeaderMapping:
     """Map ``headers`` to the fields of ``class_name`` by key, national code, Chinese name and aliases."""
-    names = _names(class_name)
+    names = field_spellings(class_name)
     fields: dict[str, str | None] = {}
     seen: set[str] = set()
     duplicate: list[str] = []
     for header in headers:
-        key = names.get(_name_key(header))
+        key = names.get(name_key(header))
         if key is not None and key in seen:
             duplicate.append(header)
             key = None
