@@ -47,6 +47,7 @@ import pyarrow as pa
 
 from creditstd.cli._io import (
     InputError,
+    leave_no_batch,
     output_stream,
     prepare_output_dir,
     refuse_input_as_output,
@@ -67,7 +68,7 @@ from creditstd.convert import (
 from creditstd.convert.mapping import parse_mapping
 from creditstd.exceptions import CatalogueError, ValidationError, bilingual
 from creditstd.findings import Finding, Location
-from creditstd.records.exchange import MANIFEST, RECORDS, BatchWriter, record_id
+from creditstd.records.exchange import BatchWriter, record_id
 from creditstd.records.plan import Plan, compile_plan, decode_rows, validate_table
 from creditstd.reports import FORMATS, ReportBuilder, write_report
 from creditstd.sources import RowProblem, SourceError, expand_inputs
@@ -325,10 +326,7 @@ def run(options: Options) -> int:
             remove_made_dirs(options.folder, made)  # a failed run leaves no folder it made
         raise
     if empty and options.folder is not None:
-        remove_made_dirs(options.folder, options.folder if made else None)
-        for name in (MANIFEST, RECORDS):  # --force over an older batch: none may verify as this run's
-            with contextlib.suppress(FileNotFoundError):
-                (options.folder / name).unlink()
+        leave_no_batch(options.folder, made)
     zh, en = _summary(totals, options, rejects_path)
     if not totals.records_out:
         zh, en = f"没有可转换的记录：未写出批次；{zh}", f"no record could be converted: no batch written; {en}"
