@@ -68,6 +68,7 @@ from creditstd.convert.engine import (
     ConvertedChunk,
     combine,
     combine_rows,
+    convert_batch,
     convert_source,
     convert_tally,
     resolve_columns,
@@ -77,5 +78,5 @@ from creditstd.convert.transforms import TRANSFORMS, TransformError
 from creditstd.convert.xml_records import XmlRecord, read_records
 
 __all__ = ["TRANSFORMS", "ConvertedChunk", "FieldRule", "MappingError", "MappingSpec", "SourceSpec",
-           "TransformError", "XmlRecord", "combine", "combine_rows", "convert_source", "convert_tally",
+           "TransformError", "XmlRecord", "combine", "combine_rows", "convert_batch", "convert_source", "convert_tally",
            "load_mapping", "parse_mapping", "read_records", "resolve_columns"]

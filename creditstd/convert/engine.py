@@ -91,7 +91,7 @@ from creditstd.records.masking import mask_shown_value
 from creditstd.records.model import record_class
 from creditstd.sources import RowProblem, open_table
 
-__all__ = ["ConvertedChunk", "combine", "combine_rows", "convert_source", "convert_tally", "resolve_columns"]
+__all__ = ["ConvertedChunk", "combine", "combine_rows", "convert_batch", "convert_source", "convert_tally", "resolve_columns"]
 
 #: Characters of a source value shown in a finding (personal values masked first).
 SHOWN_CHARS = 80
@@ -392,6 +392,38 @@ def _each_distinct(rule: FieldRule, column: Any) -> tuple[pa.Array, list[tuple[i
     return array, [(row, failures[int(indices[row])]) for row in rows]
 
 
+def convert_batch(spec: MappingSpec, batch: pa.RecordBatch, columns: Sequence[str | None], *, file: str,
+                  lines: np.ndarray, records: np.ndarray, blank_rows: int = 0) -> ConvertedChunk:
+    """Apply the field rules of ``spec`` to ``batch``, a batch of a table's text cells (columns named as the
+    file's headers): the converted chunk.  ``columns`` names the header each rule reads
+    (:func:`resolve_columns`, None for a constant); ``lines`` and ``records`` locate each row (its line,
+    its 1-based record number), ``file`` names it in findings.  Pure: the Spark path applies it to the
+    batches of a DataFrame as :func:`convert_source` applies it to a file's."""
+    count = batch.num_rows
+    findings = _Findings(spec, file)
+    arrays = []
+    lines = np.asarray(lines, np.int64)
+    records = np.asarray(records, np.int64)
+    for rule, header in zip(spec.fields, columns, strict=True):
+        if header is None:
+            cell, _ = _convert(rule, None)
+            arrays.append(pa.array([cell] * count, pa.string()))
+            continue
+        column = batch.column(header)
+        if not pa.types.is_string(column.type) and not pa.types.is_large_string(column.type):
+            column = pc.cast(column, pa.string())
+        if not rule.chain.steps and rule.default is None:
+            arrays.append(column)  # passed through: the validator trims and reads "" as absent
+            continue
+        array, failures = _by_distinct(rule, column)
+        arrays.append(array)
+        for row, failure in failures:
+            findings.add(rule, row, failure, int(lines[row]), int(records[row]), header)
+    found, finding_rows = findings.sorted()
+    converted = pa.RecordBatch.from_arrays(arrays, schema=_schema(spec))
+    return ConvertedChunk(file, converted, lines, records, found, finding_rows, blank_rows)
+
+
 def _convert_table(spec: MappingSpec, path: str, batch_rows: int) -> Iterator[ConvertedChunk | RowProblem]:
     source = spec.source
     shown_file = os.path.basename(path) if path != "-" else "<stdin>"
@@ -403,27 +435,8 @@ def _convert_table(spec: MappingSpec, path: str, batch_rows: int) -> Iterator[Co
             if isinstance(item, RowProblem):
                 yield item
                 continue
-            count = item.batch.num_rows
-            findings = _Findings(spec, shown_file)
-            arrays = []
-            lines = np.asarray(item.lines, np.int64)
-            records = np.asarray(item.records, np.int64)
-            for rule, header in zip(spec.fields, columns, strict=True):
-                if header is None:
-                    cell, _ = _convert(rule, None)
-                    arrays.append(pa.array([cell] * count, pa.string()))
-                    continue
-                column = item.batch.column(header)
-                if not rule.chain.steps and rule.default is None:
-                    arrays.append(column)  # passed through: the validator trims and reads "" as absent
-                    continue
-                array, failures = _by_distinct(rule, column)
-                arrays.append(array)
-                for row, failure in failures:
-                    findings.add(rule, row, failure, int(lines[row]), int(records[row]), header)
-            found, finding_rows = findings.sorted()
-            batch = pa.RecordBatch.from_arrays(arrays, schema=_schema(spec))
-            yield ConvertedChunk(shown_file, batch, lines, records, found, finding_rows, item.blank_rows)
+            yield convert_batch(spec, item.batch, columns, file=shown_file, lines=item.lines, records=item.records,
+                                blank_rows=item.blank_rows)
 
 
 _PROBLEM_FIELDS = {"convert.cardinality": "count", "convert.too_long": "limit"}
