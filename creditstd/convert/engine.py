@@ -91,7 +91,8 @@ from creditstd.records.masking import mask_shown_value
 from creditstd.records.model import record_class
 from creditstd.sources import RowProblem, open_table
 
-__all__ = ["ConvertedChunk", "combine", "combine_rows", "convert_batch", "convert_source", "convert_tally", "resolve_columns"]
+__all__ = ["ConvertedChunk", "combine", "combine_rows", "convert_batch", "convert_source", "convert_tally",
+           "resolve_columns"]
 
 #: Characters of a source value shown in a finding (personal values masked first).
 SHOWN_CHARS = 80
