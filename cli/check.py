@@ -40,13 +40,16 @@ import codecs
 import contextlib
 import dataclasses
 import enum
+import functools
 import gc
 import io
 import itertools
 import json
 import os
+import queue
 import re
 import sys
+import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any, BinaryIO, ClassVar
@@ -215,24 +218,41 @@ def item_output(line: int | None, verdict: Verdict, options: Options) -> str:
 
 
 class _Writer:
-    """Writes results as the command always has: text and JSON Lines one per line, ``json`` as one document."""
+    """Writes results as the command always has: text and JSON Lines one per line, ``json`` as one document.
+
+    A block's output described as :class:`_Parts` is made and written by a thread of its own (:class:`_Behind`)
+    while the next block is checked; every other write waits for it first, so the order of the output is the
+    order of the calls."""
 
     def __init__(self, options: Options) -> None:
         self.options = options
         self.listed = 0
         self._binary: str | None = None
+        self._behind: _Behind | None = None
         if options.output == "json":
             click.echo('{"results": [', nl=False)
 
     def write(self, outputs: list[Any]) -> None:
         """Write ``outputs``: all text, or all UTF-8 bytes (only when :meth:`binary`), or an :class:`_Output` (a
-        block's outputs as pieces of bytes, joined as this format joins them: JSON, each one after ``,\\n  ``)."""
+        block's outputs as pieces of bytes or :class:`_Parts`, joined as this format joins them: JSON, each one
+        after ``,\\n  ``)."""
         if not outputs:
             return
         if isinstance(outputs, _Output):
             for piece in outputs:
-                if self.options.output == "json" and not self.listed:
-                    piece = piece[1:]  # the first one: after "\n  "
+                skip = 1 if self.options.output == "json" and not self.listed else 0  # the first: after "\\n  "
+                if isinstance(piece, _Parts):  # (never empty)
+                    sys.stdout.flush()
+                    stream = getattr(sys.stdout, "buffer", None)
+                    if stream is not None:
+                        if self._behind is None:
+                            self._behind = _Behind()
+                        self._behind.put(functools.partial(piece.write, stream, skip))
+                        self.listed += 1
+                        continue
+                    piece = piece.made()
+                self.wait()
+                piece = piece[skip:]
                 if not len(piece):
                     continue
                 self.listed += 1
@@ -247,6 +267,7 @@ class _Writer:
                         stream.write(piece)
                         stream.flush()
             return
+        self.wait()
         for start in range(0, len(outputs), _WRITE_LINES):  # a bounded piece at a time: memory stays small
             chunk = outputs[start:start + _WRITE_LINES]
             if type(chunk[0]) is bytes:
@@ -267,6 +288,18 @@ class _Writer:
                 text = "\n".join(chunk) + "\n"
             self.listed += len(chunk)
             self._echo(text)
+
+    def wait(self) -> None:
+        """Wait until the outputs handed to the writing thread are written (raising what writing them raised)."""
+        if self._behind is not None:
+            self._behind.wait()
+
+    def close(self) -> None:
+        """End the writing thread once what it holds is written (an error writing it is raised by :meth:`wait`,
+        not here: this runs on the way out of an error too)."""
+        if self._behind is not None:
+            self._behind.close()
+            self._behind = None
 
     def _echo(self, text: str) -> None:
         """``click.echo(text, nl=False)``, as UTF-8 bytes where that writes the same bytes (no ANSI escape for
@@ -296,6 +329,7 @@ class _Writer:
         return self._binary or None
 
     def finish(self, total: int, invalid: int) -> int:
+        self.wait()
         summary = {"checked": total, "valid": total - invalid, "invalid": invalid}
         if self.options.output == "json":
             click.echo(f'\n], "summary": {json.dumps(summary)}}}')
@@ -518,10 +552,11 @@ def run_bulk(blocks: Iterable[Any], options: Options) -> int:
             total += count
             invalid += bad
             writer.write(outputs)
+        return writer.finish(total, invalid)
     finally:
+        writer.close()  # (output handed to the writing thread is written first, whatever happened)
         if collecting:
             gc.enable()
-    return writer.finish(total, invalid)
 
 
 #: Kinds whose canonical form has each length, and the kind a valid ID number of each shape is reported as.
@@ -740,77 +775,146 @@ def _joined(results: Any, segments: list[tuple[Any, list[Any]]], glue: bytes, af
             templates: _Templates) -> _Output:
     """A byte block's output: each line's output (``results``: bytes, or None; ``segments``: the lines written
     from templates, :meth:`_Templates._assemble`'s pairs with the glue in them) in line order, with ``glue``
-    after (or before) each one, in :attr:`_Templates.buffer`: no object per line is made.  Every line's size is
-    known first (runs of template text and of the number are as wide for every row of a column, a piece's size
-    is in the arena), so every part is copied once, straight to its place: the runs of each column of rows at
-    once, the pieces of all lines by :func:`_put_ragged`."""
+    after (or before) each one.
+
+    Every part of every line (a piece of the arena, a row of a run NumPy made, a per-item output with its glue)
+    becomes one element of an Arrow ``binary_view`` array, in output order: a 16-byte view naming its buffer,
+    offset and size (or holding it, up to 12 bytes), made by NumPy a column of rows at a time
+    (:func:`_views`).  Casting that array to ``binary`` (:func:`_materialised`) copies every part once, in C++,
+    into one contiguous buffer: the block's output, with no object made per line."""
     np = batch._numpy()
     written = np.flatnonzero(results.astype(bool))  # (no output is empty)
     outputs = results[written].tolist()
-    data = b"".join(outputs)
     if not segments:
         if not outputs:
             return _Output()
         return _Output([glue.join(outputs) + glue if after else glue + glue.join(outputs)])
-    sizes = np.zeros(len(results), dtype=np.int64)
-    lengths = np.fromiter(map(len, outputs), dtype=np.int64, count=len(outputs))
-    sizes[written] = lengths + len(glue)
+    counts = np.zeros(len(results), dtype=np.int64)  # parts of each line
+    counts[written] = 1
     for rows, columns in segments:
-        size: Any = 0
-        for column in columns:
-            size = size + (len(column) if isinstance(column, bytes) else column.shape[1] if column.ndim == 2
-                           else templates.piece_sizes[column])
-        sizes[rows] = size
-    ends = np.cumsum(sizes)
-    starts = ends - sizes
-    total = int(ends[-1])
-    buffer = templates.buffer
-    if len(buffer) < total:
-        buffer = templates.buffer = np.empty(max(total, 2 * len(buffer)), dtype=np.uint8)
-    at = starts[written]
-    spacer = np.frombuffer(glue, dtype=np.uint8)[None, :]
-    if outputs:
-        _put_ragged(buffer, at if after else at + len(glue), np.frombuffer(data, dtype=np.uint8),
-                    np.cumsum(lengths) - lengths, lengths)
-        _put_rows(buffer, at + lengths if after else at, spacer)
-    places: list[Any] = []
-    numbers: list[Any] = []
+        counts[rows] = len(columns)
+    firsts = np.cumsum(counts) - counts  # the element of each line's first part
+    views = np.empty((int(firsts[-1] + counts[-1]), 4), dtype=np.int32)
+    # a constant part (template text with the glue) is a piece of the arena like the looked-up ones
+    segments = [(rows, [np.full(1, templates._piece_id(column), dtype=np.intp) if isinstance(column, bytes)
+                        else column for column in columns]) for rows, columns in segments]
+    pieces = templates.piece_views()
+    buffers: list[Any] = [templates.arena]
+    data = b""
+    if outputs:  # each with its glue, as one part
+        data = glue.join(outputs) + glue if after else glue + glue.join(outputs)
+        sizes = np.fromiter(map(len, outputs), dtype=np.int64, count=len(outputs)) + len(glue)
+        views[firsts[written]] = _views(np.frombuffer(data, dtype=np.uint8), len(buffers), np.cumsum(sizes) - sizes,
+                                        sizes)
+        buffers.append(data)
     for rows, columns in segments:
-        at = starts[rows]
+        at = firsts[rows]
         for column in columns:
-            if isinstance(column, bytes):
-                _put_rows(buffer, at, np.frombuffer(column, dtype=np.uint8)[None, :])
-                at = at + len(column)
-            elif column.ndim == 2:
-                _put_rows(buffer, at, column)
-                at = at + column.shape[1]
+            if column.ndim == 2:
+                views[at] = _matrix_views(column, len(buffers))
+                buffers.append(column)
             else:
-                places.append(at)
-                numbers.append(column)
-                at = at + templates.piece_sizes[column]
-    if places:
-        chosen = np.concatenate(numbers)
-        _put_ragged(buffer, np.concatenate(places), templates.arena, templates.piece_starts[chosen],
-                    templates.piece_sizes[chosen])
-    view = memoryview(buffer)[:total]
-    return _Output([bytes(view) if b"\x1b" in data else view])  # (ANSI escapes: written as text, as always)
+                views[at] = pieces[column]
+            at = at + 1
+    parts = _Parts(views, buffers)
+    return _Output([bytes(parts.made()) if b"\x1b" in data else parts])  # (ANSI escapes: written as text, as always)
 
 
-def _put_rows(buffer: Any, places: Any, rows: Any) -> None:
-    """``buffer[places[i]:places[i] + w] = rows[i]`` for every ``i`` (``rows``: an ``(n, w)`` array of bytes,
-    or one row for all), by one NumPy assignment to a view of ``buffer`` whose row ``j`` starts at byte ``j``."""
+#: Longest part a ``binary_view`` element holds in itself (Arrow's format: its 16 bytes are the size and these).
+_INLINE = 12
+
+
+def _views(source: Any, index: int, starts: Any, sizes: Any) -> Any:
+    """The ``binary_view`` elements (an ``(n, 4)`` int32 array, 16 bytes each) of the parts ``source[starts[i]:
+    starts[i] + sizes[i]]`` of the ``index``-th data buffer: the size, then a part of up to :data:`_INLINE`
+    bytes itself (zero-padded), a longer one as its first 4 bytes, ``index`` and its offset.
+
+    >>> import numpy
+    >>> views = _views(numpy.frombuffer(b'hello, binary views', dtype=numpy.uint8), 1, numpy.array([0, 2]),
+    ...                numpy.array([5, 17]))
+    >>> views[:, 0].tolist(), views.view(numpy.uint8)[0, 4:].tobytes(), views[1, 1:2].tobytes(), views[1, 2:].tolist()
+    ([5, 17], b'hello\\x00\\x00\\x00\\x00\\x00\\x00\\x00', b'llo,', [1, 2])
+    """
     np = batch._numpy()
-    width = rows.shape[1]
-    if width and len(places):
-        windows = np.lib.stride_tricks.as_strided(buffer, shape=(len(buffer) - width + 1, width), strides=(1, 1))
-        windows[places] = rows
+    count = len(starts)
+    views = np.zeros((count, 4), dtype=np.int32)
+    views[:, 0] = sizes
+    if not count:
+        return views
+    inline = np.flatnonzero(sizes <= _INLINE)
+    if len(inline):  # the bytes themselves (clipped at the end of source, then zeroed past the size)
+        spans = np.minimum(starts[inline, None] + np.arange(_INLINE), len(source) - 1)
+        held = np.take(source, spans)
+        held[np.arange(_INLINE) >= sizes[inline, None]] = 0
+        views.view(np.uint8)[inline, 4:] = held
+    long = np.flatnonzero(sizes > _INLINE)
+    if len(long):
+        spans = starts[long, None] + np.arange(4)
+        views[long, 1] = np.take(source, spans).view(np.int32)[:, 0]
+        views[long, 2] = index
+        views[long, 3] = starts[long]
+    return views
+
+
+def _matrix_views(matrix: Any, index: int) -> Any:
+    """:func:`_views` of the rows of an ``(n, w)`` matrix of bytes, the ``index``-th data buffer."""
+    np = batch._numpy()
+    count, width = matrix.shape
+    views = np.zeros((count, 4), dtype=np.int32)
+    views[:, 0] = width
+    if width <= _INLINE:
+        views.view(np.uint8)[:, 4:4 + width] = matrix
+    else:
+        views[:, 1] = np.ascontiguousarray(matrix[:, :4]).view(np.int32)[:, 0]
+        views[:, 2] = index
+        views[:, 3] = np.arange(0, count * width, width, dtype=np.int32)
+    return views
+
+
+@functools.cache
+def _arrow_views() -> Any:
+    """PyArrow, when it builds a ``binary_view`` array from buffers and casts it to ``binary`` (PyArrow 18 and
+    later), else None."""
+    np = batch._numpy()
+    data = b"binary views, cast"
+    try:
+        import pyarrow as pa
+
+        views = _views(np.frombuffer(data, dtype=np.uint8), 0, np.array([0, 7]), np.array([6, 11]))
+        array = pa.Array.from_buffers(pa.binary_view(), 2, [None, pa.py_buffer(views), pa.py_buffer(data)])
+        if array.cast(pa.binary()).to_pylist() != [b"binary", b"views, cast"]:
+            return None
+    except Exception:  # an older PyArrow: no binary_view type, no from_buffers for it, or no such cast
+        return None
+    return pa
+
+
+def _materialised(views: Any, buffers: list[Any]) -> Any:
+    """The parts :func:`_views` describes, one after another, as one buffer (a ``memoryview``): the cast of a
+    ``binary_view`` array to ``binary`` where PyArrow has it, else :func:`_put_ragged` from all the buffers."""
+    np = batch._numpy()
+    sizes = views[:, 0].astype(np.int64)
+    total = int(sizes.sum())
+    pa = _arrow_views()
+    if pa is not None:
+        array = pa.Array.from_buffers(pa.binary_view(), len(views), [None, pa.py_buffer(views),
+                                                                      *map(pa.py_buffer, buffers)])
+        return memoryview(array.cast(pa.binary()).buffers()[2])[:total]
+    sources = [views.view(np.uint8).ravel(), *(np.frombuffer(buffer, dtype=np.uint8).ravel() for buffer in buffers)]
+    bases = np.cumsum([0, *map(len, sources)])
+    inline = sizes <= _INLINE
+    starts = np.where(inline, np.arange(len(views), dtype=np.int64) * 16 + 4,
+                      bases[np.where(inline, -1, views[:, 2]) + 1] + views[:, 3])
+    out = np.empty(total, dtype=np.uint8)
+    _put_ragged(out, np.cumsum(sizes) - sizes, np.concatenate(sources), starts, sizes)
+    return memoryview(out)
 
 
 def _put_ragged(buffer: Any, places: Any, source: Any, starts: Any, sizes: Any) -> None:
     """``buffer[places[i]:places[i] + sizes[i]] = source[starts[i]:starts[i] + sizes[i]]`` for every ``i``:
     each part copied as its head and its tail (they overlap) of the largest power of two not above its size, so
-    the parts of each power of two are copied by two NumPy assignments (as :func:`_put_rows`), nothing beyond a
-    part is written, and the order of the copies does not matter."""
+    the parts of each power of two are copied by two NumPy assignments (each to a view of ``buffer`` whose row
+    ``j`` starts at byte ``j``), nothing beyond a part is written, and the order of the copies does not matter."""
     np = batch._numpy()
     keep = sizes > 0
     if not keep.all():
@@ -833,8 +937,76 @@ def _put_ragged(buffer: Any, places: Any, source: Any, starts: Any, sizes: Any) 
 
 
 class _Output(list):
-    """A byte block's output: pieces of bytes (or views of :attr:`_Templates.buffer`, valid until the next block
-    is checked) to write one after another."""
+    """A byte block's output: pieces of bytes (or views of a buffer, or :class:`_Parts` to be made when written)
+    to write one after another."""
+
+    def data(self) -> bytes:
+        """The whole output as one ``bytes`` (what writing it writes)."""
+        return b"".join(bytes(piece.made()) if isinstance(piece, _Parts) else bytes(piece) for piece in self)
+
+
+class _Parts:
+    """A block's output as the ``binary_view`` elements :func:`_joined` made (``views`` into ``buffers``), made
+    into bytes when it is written."""
+
+    __slots__ = ("buffers", "views")
+
+    def __init__(self, views: Any, buffers: list[Any]) -> None:
+        self.views, self.buffers = views, buffers
+
+    def made(self) -> memoryview:
+        """The output, every part in place (:func:`_materialised`)."""
+        return _materialised(self.views, self.buffers)
+
+    def write(self, stream: BinaryIO, skip: int = 0) -> None:
+        """Write the output but its first ``skip`` bytes to ``stream``, and flush it."""
+        stream.write(self.made()[skip:])
+        stream.flush()
+
+
+class _Behind:
+    """A thread that runs the jobs handed to it (:meth:`put`) one after another, in order, while the caller goes
+    on: at most one waits, so the memory held stays that of a few blocks.  What a job raises stops the later ones
+    and is raised in the caller by its next :meth:`put` or :meth:`wait`."""
+
+    def __init__(self) -> None:
+        self.jobs: queue.Queue[Any] = queue.Queue(maxsize=1)
+        self.error: BaseException | None = None
+        self.thread = threading.Thread(target=self._run, name="creditstd-check-writer", daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        while True:
+            job = self.jobs.get()
+            try:
+                if job is None:
+                    return
+                if self.error is None:
+                    job()
+            except BaseException as error:  # handed to the caller
+                self.error = error
+            finally:
+                self.jobs.task_done()
+
+    def put(self, job: Any) -> None:
+        """Hand ``job`` (a callable) over, once the one waiting has started."""
+        self._raise()
+        self.jobs.put(job)
+
+    def wait(self) -> None:
+        """Wait until every job handed over has run."""
+        self.jobs.join()
+        self._raise()
+
+    def close(self) -> None:
+        """End the thread once the jobs handed over have run."""
+        self.jobs.put(None)
+        self.thread.join()
+
+    def _raise(self) -> None:
+        if self.error is not None:
+            raise self.error
+
 
 
 #: The fields of each error's message, from the number (``e``: the expected check character).
@@ -1201,7 +1373,8 @@ class _Templates:
         self.arena_size = 0
         self.piece_starts: Any = None if np is None else np.zeros(0, dtype=np.int64)
         self.piece_sizes: Any = None if np is None else np.zeros(0, dtype=np.int64)
-        self.buffer: Any = None if np is None else np.empty(0, dtype=np.uint8)  # a block's output, reused
+        self._piece_views: Any = None if np is None else np.zeros((0, 4), dtype=np.int32)  # see piece_views
+        self._viewed = 0  # pieces whose view is made
         self.specials: dict[tuple, tuple[list, list]] = {}  # a layout with some parts as text (_special)
         self._parsed: dict[tuple[str, str], Any] = {}  # parse() of the numbers of one _assemble call
 
@@ -1688,7 +1861,24 @@ class _Templates:
         self.piece_bytes.clear()
         self.arena, self.arena_size = np.empty(0, dtype=np.uint8), 0
         self.piece_starts, self.piece_sizes = np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+        self._viewed = 0
         self.invalid.suffix_ids.clear()
+
+    def piece_views(self) -> Any:
+        """The ``binary_view`` element (:func:`_views`) of every piece of the arena, its data buffer 0: an
+        ``(n, 4)`` int32 array indexed by piece number, each made once."""
+        np = batch._numpy()
+        count = len(self.piece_bytes)
+        if len(self._piece_views) < count:
+            grown = np.empty((max(count, 2 * len(self._piece_views), 1024), 4), dtype=np.int32)
+            grown[:self._viewed] = self._piece_views[:self._viewed]
+            self._piece_views = grown
+        if self._viewed < count:
+            self._piece_views[self._viewed:count] = _views(self.arena[:self.arena_size], 0,
+                                                           self.piece_starts[self._viewed:count],
+                                                           self.piece_sizes[self._viewed:count])
+            self._viewed = count
+        return self._piece_views
 
     def _looked_up(self, name: tuple, matrix: Any, start: int, stop: int) -> tuple[Any, Any]:
         """The look-up ``name`` of each row of ``matrix`` (``number[start:stop]`` its key) as piece numbers of the

@@ -329,7 +329,7 @@ def test_valid_lines_are_assembled_from_bytes(tmp_path: Path, monkeypatch: pytes
     templates = check_module._Templates(options)
     written = b""
     for block in check_module._read_blocks(str(path), "utf-8-sig"):
-        written += b"".join(check_module._check_bytes(block, options, templates, "strict")[0])  # (valid until the next)
+        written += check_module._check_bytes(block, options, templates, "strict")[0].data()  # (valid until the next)
     expected = [check_module.item_output(line, check_module.check(number, strict=strict, kind=kind), options)
                 for line, number in enumerate(numbers, 1)]
     assert written == b"".join(b",\n  " + text.encode() if mode[1] == "json" else text.encode() + b"\n"
@@ -445,15 +445,17 @@ ESCAPES = ['"91350100M000100Y43"', "9135\\\\0100M000100Y43", "11010519491231002X
        mode=st.sampled_from([*MODES, ["--format", "json", "--reveal"], ["--format", "jsonl", "--reveal", "--strict"]]),
        crlf=st.booleans(), bom=st.booleans(), block=st.sampled_from([64, 300, 2048]),
        arena=st.sampled_from([0, 1 << 12, 1 << 25]), grouped=st.sampled_from([0, 4]),
-       combinations=st.sampled_from([1, 16]))
+       combinations=st.sampled_from([1, 16]), arrow=st.booleans())
 def test_blocks_assembled_in_a_buffer_equal_the_per_item_output(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch, seed: int, flavours: list[str], mode: list[str], crlf: bool,
-        bom: bool, block: int, arena: int, grouped: int, combinations: int) -> None:
+        bom: bool, block: int, arena: int, grouped: int, combinations: int, arrow: bool) -> None:
     """Lines of every kind (valid, invalid in canonical form, needing JSON escapes, non-ASCII, not UTF-8, blank,
-    comments, CR LF, a BOM), masked and revealed, in many small blocks: the buffer of one block's output is reused
-    by the next, the arena of pieces is forgotten between blocks (``_ARENA_BYTES``), look-ups are grouped or not
-    (``_GROUPED``), flags are pieces or not (``_COMBINATIONS``); the output equals the per-item path's byte for
-    byte."""
+    comments, CR LF, a BOM), masked and revealed, in many small blocks written by the writing thread while the
+    next is checked: the arena of pieces is forgotten between blocks (``_ARENA_BYTES``), look-ups are grouped or
+    not (``_GROUPED``), flags are pieces or not (``_COMBINATIONS``), the parts are put together by Arrow's cast or
+    by NumPy (an older PyArrow); the output equals the per-item path's byte for byte."""
+    if not arrow:
+        monkeypatch.setattr(check_module, "_arrow_views", lambda: None)
     monkeypatch.setattr(check_module, "_COMBINATIONS", combinations)
     monkeypatch.setattr(check_module, "BLOCK_BYTES", block)
     monkeypatch.setattr(check_module, "_ARENA_BYTES", arena)
@@ -486,6 +488,67 @@ def test_put_ragged_copies_exactly_each_part(sizes: list[int], gaps: st.DataObje
     check_module._put_ragged(buffer, np.array(places, dtype=np.int64), source, np.array(starts, dtype=np.int64),
                              np.array(sizes, dtype=np.int64))
     assert buffer.tobytes() == expected.tobytes()
+
+
+@settings(max_examples=200, deadline=None)
+@given(parts=st.lists(st.tuples(st.integers(0, 3), st.integers(0, 40), st.integers(0, 300)), max_size=40),
+       widths=st.lists(st.integers(0, 30), min_size=3, max_size=3), arrow=st.booleans())
+def test_parts_are_put_together_in_order(parts: list[tuple[int, int, int]], widths: list[int], arrow: bool) -> None:
+    """Parts of a data buffer (:func:`_views`) and rows of matrices (:func:`_matrix_views`), short enough to be
+    held in their view or not, empty too, in any order: :func:`_materialised` (Arrow's cast or NumPy's copies)
+    gives exactly their concatenation."""
+    import numpy as np
+
+    rng = random.Random(len(parts))
+    data = bytes(rng.getrandbits(8) for _ in range(400))
+    matrices = [np.frombuffer(bytes(rng.getrandbits(8) for _ in range(5 * width)), dtype=np.uint8).reshape(5, width)
+                for width in widths]
+    views, expected = [], b""
+    for source, size, start in parts:
+        if source == 0:  # a part of data (buffer 0)
+            start = min(start, len(data) - size)
+            views.append(check_module._views(np.frombuffer(data, dtype=np.uint8), 0, np.array([start]),
+                                             np.array([size])))
+            expected += data[start:start + size]
+        else:  # a row of a matrix (buffer 1, 2 or 3)
+            row = start % 5
+            views.append(check_module._matrix_views(matrices[source - 1], source)[row:row + 1])
+            expected += matrices[source - 1][row].tobytes()
+    stacked = np.concatenate(views) if views else np.zeros((0, 4), dtype=np.int32)
+    pa = check_module._arrow_views() if arrow else None
+    if arrow and pa is None:
+        pytest.skip("this PyArrow has no binary_view cast")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(check_module, "_arrow_views", lambda: pa)
+        assert bytes(check_module._materialised(stacked, [data, *matrices])) == expected
+
+
+def test_an_error_writing_is_raised_and_ends_the_writing_thread(tmp_path: Path,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """A reader that went away (``BrokenPipeError`` in the writing thread) is raised by ``run_bulk`` (the command
+    then exits 141), and the thread is ended."""
+    import io
+    import threading
+
+    class Gone(io.BytesIO):
+        def write(self, data: object) -> int:
+            raise BrokenPipeError
+
+    rng = random.Random(3)
+    path = tmp_path / "ids.txt"
+    path.write_text("\n".join(_valid(rng) for _ in range(2000)) + "\n", encoding="utf-8")
+    monkeypatch.setattr(check_module, "BLOCK_BYTES", 4096)
+    monkeypatch.setattr("sys.stdout", io.TextIOWrapper(Gone(), encoding="utf-8"))
+    options = check_module.Options(False, None, "jsonl", False, False)
+    with pytest.raises(BrokenPipeError):
+        check_module.run_bulk(check_module._read_blocks(str(path), "utf-8-sig"), options)
+    assert not [thread for thread in threading.enumerate() if thread.name == "creditstd-check-writer"]
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_example_files_give_the_same_output(monkeypatch: pytest.MonkeyPatch, mode: list[str]) -> None:
+    """The shipped example list of identifiers: the bulk path's output equals the per-item path's."""
+    _assert_same(Path(__file__).parent.parent / "examples" / "identifiers.txt", mode, monkeypatch)
 
 
 @settings(max_examples=300, deadline=None)
