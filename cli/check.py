@@ -451,36 +451,62 @@ class _Rest(io.RawIOBase):
 
 
 class _ByteBlock:
-    """A block of UTF-8 input lines as bytes (CR LF read as LF, a leading byte-order mark dropped), every line
-    of it (blank lines and comments too) and its length; line ``i`` of the block is line ``first + i + 1``.
+    """A block of UTF-8 input lines as bytes (CR LF read as LF, a leading byte-order mark dropped): ``data``,
+    whose line ``i`` (blank lines and comments too) starts at ``starts[i]`` and is ``lengths[i]`` bytes long
+    (NumPy arrays); line ``i`` of the block is line ``first + i + 1``.
 
     Iterating it gives the ``(numbers, texts)`` :func:`read_lines` gives for these lines (each line decoded
     and stripped, blank lines and comments left out): what the per-item path reads."""
 
-    __slots__ = ("first", "lengths", "lines")
+    __slots__ = ("data", "first", "lengths", "starts")
 
-    def __init__(self, first: int, lines: list[bytes], lengths: Any) -> None:
-        self.first, self.lines, self.lengths = first, lines, lengths
+    def __init__(self, first: int, data: bytes, starts: Any, lengths: Any) -> None:
+        self.first, self.data, self.starts, self.lengths = first, data, starts, lengths
+
+    def line(self, index: int) -> bytes:
+        """Line ``index`` of the block, without its newline."""
+        start = int(self.starts[index])
+        return self.data[start:start + int(self.lengths[index])]
+
+    def matrix(self, rows: Any, width: int) -> Any:
+        """The lines ``rows`` (each ``width`` bytes long) as an ``(n, width)`` matrix of bytes, copied at once
+        from a view of the data whose row ``j`` starts at byte ``j``."""
+        np = batch._numpy()
+        data = np.frombuffer(self.data, dtype=np.uint8)
+        windows = np.lib.stride_tricks.as_strided(data, shape=(len(data) - width + 1, width), strides=(1, 1))
+        return windows[self.starts[rows]]
 
     def __iter__(self) -> Iterator[Any]:
-        texts = [line.decode("utf-8").strip() for line in self.lines]
+        texts = [self.line(index).decode("utf-8").strip() for index in range(len(self.lengths))]
         numbers = [self.first + index for index, text in enumerate(texts, 1) if text and text[0] != "#"]
         kept: list[str | None] = [texts[number - self.first - 1] for number in numbers]
         return iter((numbers, kept))
+
+
+def _line_spans(data: bytes) -> tuple[Any, Any]:
+    """Where each line of ``data`` starts and how long it is (without its newline; a last line with no newline
+    counts, an empty one after the last newline does not), as ``bytes.split`` would cut it: NumPy arrays."""
+    np = batch._numpy()
+    newlines = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == ord("\n"))
+    starts = np.concatenate([np.zeros(1, dtype=np.intp), newlines + 1])
+    stops = np.concatenate([newlines, np.array([len(data)], dtype=np.intp)])
+    if stops[-1] == starts[-1]:  # (nothing after the last newline)
+        starts, stops = starts[:-1], stops[:-1]
+    return starts, stops - starts
 
 
 class _LineTexts:
     """``texts[i]``: the text of line ``i`` of a :class:`_ByteBlock`, decoded when asked for (a line in
     canonical form is its own text); the lines that had to be stripped are given."""
 
-    __slots__ = ("lines", "stripped")
+    __slots__ = ("block", "stripped")
 
-    def __init__(self, lines: list[bytes], stripped: dict[int, str]) -> None:
-        self.lines, self.stripped = lines, stripped
+    def __init__(self, block: _ByteBlock, stripped: dict[int, str]) -> None:
+        self.block, self.stripped = block, stripped
 
     def __getitem__(self, index: int) -> str:
         text = self.stripped.get(index)
-        return self.lines[index].decode("ascii") if text is None else text
+        return self.block.line(index).decode("ascii") if text is None else text
 
 
 def _utf8_blocks(stream: BinaryIO, path: str, codec: codecs.CodecInfo, size: int) -> Iterator[Any]:
@@ -511,21 +537,22 @@ def _utf8_blocks(stream: BinaryIO, path: str, codec: codecs.CodecInfo, size: int
         body = block[3:] if sig and first == 0 and block.startswith(codecs.BOM_UTF8) else block
         if b"\r" in body:  # strip() drops a line's CR anyway (and the per-line reader checks lengths with it)
             body = body.replace(b"\r\n", b"\n")
-        lines = body.split(b"\n")
-        if lines[-1] == b"":
-            lines.pop()
         if np is None:
-            numbers, kept = _ByteBlock(first, lines, None)
+            lines = body.split(b"\n")
+            if lines[-1] == b"":
+                lines.pop()
             if any(len(line) >= CHECK_LINE_BYTES for line in lines):
                 break
+            texts = (line.decode("utf-8").strip() for line in lines)
+            kept = [(first + index, text) for index, text in enumerate(texts, 1) if text and text[0] != "#"]
             first += len(lines)
-            yield numbers, kept
+            yield [number for number, _ in kept], [text for _, text in kept]
         else:
-            lengths = np.fromiter(map(len, lines), dtype=np.intp, count=len(lines))
-            if len(lines) and int(lengths.max()) >= CHECK_LINE_BYTES:  # (with its CR it may be too long)
+            starts, lengths = _line_spans(body)
+            if len(lengths) and int(lengths.max()) >= CHECK_LINE_BYTES:  # (with its CR it may be too long)
                 break
-            yield _ByteBlock(first, lines, lengths)
-            first += len(lines)
+            yield _ByteBlock(first, body, starts, lengths)
+            first += len(lengths)
         if not data:
             return
     # the rare case: a line too long or bytes that are not UTF-8; read on line by line from the block's start
@@ -569,11 +596,13 @@ def _classify(width: int, rows: Any, texts: Any, options: Options,
     """The lines of one length that are valid and written from a template: ``(verdict kind, rows, flags, also,
     mask)`` groups (``rows``: ``rows[mask]``; with ``-q``: one group of every valid line, nothing to write); the
     invalid canonical ones are handed to ``invalid``.  ``matrix``: the rows' :func:`batch.text_matrix`, when the
-    caller has it already."""
+    caller has it already, all of them in canonical form."""
     np = batch._numpy()
     if matrix is None:
         matrix = batch.text_matrix([texts[row] for row in rows.tolist()], width)
-    canonical = batch.canonical_rows(matrix)
+        canonical = batch.canonical_rows(matrix)
+    else:
+        canonical = np.ones(len(rows), dtype=bool)
     kinds = _WIDTH_KINDS[width]
     loose = {kind: batch.canonical_valid(matrix, kind) & canonical for kind in kinds}
     # valid as each kind in the strictness asked for (check() keeps, in strict mode, the kinds valid strictly)
@@ -705,8 +734,8 @@ def _check_bytes(block: _ByteBlock, options: Options, templates: _Templates,
     bytes.  Every other line is decoded and stripped, and checked (blank lines and comments left out) as
     :func:`_check_block` checks a block of texts."""
     np = batch._numpy()
-    lines, lengths = block.lines, block.lengths
-    count = len(lines)
+    lengths = block.lengths
+    count = len(lengths)
     # bytes: a NumPy array of objects (a kind's lines placed at once); text: a list
     results: Any = np.full(count, None, dtype=object) if binary else [None] * count
     segments: list[tuple[Any, list[Any]]] = []  # bytes: the lines written from templates, as segments
@@ -715,7 +744,7 @@ def _check_bytes(block: _ByteBlock, options: Options, templates: _Templates,
     glue, after = (b",\n  ", False) if options.output == "json" else (b"\n", True)
     numbers = range(block.first + 1, block.first + 1 + count)
     stripped: dict[int, str] = {}
-    texts = _LineTexts(lines, stripped)
+    texts = _LineTexts(block, stripped)
     fast = np.zeros(count, dtype=bool)
     canonical = np.zeros(count, dtype=bool)
     invalid = templates.invalid
@@ -725,7 +754,7 @@ def _check_bytes(block: _ByteBlock, options: Options, templates: _Templates,
         rows = np.flatnonzero(lengths == width)
         if not len(rows):
             continue
-        matrix = np.frombuffer(b"".join([lines[row] for row in rows.tolist()]), dtype=np.uint8).reshape(-1, width)
+        matrix = block.matrix(rows, width)
         ok = batch.canonical_rows(matrix)
         if not ok.all():
             rows, matrix = rows[ok], matrix[ok]
@@ -755,7 +784,7 @@ def _check_bytes(block: _ByteBlock, options: Options, templates: _Templates,
     if others:
         read: list[int] = []
         for index in others:
-            text = lines[index].decode("utf-8").strip()
+            text = block.line(index).decode("utf-8").strip()
             if text and text[0] != "#":
                 stripped[index] = text
                 read.append(index)
@@ -1020,23 +1049,36 @@ _ERROR_FIELDS: dict[str, Any] = {
 }
 
 
-#: A run of :func:`redact` in a text of digits and upper-case ASCII letters (no separators, no ``x`` or ``*``).
-_CANONICAL_RUN = re.compile(r"[0-9X]+")
+def _masked_runs(matrix: Any) -> Any:
+    """:func:`redact` of every row of a matrix of text in canonical form (digits and upper-case ASCII letters:
+    no separators, no ``x`` or ``*``), at once, without its general patterns.  The runs :func:`redact` masks are
+    then the stretches of digits and ``X`` (padding columns keep runs of two rows apart) with
+    :data:`redact.MIN_DIGITS` digits or more: each keeps its first 6 characters and its last 4 (18 long or more)
+    or 3 (15 or more), every masked character set by one assignment.
 
-
-def _mask_canonical_run(match: re.Match[str]) -> str:
-    run = match.group()
-    length = len(run)
-    if length - run.count("X") < redact_module.MIN_DIGITS:
-        return run
-    keep = 4 if length >= 18 else 3 if length >= 15 else 0
-    return run[:6] + "*" * (length - 6 - keep) + run[length - keep:]
-
-
-def _redact_canonical(text: str) -> str:
-    """:func:`redact` of a text in canonical form (digits and upper-case ASCII letters only), without its
-    general patterns: the runs are the stretches of digits and ``X``."""
-    return _CANONICAL_RUN.sub(_mask_canonical_run, text)
+    >>> rows = ['11010519491231002XAB', 'AB110105194912310021', '91350100M000100Y43AB']
+    >>> _masked_runs(batch.text_matrix(rows, 20)).view('S20').ravel().tolist()
+    [b'110105********002XAB', b'AB110105********0021', b'91350100M000100Y43AB']
+    """
+    np = batch._numpy()
+    count, width = matrix.shape
+    padded = np.zeros((count, width + 2), dtype=np.uint8)
+    padded[:, 1:-1] = matrix
+    flat = padded.ravel()
+    digit = (flat >= ord("0")) & (flat <= ord("9"))
+    in_run = digit | (flat == ord("X"))
+    edges = np.flatnonzero(in_run[1:] != in_run[:-1]) + 1  # where each run starts, then where it stops
+    starts, stops = edges[0::2], edges[1::2]
+    digits = np.concatenate([np.zeros(1, dtype=np.intp), np.cumsum(digit)])
+    long = (digits[stops] - digits[starts]) >= redact_module.MIN_DIGITS
+    starts, stops = starts[long], stops[long]
+    lengths = stops - starts
+    first = starts + 6
+    sizes = lengths - 6 - np.where(lengths >= 18, 4, np.where(lengths >= 15, 3, 0))
+    if len(sizes):  # every position from first[i] for sizes[i]
+        offsets = np.cumsum(sizes) - sizes
+        flat[np.repeat(first - offsets, sizes) + np.arange(int(sizes.sum()))] = ord("*")
+    return padded[:, 1:-1]
 
 
 #: The error codes (indices of :data:`batch.ERROR_CODES`) whose message quotes part of the number.
@@ -1225,36 +1267,13 @@ class _Invalid:
 
     def _echoed(self, width: int, matrix: Any, chosen: Any) -> Any:
         """The rows of ``matrix`` as echoed (:meth:`_redacted`, as a matrix: masking keeps the length)."""
-        np = batch._numpy()
         if self.options.reveal or width < 14:
             return matrix
-        digits = (matrix >= ord("0")) & (matrix <= ord("9"))
-        many = digits.sum(axis=1) >= redact_module.MIN_DIGITS
-        whole = (digits | (matrix == ord("X"))).all(axis=1)
-        echo = matrix.copy()
-        echo[many & whole, 6:width - (4 if width >= 18 else 3)] = ord("*")
-        for row in np.flatnonzero(many & ~whole).tolist():
-            text: str = self.texts[int(chosen[row])]  # type: ignore[assignment]
-            echo[row] = np.frombuffer(_redact_canonical(text).encode("ascii"), dtype=np.uint8)
-        return echo
+        return _masked_runs(matrix)
 
     def _redacted(self, width: int, matrix: Any, chosen: Any) -> list[str]:
-        """:func:`redact` of canonical rows: one run of 14 digits or more (ID characters only) masked at once."""
-        texts = [self.texts[index] for index in chosen.tolist()]
-        if width < 14:
-            return texts
-        digits = ((matrix >= ord("0")) & (matrix <= ord("9"))).sum(axis=1)
-        whole = (((matrix >= ord("0")) & (matrix <= ord("9"))) | (matrix == ord("X"))).all(axis=1)
-        keep = 4 if width >= 18 else 3
-        shown: list[str] = []
-        for text, count, one_run in zip(texts, digits.tolist(), whole.tolist(), strict=True):
-            if count < redact_module.MIN_DIGITS:
-                shown.append(text)
-            elif one_run:
-                shown.append(text[:6] + "*" * (width - 6 - keep) + text[width - keep:])
-            else:
-                shown.append(_redact_canonical(text))
-        return shown
+        """:func:`redact` of canonical rows (:meth:`_echoed`, as text)."""
+        return [row.tobytes().decode("ascii") for row in self._echoed(width, matrix, chosen)]
 
     def _write(self, indices: list[int], shown: list[str], keys: list[tuple]) -> None:
         """Write the lines ``indices`` with the errors ``keys`` (``(finding kind, code, position, fields)`` each),
