@@ -455,18 +455,19 @@ def test_blocks_assembled_in_a_buffer_equal_the_per_item_output(
     next is checked: the arena of pieces is forgotten between blocks (``_ARENA_BYTES``), look-ups are grouped or
     not (``_GROUPED``), flags are pieces or not (``_COMBINATIONS``), the parts are put together by Arrow's cast or
     by NumPy (an older PyArrow); the output equals the per-item path's byte for byte."""
-    if not arrow:
-        monkeypatch.setattr(check_module, "_arrow_views", lambda: None)
-    monkeypatch.setattr(check_module, "_COMBINATIONS", combinations)
-    monkeypatch.setattr(check_module, "BLOCK_BYTES", block)
-    monkeypatch.setattr(check_module, "_ARENA_BYTES", arena)
-    monkeypatch.setattr(check_module, "_GROUPED", grouped)
     rng = random.Random(seed)
     lines = [rng.choice(ESCAPES) if flavour == "escape" else _line(rng, flavour) for flavour in flavours]
     newline = "\r\n" if crlf else "\n"
     path = tmp_path / "ids.txt"
     path.write_bytes((b"\xef\xbb\xbf" if bom else b"") + newline.join(lines).encode("utf-8", "surrogatepass"))
-    _assert_same(path, mode, monkeypatch)
+    with monkeypatch.context() as patch:  # this example's settings only (the fixture lasts for all of them)
+        if not arrow:
+            patch.setattr(check_module, "_arrow_views", lambda: None)
+        patch.setattr(check_module, "_COMBINATIONS", combinations)
+        patch.setattr(check_module, "BLOCK_BYTES", block)
+        patch.setattr(check_module, "_ARENA_BYTES", arena)
+        patch.setattr(check_module, "_GROUPED", grouped)
+        _assert_same(path, mode, patch)
 
 
 @settings(max_examples=200, deadline=None)
