@@ -36,6 +36,7 @@ from creditstd.cli.signing import key_option, keygen_command, sign_command, sign
 from creditstd.exceptions import CatalogueError, ValidationError, bilingual
 from creditstd.findings import Finding
 from creditstd.records.exchange import BatchWriter, RecordRejected, verify_batch
+from creditstd.records.exchange_summary import is_summary, verify_summary
 from creditstd.records.jsonline import MAX_LINE_BYTES, LineError, loads_record
 
 __all__ = ["exchange_group"]
@@ -74,26 +75,35 @@ def exchange_group() -> None:
 @key_option
 def verify_command(path: Path, strict: bool, no_validate: bool, output: str, limit: int,
                    keys: tuple[Path, ...]) -> None:
-    """校验收到的批次（文件夹或 manifest.json） / Verify a received batch (folder or manifest.json).
+    """校验收到的批次（文件夹或 manifest.json）或分片批次的汇总文件夹 / Verify a received batch (folder or
+    manifest.json), or the folder of a run written in parts (summary.json and its part-NNNNN/ batches).
 
-    With --key, the batch must also carry a valid signature by one of the trusted keys (see `exchange sign`).
+    With --key, the batch must also carry a valid signature by one of the trusted keys (see `exchange sign`);
+    a summary folder is not signed as a whole (sign and check its parts).
 
     \b
     退出码 / exit codes: 0 完好 intact and valid; 1 有问题 problems found; 2 无法读取 unreadable.
     """
-    report = verify_batch(path, validate=not no_validate, strict=strict)
+    summary = is_summary(path)
+    if summary and keys:
+        raise click.UsageError(bilingual("--key 用于单个批次：汇总文件夹请逐个校验其分片的签名",
+                                         "--key checks one batch: check the signatures of a summary's parts one by "
+                                         "one"))
+    report = (verify_summary if summary else verify_batch)(path, validate=not no_validate, strict=strict)
     signed_by = None
     if keys:
         folder = path.parent if path.name == "manifest.json" else path
         problems, signed_by = signature_check(folder, keys)
         for problem in problems:
             report.add(problem)
-    unreadable = any(problem.code in UNREADABLE for problem in report.problems)
+    unreadable = any(problem.code in UNREADABLE  # a summary: its own file (a part that cannot be read is a problem)
+                     and (not summary or (problem.location is not None and problem.location.file == "summary.json"))
+                     for problem in report.problems)
     if signed_by and output == "text":
         click.echo(f"✓ {signed_by}")
     if output == "json":
         click.echo(json.dumps({"ok": report.ok, "records": report.count, "problem_count": report.problem_count,
-                               "signed_by": signed_by,
+                               "signed_by": signed_by, **({"parts": getattr(report, "parts", 0)} if summary else {}),
                                "problems": [_problem_json(problem) for problem in report.problems]},
                               ensure_ascii=False, indent=2))
     else:
@@ -102,8 +112,10 @@ def verify_command(path: Path, strict: bool, no_validate: bool, output: str, lim
         if report.problem_count > limit:
             click.echo(bilingual(f"……另有 {report.problem_count - limit} 个问题（--max 或 --format json 查看）",
                                  f"... {report.problem_count - limit} more (see --max or --format json)"))
-    click.echo(bilingual(f"记录 {report.count} 条，问题 {report.problem_count} 个",
-                         f"{report.count} records, {report.problem_count} problems"), err=True)
+    parts_zh, parts_en = (f"分片 {getattr(report, 'parts', 0)} 个，", f"{getattr(report, 'parts', 0)} parts, ") \
+        if summary else ("", "")
+    click.echo(bilingual(f"{parts_zh}记录 {report.count} 条，问题 {report.problem_count} 个",
+                         f"{parts_en}{report.count} records, {report.problem_count} problems"), err=True)
     sys.exit(2 if unreadable else 0 if report.ok else 1)
 
 

@@ -274,6 +274,11 @@ _TABLE: dict[str, tuple[str, ...]] = {
     "exchange.accounting": ("清单的核算不符：读入{rows_in}行，写出{records_out}条，拒收{rejected}条，批次实有{count}条",
                             "the manifest's accounting does not add up: {rows_in} rows in, {records_out} records "
                             "out, {rejected} rejected, {count} records in the batch"),
+    "exchange.summary_part": ("分片批次与汇总清单不符（缺失、不是普通文件夹，或记录数、哈希、清单内容、核算不同）",
+                              "a part does not match the summary manifest (missing, not a plain folder, or its count, "
+                              "hashes, manifest or accounting differ)"),
+    "exchange.unlisted_part": ("汇总文件夹中有汇总清单未列出的内容", "the summary's folder holds something the summary "
+                                                                  "does not list"),
     "exchange.document": ("不是交换格式单文档", "not a single-document exchange batch"),
     "exchange.too_many": ("批次的问题过多（{count}个），未全部列出",
                           "too many problems in the batch ({count}): not all listed"),
