@@ -62,18 +62,38 @@ back; ``duplicates=False`` leaves that out and the job is shuffle-free.
 The column helpers :func:`uscc_valid`, :func:`ric_valid` and :func:`mask_id`
 are ``pandas_udf``\\ s over the identifier library's batch path.
 
+Converting at scale (:func:`convert_dataframe`, :func:`convert_files`) is ``creditstd convert`` per task: the
+mapping's columns are resolved once on the driver (:func:`~creditstd.convert.engine.resolve_columns`), each
+task applies :func:`~creditstd.convert.engine.convert_batch` to its partition's batches (or
+:func:`~creditstd.convert.engine.convert_source` to its file), :func:`~creditstd.records.plan.validate_table`
+with the plan shipped in the closure, :func:`~creditstd.convert.combine_rows`, and writes the valid rows as one
+exchange batch per partition (``part-NNNNN/``, :class:`~creditstd.records.exchange.BatchWriter`); the driver
+writes ``summary.json`` over the parts (:mod:`creditstd.records.exchange_summary`).  Repeats across partitions
+are found first, by a pass that shuffles only the identity keys of the valid rows: the records keep their input
+order (routing rows by key would put them in hash order and shuffle whole rows).  XML is read in the tasks by
+the library's own reader, one file per task, not by Spark's XML source: only that reader's guarantees (DOCTYPE
+refused, no entities, bounded memory) are tested, and the mapping's paths (absolute record paths, namespaces,
+predicates, repeated elements) and the rejects' line numbers have no faithful translation into Spark's
+``rowTag`` rows, whose schema inference would also turn ``0012`` into 12.
+
 Importing this module does not import PySpark: the functions that need it
 import it when called, so polars and Dask users need neither PySpark nor Java.
 """
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import functools
+import hashlib
 import json
+import os
+import shutil
 import warnings
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
@@ -82,20 +102,25 @@ import pyarrow.compute as pc
 
 from creditstd.codes import ric
 from creditstd.codes.batch import validate_batch
-from creditstd.exceptions import bilingual
-from creditstd.findings import Finding, finding
+from creditstd.convert.engine import ConvertedChunk, combine_rows, convert_batch
+from creditstd.convert.mapping import MappingSpec
+from creditstd.exceptions import CatalogueError, bilingual
+from creditstd.findings import Finding, Location, finding
 from creditstd.records.decode import HeaderMapping, infer_class, resolve_headers
 from creditstd.records.duplicates import DuplicateKeys, identity_keys
+from creditstd.records.exchange import BatchWriter
+from creditstd.records.exchange_summary import PART_FOLDER, SUMMARY, write_summary
 from creditstd.records.model import record_class
-from creditstd.records.plan import Plan, TableResult, compile_plan, keyed_batch, validate_table
+from creditstd.records.plan import Plan, TableResult, compile_plan, decode_rows, keyed_batch, validate_table
 from creditstd.sources.jsonl import cell_text
 
 if TYPE_CHECKING:
     from pyspark.sql import Column, DataFrame
 
-__all__ = ["ERRORS_COLUMN", "ERRORS_COLUMNS", "FINDING_TYPE", "ROW_ID", "VALID_COLUMN", "BatchValidator",
-           "SparkValidation", "UnknownColumnsWarning", "errors_table", "mask_id", "ric_valid", "text_batch",
-           "text_column", "uscc_valid", "validate_arrow_batches", "validate_batch_function", "validate_dataframe"]
+__all__ = ["ERRORS_COLUMN", "ERRORS_COLUMNS", "FINDING_TYPE", "PART_NAME", "REJECT_COLUMNS", "ROW_ID", "VALID_COLUMN",
+           "BatchValidator", "SparkConversion", "SparkValidation", "UnknownColumnsWarning", "convert_dataframe",
+           "convert_files", "errors_table", "mask_id", "ric_valid", "text_batch", "text_column", "uscc_valid",
+           "validate_arrow_batches", "validate_batch_function", "validate_dataframe", "write_rows"]
 
 #: The column added to every batch: the row is valid.
 VALID_COLUMN = "_valid"
@@ -537,3 +562,492 @@ def mask_id(column: Column | str) -> Column:
     """A Spark column: each cell in its publication form (:func:`creditstd.ric.mask`: the first 6 and the last
     4 characters kept, 3 of a 15-digit number), null for null."""
     return _mask_udf()(_column(column))
+
+
+# -- converting at scale -----------------------------------------------------------------------------------------------
+
+
+#: A part folder of a Spark conversion: ``part-`` and the partition (DataFrame) or file (files) number.
+PART_NAME = "part-{:05d}"
+#: The columns of a Spark conversion's rejects: the row id, the part, the row's place, then :data:`ERRORS_COLUMNS`.
+REJECT_COLUMNS = ("part", "record", "file", "line", *ERRORS_COLUMNS)
+#: Row ids as ``monotonically_increasing_id`` makes them: the partition (or file) number above these bits.
+_ROW_BITS = 33
+_KIND, _POSITION = "_kind", "_position"
+#: The accounting of each partition, in the output of the conversion pass.
+_PART_COLUMNS = (("folder", pa.string()), ("rows_in", pa.int64()), ("records_out", pa.int64()),
+                 ("rejected", pa.int64()), ("sha256", pa.string()), ("manifest_sha256", pa.string()))
+_OUTPUT = pa.schema([(_KIND, pa.string()), (ROW_ID, pa.int64()), ("part", pa.int32()), (_POSITION, pa.int64()),
+                     ("file", pa.string()), ("line", pa.int64()), ("record", pa.int64()), *FINDING_TYPE,
+                     *_PART_COLUMNS])
+_KEYS = pa.schema([(ROW_ID, pa.int64()), (_KEY, pa.string())])
+#: The identity key of a valid row whose identity fields are all empty (their record ids are all one id).
+_NO_KEY = "\x00"
+
+
+@functools.lru_cache(maxsize=16)
+def _spec(text: str, file: str) -> MappingSpec:
+    """A mapping compiled once per process from its text (a compiled mapping holds closures: the text travels)."""
+    from creditstd.convert.mapping import parse_mapping
+
+    return parse_mapping(text, file)
+
+
+def _load_spec(mapping: MappingSpec | str) -> MappingSpec:
+    """``mapping`` itself, or the built-in mapping or mapping file it names."""
+    from creditstd.convert import MappingSpec, load_mapping
+    from creditstd.convert.builtin import is_builtin, load_builtin
+
+    if isinstance(mapping, MappingSpec):
+        return mapping
+    return load_builtin(mapping) if is_builtin(mapping) else load_mapping(mapping)
+
+
+def write_rows(writer: BatchWriter, plan: Plan, batch: pa.RecordBatch, rows: Sequence[int]) -> list[tuple[int, Any]]:
+    """Write the rows ``rows`` of ``batch`` (converted text cells named by catalogue key, checked) to ``writer``,
+    in order; the rows it refused (a record id it already has, a value a batch cannot carry), each with the
+    :class:`~creditstd.exceptions.CatalogueError` that refused it.  ``creditstd convert`` writes its rows the
+    same way."""
+    refused: list[tuple[int, Any]] = []
+    for row, data in zip(rows, decode_rows(plan, batch, list(rows)), strict=True):
+        try:
+            writer.add(data)
+        except CatalogueError as error:
+            refused.append((row, error))
+    return refused
+
+
+@dataclass(frozen=True)
+class _Rows:
+    """Converted rows of one part with their verdicts: the chunk, each row's id, and the merged findings."""
+
+    chunk: ConvertedChunk
+    ids: np.ndarray
+    valid: np.ndarray
+    findings: list[Finding]
+    rows: list[int]
+
+
+@dataclass(frozen=True)
+class _Converter:
+    """What each Spark task runs to convert: the mapping (its text: compiled once per worker), the columns it
+    reads, the plan, and the batch's particulars.  Plain, picklable data.
+
+    ``source`` is ``frame`` (the task's input is a DataFrame partition: one part per partition) or ``files``
+    (its input is rows of file number and path: one part per file, read with
+    :func:`~creditstd.convert.engine.convert_source`)."""
+
+    mapping_text: str
+    mapping_file: str
+    source: str
+    columns: tuple[str | None, ...]
+    plan: Plan
+    show_pii: bool = False
+    out_dir: str = ""
+    department: str = ""
+    department_uscc: str = ""
+    rule_set: str | None = None
+    on: date | None = None
+    created: Any = None
+    #: A Spark broadcast of (sorted row ids of the repeated records, the row id of the first of each), or None.
+    repeats: Any = None
+
+    @property
+    def spec(self) -> MappingSpec:
+        return _spec(self.mapping_text, self.mapping_file)
+
+    def _checked(self, chunk: ConvertedChunk, ids: np.ndarray) -> _Rows:
+        result = validate_table(self.plan, chunk.batch, file=chunk.file, lines=chunk.lines, show_pii=self.show_pii)
+        valid, findings, rows = combine_rows(chunk, result)
+        return _Rows(chunk, ids, valid, findings, rows)
+
+    def parts(self, batches: Iterable[pa.RecordBatch]) -> Iterator[tuple[int, str | None, Iterator[Any]]]:
+        """Per part: its number, its file (files) and its items (:class:`_Rows`, or a row the reader could not
+        read as ``(row id, RowProblem)``), in input order."""
+        if self.source == "frame":
+            from pyspark import TaskContext
+
+            context = TaskContext.get()
+            part = context.partitionId() if context is not None else 0
+            yield part, None, self._frame_rows(part, batches)
+            return
+        for batch in batches:
+            for number, path in zip(batch.column("number").to_pylist(), batch.column("path").to_pylist(),
+                                    strict=True):
+                yield number, path, self._file_rows(number, path)
+
+    def _frame_rows(self, part: int, batches: Iterable[pa.RecordBatch]) -> Iterator[Any]:
+        name = PART_NAME.format(part)
+        seen = 0
+        for batch in batches:
+            positions = np.arange(seen, seen + batch.num_rows, dtype=np.int64)
+            seen += batch.num_rows
+            chunk = convert_batch(self.spec, batch, self.columns, file=name, lines=positions + 1,
+                                  records=positions + 1)
+            yield self._checked(chunk, (np.int64(part) << _ROW_BITS) + positions)
+
+    def _file_rows(self, number: int, path: str) -> Iterator[Any]:
+        from creditstd.convert import convert_source
+
+        base = np.int64(number) << _ROW_BITS
+        for item in convert_source(self.spec, path):
+            if isinstance(item, ConvertedChunk):
+                yield self._checked(item, base + item.records - 1)
+            else:
+                yield int(base + (item.record or 1) - 1), item
+
+    # -- the identity pass
+
+    def keys(self, batches: Iterable[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+        """The row id and identity key of every valid row (the repeats are found from them)."""
+        for _, _, items in self.parts(batches):
+            for item in items:
+                if not isinstance(item, _Rows):
+                    continue
+                good = np.flatnonzero(item.valid)
+                if not len(good):
+                    continue
+                keys, has_key = identity_keys(self.plan.class_name, item.chunk.batch.take(pa.array(good)))
+                keys = pc.if_else(pa.array(has_key), keys.cast(pa.string()), pa.scalar(_NO_KEY, pa.string()))
+                yield pa.RecordBatch.from_arrays([pa.array(item.ids[good]), keys], schema=_KEYS)
+
+    # -- the conversion pass
+
+    def __call__(self, batches: Iterable[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+        repeats = self.repeats.value if self.repeats is not None else None
+        for part, path, items in self.parts(batches):
+            yield from self._write_part(part, path, items, repeats)
+
+    def _write_part(self, part: int, path: str | None, items: Iterator[Any],
+                    repeats: tuple[np.ndarray, np.ndarray] | None) -> Iterator[pa.RecordBatch]:
+        import os
+
+        folder = os.path.join(self.out_dir, PART_NAME.format(part))
+        shown = None if path is None else os.path.basename(path)
+        writer = BatchWriter(folder, self.plan.class_name, department=self.department,
+                             department_uscc=self.department_uscc, rule_set=self.rule_set, on=self.on,
+                             validate=False, strict=self.plan.strict, created=self.created)
+        rows_in = rejected = 0
+        written = True
+        try:
+            with writer:
+                for item in items:
+                    if not isinstance(item, _Rows):
+                        row_id, problem = item
+                        rows_in += 1
+                        rejected += 1
+                        yield _rejects_batch(part, [(row_id, row_id & ((1 << _ROW_BITS) - 1), shown, problem.line,
+                                                     problem.record, problem.finding())])
+                        continue
+                    rows_in += len(item.chunk)
+                    found = self._write_chunk(writer, item, repeats)
+                    rejected += int((~item.valid).sum())
+                    if found:
+                        chunk = item.chunk
+                        yield _rejects_batch(part, [
+                            (int(item.ids[row]), int(chunk.records[row]) - 1, shown,
+                             None if path is None else int(chunk.lines[row]),
+                             None if path is None else int(chunk.records[row]), each) for row, each in found])
+                writer.account(rows_in=rows_in, rejected=rejected)
+        except CatalogueError as error:
+            if error.code != "exchange.empty":
+                raise
+            written = False  # no row survived: no folder, as creditstd convert writes no batch
+        digest = manifest_digest = None
+        if written:
+            assert writer.manifest is not None
+            digest = writer.manifest["records"]["sha256"]
+            with open(os.path.join(folder, "manifest.json"), "rb") as stream:
+                manifest_digest = hashlib.sha256(stream.read()).hexdigest()
+        yield _part_batch(part, shown, os.path.basename(folder) if written else None, rows_in,
+                          writer.count if written else 0, rejected, digest, manifest_digest)
+
+    def _write_chunk(self, writer: BatchWriter, item: _Rows,
+                     repeats: tuple[np.ndarray, np.ndarray] | None) -> list[tuple[int, Finding]]:
+        """Write the valid rows of ``item`` (less the repeats found across the run); mark the rows refused
+        invalid; the findings of every rejected row, by row, in order."""
+        chunk, valid, findings, rows = item.chunk, item.valid, item.findings, item.rows
+        if repeats is not None and len(repeats[0]):
+            ids, firsts = repeats
+            at = np.searchsorted(ids, item.ids)
+            inside = at < len(ids)
+            repeated = np.flatnonzero(valid & inside & (ids[np.minimum(at, len(ids) - 1)] == item.ids))
+            for row in repeated.tolist():
+                first = int(firsts[at[row]])
+                valid[row] = False
+                findings.append(Finding(
+                    "exchange.duplicate_id",
+                    f"记录标识重复：与行标识为{first}的记录标识字段相同（保留先出现的一条）",
+                    f"duplicate record id: the record at row id {first} has the same identity fields (the first "
+                    f"is kept)", "$.record_id",
+                    location=Location(file=chunk.file, line=int(chunk.lines[row]), record=int(chunk.records[row]))))
+                rows.append(row)
+        good = np.flatnonzero(valid)
+        if len(good):
+            for row, error in write_rows(writer, self.plan, chunk.batch, good.tolist()):
+                valid[row] = False
+                findings.append(Finding.from_error(error, location=Location(
+                    file=chunk.file, line=int(chunk.lines[row]), record=int(chunk.records[row]))))
+                rows.append(row)
+        order = sorted(range(len(rows)), key=lambda index: rows[index])
+        return [(rows[index], findings[index]) for index in order if not valid[rows[index]]]
+
+
+def _rejects_batch(part: int, found: Sequence[tuple[int, int, str | None, int | None, int | None, Finding]]
+                   ) -> pa.RecordBatch:
+    """Rows of the conversion pass's output, one per finding of a rejected row: (row id, position in the part,
+    file, line, record, finding)."""
+    count = len(found)
+    findings = [item[5] for item in found]
+    nothing = pa.nulls(count)
+    columns = [pa.array(["reject"] * count, pa.string()), pa.array([item[0] for item in found], pa.int64()),
+               pa.array([part] * count, pa.int32()), pa.array([item[1] for item in found], pa.int64()),
+               pa.array([item[2] for item in found], pa.string()), pa.array([item[3] for item in found], pa.int64()),
+               pa.array([item[4] for item in found], pa.int64()), *_finding_arrays(findings),
+               *(nothing.cast(kind) for _, kind in _PART_COLUMNS)]
+    return pa.RecordBatch.from_arrays(columns, schema=_OUTPUT)
+
+
+def _part_batch(part: int, file: str | None, folder: str | None, rows_in: int, records_out: int, rejected: int,
+                digest: str | None, manifest_digest: str | None) -> pa.RecordBatch:
+    """The row of the conversion pass's output that holds one part's accounting."""
+    values: dict[str, Any] = {_KIND: "part", "part": part, "file": file, "folder": folder, "rows_in": rows_in,
+                              "records_out": records_out, "rejected": rejected, "sha256": digest,
+                              "manifest_sha256": manifest_digest}
+    return pa.RecordBatch.from_arrays([pa.array([values.get(spec.name)], spec.type) for spec in _OUTPUT],
+                                      schema=_OUTPUT)
+
+
+@dataclass(frozen=True)
+class _KeyPass:
+    """What ``mapInArrow`` runs in the identity pass (picklable)."""
+
+    converter: _Converter
+
+    def __call__(self, batches: Iterable[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+        return self.converter.keys(batches)
+
+
+@dataclass(frozen=True)
+class SparkConversion:
+    """What :func:`convert_dataframe` and :func:`convert_files` return.
+
+    ``summary``: the summary manifest written as ``out_dir/summary.json`` (None when no row survived: then
+    nothing was written); ``parts``: per partition (or file), in order, its ``part`` number, ``file``,
+    ``folder`` (None: no row of it survived, no batch written), ``rows_in``, ``records_out``, ``rejected``,
+    ``sha256`` (its records) and ``manifest_sha256``; ``rejects``: one row per finding of a rejected row
+    (the row id, :data:`REJECT_COLUMNS`), persisted on disk by the run (``unpersist()`` frees it);
+    ``repeats``: the rows rejected as repeats of an earlier row of another place in the run.
+    """
+
+    out_dir: str
+    summary: dict[str, Any] | None
+    parts: tuple[dict[str, Any], ...]
+    rejects: DataFrame
+    repeats: int
+    _output: Any = None
+
+    @property
+    def rows_in(self) -> int:
+        return sum(part["rows_in"] for part in self.parts)
+
+    @property
+    def records_out(self) -> int:
+        return sum(part["records_out"] for part in self.parts)
+
+    @property
+    def rejected(self) -> int:
+        return sum(part["rejected"] for part in self.parts)
+
+    def unpersist(self) -> None:
+        """Free the run's output Spark keeps on disk (the rejects are then recomputed by converting again,
+        which rewrites the parts with the same bytes)."""
+        if self._output is not None:
+            self._output.unpersist()
+
+
+def _prepare(out_dir: str | os.PathLike[str]) -> tuple[Path, bool]:
+    """The output folder, new or empty (created owner-only); whether it was created."""
+    folder = Path(out_dir).resolve()
+    if folder.exists():
+        if not folder.is_dir() or any(folder.iterdir()):
+            raise ValueError(bilingual(f"输出文件夹须为新的或空的：{folder}",
+                                       f"the output folder must be new or empty: {folder}"))
+        return folder, False
+    folder.mkdir(parents=True, mode=0o700)
+    os.chmod(folder, 0o700)
+    return folder, True
+
+
+def _clean(folder: Path, made: bool) -> None:
+    """A run that failed leaves no part, no summary, and no folder it made."""
+    for entry in folder.iterdir() if folder.is_dir() else ():
+        if PART_FOLDER.fullmatch(entry.name) and entry.is_dir() and not entry.is_symlink():
+            shutil.rmtree(entry, ignore_errors=True)
+        elif entry.name == SUMMARY:
+            entry.unlink(missing_ok=True)
+    if made:
+        with contextlib.suppress(OSError):
+            folder.rmdir()
+
+
+def _spark_schema(schema: pa.Schema) -> Any:
+    from pyspark.sql.pandas.types import from_arrow_schema
+
+    return from_arrow_schema(schema)
+
+
+def _run(spark: Any, source: DataFrame, converter: _Converter, folder: Path, made: bool,
+         duplicates: bool) -> SparkConversion:
+    """The identity pass (if ``duplicates``), the conversion pass, the summary."""
+    from pyspark import StorageLevel
+    from pyspark.sql import functions as F  # noqa: N812
+
+    output = None
+    try:
+        repeats = 0
+        if duplicates:
+            keys = source.mapInArrow(_KeyPass(converter), _spark_schema(_KEYS))
+            found = (keys.groupBy(_KEY).agg(F.min(ROW_ID).alias(_FIRST), F.count(F.lit(1)).alias("_n"),
+                                            F.collect_list(ROW_ID).alias("_ids"))
+                     .where(F.col("_n") > 1).select(F.explode("_ids").alias(ROW_ID), _FIRST)
+                     .where(F.col(ROW_ID) != F.col(_FIRST)).collect())
+            if found:
+                pairs = np.array(sorted((row[ROW_ID], row[_FIRST]) for row in found), np.int64)
+                converter = dataclasses.replace(converter, repeats=spark.sparkContext.broadcast(
+                    (np.ascontiguousarray(pairs[:, 0]), np.ascontiguousarray(pairs[:, 1]))))
+                repeats = len(pairs)
+        output = source.mapInArrow(converter, _spark_schema(_OUTPUT)).persist(StorageLevel.DISK_ONLY)
+        rows = output.where(F.col(_KIND) == "part").drop(*ERRORS_COLUMNS).collect()
+        parts = tuple(sorted(({"part": row["part"], "file": row["file"], "folder": row["folder"],
+                               "rows_in": row["rows_in"], "records_out": row["records_out"],
+                               "rejected": row["rejected"], "sha256": row["sha256"],
+                               "manifest_sha256": row["manifest_sha256"]} for row in rows),
+                             key=lambda part: part["part"]))
+        rejects = output.where(F.col(_KIND) == "reject")
+        if converter.source == "frame":  # the record's place in the DataFrame's order: the rows of earlier parts
+            before, offsets = 0, {}
+            for part in parts:
+                offsets[part["part"]] = before
+                before += part["rows_in"]
+            offset = F.create_map(*(F.lit(value) for item in offsets.items() for value in item)) if offsets \
+                else F.create_map(F.lit(0), F.lit(0))
+            rejects = rejects.withColumn("record", offset[F.col("part")] + F.col(_POSITION) + 1)
+        rejects = rejects.select(ROW_ID, *REJECT_COLUMNS)
+        written = [part for part in parts if part["folder"] is not None]
+        summary = None
+        if written:
+            entries = [{"folder": part["folder"], "records": part["records_out"], "sha256": part["sha256"],
+                        "manifest_sha256": part["manifest_sha256"], "rows_in": part["rows_in"],
+                        "rejected": part["rejected"]} for part in written]
+            empty = [part for part in parts if part["folder"] is None]
+            summary = write_summary(folder, entries, unwritten={
+                "parts": len(empty), "rows_in": sum(part["rows_in"] for part in empty),
+                "rejected": sum(part["rejected"] for part in empty)})
+        elif made:
+            folder.rmdir()  # nothing survived: nothing that could be mistaken for a batch
+    except BaseException:
+        if output is not None:
+            output.unpersist()
+        _clean(folder, made)
+        raise
+    return SparkConversion(str(folder), summary, parts, rejects, repeats, output)
+
+
+def _converter(spec: MappingSpec, source: str, columns: Sequence[str | None], folder: Path, *, department: str,
+               department_uscc: str, on: date | None, strict: bool, rule_set: str | None,
+               show_pii: bool) -> _Converter:
+    """The task's data; the department, its USCC and the rule set checked now, before any task runs."""
+    from creditstd.cli.convert import created_time
+
+    day = on or date.today()
+    plan = compile_plan(spec.class_name, strict=strict, today=day)
+    check = BatchWriter(folder / PART_NAME.format(0), spec.class_name, department=department,
+                        department_uscc=department_uscc, rule_set=rule_set, on=day)  # checks; writes nothing
+    return _Converter(spec.text, spec.file, source, tuple(columns), plan, show_pii, str(folder), department,
+                      check.department_uscc, rule_set, day, created_time(day))
+
+
+def convert_dataframe(df: DataFrame, mapping: MappingSpec | str, out_dir: str | os.PathLike[str], *,
+                      department: str, department_uscc: str, on: date | None = None, strict: bool = False,
+                      rule_set: str | None = None, show_pii: bool = False,
+                      duplicates: bool = True) -> SparkConversion:
+    """Convert the rows of ``df`` with ``mapping`` (a :class:`~creditstd.convert.MappingSpec`, a built-in
+    mapping's name or a mapping file) as ``creditstd convert`` converts a file, into one exchange batch per
+    partition, ``out_dir/part-NNNNN/``, and ``out_dir/summary.json`` over them.
+
+    ``df``: a CSV/TSV export read by Spark, every column as text (``header=True``, no ``inferSchema``; RFC 4180
+    quoting needs ``escape='"'``), its columns named as the mapping's sources (resolved once, here, by
+    :func:`~creditstd.convert.engine.resolve_columns`: a missing column raises
+    :class:`~creditstd.convert.MappingError` before any task runs).  Each task applies
+    :func:`~creditstd.convert.engine.convert_batch` to its partition's Arrow batches, checks them with
+    :func:`~creditstd.records.plan.validate_table`, merges the verdicts (:func:`~creditstd.convert.combine_rows`)
+    and writes the valid rows with :func:`write_rows` into its part (a :class:`BatchWriter`: atomic, owner-only,
+    with its accounting; a partition of which no row survives writes no part).  ``out_dir`` must be new or empty
+    and visible to the driver and every executor at the same path (a local folder in local mode, a shared file
+    system on a cluster).  ``on``, ``strict``, ``rule_set``, ``show_pii``: as ``creditstd convert`` takes them
+    (``created`` is the ``on`` day at 00:00:00+08:00, so a rerun writes the same bytes).
+
+    ``duplicates``: a record whose id an earlier row of the DataFrame (a smaller row id: an earlier partition,
+    or earlier in its partition) already gave is rejected (``exchange.duplicate_id``, naming that row), the first
+    kept, wherever the two are.  This costs a first pass that converts and checks every row to compute the
+    identity keys of the valid ones, and one shuffle of (row id, key) pairs; the repeats (usually few) are
+    collected and broadcast.  ``False``: repeats are refused only within a partition.
+
+    Row ids are ``monotonically_increasing_id``'s: the partition number times 2**33 plus the row's place in it.
+    A reject's ``record`` is its 1-based place in the DataFrame's order.  Raises ValueError for a mapping of
+    an XML export (use :func:`convert_files`), CatalogueError for a department, USCC or rule set a batch cannot
+    carry.  A failed job leaves no part and no summary.
+    """
+    from creditstd.convert.engine import resolve_columns
+
+    spec = _load_spec(mapping)
+    if spec.source.format == "xml":
+        raise ValueError(bilingual(f"映射 {spec.name} 读取XML：请用 convert_files 按文件转换",
+                                   f"the mapping {spec.name} reads XML: convert its files with convert_files"))
+    names = list(df.columns)
+    headers = [name.lstrip("\ufeff") for name in names]
+    chosen = resolve_columns(spec, headers, "DataFrame")
+    columns = [None if header is None else names[headers.index(header)] for header in chosen]
+    used = list(dict.fromkeys(name for name in columns if name is not None)) or names[:1]
+    folder, made = _prepare(out_dir)
+    try:
+        converter = _converter(spec, "frame", columns, folder, department=department,
+                               department_uscc=department_uscc, on=on, strict=strict, rule_set=rule_set,
+                               show_pii=show_pii)
+    except BaseException:
+        _clean(folder, made)
+        raise
+    return _run(df.sparkSession, df.select(*(_quoted(name) for name in used)), converter, folder, made, duplicates)
+
+
+def convert_files(spark: Any, paths: Iterable[str | os.PathLike[str]], mapping: MappingSpec | str,
+                  out_dir: str | os.PathLike[str], *, department: str, department_uscc: str, on: date | None = None,
+                  strict: bool = False, rule_set: str | None = None, show_pii: bool = False,
+                  duplicates: bool = True) -> SparkConversion:
+    """Convert export files with ``mapping`` in Spark tasks, one file per task and per part: each task reads its
+    file with :func:`~creditstd.convert.engine.convert_source`, the reader of ``creditstd convert`` (for XML the
+    safe reader: any DOCTYPE refused, no entities, bounded), and writes ``out_dir/part-NNNNN/`` (NNNNN the
+    file's place in ``paths``, globs expanded) as :func:`convert_dataframe` writes a partition's.
+
+    The files must be readable at the same path by every executor (a shared file system).  A file cannot be
+    split: parallelism is the number of files.  A reject's ``file``, ``line`` and ``record`` are those of
+    ``creditstd convert``'s rejects (the record's 1-based place in its file); row ids are the file's number
+    times 2**33 plus the record's place.  A file that cannot be read (an XML DTD, a column the mapping names
+    missing) fails the job, naming the file, and leaves no part and no summary.  Other parameters as for
+    :func:`convert_dataframe`.
+    """
+    from creditstd.sources import expand_inputs
+
+    spec = _load_spec(mapping)
+    files = [os.path.abspath(path) for path in expand_inputs([os.fspath(path) for path in paths])]
+    folder, made = _prepare(out_dir)
+    try:
+        converter = _converter(spec, "files", (), folder, department=department, department_uscc=department_uscc,
+                               on=on, strict=strict, rule_set=rule_set, show_pii=show_pii)
+        numbered = spark.sparkContext.parallelize(list(enumerate(files)), max(1, len(files)))
+        source = spark.createDataFrame(numbered, "number int, path string")
+    except BaseException:
+        _clean(folder, made)
+        raise
+    return _run(spark, source, converter, folder, made, duplicates)
