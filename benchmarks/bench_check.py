@@ -65,7 +65,7 @@ def generate(path: Path, lines: int, broken: float, seed: int = 1) -> None:
                 number = ric.generate(kind=ric.Kind.CITIZEN_15, rng=rng)
             if rng.random() < broken:
                 i = rng.randrange(len(number))
-                number = number[:i] + rng.choice("0123456789AB") + number[i + 1:]
+                number = number[:i] + rng.choice("0123456789AB") + number[i + 1 :]
             out.write(number + "\n")
 
 
@@ -89,8 +89,11 @@ def subprocess_run(path: Path, args: list[str], sink: Path) -> tuple[float, floa
     image is a copy of this process (large after the in-process runs)."""
     start = time.perf_counter()
     with sink.open("wb") as out:
-        child = subprocess.Popen([str(Path(sys.executable).parent / "creditstd"), "check", "--file", str(path), *args],
-                                 stdout=out, stderr=subprocess.DEVNULL)
+        child = subprocess.Popen(
+            [str(Path(sys.executable).parent / "creditstd"), "check", "--file", str(path), *args],
+            stdout=out,
+            stderr=subprocess.DEVNULL,
+        )
         peak = 0
         while True:
             pid, _, usage = os.wait4(child.pid, os.WNOHANG)
@@ -155,9 +158,13 @@ def _row(case: str, lines: int, runs: list[tuple[float, ...]], base: float | Non
     """The figures of ``runs`` (``(seconds, CPU seconds[, peak RSS kB])`` each) over ``lines`` lines: best and
     median lines/s, lines per CPU second (best), the ratio to ``base`` (lines/s), the peak RSS."""
     best = min(run[0] for run in runs)
-    row: dict[str, object] = {"case": case, "lines": lines, "lines_per_s": round(lines / best),
-                              "lines_per_s_median": round(lines / statistics.median(run[0] for run in runs)),
-                              "lines_per_cpu_s": round(lines / min(run[1] for run in runs))}
+    row: dict[str, object] = {
+        "case": case,
+        "lines": lines,
+        "lines_per_s": round(lines / best),
+        "lines_per_s_median": round(lines / statistics.median(run[0] for run in runs)),
+        "lines_per_cpu_s": round(lines / min(run[1] for run in runs)),
+    }
     if base:
         row["x_stdnum"] = round(lines / best / base, 1)
     if len(runs[0]) > 2:
@@ -171,8 +178,10 @@ def _print(row: dict[str, object]) -> None:
     case = case.replace(": run_bulk", "")
     ratio = f"x{row['x_stdnum']:<5}" if "x_stdnum" in row else " " * 6
     rss = f"  peak RSS {row['peak_rss_mb']} MB" if "peak_rss_mb" in row else ""
-    print(f"{case:44} {row['lines_per_s']:>11,} ({row['lines_per_s_median']:>11,})  "
-          f"{row['lines_per_cpu_s']:>11,}  {ratio}{rss}")
+    print(
+        f"{case:44} {row['lines_per_s']:>11,} ({row['lines_per_s_median']:>11,})  "
+        f"{row['lines_per_cpu_s']:>11,}  {ratio}{rss}"
+    )
 
 
 def main() -> None:
@@ -193,32 +202,56 @@ def main() -> None:
     sink = arguments.sink
     device = stat.S_ISCHR(os.stat(sink).st_mode)
     if not device:
-        print(f"note: {sink} is not a character device: writing the output there costs memory and CPU time "
-              "(mknod /tmp/null c 1 3, then --sink /tmp/null)", file=sys.stderr)
+        print(
+            f"note: {sink} is not a character device: writing the output there costs memory and CPU time "
+            "(mknod /tmp/null c 1 3, then --sink /tmp/null)",
+            file=sys.stderr,
+        )
     lines = sum(1 for _ in path.open("rb"))
-    print(f"{lines:,} lines, {path.stat().st_size / 1e6:.0f} MB, {arguments.broken:.0%} broken, best (median) of "
-          f"{arguments.repeat}, output to {sink}; load average {os.getloadavg()[0]:.2f}")
+    print(
+        f"{lines:,} lines, {path.stat().st_size / 1e6:.0f} MB, {arguments.broken:.0%} broken, best (median) of "
+        f"{arguments.repeat}, output to {sink}; load average {os.getloadavg()[0]:.2f}"
+    )
     print(f"{'lines':44} {'per s':>11} {'(median)':>13}  {'per CPU s':>11}  {'stdnum':6}")
     sample = min(lines, arguments.stdnum_lines)
-    stdnum = _row("python-stdnum is_valid loop", sample, [stdnum_loop(path, sample) for _ in range(arguments.repeat)],
-                  None)
+    stdnum = _row(
+        "python-stdnum is_valid loop", sample, [stdnum_loop(path, sample) for _ in range(arguments.repeat)], None
+    )
     base = float(stdnum["lines_per_s"])  # type: ignore[arg-type]
     _print(stdnum)
     rows: list[dict[str, object]] = [stdnum]
     commands = (("-q", ["-q"], "text", True), ("--format jsonl", ["--format", "jsonl"], "jsonl", False))
     for name, args, output, quiet in commands:
-        rows.append(_row(f"creditstd check --file F {name} (subprocess, start-up included)", lines,
-                         [subprocess_run(path, args, sink) for _ in range(arguments.repeat)], base))
+        rows.append(
+            _row(
+                f"creditstd check --file F {name} (subprocess, start-up included)",
+                lines,
+                [subprocess_run(path, args, sink) for _ in range(arguments.repeat)],
+                base,
+            )
+        )
         _print(rows[-1])
-        rows.append(_row(f"creditstd check --file F {name} (in-process: run_bulk)", lines,
-                         [in_process(path, output, quiet, sink) for _ in range(arguments.repeat)], base))
+        rows.append(
+            _row(
+                f"creditstd check --file F {name} (in-process: run_bulk)",
+                lines,
+                [in_process(path, output, quiet, sink) for _ in range(arguments.repeat)],
+                base,
+            )
+        )
         _print(rows[-1])
     if arguments.flat_lines:
         big = repeated(path, lines, arguments.flat_lines, Path(folder.name) / "more.txt")
         print(f"memory on {arguments.flat_lines:,} lines (the file repeated), one run each:")
         for name, args, _, _ in commands:
-            rows.append(_row(f"creditstd check --file F {name} (subprocess, start-up included)", arguments.flat_lines,
-                             [subprocess_run(big, args, sink)], base))
+            rows.append(
+                _row(
+                    f"creditstd check --file F {name} (subprocess, start-up included)",
+                    arguments.flat_lines,
+                    [subprocess_run(big, args, sink)],
+                    base,
+                )
+            )
             _print(rows[-1])
         big.unlink()
     if arguments.json:
@@ -226,12 +259,21 @@ def main() -> None:
         import pyarrow
         import stdnum as stdnum_module
 
-        record = {"command": " ".join(["benchmarks/bench_check.py", *sys.argv[1:]]), "lines": lines,
-                  "megabytes": round(path.stat().st_size / 1e6), "broken": arguments.broken,
-                  "repeat": arguments.repeat, "python": platform.python_version(), "numpy": numpy.__version__,
-                  "pyarrow": pyarrow.__version__, "stdnum": stdnum_module.__version__, "cpus": os.cpu_count(),
-                  "sink_is_device": device, "load_average": [round(load, 2) for load in os.getloadavg()],
-                  "rows": rows}
+        record = {
+            "command": " ".join(["benchmarks/bench_check.py", *sys.argv[1:]]),
+            "lines": lines,
+            "megabytes": round(path.stat().st_size / 1e6),
+            "broken": arguments.broken,
+            "repeat": arguments.repeat,
+            "python": platform.python_version(),
+            "numpy": numpy.__version__,
+            "pyarrow": pyarrow.__version__,
+            "stdnum": stdnum_module.__version__,
+            "cpus": os.cpu_count(),
+            "sink_is_device": device,
+            "load_average": [round(load, 2) for load in os.getloadavg()],
+            "rows": rows,
+        }
         existing = json.loads(arguments.json.read_text()) if arguments.json.exists() else {}
         runs = existing.get("runs", []) if isinstance(existing, dict) else []
         runs = [run for run in runs if run.get("lines") != lines] + [record]

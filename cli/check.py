@@ -167,8 +167,13 @@ def _kind_name(kind: str | None) -> tuple[str, str]:
 
 def _problem_json(problem: Finding) -> dict[str, object]:
     """One error of a verdict as ``--format json`` has always written it."""
-    return {"kind": problem.kind or "unknown", "code": problem.code, "position": problem.position,
-            "message_zh": problem.message_zh, "message_en": problem.message_en}
+    return {
+        "kind": problem.kind or "unknown",
+        "code": problem.code,
+        "position": problem.position,
+        "message_zh": problem.message_zh,
+        "message_en": problem.message_en,
+    }
 
 
 def render_text(where: str, verdict: Verdict, options: Options) -> Iterator[str]:
@@ -269,7 +274,7 @@ class _Writer:
             return
         self.wait()
         for start in range(0, len(outputs), _WRITE_LINES):  # a bounded piece at a time: memory stays small
-            chunk = outputs[start:start + _WRITE_LINES]
+            chunk = outputs[start : start + _WRITE_LINES]
             if type(chunk[0]) is bytes:
                 if self.options.output == "json":
                     click.echo(b",\n  " if self.listed else b"\n  ", nl=False)
@@ -334,8 +339,13 @@ class _Writer:
         if self.options.output == "json":
             click.echo(f'\n], "summary": {json.dumps(summary)}}}')
         else:
-            click.echo(bilingual(f"共检查 {total} 个，有效 {total - invalid} 个，无效 {invalid} 个",
-                                 f"{total} checked, {total - invalid} valid, {invalid} invalid"), err=True)
+            click.echo(
+                bilingual(
+                    f"共检查 {total} 个，有效 {total - invalid} 个，无效 {invalid} 个",
+                    f"{total} checked, {total - invalid} valid, {invalid} invalid",
+                ),
+                err=True,
+            )
         return 1 if invalid else 0
 
 
@@ -389,8 +399,9 @@ def _read_blocks(path: str, encoding: str, scale: int = 1) -> Iterator[Any]:
         yield from _utf8_blocks(stream, path, codec, scale * BLOCK_BYTES)
 
 
-def read_lines_from(stream: BinaryIO, path: str, codec: codecs.CodecInfo, *, first: int = 0,
-                    primed: bool = False) -> Iterator[Line]:
+def read_lines_from(
+    stream: BinaryIO, path: str, codec: codecs.CodecInfo, *, first: int = 0, primed: bool = False
+) -> Iterator[Line]:
     """:func:`read_lines` over an open stream whose lines before ``first + 1`` are already read (``primed``:
     the decoder has already decoded something, so a byte-order mark is no longer dropped)."""
     name = "<stdin>" if path == "-" else path
@@ -446,7 +457,7 @@ class _Rest(io.RawIOBase):
             self.head = self.head[size:]
             return size
         data = self.stream.read(len(buffer))
-        buffer[:len(data)] = data
+        buffer[: len(data)] = data
         return len(data)
 
 
@@ -466,7 +477,7 @@ class _ByteBlock:
     def line(self, index: int) -> bytes:
         """Line ``index`` of the block, without its newline."""
         start = int(self.starts[index])
-        return self.data[start:start + int(self.lengths[index])]
+        return self.data[start : start + int(self.lengths[index])]
 
     def matrix(self, rows: Any, width: int) -> Any:
         """The lines ``rows`` (each ``width`` bytes long) as an ``(n, width)`` matrix of bytes, copied at once
@@ -591,8 +602,9 @@ _WIDTH_KINDS = {18: ("uscc", "ric"), 15: ("regno", "ric"), 9: ("orgcode",)}
 _PERMITS = [code.encode() for code in sorted(ric.PERMIT_REGIONS)]
 
 
-def _classify(width: int, rows: Any, texts: Any, options: Options,
-              invalid: _Invalid, matrix: Any = None) -> list[tuple[str, Any, Any, tuple[str, ...], Any]]:
+def _classify(
+    width: int, rows: Any, texts: Any, options: Options, invalid: _Invalid, matrix: Any = None
+) -> list[tuple[str, Any, Any, tuple[str, ...], Any]]:
     """The lines of one length that are valid and written from a template: ``(verdict kind, rows, flags, also,
     mask)`` groups (``rows``: ``rows[mask]``; with ``-q``: one group of every valid line, nothing to write); the
     invalid canonical ones are handed to ``invalid``.  ``matrix``: the rows' :func:`batch.text_matrix`, when the
@@ -606,8 +618,11 @@ def _classify(width: int, rows: Any, texts: Any, options: Options,
     kinds = _WIDTH_KINDS[width]
     loose = {kind: batch.canonical_valid(matrix, kind) & canonical for kind in kinds}
     # valid as each kind in the strictness asked for (check() keeps, in strict mode, the kinds valid strictly)
-    valid_as = {kind: batch.canonical_valid(matrix, kind, strict=True) & canonical for kind in kinds} \
-        if options.strict else loose
+    valid_as = (
+        {kind: batch.canonical_valid(matrix, kind, strict=True) & canonical for kind in kinds}
+        if options.strict
+        else loose
+    )
     if options.kind is None:
         valid = np.zeros(len(rows), dtype=bool)
         for kind in kinds:
@@ -655,8 +670,9 @@ def _classify(width: int, rows: Any, texts: Any, options: Options,
     return result
 
 
-def _ric_split(kind: str, width: int, matrix: Any, rows: Any, ok: Any,
-               also: tuple[str, ...]) -> list[tuple[str, Any, Any, tuple[str, ...]]]:
+def _ric_split(
+    kind: str, width: int, matrix: Any, rows: Any, ok: Any, also: tuple[str, ...]
+) -> list[tuple[str, Any, Any, tuple[str, ...]]]:
     """The groups of the rows ``ok`` valid as ``kind``: an ID number by the kind :func:`check` reports."""
     np = batch._numpy()
     if kind != "ric":
@@ -672,20 +688,22 @@ def _ric_split(kind: str, width: int, matrix: Any, rows: Any, ok: Any,
     if len(maybe):
         head = np.ascontiguousarray(matrix[maybe, :6]).view("S6").ravel()
         permit[maybe] = np.isin(head, _PERMITS)
-    return [("foreigner_pr", rows[ok & foreigner], ok & foreigner, also),
-            ("residence_permit", rows[ok & permit], ok & permit, also),
-            ("citizen_id", rows[ok & ~foreigner & ~permit], ok & ~foreigner & ~permit, also)]
+    return [
+        ("foreigner_pr", rows[ok & foreigner], ok & foreigner, also),
+        ("residence_permit", rows[ok & permit], ok & permit, also),
+        ("citizen_id", rows[ok & ~foreigner & ~permit], ok & ~foreigner & ~permit, also),
+    ]
 
 
-def _check_block(numbers: list[int], texts: list[str | None], options: Options,
-                 templates: _Templates) -> tuple[list[str], int]:
+def _check_block(
+    numbers: list[int], texts: list[str | None], options: Options, templates: _Templates
+) -> tuple[list[str], int]:
     """Check one block; return what to write (in line order) and how many lines were invalid."""
     results, bad = _check_results(numbers, texts, options, templates)
     return [result for result in results if result is not None], bad
 
 
-def _check_results(numbers: Any, texts: Any, options: Options,
-                   templates: _Templates) -> tuple[list[str | None], int]:
+def _check_results(numbers: Any, texts: Any, options: Options, templates: _Templates) -> tuple[list[str | None], int]:
     """Check one block; return each line's output (None: nothing to write) and how many lines were invalid."""
     np = batch._numpy()
     count = len(texts)
@@ -705,8 +723,9 @@ def _check_results(numbers: Any, texts: Any, options: Options,
             if not len(rows):
                 continue
             for label, chosen, flags, also, _ in _classify(width, rows, texts, options, invalid):
-                if len(chosen) and (options.quiet or templates.render(label, width, chosen, numbers, texts, flags,
-                                                                       results, also)):
+                if len(chosen) and (
+                    options.quiet or templates.render(label, width, chosen, numbers, texts, flags, results, also)
+                ):
                     fast[chosen] = True
         if options.kind is None:
             other = (lengths > 0) & (lengths <= MAX_LENGTH) & (lengths != 9) & (lengths != 15) & (lengths != 18)
@@ -724,8 +743,9 @@ def _check_results(numbers: Any, texts: Any, options: Options,
     return results, bad
 
 
-def _check_bytes(block: _ByteBlock, options: Options, templates: _Templates,
-                 binary: str | None = None) -> tuple[Any, int, int]:
+def _check_bytes(
+    block: _ByteBlock, options: Options, templates: _Templates, binary: str | None = None
+) -> tuple[Any, int, int]:
     """Check a :class:`_ByteBlock`: what to write (in line order: a list of texts, or with ``binary`` one
     ``bytes`` of UTF-8 encoded with that error handler, joined by :func:`_joined`), how many lines were invalid,
     how many read.
@@ -748,8 +768,17 @@ def _check_bytes(block: _ByteBlock, options: Options, templates: _Templates,
     fast = np.zeros(count, dtype=bool)
     canonical = np.zeros(count, dtype=bool)
     invalid = templates.invalid
-    invalid.begin(numbers, texts, results, fast, binary,  # type: ignore[arg-type]
-                  segments if binary else None, templates, glue, after)
+    invalid.begin(
+        numbers,  # type: ignore[arg-type]
+        texts,  # type: ignore[arg-type]
+        results,
+        fast,
+        binary,
+        segments if binary else None,
+        templates,
+        glue,
+        after,
+    )
     for width in _WIDTH_KINDS:
         rows = np.flatnonzero(lengths == width)
         if not len(rows):
@@ -764,8 +793,9 @@ def _check_bytes(block: _ByteBlock, options: Options, templates: _Templates,
                 continue
             if not options.quiet:
                 if binary:
-                    if not templates.render_bytes(label, width, chosen, matrix[mask], block.first + 1 + chosen,
-                                                  flags, segments, also, glue, after):
+                    if not templates.render_bytes(
+                        label, width, chosen, matrix[mask], block.first + 1 + chosen, flags, segments, also, glue, after
+                    ):
                         continue
                 elif not templates.render(label, width, chosen, numbers, texts, flags, results, also):
                     continue
@@ -789,8 +819,9 @@ def _check_bytes(block: _ByteBlock, options: Options, templates: _Templates,
                 stripped[index] = text
                 read.append(index)
         if read:
-            found, more = _check_results([numbers[index] for index in read], [stripped[index] for index in read],
-                                         options, templates)
+            found, more = _check_results(
+                [numbers[index] for index in read], [stripped[index] for index in read], options, templates
+            )
             for index, result in zip(read, found, strict=True):
                 results[index] = result.encode("utf-8", binary) if binary and result is not None else result
             bad += more
@@ -800,8 +831,9 @@ def _check_bytes(block: _ByteBlock, options: Options, templates: _Templates,
     return list(filter(None, results)), bad, kept  # (no output is empty)
 
 
-def _joined(results: Any, segments: list[tuple[Any, list[Any]]], glue: bytes, after: bool,
-            templates: _Templates) -> _Output:
+def _joined(
+    results: Any, segments: list[tuple[Any, list[Any]]], glue: bytes, after: bool, templates: _Templates
+) -> _Output:
     """A byte block's output: each line's output (``results``: bytes, or None; ``segments``: the lines written
     from templates, :meth:`_Templates._assemble`'s pairs with the glue in them) in line order, with ``glue``
     after (or before) each one.
@@ -825,16 +857,25 @@ def _joined(results: Any, segments: list[tuple[Any, list[Any]]], glue: bytes, af
     firsts = np.cumsum(counts) - counts  # the element of each line's first part
     views = np.empty((int(firsts[-1] + counts[-1]), 4), dtype=np.int32)
     # a constant part (template text with the glue) is a piece of the arena like the looked-up ones
-    segments = [(rows, [np.full(1, templates._piece_id(column), dtype=np.intp) if isinstance(column, bytes)
-                        else column for column in columns]) for rows, columns in segments]
+    segments = [
+        (
+            rows,
+            [
+                np.full(1, templates._piece_id(column), dtype=np.intp) if isinstance(column, bytes) else column
+                for column in columns
+            ],
+        )
+        for rows, columns in segments
+    ]
     pieces = templates.piece_views()
     buffers: list[Any] = [templates.arena]
     data = b""
     if outputs:  # each with its glue, as one part
         data = glue.join(outputs) + glue if after else glue + glue.join(outputs)
         sizes = np.fromiter(map(len, outputs), dtype=np.int64, count=len(outputs)) + len(glue)
-        views[firsts[written]] = _views(np.frombuffer(data, dtype=np.uint8), len(buffers), np.cumsum(sizes) - sizes,
-                                        sizes)
+        views[firsts[written]] = _views(
+            np.frombuffer(data, dtype=np.uint8), len(buffers), np.cumsum(sizes) - sizes, sizes
+        )
         buffers.append(data)
     for rows, columns in segments:
         at = firsts[rows]
@@ -892,7 +933,7 @@ def _matrix_views(matrix: Any, index: int) -> Any:
     views = np.zeros((count, 4), dtype=np.int32)
     views[:, 0] = width
     if width <= _INLINE:
-        views.view(np.uint8)[:, 4:4 + width] = matrix
+        views.view(np.uint8)[:, 4 : 4 + width] = matrix
     else:
         views[:, 1] = np.ascontiguousarray(matrix[:, :4]).view(np.int32)[:, 0]
         views[:, 2] = index
@@ -926,14 +967,18 @@ def _materialised(views: Any, buffers: list[Any]) -> Any:
     total = int(sizes.sum())
     pa = _arrow_views()
     if pa is not None:
-        array = pa.Array.from_buffers(pa.binary_view(), len(views), [None, pa.py_buffer(views),
-                                                                      *map(pa.py_buffer, buffers)])
+        array = pa.Array.from_buffers(
+            pa.binary_view(), len(views), [None, pa.py_buffer(views), *map(pa.py_buffer, buffers)]
+        )
         return memoryview(array.cast(pa.binary()).buffers()[2])[:total]
     sources = [views.view(np.uint8).ravel(), *(np.frombuffer(buffer, dtype=np.uint8).ravel() for buffer in buffers)]
     bases = np.cumsum([0, *map(len, sources)])
     inline = sizes <= _INLINE
-    starts = np.where(inline, np.arange(len(views), dtype=np.int64) * 16 + 4,
-                      bases[np.where(inline, -1, views[:, 2]) + 1] + views[:, 3])
+    starts = np.where(
+        inline,
+        np.arange(len(views), dtype=np.int64) * 16 + 4,
+        bases[np.where(inline, -1, views[:, 2]) + 1] + views[:, 3],
+    )
     out = np.empty(total, dtype=np.uint8)
     _put_ragged(out, np.cumsum(sizes) - sizes, np.concatenate(sources), starts, sizes)
     return memoryview(out)
@@ -955,7 +1000,7 @@ def _put_ragged(buffer: Any, places: Any, source: Any, starts: Any, sizes: Any) 
     counts = np.bincount(powers)
     ends = np.cumsum(counts)
     for power in np.flatnonzero(counts).tolist():
-        chosen = order[ends[power] - counts[power]:ends[power]]
+        chosen = order[ends[power] - counts[power] : ends[power]]
         width = 1 << power
         into = np.lib.stride_tricks.as_strided(buffer, shape=(len(buffer) - width + 1, width), strides=(1, 1))
         since = np.lib.stride_tricks.as_strided(source, shape=(len(source) - width + 1, width), strides=(1, 1))
@@ -1037,15 +1082,20 @@ class _Behind:
             raise self.error
 
 
-
 #: The fields of each error's message, from the number (``e``: the expected check character).
 _ERROR_FIELDS: dict[str, Any] = {
-    "uscc.checksum": lambda s, e: {"expected": e}, "uscc.pilot_checksum": lambda s, e: {"expected": e},
-    "uscc.authority": lambda s, e: {"value": s[0]}, "uscc.category": lambda s, e: {"value": s[1], "authority": s[0]},
-    "uscc.region": lambda s, e: {"value": s[2:8]}, "ric.checksum": lambda s, e: {"expected": e},
-    "ric.foreigner_province": lambda s, e: {"value": s[1:3]}, "ric.region": lambda s, e: {"value": s[:6]},
-    "ric.region_aggregate": lambda s, e: {"value": s[:6]}, "regno.checksum": lambda s, e: {"expected": e},
-    "regno.region": lambda s, e: {"value": s[:6]}, "orgcode.checksum": lambda s, e: {"expected": e},
+    "uscc.checksum": lambda s, e: {"expected": e},
+    "uscc.pilot_checksum": lambda s, e: {"expected": e},
+    "uscc.authority": lambda s, e: {"value": s[0]},
+    "uscc.category": lambda s, e: {"value": s[1], "authority": s[0]},
+    "uscc.region": lambda s, e: {"value": s[2:8]},
+    "ric.checksum": lambda s, e: {"expected": e},
+    "ric.foreigner_province": lambda s, e: {"value": s[1:3]},
+    "ric.region": lambda s, e: {"value": s[:6]},
+    "ric.region_aggregate": lambda s, e: {"value": s[:6]},
+    "regno.checksum": lambda s, e: {"expected": e},
+    "regno.region": lambda s, e: {"value": s[:6]},
+    "orgcode.checksum": lambda s, e: {"expected": e},
 }
 
 
@@ -1082,8 +1132,11 @@ def _masked_runs(matrix: Any) -> Any:
 
 
 #: The error codes (indices of :data:`batch.ERROR_CODES`) whose message quotes part of the number.
-_QUOTING = [index for index, code in enumerate(batch.ERROR_CODES)
-            if code in _ERROR_FIELDS and set(_ERROR_FIELDS[code]("0" * 18, "0")) != {"expected"}]
+_QUOTING = [
+    index
+    for index, code in enumerate(batch.ERROR_CODES)
+    if code in _ERROR_FIELDS and set(_ERROR_FIELDS[code]("0" * 18, "0")) != {"expected"}
+]
 
 
 class _Invalid:
@@ -1100,9 +1153,18 @@ class _Invalid:
         self.suffix_ids: dict[tuple, int] = {}  # byte blocks: key of errors -> arena number of its text (-1: none)
         self.segments: list | None = None
 
-    def begin(self, numbers: list[int], texts: list[str | None], results: list[str | None], fast: Any,
-              binary: str | None = None, segments: list | None = None, templates: _Templates | None = None,
-              glue: bytes = b"\n", after: bool = True) -> None:
+    def begin(
+        self,
+        numbers: list[int],
+        texts: list[str | None],
+        results: list[str | None],
+        fast: Any,
+        binary: str | None = None,
+        segments: list | None = None,
+        templates: _Templates | None = None,
+        glue: bytes = b"\n",
+        after: bool = True,
+    ) -> None:
         """Start a block; ``binary``: its outputs are UTF-8 bytes, encoded with this error handler; ``segments``
         (a byte block, ``numbers`` a range): the lines in canonical form go there, as :meth:`_Templates._assemble`
         makes them (with ``glue`` after or before each), their errors' text a piece of ``templates``' arena."""
@@ -1154,8 +1216,9 @@ class _Invalid:
             for array, part in zip(full, (code, position, expected), strict=True):
                 array[where] = part
             found.append((label, *full))
-            signature |= ((full[0].astype(np.int64) << 16) | (full[1].astype(np.int64) << 8)
-                          | full[2].astype(np.int64)) << (24 * order)
+            signature |= (
+                (full[0].astype(np.int64) << 16) | (full[1].astype(np.int64) << 8) | full[2].astype(np.int64)
+            ) << (24 * order)
             quoted |= np.isin(full[0], _QUOTING)
 
         def key_of(row: int) -> tuple:
@@ -1164,8 +1227,16 @@ class _Invalid:
                 if code[row]:
                     name = batch.ERROR_CODES[int(code[row])]
                     fields = _ERROR_FIELDS.get(name or "")
-                    key.append((label, name, int(position[row]), () if fields is None else
-                                tuple(fields(texts[indices[row]], chr(int(expected[row]))).items())))
+                    key.append(
+                        (
+                            label,
+                            name,
+                            int(position[row]),
+                            ()
+                            if fields is None
+                            else tuple(fields(texts[indices[row]], chr(int(expected[row]))).items()),
+                        )
+                    )
             return tuple(key)
 
         if self.segments is not None:
@@ -1239,10 +1310,16 @@ class _Invalid:
                 suffix = self.suffixes.get(key, "")
                 if suffix == "":
                     text: str = self.texts[int(chosen[row])]  # type: ignore[assignment]
-                    suffix = self.suffixes[key] = self._suffix(start + int(chosen[row]), text,
-                                                               echo[row].tobytes().decode("ascii"), key)
-                piece = -1 if suffix is None else templates._piece_id(
-                    (suffix + self.glue.decode() if self.after else suffix).encode("utf-8", self.binary or "strict"))
+                    suffix = self.suffixes[key] = self._suffix(
+                        start + int(chosen[row]), text, echo[row].tobytes().decode("ascii"), key
+                    )
+                piece = (
+                    -1
+                    if suffix is None
+                    else templates._piece_id(
+                        (suffix + self.glue.decode() if self.after else suffix).encode("utf-8", self.binary or "strict")
+                    )
+                )
                 self.suffix_ids[key] = piece
             pieces[at] = piece
         row_pieces = np.where(key_rows >= 0, pieces[key_rows], -1)
@@ -1257,8 +1334,11 @@ class _Invalid:
         self.bad += len(rows)
         numbers = start + rows
         head: list = [b"" if self.after else self.glue]
-        head += [b'{"line": ', "line", b', "input": "', (0, width), b'"'] if self.options.output != "text" else \
-            ["\u2717 line ".encode(), "line", b": ", (0, width)]
+        head += (
+            [b'{"line": ', "line", b', "input": "', (0, width), b'"']
+            if self.options.output != "text"
+            else ["\u2717 line ".encode(), "line", b": ", (0, width)]
+        )
         cuts = {0, len(rows), *(int(at) for at in np.searchsorted(numbers, 10 ** np.arange(1, 19, dtype=np.int64)))}
         for first, stop in itertools.pairwise(sorted(cuts)):  # the line numbers of a piece have as many digits
             if stop > first:
@@ -1322,21 +1402,27 @@ class _Invalid:
         for label, name, at, fields in key:
             error = make_error(name, at or None, **dict(fields))
             predicted.append((label, name, error.position, error.message_zh, error.message_en))
-        real = [(problem.kind, problem.code, problem.position, problem.message_zh, problem.message_en)
-                for problem in verdict.errors]
+        real = [
+            (problem.kind, problem.code, problem.position, problem.message_zh, problem.message_en)
+            for problem in verdict.errors
+        ]
         if verdict.valid or real != predicted or _shown(verdict, options.reveal) != echo:
             return None
         output = item_output(line, verdict, options)
         head = f'{{"line": {line}, "input": "{echo}"' if options.output != "text" else f"✗ line {line}: {echo}"
-        return output[len(head):] if output.startswith(head) else None
+        return output[len(head) :] if output.startswith(head) else None
 
     def unknown_length(self, indices: list[int]) -> None:
         """Canonical lines of a length no identifier has: ``identify.unknown``."""
         texts: list[str] = self.texts  # type: ignore[assignment]
-        chosen = [index for index in indices if texts[index].isalnum() and texts[index].isascii()
-                  and texts[index].upper() == texts[index]]
-        shown = [printable(texts[index] if self.options.reveal else redact(texts[index]), SHOWN_CHARS)
-                 for index in chosen]
+        chosen = [
+            index
+            for index in indices
+            if texts[index].isalnum() and texts[index].isascii() and texts[index].upper() == texts[index]
+        ]
+        shown = [
+            printable(texts[index] if self.options.reveal else redact(texts[index]), SHOWN_CHARS) for index in chosen
+        ]
         keys = [((None, "identify.unknown", 0, (("length", len(texts[index])),)),) for index in chosen]
         self._write(chosen, shown, keys)
 
@@ -1399,25 +1485,70 @@ class _Templates:
 
     # the fields cut out of the sample, in the order render_json writes them: (path, quoted string?)
     _SLOTS: ClassVar[dict[tuple[str, int], list[tuple[str, bool]]]] = {
-        ("uscc", 18): [("line", False), ("input", True), ("info.number", True), ("info.authority", False),
-                       ("info.category", False), ("info.region_code", True), ("info.region", False),
-                       ("info.orgcode", True), ("info.orgcode_valid", False), ("info.check_digit", True)],
-        ("ric", 18): [("line", False), ("input", True), ("info.number", True), ("info.kind", False),
-                      ("info.kind_name", False), ("info.region_code", False), ("info.region", False),
-                      ("info.birth_date", True), ("info.sequence", True), ("info.sex", False),
-                      ("info.check_digit", True), ("info.country_code", False)],
-        ("ric", 15): [("line", False), ("input", True), ("info.number", True), ("info.kind", False),
-                      ("info.kind_name", False), ("info.region_code", False), ("info.region", False),
-                      ("info.birth_date", True), ("info.sequence", True), ("info.sex", False),
-                      ("info.possible_centenarian", False)],
-        ("regno", 15): [("line", False), ("input", True), ("info.number", True), ("info.region_code", True),
-                        ("info.region", False), ("info.sequence", True), ("info.ownership", False),
-                        ("info.check_digit", True)],
-        ("orgcode", 9): [("line", False), ("input", True), ("info.number", True), ("info.body", True),
-                         ("info.check_digit", True), ("info.is_custom_range", False)],
+        ("uscc", 18): [
+            ("line", False),
+            ("input", True),
+            ("info.number", True),
+            ("info.authority", False),
+            ("info.category", False),
+            ("info.region_code", True),
+            ("info.region", False),
+            ("info.orgcode", True),
+            ("info.orgcode_valid", False),
+            ("info.check_digit", True),
+        ],
+        ("ric", 18): [
+            ("line", False),
+            ("input", True),
+            ("info.number", True),
+            ("info.kind", False),
+            ("info.kind_name", False),
+            ("info.region_code", False),
+            ("info.region", False),
+            ("info.birth_date", True),
+            ("info.sequence", True),
+            ("info.sex", False),
+            ("info.check_digit", True),
+            ("info.country_code", False),
+        ],
+        ("ric", 15): [
+            ("line", False),
+            ("input", True),
+            ("info.number", True),
+            ("info.kind", False),
+            ("info.kind_name", False),
+            ("info.region_code", False),
+            ("info.region", False),
+            ("info.birth_date", True),
+            ("info.sequence", True),
+            ("info.sex", False),
+            ("info.possible_centenarian", False),
+        ],
+        ("regno", 15): [
+            ("line", False),
+            ("input", True),
+            ("info.number", True),
+            ("info.region_code", True),
+            ("info.region", False),
+            ("info.sequence", True),
+            ("info.ownership", False),
+            ("info.check_digit", True),
+        ],
+        ("orgcode", 9): [
+            ("line", False),
+            ("input", True),
+            ("info.number", True),
+            ("info.body", True),
+            ("info.check_digit", True),
+            ("info.is_custom_range", False),
+        ],
     }
     _FAMILY: ClassVar[dict[str, str]] = {
-        "citizen_id": "ric", "citizen_id_15": "ric", "residence_permit": "ric", "foreigner_pr": "ric"}
+        "citizen_id": "ric",
+        "citizen_id_15": "ric",
+        "residence_permit": "ric",
+        "foreigner_pr": "ric",
+    }
     _MODULES: ClassVar[dict[str, Any]] = {"uscc": uscc, "ric": ric, "regno": regno, "orgcode": orgcode}
 
     def _part(self, family: str, fields: tuple[str, ...], key: str, number: str) -> Any:
@@ -1433,27 +1564,67 @@ class _Templates:
         """The per-line values of the slots, in the order of :attr:`_SLOTS`."""
         reveal = self.options.reveal
         if family == "uscc":
-            return (line, s, s, self._part(family, ("authority",), s[0], s),
-                    self._part(family, ("category",), s[:2], s), s[2:8],
-                    self._part(family, ("region",), s[2:8], s), s[8:16] + "-" + s[16],
-                    "true" if flag else "false", s[17])
+            return (
+                line,
+                s,
+                s,
+                self._part(family, ("authority",), s[0], s),
+                self._part(family, ("category",), s[:2], s),
+                s[2:8],
+                self._part(family, ("region",), s[2:8], s),
+                s[8:16] + "-" + s[16],
+                "true" if flag else "false",
+                s[17],
+            )
         if family == "orgcode":
             custom = s.startswith("PDY") and s[3:8].isdigit() and s[3:8] != "00000"
             return line, s, s, s[:8], s[8], "true" if custom else "false"
         if family == "regno":
-            return (line, s, s, s[:6], self._part(family, ("region",), s[:6], s), s[6:14],
-                    self._part(family, ("ownership",), s[6], s), s[14])
+            return (
+                line,
+                s,
+                s,
+                s[:6],
+                self._part(family, ("region",), s[:6], s),
+                s[6:14],
+                self._part(family, ("ownership",), s[6], s),
+                s[14],
+            )
         # an ID number: masked unless --reveal
-        shown = s if reveal else s[:6] + "*" * (width - 10) + s[width - 4:] if width == 18 else \
-            s if reveal else s[:6] + "******" + s[12:]
+        shown = (
+            s
+            if reveal
+            else s[:6] + "*" * (width - 10) + s[width - 4 :]
+            if width == 18
+            else s
+            if reveal
+            else s[:6] + "******" + s[12:]
+        )
         head = self._part(family, ("kind", "kind_name", "region_code", "region", "country_code"), s[:6], s)
         if width == 18:
             birth = f"{s[6:10]}-{s[10:12]}-{s[12:14]}" if reveal else HIDDEN
-            return (line, shown, shown, *head[:4], birth, s[14:17], self._part(family, ("sex",), s[16], s), s[17],
-                    head[4])
+            return (
+                line,
+                shown,
+                shown,
+                *head[:4],
+                birth,
+                s[14:17],
+                self._part(family, ("sex",), s[16], s),
+                s[17],
+                head[4],
+            )
         birth = f"19{s[6:8]}-{s[8:10]}-{s[10:12]}" if reveal else HIDDEN
-        return (line, shown, shown, *head[:4], birth, s[12:15], self._part(family, ("sex",), s[14], s),
-                "true" if s[12:15] >= "996" else "false")
+        return (
+            line,
+            shown,
+            shown,
+            *head[:4],
+            birth,
+            s[12:15],
+            self._part(family, ("sex",), s[14], s),
+            "true" if s[12:15] >= "996" else "false",
+        )
 
     def _format(self, label: str, width: int, line: int, s: str, flag: bool, also: tuple[str, ...] = ()) -> str | None:
         """The template of ``label`` (also valid as ``also``) at ``width`` from the line ``s`` (None: it does not
@@ -1471,8 +1642,9 @@ class _Templates:
                 return None
             holder[field] = _MARK.format(index)
         raw = json.dumps(record, ensure_ascii=False)
-        markers = [_MARK.format(index) if quoted else f'"{_MARK.format(index)}"' for index, (_, quoted) in
-                   enumerate(slots)]
+        markers = [
+            _MARK.format(index) if quoted else f'"{_MARK.format(index)}"' for index, (_, quoted) in enumerate(slots)
+        ]
         places = [raw.find(marker) for marker in markers]
         if any(raw.count(marker) != 1 for marker in markers) or places != sorted(places):
             return None  # a field missing, or in another order than the slots say
@@ -1496,26 +1668,44 @@ class _Templates:
                 table[key] = self._part(family, fields, key, value)
         return table
 
-    def _outputs(self, template: str, family: str, width: int, lines: list[int], values: list[str],
-                 marks: list[bool]) -> list[str]:
+    def _outputs(
+        self, template: str, family: str, width: int, lines: list[int], values: list[str], marks: list[bool]
+    ) -> list[str]:
         """:meth:`_args` for a whole group at once, formatted: the same values, one comprehension per kind."""
         lookup = self._lookup
         if family == "uscc":
             authority = lookup(family, ("authority",), 0, 1, values)
             category = lookup(family, ("category",), 0, 2, values)
             region = lookup(family, ("region",), 2, 8, values)
-            return [template % (line, s, s, authority[s[0]], category[s[:2]], s[2:8], region[s[2:8]],
-                                s[8:16] + "-" + s[16], "true" if flag else "false", s[17])
-                    for line, s, flag in zip(lines, values, marks, strict=True)]
+            return [
+                template
+                % (
+                    line,
+                    s,
+                    s,
+                    authority[s[0]],
+                    category[s[:2]],
+                    s[2:8],
+                    region[s[2:8]],
+                    s[8:16] + "-" + s[16],
+                    "true" if flag else "false",
+                    s[17],
+                )
+                for line, s, flag in zip(lines, values, marks, strict=True)
+            ]
         if family == "orgcode" or self.options.reveal:
             args = self._args
-            return [template % args(family, width, line, s, flag)
-                    for line, s, flag in zip(lines, values, marks, strict=True)]
+            return [
+                template % args(family, width, line, s, flag)
+                for line, s, flag in zip(lines, values, marks, strict=True)
+            ]
         if family == "regno":
             region = lookup(family, ("region",), 0, 6, values)
             ownership = lookup(family, ("ownership",), 6, 7, values)
-            return [template % (line, s, s, s[:6], region[s[:6]], s[6:14], ownership[s[6]], s[14])
-                    for line, s in zip(lines, values, strict=True)]
+            return [
+                template % (line, s, s, s[:6], region[s[:6]], s[6:14], ownership[s[6]], s[14])
+                for line, s in zip(lines, values, strict=True)
+            ]
         head = lookup(family, ("kind", "kind_name", "region_code", "region", "country_code"), 0, 6, values)
         if width == 18:
             sex = lookup(family, ("sex",), 16, 17, values)
@@ -1524,20 +1714,58 @@ class _Templates:
             for line, s in zip(lines, values, strict=True):
                 shown = s[:6] + stars + s[14:]
                 kind, kind_name, region_code, region, country = head[s[:6]]
-                results.append(template % (line, shown, shown, kind, kind_name, region_code, region, HIDDEN,
-                                           s[14:17], sex[s[16]], s[17], country))
+                results.append(
+                    template
+                    % (
+                        line,
+                        shown,
+                        shown,
+                        kind,
+                        kind_name,
+                        region_code,
+                        region,
+                        HIDDEN,
+                        s[14:17],
+                        sex[s[16]],
+                        s[17],
+                        country,
+                    )
+                )
             return results
         sex = lookup(family, ("sex",), 14, 15, values)
         results = []
         for line, s in zip(lines, values, strict=True):
             shown = s[:6] + "******" + s[12:]
             kind, kind_name, region_code, region, _ = head[s[:6]]
-            results.append(template % (line, shown, shown, kind, kind_name, region_code, region, HIDDEN,
-                                       s[12:15], sex[s[14]], "true" if s[12:15] >= "996" else "false"))
+            results.append(
+                template
+                % (
+                    line,
+                    shown,
+                    shown,
+                    kind,
+                    kind_name,
+                    region_code,
+                    region,
+                    HIDDEN,
+                    s[12:15],
+                    sex[s[14]],
+                    "true" if s[12:15] >= "996" else "false",
+                )
+            )
         return results
 
-    def render(self, label: str, width: int, rows: Any, numbers: Any, texts: Any, flags: Any,
-               results: list[str | None], also: tuple[str, ...] = ()) -> bool:
+    def render(
+        self,
+        label: str,
+        width: int,
+        rows: Any,
+        numbers: Any,
+        texts: Any,
+        flags: Any,
+        results: list[str | None],
+        also: tuple[str, ...] = (),
+    ) -> bool:
         """Write the output of ``rows`` (valid as ``label`` and ``also``) into ``results``; False if it cannot be
         templated."""
         key = (label, width, also)
@@ -1564,27 +1792,67 @@ class _Templates:
         (the JSON of ``parse(number).field``, which depends on ``number[start:stop]`` only) or ``("flag",
         name)`` (``true``/``false``)."""
         if family == "uscc":
-            return [("line",), ("fixed", [(0, 18)]), ("fixed", [(0, 18)]), ("var", "authority", 0, 1),
-                    ("var", "category", 0, 2), ("fixed", [(2, 8)]), ("var", "region", 2, 8),
-                    ("fixed", [(8, 16), b"-", (16, 17)]), ("flag", "orgcode_valid"), ("fixed", [(17, 18)])]
+            return [
+                ("line",),
+                ("fixed", [(0, 18)]),
+                ("fixed", [(0, 18)]),
+                ("var", "authority", 0, 1),
+                ("var", "category", 0, 2),
+                ("fixed", [(2, 8)]),
+                ("var", "region", 2, 8),
+                ("fixed", [(8, 16), b"-", (16, 17)]),
+                ("flag", "orgcode_valid"),
+                ("fixed", [(17, 18)]),
+            ]
         if family == "orgcode":
-            return [("line",), ("fixed", [(0, 9)]), ("fixed", [(0, 9)]), ("fixed", [(0, 8)]), ("fixed", [(8, 9)]),
-                    ("flag", "custom")]
+            return [
+                ("line",),
+                ("fixed", [(0, 9)]),
+                ("fixed", [(0, 9)]),
+                ("fixed", [(0, 8)]),
+                ("fixed", [(8, 9)]),
+                ("flag", "custom"),
+            ]
         if family == "regno":
-            return [("line",), ("fixed", [(0, 15)]), ("fixed", [(0, 15)]), ("fixed", [(0, 6)]),
-                    ("var", "region", 0, 6), ("fixed", [(6, 14)]), ("var", "ownership", 6, 7), ("fixed", [(14, 15)])]
+            return [
+                ("line",),
+                ("fixed", [(0, 15)]),
+                ("fixed", [(0, 15)]),
+                ("fixed", [(0, 6)]),
+                ("var", "region", 0, 6),
+                ("fixed", [(6, 14)]),
+                ("var", "ownership", 6, 7),
+                ("fixed", [(14, 15)]),
+            ]
         reveal = self.options.reveal
         head = [("var", field, 0, 6) for field in ("kind", "kind_name", "region_code", "region")]
         hidden = [HIDDEN.encode()]
         if width == 18:
             shown = ("fixed", [(0, 18)] if reveal else [(0, 6), b"*" * 8, (14, 18)])
             birth = [(6, 10), b"-", (10, 12), b"-", (12, 14)] if reveal else hidden
-            return [("line",), shown, shown, *head, ("fixed", birth), ("fixed", [(14, 17)]),
-                    ("var", "sex", 16, 17), ("fixed", [(17, 18)]), ("var", "country_code", 0, 6)]
+            return [
+                ("line",),
+                shown,
+                shown,
+                *head,
+                ("fixed", birth),
+                ("fixed", [(14, 17)]),
+                ("var", "sex", 16, 17),
+                ("fixed", [(17, 18)]),
+                ("var", "country_code", 0, 6),
+            ]
         shown = ("fixed", [(0, 15)] if reveal else [(0, 6), b"*" * 6, (12, 15)])
         birth = [b"19", (6, 8), b"-", (8, 10), b"-", (10, 12)] if reveal else hidden
-        return [("line",), shown, shown, *head, ("fixed", birth), ("fixed", [(12, 15)]), ("var", "sex", 14, 15),
-                ("flag", "centenarian")]
+        return [
+            ("line",),
+            shown,
+            shown,
+            *head,
+            ("fixed", birth),
+            ("fixed", [(12, 15)]),
+            ("var", "sex", 14, 15),
+            ("flag", "centenarian"),
+        ]
 
     def _layout(self, key: tuple[str, int, tuple[str, ...]]) -> list:
         """The template ``key`` as a list of parts: ``("fixed", parts)`` runs (template text as bytes, ``"line"``
@@ -1623,22 +1891,30 @@ class _Templates:
         folded: list = []  # a run that depends on the key of the next look-up only is written with it
         for part in layout:
             prefix: list = []
-            if part[0] == "var" and folded and folded[-1][0] == "fixed" and all(
+            if (
+                part[0] == "var"
+                and folded
+                and folded[-1][0] == "fixed"
+                and all(
                     isinstance(item, bytes) or (item != "line" and part[3] <= item[0] and item[1] <= part[4])
-                    for item in folded[-1][1]):
+                    for item in folded[-1][1]
+                )
+            ):
                 prefix = folded.pop()[1]
             folded.append((*part, prefix) if part[0] == "var" else part)
         return folded
 
-    def _var_piece(self, family: str, fields: list[str], texts: list[bytes], number: str,
-                   prefix: list | tuple = ()) -> bytes:
+    def _var_piece(
+        self, family: str, fields: list[str], texts: list[bytes], number: str, prefix: list | tuple = ()
+    ) -> bytes:
         """``prefix`` (template text and columns of ``number``), then the JSON of ``parse(number)``'s ``fields``,
         each followed by its text in ``texts`` (the last one may have none), as bytes."""
         info = self._parsed.get((family, number))
         if info is None:
             info = self._parsed[(family, number)] = self._MODULES[family].parse(number)
-        out = b"".join(item if isinstance(item, bytes) else number[item[0]:item[1]].encode("ascii")
-                       for item in prefix)
+        out = b"".join(
+            item if isinstance(item, bytes) else number[item[0] : item[1]].encode("ascii") for item in prefix
+        )
         for index, field in enumerate(fields):
             out += self._json(getattr(info, field))
             if index < len(texts):
@@ -1657,8 +1933,11 @@ class _Templates:
             names = self._field_names.get(kind)
             if names is None:
                 params = getattr(kind, "__dataclass_params__", None)
-                names = self._field_names[kind] = tuple(field.name for field in dataclasses.fields(kind)) \
-                    if params is not None and params.frozen else ()
+                names = self._field_names[kind] = (
+                    tuple(field.name for field in dataclasses.fields(kind))
+                    if params is not None and params.frozen
+                    else ()
+                )
             if not names:
                 return json.dumps(to_jsonable(value), ensure_ascii=False).encode()
             fields = tuple(getattr(value, name) for name in names)
@@ -1676,14 +1955,31 @@ class _Templates:
         if name == "orgcode_valid":
             return flags if flags is not None else np.ones(len(matrix), dtype=bool)
         if name == "centenarian":  # s[12:15] >= "996": three digits
-            return (matrix[:, 12].astype(np.int32) * 100 + matrix[:, 13].astype(np.int32) * 10 + matrix[:, 14]
-                    - 111 * ord("0")) >= 996
+            return (
+                matrix[:, 12].astype(np.int32) * 100
+                + matrix[:, 13].astype(np.int32) * 10
+                + matrix[:, 14]
+                - 111 * ord("0")
+            ) >= 996
         body = matrix[:, 3:8]  # custom: PDY and five digits, not 00000
-        return ((matrix[:, 0] == ord("P")) & (matrix[:, 1] == ord("D")) & (matrix[:, 2] == ord("Y"))
-                & ((body >= ord("0")) & (body <= ord("9"))).all(axis=1) & (body != ord("0")).any(axis=1))
+        return (
+            (matrix[:, 0] == ord("P"))
+            & (matrix[:, 1] == ord("D"))
+            & (matrix[:, 2] == ord("Y"))
+            & ((body >= ord("0")) & (body <= ord("9"))).all(axis=1)
+            & (body != ord("0")).any(axis=1)
+        )
 
-    def _assemble(self, key: tuple[str, int, tuple[str, ...]], layout: list, matrix: Any, numbers: Any,
-                  flags: Any, glue: bytes = b"", after: bool = True) -> list[tuple[Any, list[Any]]]:
+    def _assemble(
+        self,
+        key: tuple[str, int, tuple[str, ...]],
+        layout: list,
+        matrix: Any,
+        numbers: Any,
+        flags: Any,
+        glue: bytes = b"",
+        after: bool = True,
+    ) -> list[tuple[Any, list[Any]]]:
         """The output of the rows of ``matrix`` (canonical, valid as ``key``; line numbers ``numbers``, all of as
         many digits) as segments: ``(positions, columns)`` pairs, each row ``positions[i]`` of ``matrix`` written
         as its parts of ``columns[0]``, ``columns[1]``... in turn, with ``glue`` after it (``after``) or before it.
@@ -1735,8 +2031,10 @@ class _Templates:
             else:
                 order = np.argsort(code, kind="stable")
                 ends = np.cumsum(sizes[present])
-                groups = [(order[end - int(sizes[value]):end], int(value))
-                          for value, end in zip(present.tolist(), ends.tolist(), strict=True)]
+                groups = [
+                    (order[end - int(sizes[value]) : end], int(value))
+                    for value, end in zip(present.tolist(), ends.tolist(), strict=True)
+                ]
         made: list[tuple[Any, list[Any]]] = []
         for rows, value in groups:
             constants: dict[int, bytes] = {}
@@ -1807,8 +2105,9 @@ class _Templates:
         """The run ``items`` (text, ``"line"``, columns of the number) of each row, as a 2-D array of bytes: the
         text copied in one row at a time, then each column."""
         np = batch._numpy()
-        width = sum(digits if item == "line" else len(item) if isinstance(item, bytes) else item[1] - item[0]
-                    for item in items)
+        width = sum(
+            digits if item == "line" else len(item) if isinstance(item, bytes) else item[1] - item[0] for item in items
+        )
         text = np.zeros(width, dtype=np.uint8)
         copies: list[tuple[int, Any]] = []
         at = line = 0
@@ -1817,7 +2116,7 @@ class _Templates:
                 line = at
                 at += digits
             elif isinstance(item, bytes):
-                text[at:at + len(item)] = np.frombuffer(item, dtype=np.uint8)
+                text[at : at + len(item)] = np.frombuffer(item, dtype=np.uint8)
                 at += len(item)
             else:
                 copies.append((at, item))
@@ -1825,7 +2124,7 @@ class _Templates:
         out = np.empty((len(matrix), width), dtype=np.uint8)
         out[:] = text
         for at, (start, stop) in copies:
-            out[:, at:at + stop - start] = matrix[:, start:stop]
+            out[:, at : at + stop - start] = matrix[:, start:stop]
         if "line" in items:  # the digits, last first (a division by a constant: fast)
             number = numbers.astype(np.uint64)
             for column in range(line + digits - 1, line - 1, -1):
@@ -1845,9 +2144,9 @@ class _Templates:
             end = self.arena_size + len(piece)
             if end > len(self.arena):
                 grown = np.empty(max(end, 2 * len(self.arena), 1 << 16), dtype=np.uint8)
-                grown[:self.arena_size] = self.arena[:self.arena_size]
+                grown[: self.arena_size] = self.arena[: self.arena_size]
                 self.arena = grown
-            self.arena[self.arena_size:end] = np.frombuffer(piece, dtype=np.uint8)
+            self.arena[self.arena_size : end] = np.frombuffer(piece, dtype=np.uint8)
             if number >= len(self.piece_starts):
                 starts, sizes = (np.zeros(max(1024, 2 * len(self.piece_starts)), dtype=np.int64) for _ in range(2))
                 starts[:number], sizes[:number] = self.piece_starts[:number], self.piece_sizes[:number]
@@ -1890,12 +2189,15 @@ class _Templates:
         count = len(self.piece_bytes)
         if len(self._piece_views) < count:
             grown = np.empty((max(count, 2 * len(self._piece_views), 1024), 4), dtype=np.int32)
-            grown[:self._viewed] = self._piece_views[:self._viewed]
+            grown[: self._viewed] = self._piece_views[: self._viewed]
             self._piece_views = grown
         if self._viewed < count:
-            self._piece_views[self._viewed:count] = _views(self.arena[:self.arena_size], 0,
-                                                           self.piece_starts[self._viewed:count],
-                                                           self.piece_sizes[self._viewed:count])
+            self._piece_views[self._viewed : count] = _views(
+                self.arena[: self.arena_size],
+                0,
+                self.piece_starts[self._viewed : count],
+                self.piece_sizes[self._viewed : count],
+            )
             self._viewed = count
         return self._piece_views
 
@@ -1932,7 +2234,7 @@ class _Templates:
         size = stop - start
         family, fields, texts, prefix = name[0], list(name[1]), list(name[2]), list(name[6])
         if size <= 2:
-            space, code = 256 ** size, part[:, 0] if size == 1 else part[:, 0] * 256 + part[:, 1]
+            space, code = 256**size, part[:, 0] if size == 1 else part[:, 0] * 256 + part[:, 1]
         elif size <= 6:
             part -= ord("0")
             other = ((part < 0) | (part > 9)).any(axis=1)
@@ -1952,7 +2254,7 @@ class _Templates:
                             table[key] = known_piece
                     column[row] = known_piece
                 return column, None
-            space, code = 10 ** size, part @ (10 ** np.arange(size - 1, -1, -1, dtype=np.int32))
+            space, code = 10**size, part @ (10 ** np.arange(size - 1, -1, -1, dtype=np.int32))
         else:
             return None
         slots = self.slots.get(space)
@@ -1973,7 +2275,7 @@ class _Templates:
             grown, seen = np.zeros(capacity, dtype=np.intp), np.zeros(capacity, dtype=bool)
             renumbered = np.zeros(capacity, dtype=np.intp)
             if pieces is not None:
-                grown[:len(pieces)], seen[:len(known)], renumbered[:len(numbered)] = pieces, known, numbered
+                grown[: len(pieces)], seen[: len(known)], renumbered[: len(numbered)] = pieces, known, numbered
             pieces, known, numbered = grown, seen, renumbered
         missing = np.flatnonzero(~known[index])
         if len(missing):
@@ -1992,9 +2294,19 @@ class _Templates:
         self.dense[name] = (pieces, known, numbered, filled)
         return pieces[index], numbered[index]
 
-    def render_bytes(self, label: str, width: int, rows: Any, matrix: Any, numbers: Any, flags: Any,
-                     segments: list[tuple[Any, list[Any]]], also: tuple[str, ...] = (), glue: bytes = b"\n",
-                     after: bool = True) -> bool:
+    def render_bytes(
+        self,
+        label: str,
+        width: int,
+        rows: Any,
+        matrix: Any,
+        numbers: Any,
+        flags: Any,
+        segments: list[tuple[Any, list[Any]]],
+        also: tuple[str, ...] = (),
+        glue: bytes = b"\n",
+        after: bool = True,
+    ) -> bool:
         """:meth:`render` for a byte block: ``matrix`` holds the rows ``rows`` (canonical, valid as ``label``
         and ``also``), ``numbers`` their line numbers; their output goes into ``segments`` as :meth:`_assemble`
         makes it, ``rows`` standing for positions (each with ``glue`` after or before it)."""
@@ -2002,8 +2314,9 @@ class _Templates:
         key = (label, width, also)
         if key not in self.formats:
             number = matrix[0].tobytes().decode("ascii")
-            self.formats[key] = self._format(label, width, int(numbers[0]), number,
-                                             True if flags is None else bool(flags[0]), also)
+            self.formats[key] = self._format(
+                label, width, int(numbers[0]), number, True if flags is None else bool(flags[0]), also
+            )
         if self.formats[key] is None:
             return False
         layout = self.layouts.get(key)
@@ -2013,8 +2326,14 @@ class _Templates:
             number = sample[0].tobytes().decode("ascii")
             verdict = check(number, strict=self.options.strict, kind=self.options.kind)
             made = self._assemble(key, layout, sample, numbers[:1], None if flags is None else flags[:1])
-            line = b"".join(column if isinstance(column, bytes) else column[0].tobytes() if column.ndim == 2
-                            else self.piece_bytes[int(column[0])] for column in made[0][1])
+            line = b"".join(
+                column
+                if isinstance(column, bytes)
+                else column[0].tobytes()
+                if column.ndim == 2
+                else self.piece_bytes[int(column[0])]
+                for column in made[0][1]
+            )
             if line != item_output(int(numbers[0]), verdict, self.options).encode():
                 self.layouts[key] = layout = None
         if layout is None:
@@ -2022,8 +2341,15 @@ class _Templates:
         cuts = {0, len(rows), *(int(at) for at in np.searchsorted(numbers, 10 ** np.arange(1, 19, dtype=np.int64)))}
         for start, stop in itertools.pairwise(sorted(cuts)):  # the line numbers of a piece have as many digits
             if stop > start:
-                for positions, columns in self._assemble(key, layout, matrix[start:stop], numbers[start:stop],
-                                                          None if flags is None else flags[start:stop], glue, after):
+                for positions, columns in self._assemble(
+                    key,
+                    layout,
+                    matrix[start:stop],
+                    numbers[start:stop],
+                    None if flags is None else flags[start:stop],
+                    glue,
+                    after,
+                ):
                     segments.append((rows[start:stop][positions], columns))
         self.rendered[key] = self.rendered.get(key, 0) + len(rows)
         return True
@@ -2031,18 +2357,42 @@ class _Templates:
 
 @click.command("check")
 @click.argument("numbers", nargs=-1)
-@click.option("-f", "--file", "path", metavar="PATH",
-              help="每行一个号码的文件（- 为标准输入） / file with one number per line (- for stdin)")
+@click.option(
+    "-f",
+    "--file",
+    "path",
+    metavar="PATH",
+    help="每行一个号码的文件（- 为标准输入） / file with one number per line (- for stdin)",
+)
 @click.option("--strict", is_flag=True, help="同时核对代码表与行政区划 / also check code tables and region codes")
-@click.option("--kind", type=click.Choice(KINDS), default="auto", show_default=True,
-              help="按指定类型校验 / validate as this kind instead of identifying")
-@click.option("--format", "output", type=click.Choice(["text", "json", "jsonl"]), default="text",
-              show_default=True, help="输出格式 / output format")
+@click.option(
+    "--kind",
+    type=click.Choice(KINDS),
+    default="auto",
+    show_default=True,
+    help="按指定类型校验 / validate as this kind instead of identifying",
+)
+@click.option(
+    "--format",
+    "output",
+    type=click.Choice(["text", "json", "jsonl"]),
+    default="text",
+    show_default=True,
+    help="输出格式 / output format",
+)
 @click.option("--reveal", is_flag=True, help="完整显示身份号码与出生日期 / show ID numbers and birth dates in full")
 @click.option("-q", "--quiet", is_flag=True, help="只输出无效号码 / print invalid numbers only")
 @click.option("--encoding", default="utf-8-sig", show_default=True, help="输入文件编码 / encoding of --file")
-def check_command(numbers: tuple[str, ...], path: str | None, strict: bool, kind: str, output: str,
-                  reveal: bool, quiet: bool, encoding: str) -> None:
+def check_command(
+    numbers: tuple[str, ...],
+    path: str | None,
+    strict: bool,
+    kind: str,
+    output: str,
+    reveal: bool,
+    quiet: bool,
+    encoding: str,
+) -> None:
     """识别并校验代码 / Identify, validate and explain identifiers.
 
     \b

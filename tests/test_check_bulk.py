@@ -19,15 +19,25 @@ from creditstd import orgcode, regno, ric, uscc
 from creditstd.cli import check as check_module
 from creditstd.cli import main
 
-MODES = [["-q"], ["--format", "jsonl"], ["--format", "json"], ["--format", "jsonl", "-q"],
-         ["--format", "jsonl", "--reveal"], ["--format", "jsonl", "--strict"], ["-q", "--strict"],
-         ["--format", "jsonl", "--kind", "ric"], ["--format", "jsonl", "--kind", "uscc"],
-         ["--format", "jsonl", "--kind", "orgcode"], ["--format", "json", "--kind", "regno", "--strict"]]
+MODES = [
+    ["-q"],
+    ["--format", "jsonl"],
+    ["--format", "json"],
+    ["--format", "jsonl", "-q"],
+    ["--format", "jsonl", "--reveal"],
+    ["--format", "jsonl", "--strict"],
+    ["-q", "--strict"],
+    ["--format", "jsonl", "--kind", "ric"],
+    ["--format", "jsonl", "--kind", "uscc"],
+    ["--format", "jsonl", "--kind", "orgcode"],
+    ["--format", "json", "--kind", "regno", "--strict"],
+]
 
 
 def _per_item(blocks, options):
-    return check_module.run(((line, text) for numbers, texts in blocks
-                             for line, text in zip(numbers, texts, strict=True)), options)
+    return check_module.run(
+        ((line, text) for numbers, texts in blocks for line, text in zip(numbers, texts, strict=True)), options
+    )
 
 
 def _both(path: Path, args: list[str], monkeypatch: pytest.MonkeyPatch) -> tuple[object, object]:
@@ -68,15 +78,25 @@ def _valid(rng: random.Random) -> str:
         return orgcode.generate(rng=rng)
     if choice == 3:
         return regno.generate(rng=rng)
-    return rng.choice(["91350100M000100Y43", "11010519491231002X", "110105491231002", "PDY00001X",
-                       "911398199012310021", "810000199408230021", "000000000000000000", "119999199001010012"])
+    return rng.choice(
+        [
+            "91350100M000100Y43",
+            "11010519491231002X",
+            "110105491231002",
+            "PDY00001X",
+            "911398199012310021",
+            "810000199408230021",
+            "000000000000000000",
+            "119999199001010012",
+        ]
+    )
 
 
 def _line(rng: random.Random, flavour: str) -> str:
     number = _valid(rng)
     if flavour == "corrupt":
         i = rng.randrange(len(number))
-        return number[:i] + rng.choice("0123456789ABXYZ*x") + number[i + 1:]
+        return number[:i] + rng.choice("0123456789ABXYZ*x") + number[i + 1 :]
     if flavour == "lower":
         return number.lower()
     if flavour == "fullwidth":
@@ -91,8 +111,7 @@ def _line(rng: random.Random, flavour: str) -> str:
     if flavour == "blank":
         return rng.choice(["", "   ", "\r"])
     if flavour == "junk":
-        return rng.choice(["N/A", "无", "00000000000000000X", "身份证号：" + number, "\x1b[2J", "9" * 18,
-                           "a\udcffb"])
+        return rng.choice(["N/A", "无", "00000000000000000X", "身份证号：" + number, "\x1b[2J", "9" * 18, "a\udcffb"])
     return number
 
 
@@ -104,13 +123,27 @@ def _lines(seed: int, flavours: list[str]) -> list[str]:
     return [_line(rng, flavour) for flavour in flavours]
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow,
-                                                                  HealthCheck.function_scoped_fixture])
-@given(seed=st.integers(0, 2**32), flavours=st.lists(st.sampled_from(FLAVOURS), max_size=60),
-       mode=st.sampled_from(MODES), crlf=st.booleans(), final_newline=st.booleans(), bom=st.booleans())
-def test_bulk_output_equals_per_item_output(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, seed: int,
-                                            flavours: list[str], mode: list[str], crlf: bool,
-                                            final_newline: bool, bom: bool) -> None:
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture]
+)
+@given(
+    seed=st.integers(0, 2**32),
+    flavours=st.lists(st.sampled_from(FLAVOURS), max_size=60),
+    mode=st.sampled_from(MODES),
+    crlf=st.booleans(),
+    final_newline=st.booleans(),
+    bom=st.booleans(),
+)
+def test_bulk_output_equals_per_item_output(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    seed: int,
+    flavours: list[str],
+    mode: list[str],
+    crlf: bool,
+    final_newline: bool,
+    bom: bool,
+) -> None:
     newline = "\r\n" if crlf else "\n"
     text = newline.join(_lines(seed, flavours)) + (newline if final_newline else "")
     path = tmp_path / "ids.txt"
@@ -118,19 +151,20 @@ def test_bulk_output_equals_per_item_output(tmp_path: Path, monkeypatch: pytest.
     _assert_same(path, mode, monkeypatch)
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow,
-                                                                  HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture]
+)
 @given(lines=st.lists(st.text(max_size=30), max_size=20), mode=st.sampled_from(MODES))
-def test_any_text_gives_the_same_output(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, lines: list[str],
-                                        mode: list[str]) -> None:
+def test_any_text_gives_the_same_output(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, lines: list[str], mode: list[str]
+) -> None:
     path = tmp_path / "ids.txt"
     path.write_bytes("\n".join(lines).encode("utf-8", "surrogatepass"))
     _assert_same(path, mode, monkeypatch)
 
 
 @pytest.mark.parametrize("mode", MODES[:4])
-def test_blocks_overlong_lines_and_bad_bytes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                             mode: list[str]) -> None:
+def test_blocks_overlong_lines_and_bad_bytes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, mode: list[str]) -> None:
     """Lines across block boundaries, a line too long to read, and bytes that are not UTF-8 in a later block:
     the lines before are written, then the same error (exit 2, the same line number)."""
     monkeypatch.setattr(check_module, "BLOCK_BYTES", 64)
@@ -151,8 +185,9 @@ def test_blocks_overlong_lines_and_bad_bytes(tmp_path: Path, monkeypatch: pytest
 def test_other_encodings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, encoding: str) -> None:
     rng = random.Random(9)
     path = tmp_path / "ids.txt"
-    path.write_text("\n".join(_line(rng, rng.choice(FLAVOURS)) for _ in range(200)).replace("\udcff", ""),
-                    encoding=encoding)
+    path.write_text(
+        "\n".join(_line(rng, rng.choice(FLAVOURS)) for _ in range(200)).replace("\udcff", ""), encoding=encoding
+    )
     for mode in MODES[:3]:
         _assert_same(path, [*mode, "--encoding", encoding], monkeypatch)
 
@@ -160,15 +195,27 @@ def test_other_encodings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, encodi
 def test_bulk_path_templates_every_kind(tmp_path: Path) -> None:
     """The valid lines of every kind are written from templates (not sent back to the per-item path)."""
     rng = random.Random(3)
-    numbers = [uscc.generate(rng=rng), ric.generate(kind=ric.Kind.CITIZEN, rng=rng), orgcode.generate(rng=rng),
-               "911398199012310021", "810000199408230021", "110105491231002"]
+    numbers = [
+        uscc.generate(rng=rng),
+        ric.generate(kind=ric.Kind.CITIZEN, rng=rng),
+        orgcode.generate(rng=rng),
+        "911398199012310021",
+        "810000199408230021",
+        "110105491231002",
+    ]
     numbers += [regno.generate(rng=rng) for _ in range(20)]
     options = check_module.Options(False, None, "jsonl", False, False)
     templates = check_module._Templates(options)
     check_module._check_block(list(range(1, len(numbers) + 1)), list(numbers), options, templates)
     made = {key[:2] for key, template in templates.formats.items() if template is not None}
-    assert {("uscc", 18), ("citizen_id", 18), ("orgcode", 9), ("foreigner_pr", 18), ("residence_permit", 18),
-            ("regno", 15)} <= made
+    assert {
+        ("uscc", 18),
+        ("citizen_id", 18),
+        ("orgcode", 9),
+        ("foreigner_pr", 18),
+        ("residence_permit", 18),
+        ("regno", 15),
+    } <= made
 
 
 def test_personal_numbers_stay_masked_in_the_bulk_output(tmp_path: Path) -> None:
@@ -203,8 +250,12 @@ FAST_ERRORS = {
 
 def _fix_check(number: str, kind: str) -> str:
     """``number`` with the check character that makes its check pass (so the intended error comes first)."""
-    if kind.startswith("uscc.") and kind not in ("uscc.checksum", "uscc.format", "uscc.placeholder",
-                                                 "uscc.pilot_checksum"):
+    if kind.startswith("uscc.") and kind not in (
+        "uscc.checksum",
+        "uscc.format",
+        "uscc.placeholder",
+        "uscc.pilot_checksum",
+    ):
         return number[:17] + uscc.calc_check_digit(number[:17])
     if kind in ("ric.region", "ric.foreigner_province", "ric.birth_date"):
         return number[:17] + ric.calc_check_digit(number[:17])
@@ -215,8 +266,9 @@ def _fix_check(number: str, kind: str) -> str:
 
 @pytest.mark.parametrize("code", sorted(FAST_ERRORS))
 @pytest.mark.parametrize("output", [["--format", "jsonl"], ["-q"], ["--format", "json", "--reveal"]])
-def test_each_fast_verdict_is_taken_and_equals_the_per_item_output(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                                                   code: str, output: list[str]) -> None:
+def test_each_fast_verdict_is_taken_and_equals_the_per_item_output(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, code: str, output: list[str]
+) -> None:
     number, extra = FAST_ERRORS[code]
     number = _fix_check(number, code)
     verdict = check_module.check(number, strict=bool(extra))
@@ -240,18 +292,26 @@ def _valid_as_two(rng: random.Random, count: int) -> list[str]:
     """ID numbers that are also valid USCCs or registration numbers (valid as two kinds)."""
     found: list[str] = []
     while len(found) < count:
-        number = ric.generate(kind=rng.choice([ric.Kind.CITIZEN, ric.Kind.CITIZEN_15, ric.Kind.FOREIGNER_PR]),
-                              rng=rng)
+        number = ric.generate(kind=rng.choice([ric.Kind.CITIZEN, ric.Kind.CITIZEN_15, ric.Kind.FOREIGNER_PR]), rng=rng)
         if check_module.check(number).also:
             found.append(number)
     return found
 
 
-@pytest.mark.parametrize("mode", [["--format", "jsonl"], ["--format", "jsonl", "--strict"], ["-q"],
-                                  ["--format", "json", "--reveal"], ["-q", "--kind", "uscc"],
-                                  ["--format", "jsonl", "--kind", "regno"]])
-def test_lines_valid_as_two_kinds_take_the_fast_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                                      mode: list[str]) -> None:
+@pytest.mark.parametrize(
+    "mode",
+    [
+        ["--format", "jsonl"],
+        ["--format", "jsonl", "--strict"],
+        ["-q"],
+        ["--format", "json", "--reveal"],
+        ["-q", "--kind", "uscc"],
+        ["--format", "jsonl", "--kind", "regno"],
+    ],
+)
+def test_lines_valid_as_two_kinds_take_the_fast_path(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, mode: list[str]
+) -> None:
     """A line valid as an ID number and as a USCC or registration number: written from a template of its kind
     and ``also`` (or, with -q, not written), not by the per-item path; the same bytes as the per-item path."""
     numbers = [*_valid_as_two(random.Random(11), 40), "630123198009092313", "421321500707168", "520000611207753"]
@@ -259,8 +319,7 @@ def test_lines_valid_as_two_kinds_take_the_fast_path(tmp_path: Path, monkeypatch
     path.write_text("\n".join(numbers) + "\n", encoding="utf-8")
     _assert_same(path, mode, monkeypatch)
     strict, kind = "--strict" in mode, mode[mode.index("--kind") + 1] if "--kind" in mode else None
-    options = check_module.Options(strict, kind, "text" if "-q" in mode else mode[1], "--reveal" in mode,
-                                   "-q" in mode)
+    options = check_module.Options(strict, kind, "text" if "-q" in mode else mode[1], "--reveal" in mode, "-q" in mode)
     real = check_module.check
     calls = _spy_on_check(monkeypatch)
     templates = check_module._Templates(options)
@@ -285,13 +344,23 @@ def test_redact_of_canonical_text_equals_redact(text: str) -> None:
 
 @pytest.mark.parametrize("crlf", [False, True])
 @pytest.mark.parametrize("mode", [["-q"], ["--format", "jsonl"], ["--format", "json", "--strict"]])
-def test_canonical_lines_are_read_from_the_bytes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, crlf: bool,
-                                                 mode: list[str]) -> None:
+def test_canonical_lines_are_read_from_the_bytes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, crlf: bool, mode: list[str]
+) -> None:
     """UTF-8 input comes as byte blocks whose canonical lines (CR LF, a BOM, blank lines and comments around
     them) are checked from the bytes: valid ones never per item; the same bytes as the per-item path."""
     rng = random.Random(21)
-    lines = ["# header", "", *(_valid(rng) for _ in range(30)), "   ", " 91350100M000100Y43 ", "#91350100M000100Y43",
-             "\u3000110105491231002", *(_line(rng, "corrupt") for _ in range(10)), "91350100M000100Y43"]
+    lines = [
+        "# header",
+        "",
+        *(_valid(rng) for _ in range(30)),
+        "   ",
+        " 91350100M000100Y43 ",
+        "#91350100M000100Y43",
+        "\u3000110105491231002",
+        *(_line(rng, "corrupt") for _ in range(10)),
+        "91350100M000100Y43",
+    ]
     newline = "\r\n" if crlf else "\n"
     path = tmp_path / "ids.txt"
     path.write_bytes(b"\xef\xbb\xbf" + newline.join(lines).encode("utf-8"))
@@ -312,11 +381,18 @@ def test_canonical_lines_are_read_from_the_bytes(tmp_path: Path, monkeypatch: py
     assert len(per_item) <= len(templates.formats), per_item  # one sample per template at most
 
 
-@pytest.mark.parametrize("mode", [["--format", "jsonl"], ["--format", "jsonl", "--reveal"], ["--format", "json"],
-                                  ["--format", "jsonl", "--strict"], ["--format", "json", "--reveal", "--strict"],
-                                  ["--format", "jsonl", "--kind", "ric"]])
-def test_valid_lines_are_assembled_from_bytes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                              mode: list[str]) -> None:
+@pytest.mark.parametrize(
+    "mode",
+    [
+        ["--format", "jsonl"],
+        ["--format", "jsonl", "--reveal"],
+        ["--format", "json"],
+        ["--format", "jsonl", "--strict"],
+        ["--format", "json", "--reveal", "--strict"],
+        ["--format", "jsonl", "--kind", "ric"],
+    ],
+)
+def test_valid_lines_are_assembled_from_bytes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, mode: list[str]) -> None:
     """Every kind's valid lines (masked and revealed, line numbers across 9/10 and 99/100) are assembled by
     ``render_bytes``, each one, and the output equals the per-item path's byte for byte."""
     rng = random.Random(8)
@@ -331,17 +407,22 @@ def test_valid_lines_are_assembled_from_bytes(tmp_path: Path, monkeypatch: pytes
     written = b""
     for block in check_module._read_blocks(str(path), "utf-8-sig"):
         written += check_module._check_bytes(block, options, templates, "strict")[0].data()  # (valid until the next)
-    expected = [check_module.item_output(line, check_module.check(number, strict=strict, kind=kind), options)
-                for line, number in enumerate(numbers, 1)]
-    assert written == b"".join(b",\n  " + text.encode() if mode[1] == "json" else text.encode() + b"\n"
-                               for text in expected)
+    expected = [
+        check_module.item_output(line, check_module.check(number, strict=strict, kind=kind), options)
+        for line, number in enumerate(numbers, 1)
+    ]
+    assert written == b"".join(
+        b",\n  " + text.encode() if mode[1] == "json" else text.encode() + b"\n" for text in expected
+    )
     verdicts = [check_module.check(number, strict=strict, kind=kind) for number in numbers]
     assembled = sum(templates.rendered.values())
-    masked_other = sum(1 for verdict in verdicts if verdict.valid and verdict.kind in ("uscc", "regno")
-                       and verdict.is_personal)  # shown as another kind but masked: per item
+    masked_other = sum(
+        1 for verdict in verdicts if verdict.valid and verdict.kind in ("uscc", "regno") and verdict.is_personal
+    )  # shown as another kind but masked: per item
     assert assembled == sum(verdict.valid for verdict in verdicts) - masked_other, templates.rendered
-    assert {key[0] for key in templates.rendered} >= ({"uscc", "orgcode", "regno", "citizen_id", "citizen_id_15"}
-                                                      if kind is None else {kind})
+    assert {key[0] for key in templates.rendered} >= (
+        {"uscc", "orgcode", "regno", "citizen_id", "citizen_id_15"} if kind is None else {kind}
+    )
 
 
 def test_byte_blocks_written_as_text_when_stdout_is_not_utf8(tmp_path: Path) -> None:
@@ -360,8 +441,9 @@ def test_byte_blocks_written_as_text_when_stdout_is_not_utf8(tmp_path: Path) -> 
     assert as_text == as_block and all(isinstance(text, str) for text in as_text)
 
 
-@pytest.mark.parametrize("mode", [["--format", "jsonl"], ["-q"], ["--format", "jsonl", "--strict"],
-                                  ["--format", "json", "--reveal"]])
+@pytest.mark.parametrize(
+    "mode", [["--format", "jsonl"], ["-q"], ["--format", "jsonl", "--strict"], ["--format", "json", "--reveal"]]
+)
 def test_invalid_lines_grouped_by_signature(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, mode: list[str]) -> None:
     """Many invalid canonical lines (one character changed: checksums with every expected character, formats,
     birth dates, with --strict regions): each one written from its errors' template, none per item, and the
@@ -370,14 +452,20 @@ def test_invalid_lines_grouped_by_signature(tmp_path: Path, monkeypatch: pytest.
     lines = []
     while len(lines) < 300:
         line = _line(rng, "corrupt")
-        if line.isalnum() and line.isascii() and line.upper() == line and len(line) in (9, 15, 18) and \
-                not check_module.check(line, strict="--strict" in mode).valid:
+        if (
+            line.isalnum()
+            and line.isascii()
+            and line.upper() == line
+            and len(line) in (9, 15, 18)
+            and not check_module.check(line, strict="--strict" in mode).valid
+        ):
             lines.append(line)
     path = tmp_path / "ids.txt"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     _assert_same(path, mode, monkeypatch)
-    options = check_module.Options("--strict" in mode, None, "text" if "-q" in mode else mode[1], "--reveal" in mode,
-                                   "-q" in mode)
+    options = check_module.Options(
+        "--strict" in mode, None, "text" if "-q" in mode else mode[1], "--reveal" in mode, "-q" in mode
+    )
     templates = check_module._Templates(options)
     for block in check_module._read_blocks(str(path), "utf-8-sig"):
         check_module._check_bytes(block, options, templates, "strict")
@@ -424,9 +512,26 @@ def test_cached_json_of_looked_up_values_equals_json_dumps() -> None:
         RED = "red"
 
     templates = check_module._Templates(check_module.Options(False, None, "jsonl", False, False))
-    values = [Pair(1, "a"), Pair(True, "a"), Pair(1.0, "a"), Pair(None, "a"), Pair("1", "a"), Pair((1,), "a"),
-              Pair((True,), "a"), "x", None, True, Colour.RED, 1, 1.0, [1], {"a": 1}, ric.parse("11010519491231002X"),
-              ric.parse("11010519491231002X").region, uscc.parse("91350100M000100Y43").category]
+    values = [
+        Pair(1, "a"),
+        Pair(True, "a"),
+        Pair(1.0, "a"),
+        Pair(None, "a"),
+        Pair("1", "a"),
+        Pair((1,), "a"),
+        Pair((True,), "a"),
+        "x",
+        None,
+        True,
+        Colour.RED,
+        1,
+        1.0,
+        [1],
+        {"a": 1},
+        ric.parse("11010519491231002X"),
+        ric.parse("11010519491231002X").region,
+        uscc.parse("91350100M000100Y43").category,
+    ]
     for _ in range(2):  # the second time from the cache
         for value in values:
             expected = json.dumps(check_module.to_jsonable(value), ensure_ascii=False).encode()
@@ -435,21 +540,47 @@ def test_cached_json_of_looked_up_values_equals_json_dumps() -> None:
 
 # ---- the byte path's block assembly: many blocks (the output buffer reused), the arena forgotten between blocks
 
-ESCAPES = ['"91350100M000100Y43"', "9135\\\\0100M000100Y43", "11010519491231002X\x07", "\u00e91234567",
-           "11010519491231002X\u3000", "\x1b[31m110105194912310021", "91350100M000100Y43\t", "\\u0041"]
+ESCAPES = [
+    '"91350100M000100Y43"',
+    "9135\\\\0100M000100Y43",
+    "11010519491231002X\x07",
+    "\u00e91234567",
+    "11010519491231002X\u3000",
+    "\x1b[31m110105194912310021",
+    "91350100M000100Y43\t",
+    "\\u0041",
+]
 
 
-@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow,
-                                                                  HealthCheck.function_scoped_fixture])
-@given(seed=st.integers(0, 2**32), flavours=st.lists(st.sampled_from([*FLAVOURS, "corrupt", "corrupt", "escape"]),
-                                                     min_size=1, max_size=160),
-       mode=st.sampled_from([*MODES, ["--format", "json", "--reveal"], ["--format", "jsonl", "--reveal", "--strict"]]),
-       crlf=st.booleans(), bom=st.booleans(), block=st.sampled_from([64, 300, 2048]),
-       arena=st.sampled_from([0, 1 << 12, 1 << 25]), grouped=st.sampled_from([0, 4]),
-       combinations=st.sampled_from([1, 16]), arrow=st.booleans())
+@settings(
+    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture]
+)
+@given(
+    seed=st.integers(0, 2**32),
+    flavours=st.lists(st.sampled_from([*FLAVOURS, "corrupt", "corrupt", "escape"]), min_size=1, max_size=160),
+    mode=st.sampled_from([*MODES, ["--format", "json", "--reveal"], ["--format", "jsonl", "--reveal", "--strict"]]),
+    crlf=st.booleans(),
+    bom=st.booleans(),
+    block=st.sampled_from([64, 300, 2048]),
+    arena=st.sampled_from([0, 1 << 12, 1 << 25]),
+    grouped=st.sampled_from([0, 4]),
+    combinations=st.sampled_from([1, 16]),
+    arrow=st.booleans(),
+)
 def test_blocks_assembled_in_a_buffer_equal_the_per_item_output(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, seed: int, flavours: list[str], mode: list[str], crlf: bool,
-        bom: bool, block: int, arena: int, grouped: int, combinations: int, arrow: bool) -> None:
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    seed: int,
+    flavours: list[str],
+    mode: list[str],
+    crlf: bool,
+    bom: bool,
+    block: int,
+    arena: int,
+    grouped: int,
+    combinations: int,
+    arrow: bool,
+) -> None:
     """Lines of every kind (valid, invalid in canonical form, needing JSON escapes, non-ASCII, not UTF-8, blank,
     comments, CR LF, a BOM), masked and revealed, in many small blocks written by the writing thread while the
     next is checked: the arena of pieces is forgotten between blocks (``_ARENA_BYTES``), look-ups are grouped or
@@ -486,15 +617,23 @@ def test_put_ragged_copies_exactly_each_part(sizes: list[int], gaps: st.DataObje
     buffer = np.full(at + 10, 7, dtype=np.uint8)
     expected = buffer.copy()
     for place, start, size in zip(places, starts, sizes, strict=True):
-        expected[place:place + size] = source[start:start + size]
-    check_module._put_ragged(buffer, np.array(places, dtype=np.int64), source, np.array(starts, dtype=np.int64),
-                             np.array(sizes, dtype=np.int64))
+        expected[place : place + size] = source[start : start + size]
+    check_module._put_ragged(
+        buffer,
+        np.array(places, dtype=np.int64),
+        source,
+        np.array(starts, dtype=np.int64),
+        np.array(sizes, dtype=np.int64),
+    )
     assert buffer.tobytes() == expected.tobytes()
 
 
 @settings(max_examples=200, deadline=None)
-@given(parts=st.lists(st.tuples(st.integers(0, 3), st.integers(0, 40), st.integers(0, 300)), max_size=40),
-       widths=st.lists(st.integers(0, 30), min_size=3, max_size=3), arrow=st.booleans())
+@given(
+    parts=st.lists(st.tuples(st.integers(0, 3), st.integers(0, 40), st.integers(0, 300)), max_size=40),
+    widths=st.lists(st.integers(0, 30), min_size=3, max_size=3),
+    arrow=st.booleans(),
+)
 def test_parts_are_put_together_in_order(parts: list[tuple[int, int, int]], widths: list[int], arrow: bool) -> None:
     """Parts of a data buffer (:func:`_views`) and rows of matrices (:func:`_matrix_views`), short enough to be
     held in their view or not, empty too, in any order: :func:`_materialised` (Arrow's cast or NumPy's copies)
@@ -503,18 +642,21 @@ def test_parts_are_put_together_in_order(parts: list[tuple[int, int, int]], widt
 
     rng = random.Random(len(parts))
     data = bytes(rng.getrandbits(8) for _ in range(400))
-    matrices = [np.frombuffer(bytes(rng.getrandbits(8) for _ in range(5 * width)), dtype=np.uint8).reshape(5, width)
-                for width in widths]
+    matrices = [
+        np.frombuffer(bytes(rng.getrandbits(8) for _ in range(5 * width)), dtype=np.uint8).reshape(5, width)
+        for width in widths
+    ]
     views, expected = [], b""
     for source, size, start in parts:
         if source == 0:  # a part of data (buffer 0)
             start = min(start, len(data) - size)
-            views.append(check_module._views(np.frombuffer(data, dtype=np.uint8), 0, np.array([start]),
-                                             np.array([size])))
-            expected += data[start:start + size]
+            views.append(
+                check_module._views(np.frombuffer(data, dtype=np.uint8), 0, np.array([start]), np.array([size]))
+            )
+            expected += data[start : start + size]
         else:  # a row of a matrix (buffer 1, 2 or 3)
             row = start % 5
-            views.append(check_module._matrix_views(matrices[source - 1], source)[row:row + 1])
+            views.append(check_module._matrix_views(matrices[source - 1], source)[row : row + 1])
             expected += matrices[source - 1][row].tobytes()
     stacked = np.concatenate(views) if views else np.zeros((0, 4), dtype=np.int32)
     pa = check_module._arrow_views() if arrow else None
@@ -525,8 +667,9 @@ def test_parts_are_put_together_in_order(parts: list[tuple[int, int, int]], widt
         assert bytes(check_module._materialised(stacked, [data, *matrices])) == expected
 
 
-def test_an_error_writing_is_raised_and_ends_the_writing_thread(tmp_path: Path,
-                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+def test_an_error_writing_is_raised_and_ends_the_writing_thread(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """A reader that went away (``BrokenPipeError`` in the writing thread) is raised by ``run_bulk`` (the command
     then exits 141), and the thread is ended."""
     import io
@@ -554,9 +697,11 @@ def test_example_files_give_the_same_output(monkeypatch: pytest.MonkeyPatch, mod
 
 
 @settings(max_examples=300, deadline=None)
-@given(texts=st.lists(st.text(alphabet="0123456789XAB", min_size=15, max_size=15), min_size=1, max_size=8)
-       | st.lists(st.text(alphabet="0123456789XAB", min_size=18, max_size=18), min_size=1, max_size=8),
-       reveal=st.booleans())
+@given(
+    texts=st.lists(st.text(alphabet="0123456789XAB", min_size=15, max_size=15), min_size=1, max_size=8)
+    | st.lists(st.text(alphabet="0123456789XAB", min_size=18, max_size=18), min_size=1, max_size=8),
+    reveal=st.booleans(),
+)
 def test_echoed_matrix_equals_redact(texts: list[str], reveal: bool) -> None:
     """The echo of invalid lines in canonical form, masked as a matrix, is :func:`redact`'s (or the text with
     --reveal)."""

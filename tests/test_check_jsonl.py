@@ -22,16 +22,26 @@ from test_check_bulk import ESCAPES, FLAVOURS, _assert_same, _line, _valid
 from creditstd.cli import _io
 from creditstd.cli import check as check_module
 
-JSON_MODES = [["--format", "jsonl"], ["--format", "json"], ["--format", "jsonl", "--reveal"],
-              ["--format", "jsonl", "--strict"], ["--format", "json", "--reveal", "--strict"],
-              ["--format", "jsonl", "--kind", "ric"], ["--format", "jsonl", "--kind", "uscc"], ["-q"]]
+JSON_MODES = [
+    ["--format", "jsonl"],
+    ["--format", "json"],
+    ["--format", "jsonl", "--reveal"],
+    ["--format", "jsonl", "--strict"],
+    ["--format", "json", "--reveal", "--strict"],
+    ["--format", "jsonl", "--kind", "ric"],
+    ["--format", "jsonl", "--kind", "uscc"],
+    ["-q"],
+]
 
 ROOT = Path(__file__).parent.parent
 #: Every text fixture of the repository (CSV, TSV, JSON Lines, lists): read as lists of identifiers, they are
 #: full of lines the fast path must leave to the per-item path (and some are not UTF-8).
-FIXTURES = sorted(path for folder in ("tests/fixtures", "examples") for path in (ROOT / folder).rglob("*")
-                  if path.is_file() and path.suffix in (".txt", ".csv", ".tsv", ".jsonl")
-                  and path.stat().st_size < 1 << 20)
+FIXTURES = sorted(
+    path
+    for folder in ("tests/fixtures", "examples")
+    for path in (ROOT / folder).rglob("*")
+    if path.is_file() and path.suffix in (".txt", ".csv", ".tsv", ".jsonl") and path.stat().st_size < 1 << 20
+)
 
 
 def _flavoured(rng: random.Random, flavour: str) -> bytes:
@@ -48,17 +58,33 @@ def _flavoured(rng: random.Random, flavour: str) -> bytes:
     return _line(rng, flavour).encode("utf-8", "surrogatepass")
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow,
-                                                                  HealthCheck.function_scoped_fixture])
-@given(seed=st.integers(0, 2**32),
-       flavours=st.lists(st.sampled_from([*FLAVOURS, *["valid"] * 6, "corrupt", "escape", "spaced"]), min_size=1,
-                         max_size=200),
-       mode=st.sampled_from(JSON_MODES), crlf=st.booleans(), bom=st.booleans(),
-       block=st.sampled_from([96, 700, 1 << 18]), arrow=st.booleans(),
-       last=st.sampled_from([None, None, "overlong", "not-utf8"]))
-def test_json_output_equals_the_per_line_output(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, seed: int,
-                                                flavours: list[str], mode: list[str], crlf: bool, bom: bool,
-                                                block: int, arrow: bool, last: str | None) -> None:
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture]
+)
+@given(
+    seed=st.integers(0, 2**32),
+    flavours=st.lists(
+        st.sampled_from([*FLAVOURS, *["valid"] * 6, "corrupt", "escape", "spaced"]), min_size=1, max_size=200
+    ),
+    mode=st.sampled_from(JSON_MODES),
+    crlf=st.booleans(),
+    bom=st.booleans(),
+    block=st.sampled_from([96, 700, 1 << 18]),
+    arrow=st.booleans(),
+    last=st.sampled_from([None, None, "overlong", "not-utf8"]),
+)
+def test_json_output_equals_the_per_line_output(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    seed: int,
+    flavours: list[str],
+    mode: list[str],
+    crlf: bool,
+    bom: bool,
+    block: int,
+    arrow: bool,
+    last: str | None,
+) -> None:
     """Hypothesis-made files of every kind of line: the bulk path's JSON equals the per-line path's.  ``last``: a
     line too long or not UTF-8 in the last quarter (from its block on the per-line reader reads, and stops there
     with exit 2)."""
