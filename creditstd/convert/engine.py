@@ -85,7 +85,7 @@ import pyarrow.compute as pc
 from creditstd.codes.redact import redact
 from creditstd.convert.mapping import FieldRule, MappingError, MappingProblem, MappingSpec
 from creditstd.convert.transforms import StepError
-from creditstd.convert.xml_records import ValueProblem, read_records
+from creditstd.convert.xml_records import ValueProblem, XmlBatch, read_batches
 from creditstd.findings import Finding, Location, finding
 from creditstd.records.masking import mask_shown_value
 from creditstd.records.model import record_class
@@ -450,27 +450,20 @@ def _convert_xml(spec: MappingSpec, path: str, batch_rows: int) -> Iterator[Conv
     assert record is not None  # the mapping schema requires it for XML
     sources = [(rule.path, rule.many) if rule.path is not None else None for rule in spec.fields]
     shown_file = os.path.basename(path) if path != "-" else "<stdin>"
-    buffer = []
-    rows = min(batch_rows, XML_BATCH_ROWS)
-    for item in read_records(path, record, sources, encoding=spec.source.encoding):
-        buffer.append(item)
-        if len(buffer) >= rows:
-            yield _xml_chunk(spec, shown_file, buffer, MAX_VALUE_CHARS)
-            buffer = []
-    if buffer:
-        yield _xml_chunk(spec, shown_file, buffer, MAX_VALUE_CHARS)
+    for batch in read_batches(path, record, sources, encoding=spec.source.encoding,
+                              batch_rows=min(batch_rows, XML_BATCH_ROWS)):
+        yield _xml_chunk(spec, shown_file, batch, MAX_VALUE_CHARS)
 
 
-def _xml_chunk(spec: MappingSpec, file: str, items: list[Any], limit: int) -> ConvertedChunk:
+def _xml_chunk(spec: MappingSpec, file: str, batch: XmlBatch, limit: int) -> ConvertedChunk:
     findings = _Findings(spec, file)
-    count = len(items)
-    lines = np.fromiter((item.line for item in items), np.int64, count)
-    records = np.fromiter((item.index for item in items), np.int64, count)
+    count = len(batch)
+    lines = np.asarray(batch.lines, np.int64)
+    records = np.arange(batch.start, batch.start + count, dtype=np.int64)
     problems: dict[int, dict[int, ValueProblem]] = {}
-    for row, item in enumerate(items):
-        for problem in item.problems:
-            problems.setdefault(problem.rule, {}).setdefault(row, problem)
-    columns = list(zip(*(item.values for item in items), strict=True)) if items else []
+    for row, met in batch.problems:
+        problems.setdefault(met.rule, {}).setdefault(row, met)
+    columns = list(zip(*batch.rows, strict=True)) if count else []
     arrays = []
     for position, rule in enumerate(spec.fields):
         if rule.const is not None:
@@ -487,26 +480,31 @@ def _xml_chunk(spec: MappingSpec, file: str, items: list[Any], limit: int) -> Co
             for row, failure in failures:
                 findings.add(rule, row, failure, int(lines[row]), int(records[row]), rule.source)
             continue
-        cells: list[str | None] = []
-        memo: dict[Any, tuple[str | None, _Failure | None]] = {}
-        for row, value in enumerate(column):
-            problem = failing.get(row) if failing else None
-            if problem is not None:
-                fields = {_PROBLEM_FIELDS[problem.code]: problem.count or limit} \
-                    if problem.code in _PROBLEM_FIELDS else {}
-                findings.add(rule, row, _Failure(problem.code, fields, None), int(lines[row]), int(records[row]),
-                             rule.source)
-                cells.append(None)
-                continue
-            key = tuple(value) if isinstance(value, list) else value
-            converted = memo.get(key)
-            if converted is None:
-                converted = memo[key] = _convert(rule, value)
-            cell, failed = converted
-            if failed is not None:
-                findings.add(rule, row, failed, int(lines[row]), int(records[row]), rule.source)
-            cells.append(cell)
-        arrays.append(pa.array(cells, pa.string()))
+        arrays.append(_xml_cells(rule, column, failing, findings, lines, records, limit))
     found, finding_rows = findings.sorted()
-    batch = pa.RecordBatch.from_arrays(arrays, schema=_schema(spec))
-    return ConvertedChunk(file, batch, lines, records, found, finding_rows)
+    converted = pa.RecordBatch.from_arrays(arrays, schema=_schema(spec))
+    return ConvertedChunk(file, converted, lines, records, found, finding_rows)
+
+
+def _xml_cells(rule: FieldRule, column: Sequence[Any], failing: dict[int, ValueProblem], findings: _Findings,
+               lines: np.ndarray, records: np.ndarray, limit: int) -> pa.Array:
+    """The cells of an XML rule that takes lists or has values the reader could not read: each distinct value
+    converted once (a list by its items), the reader's problems and the conversion's failures as findings."""
+    cells: list[str | None] = []
+    memo: dict[Any, tuple[str | None, _Failure | None]] = {}
+    for row, value in enumerate(column):
+        if failing and row in failing:
+            problem = failing[row]
+            fields = {_PROBLEM_FIELDS[problem.code]: problem.count or limit} if problem.code in _PROBLEM_FIELDS else {}
+            findings.add(rule, row, _Failure(problem.code, fields, None), int(lines[row]), int(records[row]),
+                         rule.source)
+            cells.append(None)
+            continue
+        key = tuple(value) if value.__class__ is list else value
+        converted = memo.get(key)
+        if converted is None:
+            converted = memo[key] = _convert(rule, value)
+        cells.append(converted[0])
+        if converted[1] is not None:
+            findings.add(rule, row, converted[1], int(lines[row]), int(records[row]), rule.source)
+    return pa.array(cells, pa.string())

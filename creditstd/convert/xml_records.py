@@ -24,6 +24,25 @@ attack surface.  :func:`read_records` parses with :func:`lxml.etree.iterparse` a
 Each record comes out as an :class:`XmlRecord`: its 1-based index, the line of its start tag
 (``element.sourceline``), one value per source path (a text, a list of texts with ``many``, or None), and
 the problems met (a second match without ``many``, an element holding elements, a value too long).
+:func:`read_batches` gives the same in :class:`XmlBatch` es of up to 8,192 records (a list of values per
+record, no object per record): what the engine reads.
+
+**What a value is** is defined by :func:`reference_values`: each source path evaluated on its own with
+:meth:`SourcePath.values` (the walk over children for simple paths, lxml's XPath for predicates), and
+:func:`_rule_value` turning what it selected into the value and the problems.  Evaluating 20 to 30 paths
+per record that way visits every child once per path; the reader instead makes **one pass** over the
+record's children (:func:`_read`, planned once per mapping by :func:`_plan`): a dict from child tag to the
+rule whose path is that one step, so each child costs a lookup, its ``len`` and its ``text``.  It is exact
+because a one-step path selects exactly the children of that tag, in document order, which is the order of
+the pass; an element's value is its ``text`` exactly when it holds no node (``len`` counts elements,
+comments and processing instructions; otherwise :func:`~creditstd.convert.xpath.element_value` reads it);
+counting the matches per rule gives the cardinality problem the reference gives.  Longer simple paths start
+from the children of their first step collected in the same pass and walk on
+(:meth:`SourcePath.values_from_first`, the walk's own code); predicates, ``*``, ``text()`` and ``.`` are
+evaluated as the reference does, and the problems are put in the reference's order.
+``tests/test_xml_fast_path.py`` holds the pass equal to the reference on random record trees and mappings.
+Per record the pass costs about as much as parsing the record: the lxml proxies, tags and texts of the
+children are most of it (``benchmarks/bench_xml_reader.py``).
 
 Encodings: the XML declaration decides (and a byte-order mark); GBK and GB2312 are read as GB18030, their
 superset, so that the characters GBK lacks but real exports hold do not stop the file; ``encoding`` overrides.
@@ -57,8 +76,9 @@ creditstd.sources.model.SourceError: source.xml_dtd: ...
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from operator import attrgetter
 from typing import Any, BinaryIO
 
 from lxml import etree
@@ -68,8 +88,18 @@ from creditstd.convert.xpath import RecordPath, SourcePath, element_value
 from creditstd.sources.inputs import open_bytes, read_error
 from creditstd.sources.model import SourceError, shown_path
 
-__all__ = ["MAX_PROLOG_BYTES", "MAX_RECORD_BYTES", "MAX_VALUE_CHARS", "ValueProblem", "XmlRecord", "read_records",
-           "xml_error"]
+__all__ = [
+    "MAX_PROLOG_BYTES",
+    "MAX_RECORD_BYTES",
+    "MAX_VALUE_CHARS",
+    "ValueProblem",
+    "XmlBatch",
+    "XmlRecord",
+    "read_batches",
+    "read_records",
+    "reference_values",
+    "xml_error",
+]
 
 #: The most bytes of input between the end of one record and the end of the next (1 MiB: the catalogue's
 #: largest record, every field at its maximum length, is under 400 kB of UTF-8).  Memory held is about 30
@@ -87,8 +117,12 @@ _CHUNK = 64 * 1024
 def xml_error(code: str, path: str, line: int | None = None, **fields: object) -> SourceError:
     """The :class:`~creditstd.sources.model.SourceError` of XML code ``code`` for file ``path`` (and ``line``)."""
     zh, en = SOURCE_CODES[code]
-    values: dict[str, object] = {"file": shown_path(path), "where": f", line {line}" if line else "",
-                                 "where_zh": f"第{line}行" if line else "", **fields}
+    values: dict[str, object] = {
+        "file": shown_path(path),
+        "where": f", line {line}" if line else "",
+        "where_zh": f"第{line}行" if line else "",
+        **fields,
+    }
     return SourceError(code, zh.format(**values), en.format(**values), file=path, line=line)
 
 
@@ -124,10 +158,14 @@ _NAME_START = re.compile(r"[A-Za-z_:\u0080-\uffff]")
 def _prolog_text(data: bytes) -> tuple[str, str]:
     """The bytes as text good enough to scan the prolog's markup (ASCII in every encoding but UTF-16/32), and
     the encoding used."""
-    for bom, codec in ((b"\xff\xfe\x00\x00", "utf-32-le"), (b"\x00\x00\xfe\xff", "utf-32-be"),
-                       (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be")):
+    for bom, codec in (
+        (b"\xff\xfe\x00\x00", "utf-32-le"),
+        (b"\x00\x00\xfe\xff", "utf-32-be"),
+        (b"\xff\xfe", "utf-16-le"),
+        (b"\xfe\xff", "utf-16-be"),
+    ):
         if data.startswith(bom):
-            return data[len(bom):].decode(codec, "ignore"), codec
+            return data[len(bom) :].decode(codec, "ignore"), codec
     if data.startswith(b"<\x00?\x00"):
         return data.decode("utf-16-le", "ignore"), "utf-16-le"
     if data.startswith(b"\x00<\x00?"):
@@ -158,7 +196,9 @@ def _scan_prolog(text: str) -> tuple[str, int]:
         elif text.startswith("<!", at):
             if len(text) - at < 9:
                 return "more", 0
-            return ("doctype", text.count("\n", 0, at) + 1) if text[at:at + 9].upper() == "<!DOCTYPE" else ("other", 0)
+            return (
+                ("doctype", text.count("\n", 0, at) + 1) if text[at : at + 9].upper() == "<!DOCTYPE" else ("other", 0)
+            )
         elif text.startswith("<", at):
             if at + 1 >= len(text):
                 return "more", 0
@@ -217,35 +257,66 @@ class _Guard:
 # ------------------------------------------------------------------------------------------------ values
 
 
-def _values(record: Any, children: dict[Any, list[Any]], path: SourcePath) -> list[Any]:
+def _rule_value(rule: int, found: Iterable[str | None], many: bool, max_chars: int) -> tuple[Any, list[ValueProblem]]:
+    """The value of rule ``rule`` from the texts its path selected in a record (None: an element holding
+    elements), and its problems: each text not a text or too long, then a second value without ``many``.
+    A rule with a problem has no value."""
+    texts: list[str] = []
+    problems: list[ValueProblem] = []
+    count = 0
+    for text in found:
+        count += 1
+        if text and len(text) <= max_chars:
+            texts.append(text)
+        elif text is None:
+            problems.append(ValueProblem(rule, "convert.not_text"))
+        elif text:
+            problems.append(ValueProblem(rule, "convert.too_long"))
+    if count > 1 and not many:
+        problems.append(ValueProblem(rule, "convert.cardinality", count))
+    if problems:
+        return None, problems
+    return (texts or None) if many else (texts[0] if texts else None), problems
+
+
+def reference_values(
+    record: Any, sources: Sequence[tuple[SourcePath, bool] | None], max_chars: int
+) -> tuple[tuple[Any, ...], tuple[ValueProblem, ...]]:
+    """The value of every rule in ``record`` and the problems, by definition: each path evaluated on its own
+    (:meth:`SourcePath.values`).  :func:`_read` gives the same, faster; the tests hold them equal."""
+    values: list[Any] = []
+    problems: list[ValueProblem] = []
+    for rule, source in enumerate(sources):
+        value, found = (
+            (None, []) if source is None else _rule_value(rule, source[0].values(record), source[1], max_chars)
+        )
+        values.append(value)
+        problems.extend(found)
+    return tuple(values), tuple(problems)
+
+
+def _values(record: Any, children: dict[Any, list[Any]], path: SourcePath) -> Iterable[str | None]:
     """What ``path`` selects in ``record``, as texts (None: an element holding elements); ``children`` is the
-    record's children by tag, built once per record for the simple paths' first step."""
-    if not path.simple or not path.steps:
-        return list(path.values(record))
-    first = path.steps[0]
-    current = children.get(first, ()) if first != "*" else [child for child in record if isinstance(child.tag, str)]
-    for step in path.steps[1:]:
-        current = [child for element in current for child in element
-                   if isinstance(child.tag, str) and (step == "*" or child.tag == step)]
-    if path.attribute is not None:
-        return [value for element in current if (value := element.get(path.attribute)) is not None]
-    if path.text:
-        return ["".join([element.text or "", *(child.tail or "" for child in element)]) for element in current]
-    return [element_value(element) for element in current]
+    record's children by tag, collected in the one pass for the simple paths' first step."""
+    if not path.simple or not path.steps or path.steps[0] == "*":
+        return path.values(record)
+    return path.values_from_first(children.get(path.steps[0], []))
 
 
 @dataclass(frozen=True)
 class _Plan:
     """How to read the values of one record in one pass over its children.
 
-    ``by_tag``: child tag -> the rules whose path is that one child step, with the attribute they read (or
-    None for the element's text) and whether they take several values; ``general``: the other rules (longer
-    paths, predicates, ``*``, ``text()``), evaluated path by path.  Both give what :class:`SourcePath` gives
-    (tests/test_convert_mapping.py checks the walk against XPath; the reader tests check both paths).
+    ``by_tag``: child tag -> the rule whose path is that one child step when it is the only one, reads the
+    element's text and takes one value (the common case: a number), else the rules whose path is that one
+    child step, with the attribute they read (or None for the element's text) and whether they take several
+    values; ``general``: the other rules (longer paths, predicates, ``*``, ``text()``), evaluated path by path
+    from the children their first step names, collected in the same pass.  All give what
+    :func:`reference_values` gives (tests/test_xml_fast_path.py).
     """
 
     size: int
-    by_tag: dict[str, list[tuple[int, str | None, bool]]]
+    by_tag: dict[str, int | list[tuple[int, str | None, bool]]]
     general: tuple[tuple[int, SourcePath, bool], ...]
     many: tuple[bool, ...]
 
@@ -271,7 +342,12 @@ def _plan(sources: Sequence[tuple[SourcePath, bool] | None]) -> _Plan:
             if (_COLLECT, None, False) not in entries:
                 entries.append((_COLLECT, None, False))
     takes_many = tuple(source is not None and source[1] for source in sources)
-    return _Plan(len(sources), by_tag, tuple(general), takes_many)
+    plain = {
+        tag: entries[0][0]
+        for tag, entries in by_tag.items()
+        if len(entries) == 1 and entries[0][0] != _COLLECT and entries[0][1] is None and not entries[0][2]
+    }
+    return _Plan(len(sources), {**by_tag, **plain}, tuple(general), takes_many)
 
 
 def _read(record: Any, plan: _Plan, max_chars: int) -> tuple[tuple[Any, ...], tuple[ValueProblem, ...]]:
@@ -284,6 +360,17 @@ def _read(record: Any, plan: _Plan, max_chars: int) -> tuple[tuple[Any, ...], tu
     for child in record:
         entries = by_tag.get(child.tag)
         if entries is None:
+            continue
+        if isinstance(entries, int):  # one rule, the element's text, one value
+            counts[entries] += 1
+            text = element_value(child) if len(child) else child.text
+            if text:
+                if len(text) > max_chars:
+                    problems.append(ValueProblem(entries, "convert.too_long"))
+                elif counts[entries] == 1:
+                    values[entries] = text
+            elif text is None and len(child):
+                problems.append(ValueProblem(entries, "convert.not_text"))
             continue
         for rule, attribute, many in entries:
             if rule == _COLLECT:
@@ -314,17 +401,8 @@ def _read(record: Any, plan: _Plan, max_chars: int) -> tuple[tuple[Any, ...], tu
             elif counts[rule] == 1:
                 values[rule] = text
     for rule, path, many in plan.general:
-        found = _values(record, children or {}, path)
-        counts[rule] = len(found)
-        texts: list[str] = []
-        for text in found:
-            if text is None:
-                problems.append(ValueProblem(rule, "convert.not_text"))
-            elif len(text) > max_chars:
-                problems.append(ValueProblem(rule, "convert.too_long"))
-            elif text:
-                texts.append(text)
-        values[rule] = (texts or None) if many else (texts[0] if texts else None)
+        values[rule], found = _rule_value(rule, _values(record, children or {}, path), many, max_chars)
+        problems.extend(found)
     if problems:  # a value with a problem is not read
         for problem in problems:
             values[problem.rule] = None
@@ -333,7 +411,12 @@ def _read(record: Any, plan: _Plan, max_chars: int) -> tuple[tuple[Any, ...], tu
             if count > 1 and not plan.many[rule]:
                 problems.append(ValueProblem(rule, "convert.cardinality", count))
                 values[rule] = None
+    if problems:  # in the reference's order: by rule, each rule's values in document order, then cardinality
+        problems.sort(key=_RULE)
     return tuple(values), tuple(problems)
+
+
+_RULE = attrgetter("rule")
 
 
 def _release(element: Any) -> None:
@@ -367,9 +450,29 @@ def _syntax_error(error: etree.XMLSyntaxError, log: Any, path: str) -> SourceErr
     return xml_error("source.xml_syntax", path, line, reason=message)
 
 
-def read_records(path: str, record: RecordPath, sources: Sequence[tuple[SourcePath, bool] | None], *,
-                 encoding: str | None = None, max_record_bytes: int = MAX_RECORD_BYTES,
-                 max_value_chars: int = MAX_VALUE_CHARS) -> Iterator[XmlRecord]:
+@dataclass(frozen=True, slots=True)
+class XmlBatch:
+    """Consecutive records: the 1-based index of the first, per record the line of its start tag and its
+    values (a list per record, in the order of the sources), and the problems as (row in the batch, problem)."""
+
+    start: int
+    lines: list[int]
+    rows: list[tuple[Any, ...]]
+    problems: list[tuple[int, ValueProblem]]
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+
+def read_records(
+    path: str,
+    record: RecordPath,
+    sources: Sequence[tuple[SourcePath, bool] | None],
+    *,
+    encoding: str | None = None,
+    max_record_bytes: int = MAX_RECORD_BYTES,
+    max_value_chars: int = MAX_VALUE_CHARS,
+) -> Iterator[XmlRecord]:
     """Stream the records of the XML file ``path`` (``-``: stdin; gzip seen through) that ``record`` locates,
     with the values of ``sources`` (a compiled path and whether it may give several values, or None for a
     rule with no source) read from each.
@@ -377,27 +480,59 @@ def read_records(path: str, record: RecordPath, sources: Sequence[tuple[SourcePa
     Raises :class:`~creditstd.sources.model.SourceError` (``source.xml_*``, ``source.not_found``...) for a
     file that cannot be read safely; the records before the problem have been yielded by then.
     """
+    for batch in read_batches(
+        path,
+        record,
+        sources,
+        encoding=encoding,
+        max_record_bytes=max_record_bytes,
+        max_value_chars=max_value_chars,
+        batch_rows=1,
+    ):
+        problems = tuple(problem for _, problem in batch.problems)
+        yield XmlRecord(batch.start, batch.lines[0], tuple(batch.rows[0]), problems, path)
+
+
+def read_batches(
+    path: str,
+    record: RecordPath,
+    sources: Sequence[tuple[SourcePath, bool] | None],
+    *,
+    encoding: str | None = None,
+    max_record_bytes: int = MAX_RECORD_BYTES,
+    max_value_chars: int = MAX_VALUE_CHARS,
+    batch_rows: int = 8192,
+) -> Iterator[XmlBatch]:
+    """:func:`read_records` in :class:`XmlBatch` es of at most ``batch_rows`` records (what the engine reads:
+    no object per record).  On a problem, the records before it come out as a batch before the error."""
     opened = open_bytes(path)
     try:
         guard = _Guard(opened.stream, path, max_record_bytes)
         chosen = encoding.lower() if encoding else guard.declared
         if chosen in GB_ENCODINGS:
             chosen = "gb18030"
-        options: dict[str, Any] = {"resolve_entities": False, "load_dtd": False, "no_network": True,
-                                   "huge_tree": False, "remove_comments": False, "remove_pis": False}
+        options: dict[str, Any] = {
+            "resolve_entities": False,
+            "load_dtd": False,
+            "no_network": True,
+            "huge_tree": False,
+            "remove_comments": False,
+            "remove_pis": False,
+        }
         if encoding or chosen == "gb18030":
             options["encoding"] = chosen
         try:
             events = etree.iterparse(guard, events=("end",), tag=record.tag, **options)
         except LookupError:
             raise xml_error("source.xml_syntax", path, reason=f"unknown encoding {chosen}") from None
-        yield from _stream(events, guard, path, record, _plan(sources), max_value_chars)
+        yield from _stream(events, guard, path, record, _plan(sources), max_value_chars, max(1, batch_rows))
     finally:
         opened.close()
 
 
-def _stream(events: Any, guard: _Guard, path: str, record: RecordPath, plan: _Plan,
-            max_value_chars: int) -> Iterator[XmlRecord]:
+def _stream(
+    events: Any, guard: _Guard, path: str, record: RecordPath, plan: _Plan, max_value_chars: int, batch_rows: int
+) -> Iterator[XmlBatch]:
     index = 0
     checked = False
     skipped = 0
@@ -405,6 +540,8 @@ def _stream(events: Any, guard: _Guard, path: str, record: RecordPath, plan: _Pl
     # same proxy for a parent while a reference to it is held)
     last_parent: Any = None
     is_record = False
+    batch = XmlBatch(1, [], [], [])
+    error: SourceError | None = None
     try:
         for _, element in events:
             if not checked:
@@ -419,16 +556,28 @@ def _stream(events: Any, guard: _Guard, path: str, record: RecordPath, plan: _Pl
                 continue
             index += 1
             values, problems = _read(element, plan, max_value_chars)
-            line = element.sourceline or 0
+            if problems:
+                row = len(batch.rows)
+                batch.problems.extend((row, problem) for problem in problems)
+            batch.rows.append(values)
+            batch.lines.append(element.sourceline or 0)
             _release(element)
             guard.mark = guard.total
-            yield XmlRecord(index, line, values, problems, path)
-    except etree.XMLSyntaxError as error:
-        raise _syntax_error(error, getattr(events, "error_log", None), path) from None
-    except (OSError, EOFError) as error:
-        raise read_error(error, path) from None
-    except LookupError as error:  # an encoding libxml2 and Python do not know
-        raise xml_error("source.xml_syntax", path, reason=str(error)) from None
+            if len(batch.rows) >= batch_rows:
+                yield batch
+                batch = XmlBatch(index + 1, [], [], [])
+    except etree.XMLSyntaxError as caught:
+        error = _syntax_error(caught, getattr(events, "error_log", None), path)
+    except (OSError, EOFError) as caught:
+        error = read_error(caught, path)
+    except LookupError as caught:  # an encoding libxml2 and Python do not know
+        error = xml_error("source.xml_syntax", path, reason=str(caught))
+    except SourceError as caught:
+        error = caught
+    if batch.rows:
+        yield batch
+    if error is not None:
+        raise error from None
     if index == 0:
         root = getattr(events, "root", None)
         root_tag = root.tag if root is not None else "?"

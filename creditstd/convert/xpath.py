@@ -50,12 +50,15 @@ class UnsafePath(ValueError):
         self.en = en
 
 
-_NAME_START = r"A-Za-z_\u00C0-\u00D6\u00D8-\u00F6\u00F8-\u02FF\u0370-\u037D\u037F-\u1FFF\u200C-\u200D" \
-              r"\u2070-\u218F\u2C00-\u2FEF\u3001-\uD7FF\uF900-\uFDCF\uFDF0-\uFFFD"
-_NCNAME = f"[{_NAME_START}][{_NAME_START}\\-.0-9\u00B7\u0300-\u036F\u203F-\u2040]*"
+_NAME_START = (
+    r"A-Za-z_\u00C0-\u00D6\u00D8-\u00F6\u00F8-\u02FF\u0370-\u037D\u037F-\u1FFF\u200C-\u200D"
+    r"\u2070-\u218F\u2C00-\u2FEF\u3001-\uD7FF\uF900-\uFDCF\uFDF0-\uFFFD"
+)
+_NCNAME = f"[{_NAME_START}][{_NAME_START}\\-.0-9\u00b7\u0300-\u036f\u203f-\u2040]*"
 _TOKEN = re.compile(
     rf"\s*(?:(?P<literal>'[^']*'|\"[^\"]*\")|(?P<number>\d+(?:\.\d+)?)|(?P<axis>::)"
-    rf"|(?P<name>{_NCNAME}(?::{_NCNAME})?)|(?P<op>//|!=|<=|>=|\.\.|[/\[\]@*()=<>.,|$+\-:]))")
+    rf"|(?P<name>{_NCNAME}(?::{_NCNAME})?)|(?P<op>//|!=|<=|>=|\.\.|[/\[\]@*()=<>.,|$+\-:]))"
+)
 _FUNCTIONS = frozenset({"text", "last", "position", "not"})
 
 
@@ -109,18 +112,23 @@ class _Parser:
         if token.kind == "axis":
             raise UnsafePath("不允许使用轴（如 ancestor::）", "axes (ancestor::...) are not allowed")
         if text == "..":
-            raise UnsafePath("不允许使用 ..：记录的上级元素在读取时已被清除",
-                             "'..' is not allowed: a record's parents are cleared as it streams")
+            raise UnsafePath(
+                "不允许使用 ..：记录的上级元素在读取时已被清除",
+                "'..' is not allowed: a record's parents are cleared as it streams",
+            )
         if text in ("/", "//") and self.at == 0:
-            raise UnsafePath("路径须相对于记录元素（不能以 / 开头）",
-                             "the path must be relative to the record element (no leading /)")
+            raise UnsafePath(
+                "路径须相对于记录元素（不能以 / 开头）",
+                "the path must be relative to the record element (no leading /)",
+            )
         if text == "//":
             raise UnsafePath("不允许使用 //（请写出每一级元素）", "'//' is not allowed (name every step)")
         if text == "$":
             raise UnsafePath("不允许使用变量", "variables are not allowed")
         if text == "|":
-            raise UnsafePath("不允许使用并集（|）：每个字段写一条规则",
-                             "unions (|) are not allowed: one rule per field")
+            raise UnsafePath(
+                "不允许使用并集（|）：每个字段写一条规则", "unions (|) are not allowed: one rule per field"
+            )
         raise UnsafePath(f"此处不允许 {text}", f"{text!r} is not allowed here")
 
     def qname(self, token: _Token, *, attribute: bool = False) -> str:
@@ -128,8 +136,9 @@ class _Parser:
         if not prefix:
             return local if attribute else self._default(local)
         if prefix not in self.namespaces:
-            raise UnsafePath(f"前缀 {prefix} 未在 namespaces 中声明",
-                             f"prefix {prefix!r} is not declared in namespaces")
+            raise UnsafePath(
+                f"前缀 {prefix} 未在 namespaces 中声明", f"prefix {prefix!r} is not declared in namespaces"
+            )
         return f"{{{self.namespaces[prefix]}}}{local}"
 
     def _default(self, local: str) -> str:
@@ -138,8 +147,10 @@ class _Parser:
     def function(self, token: _Token) -> str:
         name = token.text
         if name not in _FUNCTIONS:
-            raise UnsafePath(f"不允许使用函数 {name}()：只能用 text()、last()、position() 和 not()",
-                             f"{name}() is not allowed: only text(), last(), position() and not()")
+            raise UnsafePath(
+                f"不允许使用函数 {name}()：只能用 text()、last()、position() 和 not()",
+                f"{name}() is not allowed: only text(), last(), position() and not()",
+            )
         return name
 
     def is_call(self) -> bool:
@@ -262,12 +273,22 @@ class SourcePath:
         if not self.simple:
             found = self.compiled(record)
             return found if isinstance(found, list) else [found]
-        current: list[Any] = [record]
-        for step in self.steps:
-            current = [child for element in current for child in element
-                       if isinstance(child.tag, str) and (step == "*" or child.tag == step)]
+        if not self.steps:
+            return self._last([record])
+        return self.nodes_from_first(_step([record], self.steps[0]))
+
+    def nodes_from_first(self, first: list[Any]) -> list[Any]:
+        """What a simple path with steps selects once its first step has selected the elements ``first`` (in
+        document order): :meth:`nodes` is this with the record's children that the first step names."""
+        current = first
+        for step in self.steps[1:]:
             if not current:
                 return []
+            current = _step(current, step)
+        return self._last(current) if current else []
+
+    def _last(self, current: list[Any]) -> list[Any]:
+        """The attribute or ``text()`` of the elements ``current`` a simple path's steps selected, or them."""
         if self.attribute is not None:
             return [value for element in current if (value := element.get(self.attribute)) is not None]
         if self.text:
@@ -280,10 +301,26 @@ class SourcePath:
         per element)."""
         nodes = self.nodes(record)
         if self.text and not self.simple:
-            yield from _grouped_texts(nodes)
-            return
-        for node in nodes:
-            yield node if isinstance(node, str) else element_value(node)
+            return iter(list(_grouped_texts(nodes)))
+        return iter(_texts(nodes))
+
+    def values_from_first(self, first: list[Any]) -> list[str | None]:
+        """:meth:`values` of a simple path with steps, its first step having selected ``first``."""
+        return _texts(self.nodes_from_first(first))
+
+
+def _step(current: list[Any], step: str) -> list[Any]:
+    """The child elements of ``current`` that ``step`` (a Clark name or ``*``) names, in document order."""
+    return [
+        child
+        for element in current
+        for child in element
+        if isinstance(child.tag, str) and (step == "*" or child.tag == step)
+    ]
+
+
+def _texts(nodes: list[Any]) -> list[str | None]:
+    return [node if isinstance(node, str) else element_value(node) for node in nodes]
 
 
 def _own_texts(element: Any) -> list[str]:
@@ -390,8 +427,10 @@ def compile_record_path(expression: str, namespaces: Mapping[str, str] | None = 
     names = body.split("/") if body else []
     pattern = re.compile(f"\\*|{_NCNAME}(?::{_NCNAME})?")
     if body is None or not names or not all(pattern.fullmatch(name) for name in names) or (anywhere and len(names) > 1):
-        raise UnsafePath("记录路径应为 /根元素/.../记录元素 或 //记录元素，只含元素名",
-                         "a record path is /Root/.../Record or //Record: element names only")
+        raise UnsafePath(
+            "记录路径应为 /根元素/.../记录元素 或 //记录元素，只含元素名",
+            "a record path is /Root/.../Record or //Record: element names only",
+        )
     parser = _Parser("", spaces)
     steps = tuple(name if name == "*" else parser.qname(_Token("name", name)) for name in names)
     if anywhere and steps[-1] == "*":
