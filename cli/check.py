@@ -867,25 +867,27 @@ def _joined(
         )
         for rows, columns in segments
     ]
-    pieces = templates.piece_views()
+    # each view as one 16-byte item: a row placed by index is then one copy, not four
+    item = np.dtype((np.void, 16))
+    slots = views.view(item).ravel()
+    pieces = templates.piece_views().view(item).ravel()
     buffers: list[Any] = [templates.arena]
     data = b""
     if outputs:  # each with its glue, as one part
         data = glue.join(outputs) + glue if after else glue + glue.join(outputs)
         sizes = np.fromiter(map(len, outputs), dtype=np.int64, count=len(outputs)) + len(glue)
-        views[firsts[written]] = _views(
-            np.frombuffer(data, dtype=np.uint8), len(buffers), np.cumsum(sizes) - sizes, sizes
-        )
+        made = _views(np.frombuffer(data, dtype=np.uint8), len(buffers), np.cumsum(sizes) - sizes, sizes)
+        slots[firsts[written]] = made.view(item).ravel()
         buffers.append(data)
     for rows, columns in segments:
         at = firsts[rows]
         for column in columns:
             if column.ndim == 2:
-                views[at] = _matrix_views(column, len(buffers))
+                slots[at] = _matrix_views(column, len(buffers)).view(item).ravel()
                 buffers.append(column)
             else:
-                views[at] = pieces[column]
-            at = at + 1
+                slots[at] = pieces[column]
+            at += 1
     parts = _Parts(views, buffers)
     return _Output([bytes(parts.made()) if b"\x1b" in data else parts])  # (ANSI escapes: written as text, as always)
 
