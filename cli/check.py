@@ -8,10 +8,11 @@ output unless ``--reveal`` is given.
 Two paths give the same bytes.  The per-item path (:func:`run`) checks one
 value at a time with :func:`creditstd.codes.verdict.check`.  The bulk path
 (:func:`run_bulk`), taken for ``--file``/stdin with ``-q`` or a JSON format,
-reads 256 kB of bytes at a time.  A UTF-8 block is split into byte lines; a
-line of 9, 15 or 18 bytes in canonical form (digits and upper-case letters)
-is its own stripped text, so the lines of each length become one NumPy
-matrix straight from the bytes, checked with one pass per kind
+reads the input a block at a time (:func:`block_scale`: 1 MB with ``-q``,
+512 kB for JSON).  NumPy finds a UTF-8 block's lines (its newlines); a line
+of 9, 15 or 18 bytes in canonical form (digits and upper-case letters) is
+its own stripped text, so the lines of each length become one NumPy matrix
+straight from the bytes, checked with one pass per kind
 (:func:`creditstd.codes.batch.canonical_valid`, exact on canonical rows);
 any other line is decoded and stripped as :func:`read_lines` does.  A valid
 line (with ``-q``: nothing to write) is written from a template: the real
@@ -20,13 +21,17 @@ from fixed-width pieces NumPy makes (line number, number, masked number...)
 and looked-up pieces (authority, region, sex...) cached per key, checked
 against the per-item path's own output for the first line of each template.
 An invalid line whose errors the NumPy pass names is written from a
-template per set of errors.  With UTF-8 output a block's output is assembled
-in one reused buffer (:func:`_joined`): every line's size is known first, the
-runs of each column of rows are copied by NumPy at once and the looked-up
-pieces from one array of them, so no object is made per line.  Every other line (separators, lower case, full
-width, too long, a value shown as a USCC or registration number that may be
-an ID number) goes through the per-item path, so messages, masking and exit
-codes cannot differ; memory stays that of one block.
+template per set of errors, its echo masked as a matrix (:func:`_masked_runs`).
+With UTF-8 output every part of every line of a block becomes one element of
+an Arrow ``binary_view`` array in output order (:func:`_joined`), and the
+cast of that array to ``binary`` copies each part once into one buffer
+(:func:`_materialised`; NumPy copies small outputs, and all of them where
+PyArrow is older than 18); a thread makes and writes a block's output while
+the next block is checked (:class:`_Behind`), so no object is made per line.
+Every other line (separators, lower case, full width, too long, a value
+shown as a USCC or registration number that may be an ID number) goes
+through the per-item path, so messages, masking and exit codes cannot
+differ; memory stays that of a few blocks.
 
 >>> options = Options(strict=False, kind=None, output='jsonl', reveal=False, quiet=False)
 >>> line = item_output(3, check('91350100M000100Y43'), options)
