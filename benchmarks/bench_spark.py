@@ -17,6 +17,18 @@ measures in one run:
   of (row id, key) pairs), valid rows and errors written as Parquet;
 * ``spark_persisted``: the same with ``checked`` persisted (``DISK_ONLY``), so the validation pass runs once.
 
+With ``--convert``, the conversion too (``creditstd convert`` against :func:`creditstd.spark.convert_dataframe`
+on the same CSV, with the mapping of the export's own layout, ``export_mapping``):
+
+* ``convert_cli``: ``creditstd convert FILE --mapping M -o BATCH ...`` in a child process, wall time (read,
+  convert, check, write the batch, rejects and report);
+* ``convert_spark``: ``convert_dataframe`` in ``local[N]`` (the identity pass that finds repeats across
+  partitions, then the conversion pass writing one part per partition, the summary), wall time;
+* ``convert_spark_no_duplicates``: the same with ``duplicates=False`` (no identity pass: the difference is its
+  cost).
+
+Each conversion's records out and rejected must equal the CLI's (its manifest's accounting); the parts verify.
+
 Each figure is rows/s of wall-clock time for the whole file (the median of ``--repeat`` runs); the ratio is
 against the CLI.  The accounting (valid + rejected = rows, the same counts as the CLI's report) is checked on
 the first run.  ``--json`` writes everything, with the machine's core count and load.  Usage::
@@ -25,6 +37,8 @@ the first run.  ``--json`` writes everything, with the machine's core count and 
         --copies-modes pass,no_duplicates,default,persisted --json benchmarks/results-spark.json
     .venv/bin/python benchmarks/bench_spark.py --rows 100000 --copies 100 --only-copies \\
         --copies-modes pass,persisted --json benchmarks/results-spark-10m.json
+    .venv/bin/python benchmarks/bench_spark.py --rows 1000000 --convert-only \\
+        --json benchmarks/results-spark-convert.json
 """
 
 from __future__ import annotations
@@ -160,6 +174,75 @@ def run_spark(spark: Any, path: Path, out: Path, mode: str) -> tuple[float, int,
     return elapsed, valid, rejected
 
 
+DEPARTMENT = {"department": "某市市场监督管理局", "department_uscc": "11350100MAD18YGF27"}
+
+
+def convert_mapping(workdir: Path) -> Path:
+    """The mapping of the generated export (the catalogue's own layout, national field codes as headers)."""
+    from creditstd.convert.mapping import export_mapping
+
+    path = workdir / "penalties-csv.toml"
+    path.write_text(export_mapping(CLASS, "csv", name="bench-spark"), encoding="utf-8")
+    return path
+
+
+def time_cli_convert(path: Path, mapping: Path, out: Path) -> tuple[float, dict[str, int]]:
+    """``creditstd convert`` in a child process: wall seconds and its manifest's accounting."""
+    batch = out / "cli-batch"
+    shutil.rmtree(out, ignore_errors=True)
+    out.mkdir(parents=True)
+    started = time.perf_counter()
+    done = subprocess.run([*_creditstd(), "convert", str(path), "--mapping", str(mapping), "-o", str(batch),
+                           "--department", DEPARTMENT["department"], "--department-uscc",
+                           DEPARTMENT["department_uscc"], "--on", TODAY.isoformat(), "--no-progress",
+                           "--format", "json", "--report", str(out / "cli-report.json")], capture_output=True)
+    elapsed = time.perf_counter() - started
+    assert done.returncode in (0, 1), done.stderr.decode()[-2000:]
+    manifest = json.loads((batch / "manifest.json").read_text("utf-8"))
+    return elapsed, manifest["accounting"]
+
+
+def run_spark_convert(spark: Any, path: Path, mapping: Path, out: Path, duplicates: bool) -> tuple[float, Any]:
+    """Wall time of ``convert_dataframe`` (reading included), and its result."""
+    from creditstd.convert import load_mapping
+    from creditstd.spark import convert_dataframe
+
+    shutil.rmtree(out, ignore_errors=True)
+    started = time.perf_counter()
+    df = spark.read.csv(str(path), header=True, encoding="utf-8", escape='"')
+    result = convert_dataframe(df, load_mapping(mapping), out, on=TODAY, duplicates=duplicates, **DEPARTMENT)
+    elapsed = time.perf_counter() - started
+    return elapsed, result
+
+
+def bench_convert(path: Path, rows: int, args: argparse.Namespace, spark: Any) -> dict[str, Any]:
+    from creditstd.records.exchange_summary import verify_summary
+
+    mapping = convert_mapping(args.workdir)
+    out = args.workdir / "convert"
+    result: dict[str, Any] = {"rows": rows, "file": path.name, "bytes": path.stat().st_size}
+    seconds, accounting = time_cli_convert(path, mapping, out)
+    result["convert_cli"] = {"seconds": seconds, "rows_per_s": rows / seconds, "accounting": accounting}
+    print(f"  convert_cli          {seconds:8.1f} s {rows / seconds:12,.0f} rows/s  {accounting}", flush=True)
+    for name, duplicates in (("convert_spark", True), ("convert_spark_no_duplicates", False)):
+        seconds, done = run_spark_convert(spark, path, mapping, out / name, duplicates)
+        counts = {"rows_in": done.rows_in, "records_out": done.records_out, "rejected": done.rejected}
+        if duplicates:  # without the identity pass a repeat across partitions would be kept: compare only with it
+            assert counts == accounting, (name, counts, accounting)
+            verified = verify_summary(out / name, validate=False)
+            assert verified.ok, [str(problem) for problem in verified.problems[:5]]
+        done.unpersist()
+        ratio = result["convert_cli"]["seconds"] / seconds
+        result[name] = {"seconds": seconds, "rows_per_s": rows / seconds, "vs_cli": ratio, **counts,
+                        "parts": len(done.parts), "repeats": done.repeats,
+                        "passes_seconds": {key: round(value, 2) for key, value in done.timings.items()}}
+        passes = ", ".join(f"{key} {value:.1f} s" for key, value in done.timings.items())
+        print(f"  {name:28} {seconds:8.1f} s {rows / seconds:12,.0f} rows/s  {ratio:5.2f}x the CLI  "
+              f"({len(done.parts)} parts, {done.repeats} repeats; {passes})", flush=True)
+    shutil.rmtree(out, ignore_errors=True)
+    return result
+
+
 def median_of(repeat: int, run: Callable[[], float]) -> tuple[float, list[float]]:
     times = [run() for _ in range(repeat)]
     return statistics.median(times), times
@@ -234,6 +317,9 @@ def main() -> int:
     parser.add_argument("--cores", type=int, default=2, help="Spark local[N] (default 2)")
     parser.add_argument("--memory", default="2g", help="Spark driver memory (default 2g)")
     parser.add_argument("--workdir", type=Path, default=Path(tempfile.gettempdir()) / "creditstd-bench-spark")
+    parser.add_argument("--convert", action="store_true",
+                        help="also time the conversion: creditstd convert against convert_dataframe")
+    parser.add_argument("--convert-only", action="store_true", help="time only the conversion")
     parser.add_argument("--json", type=Path, help="write the figures here")
     args = parser.parse_args()
     args.workdir.mkdir(parents=True, exist_ok=True)
@@ -262,7 +348,12 @@ def main() -> int:
                     "spark_master": f"local[{args.cores}]", "driver_memory": args.memory},
         "spark_start_seconds": start_up, "warm_up_seconds": warm, "runs": []}
     try:
-        for number, (path, rows) in enumerate(files):
+        if args.convert or args.convert_only:
+            print(f"convert {args.rows:,} rows ({generated.stat().st_size / 1e6:,.0f} MB):", flush=True)
+            results["convert"] = bench_convert(generated, args.rows, args, spark)
+            if args.json:
+                args.json.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        for number, (path, rows) in enumerate([] if args.convert_only else files):
             print(f"{rows:,} rows ({path.stat().st_size / 1e6:,.0f} MB):", flush=True)
             modes = MODES if number == 0 and not args.only_copies else tuple(args.copies_modes.split(","))
             results["runs"].append(bench(path, rows, args, spark, args.workdir / "out", modes))

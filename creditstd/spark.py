@@ -603,17 +603,18 @@ def _load_spec(mapping: MappingSpec | str) -> MappingSpec:
     return load_builtin(mapping) if is_builtin(mapping) else load_mapping(mapping)
 
 
-def write_rows(writer: BatchWriter, plan: Plan, batch: pa.RecordBatch, rows: Sequence[int]) -> list[tuple[int, Any]]:
-    """Write the rows ``rows`` of ``batch`` (converted text cells named by catalogue key, checked) to ``writer``,
-    in order; the rows it refused (a record id it already has, a value a batch cannot carry), each with the
-    :class:`~creditstd.exceptions.CatalogueError` that refused it.  ``creditstd convert`` writes its rows the
-    same way."""
-    refused: list[tuple[int, Any]] = []
-    for row, data in zip(rows, decode_rows(plan, batch, list(rows)), strict=True):
+def write_rows(writer: BatchWriter, plan: Plan, chunk: ConvertedChunk,
+               rows: Sequence[int]) -> list[tuple[int, Finding]]:
+    """Write the rows ``rows`` of ``chunk`` (converted text cells named by catalogue key, checked) to ``writer``,
+    in order; the rows it refused (a record id it already has, a value a batch cannot carry), each with its
+    finding, located at the row's line and record.  ``creditstd convert`` writes its rows the same way."""
+    refused: list[tuple[int, Finding]] = []
+    for row, data in zip(rows, decode_rows(plan, chunk.batch, list(rows)), strict=True):
         try:
             writer.add(data)
         except CatalogueError as error:
-            refused.append((row, error))
+            where = Location(file=chunk.file, line=int(chunk.lines[row]), record=int(chunk.records[row]))
+            refused.append((row, Finding.from_error(error, location=where)))
     return refused
 
 
@@ -784,10 +785,9 @@ class _Converter:
                 rows.append(row)
         good = np.flatnonzero(valid)
         if len(good):
-            for row, error in write_rows(writer, self.plan, chunk.batch, good.tolist()):
+            for row, refusal in write_rows(writer, self.plan, chunk, good.tolist()):
                 valid[row] = False
-                findings.append(Finding.from_error(error, location=Location(
-                    file=chunk.file, line=int(chunk.lines[row]), record=int(chunk.records[row]))))
+                findings.append(refusal)
                 rows.append(row)
         order = sorted(range(len(rows)), key=lambda index: rows[index])
         return [(rows[index], findings[index]) for index in order if not valid[rows[index]]]
@@ -837,7 +837,8 @@ class SparkConversion:
     ``folder`` (None: no row of it survived, no batch written), ``rows_in``, ``records_out``, ``rejected``,
     ``sha256`` (its records) and ``manifest_sha256``; ``rejects``: one row per finding of a rejected row
     (the row id, :data:`REJECT_COLUMNS`), persisted on disk by the run (``unpersist()`` frees it);
-    ``repeats``: the rows rejected as repeats of an earlier row of another place in the run.
+    ``repeats``: the rows rejected as repeats of an earlier row found by the identity pass; ``timings``: wall
+    seconds of the ``identity_pass`` (with ``duplicates``) and of the ``conversion_pass`` (writing every part).
     """
 
     out_dir: str
@@ -845,6 +846,7 @@ class SparkConversion:
     parts: tuple[dict[str, Any], ...]
     rejects: DataFrame
     repeats: int
+    timings: dict[str, float] = dataclasses.field(default_factory=dict)
     _output: Any = None
 
     @property
@@ -900,10 +902,14 @@ def _spark_schema(schema: pa.Schema) -> Any:
 def _run(spark: Any, source: DataFrame, converter: _Converter, folder: Path, made: bool,
          duplicates: bool) -> SparkConversion:
     """The identity pass (if ``duplicates``), the conversion pass, the summary."""
+    import time
+
     from pyspark import StorageLevel
     from pyspark.sql import functions as F  # noqa: N812
 
     output = None
+    timings: dict[str, float] = {}
+    started = time.perf_counter()
     try:
         repeats = 0
         if duplicates:
@@ -917,6 +923,8 @@ def _run(spark: Any, source: DataFrame, converter: _Converter, folder: Path, mad
                 converter = dataclasses.replace(converter, repeats=spark.sparkContext.broadcast(
                     (np.ascontiguousarray(pairs[:, 0]), np.ascontiguousarray(pairs[:, 1]))))
                 repeats = len(pairs)
+            timings["identity_pass"] = time.perf_counter() - started
+            started = time.perf_counter()
         output = source.mapInArrow(converter, _spark_schema(_OUTPUT)).persist(StorageLevel.DISK_ONLY)
         rows = output.where(F.col(_KIND) == "part").drop(*ERRORS_COLUMNS).collect()
         parts = tuple(sorted(({"part": row["part"], "file": row["file"], "folder": row["folder"],
@@ -924,6 +932,7 @@ def _run(spark: Any, source: DataFrame, converter: _Converter, folder: Path, mad
                                "rejected": row["rejected"], "sha256": row["sha256"],
                                "manifest_sha256": row["manifest_sha256"]} for row in rows),
                              key=lambda part: part["part"]))
+        timings["conversion_pass"] = time.perf_counter() - started
         rejects = output.where(F.col(_KIND) == "reject")
         if converter.source == "frame":  # the record's place in the DataFrame's order: the rows of earlier parts
             before, offsets = 0, {}
@@ -951,7 +960,7 @@ def _run(spark: Any, source: DataFrame, converter: _Converter, folder: Path, mad
             output.unpersist()
         _clean(folder, made)
         raise
-    return SparkConversion(str(folder), summary, parts, rejects, repeats, output)
+    return SparkConversion(str(folder), summary, parts, rejects, repeats, timings, output)
 
 
 def _converter(spec: MappingSpec, source: str, columns: Sequence[str | None], folder: Path, *, department: str,
