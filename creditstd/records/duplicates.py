@@ -131,6 +131,7 @@ from creditstd.records.decode import cell_decoder, field_type
 from creditstd.records.exchange import identity_text, identity_value
 from creditstd.records.masking import mask_shown_value
 from creditstd.records.model import Field, record_class
+from creditstd.records.sorted_runs import MAX_RUN, SortedRuns
 from creditstd.reports.sketch import hash_strings
 
 __all__ = ["DuplicateKeys", "DuplicateResult", "identity_keys"]
@@ -275,62 +276,6 @@ class DuplicateResult:
         return len(self.rows)
 
 
-#: The most keys a sorted run grows to by merging (see the module docstring: memory).
-MAX_RUN = 1 << 19
-
-
-class _Runs:
-    """Sorted runs of (digest, place): unique digests, merged by size tiers (see the module docstring)."""
-
-    __slots__ = ("runs",)
-
-    def __init__(self) -> None:
-        self.runs: list[tuple[np.ndarray, np.ndarray]] = []
-
-    def find(self, digests: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """For each digest: whether a run holds it, and its place there."""
-        found = np.zeros(len(digests), bool)
-        places = np.zeros(len(digests), np.uint64)
-        for keys, where in self.runs:
-            at = np.searchsorted(keys, digests)
-            hit = at < len(keys)
-            hit[hit] = keys[at[hit]] == digests[hit]
-            found |= hit
-            places[hit] = where[at[hit]]
-        return found, places
-
-    def add(self, digests: np.ndarray, places: np.ndarray) -> None:
-        """Add sorted digests no run holds, with their places, as a run; merge the tiers that are due."""
-        if len(digests) == 0:
-            return
-        self.runs.append((digests, places))
-        while (len(self.runs) > 1 and 2 * len(self.runs[-1][0]) >= len(self.runs[-2][0])
-               and len(self.runs[-1][0]) + len(self.runs[-2][0]) <= MAX_RUN):
-            newer, older = self.runs.pop(), self.runs.pop()
-            self.runs.append(_merge(older, newer))
-
-    @property
-    def keys(self) -> int:
-        return sum(len(keys) for keys, _ in self.runs)
-
-    @property
-    def nbytes(self) -> int:
-        return sum(keys.nbytes + where.nbytes for keys, where in self.runs)
-
-
-def _merge(left: tuple[np.ndarray, np.ndarray], right: tuple[np.ndarray, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
-    """Two sorted runs with no digest in common as one sorted run."""
-    (left_keys, left_where), (right_keys, right_where) = left, right
-    size = len(left_keys) + len(right_keys)
-    at = np.searchsorted(left_keys, right_keys) + np.arange(len(right_keys))
-    others = np.ones(size, bool)
-    others[at] = False
-    keys, where = np.empty(size, np.uint64), np.empty(size, np.uint64)
-    keys[at], where[at] = right_keys, right_where
-    keys[others], where[others] = left_keys, left_where
-    return keys, where
-
-
 class DuplicateKeys:
     """Finds the rows of a run whose class identity an earlier row of the run already had.
 
@@ -349,7 +294,7 @@ class DuplicateKeys:
         self._names_en = ", ".join(cls.identity)
         self._files: list[str | None] = []
         self._file_index: dict[str | None, int] = {}
-        self._runs = _Runs()
+        self._runs = SortedRuns(np.dtype(np.uint64), values=True, max_run=MAX_RUN)
         _normalisers(class_name)
 
     @property
@@ -365,7 +310,7 @@ class DuplicateKeys:
     @property
     def runs(self) -> int:
         """Sorted runs held now."""
-        return len(self._runs.runs)
+        return self._runs.runs
 
     def check(self, batch: pa.RecordBatch, *, file: str | None = None, lines: np.ndarray | None = None,
               first_record: int = 1) -> DuplicateResult:
