@@ -1,7 +1,7 @@
 """The engine: a mapping applied to one source, giving Arrow batches of text cells ready for the validation core.
 
 :func:`convert_source` reads a CSV, TSV or XLSX file through :func:`creditstd.sources.open_table` or an XML
-file through :func:`creditstd.convert.xml_records.read_records`, applies each field rule of the mapping
+file through :func:`creditstd.convert.xml_records.read_batches`, applies each field rule of the mapping
 (source → transforms → default, or a constant), and yields
 
 * :class:`ConvertedChunk`: a ``pyarrow.RecordBatch`` whose columns are the rules' target fields, named by
