@@ -3,8 +3,8 @@
 Each input (globs, ``-`` for stdin) is read through the mapping by :func:`creditstd.convert.convert_source`;
 every chunk is checked by the one compiled core (:func:`creditstd.records.plan.validate_table`, as in
 ``creditstd validate``) and merged with the conversion findings (:func:`creditstd.convert.combine`).  The
-valid rows are decoded (:func:`~creditstd.records.plan.decode_rows`) and written, in input order, by a
-:class:`~creditstd.records.exchange.BatchWriter` (``validate=False``: the core has just checked them; a
+valid rows are written, in input order and column by column, by
+:meth:`~creditstd.records.exchange.BatchWriter.add_table` (``validate=False``: the core has just checked them; a
 record whose id is already in the batch is a reject, ``exchange.duplicate_id``).
 
 Nothing is dropped: every row is a record of the batch or a reject.  The rejects file (default beside the
@@ -161,6 +161,16 @@ class _DryWriter:
         self._ids.add(identifier)
         self.count += 1
 
+    def add_table(self, batch: pa.RecordBatch, rows: Sequence[int]) -> list[tuple[int, CatalogueError]]:
+        """:meth:`BatchWriter.add_table`'s refusals, row by row, writing nothing."""
+        refused = []
+        for row, data in zip(rows, decode_rows(compile_plan(self.class_name), batch, rows), strict=True):
+            try:
+                self.add(data)
+            except CatalogueError as error:
+                refused.append((row, error))
+        return refused
+
 
 class _Rejects:
     """The rejects file: per rejected row its location and reasons (see the module docstring)."""
@@ -206,14 +216,11 @@ def _convert_chunk(plan: Plan, options: Options, chunk: ConvertedChunk, writer: 
     valid, findings, rows = combine_rows(chunk, result)
     good = np.flatnonzero(valid)
     if len(good):
-        for row, data in zip(good.tolist(), decode_rows(plan, chunk.batch, good.tolist()), strict=True):
-            try:
-                writer.add(data)
-            except CatalogueError as error:  # a duplicate record id, a value a batch cannot carry
-                valid[row] = False
-                where = Location(file=chunk.file, line=int(chunk.lines[row]), record=int(chunk.records[row]))
-                findings.append(Finding.from_error(error, location=where))
-                rows.append(row)
+        for row, error in writer.add_table(chunk.batch, good.tolist()):  # a repeated record id, a value too long
+            valid[row] = False
+            where = Location(file=chunk.file, line=int(chunk.lines[row]), record=int(chunk.records[row]))
+            findings.append(Finding.from_error(error, location=where))
+            rows.append(row)
     builder.add_rows(result.cells, chunk.lines, valid, findings, trimmed=True)
     by_row: dict[int, list[Finding]] = defaultdict(list)
     for row, item in zip(rows, findings, strict=True):

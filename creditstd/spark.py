@@ -111,7 +111,7 @@ from creditstd.records.duplicates import DuplicateKeys, identity_keys
 from creditstd.records.exchange import BatchWriter
 from creditstd.records.exchange_summary import PART_FOLDER, SUMMARY, write_summary
 from creditstd.records.model import record_class
-from creditstd.records.plan import Plan, TableResult, compile_plan, decode_rows, keyed_batch, validate_table
+from creditstd.records.plan import Plan, TableResult, compile_plan, keyed_batch, validate_table
 from creditstd.sources.jsonl import cell_text
 
 if TYPE_CHECKING:
@@ -609,12 +609,9 @@ def write_rows(writer: BatchWriter, plan: Plan, chunk: ConvertedChunk,
     in order; the rows it refused (a record id it already has, a value a batch cannot carry), each with its
     finding, located at the row's line and record.  ``creditstd convert`` writes its rows the same way."""
     refused: list[tuple[int, Finding]] = []
-    for row, data in zip(rows, decode_rows(plan, chunk.batch, list(rows)), strict=True):
-        try:
-            writer.add(data)
-        except CatalogueError as error:
-            where = Location(file=chunk.file, line=int(chunk.lines[row]), record=int(chunk.records[row]))
-            refused.append((row, Finding.from_error(error, location=where)))
+    for row, error in writer.add_table(chunk.batch, list(rows)):
+        where = Location(file=chunk.file, line=int(chunk.lines[row]), record=int(chunk.records[row]))
+        refused.append((row, Finding.from_error(error, location=where)))
     return refused
 
 

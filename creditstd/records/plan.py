@@ -83,7 +83,8 @@ from creditstd.records.validation import RECORD_CODES, RecordValidator, conditio
 if TYPE_CHECKING:
     from creditstd.records.duplicates import DuplicateResult
 
-__all__ = ["Plan", "TableResult", "compile_plan", "decode_rows", "keyed_batch", "reference_findings", "validate_table"]
+__all__ = ["Plan", "TableResult", "compile_plan", "decode_rows", "keyed_batch", "reference_findings", "table_cells",
+           "validate_table"]
 
 #: Characters of a cell's value shown in a finding (personal values masked first).
 SHOWN_CHARS = 80
@@ -826,6 +827,12 @@ def _decode(columns: _Columns, class_name: str, rows: Sequence[int] | np.ndarray
             if text is not None:
                 record[key] = decode(text)
     return records
+
+
+def table_cells(plan: Plan, batch: pa.RecordBatch) -> dict[str, pa.Array]:
+    """The cells of ``batch`` as the core reads them, per field key the batch has: trimmed, an empty cell null,
+    a code-table alias read as the value it stands for (what :attr:`TableResult.cells` holds after a check)."""
+    return _Columns(batch, plan.fields, plan.class_name).text
 
 
 def reference_findings(plan: Plan, record: Mapping[str, Any]) -> list[Any]:

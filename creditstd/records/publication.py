@@ -115,6 +115,7 @@ __all__ = [
     "in_force",
     "is_displayable",
     "lifecycle",
+    "lifecycle_reads",
     "publication_window",
     "select_rule_set",
 ]
@@ -482,6 +483,45 @@ def _effects(related: Any, record_id: str | None, on: date) -> dict[str, date]:
         if since is not None and since <= on:
             effects[reference["effect"]] = min(since, effects.get(reference["effect"], since))
     return effects
+
+
+def lifecycle_reads(class_name: str) -> tuple[str, ...]:
+    """The fields of a record :func:`lifecycle` reads (given no related records): those that play a role
+    (decision date, penalty types, sector, fine, the dates a window starts or ends by) and the authority's name
+    (its scope).  Records equal on these fields have the same lifecycle on the same day, so a batch derives it
+    once per distinct combination (:mod:`creditstd.records.exchange_lines`).
+
+    >>> lifecycle_reads('administrative_penalty')[:3]
+    ('authority', 'decision_date', 'fine_amount')
+    """
+    cls = record_class(class_name)
+    roles = _roles_read()
+    return tuple(sorted(key for key, spec in cls.fields.items() if spec.role in roles or key == "authority"))
+
+
+def _roles_read() -> frozenset[str]:
+    """Every field role the rule sets and this module read: the fixed ones (:func:`_scope_of`, :func:`_select`,
+    :func:`_holds`, :func:`publication_window`) and those the rule sets name (``start``, ``until``, ``extend_to``,
+    ``field_equals``, ``field_in``)."""
+    roles = {"sector", "decision_date", "penalty_types", "fine_amount"}
+
+    def walk(condition: Any) -> None:
+        if isinstance(condition, list):
+            for part in condition:
+                walk(part)
+        elif isinstance(condition, dict):
+            for clause, argument in condition.items():
+                if clause in ("field_equals", "field_in"):
+                    roles.update(argument)
+                else:
+                    walk(argument)
+
+    for rule_set in loader.display_rules()["rule_sets"]:
+        roles.update(rule_set.get("start", ()))
+        for rule in rule_set["rules"]:
+            walk(rule["when"])
+            roles.update(role for role in (rule.get("period", {}).get("until"), rule.get("extend_to")) if role)
+    return frozenset(roles)
 
 
 def lifecycle(record: Mapping[str, Any], class_name: str, *, record_id: str | None = None, related: Any = (),

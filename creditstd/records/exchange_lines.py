@@ -1,0 +1,277 @@
+"""Exchange records of a whole batch at once: byte for byte what :func:`~creditstd.records.exchange.make_record`
+and :func:`~creditstd.records.exchange.canonical_line` give row by row, column by column.
+
+Writing a record one at a time costs about 100 µs (decode the row into a dict, derive its record id and its
+lifecycle, serialise it canonically).  :func:`record_lines` makes the lines of many rows together, from the
+text cells as the compiled core reads them (:func:`creditstd.records.plan.table_cells`: trimmed, an empty
+cell null, code-table aliases read as their values):
+
+* **data**: a text field's JSON string is its cell with ``\\`` and ``"`` escaped by Arrow; a cell holding a
+  control character or longer than :data:`~creditstd.records.jsonline.MAX_STRING_LENGTH` goes through
+  :func:`~creditstd.records.jsonline.dumps_record` itself.  Every other field (numbers, booleans, arrays) is
+  decoded and serialised once per *distinct* cell.  Each present field becomes ``,"key":value`` and the
+  fragments are joined in key order (absent fields write nothing);
+* **record id**: the RFC 8785 text ``{"class":...,"identity":{...}}`` is put together the same way (identity
+  values normalised by :mod:`creditstd.records.duplicates`' exact column path, other types per distinct value
+  through :func:`~creditstd.records.exchange.identity_value`); one SHA-1 per row in Python, the UUID's version
+  and variant bits and its hexadecimal text by NumPy;
+* **lifecycle**: it depends only on the fields that play a role (dates, penalty types, sector, fine) and the
+  authority's name (:func:`~creditstd.records.publication.lifecycle_reads`), so it is derived once per
+  distinct combination of those cells, a fine standing for the thresholds it is compared with.
+
+A row that cannot be written (a value a batch cannot carry, a line over the size limit) is a problem of its
+own, with the error :func:`~creditstd.records.exchange.canonical_line` would raise.  The tests hold the lines
+equal to ``canonical_line(make_record(...))`` on every fixture and on generated records.
+
+>>> import pyarrow as pa
+>>> from datetime import date
+>>> from creditstd.records.exchange import canonical_line, make_record
+>>> from creditstd.records.plan import compile_plan, decode_rows, table_cells
+>>> batch = pa.RecordBatch.from_pydict({'objection_number': ['YY-1', ' yy-"2" '], 'status': ['受理', '办结']})
+>>> made = record_lines('objection', table_cells(compile_plan('objection'), batch), on=date(2024, 6, 1))
+>>> made.lines.to_pylist()[1].encode() == canonical_line(make_record({'objection_number': 'yy-"2"',
+...     'status': '办结'}, 'objection', on=date(2024, 6, 1)))
+True
+>>> made.record_ids.to_pylist()[0]
+'objection:ae9eaf6b-e9ae-58a6-bcfa-b627653572e5'
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from creditstd.exceptions import CatalogueError
+from creditstd.records import loader
+from creditstd.records.decode import cell_decoder, field_type
+from creditstd.records.jsonline import MAX_LINE_BYTES, MAX_STRING_LENGTH, LineError, dumps_record
+from creditstd.records.model import record_class
+from creditstd.records.publication import lifecycle, lifecycle_reads
+
+__all__ = ["RecordLines", "record_lines"]
+
+_EMPTY = pa.scalar("", pa.string())
+_HEX = np.frombuffer(b"".join(f"{byte:02x}".encode() for byte in range(256)), np.uint8).reshape(256, 2)
+#: Where the dashes of a UUID's 36 characters go, and where its 32 hexadecimal digits go.
+_DASHES = np.array([8, 13, 18, 23])
+_DIGITS = np.setdiff1d(np.arange(36), _DASHES)
+
+
+@dataclass(frozen=True)
+class RecordLines:
+    """The exchange records of some rows: per row its canonical line (with its ``\\n``; null where it cannot be
+    written), its record id, the id's 16 UUID bytes (``S16``), and the rows that cannot be written."""
+
+    lines: pa.Array
+    record_ids: pa.Array
+    uuids: np.ndarray
+    problems: Mapping[int, CatalogueError]
+
+
+def _json(value: Any) -> str:
+    return dumps_record(value, canonical=True)
+
+
+def _json_texts(column: pa.Array, dumps: Callable[[str], str],
+                problems: dict[int, CatalogueError]) -> pa.Array:
+    """The JSON strings of a text column (null where null): escaped by Arrow, the few cells that need more
+    (a control character, over-long text) by ``dumps``, whose errors become ``problems`` of their rows."""
+    escaped = pc.replace_substring(pc.replace_substring(column, "\\", "\\\\"), '"', '\\"')
+    quoted = pc.binary_join_element_wise('"', escaped, '"', "")
+    slow = pc.or_(pc.match_substring_regex(column, r"[\x00-\x1f]"),
+                  pc.greater(pc.utf8_length(column), MAX_STRING_LENGTH))
+    rows = np.flatnonzero(np.asarray(pc.fill_null(slow, False).to_numpy(zero_copy_only=False), bool))
+    if not len(rows):
+        return quoted
+    texts: list[str | None] = []
+    for row, text in zip(rows.tolist(), column.take(pa.array(rows)).to_pylist(), strict=True):
+        try:
+            texts.append(dumps(text))
+        except CatalogueError as error:
+            problems[row] = error
+            texts.append(None)
+    mask = np.zeros(len(column), bool)
+    mask[rows] = True
+    return pc.replace_with_mask(quoted, pa.array(mask), pa.array(texts, pa.string()))
+
+
+def _by_distinct(column: pa.Array, convert: Callable[[str], str],
+                 problems: dict[int, CatalogueError]) -> pa.Array:
+    """``convert`` applied once per distinct cell of ``column`` (null stays null); its errors become problems."""
+    encoded = pc.dictionary_encode(column)
+    indices = np.asarray(encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False), np.int64)
+    texts: list[str | None] = []
+    failed: dict[int, CatalogueError] = {}
+    for number, text in enumerate(encoded.dictionary.to_pylist()):
+        try:
+            texts.append(convert(text))
+        except CatalogueError as error:
+            failed[number] = error
+            texts.append(None)
+    for row in np.flatnonzero(np.isin(indices, list(failed))).tolist() if failed else ():
+        problems[row] = failed[int(indices[row])]
+    return pa.array(texts, pa.string()).take(encoded.indices)
+
+
+def _data(class_name: str, cells: Mapping[str, pa.Array], rows: int,
+          problems: dict[int, CatalogueError]) -> pa.Array:
+    """Per row the members of its ``data`` object, ``"key":value`` joined by commas, in key order."""
+    cls = record_class(class_name)
+    fragments = []
+    for key in sorted(cells):
+        if key not in cls.fields:
+            continue
+        column = cells[key]
+        if field_type(cls, key) == "string":
+            values = _json_texts(column, _json, problems)
+        else:
+            decode = cell_decoder(class_name, key)
+            values = _by_distinct(column, lambda text, decode=decode: _json(decode(text)), problems)  # type: ignore[misc]
+        fragments.append(pc.binary_join_element_wise(f',"{key}":', values, ""))
+    if not fragments:
+        return pa.array([""] * rows, pa.string())
+    joined = pc.binary_join_element_wise(*fragments, "", null_handling="replace", null_replacement="")
+    return pc.utf8_slice_codeunits(joined, 1)  # the first fragment's comma
+
+
+def _identity_names(class_name: str, cells: Mapping[str, pa.Array], rows: int,
+                    problems: dict[int, CatalogueError]) -> pa.Array:
+    """Per row the RFC 8785 text of ``{"class": ..., "identity": {...}}`` that its record id hashes."""
+    from creditstd.records.canonical_json import canonical_json
+    from creditstd.records.duplicates import _normalisers
+    from creditstd.records.exchange import _canonical_identity, identity_value
+
+    cls = record_class(class_name)
+    members = []
+    for key in sorted(cls.identity):
+        spec = cls.fields[key]
+        column = cells.get(key, pa.nulls(rows, pa.string()))
+        if field_type(cls, key) == "string":
+            part = _normalisers(class_name)[key](pc.fill_null(column, _EMPTY))
+            part = pc.if_else(pc.equal(part, _EMPTY), pa.scalar(None, pa.string()), part)
+            value = _json_texts(part, lambda text: canonical_json(text, lenient=True).decode("utf-8"), problems)
+        else:
+            decode = cell_decoder(class_name, key)
+            value = _by_distinct(column, lambda text, decode=decode, kind=spec.kind: _canonical_identity(  # type: ignore[misc]
+                identity_value(decode(text), kind)).decode("utf-8"), problems)
+        members.append(pc.binary_join_element_wise(f'"{key}":', pc.fill_null(value, "null"), ""))
+    head = canonical_json(class_name).decode("utf-8")
+    return pc.binary_join_element_wise('{"class":' + head + ',"identity":{', pc.binary_join_element_wise(*members, ","),
+                                       "}}", "")
+
+
+def _uuids(names: pa.Array) -> np.ndarray:
+    """The UUIDv5 (in :data:`~creditstd.records.exchange.NAMESPACE`) of each name: 16 bytes per row, uint8."""
+    from creditstd.records.exchange import NAMESPACE
+
+    prefix = NAMESPACE.bytes
+    digests = b"".join(hashlib.sha1(prefix + name, usedforsecurity=False).digest()[:16]
+                       for name in names.cast(pa.binary()).to_pylist())
+    raw = np.frombuffer(digests, np.uint8).reshape(-1, 16).copy()
+    raw[:, 6] = (raw[:, 6] & 0x0F) | 0x50  # version 5
+    raw[:, 8] = (raw[:, 8] & 0x3F) | 0x80  # RFC 4122 variant
+    return raw
+
+
+def _uuid_texts(raw: np.ndarray) -> pa.Array:
+    """The 36-character texts of UUIDs given as rows of 16 bytes."""
+    count = len(raw)
+    text = np.full((count, 36), ord("-"), np.uint8)
+    text[:, _DIGITS] = _HEX[raw].reshape(count, 32)
+    offsets = np.arange(count + 1, dtype=np.int32) * 36
+    return pa.Array.from_buffers(pa.string(), count, [None, pa.py_buffer(offsets), pa.py_buffer(text.tobytes())])
+
+
+@functools.cache
+def _fine_limits(class_name: str) -> tuple[str | None, np.ndarray | None]:
+    """The fine field and the thresholds the rule sets compare fines with, or (None, None) when a fine cannot be
+    reduced to where it falls among them (a rule reads the fine field otherwise)."""
+    spec = record_class(class_name).field_by_role("fine_amount")
+    if spec is None:
+        return None, None
+    limits: set[float] = set()
+
+    def walk(condition: Any, parameters: Mapping[str, Any]) -> bool:
+        if isinstance(condition, list):
+            return all(walk(part, parameters) for part in condition)
+        if not isinstance(condition, dict):
+            return True
+        for clause, argument in condition.items():
+            if clause == "fine_at_most":
+                limit = parameters.get(argument["param"], {}).get("value") if isinstance(argument, dict) else argument
+                if isinstance(limit, (int, float)) and not isinstance(limit, bool):
+                    limits.add(float(limit))
+            elif clause in ("field_equals", "field_in"):
+                if "fine_amount" in argument:
+                    return False
+            elif not walk(argument, parameters):
+                return False
+        return True
+
+    for rule_set in loader.display_rules()["rule_sets"]:
+        if not all(walk(rule["when"], rule_set.get("parameters", {})) for rule in rule_set["rules"]):
+            return None, None
+    return spec.key, np.array(sorted(limits), float)
+
+
+def _lifecycles(class_name: str, cells: Mapping[str, pa.Array], rows: int, on: date,
+                rule_set: str | None) -> pa.Array:
+    """Per row the canonical JSON of its lifecycle, derived once per distinct combination of what it reads."""
+    fine_key, limits = _fine_limits(class_name)
+    reads = [key for key in lifecycle_reads(class_name) if key in cells]
+    codes = [np.zeros(rows, np.int64)]
+    for key in reads:
+        encoded = pc.dictionary_encode(cells[key])
+        indices = np.asarray(encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False), np.int64)
+        if key == fine_key and limits is not None:  # a fine matters only by the thresholds it is compared with
+            decode = cell_decoder(class_name, key)
+            where = np.array([np.searchsorted(limits, value) if isinstance(value, (int, float))
+                              and not isinstance(value, bool) else -1
+                              for value in map(decode, encoded.dictionary.to_pylist())] + [-2], np.int64)
+            indices = where[indices]  # -1 (a null cell) takes the last entry
+        codes.append(indices)
+    _, first, inverse = np.unique(np.stack(codes, axis=1), axis=0, return_index=True, return_inverse=True)
+    texts = [_json(lifecycle(_record_at(class_name, cells, reads, row), class_name, on=on,
+                             rule_set=rule_set).to_json()) for row in first.tolist()]
+    return pa.array(texts, pa.string()).take(pa.array(np.asarray(inverse).reshape(-1)))
+
+
+def _record_at(class_name: str, cells: Mapping[str, pa.Array], keys: list[str], row: int) -> dict[str, Any]:
+    """The decoded values of fields ``keys`` at ``row`` (absent where the cell is null)."""
+    record = {}
+    for key in keys:
+        text = cells[key][row].as_py()
+        if text is not None:
+            record[key] = cell_decoder(class_name, key)(text)
+    return record
+
+
+def record_lines(class_name: str, cells: Mapping[str, pa.Array], *, on: date,
+                 rule_set: str | None = None) -> RecordLines:
+    """The exchange records of every row of ``cells`` (text columns by field key, as
+    :func:`~creditstd.records.plan.table_cells` gives them), as :func:`~creditstd.records.exchange.make_record`
+    on ``on`` with ``rule_set`` and :func:`~creditstd.records.exchange.canonical_line` would write them."""
+    cls = record_class(class_name)
+    rows = len(next(iter(cells.values()))) if cells else 0
+    problems: dict[int, CatalogueError] = {}
+    data = _data(class_name, cells, rows, problems)
+    raw = _uuids(_identity_names(class_name, cells, rows, problems))
+    record_ids = pc.binary_join_element_wise(class_name + ":", _uuid_texts(raw), "")
+    head = '{"class":' + _json(class_name) + ',"class_version":' + _json(cls.version) + ',"data":{'
+    lines = pc.binary_join_element_wise(head, data, '},"lifecycle":', _lifecycles(class_name, cells, rows, on,
+                                                                                   rule_set),
+                                        ',"record_id":"', record_ids, '"}\n', "")
+    too_long = np.asarray(pc.greater(pc.binary_length(lines), MAX_LINE_BYTES + 1).to_numpy(zero_copy_only=False),
+                          bool)
+    for row in np.flatnonzero(too_long).tolist():
+        problems.setdefault(row, LineError("exchange.line_too_long"))
+    uuids = np.frombuffer(raw.tobytes(), "S16") if rows else np.empty(0, "S16")
+    return RecordLines(lines, record_ids, uuids, problems)

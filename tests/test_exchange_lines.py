@@ -1,0 +1,133 @@
+"""BatchWriter.add_table (column-wise, creditstd.records.exchange_lines) writes byte for byte what BatchWriter.add
+writes row by row: the same records.jsonl, manifest and refusals, for every class, odd text and repeats."""
+
+from __future__ import annotations
+
+import io
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.csv as pacsv
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from creditstd.exceptions import CatalogueError
+from creditstd.records import loader
+from creditstd.records.exchange import RECORDS, BatchWriter, verify_batch
+from creditstd.records.export import write_csv
+from creditstd.records.fake import fake_records
+from creditstd.records.plan import compile_plan, decode_rows
+
+ON = date(2026, 6, 30)
+DEPARTMENT = {"department": "某市市场监督管理局", "department_uscc": "11350100MAD18YGF27"}
+CLASSES = sorted(loader.index()["classes"])
+
+
+def _batch(class_name: str, count: int, seed: int) -> pa.RecordBatch:
+    """Fake records of the class as the text cells of a CSV export headed by key (some broken)."""
+    stream = io.StringIO()
+    write_csv([item.record for item in fake_records(class_name, count, seed=seed, on=ON)], class_name, stream,
+              headers="key")
+    data = stream.getvalue().encode("utf-8")
+    names = data.split(b"\n", 1)[0].decode("utf-8").strip().split(",")
+    table = pacsv.read_csv(io.BytesIO(data), convert_options=pacsv.ConvertOptions(
+        column_types={name: pa.string() for name in names}, strings_can_be_null=False))
+    return table.combine_chunks().to_batches()[0]
+
+
+def _row_by_row(folder: Path, class_name: str, batch: pa.RecordBatch) -> tuple[bytes | None, list[int], list[str]]:
+    refused, codes = [], []
+    try:
+        with BatchWriter(folder, class_name, on=ON, validate=False, **DEPARTMENT) as writer:
+            for row, data in enumerate(decode_rows(compile_plan(class_name), batch)):
+                try:
+                    writer.add(data)
+                except CatalogueError as error:
+                    refused.append(row)
+                    codes.append(error.code)
+    except CatalogueError as error:
+        assert error.code == "exchange.empty"
+        return None, refused, codes
+    return (folder / RECORDS).read_bytes(), refused, codes
+
+
+def _by_table(folder: Path, class_name: str, batch: pa.RecordBatch,
+              chunks: int = 1) -> tuple[bytes | None, list[int], list[str]]:
+    refused, codes = [], []
+    try:
+        with BatchWriter(folder, class_name, on=ON, validate=False, **DEPARTMENT) as writer:
+            for part in np.array_split(np.arange(batch.num_rows), chunks):
+                for row, error in writer.add_table(batch, part.tolist()):
+                    refused.append(row)
+                    codes.append(error.code)
+    except CatalogueError as error:
+        assert error.code == "exchange.empty"
+        return None, refused, codes
+    return (folder / RECORDS).read_bytes(), refused, codes
+
+
+@pytest.mark.parametrize("class_name", CLASSES)
+def test_add_table_writes_what_add_writes_for_every_class(tmp_path: Path, class_name: str) -> None:
+    batch = _batch(class_name, 60, seed=7)
+    repeated = pa.concat_batches([batch, batch.slice(0, 5)]) if hasattr(pa, "concat_batches") else \
+        pa.Table.from_batches([batch, batch.slice(0, 5)]).combine_chunks().to_batches()[0]
+    expected = _row_by_row(tmp_path / "rows", class_name, repeated)
+    assert expected[0] is not None and len(expected[1]) >= 5  # the repeats at least
+    assert _by_table(tmp_path / "table", class_name, repeated) == expected
+    assert _by_table(tmp_path / "chunks", class_name, repeated, chunks=4) == expected
+    assert verify_batch(tmp_path / "table", validate=False).ok  # fake records may break a rule: written unchecked
+
+
+def test_the_manifests_are_the_same_too(tmp_path: Path) -> None:
+    batch = _batch("administrative_penalty", 40, seed=3)
+    _row_by_row(tmp_path / "rows", "administrative_penalty", batch)
+    _by_table(tmp_path / "table", "administrative_penalty", batch)
+    created = '"created"'
+    left = [line for line in (tmp_path / "rows" / "manifest.json").read_text().splitlines() if created not in line]
+    right = [line for line in (tmp_path / "table" / "manifest.json").read_text().splitlines() if created not in line]
+    assert left == right
+
+
+def test_a_validating_writer_refuses_the_rows_add_refuses(tmp_path: Path) -> None:
+    batch = _batch("administrative_penalty", 40, seed=5)
+    broken = batch.column("decision_date").to_pylist()
+    broken[3] = "2024-13-01"
+    batch = batch.set_column(batch.schema.get_field_index("decision_date"), "decision_date", pa.array(broken))
+    expected = []
+    with BatchWriter(tmp_path / "rows", "administrative_penalty", on=ON, **DEPARTMENT) as writer:
+        for row, data in enumerate(decode_rows(compile_plan("administrative_penalty"), batch)):
+            try:
+                writer.add(data)
+            except CatalogueError as error:
+                expected.append((row, error.code))
+    assert (3, "exchange.invalid_record") in expected
+    with BatchWriter(tmp_path / "table", "administrative_penalty", on=ON, **DEPARTMENT) as writer:
+        refused = writer.add_table(batch)
+    assert [(row, error.code) for row, error in refused] == expected
+    assert (tmp_path / "table" / RECORDS).read_bytes() == (tmp_path / "rows" / RECORDS).read_bytes()
+
+
+TEXT = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=12)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.tuples(TEXT, TEXT, st.sampled_from(["", "0", "0.5", "2", "1e3", "-1", "x", " 3 ", "200.10"]),
+                          st.sampled_from(["", "警告", "警告；罚款", "罚款、没收违法所得"]),
+                          st.sampled_from(["", "2021-08-31", "2021-09-01", "2023-05-01", "2025-12-25", "2026-04-01"]),
+                          st.sampled_from(["", "某市市场监督管理局", "某市税务局", "a\"b\\c"])),
+                min_size=1, max_size=12))
+def test_odd_text_numbers_and_dates_are_written_alike(tmp_path_factory: pytest.TempPathFactory,
+                                                      rows: list[tuple[str, ...]]) -> None:
+    """Quotes, backslashes, control characters, any Unicode in text fields; numbers in every notation, lists,
+    the days the rule sets change: add_table's bytes equal add's (validate=False: broken values are written)."""
+    folder = tmp_path_factory.mktemp("odd")
+    columns = list(zip(*rows, strict=True))
+    batch = pa.RecordBatch.from_pydict({
+        "subject_name": list(columns[0]), "decision_number": list(columns[1]), "fine_amount": list(columns[2]),
+        "penalty_types": list(columns[3]), "decision_date": list(columns[4]), "authority": list(columns[5]),
+        "authority_uscc": ["11350100MAD18YGF27"] * len(rows)})
+    expected = _row_by_row(folder / "rows", "administrative_penalty", batch)
+    assert _by_table(folder / "table", "administrative_penalty", batch) == expected
