@@ -237,11 +237,23 @@ def _lifecycles(class_name: str, cells: Mapping[str, pa.Array], rows: int, on: d
                               and not isinstance(value, bool) else -1
                               for value in map(decode, encoded.dictionary.to_pylist())] + [-2], np.int64)
             indices = where[indices]  # -1 (a null cell) takes the last entry
+        elif key == "authority":  # the authority's name matters only by the scope it names
+            indices = _scopes(encoded.dictionary.to_pylist())[indices]
         codes.append(indices)
     _, first, inverse = np.unique(np.stack(codes, axis=1), axis=0, return_index=True, return_inverse=True)
     texts = [_json(lifecycle(_record_at(class_name, cells, reads, row), class_name, on=on,
                              rule_set=rule_set).to_json()) for row in first.tolist()]
     return pa.array(texts, pa.string()).take(pa.array(np.asarray(inverse).reshape(-1)))
+
+
+def _scopes(authorities: list[str]) -> np.ndarray:
+    """Per authority name, the scope (of the rule sets' ``scopes``) whose ``authority_names`` it contains, as a
+    number (-1: none), and -2 for a null cell last: what :func:`~creditstd.records.publication.lifecycle` reads
+    of the name."""
+    scopes = list(loader.display_rules().get("scopes", {}).values())
+    found = [next((number for number, scope in enumerate(scopes)
+                   if any(part in name for part in scope.get("authority_names", ()))), -1) for name in authorities]
+    return np.array([*found, -2], np.int64)
 
 
 def _record_at(class_name: str, cells: Mapping[str, pa.Array], keys: list[str], row: int) -> dict[str, Any]:
