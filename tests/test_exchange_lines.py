@@ -4,6 +4,7 @@ writes row by row: the same records.jsonl, manifest and refusals, for every clas
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
@@ -38,35 +39,38 @@ def _batch(class_name: str, count: int, seed: int) -> pa.RecordBatch:
     return table.combine_chunks().to_batches()[0]
 
 
-def _row_by_row(folder: Path, class_name: str, batch: pa.RecordBatch) -> tuple[bytes | None, list[int], list[str]]:
-    refused, codes = [], []
+def _written(folder: Path, class_name: str,
+             write: Callable[[BatchWriter], list[tuple[int, str]]]) -> tuple[bytes | None, list[int], list[str]]:
+    """What ``write`` left in a batch (None: no record, no batch), the rows refused and their codes."""
     try:
         with BatchWriter(folder, class_name, on=ON, validate=False, **DEPARTMENT) as writer:
-            for row, data in enumerate(decode_rows(compile_plan(class_name), batch)):
-                try:
-                    writer.add(data)
-                except CatalogueError as error:
-                    refused.append(row)
-                    codes.append(error.code)
+            refused = write(writer)
     except CatalogueError as error:
         assert error.code == "exchange.empty"
-        return None, refused, codes
-    return (folder / RECORDS).read_bytes(), refused, codes
+        return None, [row for row, _ in refused], [code for _, code in refused]
+    return (folder / RECORDS).read_bytes(), [row for row, _ in refused], [code for _, code in refused]
+
+
+def _row_by_row(folder: Path, class_name: str, batch: pa.RecordBatch) -> tuple[bytes | None, list[int], list[str]]:
+    def write(writer: BatchWriter) -> list[tuple[int, str]]:
+        refused = []
+        for row, data in enumerate(decode_rows(compile_plan(class_name), batch)):
+            try:
+                writer.add(data)
+            except CatalogueError as error:
+                refused.append((row, error.code))
+        return refused
+
+    return _written(folder, class_name, write)
 
 
 def _by_table(folder: Path, class_name: str, batch: pa.RecordBatch,
               chunks: int = 1) -> tuple[bytes | None, list[int], list[str]]:
-    refused, codes = [], []
-    try:
-        with BatchWriter(folder, class_name, on=ON, validate=False, **DEPARTMENT) as writer:
-            for part in np.array_split(np.arange(batch.num_rows), chunks):
-                for row, error in writer.add_table(batch, part.tolist()):
-                    refused.append(row)
-                    codes.append(error.code)
-    except CatalogueError as error:
-        assert error.code == "exchange.empty"
-        return None, refused, codes
-    return (folder / RECORDS).read_bytes(), refused, codes
+    def write(writer: BatchWriter) -> list[tuple[int, str]]:
+        return [(row, error.code) for part in np.array_split(np.arange(batch.num_rows), chunks)
+                for row, error in writer.add_table(batch, part.tolist())]
+
+    return _written(folder, class_name, write)
 
 
 @pytest.mark.parametrize("class_name", CLASSES)
