@@ -13,12 +13,9 @@ they must run and a missing PySpark fails.
 from __future__ import annotations
 
 import json
-import os
-import shutil
 import subprocess
 import sys
 from collections import defaultdict
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -185,35 +182,6 @@ def test_text_column_of_a_list_and_a_float_is_the_cell_text() -> None:
 
 
 # -- Spark -------------------------------------------------------------------------------------------------------------
-
-
-def _spark_missing() -> str | None:
-    try:
-        import pyspark  # noqa: F401
-    except ImportError:
-        return "PySpark is not installed (pip install 'creditstd[spark]')"
-    if shutil.which("java") is None and not os.environ.get("JAVA_HOME"):
-        return "Java is not installed (PySpark needs a JVM)"
-    return None
-
-
-@pytest.fixture(scope="session")
-def spark() -> Iterator[Any]:
-    missing = _spark_missing()
-    if missing is not None:
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"the Spark tests must run in CI: {missing}")
-        pytest.skip(missing)
-    os.environ["PYSPARK_PYTHON"] = sys.executable
-    os.environ["PYSPARK_DRIVER_PYTHON"] = sys.executable
-    from pyspark.sql import SparkSession
-
-    session = (SparkSession.builder.master("local[2]").appName("creditstd-tests")
-               .config("spark.ui.enabled", "false").config("spark.sql.shuffle.partitions", "2")
-               .config("spark.driver.memory", "1g").getOrCreate())
-    session.sparkContext.setLogLevel("ERROR")
-    yield session
-    session.stop()
 
 
 def spark_verdicts(validation: Any, first_line: int) -> Verdicts:

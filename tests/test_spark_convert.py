@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -113,42 +112,6 @@ def check_accounting(result: Any, out: Path) -> None:
 
 
 # -- Spark -------------------------------------------------------------------------------------------------------------
-
-
-def _spark_missing() -> str | None:
-    try:
-        import pyspark  # noqa: F401
-    except ImportError:
-        return "PySpark is not installed (pip install 'creditstd[spark]')"
-    if shutil.which("java") is None and not os.environ.get("JAVA_HOME"):
-        return "Java is not installed (PySpark needs a JVM)"
-    return None
-
-
-@pytest.fixture(scope="module")
-def spark() -> Iterator[Any]:
-    missing = _spark_missing()
-    if missing is not None:
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"the Spark tests must run in CI: {missing}")
-        pytest.skip(missing)
-    os.environ["PYSPARK_PYTHON"] = sys.executable
-    os.environ["PYSPARK_DRIVER_PYTHON"] = sys.executable
-    from pyspark.sql import SparkSession
-
-    existing = SparkSession.getActiveSession()
-    session = existing or (
-        SparkSession.builder.master("local[2]")
-        .appName("creditstd-tests")
-        .config("spark.ui.enabled", "false")
-        .config("spark.sql.shuffle.partitions", "2")
-        .config("spark.driver.memory", "1g")
-        .getOrCreate()
-    )
-    session.sparkContext.setLogLevel("ERROR")
-    yield session
-    if existing is None:
-        session.stop()
 
 
 @pytest.fixture(scope="module")
