@@ -545,19 +545,22 @@ class BatchWriter:
             raise CatalogueError("exchange.write_failed", "批次写入已失败，不能再添加记录",
                                  "writing the batch failed earlier: no more records can be added")
         wanted = np.arange(batch.num_rows) if rows is None else np.asarray(list(rows), np.int64)
+        taken = batch if rows is None else batch.take(pa.array(wanted, pa.int64()))
         refused: dict[int, CatalogueError] = {}
         plan = compile_plan(self.class_name, strict=self._strict)
         if self._check is not None:
-            result = validate_table(plan, batch.take(pa.array(wanted, pa.int64())))
+            result = validate_table(plan, taken)
             by_row: dict[int, list[Finding]] = {}
             for row, item in zip(result.rows.tolist(), result.findings, strict=True):
                 by_row.setdefault(int(wanted[row]), []).append(item)
             refused.update({row: RecordRejected(items) for row, items in by_row.items()})
-        cells = table_cells(plan, batch.take(pa.array(wanted, pa.int64())))
+            cells = dict(result.cells)  # the cells the check read: the same as table_cells gives
+        else:
+            cells = table_cells(plan, taken)
         made = record_lines(self.class_name, cells, on=self.on, rule_set=self.rule_set)
         for position, error in made.problems.items():
             refused.setdefault(int(wanted[position]), error)
-        keep = np.array([int(row) not in refused for row in wanted], bool)
+        keep = ~np.isin(wanted, np.fromiter(refused, np.int64, len(refused)))
         held = self._ids.find(made.uuids)
         _, first = np.unique(made.uuids, return_index=True)
         earlier = np.ones(len(wanted), bool)

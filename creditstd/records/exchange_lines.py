@@ -54,7 +54,7 @@ from creditstd.records import loader
 from creditstd.records.decode import cell_decoder, field_type
 from creditstd.records.jsonline import MAX_LINE_BYTES, MAX_STRING_LENGTH, LineError, dumps_record
 from creditstd.records.model import record_class
-from creditstd.records.publication import lifecycle, lifecycle_reads
+from creditstd.records.publication import condition_clauses, lifecycle, lifecycle_reads
 
 __all__ = ["RecordLines", "record_lines"]
 
@@ -198,27 +198,17 @@ def _fine_limits(class_name: str) -> tuple[str | None, np.ndarray | None]:
     if spec is None:
         return None, None
     limits: set[float] = set()
-
-    def walk(condition: Any, parameters: Mapping[str, Any]) -> bool:
-        if isinstance(condition, list):
-            return all(walk(part, parameters) for part in condition)
-        if not isinstance(condition, dict):
-            return True
-        for clause, argument in condition.items():
-            if clause == "fine_at_most":
-                limit = parameters.get(argument["param"], {}).get("value") if isinstance(argument, dict) else argument
-                if isinstance(limit, (int, float)) and not isinstance(limit, bool):
-                    limits.add(float(limit))
-            elif clause in ("field_equals", "field_in"):
-                if "fine_amount" in argument:
-                    return False
-            elif not walk(argument, parameters):
-                return False
-        return True
-
     for rule_set in loader.display_rules()["rule_sets"]:
-        if not all(walk(rule["when"], rule_set.get("parameters", {})) for rule in rule_set["rules"]):
-            return None, None
+        parameters = rule_set.get("parameters", {})
+        for rule in rule_set["rules"]:
+            for clause, argument in condition_clauses(rule["when"]):
+                if clause in ("field_equals", "field_in") and "fine_amount" in argument:
+                    return None, None
+                if clause == "fine_at_most":
+                    limit = parameters.get(argument["param"], {}).get("value") if isinstance(argument, dict) \
+                        else argument
+                    if isinstance(limit, (int, float)) and not isinstance(limit, bool):
+                        limits.add(float(limit))
     return spec.key, np.array(sorted(limits), float)
 
 

@@ -92,7 +92,7 @@ from __future__ import annotations
 import calendar
 import dataclasses
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -111,6 +111,7 @@ __all__ = [
     "Selection",
     "Window",
     "add_period",
+    "condition_clauses",
     "get_rule_set",
     "in_force",
     "is_displayable",
@@ -504,24 +505,30 @@ def _roles_read() -> frozenset[str]:
     :func:`_holds`, :func:`publication_window`) and those the rule sets name (``start``, ``until``, ``extend_to``,
     ``field_equals``, ``field_in``)."""
     roles = {"sector", "decision_date", "penalty_types", "fine_amount"}
-
-    def walk(condition: Any) -> None:
-        if isinstance(condition, list):
-            for part in condition:
-                walk(part)
-        elif isinstance(condition, dict):
-            for clause, argument in condition.items():
-                if clause in ("field_equals", "field_in"):
-                    roles.update(argument)
-                else:
-                    walk(argument)
-
     for rule_set in loader.display_rules()["rule_sets"]:
         roles.update(rule_set.get("start", ()))
         for rule in rule_set["rules"]:
-            walk(rule["when"])
+            roles.update(role for clause, argument in condition_clauses(rule["when"])
+                         if clause in ("field_equals", "field_in") for role in argument)
             roles.update(role for role in (rule.get("period", {}).get("until"), rule.get("extend_to")) if role)
     return frozenset(roles)
+
+
+def condition_clauses(condition: Mapping[str, Any]) -> Iterator[tuple[str, Any]]:
+    """Every clause of a rule's condition (see :func:`_holds`) with its argument, through ``all``, ``any`` and
+    ``not``.
+
+    >>> list(condition_clauses({'any': [{'fine_at_most': 1}, {'not': {'param_true': 'x'}}]}))
+    [('fine_at_most', 1), ('param_true', 'x')]
+    """
+    for clause, argument in condition.items():
+        if clause in ("all", "any"):
+            for part in argument:
+                yield from condition_clauses(part)
+        elif clause == "not":
+            yield from condition_clauses(argument)
+        else:
+            yield clause, argument
 
 
 def lifecycle(record: Mapping[str, Any], class_name: str, *, record_id: str | None = None, related: Any = (),
