@@ -15,9 +15,8 @@ cell null, code-table aliases read as their values):
   values normalised by :mod:`creditstd.records.duplicates`' exact column path, other types per distinct value
   through :func:`~creditstd.records.exchange.identity_value`); one SHA-1 per row in Python, the UUID's version
   and variant bits and its hexadecimal text by NumPy;
-* **lifecycle**: it depends only on the fields that play a role (dates, penalty types, sector, fine) and the
-  authority's name (:func:`~creditstd.records.publication.lifecycle_reads`), so it is derived once per
-  distinct combination of those cells, a fine standing for the thresholds it is compared with.
+* **lifecycle**: :func:`~creditstd.records.lifecycle_columns.lifecycle_texts`, the rule chosen once per
+  distinct combination of the few cells the choice reads, the display dates as day arithmetic over columns.
 
 A row that cannot be written (a value a batch cannot carry, a line over the size limit) is a problem of its
 own, with the error :func:`~creditstd.records.exchange.canonical_line` would raise.  The tests hold the lines
@@ -38,7 +37,6 @@ True
 
 from __future__ import annotations
 
-import functools
 import hashlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -50,11 +48,10 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from creditstd.exceptions import CatalogueError
-from creditstd.records import loader
 from creditstd.records.decode import cell_decoder, field_type
 from creditstd.records.jsonline import MAX_LINE_BYTES, MAX_STRING_LENGTH, LineError, dumps_record
+from creditstd.records.lifecycle_columns import lifecycle_texts
 from creditstd.records.model import record_class
-from creditstd.records.publication import condition_clauses, lifecycle, lifecycle_reads
 
 __all__ = ["RecordLines", "record_lines"]
 
@@ -190,72 +187,6 @@ def _uuid_texts(raw: np.ndarray) -> pa.Array:
     return pa.Array.from_buffers(pa.string(), count, [None, pa.py_buffer(offsets), pa.py_buffer(text.tobytes())])
 
 
-@functools.cache
-def _fine_limits(class_name: str) -> tuple[str | None, np.ndarray | None]:
-    """The fine field and the thresholds the rule sets compare fines with, or (None, None) when a fine cannot be
-    reduced to where it falls among them (a rule reads the fine field otherwise)."""
-    spec = record_class(class_name).field_by_role("fine_amount")
-    if spec is None:
-        return None, None
-    limits: set[float] = set()
-    for rule_set in loader.display_rules()["rule_sets"]:
-        parameters = rule_set.get("parameters", {})
-        for rule in rule_set["rules"]:
-            for clause, argument in condition_clauses(rule["when"]):
-                if clause in ("field_equals", "field_in") and "fine_amount" in argument:
-                    return None, None
-                if clause == "fine_at_most":
-                    limit = parameters.get(argument["param"], {}).get("value") if isinstance(argument, dict) \
-                        else argument
-                    if isinstance(limit, (int, float)) and not isinstance(limit, bool):
-                        limits.add(float(limit))
-    return spec.key, np.array(sorted(limits), float)
-
-
-def _lifecycles(class_name: str, cells: Mapping[str, pa.Array], rows: int, on: date,
-                rule_set: str | None) -> pa.Array:
-    """Per row the canonical JSON of its lifecycle, derived once per distinct combination of what it reads."""
-    fine_key, limits = _fine_limits(class_name)
-    reads = [key for key in lifecycle_reads(class_name) if key in cells]
-    codes = [np.zeros(rows, np.int64)]
-    for key in reads:
-        encoded = pc.dictionary_encode(cells[key])
-        indices = np.asarray(encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False), np.int64)
-        if key == fine_key and limits is not None:  # a fine matters only by the thresholds it is compared with
-            decode = cell_decoder(class_name, key)
-            where = np.array([np.searchsorted(limits, value) if isinstance(value, (int, float))
-                              and not isinstance(value, bool) else -1
-                              for value in map(decode, encoded.dictionary.to_pylist())] + [-2], np.int64)
-            indices = where[indices]  # -1 (a null cell) takes the last entry
-        elif key == "authority":  # the authority's name matters only by the scope it names
-            indices = _scopes(encoded.dictionary.to_pylist())[indices]
-        codes.append(indices)
-    _, first, inverse = np.unique(np.stack(codes, axis=1), axis=0, return_index=True, return_inverse=True)
-    texts = [_json(lifecycle(_record_at(class_name, cells, reads, row), class_name, on=on,
-                             rule_set=rule_set).to_json()) for row in first.tolist()]
-    return pa.array(texts, pa.string()).take(pa.array(np.asarray(inverse).reshape(-1)))
-
-
-def _scopes(authorities: list[str]) -> np.ndarray:
-    """Per authority name, the scope (of the rule sets' ``scopes``) whose ``authority_names`` it contains, as a
-    number (-1: none), and -2 for a null cell last: what :func:`~creditstd.records.publication.lifecycle` reads
-    of the name."""
-    scopes = list(loader.display_rules().get("scopes", {}).values())
-    found = [next((number for number, scope in enumerate(scopes)
-                   if any(part in name for part in scope.get("authority_names", ()))), -1) for name in authorities]
-    return np.array([*found, -2], np.int64)
-
-
-def _record_at(class_name: str, cells: Mapping[str, pa.Array], keys: list[str], row: int) -> dict[str, Any]:
-    """The decoded values of fields ``keys`` at ``row`` (absent where the cell is null)."""
-    record = {}
-    for key in keys:
-        text = cells[key][row].as_py()
-        if text is not None:
-            record[key] = cell_decoder(class_name, key)(text)
-    return record
-
-
 def record_lines(class_name: str, cells: Mapping[str, pa.Array], *, on: date,
                  rule_set: str | None = None) -> RecordLines:
     """The exchange records of every row of ``cells`` (text columns by field key, as
@@ -268,8 +199,8 @@ def record_lines(class_name: str, cells: Mapping[str, pa.Array], *, on: date,
     raw = _uuids(_identity_names(class_name, cells, rows, problems))
     record_ids = pc.binary_join_element_wise(class_name + ":", _uuid_texts(raw), "")
     head = '{"class":' + _json(class_name) + ',"class_version":' + _json(cls.version) + ',"data":{'
-    lines = pc.binary_join_element_wise(head, data, '},"lifecycle":', _lifecycles(class_name, cells, rows, on,
-                                                                                   rule_set),
+    lines = pc.binary_join_element_wise(head, data, '},"lifecycle":', lifecycle_texts(class_name, cells, rows, on=on,
+                                                                                      rule_set=rule_set),
                                         ',"record_id":"', record_ids, '"}\n', "")
     too_long = np.asarray(pc.greater(pc.binary_length(lines), MAX_LINE_BYTES + 1).to_numpy(zero_copy_only=False),
                           bool)

@@ -108,10 +108,14 @@ __all__ = [
     "SELECTIONS",
     "STATUSES",
     "Lifecycle",
+    "RuleChoice",
     "Selection",
     "Window",
     "add_period",
+    "choose_rule",
     "condition_clauses",
+    "condition_roles",
+    "date_roles",
     "get_rule_set",
     "in_force",
     "is_displayable",
@@ -347,15 +351,28 @@ def _holds(condition: Mapping[str, Any], record: Mapping[str, Any], cls: RecordC
     return True
 
 
-def publication_window(record: Mapping[str, Any], class_name: str, rule_set_id: str | None = None, *,
-                       parameters: Mapping[str, Any] | None = None, on: date | None = None) -> Window:
-    """The display window of ``record`` (of ``class_name``) under a rule set.
+@dataclass(frozen=True)
+class RuleChoice:
+    """The rule set and the rule that judge a record, and how the rule set was chosen (a key of
+    :data:`SELECTIONS`): all of its :class:`Window` but the dates, which :func:`publication_window` then reads
+    from the record."""
 
-    ``rule_set_id`` names the rule set; by default :func:`select_rule_set`
-    chooses it by the record's scope and decision date (``on``, default today,
-    only serves a record without a decision date).  ``parameters`` overrides
-    the rule set's parameters, e.g. ``{'low_fine_threshold': 1}`` (万元) where
-    a provincial regulator has set one.
+    rule_set: Mapping[str, Any]
+    rule: Mapping[str, Any]
+    selected_by: str
+
+
+def choose_rule(record: Mapping[str, Any], class_name: str, rule_set_id: str | None = None, *,
+                parameters: Mapping[str, Any] | None = None, on: date | None = None) -> RuleChoice:
+    """The rule set (named, or chosen by :func:`select_rule_set`) and its first rule whose condition holds for
+    ``record``; arguments as :func:`publication_window`'s.  It reads the record's scope, decision date (only by
+    the rule sets in force that day), penalty types, fine and the fields the conditions name
+    (:func:`condition_roles`), never the dates a window starts or ends by.
+
+    >>> choice = choose_rule({'penalty_types': ['警告'], 'sector': 'tax'}, 'administrative_penalty',
+    ...                      on=date(2026, 12, 1))
+    >>> choice.rule_set['id'], choice.rule['id'], choice.selected_by
+    ('ndrc-order-36-2025', 'minor', 'on')
     """
     cls = record_class(class_name)
     kind = _display_kind(cls, class_name)
@@ -375,10 +392,26 @@ def publication_window(record: Mapping[str, Any], class_name: str, rule_set_id: 
     for name, value in (parameters or {}).items():
         merged.setdefault(name, {})["value"] = value
     rule = next(rule for rule in chosen["rules"] if _holds(rule["when"], record, cls, merged))
+    return RuleChoice(chosen, rule, selected_by)
+
+
+def publication_window(record: Mapping[str, Any], class_name: str, rule_set_id: str | None = None, *,
+                       parameters: Mapping[str, Any] | None = None, on: date | None = None) -> Window:
+    """The display window of ``record`` (of ``class_name``) under a rule set.
+
+    ``rule_set_id`` names the rule set; by default :func:`select_rule_set`
+    chooses it by the record's scope and decision date (``on``, default today,
+    only serves a record without a decision date).  ``parameters`` overrides
+    the rule set's parameters, e.g. ``{'low_fine_threshold': 1}`` (万元) where
+    a provincial regulator has set one.
+    """
+    cls = record_class(class_name)
+    choice = choose_rule(record, class_name, rule_set_id, parameters=parameters, on=on)
+    chosen, rule = choice.rule_set, choice.rule
     start = next((day for role in chosen["start"] if (day := _date_by_role(record, cls, role))), None)
     common = {"rule_set": chosen["id"], "rule": rule["id"], "reason_zh": rule["zh"], "reason_en": rule["en"],
               "verified": chosen["verified"] and rule.get("basis", {}).get("verified", True),
-              "selected_by": selected_by}
+              "selected_by": choice.selected_by}
     if rule.get("publish", True) is False:
         return Window(published=False, start=None, min_end=None, end=None, early_end_allowed=False, **common)
     period = rule["period"]
@@ -501,15 +534,37 @@ def lifecycle_reads(class_name: str) -> tuple[str, ...]:
 
 
 def _roles_read() -> frozenset[str]:
-    """Every field role the rule sets and this module read: the fixed ones (:func:`_scope_of`, :func:`_select`,
-    :func:`_holds`, :func:`publication_window`) and those the rule sets name (``start``, ``until``, ``extend_to``,
-    ``field_equals``, ``field_in``)."""
-    roles = {"sector", "decision_date", "penalty_types", "fine_amount"}
+    """Every field role the rule sets and this module read: the conditions' (:func:`condition_roles`), the
+    decision date (:func:`_select`) and the dates a window starts or ends by (:func:`date_roles`)."""
+    return condition_roles() | {"decision_date"} | date_roles()
+
+
+def condition_roles() -> frozenset[str]:
+    """The field roles :func:`choose_rule` reads besides the decision date: the fixed ones (:func:`_scope_of`,
+    :func:`_holds`) and those the rules' ``field_equals`` and ``field_in`` name.
+
+    >>> sorted(condition_roles())
+    ['fine_amount', 'penalty_types', 'procedure', 'sector', 'severity']
+    """
+    roles = {"sector", "penalty_types", "fine_amount"}
     for rule_set in loader.display_rules()["rule_sets"]:
-        roles.update(rule_set.get("start", ()))
         for rule in rule_set["rules"]:
             roles.update(role for clause, argument in condition_clauses(rule["when"])
                          if clause in ("field_equals", "field_in") for role in argument)
+    return frozenset(roles)
+
+
+def date_roles() -> frozenset[str]:
+    """The field roles whose dates a window starts or ends by (the rule sets' ``start``, ``until``,
+    ``extend_to``), which :func:`choose_rule` never reads.
+
+    >>> sorted(date_roles())
+    ['decision_date', 'inclusion_date', 'publication_date', 'removal_date', 'restriction_end', 'valid_from']
+    """
+    roles: set[str] = set()
+    for rule_set in loader.display_rules()["rule_sets"]:
+        roles.update(rule_set.get("start", ()))
+        for rule in rule_set["rules"]:
             roles.update(role for role in (rule.get("period", {}).get("until"), rule.get("extend_to")) if role)
     return frozenset(roles)
 
