@@ -19,6 +19,9 @@ from __future__ import annotations
 
 import contextlib
 import importlib
+import importlib.abc
+import importlib.machinery
+import importlib.util
 import os
 import signal
 import sys
@@ -88,7 +91,7 @@ class _Main(click.Group):
                 formatter.write_dl(rows)
 
     def invoke(self, ctx: click.Context) -> object:
-        with _exit_on_signals():
+        with _exit_on_signals(), _arrow_without_pandas():
             try:
                 return self._invoke(ctx)
             except click.ClickException as error:
@@ -122,6 +125,53 @@ class _Main(click.Group):
                                  f"internal error (a bug in creditstd, please report it): {type(error).__name__}; "
                                  "CREDITSTD_DEBUG=1 shows the traceback"), err=True)
             sys.exit(3)
+
+
+class _PandasHiddenFromArrowProbe(importlib.abc.MetaPathFinder):
+    """Imports pyarrow as usual, then answers its pandas probe with pandas hidden (:func:`_arrow_without_pandas`)."""
+
+    def __init__(self) -> None:
+        self.probing = False
+
+    def find_spec(self, name: str, path: Any, target: Any = None) -> importlib.machinery.ModuleSpec | None:
+        if self.probing and name == "pandas":
+            raise ModuleNotFoundError("hidden from pyarrow's probe", name=name)
+        if name != "pyarrow" or self.probing:
+            return None
+        self.probing = True  # from here on, this finder only hides pandas, once
+        spec = importlib.util.find_spec(name)
+        if spec is None or spec.loader is None:
+            return spec
+        run = spec.loader.exec_module
+
+        def exec_module(module: Any) -> None:
+            run(module)
+            try:
+                if "pandas" not in sys.modules:  # both of pyarrow's looks for pandas, answered: none
+                    module.lib._pandas_api.have_pandas  # noqa: B018  # its Python layer's
+                    module.scalar(False)  # its C++ converter's
+            finally:
+                with contextlib.suppress(ValueError):
+                    sys.meta_path.remove(self)
+
+        spec.loader.exec_module = exec_module  # type: ignore[method-assign]
+        return spec
+
+
+@contextlib.contextmanager
+def _arrow_without_pandas() -> Iterator[None]:
+    """pyarrow imports pandas (about 35 MB and 0.2 s) the first time it turns Python values into Arrow, only to
+    ask whether they are pandas objects (its Python layer once, its C++ converter once).  The commands never
+    hand it any, so while a command runs, the first import of pyarrow is followed by both questions, asked with
+    pandas hidden.  pandas stays importable: ``to_pandas()`` and the like import it when they need it."""
+    finder = _PandasHiddenFromArrowProbe()
+    if "pyarrow" not in sys.modules:
+        sys.meta_path.insert(0, finder)
+    try:
+        yield
+    finally:
+        with contextlib.suppress(ValueError):
+            sys.meta_path.remove(finder)
 
 
 @contextlib.contextmanager

@@ -167,3 +167,32 @@ def test_json_errors_keep_their_format(runner: CliRunner) -> None:
         ("uscc", "uscc.checksum", 18), ("unknown", "identify.unknown", None)]
     text = runner.invoke(main, ["check", "hello", "--kind", "ric"], env={"CREDITSTD_LANG": "en"})
     assert "身份号码 / ID number: ric.length" in text.stdout
+
+
+_PANDAS_AFTER_VALIDATE = """
+import sys
+from creditstd.cli import main
+sys.argv = ['creditstd', 'validate', sys.argv[1], '--format', 'json']
+try:
+    main()
+except SystemExit as exit:
+    code = exit.code
+print('pandas' in sys.modules, code, file=sys.stderr)
+import pandas, pyarrow  # still importable, and pyarrow still converts to and from it
+frame = pyarrow.table({'a': [1, None]}).to_pandas()
+print(pyarrow.Table.from_pandas(frame).num_rows, file=sys.stderr)
+"""
+
+
+def test_commands_leave_pandas_unimported_yet_importable(tmp_path: Path) -> None:
+    """pyarrow would import pandas (35 MB, 0.2 s) only to ask whether values are pandas objects: a command
+    answers that question for it, and pandas still works afterwards in the same process (a program embedding
+    the CLI)."""
+    import subprocess
+    import sys
+
+    pytest.importorskip("pandas")
+    done = subprocess.run([sys.executable, "-c", _PANDAS_AFTER_VALIDATE,
+                           str(EXAMPLES.parent / "exports" / "administrative_penalty.csv")],
+                          capture_output=True, text=True, check=True)
+    assert done.stderr.split() == ["False", "1", "2"]  # the example holds broken rows: exit 1

@@ -2,15 +2,17 @@
 related records), as date arithmetic over columns.
 
 A record's lifecycle on a day has two parts.  Which rule set and which rule judge it
-(:func:`~creditstd.records.publication.choose_rule`) depends on a few cells that take few distinct values: the
-scope (sector, or the authority's name reduced to the scope it names), the decision date only by the rule sets
-in force that day, the penalty types, the fine only by the thresholds the rules compare it with, and the
-fields the rules' conditions name (severity, procedure).  So the rule is chosen once per distinct combination
-of those, on the first row that has it.  The dates (start, end, and so the status on the day) depend on date
-cells that are almost all distinct, so they are computed for all rows at once as day numbers: the start is the
-first of the rule set's start dates present, the end that date plus the rule's period (once per distinct start
-day, calendar-wise through :func:`~creditstd.records.publication.add_period`), or the rule's ``until`` date,
-lengthened to a later restriction end; the status compares them with the day.
+(:func:`~creditstd.records.publication.choose_rule`): the rule set depends on the scope (sector, or the
+authority's name reduced to the scope it names) and on the decision date only by the rule sets in force that
+day, so it is chosen once per distinct combination of those; a rule's condition is evaluated over the whole
+column, each clause (penalty types, fine, severity, procedure...) by
+:func:`~creditstd.records.publication.holds` once per distinct cell of the one field it reads, ``all``,
+``any`` and ``not`` as NumPy's logic, the first rule that holds deciding.  The dates (start, end, and so the
+status on the day) depend on date cells that are almost all distinct, so they are computed for all rows at
+once as day numbers: the start is the first of the rule set's start dates present, the end that date plus the
+rule's period (once per distinct start day, calendar-wise through
+:func:`~creditstd.records.publication.add_period`), or the rule's ``until`` date, lengthened to a later
+restriction end; the status compares them with the day.
 
 The result is each row's lifecycle as the canonical JSON an exchange record carries, byte for byte
 ``canonical_json(lifecycle(record, ...).to_json())`` (the tests hold the two equal on generated rows for every
@@ -33,6 +35,7 @@ ndrc-order-36-2025 general pending None None
 from __future__ import annotations
 
 import functools
+import json
 from collections.abc import Callable, Mapping
 from datetime import date
 from typing import Any
@@ -50,11 +53,13 @@ from creditstd.records.publication import (
     NO_END,
     STATUSES,
     RuleChoice,
+    Selection,
     add_period,
     choose_rule,
-    condition_clauses,
-    condition_roles,
+    holds,
+    judging_rule_set,
     lifecycle,
+    rule_parameters,
 )
 
 __all__ = ["lifecycle_texts"]
@@ -72,28 +77,6 @@ def _json(value: Any) -> str:
 
 
 @functools.cache
-def _fine_limits(class_name: str) -> tuple[str | None, np.ndarray | None]:
-    """The fine field and the thresholds the rule sets compare fines with, or (None, None) when a fine cannot be
-    reduced to where it falls among them (a rule reads the fine field otherwise)."""
-    spec = record_class(class_name).field_by_role("fine_amount")
-    if spec is None:
-        return None, None
-    limits: set[float] = set()
-    for rule_set in loader.display_rules()["rule_sets"]:
-        parameters = rule_set.get("parameters", {})
-        for rule in rule_set["rules"]:
-            for clause, argument in condition_clauses(rule["when"]):
-                if clause in ("field_equals", "field_in") and "fine_amount" in argument:
-                    return None, None
-                if clause == "fine_at_most":
-                    limit = parameters.get(argument["param"], {}).get("value") if isinstance(argument, dict) \
-                        else argument
-                    if isinstance(limit, (int, float)) and not isinstance(limit, bool):
-                        limits.add(float(limit))
-    return spec.key, np.array(sorted(limits), float)
-
-
-@functools.cache
 def _decision_days() -> np.ndarray:
     """The days on which some rule set comes into force or is repealed: a decision date matters to the choice
     of rule set only by where it falls among them."""
@@ -102,47 +85,11 @@ def _decision_days() -> np.ndarray:
     return np.array(sorted(day.toordinal() for day in days), np.int64)
 
 
-@functools.cache
-def _choice_fields(class_name: str) -> tuple[tuple[str, str], ...]:
-    """The fields :func:`~creditstd.records.publication.choose_rule` reads, each with how its cells are reduced
-    to what the choice reads of them: ``scope`` (the authority's name), ``fine``, ``decision`` (the decision
-    date) or ``cell`` (as they are)."""
-    cls = record_class(class_name)
-    fine_key, limits = _fine_limits(class_name)
-    roles = condition_roles()
-    fields = []
-    for key, spec in sorted(cls.fields.items()):
-        if key == "authority":
-            fields.append((key, "scope"))
-        elif key == fine_key and limits is not None:
-            fields.append((key, "fine"))
-        elif spec.role in roles:
-            fields.append((key, "cell"))
-        elif spec.role == "decision_date":
-            fields.append((key, "decision"))
-    return tuple(fields)
-
-
-def _codes(class_name: str, key: str, how: str, column: pa.Array) -> np.ndarray:
-    """Per row a number standing for what the rule choice reads of the cell (-1 and below: a null cell)."""
+def _dictionary(column: pa.Array) -> tuple[list[Any], np.ndarray]:
+    """The distinct cells of a column and per row the number of its cell (-1: null)."""
     encoded = pc.dictionary_encode(column)
-    indices = np.asarray(encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False), np.int64)
-    if how == "cell":
-        return indices
-    texts = encoded.dictionary.to_pylist()
-    if how == "scope":
-        scopes = list(loader.display_rules().get("scopes", {}).values())
-        found = [next((number for number, scope in enumerate(scopes)
-                       if any(part in name for part in scope.get("authority_names", ()))), -1) for name in texts]
-    elif how == "fine":
-        _, limits = _fine_limits(class_name)
-        decode = cell_decoder(class_name, key)
-        found = [int(np.searchsorted(limits, value)) if isinstance(value, (int, float))
-                 and not isinstance(value, bool) else -1 for value in map(decode, texts)]
-    else:  # the decision date: by the rule sets in force that day, or -1 when it is not a date
-        days = _day_numbers(class_name, key, texts)
-        found = np.where(days == _NONE, -1, np.searchsorted(_decision_days(), days, side="right")).tolist()
-    return np.array([*found, -2], np.int64)[indices]  # a null cell (-1) takes the last entry
+    return (encoded.dictionary.to_pylist(),
+            np.asarray(encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False), np.int64))
 
 
 def _day_numbers(class_name: str, key: str, texts: list[str]) -> np.ndarray:
@@ -162,23 +109,118 @@ def _record_at(class_name: str, cells: Mapping[str, pa.Array], keys: list[str], 
     return record
 
 
+def _selection_codes(class_name: str, key: str, column: pa.Array) -> np.ndarray:
+    """Per row a number standing for what the choice of rule set reads of a cell: the sector as it is, the
+    authority's name by the scope it names, the decision date by the rule sets in force that day (below 0:
+    a null cell, or not a date)."""
+    texts, indices = _dictionary(column)
+    if key == "authority":
+        scopes = list(loader.display_rules().get("scopes", {}).values())
+        found = [next((number for number, scope in enumerate(scopes)
+                       if any(part in name for part in scope.get("authority_names", ()))), -1) for name in texts]
+    elif record_class(class_name).fields[key].role == "decision_date":
+        days = _day_numbers(class_name, key, texts)
+        found = np.where(days == _NONE, -1, np.searchsorted(_decision_days(), days, side="right")).tolist()
+    else:
+        found = list(range(len(texts)))
+    return np.array([*found, -2], np.int64)[indices]  # a null cell (-1) takes the last entry
+
+
+def _selections(class_name: str, cells: Mapping[str, pa.Array], rows: int, on: date,
+                rule_set: str | None) -> tuple[list[Selection], np.ndarray]:
+    """The rule sets that judge the rows (:func:`~creditstd.records.publication.judging_rule_set`, once per
+    distinct sector, scope of the authority and decision date's place among the rule sets' dates) and per row
+    the number of its own."""
+    cls = record_class(class_name)
+    keys = [key for key, spec in sorted(cls.fields.items())
+            if key in cells and rule_set is None and (key == "authority" or spec.role in ("sector", "decision_date"))]
+    codes = [np.zeros(rows, np.int64)] + [_selection_codes(class_name, key, cells[key]) for key in keys]
+    _, first, inverse = np.unique(np.stack(codes, axis=1), axis=0, return_index=True, return_inverse=True)
+    selections = [judging_rule_set(_record_at(class_name, cells, keys, row), class_name, rule_set, on=on)
+                  for row in first.tolist()]
+    return selections, np.asarray(inverse).reshape(-1)
+
+
+class _Conditions:
+    """The rule conditions evaluated over every row of a batch: each clause that reads a field once per
+    distinct cell of it (by :func:`~creditstd.records.publication.holds` itself), ``all``, ``any`` and ``not``
+    as NumPy's logic."""
+
+    def __init__(self, class_name: str, cells: Mapping[str, pa.Array], rows: int) -> None:
+        self._class_name = class_name
+        self._cls = record_class(class_name)
+        self._cells = cells
+        self._rows = rows
+        self._clauses: dict[str, np.ndarray] = {}
+        self._distinct: dict[str, tuple[list[Any], np.ndarray]] = {}
+
+    def holds(self, condition: Mapping[str, Any], parameters: Mapping[str, Any]) -> np.ndarray:
+        """Per row whether ``condition`` holds (all of its clauses)."""
+        result = np.ones(self._rows, bool)
+        for clause, argument in condition.items():
+            if clause == "all":
+                for part in argument:
+                    result &= self.holds(part, parameters)
+            elif clause == "any":
+                either = np.zeros(self._rows, bool)
+                for part in argument:
+                    either |= self.holds(part, parameters)
+                result &= either
+            elif clause == "not":
+                result &= ~self.holds(argument, parameters)
+            elif clause in ("field_equals", "field_in") and isinstance(argument, Mapping):
+                for role, value in argument.items():  # one role at a time: all of them must hold
+                    result &= self._clause(clause, {role: value}, role, parameters)
+            else:
+                result &= self._clause(clause, argument, _ROLE_READ.get(clause), parameters)
+        return result
+
+    def _clause(self, clause: str, argument: Any, role: str | None, parameters: Mapping[str, Any]) -> np.ndarray:
+        """Per row whether one clause reading field role ``role`` (None: no field) holds."""
+        memo = json.dumps([clause, argument, parameters], sort_keys=True, ensure_ascii=False, default=str)
+        if memo in self._clauses:
+            return self._clauses[memo]
+        spec = self._cls.field_by_role(role) if role else None
+        condition = {clause: argument}
+        if spec is None or spec.key not in self._cells:
+            found = np.full(self._rows, holds(condition, {}, self._cls, parameters))
+        else:
+            if spec.key not in self._distinct:
+                self._distinct[spec.key] = _dictionary(self._cells[spec.key])
+            texts, indices = self._distinct[spec.key]
+            decode = cell_decoder(self._class_name, spec.key)
+            each = [holds(condition, {spec.key: decode(text)}, self._cls, parameters) for text in texts]
+            found = np.array([*each, holds(condition, {}, self._cls, parameters)], bool)[indices]
+        self._clauses[memo] = found
+        return found
+
+
+#: The field role each clause reads (``field_equals`` and ``field_in`` name theirs; ``param_true`` reads none).
+_ROLE_READ = {"penalty_types_subset_of": "penalty_types", "penalty_types_intersect": "penalty_types",
+              "fine_at_most": "fine_amount"}
+
+
 def _choices(class_name: str, cells: Mapping[str, pa.Array], rows: int, on: date,
              rule_set: str | None) -> tuple[list[RuleChoice], np.ndarray]:
-    """The distinct rule choices of the rows, and per row the number of its choice."""
-    fields = [(key, how) for key, how in _choice_fields(class_name) if key in cells]
-    codes = [np.zeros(rows, np.int64)] + [_codes(class_name, key, how, cells[key]) for key, how in fields]
-    _, first, inverse = np.unique(np.stack(codes, axis=1), axis=0, return_index=True, return_inverse=True)
-    keys = [key for key, _ in fields]
-    numbers: dict[tuple[str, str, str], int] = {}
+    """The rule choices of the rows (:func:`~creditstd.records.publication.choose_rule`: the rule set, then its
+    first rule whose condition holds) and per row the number of its choice."""
+    selections, selection_of = _selections(class_name, cells, rows, on, rule_set)
+    conditions = _Conditions(class_name, cells, rows)
     choices: list[RuleChoice] = []
-    of_key = []
-    for row in first.tolist():
-        choice = choose_rule(_record_at(class_name, cells, keys, row), class_name, rule_set, on=on)
-        number = numbers.setdefault((choice.rule_set["id"], choice.rule["id"], choice.selected_by), len(choices))
-        if number == len(choices):
-            choices.append(choice)
-        of_key.append(number)
-    return choices, np.array(of_key, np.int64)[np.asarray(inverse).reshape(-1)]
+    choice_of = np.full(rows, -1, np.int64)
+    for number, selection in enumerate(selections):
+        undecided = selection_of == number
+        parameters = rule_parameters(selection.rule_set)
+        for rule in selection.rule_set["rules"]:
+            hit = undecided & conditions.holds(rule["when"], parameters)
+            if hit.any():
+                choice_of[hit] = len(choices)
+                choices.append(RuleChoice(selection.rule_set, rule, selection.selected_by))
+                undecided &= ~hit
+        if undecided.any():  # no rule holds: the row path's error, whatever it is
+            choose_rule(_record_at(class_name, cells, list(cells), int(np.flatnonzero(undecided)[0])), class_name,
+                        rule_set, on=on)
+    return choices, choice_of
 
 
 def _day_after(days: np.ndarray) -> np.ndarray:
@@ -190,9 +232,14 @@ def _plus_period(starts: np.ndarray, period: str) -> np.ndarray:
     """Each start day plus ``period`` (:func:`~creditstd.records.publication.add_period`, once per distinct
     day); :data:`_NONE` stays."""
     distinct, where = np.unique(starts, return_inverse=True)
-    ends = np.array([_NONE if day == _NONE else add_period(date.fromordinal(day), period).toordinal()
-                     for day in distinct.tolist()], np.int64)
+    ends = np.array([_NONE if day == _NONE else _period_end(day, period) for day in distinct.tolist()], np.int64)
     return ends[where.reshape(-1)]
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _period_end(day: int, period: str) -> int:
+    """The day number ``period`` after day number ``day`` (remembered: batches share their dates)."""
+    return add_period(date.fromordinal(day), period).toordinal()
 
 
 def _window_days(choice: RuleChoice, dates: Callable[[str], np.ndarray], rows: np.ndarray,
@@ -257,10 +304,8 @@ def lifecycle_texts(class_name: str, cells: Mapping[str, pa.Array], rows: int, *
         spec = cls.field_by_role(role)
         if spec is None or spec.key not in cells:
             return np.full(rows, _NONE, np.int64)
-        encoded = pc.dictionary_encode(cells[spec.key])
-        days = _day_numbers(class_name, spec.key, encoded.dictionary.to_pylist())
-        indices = np.asarray(encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False), np.int64)
-        return np.append(days, _NONE)[indices]
+        texts, indices = _dictionary(cells[spec.key])
+        return np.append(_day_numbers(class_name, spec.key, texts), _NONE)[indices]
 
     start = np.full(rows, _NONE, np.int64)
     end = np.full(rows, _NONE, np.int64)

@@ -117,11 +117,14 @@ __all__ = [
     "condition_roles",
     "date_roles",
     "get_rule_set",
+    "holds",
     "in_force",
     "is_displayable",
+    "judging_rule_set",
     "lifecycle",
     "lifecycle_reads",
     "publication_window",
+    "rule_parameters",
     "select_rule_set",
 ]
 
@@ -317,16 +320,18 @@ def _text_set(value: Any) -> set[str]:
     return {item for item in value if isinstance(item, str)} if isinstance(value, list) else set()
 
 
-def _holds(condition: Mapping[str, Any], record: Mapping[str, Any], cls: RecordClass,
-           parameters: Mapping[str, Any]) -> bool:
-    """Evaluate the small condition language of the rule sets (all clauses of one object must hold)."""
+def holds(condition: Mapping[str, Any], record: Mapping[str, Any], cls: RecordClass,
+          parameters: Mapping[str, Any]) -> bool:
+    """Whether ``record`` meets a rule's ``condition``: the small condition language of the rule sets (all
+    clauses of one object must hold; ``all``, ``any`` and ``not`` combine conditions; the other clauses read
+    one field role each, ``param_true`` a parameter only)."""
     for clause, argument in condition.items():
         if clause == "all":
-            ok = all(_holds(part, record, cls, parameters) for part in argument)
+            ok = all(holds(part, record, cls, parameters) for part in argument)
         elif clause == "any":
-            ok = any(_holds(part, record, cls, parameters) for part in argument)
+            ok = any(holds(part, record, cls, parameters) for part in argument)
         elif clause == "not":
-            ok = not _holds(argument, record, cls, parameters)
+            ok = not holds(argument, record, cls, parameters)
         elif clause == "penalty_types_subset_of":
             types = _text_set(_by_role(record, cls, "penalty_types"))
             ok = bool(types) and types <= set(argument)
@@ -362,12 +367,42 @@ class RuleChoice:
     selected_by: str
 
 
+def judging_rule_set(record: Mapping[str, Any], class_name: str, rule_set_id: str | None = None, *,
+                     on: date | None = None) -> Selection:
+    """The rule set that judges ``record``: the one named (``selected_by`` ``caller``), or the one
+    :func:`select_rule_set` chooses; raises CatalogueError when it does not serve the class's kind of display
+    period.  Of the record it reads only the scope and the decision date."""
+    cls = record_class(class_name)
+    kind = _display_kind(cls, class_name)
+    if rule_set_id is None:
+        selection = _select(record, cls, kind, on)
+    else:
+        selection = Selection(get_rule_set(rule_set_id, kind), "caller",
+                              _scope_of(record, cls, loader.display_rules().get("scopes", {})))
+    chosen = selection.rule_set
+    if kind not in chosen["applies_to"]:
+        raise CatalogueError(
+            "catalogue.rule_set_not_applicable",
+            f"公示规则集“{chosen['id']}”不适用于“{cls.zh}”",
+            f"display rule set {chosen['id']!r} does not apply to {class_name}",
+        )
+    return selection
+
+
+def rule_parameters(rule_set: Mapping[str, Any], parameters: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """The parameters a rule set's conditions read: its own, with the values of ``parameters`` over them."""
+    merged = {name: dict(spec) for name, spec in rule_set.get("parameters", {}).items()}
+    for name, value in (parameters or {}).items():
+        merged.setdefault(name, {})["value"] = value
+    return merged
+
+
 def choose_rule(record: Mapping[str, Any], class_name: str, rule_set_id: str | None = None, *,
                 parameters: Mapping[str, Any] | None = None, on: date | None = None) -> RuleChoice:
-    """The rule set (named, or chosen by :func:`select_rule_set`) and its first rule whose condition holds for
-    ``record``; arguments as :func:`publication_window`'s.  It reads the record's scope, decision date (only by
-    the rule sets in force that day), penalty types, fine and the fields the conditions name
-    (:func:`condition_roles`), never the dates a window starts or ends by.
+    """The rule set (:func:`judging_rule_set`) and its first rule whose condition holds for ``record``;
+    arguments as :func:`publication_window`'s.  It reads the record's scope, decision date (only by the rule
+    sets in force that day), penalty types, fine and the fields the conditions name (:func:`condition_roles`),
+    never the dates a window starts or ends by.
 
     >>> choice = choose_rule({'penalty_types': ['警告'], 'sector': 'tax'}, 'administrative_penalty',
     ...                      on=date(2026, 12, 1))
@@ -375,24 +410,10 @@ def choose_rule(record: Mapping[str, Any], class_name: str, rule_set_id: str | N
     ('ndrc-order-36-2025', 'minor', 'on')
     """
     cls = record_class(class_name)
-    kind = _display_kind(cls, class_name)
-    chosen: Mapping[str, Any]
-    if rule_set_id is None:
-        selection = _select(record, cls, kind, on)
-        chosen, selected_by = selection.rule_set, selection.selected_by
-    else:
-        chosen, selected_by = get_rule_set(rule_set_id, kind), "caller"
-    if kind not in chosen["applies_to"]:
-        raise CatalogueError(
-            "catalogue.rule_set_not_applicable",
-            f"公示规则集“{chosen['id']}”不适用于“{cls.zh}”",
-            f"display rule set {chosen['id']!r} does not apply to {class_name}",
-        )
-    merged = {name: dict(spec) for name, spec in chosen.get("parameters", {}).items()}
-    for name, value in (parameters or {}).items():
-        merged.setdefault(name, {})["value"] = value
-    rule = next(rule for rule in chosen["rules"] if _holds(rule["when"], record, cls, merged))
-    return RuleChoice(chosen, rule, selected_by)
+    selection = judging_rule_set(record, class_name, rule_set_id, on=on)
+    merged = rule_parameters(selection.rule_set, parameters)
+    rule = next(rule for rule in selection.rule_set["rules"] if holds(rule["when"], record, cls, merged))
+    return RuleChoice(selection.rule_set, rule, selection.selected_by)
 
 
 def publication_window(record: Mapping[str, Any], class_name: str, rule_set_id: str | None = None, *,
@@ -541,7 +562,7 @@ def _roles_read() -> frozenset[str]:
 
 def condition_roles() -> frozenset[str]:
     """The field roles :func:`choose_rule` reads besides the decision date: the fixed ones (:func:`_scope_of`,
-    :func:`_holds`) and those the rules' ``field_equals`` and ``field_in`` name.
+    :func:`holds`) and those the rules' ``field_equals`` and ``field_in`` name.
 
     >>> sorted(condition_roles())
     ['fine_amount', 'penalty_types', 'procedure', 'sector', 'severity']
@@ -570,7 +591,7 @@ def date_roles() -> frozenset[str]:
 
 
 def condition_clauses(condition: Mapping[str, Any]) -> Iterator[tuple[str, Any]]:
-    """Every clause of a rule's condition (see :func:`_holds`) with its argument, through ``all``, ``any`` and
+    """Every clause of a rule's condition (see :func:`holds`) with its argument, through ``all``, ``any`` and
     ``not``.
 
     >>> list(condition_clauses({'any': [{'fine_at_most': 1}, {'not': {'param_true': 'x'}}]}))
