@@ -20,6 +20,7 @@ from creditstd.records import loader
 from creditstd.records.exchange import RECORDS, BatchWriter, verify_batch
 from creditstd.records.export import write_csv
 from creditstd.records.fake import fake_records
+from creditstd.records.jsonline import dumps_record
 from creditstd.records.plan import compile_plan, decode_rows
 
 ON = date(2026, 6, 30)
@@ -135,3 +136,26 @@ def test_odd_text_numbers_and_dates_are_written_alike(tmp_path_factory: pytest.T
         "authority_uscc": ["11350100MAD18YGF27"] * len(rows)})
     expected = _row_by_row(folder / "rows", "administrative_penalty", batch)
     assert _by_table(folder / "table", "administrative_penalty", batch) == expected
+
+
+@pytest.mark.parametrize("quotes", [1, 40], ids=["few quotes", "many quotes"])
+def test_text_cells_are_json_strings_as_dumps_writes_them(quotes: int) -> None:
+    """Quotes and backslashes (escaped by Python for a few cells, by Arrow for many), control characters, text
+    over the length limit (refused), non-ASCII and nulls, in a slice of a larger column."""
+    from creditstd.records.exchange_lines import _json_texts
+    from creditstd.records.jsonline import MAX_STRING_LENGTH
+
+    cells = ["统一", None, "a\tb", "é" * (MAX_STRING_LENGTH + 1), "é" * MAX_STRING_LENGTH, "\\x"] + \
+        ['say "hi"'] * quotes + ["plain"] * 60
+    column = pa.array(["head", *cells]).slice(1)
+    problems: dict[int, CatalogueError] = {}
+    made = _json_texts(column, lambda text: dumps_record(text, canonical=True), problems).to_pylist()
+    expected: list[str | None] = []
+    for row, text in enumerate(cells):
+        try:
+            expected.append(None if text is None else dumps_record(text, canonical=True))
+        except CatalogueError:
+            expected.append(None)
+            assert row in problems
+    assert made == expected
+    assert list(problems) == [3]

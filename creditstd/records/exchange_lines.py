@@ -37,6 +37,7 @@ True
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -47,6 +48,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from creditstd.arrow_text import text_buffers
 from creditstd.exceptions import CatalogueError
 from creditstd.records.decode import cell_decoder, field_type
 from creditstd.records.jsonline import MAX_LINE_BYTES, MAX_STRING_LENGTH, LineError, dumps_record
@@ -79,25 +81,50 @@ def _json(value: Any) -> str:
 
 def _json_texts(column: pa.Array, dumps: Callable[[str], str],
                 problems: dict[int, CatalogueError]) -> pa.Array:
-    """The JSON strings of a text column (null where null): escaped by Arrow, the few cells that need more
-    (a control character, over-long text) by ``dumps``, whose errors become ``problems`` of their rows."""
-    escaped = pc.replace_substring(pc.replace_substring(column, "\\", "\\\\"), '"', '\\"')
-    quoted = pc.binary_join_element_wise('"', escaped, '"', "")
-    slow = pc.or_(pc.match_substring_regex(column, r"[\x00-\x1f]"),
-                  pc.greater(pc.utf8_length(column), MAX_STRING_LENGTH))
-    rows = np.flatnonzero(np.asarray(pc.fill_null(slow, False).to_numpy(zero_copy_only=False), bool))
+    """The JSON strings of a text column (null where null): the cell in quotes where it holds no ``"``, ``\\``
+    or control character and is not over-long (found by NumPy in the column's bytes), ``dumps`` of the cell
+    for the few others (whose errors become ``problems`` of their rows); where many cells hold a quote or a
+    backslash, Arrow escapes them."""
+    quotes, others = _special_rows(column)
+    if len(quotes) * 16 > len(column):
+        escaped = pc.replace_substring(pc.replace_substring(column, "\\", "\\\\"), '"', '\\"')
+        quoted = pc.binary_join_element_wise('"', escaped, '"', "")
+        rows = others
+    else:
+        quoted = pc.binary_join_element_wise('"', column, '"', "")
+        rows = np.union1d(quotes, others)
     if not len(rows):
         return quoted
     texts: list[str | None] = []
     for row, text in zip(rows.tolist(), column.take(pa.array(rows)).to_pylist(), strict=True):
         try:
-            texts.append(dumps(text))
+            texts.append(None if text is None else dumps(text))
         except CatalogueError as error:
             problems[row] = error
             texts.append(None)
     mask = np.zeros(len(column), bool)
     mask[rows] = True
     return pc.replace_with_mask(quoted, pa.array(mask), pa.array(texts, pa.string()))
+
+
+def _special_rows(column: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    """The rows of a text column holding ``"`` or ``\\``, and those holding a control character or longer
+    than :data:`~creditstd.records.jsonline.MAX_STRING_LENGTH` characters (ascending; UTF-8 never uses a byte
+    below 0x80 inside a character, so the bytes tell)."""
+    offsets, data = text_buffers(column)
+    first = int(offsets[0])
+    window = data[first:int(offsets[-1])]
+
+    def rows_of(mask: np.ndarray) -> np.ndarray:
+        return np.unique(np.searchsorted(offsets, np.flatnonzero(mask) + first, side="right") - 1)
+
+    quotes = rows_of((window == 0x22) | (window == 0x5C))
+    control = rows_of(window < 0x20)
+    long = np.flatnonzero(np.diff(offsets) > MAX_STRING_LENGTH)  # bytes: a bound on characters
+    if len(long):
+        lengths = pc.utf8_length(column.take(pa.array(long))).to_numpy(zero_copy_only=False)
+        long = long[np.nan_to_num(lengths.astype(float)) > MAX_STRING_LENGTH]
+    return quotes, np.union1d(control, long).astype(np.int64)
 
 
 def _by_distinct(column: pa.Array, convert: Callable[[str], str],
@@ -118,6 +145,22 @@ def _by_distinct(column: pa.Array, convert: Callable[[str], str],
     return pa.array(texts, pa.string()).take(encoded.indices)
 
 
+@functools.lru_cache(maxsize=1 << 16)
+def _value_json(class_name: str, key: str, text: str) -> str:
+    """The JSON of a cell of a field that is not text, as the record holds it (remembered: batches repeat
+    their amounts, flags and lists)."""
+    return _json(cell_decoder(class_name, key)(text))
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _identity_json(class_name: str, key: str, text: str) -> str:
+    """The RFC 8785 text of a cell of an identity field that is not text, as its record id hashes it."""
+    from creditstd.records.exchange import _canonical_identity, identity_value
+
+    kind = record_class(class_name).fields[key].kind
+    return _canonical_identity(identity_value(cell_decoder(class_name, key)(text), kind)).decode("utf-8")
+
+
 def _data(class_name: str, cells: Mapping[str, pa.Array], rows: int,
           problems: dict[int, CatalogueError]) -> pa.Array:
     """Per row the members of its ``data`` object, ``"key":value`` joined by commas, in key order."""
@@ -130,8 +173,7 @@ def _data(class_name: str, cells: Mapping[str, pa.Array], rows: int,
         if field_type(cls, key) == "string":
             values = _json_texts(column, _json, problems)
         else:
-            decode = cell_decoder(class_name, key)
-            values = _by_distinct(column, lambda text, decode=decode: _json(decode(text)), problems)  # type: ignore[misc]
+            values = _by_distinct(column, functools.partial(_value_json, class_name, key), problems)
         fragments.append(pc.binary_join_element_wise(f',"{key}":', values, ""))
     if not fragments:
         return pa.array([""] * rows, pa.string())
@@ -144,21 +186,17 @@ def _identity_names(class_name: str, cells: Mapping[str, pa.Array], rows: int,
     """Per row the RFC 8785 text of ``{"class": ..., "identity": {...}}`` that its record id hashes."""
     from creditstd.records.canonical_json import canonical_json
     from creditstd.records.duplicates import _normalisers
-    from creditstd.records.exchange import _canonical_identity, identity_value
 
     cls = record_class(class_name)
     members = []
     for key in sorted(cls.identity):
-        spec = cls.fields[key]
         column = cells.get(key, pa.nulls(rows, pa.string()))
         if field_type(cls, key) == "string":
             part = _normalisers(class_name)[key](pc.fill_null(column, _EMPTY))
             part = pc.if_else(pc.equal(part, _EMPTY), pa.scalar(None, pa.string()), part)
             value = _json_texts(part, lambda text: canonical_json(text, lenient=True).decode("utf-8"), problems)
         else:
-            decode = cell_decoder(class_name, key)
-            value = _by_distinct(column, lambda text, decode=decode, kind=spec.kind: _canonical_identity(  # type: ignore[misc]
-                identity_value(decode(text), kind)).decode("utf-8"), problems)
+            value = _by_distinct(column, functools.partial(_identity_json, class_name, key), problems)
         members.append(pc.binary_join_element_wise(f'"{key}":', pc.fill_null(value, "null"), ""))
     head = canonical_json(class_name).decode("utf-8")
     return pc.binary_join_element_wise('{"class":' + head + ',"identity":{', pc.binary_join_element_wise(*members, ","),

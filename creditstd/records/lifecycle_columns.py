@@ -177,22 +177,30 @@ class _Conditions:
 
     def _clause(self, clause: str, argument: Any, role: str | None, parameters: Mapping[str, Any]) -> np.ndarray:
         """Per row whether one clause reading field role ``role`` (None: no field) holds."""
-        memo = json.dumps([clause, argument, parameters], sort_keys=True, ensure_ascii=False, default=str)
+        memo = json.dumps([clause, argument, parameters], sort_keys=True, ensure_ascii=False)
         if memo in self._clauses:
             return self._clauses[memo]
         spec = self._cls.field_by_role(role) if role else None
-        condition = {clause: argument}
+        absent = holds({clause: argument}, {}, self._cls, parameters)
         if spec is None or spec.key not in self._cells:
-            found = np.full(self._rows, holds(condition, {}, self._cls, parameters))
+            found = np.full(self._rows, absent)
         else:
             if spec.key not in self._distinct:
                 self._distinct[spec.key] = _dictionary(self._cells[spec.key])
             texts, indices = self._distinct[spec.key]
-            decode = cell_decoder(self._class_name, spec.key)
-            each = [holds(condition, {spec.key: decode(text)}, self._cls, parameters) for text in texts]
-            found = np.array([*each, holds(condition, {}, self._cls, parameters)], bool)[indices]
+            each = [_clause_holds(self._class_name, spec.key, memo, text) for text in texts]
+            found = np.array([*each, absent], bool)[indices]
         self._clauses[memo] = found
         return found
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _clause_holds(class_name: str, key: str, memo: str, text: str) -> bool:
+    """Whether the clause ``memo`` (its JSON: clause, argument, parameters) holds for a record whose field
+    ``key`` holds the cell ``text`` (remembered: batches repeat their penalty types, fines and severities)."""
+    clause, argument, parameters = json.loads(memo)
+    return holds({clause: argument}, {key: cell_decoder(class_name, key)(text)}, record_class(class_name),
+                 parameters)
 
 
 #: The field role each clause reads (``field_equals`` and ``field_in`` name theirs; ``param_true`` reads none).
