@@ -94,9 +94,22 @@ def _dictionary(column: pa.Array) -> tuple[list[Any], np.ndarray]:
 
 def _day_numbers(class_name: str, key: str, texts: list[str]) -> np.ndarray:
     """The day number (proleptic ordinal) of each text as the record's date field reads it, or :data:`_NONE`."""
-    decode = cell_decoder(class_name, key)
-    return np.array([day.toordinal() if (day := iso_date(decode(text))) is not None else _NONE for text in texts],
-                    np.int64)
+    return np.array([_day_number(class_name, key, text) for text in texts], np.int64)
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _day_number(class_name: str, key: str, text: str) -> int:
+    day = iso_date(cell_decoder(class_name, key)(text))
+    return _NONE if day is None else day.toordinal()
+
+
+@functools.lru_cache(maxsize=1 << 14)
+def _scope_number(name: str) -> int:
+    """The number of the scope (of the rule sets' ``scopes``) whose ``authority_names`` an authority's name
+    holds, -1 for none."""
+    scopes = list(loader.display_rules().get("scopes", {}).values())
+    return next((number for number, scope in enumerate(scopes)
+                 if any(part in name for part in scope.get("authority_names", ()))), -1)
 
 
 def _record_at(class_name: str, cells: Mapping[str, pa.Array], keys: list[str], row: int) -> dict[str, Any]:
@@ -115,9 +128,7 @@ def _selection_codes(class_name: str, key: str, column: pa.Array) -> np.ndarray:
     a null cell, or not a date)."""
     texts, indices = _dictionary(column)
     if key == "authority":
-        scopes = list(loader.display_rules().get("scopes", {}).values())
-        found = [next((number for number, scope in enumerate(scopes)
-                       if any(part in name for part in scope.get("authority_names", ()))), -1) for name in texts]
+        found = [_scope_number(name) for name in texts]
     elif record_class(class_name).fields[key].role == "decision_date":
         days = _day_numbers(class_name, key, texts)
         found = np.where(days == _NONE, -1, np.searchsorted(_decision_days(), days, side="right")).tolist()
