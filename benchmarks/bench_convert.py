@@ -13,8 +13,8 @@ every field by national field code, then measures in one run:
 * for XML: a bare ``lxml.etree.iterparse`` loop that only clears elements (the issue's yardstick) and a naive
   element-to-dict mapping with ``json.dumps``;
 * the stages of convert on the first ``--stage-rows`` rows, in this process: the engine alone
-  (:func:`creditstd.convert.convert_source`), + the core (:func:`validate_table`), + decoding the rows
-  (:func:`decode_rows`), + the batch writer (:class:`BatchWriter`, ``validate=False``).
+  (:func:`creditstd.convert.convert_source`), + the core (:func:`validate_table`), + the batch writer's
+  column-wise path (:meth:`BatchWriter.add_table`, ``validate=False``).
 
 Prints rows/s, CPU rows/s, ratios and the issue's targets (CSV >= 200,000 rows/s; XML >= 40% of the bare
 iterparse loop); ``--json FILE`` writes the figures.  Usage::
@@ -158,11 +158,11 @@ def convert(path: Path, mapping: Path, folder: Path) -> dict[str, float]:
 
 def stages(path: Path, mapping: Path, rows: int, folder: Path) -> dict[str, float]:
     """CPU seconds of the first ``rows`` rows through each stage, cumulatively."""
-    import itertools
+    import numpy as np
 
     from creditstd.convert import ConvertedChunk, combine, convert_source, load_mapping
     from creditstd.records.exchange import BatchWriter
-    from creditstd.records.plan import compile_plan, decode_rows, validate_table
+    from creditstd.records.plan import compile_plan, validate_table
 
     spec = load_mapping(mapping)
     plan = compile_plan(CLASS, today=TODAY)
@@ -177,7 +177,7 @@ def stages(path: Path, mapping: Path, rows: int, folder: Path) -> dict[str, floa
                     return
 
     figures: dict[str, float] = {}
-    for stage in ("engine", "validate", "decode", "write"):
+    for stage in ("engine", "validate", "write"):
         shutil.rmtree(folder / "stage", ignore_errors=True)
         started = time.process_time()
         writer = BatchWriter(folder / "stage", CLASS, department="某市市场监督管理局",
@@ -189,13 +189,8 @@ def stages(path: Path, mapping: Path, rows: int, folder: Path) -> dict[str, floa
                 if stage == "engine":
                     continue
                 valid, _ = combine(chunk, validate_table(plan, chunk.batch, file=chunk.file, lines=chunk.lines))
-                if stage == "validate":
-                    continue
-                decoded = decode_rows(plan, chunk.batch, [int(row) for row in itertools.compress(
-                    range(len(chunk)), valid)])
                 if stage == "write":
-                    for data in decoded:
-                        writer.add(data)
+                    writer.add_table(chunk.batch, np.flatnonzero(valid).tolist())
         figures[stage] = round(count / (time.process_time() - started))
     return figures
 

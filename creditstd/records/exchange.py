@@ -537,6 +537,7 @@ class BatchWriter:
         import numpy as np
         import pyarrow as pa
 
+        from creditstd.arrow_text import text_buffers
         from creditstd.records.exchange_lines import record_lines
         from creditstd.records.plan import compile_plan, table_cells, validate_table
 
@@ -572,7 +573,9 @@ class BatchWriter:
         keep &= ~(held | earlier)
         chosen = np.flatnonzero(keep)
         if len(chosen):
-            data = b"".join(made.lines.take(pa.array(chosen)).cast(pa.binary()).to_pylist())
+            lines = made.lines if len(chosen) == len(wanted) else made.lines.take(pa.array(chosen))
+            offsets, text = text_buffers(lines)  # the lines one after the other: written as they lie
+            data = memoryview(text[offsets[0]:offsets[-1]])
             try:
                 self._stream.write(data)
             except BaseException:

@@ -145,8 +145,11 @@ def _selections(class_name: str, cells: Mapping[str, pa.Array], rows: int, on: d
     cls = record_class(class_name)
     keys = [key for key, spec in sorted(cls.fields.items())
             if key in cells and rule_set is None and (key == "authority" or spec.role in ("sector", "decision_date"))]
-    codes = [np.zeros(rows, np.int64)] + [_selection_codes(class_name, key, cells[key]) for key in keys]
-    _, first, inverse = np.unique(np.stack(codes, axis=1), axis=0, return_index=True, return_inverse=True)
+    combined = np.zeros(rows, np.int64)
+    for key in keys:  # one number per distinct combination so far (below ``rows``), then the next field's
+        codes = _selection_codes(class_name, key, cells[key]) + 2  # from 0
+        _, combined = np.unique(combined * (int(codes.max()) + 1) + codes, return_inverse=True)
+    _, first, inverse = np.unique(combined, return_index=True, return_inverse=True)
     selections = [judging_rule_set(_record_at(class_name, cells, keys, row), class_name, rule_set, on=on)
                   for row in first.tolist()]
     return selections, np.asarray(inverse).reshape(-1)
