@@ -28,13 +28,14 @@ DAYS = st.one_of(st.sampled_from(EDGES), st.dates(date(2015, 1, 1), date(2030, 1
                  st.sampled_from(["", "2024-02-30", "20240305", "2024/3/5", "不详"]))
 #: Values the rule conditions look at, with vendor codes, unknowns and blanks.
 VALUES = {
-    "penalty_types": ["", "警告", "通报批评", "警告；通报批评", "罚款", "警告；罚款", "限制从业", "罚款；限制开展生产经营活动",
-                      "吊销许可证件", "没收违法所得、没收非法财物"],
+    "penalty_types": ["", "警告", "通报批评", "警告；通报批评", "罚款", "警告；罚款", "限制从业",
+                      "罚款；限制开展生产经营活动", "吊销许可证件", "没收违法所得、没收非法财物"],
     "fine_amount": ["", "0", "0.2", "1", "1.0", "1.5", "10", "x", "-1"],
     "severity": ["", "轻微", "一般", "较重", "严重", "未定", "0", "1", "2", "3"],
     "procedure": ["", "简易程序", "普通程序"],
     "sector": ["", "tax", "production_safety", "fire_safety", "product_quality", "food_drugs", "nonsense"],
-    "authority": ["", "某市市场监督管理局", "某县市场监管局", "某省药品监督管理局", "国家税务总局某市税务局", "某市应急管理局"],
+    "authority": ["", "某市市场监督管理局", "某县市场监管局", "某省药品监督管理局", "国家税务总局某市税务局",
+                  "某市应急管理局"],
 }
 
 
