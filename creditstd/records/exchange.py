@@ -575,7 +575,7 @@ class BatchWriter:
         if len(chosen):
             lines = made.lines if len(chosen) == len(wanted) else made.lines.take(pa.array(chosen))
             offsets, text = text_buffers(lines)  # the lines one after the other: written as they lie
-            data = memoryview(text[offsets[0]:offsets[-1]])
+            data = text[offsets[0]:offsets[-1]].data
             try:
                 self._stream.write(data)
             except BaseException:
