@@ -80,25 +80,29 @@ def _json(value: Any) -> str:
 
 
 def _json_texts(column: pa.Array, dumps: Callable[[str], str],
-                problems: dict[int, CatalogueError]) -> pa.Array:
-    """The JSON strings of a text column (null where null): the cell in quotes where it holds no ``"``, ``\\``
-    or control character and is not over-long (found by NumPy in the column's bytes), ``dumps`` of the cell
-    for the few others (whose errors become ``problems`` of their rows); where many cells hold a quote or a
-    backslash, Arrow escapes them."""
+                problems: dict[int, CatalogueError], prefix: str = "") -> pa.Array:
+    """The JSON strings of a text column, each after ``prefix`` (null where null): the cell in quotes where it
+    holds no ``"``, ``\\`` or control character and is not over-long (found by NumPy in the column's bytes),
+    ``dumps`` of the cell for the few others (whose errors become ``problems`` of their rows); where many cells
+    hold a quote or a backslash, Arrow escapes them.  The prefix is joined in the same pass as the quotes.
+
+    >>> _json_texts(pa.array(['统一', None, 'a"b']), _json, {}, prefix=',"k":').to_pylist()
+    [',"k":"统一"', None, ',"k":"a\\\\"b"']
+    """
     quotes, others = _special_rows(column)
     if len(quotes) * 16 > len(column):
         escaped = pc.replace_substring(pc.replace_substring(column, "\\", "\\\\"), '"', '\\"')
-        quoted = pc.binary_join_element_wise('"', escaped, '"', "")
+        quoted = pc.binary_join_element_wise(prefix + '"', escaped, '"', "")
         rows = others
     else:
-        quoted = pc.binary_join_element_wise('"', column, '"', "")
+        quoted = pc.binary_join_element_wise(prefix + '"', column, '"', "")
         rows = np.union1d(quotes, others)
     if not len(rows):
         return quoted
     texts: list[str | None] = []
     for row, text in zip(rows.tolist(), column.take(pa.array(rows)).to_pylist(), strict=True):
         try:
-            texts.append(None if text is None else dumps(text))
+            texts.append(None if text is None else prefix + dumps(text))
         except CatalogueError as error:
             problems[row] = error
             texts.append(None)
@@ -128,15 +132,16 @@ def _special_rows(column: pa.Array) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _by_distinct(column: pa.Array, convert: Callable[[str], str],
-                 problems: dict[int, CatalogueError]) -> pa.Array:
-    """``convert`` applied once per distinct cell of ``column`` (null stays null); its errors become problems."""
+                 problems: dict[int, CatalogueError], prefix: str = "") -> pa.Array:
+    """``convert`` applied once per distinct cell of ``column``, after ``prefix`` (null stays null); its errors
+    become problems."""
     encoded = pc.dictionary_encode(column)
     indices = np.asarray(encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False), np.int64)
     texts: list[str | None] = []
     failed: dict[int, CatalogueError] = {}
     for number, text in enumerate(encoded.dictionary.to_pylist()):
         try:
-            texts.append(convert(text))
+            texts.append(prefix + convert(text))
         except CatalogueError as error:
             failed[number] = error
             texts.append(None)
@@ -169,12 +174,11 @@ def _data(class_name: str, cells: Mapping[str, pa.Array], rows: int,
     for key in sorted(cells):
         if key not in cls.fields:
             continue
-        column = cells[key]
+        column, prefix = cells[key], f',"{key}":'
         if field_type(cls, key) == "string":
-            values = _json_texts(column, _json, problems)
+            fragments.append(_json_texts(column, _json, problems, prefix))
         else:
-            values = _by_distinct(column, functools.partial(_value_json, class_name, key), problems)
-        fragments.append(pc.binary_join_element_wise(f',"{key}":', values, ""))
+            fragments.append(_by_distinct(column, functools.partial(_value_json, class_name, key), problems, prefix))
     if not fragments:
         return pa.array([""] * rows, pa.string())
     joined = pc.binary_join_element_wise(*fragments, "", null_handling="replace", null_replacement="")
