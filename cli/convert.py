@@ -4,8 +4,11 @@ Each input (globs, ``-`` for stdin) is read through the mapping by :func:`credit
 every chunk is checked by the one compiled core (:func:`creditstd.records.plan.validate_table`, as in
 ``creditstd validate``) and merged with the conversion findings (:func:`creditstd.convert.combine`).  The
 valid rows are written, in input order and column by column, by
-:meth:`~creditstd.records.exchange.BatchWriter.add_table` (``validate=False``: the core has just checked them; a
-record whose id is already in the batch is a reject, ``exchange.duplicate_id``).
+:meth:`~creditstd.records.exchange.BatchWriter.add_table` (``validate=False``: the core has just checked them,
+and hands over the cells it read; a record whose id is already in the batch is a reject,
+``exchange.duplicate_id``).  As in ``creditstd validate``, the stages overlap (``cli/_pipeline.py``): one
+thread reads the next chunk, the main thread checks this one, a third writes and reports the previous one,
+in input order.
 
 Nothing is dropped: every row is a record of the batch or a reject.  The rejects file (default beside the
 batch folder, ``<folder>.rejects.jsonl``, never inside what is handed over; owner-only) gives each rejected
@@ -53,7 +56,7 @@ from creditstd.cli._io import (
     refuse_input_as_output,
     remove_made_dirs,
 )
-from creditstd.cli._pipeline import overlap, read_ahead
+from creditstd.cli._pipeline import InOrder, overlap, read_ahead
 from creditstd.cli.exchange import default_rejects
 from creditstd.cli.progress import Progress
 from creditstd.cli.validate import excel_safe
@@ -69,7 +72,7 @@ from creditstd.convert.mapping import parse_mapping
 from creditstd.exceptions import CatalogueError, ValidationError, bilingual
 from creditstd.findings import Finding, Location
 from creditstd.records.exchange import BatchWriter, record_id
-from creditstd.records.plan import Plan, compile_plan, decode_rows, validate_table
+from creditstd.records.plan import Plan, TableResult, compile_plan, decode_rows, validate_table
 from creditstd.reports import FORMATS, ReportBuilder, write_report
 from creditstd.sources import RowProblem, SourceError, expand_inputs
 
@@ -161,8 +164,14 @@ class _DryWriter:
         self._ids.add(identifier)
         self.count += 1
 
-    def add_table(self, batch: pa.RecordBatch, rows: Sequence[int]) -> list[tuple[int, CatalogueError]]:
-        """:meth:`BatchWriter.add_table`'s refusals, row by row, writing nothing."""
+    def make_lines(self, batch: pa.RecordBatch, rows: Sequence[int], *,
+                   cells: Mapping[str, pa.Array] | None = None) -> tuple[pa.RecordBatch, Sequence[int]]:
+        """What :meth:`add_lines` needs (``cells`` is not: the rows are decoded from ``batch``)."""
+        return batch, rows
+
+    def add_lines(self, made: tuple[pa.RecordBatch, Sequence[int]]) -> list[tuple[int, CatalogueError]]:
+        """:meth:`BatchWriter.add_lines`'s refusals, row by row, writing nothing."""
+        batch, rows = made
         refused = []
         for row, data in zip(rows, decode_rows(compile_plan(self.class_name), batch, rows), strict=True):
             try:
@@ -209,14 +218,13 @@ class _Rejects:
         self.stream.write(json.dumps(entry, ensure_ascii=False) + "\n")
 
 
-def _convert_chunk(plan: Plan, options: Options, chunk: ConvertedChunk, writer: Any, builder: ReportBuilder,
-                   rejects: _Rejects, totals: Totals) -> None:
-    """Check one chunk, write its valid rows, count and report the rest."""
-    result = validate_table(plan, chunk.batch, file=chunk.file, lines=chunk.lines, show_pii=options.show_pii)
-    valid, findings, rows = combine_rows(chunk, result)
-    good = np.flatnonzero(valid)
-    if len(good):
-        for row, error in writer.add_table(chunk.batch, good.tolist()):  # a repeated record id, a value too long
+def _write_chunk(chunk: ConvertedChunk, result: TableResult, checked: tuple[np.ndarray, list[Finding], list[int]],
+                 made: Any, writer: Any, builder: ReportBuilder, rejects: _Rejects, totals: Totals) -> None:
+    """Write the lines ``made`` of a checked chunk's valid rows, count and report the rest (in the thread
+    behind the checks)."""
+    valid, findings, rows = checked
+    if made is not None:
+        for row, error in writer.add_lines(made):  # a repeated record id, a value too long
             valid[row] = False
             where = Location(file=chunk.file, line=int(chunk.lines[row]), record=int(chunk.records[row]))
             findings.append(Finding.from_error(error, location=where))
@@ -238,18 +246,31 @@ def _convert_file(spec: MappingSpec, plan: Plan, options: Options, path: str, wr
     targets = [rule.target for rule in spec.fields]
     builder.start_file(path, format=spec.source.format, encoding=spec.source.encoding, headers=targets,
                        mapping={target: target for target in targets}, missing=())
-    for item in read_ahead(iter(convert_source(spec, path)), depth=overlap()):
-        if isinstance(item, RowProblem):
-            problem = item.finding()
-            builder.add_rejected_row(problem)
-            rejects.row(Path(item.file).name if item.file != "-" else "<stdin>", item.line, item.record, [problem])
-            totals.rows_in += 1
-            totals.rejected += 1
-            progress.update(rows=1)
-            continue
-        _convert_chunk(plan, options, item, writer, builder, rejects, totals)
-        progress.update(rows=len(item))
+    # the next chunk is read while this one is checked, and the previous one written and reported, in order
+    # (cli/_pipeline.py): the writer's Arrow joins, hashing and file writes overlap the core's checks
+    depth = overlap()
+    with InOrder(depth) as behind:
+        for item in read_ahead(iter(convert_source(spec, path)), depth=depth):
+            if isinstance(item, RowProblem):
+                behind.submit(_reject_problem, item, builder, rejects, totals)
+                progress.update(rows=1)
+                continue
+            result = validate_table(plan, item.batch, file=item.file, lines=item.lines, show_pii=options.show_pii)
+            checked = combine_rows(item, result)
+            good = np.flatnonzero(checked[0])
+            made = writer.make_lines(item.batch, good.tolist(), cells=result.cells) if len(good) else None
+            behind.submit(_write_chunk, item, result, checked, made, writer, builder, rejects, totals)
+            progress.update(rows=len(item))
     builder.end_file()
+
+
+def _reject_problem(item: RowProblem, builder: ReportBuilder, rejects: _Rejects, totals: Totals) -> None:
+    """Report and count a row the engine could not read."""
+    problem = item.finding()
+    builder.add_rejected_row(problem)
+    rejects.row(Path(item.file).name if item.file != "-" else "<stdin>", item.line, item.record, [problem])
+    totals.rows_in += 1
+    totals.rejected += 1
 
 
 def _rejects_target(options: Options) -> Path | None:

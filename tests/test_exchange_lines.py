@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from pathlib import Path
 
@@ -21,7 +22,7 @@ from creditstd.records.exchange import RECORDS, BatchWriter, verify_batch
 from creditstd.records.export import write_csv
 from creditstd.records.fake import fake_records
 from creditstd.records.jsonline import dumps_record
-from creditstd.records.plan import compile_plan, decode_rows
+from creditstd.records.plan import compile_plan, decode_rows, validate_table
 
 ON = date(2026, 6, 30)
 DEPARTMENT = {"department": "某市市场监督管理局", "department_uscc": "11350100MAD18YGF27"}
@@ -84,6 +85,27 @@ def test_add_table_writes_what_add_writes_for_every_class(tmp_path: Path, class_
     assert _by_table(tmp_path / "table", class_name, repeated) == expected
     assert _by_table(tmp_path / "chunks", class_name, repeated, chunks=4) == expected
     assert verify_batch(tmp_path / "table", validate=False).ok  # fake records may break a rule: written unchecked
+
+
+@pytest.mark.parametrize("chunks", [1, 3])
+@pytest.mark.parametrize("class_name", CLASSES)
+def test_lines_made_in_one_thread_from_the_cores_cells_are_written_alike(tmp_path: Path, class_name: str,
+                                                                         chunks: int) -> None:
+    """What `creditstd convert` does: the core checks a chunk and hands over the cells it read, make_lines
+    runs in the checking thread and add_lines in the writing one; the bytes and refusals are add_table's."""
+    batch = _batch(class_name, 60, seed=11)
+    batch = pa.Table.from_batches([batch, batch.slice(0, 4)]).combine_chunks().to_batches()[0]  # repeats
+    cells = validate_table(compile_plan(class_name, today=ON), batch).cells
+    expected = _by_table(tmp_path / "table", class_name, batch, chunks=chunks)
+
+    def write(writer: BatchWriter) -> list[tuple[int, str]]:
+        with ThreadPoolExecutor(1) as checking:
+            made = [checking.submit(writer.make_lines, batch, part.tolist(), cells=cells).result()
+                    for part in np.array_split(np.arange(batch.num_rows), chunks)]
+        return [(row, error.code) for table in made for row, error in writer.add_lines(table)]
+
+    assert expected[0] is not None and len(expected[1]) >= 4
+    assert _written(tmp_path / "split", class_name, write) == expected
 
 
 def test_the_manifests_are_the_same_too(tmp_path: Path) -> None:

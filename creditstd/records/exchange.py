@@ -136,6 +136,7 @@ __all__ = [
     "RECORDS",
     "BatchWriter",
     "RecordRejected",
+    "TableLines",
     "UnsafeFile",
     "VerificationReport",
     "canonical_line",
@@ -410,6 +411,18 @@ class RecordRejected(CatalogueError):
         super().__init__("exchange.invalid_record", *messages)
 
 
+@dataclass(frozen=True)
+class TableLines:
+    """Rows of a table made into exchange lines by :meth:`BatchWriter.make_lines`, not yet written."""
+
+    #: The rows of the table, in order (``numpy.int64``).
+    wanted: Any
+    #: Their lines, record ids and UUIDs (:class:`~creditstd.records.exchange_lines.RecordLines`).
+    lines: Any
+    #: The rows refused already (not conforming, or a value a batch cannot carry), each with its error.
+    refused: Mapping[int, CatalogueError]
+
+
 class BatchWriter:
     """Write a batch record by record (streaming); the files appear only when the batch is complete.
 
@@ -523,44 +536,70 @@ class BatchWriter:
         self.count += 1
         return record
 
-    def add_table(self, batch: Any, rows: Iterable[int] | None = None) -> list[tuple[int, CatalogueError]]:
+    def add_table(self, batch: Any, rows: Iterable[int] | None = None, *,
+                  cells: Mapping[str, Any] | None = None) -> list[tuple[int, CatalogueError]]:
         """Append the rows ``rows`` (default: all) of ``batch``, a ``pyarrow.RecordBatch`` of text cells named by
         catalogue key (as :func:`~creditstd.records.plan.validate_table` takes it), in order, as :meth:`add`
         would append their decoded records one by one, byte for byte, but column by column
-        (:mod:`creditstd.records.exchange_lines`: about a hundred times faster).
+        (:mod:`creditstd.records.exchange_lines`: about a hundred times faster).  ``cells``: the cells of the
+        whole ``batch`` as the core read them (:attr:`~creditstd.records.plan.TableResult.cells` of a
+        :func:`~creditstd.records.plan.validate_table` of it), when at hand: a writer made with
+        ``validate=False`` then does not read them again.
 
         Returns the rows refused, each with its error: a row that does not conform (a
         :class:`RecordRejected`, unless the writer was made with ``validate=False``), a record id already
         written (``exchange.duplicate_id``; within the batch the first row is kept), a value a batch cannot
         carry (a :class:`~creditstd.records.jsonline.LineError`).  The other rows are written.
+
+        It is :meth:`make_lines` then :meth:`add_lines`, which a pipeline may run in two threads.
         """
+        return self.add_lines(self.make_lines(batch, rows, cells=cells))
+
+    def make_lines(self, batch: Any, rows: Iterable[int] | None = None, *,
+                   cells: Mapping[str, Any] | None = None) -> TableLines:
+        """The first half of :meth:`add_table` (same arguments): the rows checked (unless ``validate=False``)
+        and made into lines, nothing written.  It reads only the writer's settings, so it may run in another
+        thread than :meth:`add_lines`, which takes what it returns, in the same order."""
         import numpy as np
         import pyarrow as pa
 
-        from creditstd.arrow_text import text_buffers
         from creditstd.records.exchange_lines import record_lines
         from creditstd.records.plan import compile_plan, table_cells, validate_table
 
-        assert self._stream is not None, "use BatchWriter as a context manager"
-        if self._failed:
-            raise CatalogueError("exchange.write_failed", "批次写入已失败，不能再添加记录",
-                                 "writing the batch failed earlier: no more records can be added")
         wanted = np.arange(batch.num_rows) if rows is None else np.asarray(list(rows), np.int64)
-        taken = batch if rows is None else batch.take(pa.array(wanted, pa.int64()))
+        every = len(wanted) == batch.num_rows and bool((wanted == np.arange(batch.num_rows)).all())
+        index = None if every else pa.array(wanted, pa.int64())
         refused: dict[int, CatalogueError] = {}
         plan = compile_plan(self.class_name, strict=self._strict)
-        if self._check is not None:
-            result = validate_table(plan, taken)
+        if self._check is None and cells is not None:
+            cells = cells if index is None else {key: column.take(index) for key, column in cells.items()}
+        elif self._check is not None:
+            result = validate_table(plan, batch if index is None else batch.take(index))
             by_row: dict[int, list[Finding]] = {}
             for row, item in zip(result.rows.tolist(), result.findings, strict=True):
                 by_row.setdefault(int(wanted[row]), []).append(item)
             refused.update({row: RecordRejected(items) for row, items in by_row.items()})
             cells = dict(result.cells)  # the cells the check read: the same as table_cells gives
         else:
-            cells = table_cells(plan, taken)
+            cells = table_cells(plan, batch if index is None else batch.take(index))
         made = record_lines(self.class_name, cells, on=self.on, rule_set=self.rule_set)
         for position, error in made.problems.items():
             refused.setdefault(int(wanted[position]), error)
+        return TableLines(wanted, made, refused)
+
+    def add_lines(self, table: TableLines) -> list[tuple[int, CatalogueError]]:
+        """The second half of :meth:`add_table`: write the lines :meth:`make_lines` made, but those whose record
+        id the batch already holds (or an earlier row of the same table); returns the rows refused."""
+        import numpy as np
+        import pyarrow as pa
+
+        from creditstd.arrow_text import text_buffers
+
+        assert self._stream is not None, "use BatchWriter as a context manager"
+        if self._failed:
+            raise CatalogueError("exchange.write_failed", "批次写入已失败，不能再添加记录",
+                                 "writing the batch failed earlier: no more records can be added")
+        wanted, made, refused = table.wanted, table.lines, dict(table.refused)
         keep = ~np.isin(wanted, np.fromiter(refused, np.int64, len(refused)))
         held = self._ids.find(made.uuids)
         _, first = np.unique(made.uuids, return_index=True)
