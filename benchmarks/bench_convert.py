@@ -188,9 +188,10 @@ def stages(path: Path, mapping: Path, rows: int, folder: Path) -> dict[str, floa
                 count += len(chunk)
                 if stage == "engine":
                     continue
-                valid, _ = combine(chunk, validate_table(plan, chunk.batch, file=chunk.file, lines=chunk.lines))
-                if stage == "write":
-                    writer.add_table(chunk.batch, np.flatnonzero(valid).tolist())
+                result = validate_table(plan, chunk.batch, file=chunk.file, lines=chunk.lines)
+                valid, _ = combine(chunk, result)
+                if stage == "write":  # as the command: the cells the core read handed over
+                    writer.add_table(chunk.batch, np.flatnonzero(valid).tolist(), cells=result.cells)
         figures[stage] = round(count / (time.process_time() - started))
     return figures
 
