@@ -37,7 +37,7 @@ import json
 import re
 import sys
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
@@ -71,8 +71,8 @@ from creditstd.convert import (
 from creditstd.convert.mapping import parse_mapping
 from creditstd.exceptions import CatalogueError, ValidationError, bilingual
 from creditstd.findings import Finding, Location
-from creditstd.records.exchange import BatchWriter, record_id
-from creditstd.records.plan import Plan, TableResult, compile_plan, decode_rows, validate_table
+from creditstd.records.exchange import BatchCounter, BatchWriter, TableLines
+from creditstd.records.plan import Plan, TableResult, compile_plan, validate_table
 from creditstd.reports import FORMATS, ReportBuilder, write_report
 from creditstd.sources import RowProblem, SourceError, expand_inputs
 
@@ -148,39 +148,6 @@ class Totals:
     rejected: int = 0
 
 
-class _DryWriter:
-    """Stands in for the :class:`BatchWriter` of ``--dry-run``: counts and refuses repeated ids, writes nothing."""
-
-    def __init__(self, class_name: str) -> None:
-        self.class_name = class_name
-        self.count = 0
-        self._ids: set[str] = set()
-
-    def add(self, data: Mapping[str, Any]) -> None:
-        identifier = record_id(data, self.class_name)
-        if identifier in self._ids:
-            raise CatalogueError("exchange.duplicate_id", "记录标识重复：批次中已有标识字段相同的记录",
-                                 "duplicate record id: the batch already has a record with the same identity fields")
-        self._ids.add(identifier)
-        self.count += 1
-
-    def make_lines(self, batch: pa.RecordBatch, rows: Sequence[int], *,
-                   cells: Mapping[str, pa.Array] | None = None) -> tuple[pa.RecordBatch, Sequence[int]]:
-        """What :meth:`add_lines` needs (``cells`` is not: the rows are decoded from ``batch``)."""
-        return batch, rows
-
-    def add_lines(self, made: tuple[pa.RecordBatch, Sequence[int]]) -> list[tuple[int, CatalogueError]]:
-        """:meth:`BatchWriter.add_lines`'s refusals, row by row, writing nothing."""
-        batch, rows = made
-        refused = []
-        for row, data in zip(rows, decode_rows(compile_plan(self.class_name), batch, rows), strict=True):
-            try:
-                self.add(data)
-            except CatalogueError as error:
-                refused.append((row, error))
-        return refused
-
-
 class _Rejects:
     """The rejects file: per rejected row its location and reasons (see the module docstring)."""
 
@@ -219,7 +186,8 @@ class _Rejects:
 
 
 def _write_chunk(chunk: ConvertedChunk, result: TableResult, checked: tuple[np.ndarray, list[Finding], list[int]],
-                 made: Any, writer: Any, builder: ReportBuilder, rejects: _Rejects, totals: Totals) -> None:
+                 made: TableLines | None, writer: BatchWriter | BatchCounter, builder: ReportBuilder,
+                 rejects: _Rejects, totals: Totals) -> None:
     """Write the lines ``made`` of a checked chunk's valid rows, count and report the rest (in the thread
     behind the checks)."""
     valid, findings, rows = checked
@@ -241,7 +209,7 @@ def _write_chunk(chunk: ConvertedChunk, result: TableResult, checked: tuple[np.n
     totals.records_out += len(chunk) - rejected
 
 
-def _convert_file(spec: MappingSpec, plan: Plan, options: Options, path: str, writer: Any,
+def _convert_file(spec: MappingSpec, plan: Plan, options: Options, path: str, writer: BatchWriter | BatchCounter,
                   builder: ReportBuilder, rejects: _Rejects, totals: Totals, progress: Progress) -> None:
     targets = [rule.target for rule in spec.fields]
     builder.start_file(path, format=spec.source.format, encoding=spec.source.encoding, headers=targets,
@@ -304,19 +272,20 @@ def run(options: Options) -> int:
     for output, option in ((options.report, "--report"), (rejects_path, "--rejects")):
         refuse_input_as_output(output, [*paths, options.mapping], option)
     plan = compile_plan(spec.class_name, strict=options.strict, today=options.today)
-    writer: Any
-    if options.dry_run:
-        writer = _DryWriter(spec.class_name)
-    else:
-        assert options.folder is not None and options.department is not None
-        assert options.department_uscc is not None
-        try:
+    writer: BatchWriter | BatchCounter
+    try:
+        if options.dry_run:  # the same lines made and the same rows refused, nothing written
+            writer = BatchCounter(spec.class_name, rule_set=options.rule_set, on=options.today,
+                                  strict=options.strict)
+        else:
+            assert options.folder is not None and options.department is not None
+            assert options.department_uscc is not None
             writer = BatchWriter(options.folder, spec.class_name, department=options.department,
                                  department_uscc=options.department_uscc, rule_set=options.rule_set,
                                  on=options.today, validate=False, strict=options.strict,
                                  created=created_time(options.today))
-        except (CatalogueError, ValidationError) as error:
-            raise click.UsageError(bilingual(error.message_zh, error.message_en)) from None
+    except (CatalogueError, ValidationError) as error:
+        raise click.UsageError(bilingual(error.message_zh, error.message_en)) from None
     made = None if options.folder is None or options.dry_run else \
         prepare_output_dir(options.folder, force=options.force, inputs=[*paths, options.mapping])
     builder = ReportBuilder(class_name=spec.class_name,

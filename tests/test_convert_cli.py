@@ -273,6 +273,38 @@ def test_a_dry_run_writes_nothing(runner: CliRunner, tmp_path: Path) -> None:
     assert bare.exit_code == 1 and accounting(bare.stderr) == (rows_in, records_out, rejected)
 
 
+def test_a_dry_run_refuses_the_rows_a_real_run_refuses(runner: CliRunner, tmp_path: Path) -> None:
+    """The same lines are made and the same ids counted: repeated records and broken ones are refused alike,
+    and the report is the same, record for record."""
+    records = [item.record for item in fakes(40, seed=4, error_rate=0.3)]
+    path, mapping = export(tmp_path, "csv", records + records[:6])  # the repeats have the same record ids
+    real = convert(runner, path, "--mapping", mapping, "-o", tmp_path / "batch", *DEPARTMENT, "--format", "json")
+    dry = convert(runner, path, "--mapping", mapping, "--dry-run", "--on", ON.isoformat(), "--format", "json")
+    assert real.exit_code == dry.exit_code == 1, real.output
+    rows_in, records_out, rejected = accounting(real.stderr)
+    assert accounting(dry.stderr) == (rows_in, records_out, rejected) and rows_in == 46
+    duplicates = [entry for entry in rejects_of(tmp_path / "batch.rejects.jsonl")
+                  if any(error["code"] == "exchange.duplicate_id" for error in entry["errors"])]
+    assert len(duplicates) >= 1
+    assert json.loads(dry.stdout) == json.loads(real.stdout)
+
+
+def test_a_disk_full_while_writing_behind_the_checks_leaves_nothing(runner: CliRunner, tmp_path: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """The lines are written in the thread behind the checks: its error stops the run in the command's
+    thread, with the documented exit code and message, and the batch folder it made is gone."""
+    path, mapping = export(tmp_path, "csv", [item.record for item in fakes(30, seed=8)])
+
+    def full(self: BatchWriter, table: Any) -> list[Any]:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(BatchWriter, "add_lines", full)
+    result = convert(runner, path, "--mapping", mapping, "-o", tmp_path / "batch", *DEPARTMENT)
+    assert result.exit_code == 2, result.output
+    assert "No space left on device" in result.stderr and "Traceback" not in result.stderr
+    assert not (tmp_path / "batch").exists()
+
+
 def _natural_person_with_a_bad_id() -> tuple[dict[str, Any], str]:
     """A record of a natural person whose ID number has a wrong check character, and that number."""
     for item in fakes(200, seed=11):

@@ -134,6 +134,7 @@ __all__ = [
     "MANIFEST",
     "MAX_MANIFEST_BYTES",
     "RECORDS",
+    "BatchCounter",
     "BatchWriter",
     "RecordRejected",
     "TableLines",
@@ -148,6 +149,7 @@ __all__ = [
     "make_record",
     "open_regular",
     "record_id",
+    "table_lines",
     "to_document",
     "verify_batch",
     "verify_document",
@@ -400,6 +402,24 @@ class _WrittenIds:
         self._flush()
         self._runs.add(np.sort(uids))
 
+    def admit(self, table: TableLines) -> tuple[Any, dict[int, CatalogueError]]:
+        """The positions in ``table`` of the rows to write (``numpy.int64``; their ids are not added yet: see
+        :meth:`add_many`), and every row refused with its error: ``table``'s own refusals, and each row whose
+        record id is held already or is an earlier row's (``exchange.duplicate_id``; the first is kept)."""
+        import numpy as np
+
+        wanted, uuids, refused = table.wanted, table.lines.uuids, dict(table.refused)
+        keep = ~np.isin(wanted, np.fromiter(refused, np.int64, len(refused)))
+        held = self.find(uuids)
+        _, first = np.unique(uuids, return_index=True)
+        earlier = np.ones(len(wanted), bool)
+        earlier[first] = False
+        for position in np.flatnonzero(keep & (held | earlier)).tolist():
+            refused[int(wanted[position])] = CatalogueError(
+                "exchange.duplicate_id", "记录标识重复：批次中已有标识字段相同的记录",
+                "duplicate record id: the batch already has a record with the same identity fields")
+        return np.flatnonzero(keep & ~(held | earlier)), refused
+
 
 class RecordRejected(CatalogueError):
     """A record :meth:`BatchWriter.add` refused because it does not conform to its class (code
@@ -423,6 +443,82 @@ class TableLines:
     refused: Mapping[int, CatalogueError]
 
 
+def _check_class_and_rule_set(class_name: str, rule_set: str | None) -> None:
+    """Raise :class:`~creditstd.exceptions.CatalogueError` now, before any data is read, for an unknown class
+    or an unknown rule set, or one that does not apply to the class."""
+    kind = record_class(class_name).classification["display_rule"]
+    if rule_set is not None or kind is not None:
+        chosen = get_rule_set(rule_set, kind)
+        if kind is not None and kind not in chosen["applies_to"]:
+            raise CatalogueError("catalogue.rule_set_not_applicable",
+                                 f"公示规则集“{chosen['id']}”不适用于“{record_class(class_name).zh}”",
+                                 f"display rule set {chosen['id']!r} does not apply to {class_name}")
+
+
+def table_lines(class_name: str, batch: Any, rows: Iterable[int] | None = None, *,
+                cells: Mapping[str, Any] | None = None, on: date, rule_set: str | None = None,
+                strict: bool = False, validate: bool = True) -> TableLines:
+    """The rows ``rows`` (default: all) of ``batch`` made into exchange lines, as :meth:`BatchWriter.add_table`
+    writes them (see there for ``cells``): each row checked first unless ``validate`` is False, a row that does
+    not conform or holds a value a batch cannot carry refused.  Pure: nothing is written or remembered."""
+    import numpy as np
+    import pyarrow as pa
+
+    from creditstd.records.exchange_lines import record_lines
+    from creditstd.records.plan import compile_plan, table_cells, validate_table
+
+    wanted = np.arange(batch.num_rows) if rows is None else np.asarray(list(rows), np.int64)
+    every = len(wanted) == batch.num_rows and bool((wanted == np.arange(batch.num_rows)).all())
+    index = None if every else pa.array(wanted, pa.int64())
+    refused: dict[int, CatalogueError] = {}
+    plan = compile_plan(class_name, strict=strict)
+    if not validate and cells is not None:
+        cells = cells if index is None else {key: column.take(index) for key, column in cells.items()}
+    elif validate:
+        result = validate_table(plan, batch if index is None else batch.take(index))
+        by_row: dict[int, list[Finding]] = {}
+        for row, item in zip(result.rows.tolist(), result.findings, strict=True):
+            by_row.setdefault(int(wanted[row]), []).append(item)
+        refused.update({row: RecordRejected(items) for row, items in by_row.items()})
+        cells = dict(result.cells)  # the cells the check read: the same as table_cells gives
+    else:
+        cells = table_cells(plan, batch if index is None else batch.take(index))
+    made = record_lines(class_name, cells, on=on, rule_set=rule_set)
+    for position, error in made.problems.items():
+        refused.setdefault(int(wanted[position]), error)
+    return TableLines(wanted, made, refused)
+
+
+class BatchCounter:
+    """Stands in for a :class:`BatchWriter` made with ``validate=False`` where nothing is to be written (a dry
+    run): :meth:`make_lines` and :meth:`add_lines` make the same lines and refuse the same rows, and
+    :attr:`count` counts the records a batch would hold, but no line is kept."""
+
+    def __init__(self, class_name: str, *, rule_set: str | None = None, on: date | None = None,
+                 strict: bool = False) -> None:
+        _check_class_and_rule_set(class_name, rule_set)
+        self.class_name = class_name
+        self.rule_set = rule_set
+        self.on = on or date.today()
+        self._strict = strict
+        self.count = 0
+        self._ids = _WrittenIds()
+
+    def make_lines(self, batch: Any, rows: Iterable[int] | None = None, *,
+                   cells: Mapping[str, Any] | None = None) -> TableLines:
+        """As :meth:`BatchWriter.make_lines`."""
+        return table_lines(self.class_name, batch, rows, cells=cells, on=self.on, rule_set=self.rule_set,
+                           strict=self._strict, validate=False)
+
+    def add_lines(self, table: TableLines) -> list[tuple[int, CatalogueError]]:
+        """As :meth:`BatchWriter.add_lines`, counting instead of writing."""
+        chosen, refused = self._ids.admit(table)
+        if len(chosen):
+            self._ids.add_many(table.lines.uuids[chosen])
+            self.count += len(chosen)
+        return sorted(refused.items())
+
+
 class BatchWriter:
     """Write a batch record by record (streaming); the files appear only when the batch is complete.
 
@@ -442,13 +538,7 @@ class BatchWriter:
                  strict: bool = False, created: datetime | None = None) -> None:
         if created is not None and created.utcoffset() is None:
             raise ValueError("created must be an aware datetime (RFC 3339 needs an offset)")
-        kind = record_class(class_name).classification["display_rule"]  # unknown class: CatalogueError now
-        if rule_set is not None or kind is not None:  # unknown or inapplicable rule set: now, not after data was read
-            chosen = get_rule_set(rule_set, kind)
-            if kind is not None and kind not in chosen["applies_to"]:
-                raise CatalogueError("catalogue.rule_set_not_applicable",
-                                     f"公示规则集“{chosen['id']}”不适用于“{record_class(class_name).zh}”",
-                                     f"display rule set {chosen['id']!r} does not apply to {class_name}")
+        _check_class_and_rule_set(class_name, rule_set)
         if not isinstance(department, str) or not department.strip() or first_problem(department) is not None:
             raise CatalogueError("exchange.department", "报送部门名称须为非空文本（不含无法编码的字符，不过长）",
                                  "the sending department must be non-empty text (encodable, not over-long)")
@@ -557,40 +647,15 @@ class BatchWriter:
 
     def make_lines(self, batch: Any, rows: Iterable[int] | None = None, *,
                    cells: Mapping[str, Any] | None = None) -> TableLines:
-        """The first half of :meth:`add_table` (same arguments): the rows checked (unless ``validate=False``)
-        and made into lines, nothing written.  It reads only the writer's settings, so it may run in another
-        thread than :meth:`add_lines`, which takes what it returns, in the same order."""
-        import numpy as np
-        import pyarrow as pa
-
-        from creditstd.records.exchange_lines import record_lines
-        from creditstd.records.plan import compile_plan, table_cells, validate_table
-
-        wanted = np.arange(batch.num_rows) if rows is None else np.asarray(list(rows), np.int64)
-        every = len(wanted) == batch.num_rows and bool((wanted == np.arange(batch.num_rows)).all())
-        index = None if every else pa.array(wanted, pa.int64())
-        refused: dict[int, CatalogueError] = {}
-        plan = compile_plan(self.class_name, strict=self._strict)
-        if self._check is None and cells is not None:
-            cells = cells if index is None else {key: column.take(index) for key, column in cells.items()}
-        elif self._check is not None:
-            result = validate_table(plan, batch if index is None else batch.take(index))
-            by_row: dict[int, list[Finding]] = {}
-            for row, item in zip(result.rows.tolist(), result.findings, strict=True):
-                by_row.setdefault(int(wanted[row]), []).append(item)
-            refused.update({row: RecordRejected(items) for row, items in by_row.items()})
-            cells = dict(result.cells)  # the cells the check read: the same as table_cells gives
-        else:
-            cells = table_cells(plan, batch if index is None else batch.take(index))
-        made = record_lines(self.class_name, cells, on=self.on, rule_set=self.rule_set)
-        for position, error in made.problems.items():
-            refused.setdefault(int(wanted[position]), error)
-        return TableLines(wanted, made, refused)
+        """The first half of :meth:`add_table` (same arguments): :func:`table_lines` with the writer's settings,
+        nothing written.  It reads only those settings, so it may run in another thread than
+        :meth:`add_lines`, which takes what it returns, in the same order."""
+        return table_lines(self.class_name, batch, rows, cells=cells, on=self.on, rule_set=self.rule_set,
+                           strict=self._strict, validate=self._check is not None)
 
     def add_lines(self, table: TableLines) -> list[tuple[int, CatalogueError]]:
         """The second half of :meth:`add_table`: write the lines :meth:`make_lines` made, but those whose record
         id the batch already holds (or an earlier row of the same table); returns the rows refused."""
-        import numpy as np
         import pyarrow as pa
 
         from creditstd.arrow_text import text_buffers
@@ -599,20 +664,10 @@ class BatchWriter:
         if self._failed:
             raise CatalogueError("exchange.write_failed", "批次写入已失败，不能再添加记录",
                                  "writing the batch failed earlier: no more records can be added")
-        wanted, made, refused = table.wanted, table.lines, dict(table.refused)
-        keep = ~np.isin(wanted, np.fromiter(refused, np.int64, len(refused)))
-        held = self._ids.find(made.uuids)
-        _, first = np.unique(made.uuids, return_index=True)
-        earlier = np.ones(len(wanted), bool)
-        earlier[first] = False
-        for position in np.flatnonzero(keep & (held | earlier)).tolist():
-            refused[int(wanted[position])] = CatalogueError(
-                "exchange.duplicate_id", "记录标识重复：批次中已有标识字段相同的记录",
-                "duplicate record id: the batch already has a record with the same identity fields")
-        keep &= ~(held | earlier)
-        chosen = np.flatnonzero(keep)
+        chosen, refused = self._ids.admit(table)
+        made = table.lines
         if len(chosen):
-            lines = made.lines if len(chosen) == len(wanted) else made.lines.take(pa.array(chosen))
+            lines = made.lines if len(chosen) == len(table.wanted) else made.lines.take(pa.array(chosen))
             offsets, text = text_buffers(lines)  # the lines one after the other: written as they lie
             data = text[offsets[0]:offsets[-1]].data
             try:
