@@ -256,6 +256,33 @@ def test_columns_are_read_as_arrow_trims_them(values: list[str | None], cut: int
     assert columns.present("remarks").tolist() == [value is not None for value in expected]
 
 
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.booleans()), max_size=40), st.integers(min_value=0, max_value=12))
+def test_boolean_columns_are_read_from_their_bits_as_arrow_reads_them(values: list[bool | None], cut: int) -> None:
+    """_mask unpacks an Arrow boolean array's bits itself (offsets into the buffers included): a null is False."""
+    from creditstd.records.plan import _mask
+
+    column = pa.array(values, pa.bool_()).slice(min(cut, len(values)))
+    assert _mask(column).tolist() == [bool(value) for value in column.to_pylist()]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.text(alphabet="a统𠀀 ", max_size=7)), max_size=12),
+       st.integers(0, 3), st.integers(0, 5), st.integers(0, 6))
+def test_lengths_are_counted_in_characters_as_arrow_counts_them(values: list[str | None], cut: int, low: int,
+                                                                 extra: int) -> None:
+    """_lengths settles most values by their byte length read from the offsets (a slice's too) and counts the
+    rest in characters: a value is inside the bounds exactly when Arrow's character count is, a null never."""
+    import pyarrow.compute as pc
+
+    from creditstd.records.plan import _lengths
+
+    column = pa.array(values, pa.string()).slice(min(cut, len(values)))
+    chars = pc.utf8_length(column).to_pylist()
+    expected = [count is not None and low <= count <= low + extra for count in chars]
+    assert _lengths(low, low + extra)(column).tolist() == expected
+
+
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data(), class_name=st.sampled_from(CLASSES), strict=st.booleans())
 def test_a_conditional_checked_on_the_rows_it_applies_to_says_what_it_says_on_all(

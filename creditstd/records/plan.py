@@ -354,7 +354,22 @@ _NO_USCC = pa.scalar("00000000000000000X")
 
 
 def _mask(array: Any) -> np.ndarray:
-    return np.asarray(pc.fill_null(array, _FALSE).to_numpy(zero_copy_only=False), bool)
+    """A boolean Arrow array as NumPy, a null as False: its bits unpacked from the buffers (an Arrow call
+    costs more than the unpacking on a chunk's rows).
+
+    >>> _mask(pa.array([True, None, False, True]).slice(1)).tolist()
+    [False, False, True]
+    """
+    if not isinstance(array, pa.BooleanArray):
+        return np.asarray(pc.fill_null(array, _FALSE).to_numpy(zero_copy_only=False), bool)
+    validity, data = array.buffers()
+    start, stop = array.offset, array.offset + len(array)
+    if data is None:
+        return np.zeros(len(array), bool)
+    bits = np.unpackbits(np.frombuffer(data, np.uint8), count=stop, bitorder="little")[start:]
+    if validity is not None and array.null_count:
+        bits &= np.unpackbits(np.frombuffer(validity, np.uint8), count=stop, bitorder="little")[start:]
+    return bits.view(bool)
 
 
 _DAYS = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])
@@ -405,7 +420,7 @@ def _lengths(low: int, high: int) -> Callable[[pa.Array], np.ndarray]:
     """
 
     def check(column: pa.Array) -> np.ndarray:
-        size = np.asarray(pc.fill_null(pc.binary_length(column), 0).to_numpy(zero_copy_only=False), np.int64)
+        size = np.diff(text_buffers(column)[0])  # a null's is whatever Arrow stored: masked below
         least = (size + 3) // 4  # the fewest characters that many bytes can hold
         result = (least >= low) & (size <= high)
         unsure = ~result & (size >= low) & (least <= high)
