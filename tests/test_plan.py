@@ -259,11 +259,13 @@ def test_columns_are_read_as_arrow_trims_them(values: list[str | None], cut: int
 @settings(max_examples=300, deadline=None)
 @given(st.lists(st.one_of(st.none(), st.booleans()), max_size=40), st.integers(min_value=0, max_value=12))
 def test_boolean_columns_are_read_from_their_bits_as_arrow_reads_them(values: list[bool | None], cut: int) -> None:
-    """_mask unpacks an Arrow boolean array's bits itself (offsets into the buffers included): a null is False."""
-    from creditstd.records.plan import _mask
+    """_mask unpacks an Arrow boolean array's bits itself (offsets into the buffers included): a null is False;
+    _valid unpacks the validity bits."""
+    from creditstd.records.plan import _mask, _valid
 
     column = pa.array(values, pa.bool_()).slice(min(cut, len(values)))
     assert _mask(column).tolist() == [bool(value) for value in column.to_pylist()]
+    assert _valid(column).tolist() == [value is not None for value in column.to_pylist()]
 
 
 @settings(max_examples=300, deadline=None)

@@ -233,7 +233,7 @@ def _empty_as_null(column: pa.Array, offsets: np.ndarray | None = None) -> tuple
         offsets, _ = text_buffers(column)
     present = offsets[1:] != offsets[:-1]
     if column.null_count:
-        present &= np.asarray(pc.is_valid(column).to_numpy(zero_copy_only=False), bool)
+        present &= _valid(column)
     elif present.all():
         return column, present
     # the bitmap covers the buffers from their start: a slice's cells begin ``offset`` bits in
@@ -309,7 +309,7 @@ class _Columns:
         if key not in self._present:
             column = self.text.get(key)
             self._present[key] = (np.zeros(self.rows, bool) if column is None
-                                  else np.asarray(pc.is_valid(column).to_numpy(zero_copy_only=False), bool))
+                                  else _valid(column))
         return self._present[key]
 
     def dates(self, key: str) -> np.ndarray:
@@ -372,6 +372,21 @@ def _mask(array: Any) -> np.ndarray:
     return bits.view(bool)
 
 
+def _valid(column: pa.Array) -> np.ndarray:
+    """Per cell of any Arrow array, whether it is not null: its validity bits unpacked.
+
+    >>> _valid(pa.array(['a', None, 'b', None]).slice(1)).tolist(), _valid(pa.nulls(2)).tolist()
+    ([False, True, False], [False, False])
+    """
+    if not column.null_count:
+        return np.ones(len(column), bool)
+    validity = column.buffers()[0]
+    if validity is None:  # a null array holds no bitmap: every cell is null
+        return np.zeros(len(column), bool)
+    start, stop = column.offset, column.offset + len(column)
+    return np.unpackbits(np.frombuffer(validity, np.uint8), count=stop, bitorder="little")[start:].view(bool)
+
+
 _DAYS = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])
 
 
@@ -392,7 +407,7 @@ def _real_dates(column: pa.Array) -> np.ndarray:
     result = np.zeros(len(column), bool)
     candidates = np.diff(offsets) == 10
     if column.null_count:
-        candidates &= _mask(pc.is_valid(column))
+        candidates &= _valid(column)
     rows = np.flatnonzero(candidates)
     if not len(rows):
         return result
@@ -428,7 +443,7 @@ def _lengths(low: int, high: int) -> Callable[[pa.Array], np.ndarray]:
             chars = np.asarray(pc.utf8_length(pc.filter(column, pa.array(unsure))).to_numpy(zero_copy_only=False))
             result[unsure] = (chars >= low) & (chars <= high)
         if column.null_count:
-            result &= _mask(pc.is_valid(column))
+            result &= _valid(column)
         return result
 
     return check
@@ -454,7 +469,7 @@ def _identifiers(kind: str, strict: bool) -> Callable[[pa.Array], np.ndarray]:
     def check(column: pa.Array) -> np.ndarray:
         n = len(column)
         result = np.zeros(n, bool)
-        decided = ~_mask(pc.is_valid(column)) if column.null_count else np.zeros(n, bool)
+        decided = ~_valid(column)
         offsets, data = text_buffers(column)
         sizes = np.diff(offsets)
         for width in np.unique(sizes[~decided & (sizes > 0) & (sizes <= _WIDEST)]).tolist():
