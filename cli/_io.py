@@ -293,8 +293,13 @@ def output_stream(path: str | os.PathLike[str] | None, encoding: str = "utf-8", 
             console.flush()
             console.detach()
         return
+    in_block = False
     try:
         with atomic_writer(path, "w", encoding=encoding, private=private) as stream:
+            in_block = True
             yield stream
+            in_block = False
     except OSError as error:  # the folder is missing or read-only, the disk is full...
+        if in_block and error.filename is not None:  # another file failed inside the block: it names itself
+            raise
         raise InputError(f"无法写入 {path}：{error.strerror}", f"cannot write {path}: {error.strerror}") from None

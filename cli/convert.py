@@ -227,8 +227,10 @@ def _convert_file(spec: MappingSpec, plan: Plan, options: Options, path: str, wr
             checked = combine_rows(item, result)
             good = np.flatnonzero(checked[0])
             made = writer.make_lines(item.batch, good.tolist(), cells=result.cells) if len(good) else None
+            rows = len(item)
             behind.submit(_write_chunk, item, result, checked, made, writer, builder, rejects, totals)
-            progress.update(rows=len(item))
+            del item, result, checked, made  # held by the thread behind only: freed once written
+            progress.update(rows=rows)
     builder.end_file()
 
 

@@ -291,18 +291,33 @@ def test_a_dry_run_refuses_the_rows_a_real_run_refuses(runner: CliRunner, tmp_pa
 
 def test_a_disk_full_while_writing_behind_the_checks_leaves_nothing(runner: CliRunner, tmp_path: Path,
                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
-    """The lines are written in the thread behind the checks: its error stops the run in the command's
-    thread, with the documented exit code and message, and the batch folder it made is gone."""
+    """The lines are written in the thread behind the checks: a full disk there stops the run in the command's
+    thread, with the documented exit code and a message naming the file that could not be written (the
+    batch's records, not the rejects file open around it), and the batch folder it made is gone."""
     path, mapping = export(tmp_path, "csv", [item.record for item in fakes(30, seed=8)])
+    entered = BatchWriter.__enter__
 
-    def full(self: BatchWriter, table: Any) -> list[Any]:
-        raise OSError(28, "No space left on device")
+    class Full:
+        def __init__(self, stream: Any) -> None:
+            self.stream = stream
 
-    monkeypatch.setattr(BatchWriter, "add_lines", full)
+        def write(self, data: Any) -> int:
+            raise OSError(28, "No space left on device")
+
+        def __getattr__(self, name: str) -> Any:
+            return getattr(self.stream, name)
+
+    def enter(self: BatchWriter) -> BatchWriter:
+        writer = entered(self)
+        self._stream = Full(self._stream)  # type: ignore[assignment]
+        return writer
+
+    monkeypatch.setattr(BatchWriter, "__enter__", enter)
     result = convert(runner, path, "--mapping", mapping, "-o", tmp_path / "batch", *DEPARTMENT)
     assert result.exit_code == 2, result.output
     assert "No space left on device" in result.stderr and "Traceback" not in result.stderr
-    assert not (tmp_path / "batch").exists()
+    assert "records.jsonl" in result.stderr and "rejects" not in result.stderr
+    assert not (tmp_path / "batch").exists() and not (tmp_path / "batch.rejects.jsonl").exists()
 
 
 def _natural_person_with_a_bad_id() -> tuple[dict[str, Any], str]:

@@ -108,6 +108,40 @@ def test_lines_made_in_one_thread_from_the_cores_cells_are_written_alike(tmp_pat
     assert _written(tmp_path / "split", class_name, write) == expected
 
 
+def test_a_row_refused_for_its_own_value_holds_no_record_id(tmp_path: Path) -> None:
+    """As add writes it row by row: the first row cannot be carried (a value over-long), so the second, with
+    the same record id, is the batch's record of it, not a duplicate."""
+    batch = pa.RecordBatch.from_pydict({"objection_number": ["YY-1", "YY-1"], "status": ["受理", "受理"],
+                                        "reason": ["x" * 70_000, "short"]})
+    expected = _row_by_row(tmp_path / "rows", "objection", batch)
+    assert expected[1:] == ([0], ["record.too_long"])
+    assert _by_table(tmp_path / "table", "objection", batch) == expected
+
+
+def test_lines_and_cells_are_taken_only_as_made_for_the_writer(tmp_path: Path) -> None:
+    """A validating writer refuses lines made unchecked (a dry run's), and cells of another batch are refused."""
+    from creditstd.records.exchange import BatchCounter
+
+    batch = _batch("administrative_penalty", 10, seed=2)
+    unchecked = BatchCounter("administrative_penalty", on=ON).make_lines(batch)
+    with pytest.raises(CatalogueError), BatchWriter(tmp_path / "b", "administrative_penalty", on=ON,
+                                                   **DEPARTMENT) as writer:
+        with pytest.raises(ValueError, match="settings"):
+            writer.add_lines(unchecked)
+        with pytest.raises(ValueError, match="whole batch"):
+            writer.make_lines(batch, [0, 1], cells={"decision_number": batch.column("decision_number").slice(2)})
+    # leaving the block with nothing written: exchange.empty, and no batch
+    assert not (tmp_path / "b").exists()
+
+
+def test_large_string_cells_are_written_as_string_ones(tmp_path: Path) -> None:
+    batch = _batch("administrative_penalty", 20, seed=9)
+    large = pa.RecordBatch.from_arrays([column.cast(pa.large_string()) for column in batch.columns],
+                                       names=batch.schema.names)
+    assert _by_table(tmp_path / "large", "administrative_penalty", large) == \
+        _by_table(tmp_path / "string", "administrative_penalty", batch)
+
+
 def test_the_manifests_are_the_same_too(tmp_path: Path) -> None:
     batch = _batch("administrative_penalty", 40, seed=3)
     _row_by_row(tmp_path / "rows", "administrative_penalty", batch)

@@ -411,9 +411,11 @@ class _WrittenIds:
         wanted, uuids, refused = table.wanted, table.lines.uuids, dict(table.refused)
         keep = ~np.isin(wanted, np.fromiter(refused, np.int64, len(refused)))
         held = self.find(uuids)
-        _, first = np.unique(uuids, return_index=True)
-        earlier = np.ones(len(wanted), bool)
-        earlier[first] = False
+        kept = np.flatnonzero(keep)  # a row refused for its own reason holds no id: a later one may have it
+        _, first = np.unique(uuids[kept], return_index=True)
+        earlier = np.zeros(len(wanted), bool)
+        earlier[kept] = True
+        earlier[kept[first]] = False
         for position in np.flatnonzero(keep & (held | earlier)).tolist():
             refused[int(wanted[position])] = CatalogueError(
                 "exchange.duplicate_id", "记录标识重复：批次中已有标识字段相同的记录",
@@ -441,6 +443,9 @@ class TableLines:
     lines: Any
     #: The rows refused already (not conforming, or a value a batch cannot carry), each with its error.
     refused: Mapping[int, CatalogueError]
+    #: What the lines were made with: class, reference day, rule set, strictness and whether the rows were
+    #: checked (:meth:`BatchWriter.add_lines` takes only lines made with its own settings).
+    settings: tuple[Any, ...] = ()
 
 
 def _check_class_and_rule_set(class_name: str, rule_set: str | None) -> None:
@@ -467,6 +472,8 @@ def table_lines(class_name: str, batch: Any, rows: Iterable[int] | None = None, 
     from creditstd.records.exchange_lines import record_lines
     from creditstd.records.plan import compile_plan, table_cells, validate_table
 
+    if cells is not None and any(len(column) != batch.num_rows for column in cells.values()):
+        raise ValueError("cells must be the whole batch's, as validate_table read them")
     wanted = np.arange(batch.num_rows) if rows is None else np.asarray(list(rows), np.int64)
     every = len(wanted) == batch.num_rows and bool((wanted == np.arange(batch.num_rows)).all())
     index = None if every else pa.array(wanted, pa.int64())
@@ -486,7 +493,14 @@ def table_lines(class_name: str, batch: Any, rows: Iterable[int] | None = None, 
     made = record_lines(class_name, cells, on=on, rule_set=rule_set)
     for position, error in made.problems.items():
         refused.setdefault(int(wanted[position]), error)
-    return TableLines(wanted, made, refused)
+    return TableLines(wanted, made, refused, (class_name, on, rule_set, strict, validate))
+
+
+def _same_settings(table: TableLines, settings: tuple[Any, ...]) -> None:
+    """Refuse lines made with other settings than the writer's (another class, day or rule set, or unchecked
+    rows for a writer that checks them)."""
+    if table.settings != settings:
+        raise ValueError(f"lines made with {table.settings}, not with this writer's settings {settings}")
 
 
 class BatchCounter:
@@ -512,6 +526,7 @@ class BatchCounter:
 
     def add_lines(self, table: TableLines) -> list[tuple[int, CatalogueError]]:
         """As :meth:`BatchWriter.add_lines`, counting instead of writing."""
+        _same_settings(table, (self.class_name, self.on, self.rule_set, self._strict, False))
         chosen, refused = self._ids.admit(table)
         if len(chosen):
             self._ids.add_many(table.lines.uuids[chosen])
@@ -664,6 +679,7 @@ class BatchWriter:
         if self._failed:
             raise CatalogueError("exchange.write_failed", "批次写入已失败，不能再添加记录",
                                  "writing the batch failed earlier: no more records can be added")
+        _same_settings(table, (self.class_name, self.on, self.rule_set, self._strict, self._check is not None))
         chosen, refused = self._ids.admit(table)
         made = table.lines
         if len(chosen):
@@ -672,6 +688,11 @@ class BatchWriter:
             data = text[offsets[0]:offsets[-1]].data
             try:
                 self._stream.write(data)
+            except OSError as error:  # the disk is full...: the message names the file that could not be written
+                self._failed = True
+                if error.filename is None:
+                    error.filename = str(self.directory / RECORDS)
+                raise
             except BaseException:
                 self._failed = True
                 raise

@@ -232,9 +232,12 @@ def _uuid_texts(raw: np.ndarray) -> pa.Array:
 def record_lines(class_name: str, cells: Mapping[str, pa.Array], *, on: date,
                  rule_set: str | None = None) -> RecordLines:
     """The exchange records of every row of ``cells`` (text columns by field key, as
-    :func:`~creditstd.records.plan.table_cells` gives them), as :func:`~creditstd.records.exchange.make_record`
-    on ``on`` with ``rule_set`` and :func:`~creditstd.records.exchange.canonical_line` would write them."""
+    :func:`~creditstd.records.plan.table_cells` gives them; ``large_string`` ones are read as ``string``), as
+    :func:`~creditstd.records.exchange.make_record` on ``on`` with ``rule_set`` and
+    :func:`~creditstd.records.exchange.canonical_line` would write them."""
     cls = record_class(class_name)
+    cells = {key: column.cast(pa.string()) if pa.types.is_large_string(column.type) else column
+             for key, column in cells.items()}
     rows = len(next(iter(cells.values()))) if cells else 0
     problems: dict[int, CatalogueError] = {}
     data = _data(class_name, cells, rows, problems)

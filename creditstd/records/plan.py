@@ -372,7 +372,7 @@ def _mask(array: Any) -> np.ndarray:
     return bits.view(bool)
 
 
-def _valid(column: pa.Array) -> np.ndarray:
+def _valid(column: pa.Array | pa.ChunkedArray) -> np.ndarray:
     """Per cell of any Arrow array, whether it is not null: its validity bits unpacked.
 
     >>> _valid(pa.array(['a', None, 'b', None]).slice(1)).tolist(), _valid(pa.nulls(2)).tolist()
@@ -380,6 +380,8 @@ def _valid(column: pa.Array) -> np.ndarray:
     """
     if not column.null_count:
         return np.ones(len(column), bool)
+    if isinstance(column, pa.ChunkedArray):
+        return np.concatenate([_valid(chunk) for chunk in column.chunks])
     validity = column.buffers()[0]
     if validity is None:  # a null array holds no bitmap: every cell is null
         return np.zeros(len(column), bool)
