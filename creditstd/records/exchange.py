@@ -496,14 +496,36 @@ def table_lines(class_name: str, batch: Any, rows: Iterable[int] | None = None, 
     return TableLines(wanted, made, refused, (class_name, on, rule_set, strict, validate))
 
 
-def _same_settings(table: TableLines, settings: tuple[Any, ...]) -> None:
-    """Refuse lines made with other settings than the writer's (another class, day or rule set, or unchecked
-    rows for a writer that checks them)."""
-    if table.settings != settings:
-        raise ValueError(f"lines made with {table.settings}, not with this writer's settings {settings}")
+class _LineMaker:
+    """What :class:`BatchWriter` and :class:`BatchCounter` share: lines made with their settings, and the
+    record ids admitted (``exchange.duplicate_id`` for a repeat) only for lines made with those settings."""
+
+    class_name: str
+    on: date
+    rule_set: str | None
+    _strict: bool
+    _ids: _WrittenIds
+    #: Whether the rows are checked against the class before their lines are made.
+    _checks_rows: bool = False
+
+    def make_lines(self, batch: Any, rows: Iterable[int] | None = None, *,
+                   cells: Mapping[str, Any] | None = None) -> TableLines:
+        """The first half of :meth:`BatchWriter.add_table` (same arguments): :func:`table_lines` with these
+        settings, nothing written.  It reads only the settings, so it may run in another thread than
+        :meth:`~BatchWriter.add_lines`, which takes what it returns, in the same order."""
+        return table_lines(self.class_name, batch, rows, cells=cells, on=self.on, rule_set=self.rule_set,
+                           strict=self._strict, validate=self._checks_rows)
+
+    def _admit(self, table: TableLines) -> tuple[Any, dict[int, CatalogueError]]:
+        """:meth:`_WrittenIds.admit`, for lines made with these settings only (another class, day or rule set,
+        or unchecked rows for a writer that checks them: ValueError)."""
+        settings = (self.class_name, self.on, self.rule_set, self._strict, self._checks_rows)
+        if table.settings != settings:
+            raise ValueError(f"lines made with {table.settings}, not with this writer's settings {settings}")
+        return self._ids.admit(table)
 
 
-class BatchCounter:
+class BatchCounter(_LineMaker):
     """Stands in for a :class:`BatchWriter` made with ``validate=False`` where nothing is to be written (a dry
     run): :meth:`make_lines` and :meth:`add_lines` make the same lines and refuse the same rows, and
     :attr:`count` counts the records a batch would hold, but no line is kept."""
@@ -518,23 +540,16 @@ class BatchCounter:
         self.count = 0
         self._ids = _WrittenIds()
 
-    def make_lines(self, batch: Any, rows: Iterable[int] | None = None, *,
-                   cells: Mapping[str, Any] | None = None) -> TableLines:
-        """As :meth:`BatchWriter.make_lines`."""
-        return table_lines(self.class_name, batch, rows, cells=cells, on=self.on, rule_set=self.rule_set,
-                           strict=self._strict, validate=False)
-
     def add_lines(self, table: TableLines) -> list[tuple[int, CatalogueError]]:
         """As :meth:`BatchWriter.add_lines`, counting instead of writing."""
-        _same_settings(table, (self.class_name, self.on, self.rule_set, self._strict, False))
-        chosen, refused = self._ids.admit(table)
+        chosen, refused = self._admit(table)
         if len(chosen):
             self._ids.add_many(table.lines.uuids[chosen])
             self.count += len(chosen)
         return sorted(refused.items())
 
 
-class BatchWriter:
+class BatchWriter(_LineMaker):
     """Write a batch record by record (streaming); the files appear only when the batch is complete.
 
     Each record is validated against its class when it is added (``strict`` as
@@ -660,13 +675,9 @@ class BatchWriter:
         """
         return self.add_lines(self.make_lines(batch, rows, cells=cells))
 
-    def make_lines(self, batch: Any, rows: Iterable[int] | None = None, *,
-                   cells: Mapping[str, Any] | None = None) -> TableLines:
-        """The first half of :meth:`add_table` (same arguments): :func:`table_lines` with the writer's settings,
-        nothing written.  It reads only those settings, so it may run in another thread than
-        :meth:`add_lines`, which takes what it returns, in the same order."""
-        return table_lines(self.class_name, batch, rows, cells=cells, on=self.on, rule_set=self.rule_set,
-                           strict=self._strict, validate=self._check is not None)
+    @property
+    def _checks_rows(self) -> bool:  # type: ignore[override]
+        return self._check is not None
 
     def add_lines(self, table: TableLines) -> list[tuple[int, CatalogueError]]:
         """The second half of :meth:`add_table`: write the lines :meth:`make_lines` made, but those whose record
@@ -679,8 +690,7 @@ class BatchWriter:
         if self._failed:
             raise CatalogueError("exchange.write_failed", "批次写入已失败，不能再添加记录",
                                  "writing the batch failed earlier: no more records can be added")
-        _same_settings(table, (self.class_name, self.on, self.rule_set, self._strict, self._check is not None))
-        chosen, refused = self._ids.admit(table)
+        chosen, refused = self._admit(table)
         made = table.lines
         if len(chosen):
             lines = made.lines if len(chosen) == len(table.wanted) else made.lines.take(pa.array(chosen))

@@ -353,6 +353,13 @@ _USCC_LENGTH = pa.scalar(18, pa.int32())
 _NO_USCC = pa.scalar("00000000000000000X")
 
 
+def _bits(bitmap: pa.Buffer, array: pa.Array) -> np.ndarray:
+    """One of ``array``'s bitmaps (its values, or its validity), one bool per cell, the array's offset into the
+    buffer skipped."""
+    stop = array.offset + len(array)
+    return np.unpackbits(np.frombuffer(bitmap, np.uint8), count=stop, bitorder="little")[array.offset:].view(bool)
+
+
 def _mask(array: Any) -> np.ndarray:
     """A boolean Arrow array as NumPy, a null as False: its bits unpacked from the buffers (an Arrow call
     costs more than the unpacking on a chunk's rows).
@@ -362,14 +369,13 @@ def _mask(array: Any) -> np.ndarray:
     """
     if not isinstance(array, pa.BooleanArray):
         return np.asarray(pc.fill_null(array, _FALSE).to_numpy(zero_copy_only=False), bool)
-    validity, data = array.buffers()
-    start, stop = array.offset, array.offset + len(array)
+    data = array.buffers()[1]
     if data is None:
         return np.zeros(len(array), bool)
-    bits = np.unpackbits(np.frombuffer(data, np.uint8), count=stop, bitorder="little")[start:]
-    if validity is not None and array.null_count:
-        bits &= np.unpackbits(np.frombuffer(validity, np.uint8), count=stop, bitorder="little")[start:]
-    return bits.view(bool)
+    bits = _bits(data, array)
+    if array.null_count:
+        bits &= _valid(array)
+    return bits
 
 
 def _valid(column: pa.Array | pa.ChunkedArray) -> np.ndarray:
@@ -385,8 +391,7 @@ def _valid(column: pa.Array | pa.ChunkedArray) -> np.ndarray:
     validity = column.buffers()[0]
     if validity is None:  # a null array holds no bitmap: every cell is null
         return np.zeros(len(column), bool)
-    start, stop = column.offset, column.offset + len(column)
-    return np.unpackbits(np.frombuffer(validity, np.uint8), count=stop, bitorder="little")[start:].view(bool)
+    return _bits(validity, column)
 
 
 _DAYS = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])
