@@ -198,14 +198,15 @@ def test_odd_text_numbers_and_dates_are_written_alike(tmp_path_factory: pytest.T
 def test_text_cells_are_json_strings_as_dumps_writes_them(quotes: int) -> None:
     """Quotes and backslashes (escaped by Python for a few cells, by Arrow for many), control characters, text
     over the length limit (refused), non-ASCII and nulls, in a slice of a larger column."""
-    from creditstd.records.exchange_lines import _json_texts
+    from creditstd.records.exchange_lines import _joined, _json_texts
     from creditstd.records.jsonline import MAX_STRING_LENGTH
 
     cells = ["统一", None, "a\tb", "é" * (MAX_STRING_LENGTH + 1), "é" * MAX_STRING_LENGTH, "\\x"] + \
         ['say "hi"'] * quotes + ["plain"] * 60
     column = pa.array(["head", *cells]).slice(1)
     problems: dict[int, CatalogueError] = {}
-    made = _json_texts(column, lambda text: dumps_record(text, canonical=True), problems).to_pylist()
+    made = _joined(_json_texts(column, lambda text: dumps_record(text, canonical=True), problems),
+                   nulls=True).to_pylist()
     expected: list[str | None] = []
     for row, text in enumerate(cells):
         try:

@@ -80,35 +80,62 @@ def _json(value: Any) -> str:
 
 
 def _json_texts(column: pa.Array, dumps: Callable[[str], str],
-                problems: dict[int, CatalogueError], prefix: str = "") -> pa.Array:
-    """The JSON strings of a text column, each after ``prefix`` (null where null): the cell in quotes where it
-    holds no ``"``, ``\\`` or control character and is not over-long (found by NumPy in the column's bytes),
-    ``dumps`` of the cell for the few others (whose errors become ``problems`` of their rows); where many cells
-    hold a quote or a backslash, Arrow escapes them.  The prefix is joined in the same pass as the quotes.
+                problems: dict[int, CatalogueError], prefix: str = "", suffix: str = "") -> list[Any]:
+    """The JSON strings of a text column, each between ``prefix`` and ``suffix`` (nothing where null), as
+    pieces for one :func:`_joined` pass: the cell in quotes where it holds no ``"``, ``\\`` or control
+    character and is not over-long (found by NumPy in the column's bytes), ``dumps`` of the cell for the few
+    others (whose errors become ``problems`` of their rows); where many cells hold a quote or a backslash,
+    Arrow escapes them.  A column with no null and nothing to escape is a piece as it is, between its
+    quotes: nothing is copied before the one join.
 
-    >>> _json_texts(pa.array(['统一', None, 'a"b']), _json, {}, prefix=',"k":').to_pylist()
-    [',"k":"统一"', None, ',"k":"a\\\\"b"']
+    >>> _joined(_json_texts(pa.array(['统一', None, 'a"b']), _json, {}, prefix=',"k":')).to_pylist()
+    [',"k":"统一"', '', ',"k":"a\\\\"b"']
+    >>> _json_texts(pa.array(['统一', 'b']), _json, {}, prefix='"k":', suffix=',')[::2]
+    ['"k":"', '",']
     """
     quotes, others = _special_rows(column)
+    escaped = column
     if len(quotes) * 16 > len(column):
         escaped = pc.replace_substring(pc.replace_substring(column, "\\", "\\\\"), '"', '\\"')
-        quoted = pc.binary_join_element_wise(prefix + '"', escaped, '"', "")
         rows = others
     else:
-        quoted = pc.binary_join_element_wise(prefix + '"', column, '"', "")
         rows = np.union1d(quotes, others)
+    if not len(rows) and not column.null_count:
+        return [prefix + '"', escaped, '"' + suffix]
+    quoted = pc.binary_join_element_wise(prefix + '"', escaped, '"' + suffix, "")
     if not len(rows):
-        return quoted
+        return [quoted]
     texts: list[str | None] = []
     for row, text in zip(rows.tolist(), column.take(pa.array(rows)).to_pylist(), strict=True):
         try:
-            texts.append(None if text is None else prefix + dumps(text))
+            texts.append(None if text is None else prefix + dumps(text) + suffix)
         except CatalogueError as error:
             problems[row] = error
             texts.append(None)
     mask = np.zeros(len(column), bool)
     mask[rows] = True
-    return pc.replace_with_mask(quoted, pa.array(mask), pa.array(texts, pa.string()))
+    return [pc.replace_with_mask(quoted, pa.array(mask), pa.array(texts, pa.string()))]
+
+
+def _joined(pieces: list[Any], *, nulls: bool = False) -> pa.Array:
+    """Per row the ``pieces`` (texts, the same in every row, and string arrays) one after the other, in one
+    pass: adjacent texts are put together first.  A null cell is read as nothing, or with ``nulls`` makes
+    the row's result null.
+
+    >>> _joined(['{', pa.array(['a', None]), '-', '}']).to_pylist()
+    ['{a-}', '{-}']
+    >>> _joined(['{', pa.array(['a', None]), '}'], nulls=True).to_pylist()
+    ['{a}', None]
+    """
+    merged: list[Any] = []
+    for piece in pieces:
+        if isinstance(piece, str) and merged and isinstance(merged[-1], str):
+            merged[-1] += piece
+        else:
+            merged.append(piece)
+    if nulls:
+        return pc.binary_join_element_wise(*merged, "")
+    return pc.binary_join_element_wise(*merged, "", null_handling="replace", null_replacement="")
 
 
 def _special_rows(column: pa.Array) -> tuple[np.ndarray, np.ndarray]:
@@ -132,16 +159,16 @@ def _special_rows(column: pa.Array) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _by_distinct(column: pa.Array, convert: Callable[[str], str],
-                 problems: dict[int, CatalogueError], prefix: str = "") -> pa.Array:
-    """``convert`` applied once per distinct cell of ``column``, after ``prefix`` (null stays null); its errors
-    become problems."""
+                 problems: dict[int, CatalogueError], prefix: str = "", suffix: str = "") -> pa.Array:
+    """``convert`` applied once per distinct cell of ``column``, between ``prefix`` and ``suffix`` (null stays
+    null); its errors become problems."""
     encoded = pc.dictionary_encode(column)
     indices = np.asarray(encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False), np.int64)
     texts: list[str | None] = []
     failed: dict[int, CatalogueError] = {}
     for number, text in enumerate(encoded.dictionary.to_pylist()):
         try:
-            texts.append(prefix + convert(text))
+            texts.append(prefix + convert(text) + suffix)
         except CatalogueError as error:
             failed[number] = error
             texts.append(None)
@@ -167,22 +194,28 @@ def _identity_json(class_name: str, key: str, text: str) -> str:
 
 
 def _data(class_name: str, cells: Mapping[str, pa.Array], rows: int,
-          problems: dict[int, CatalogueError]) -> pa.Array:
-    """Per row the members of its ``data`` object, ``"key":value`` joined by commas, in key order."""
+          problems: dict[int, CatalogueError]) -> list[Any]:
+    """Per row the members of its ``data`` object, ``"key":value`` in key order, separated by commas, as
+    pieces for :func:`_joined`.  An absent field writes nothing, so the commas hang on the first field
+    present in every row (the *anchor*; a required one, in a batch of valid rows): the fields before it end
+    with a comma, those after it begin with one.  Without an anchor every field begins with one and the
+    first comma of each row is cut off."""
     cls = record_class(class_name)
-    fragments = []
-    for key in sorted(cells):
-        if key not in cls.fields:
-            continue
-        column, prefix = cells[key], f',"{key}":'
+    keys = [key for key in sorted(cells) if key in cls.fields]
+    anchor = next((key for key in keys if not cells[key].null_count), None)
+    pieces: list[Any] = []
+    for key in keys:
+        before = anchor is not None and key < anchor
+        prefix = f'"{key}":' if before or key == anchor else f',"{key}":'
+        suffix = "," if before else ""
         if field_type(cls, key) == "string":
-            fragments.append(_json_texts(column, _json, problems, prefix))
+            pieces += _json_texts(cells[key], _json, problems, prefix, suffix)
         else:
-            fragments.append(_by_distinct(column, functools.partial(_value_json, class_name, key), problems, prefix))
-    if not fragments:
-        return pa.array([""] * rows, pa.string())
-    joined = pc.binary_join_element_wise(*fragments, "", null_handling="replace", null_replacement="")
-    return pc.utf8_slice_codeunits(joined, 1)  # the first fragment's comma
+            pieces.append(_by_distinct(cells[key], functools.partial(_value_json, class_name, key), problems,
+                                       prefix, suffix))
+    if anchor is None and pieces:
+        return [pc.utf8_slice_codeunits(_joined(pieces), 1)]  # the first fragment's comma
+    return pieces
 
 
 def _identity_names(class_name: str, cells: Mapping[str, pa.Array], rows: int,
@@ -198,7 +231,8 @@ def _identity_names(class_name: str, cells: Mapping[str, pa.Array], rows: int,
         if field_type(cls, key) == "string":
             part = _normalisers(class_name)[key](pc.fill_null(column, _EMPTY))
             part = pc.if_else(pc.equal(part, _EMPTY), pa.scalar(None, pa.string()), part)
-            value = _json_texts(part, lambda text: canonical_json(text, lenient=True).decode("utf-8"), problems)
+            value = _joined(_json_texts(part, lambda text: canonical_json(text, lenient=True).decode("utf-8"),
+                                        problems), nulls=True)
         else:
             value = _by_distinct(column, functools.partial(_identity_json, class_name, key), problems)
         members.append(pc.binary_join_element_wise(f'"{key}":', pc.fill_null(value, "null"), ""))
@@ -244,9 +278,8 @@ def record_lines(class_name: str, cells: Mapping[str, pa.Array], *, on: date,
     raw = _uuids(_identity_names(class_name, cells, rows, problems))
     record_ids = pc.binary_join_element_wise(class_name + ":", _uuid_texts(raw), "")
     head = '{"class":' + _json(class_name) + ',"class_version":' + _json(cls.version) + ',"data":{'
-    lines = pc.binary_join_element_wise(head, data, '},"lifecycle":', lifecycle_texts(class_name, cells, rows, on=on,
-                                                                                      rule_set=rule_set),
-                                        ',"record_id":"', record_ids, '"}\n', "")
+    lines = _joined([head, *data, '},"lifecycle":', lifecycle_texts(class_name, cells, rows, on=on, rule_set=rule_set),
+                     ',"record_id":"', record_ids, '"}\n'])
     too_long = np.asarray(pc.greater(pc.binary_length(lines), MAX_LINE_BYTES + 1).to_numpy(zero_copy_only=False),
                           bool)
     for row in np.flatnonzero(too_long).tolist():
