@@ -9,14 +9,17 @@ cell null, code-table aliases read as their values):
 * **data**: a text field's JSON string is its cell with ``\\`` and ``"`` escaped by Arrow; a cell holding a
   control character or longer than :data:`~creditstd.records.jsonline.MAX_STRING_LENGTH` goes through
   :func:`~creditstd.records.jsonline.dumps_record` itself.  Every other field (numbers, booleans, arrays) is
-  decoded and serialised once per *distinct* cell.  Each present field becomes ``,"key":value`` and the
-  fragments are joined in key order (absent fields write nothing);
+  decoded and serialised once per *distinct* cell.  Each present field becomes ``"key":value`` in key order
+  (absent fields write nothing), the commas hung on a field present in every row;
 * **record id**: the RFC 8785 text ``{"class":...,"identity":{...}}`` is put together the same way (identity
   values normalised by :mod:`creditstd.records.duplicates`' exact column path, other types per distinct value
   through :func:`~creditstd.records.exchange.identity_value`); one SHA-1 per row in Python, the UUID's version
   and variant bits and its hexadecimal text by NumPy;
 * **lifecycle**: :func:`~creditstd.records.lifecycle_columns.lifecycle_texts`, the rule chosen once per
-  distinct combination of the few cells the choice reads, the display dates as day arithmetic over columns.
+  distinct combination of the few cells the choice reads, the display dates as day arithmetic over columns;
+* **one join**: the line's fixed texts, the members, the lifecycle and the record id are put together by one
+  ``binary_join_element_wise`` pass; a text column with no null and nothing to escape goes in as it is, between
+  its quotes, so its cells are copied once, into the line.
 
 A row that cannot be written (a value a batch cannot carry, a line over the size limit) is a problem of its
 own, with the error :func:`~creditstd.records.exchange.canonical_line` would raise.  The tests hold the lines
