@@ -146,9 +146,14 @@ def _selections(class_name: str, cells: Mapping[str, pa.Array], rows: int, on: d
     keys = [key for key, spec in sorted(cls.fields.items())
             if key in cells and rule_set is None and (key == "authority" or spec.role in ("sector", "decision_date"))]
     combined = np.zeros(rows, np.int64)
-    for key in keys:  # one number per distinct combination so far (below ``rows``), then the next field's
+    span = 1  # the numbers of the combinations so far are below it
+    for key in keys:  # the fields' numbers as the digits of one number, in mixed radix
         codes = _selection_codes(class_name, key, cells[key]) + 2  # from 0
-        _, combined = np.unique(combined * (int(codes.max()) + 1) + codes, return_inverse=True)
+        width = int(codes.max()) + 1 if rows else 1
+        if span * width >= 1 << 62:  # renumbered densely first, so that it cannot overflow
+            _, combined = np.unique(combined, return_inverse=True)
+            combined, span = combined.reshape(-1), rows
+        combined, span = combined * width + codes, span * width
     _, first, inverse = np.unique(combined, return_index=True, return_inverse=True)
     selections = [judging_rule_set(_record_at(class_name, cells, keys, row), class_name, rule_set, on=on)
                   for row in first.tolist()]
@@ -230,18 +235,22 @@ def _choices(class_name: str, cells: Mapping[str, pa.Array], rows: int, on: date
     conditions = _Conditions(class_name, cells, rows)
     choices: list[RuleChoice] = []
     choice_of = np.full(rows, -1, np.int64)
+    # the rows of each selection together, in row order (a radix sort on 16 bits)
+    order = np.argsort(selection_of.astype(np.uint16 if len(selections) <= 1 << 16 else np.int64), kind="stable")
+    bounds = np.searchsorted(selection_of[order], np.arange(len(selections) + 1))
     for number, selection in enumerate(selections):
-        undecided = selection_of == number
+        members = order[bounds[number]:bounds[number + 1]]
+        undecided = np.ones(len(members), bool)
         parameters = rule_parameters(selection.rule_set)
         for rule in selection.rule_set["rules"]:
-            hit = undecided & conditions.holds(rule["when"], parameters)
+            hit = undecided & conditions.holds(rule["when"], parameters)[members]
             if hit.any():
-                choice_of[hit] = len(choices)
+                choice_of[members[hit]] = len(choices)
                 choices.append(RuleChoice(selection.rule_set, rule, selection.selected_by))
                 undecided &= ~hit
         if undecided.any():  # no rule holds: the row path's error, whatever it is
-            choose_rule(_record_at(class_name, cells, list(cells), int(np.flatnonzero(undecided)[0])), class_name,
-                        rule_set, on=on)
+            choose_rule(_record_at(class_name, cells, list(cells), int(members[np.flatnonzero(undecided)[0]])),
+                        class_name, rule_set, on=on)
     return choices, choice_of
 
 
