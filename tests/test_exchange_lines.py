@@ -216,3 +216,24 @@ def test_text_cells_are_json_strings_as_dumps_writes_them(quotes: int) -> None:
             assert row in problems
     assert made == expected
     assert list(problems) == [3]
+
+
+@pytest.mark.parametrize("nulls", [False, True], ids=["anchor field", "no field in every row"])
+def test_a_row_that_cannot_be_written_has_no_line_and_the_others_are_canonical(nulls: bool) -> None:
+    """A value a batch cannot carry, in the field the commas hang on (or, with a null in every field, in
+    the first one): that row gets no line, and every other row's line is the one written record by record."""
+    from creditstd.records.exchange import canonical_line, make_record
+    from creditstd.records.exchange_lines import record_lines
+    from creditstd.records.jsonline import MAX_STRING_LENGTH
+
+    numbers = ["YY-1", "é" * (MAX_STRING_LENGTH + 1), "YY-3", None if nulls else "YY-4"]
+    statuses = [None if nulls else "受理", "受理", "办结", "受理"]
+    cells = {"objection_number": pa.array(numbers, pa.string()), "status": pa.array(statuses, pa.string())}
+    made = record_lines("objection", cells, on=ON)
+    assert list(made.problems) == [1]
+    lines = made.lines.to_pylist()
+    assert lines[1] is None
+    for row in (0, 2, 3):
+        data = {key: value for key, value in (("objection_number", numbers[row]), ("status", statuses[row]))
+                if value is not None}
+        assert lines[row].encode("utf-8") == canonical_line(make_record(data, "objection", on=ON))

@@ -287,5 +287,9 @@ def record_lines(class_name: str, cells: Mapping[str, pa.Array], *, on: date,
                           bool)
     for row in np.flatnonzero(too_long).tolist():
         problems.setdefault(row, LineError("exchange.line_too_long"))
+    if problems:  # a row with a problem has no line (its members were joined without the value in question)
+        mask = np.zeros(rows, bool)
+        mask[list(problems)] = True
+        lines = pc.if_else(pa.array(mask), pa.scalar(None, pa.string()), lines)
     uuids = np.frombuffer(raw.tobytes(), "S16") if rows else np.empty(0, "S16")
     return RecordLines(lines, record_ids, uuids, problems)
