@@ -15,6 +15,8 @@ from pathlib import Path
 import numpy as np
 import pyarrow as pa
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from jsonschema import Draft7Validator, Draft202012Validator
 from leaks import full_id_numbers
 from test_reports_fixtures import RAW_ID, SCRIPT, clean_report, feed_penalties, penalty_report
@@ -416,6 +418,28 @@ def test_sarif_aggregates_per_rule_and_column() -> None:
     missing = next(result for result in results if result["ruleId"] == "columns.missing_required")
     assert "region" not in missing["locations"][0]["physicalLocation"]
     assert run["properties"]["results_omitted"] == 0
+
+
+def test_sarif_fingerprints_are_stable_per_place_and_hold_no_digits() -> None:
+    """A fingerprint names a code in a column of a file, the same on every run; it is written in letters, so
+    that no run of its characters can pass for an ID number (hexadecimal digits did, now and then)."""
+    def fingerprints() -> list[str]:
+        results = _sarif(penalty_report(files=("a.csv", "b.csv")))["runs"][0]["results"]
+        return [result["partialFingerprints"]["creditstdLocation/v2"] for result in results
+                if result["ruleId"] != "columns.missing_required"]
+
+    prints = fingerprints()
+    assert len(prints) == 8 and len(set(prints)) == 8 and fingerprints() == prints
+    assert all(re.fullmatch("[a-p]{32}", fingerprint) for fingerprint in prints)
+
+
+@given(st.binary(max_size=64))
+def test_a_token_is_its_bytes_in_letters(data: bytes) -> None:
+    from creditstd.reports._text import token
+
+    text = token(data)
+    assert re.fullmatch("[a-p]*", text) and full_id_numbers(text) == []
+    assert bytes.fromhex(text.translate(str.maketrans("abcdefghijklmnop", "0123456789abcdef"))) == data
 
 
 def test_sarif_results_are_capped(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -33,7 +33,7 @@ import secrets
 from collections.abc import Iterator
 from typing import TextIO
 
-from creditstd.reports._text import number, pick, share
+from creditstd.reports._text import number, pick, share, token
 from creditstd.reports.model import CodeSummary, Example, Report
 from creditstd.reports.text import write_text
 
@@ -223,11 +223,11 @@ def write_github(report: Report, stream: TextIO, *, lang: str = "both", summary_
         stream.write(command + "\n")
     body = io.StringIO()
     write_text(report, body, lang=lang, color=False)
-    token = secrets.token_hex(16)
+    resume = token(secrets.token_bytes(16))
     stream.write("::group::creditstd validate " + pick(lang, "报告", "report", " / ") + "\n")
-    stream.write(f"::stop-commands::{token}\n")
+    stream.write(f"::stop-commands::{resume}\n")
     stream.write(body.getvalue())
-    stream.write(f"::{token}::\n")
+    stream.write(f"::{resume}::\n")
     stream.write("::endgroup::\n")
     totals = report.totals
     stream.write(totals.rows.accounting(lang) + "; " + pick(lang, "退出状态", "exit status", " / ")

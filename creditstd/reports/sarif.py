@@ -7,7 +7,10 @@ its message gives the count and the title, its location is the file and the
 first line where the code was found, and ``properties`` carry the exact
 ``count``, the ``field``, the source ``column``, the first ``lines`` (and
 how many more), and up to three example values (masked as the core masked
-them).  At most :data:`MAX_RESULTS` results are written, the most common
+them), and a fingerprint of the code, file, column and field that code
+scanning follows from run to run (``creditstdLocation/v2``: SHA-256 in the
+letters a–p, :func:`~creditstd.reports._text.token`, as hexadecimal digits
+could line up as an ID number).  At most :data:`MAX_RESULTS` results are written, the most common
 first; ``run.properties.results_omitted`` says how many were left out.
 
 A file lacking required columns gets one result of the rule
@@ -32,7 +35,7 @@ import json
 from typing import Any, TextIO
 from urllib.parse import quote
 
-from creditstd.reports._text import number, pick
+from creditstd.reports._text import number, pick, token
 from creditstd.reports.model import CodeLocation, CodeSummary, Report
 
 __all__ = ["MAX_RESULTS", "SARIF_SCHEMA", "artifact_uri", "sarif", "write_sarif"]
@@ -85,14 +88,14 @@ def _result(code: CodeSummary, index: int, place: CodeLocation, lang: str) -> di
         en += "; first at line(s) " + ", ".join(map(str, place.lines[:10])) + more
     examples = [example for example in code.examples
                 if example.file == place.file and example.column == place.column and example.field == place.field]
-    fingerprint = hashlib.sha256(f"{code.code}\0{place.file}\0{place.column}\0{place.field}".encode()).hexdigest()
+    fingerprint = token(hashlib.sha256(f"{code.code}\0{place.file}\0{place.column}\0{place.field}".encode()).digest())
     return {
         "ruleId": code.code,
         "ruleIndex": index,
         "level": "error" if code.severity == "error" else "warning",
         "message": {"text": pick(lang, zh, en, " / ")},
         "locations": [_location(place.file, place.first_line)],
-        "partialFingerprints": {"creditstdLocation/v1": fingerprint[:32]},
+        "partialFingerprints": {"creditstdLocation/v2": fingerprint[:32]},
         "properties": {
             "count": place.count, "field": place.field, "column": place.column, "lines": list(place.lines),
             "lines_omitted": place.lines_omitted,
