@@ -196,8 +196,7 @@ def _identity_json(class_name: str, key: str, text: str) -> str:
     return _canonical_identity(identity_value(cell_decoder(class_name, key)(text), kind)).decode("utf-8")
 
 
-def _data(class_name: str, cells: Mapping[str, pa.Array], rows: int,
-          problems: dict[int, CatalogueError]) -> list[Any]:
+def _data(class_name: str, cells: Mapping[str, pa.Array], problems: dict[int, CatalogueError]) -> list[Any]:
     """Per row the members of its ``data`` object, ``"key":value`` in key order, separated by commas, as
     pieces for :func:`_joined`.  An absent field writes nothing, so the commas hang on the first field
     present in every row (the *anchor*; a required one, in a batch of valid rows): the fields before it end
@@ -277,7 +276,7 @@ def record_lines(class_name: str, cells: Mapping[str, pa.Array], *, on: date,
              for key, column in cells.items()}
     rows = len(next(iter(cells.values()))) if cells else 0
     problems: dict[int, CatalogueError] = {}
-    data = _data(class_name, cells, rows, problems)
+    data = _data(class_name, cells, problems)
     raw = _uuids(_identity_names(class_name, cells, rows, problems))
     record_ids = pc.binary_join_element_wise(class_name + ":", _uuid_texts(raw), "")
     head = '{"class":' + _json(class_name) + ',"class_version":' + _json(cls.version) + ',"data":{'

@@ -149,7 +149,7 @@ def _selections(class_name: str, cells: Mapping[str, pa.Array], rows: int, on: d
     span = 1  # the numbers of the combinations so far are below it
     for key in keys:  # the fields' numbers as the digits of one number, in mixed radix
         codes = _selection_codes(class_name, key, cells[key]) + 2  # from 0
-        width = int(codes.max()) + 1 if rows else 1
+        width = int(codes.max()) + 1
         if span * width >= 1 << 62:  # renumbered densely first, so that it cannot overflow
             _, combined = np.unique(combined, return_inverse=True)
             combined, span = combined.reshape(-1), rows

@@ -88,14 +88,14 @@ def _result(code: CodeSummary, index: int, place: CodeLocation, lang: str) -> di
         en += "; first at line(s) " + ", ".join(map(str, place.lines[:10])) + more
     examples = [example for example in code.examples
                 if example.file == place.file and example.column == place.column and example.field == place.field]
-    fingerprint = token(hashlib.sha256(f"{code.code}\0{place.file}\0{place.column}\0{place.field}".encode()).digest())
+    digest = hashlib.sha256(f"{code.code}\0{place.file}\0{place.column}\0{place.field}".encode()).digest()
     return {
         "ruleId": code.code,
         "ruleIndex": index,
         "level": "error" if code.severity == "error" else "warning",
         "message": {"text": pick(lang, zh, en, " / ")},
         "locations": [_location(place.file, place.first_line)],
-        "partialFingerprints": {"creditstdLocation/v2": fingerprint[:32]},
+        "partialFingerprints": {"creditstdLocation/v2": token(digest[:16])},
         "properties": {
             "count": place.count, "field": place.field, "column": place.column, "lines": list(place.lines),
             "lines_omitted": place.lines_omitted,
