@@ -139,6 +139,26 @@ def test_distinct_is_exact_below_the_cap_and_trims_white_space() -> None:
     assert field.top_values == (("X", 3),)
 
 
+@settings(max_examples=80, deadline=None)
+@given(st.lists(st.lists(st.one_of(st.none(), st.text(alphabet="ab统", max_size=4)), max_size=30), max_size=8),
+       st.integers(min_value=1, max_value=40))
+def test_distinct_counter_is_exact_batch_after_batch_up_to_its_cap(batches: list[list[str | None]],
+                                                                   cap: int) -> None:
+    counter = DistinctCounter(cap=cap)
+    seen: set[str] = set()
+    for batch in batches:
+        counter.add(pa.array(batch, pa.string()))
+        seen |= {value for value in batch if value is not None}
+        if len(seen) <= cap:
+            assert (counter.count, counter.exact) == (len(seen), True)
+        else:
+            assert not counter.exact and counter.count > cap
+    repeated = DistinctCounter(cap=cap)  # the same values again change nothing
+    for batch in [*batches, *batches]:
+        repeated.add(pa.array(batch, pa.string()))
+    assert (repeated.count, repeated.exact) == (counter.count, counter.exact)
+
+
 def test_hash_is_the_same_for_the_same_text_wherever_it_sits() -> None:
     values = ["ab", "xab", "ab", "统一", "b" + "a" * 300_000, "b" + "a" * 300_000, "", "ba"]
     hashes = hash_strings(pa.array(values))
@@ -384,14 +404,14 @@ def test_a_summary_of_checked_cells_equals_one_of_raw_cells(batches: list[list[s
 
 
 def _reference_hash(text: str) -> int:
-    """hash_strings' definition, in plain Python: the UTF-8 bytes (each plus one) as a polynomial in the base
-    modulo 2**64, the length folded in, through MurmurHash3's finaliser."""
+    """hash_strings' definition, in plain Python: the UTF-8 bytes as a polynomial in the base modulo 2**64,
+    the length folded in, through MurmurHash3's finaliser."""
     from creditstd.reports import sketch
 
     mask = (1 << 64) - 1
     value = 0
     for position, byte in enumerate(text.encode("utf-8")):
-        value = (value + (byte + 1) * pow(sketch._BASE, position, 1 << 64)) & mask
+        value = (value + byte * pow(sketch._BASE, position, 1 << 64)) & mask
     value ^= (len(text.encode("utf-8")) * int(sketch._LENGTH)) & mask
     for multiplier in (int(sketch._K1), int(sketch._K2)):
         value ^= value >> 33
@@ -422,15 +442,18 @@ def test_hash_strings_does_not_depend_on_its_step(texts: list[str | None], cut: 
 
 
 def test_hash_strings_of_long_values() -> None:
-    """A value longer than a step is a polynomial up to the power tables' length, a BLAKE2b digest beyond."""
+    """A value is a polynomial up to the power tables' length (alone in its step when longer than one), a
+    BLAKE2b digest beyond."""
     import hashlib
 
     from creditstd.reports import sketch
 
     longest = "a" * sketch._TABLE
-    values = ["x", "统" * (sketch._STEP // 3 + 5), longest, longest + "b", "y"]
+    values = ["x", "统" * (sketch._TABLE // 3), longest, longest + "b", "y"]
     hashes = hash_strings(pa.array(values)).tolist()
     assert hashes[:3] + hashes[4:] == [_reference_hash(value) for value in values[:3] + values[4:]]
     digest = int.from_bytes(hashlib.blake2b(values[3].encode(), digest_size=8).digest(), "little")
     length = len(values[3]) * int(sketch._LENGTH) & ((1 << 64) - 1)
     assert hashes[3] == int(sketch._mix(np.array([digest ^ length], dtype=np.uint64))[0])
+    full_step = ["a" * sketch._STEP, "", "", "b"]  # empty values right after a step filled to its last byte
+    assert hash_strings(pa.array(full_step)).tolist() == [_reference_hash(value) for value in full_step]
