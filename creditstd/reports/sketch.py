@@ -164,16 +164,14 @@ class DistinctCounter:
         if len(hashes) == 0:
             return
         if self._exact is not None:
-            # the sorted hashes kept take only the new ones, found by binary search: most batches of a column
-            # with few distinct values bring none, and nothing is sorted again
-            hashes = np.unique(hashes)
+            # the sorted hashes kept take only the new ones, found by binary search (a hash past the last one
+            # kept is compared with the last): most batches of a column with few distinct values bring none
             kept = self._exact
-            at = np.searchsorted(kept, hashes)
-            new = at == len(kept)
-            new[~new] = kept[at[~new]] != hashes[~new]
-            if not new.any():
+            fresh = hashes if not len(kept) else hashes[kept.take(np.searchsorted(kept, hashes), mode="clip") != hashes]
+            if not len(fresh):
                 return
-            merged = np.insert(kept, at[new], hashes[new])
+            fresh = np.unique(fresh)
+            merged = np.insert(kept, np.searchsorted(kept, fresh), fresh)
             if len(merged) <= self.cap:
                 self._exact = merged
                 return
