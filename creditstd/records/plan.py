@@ -795,10 +795,15 @@ class _Suspects:
     conditionals: list[np.ndarray]
     rules: list[np.ndarray]
 
-    def flagged(self, row: int) -> tuple[list[int], list[int]]:
-        """The conditionals and the named rules (their indexes) the column pass could not accept for ``row``."""
-        return ([index for index, failing in enumerate(self.conditionals) if failing[row]],
-                [index for index, failing in enumerate(self.rules) if failing[row]])
+    def flagged(self) -> dict[int, tuple[list[int], list[int]]]:
+        """Per row where any is flagged, the conditionals and the named rules (their indexes) the column pass
+        could not accept (a pass over each part's flagged rows, not over every part for every row)."""
+        flags: dict[int, tuple[list[int], list[int]]] = {}
+        for side, parts in enumerate((self.conditionals, self.rules)):
+            for index, failing in enumerate(parts):
+                for row in np.flatnonzero(failing).tolist():
+                    flags.setdefault(row, ([], []))[side].append(index)
+        return flags
 
 
 def _row_errors(check: RecordValidator, missing: Sequence[str], values: Mapping[str, Any],
@@ -948,9 +953,10 @@ def validate_table(plan: Plan, batch: pa.RecordBatch, *, file: str | None = None
                                                  np.zeros(batch.num_rows, bool)]))
     # a conditional's or a rule's findings depend only on the fields it reads: the rest is not decoded
     records = dict(zip(whole.tolist(), _decode(columns, plan.class_name, whole, compiled.reads), strict=True))
+    flags = suspected.flagged()
     for row in suspected.rows.tolist():
         errors = _row_errors(check, missing.get(row, ()), values.get(row, {}), records.get(row),
-                             suspected.flagged(row), plan.today)
+                             flags.get(row, ([], [])), plan.today)
         if not errors:
             continue
         valid[row] = False
