@@ -24,11 +24,13 @@ __all__ = [
     "Line",
     "check_readable",
     "leave_no_batch",
+    "make_private_dir",
     "open_input",
     "output_stream",
     "prepare_output_dir",
     "read_lines",
     "refuse_input_as_output",
+    "refuse_shared_outputs",
     "remove_made_dirs",
     "text_codec",
 ]
@@ -208,6 +210,20 @@ def refuse_input_as_output(output: str | os.PathLike[str] | None, inputs: Iterab
                                              "overwritten)"))
 
 
+def refuse_shared_outputs(outputs: Iterable[tuple[str, str | os.PathLike[str] | None]]) -> None:
+    """Stop (exit 2) before anything is written when two outputs (option, path) name the same file: the one
+    written last would replace the other."""
+    seen: list[tuple[str, Path]] = []
+    for option, output in outputs:
+        if output is None:
+            continue
+        for other_option, other in seen:
+            if _same_file(Path(output), other):
+                raise click.UsageError(bilingual(f"{option} 与 {other_option} 指向同一个文件 {output}",
+                                                 f"{option} and {other_option} name the same file: {output}"))
+        seen.append((option, Path(output)))
+
+
 def prepare_output_dir(folder: Path, *, force: bool, inputs: Iterable[str | os.PathLike[str]] = ()) -> Path | None:
     """Make sure ``folder`` can take a command's output; return the outermost folder this made (``folder``
     or a parent that did not exist), None if ``folder`` was there, so a failed run can remove what it made
@@ -235,6 +251,15 @@ def prepare_output_dir(folder: Path, *, force: bool, inputs: Iterable[str | os.P
             raise click.UsageError(bilingual(f"输出文件夹 {folder} 不是空的；用 --force 覆盖其中的输出文件",
                                              f"output folder {folder} is not empty; use --force to replace the "
                                              "files this command writes there"))
+        return None
+    return make_private_dir(folder)
+
+
+def make_private_dir(folder: Path) -> Path | None:
+    """Make ``folder`` (and its missing parents) readable by its owner only (0700: outputs hold personal data);
+    return the outermost folder this made, for :func:`remove_made_dirs`, or None if ``folder`` was there.
+    Exit 2 when it cannot be made."""
+    if folder.is_dir():
         return None
     outermost = folder
     while not outermost.parent.exists() and outermost.parent != outermost:

@@ -41,7 +41,14 @@ import click
 import numpy as np
 import pyarrow as pa
 
-from creditstd.cli._io import InputError, output_stream, refuse_input_as_output
+from creditstd.cli._io import (
+    InputError,
+    make_private_dir,
+    output_stream,
+    refuse_input_as_output,
+    refuse_shared_outputs,
+    remove_made_dirs,
+)
 from creditstd.cli._pipeline import InOrder, overlap, read_ahead
 from creditstd.cli.progress import Progress, file_size, total_size
 from creditstd.exceptions import CatalogueError, bilingual
@@ -139,14 +146,29 @@ class _Rejects:
                                          ensure_ascii=False) + "\n")
 
 
-def _rejects_path(options: Options, path: str, many: bool) -> Path | None:
-    if options.rejects is None:
-        return None
-    if not many:
-        return options.rejects
-    name = "stdin" if path == "-" else Path(path).name
-    suffix = ".csv" if name.endswith((".csv", ".tsv", ".xlsx", ".csv.gz", ".tsv.gz")) else ".jsonl"
-    return options.rejects / f"{name}.rejects{suffix}"
+def rejects_paths(rejects: Path | None, paths: Sequence[str]) -> list[Path | None]:
+    """Where each input's rejected rows go: ``rejects`` itself for one input; for several, a file per input in
+    the folder ``rejects``, named after the input, and told apart by a number when two inputs share a name.
+
+    >>> [str(path) for path in rejects_paths(Path('out'), ['a.csv', 'sub/a.csv', 'b.jsonl', '-'])]
+    ['out/a.csv.rejects.csv', 'out/a.csv.2.rejects.csv', 'out/b.jsonl.rejects.jsonl', 'out/stdin.rejects.jsonl']
+    """
+    if rejects is None:
+        return [None] * len(paths)
+    if len(paths) == 1:
+        return [rejects]
+    targets: list[Path | None] = []
+    used: set[str] = set()
+    for path in paths:
+        name = "stdin" if path == "-" else Path(path).name
+        suffix = ".csv" if name.endswith((".csv", ".tsv", ".xlsx", ".csv.gz", ".tsv.gz")) else ".jsonl"
+        target, number = f"{name}.rejects{suffix}", 1
+        while target in used:
+            number += 1
+            target = f"{name}.{number}.rejects{suffix}"
+        used.add(target)
+        targets.append(rejects / target)
+    return targets
 
 
 def _choose_plan(options: Options, source: Source) -> tuple[Plan, tuple[str, str]]:
@@ -205,18 +227,29 @@ def run(options: Options) -> int:
     # them back, which keeps the peak about 40 MB lower at no measurable cost in speed
     pa.set_memory_pool(pa.system_memory_pool())
     paths = expand_inputs(options.inputs)
-    for output, option in ((options.output, "--output"), (options.rejects, "--rejects")):
+    targets = rejects_paths(options.rejects, paths)
+    outputs = [("--output", options.output), *(("--rejects", target) for target in targets)]
+    for option, output in outputs:
         refuse_input_as_output(output, paths, option)
-    many = len(paths) > 1
-    if many and options.rejects is not None:
-        options.rejects.mkdir(parents=True, exist_ok=True, mode=0o700)
+    refuse_shared_outputs(outputs)
+    folder = options.rejects if len(paths) > 1 else None  # a failed run takes back the folder it made
+    made = make_private_dir(folder) if folder is not None else None
+    try:
+        return _run(options, paths, targets)
+    except BaseException:
+        if folder is not None:
+            remove_made_dirs(folder, made)
+        raise
+
+
+def _run(options: Options, paths: list[str], targets: list[Path | None]) -> int:
     builder: ReportBuilder | None = None
     plan: Plan | None = None
     duplicates: DuplicateKeys | None = None
     with ExitStack() as stack:
         progress = stack.enter_context(Progress(total_bytes=total_size(paths), label="校验 validate",
                                                 enabled=options.progress))
-        for path in paths:
+        for path, target in zip(paths, targets, strict=True):
             progress.start_file(path, size=file_size(path))
             source, items = open_table(path, encoding=options.encoding, header_row=options.header_row,
                                        sheet=options.sheet)
@@ -226,7 +259,6 @@ def run(options: Options) -> int:
                 builder = ReportBuilder(class_name=plan.class_name, class_reason=reason, strict=options.strict,
                                         max_errors=options.max_errors, show_pii=options.show_pii,
                                         rule_set=None, fail_on=options.fail_on)
-            target = _rejects_path(options, path, many)
             rejects = _Rejects(stack, target, source) if target is not None else None
             _validate_file(builder, plan, options, source, items, rejects, progress, duplicates)
         assert builder is not None  # expand_inputs never returns an empty list

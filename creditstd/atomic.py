@@ -23,6 +23,11 @@ half way leaves the target as it was.
 >>> open(os.path.join(folder, 'out.txt'), encoding='utf-8').read(), sorted(os.listdir(folder))
 ('完整 complete\\n', ['out.txt'])
 
+A target that exists and is not a regular file (a device such as
+``/dev/null`` or ``/dev/stdout``, a named pipe) is written to directly:
+there is nothing to replace atomically there, and renaming a file over it
+would destroy the device or pipe (as root, ``/dev/null`` itself).
+
 Temporary files are named ``.<target>.<pid>.<random>.tmp``.  They are
 removed when the block fails, including on SIGINT and SIGTERM (the command
 line turns both into an orderly exit); a run killed outright (SIGKILL, power
@@ -36,6 +41,7 @@ from __future__ import annotations
 import contextlib
 import os
 import re
+import stat
 import tempfile
 from collections.abc import Iterator
 from typing import IO, Any, BinaryIO, Literal, TextIO, overload
@@ -50,6 +56,15 @@ def _umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
     return mask
+
+
+def _special(target: str) -> bool:
+    """Whether ``target`` exists and is neither a regular file nor a folder (a device, a named pipe, a socket)."""
+    try:
+        mode = os.stat(target).st_mode
+    except (OSError, ValueError):
+        return False
+    return not stat.S_ISREG(mode) and not stat.S_ISDIR(mode)
 
 
 def _alive(pid: int) -> bool:
@@ -114,6 +129,10 @@ def atomic_writer(path: str | os.PathLike[str], mode: str = "w", *, encoding: st
     ``private``: the file keeps mode 0600 (owner only) instead of the ordinary permissions the umask allows.
     """
     target = os.fspath(path)
+    if _special(target):
+        with open(target, mode) if "b" in mode else open(target, mode, encoding=encoding, newline=newline) as direct:
+            yield direct
+        return
     folder, name = os.path.split(os.path.abspath(target))
     remove_stale_temporaries(folder, name)
     handle, temporary = tempfile.mkstemp(dir=folder, prefix=f".{name}.{os.getpid()}.", suffix=".tmp")

@@ -161,6 +161,59 @@ def test_report_to_a_file_is_written_atomically_and_never_over_an_input(runner: 
     assert json.loads(report.read_text(encoding="utf-8"))["exit_status"] == 0
 
 
+def test_rejects_of_inputs_that_share_a_name_each_get_a_file(runner: CliRunner, tmp_path: Path) -> None:
+    first = _export(tmp_path / "a.csv", 12, seed=1, error_rate=0.4)
+    (tmp_path / "sub").mkdir()
+    second = _export(tmp_path / "sub" / "a.csv", 12, seed=2, error_rate=0.4)
+    folder = tmp_path / "rejects"
+    result = runner.invoke(main, ["validate", str(first), str(second), "--format", "json", "--rejects", str(folder),
+                                  *ON])
+    assert result.exit_code == 1
+    written = {path.name: len(path.read_text(encoding="utf-8").splitlines()) - 1 for path in folder.iterdir()}
+    assert written == {"a.csv.rejects.csv": _expected_invalid(first), "a.csv.2.rejects.csv": _expected_invalid(second)}
+    assert sum(written.values()) == json.loads(result.stdout)["totals"]["rows"]["rejected"]
+
+
+def test_no_output_may_replace_an_input_or_another_output(runner: CliRunner, tmp_path: Path) -> None:
+    feed = _export(tmp_path / "a.csv", 8, error_rate=0.5)
+    earlier = tmp_path / "a.csv.rejects.csv"  # a rejects file of an earlier run, picked up by a glob as an input
+    earlier.write_bytes(feed.read_bytes())
+    before = earlier.read_bytes()
+    result = runner.invoke(main, ["validate", str(tmp_path / "a.csv*"), "--rejects", str(tmp_path), *ON])
+    assert result.exit_code == 2 and "must not be the input file" in result.output
+    assert earlier.read_bytes() == before and stat.S_IMODE(earlier.stat().st_mode) != 0o600
+    same = tmp_path / "same.txt"
+    result = runner.invoke(main, ["validate", str(feed), "-o", str(same), "--rejects", str(same), *ON])
+    assert result.exit_code == 2 and "name the same file" in result.output and not same.exists()
+
+
+def test_a_failed_run_takes_back_the_rejects_folder_it_made(runner: CliRunner, tmp_path: Path) -> None:
+    good = _export(tmp_path / "a.csv", 5, error_rate=0.5)
+    broken = tmp_path / "b.csv"
+    broken.write_bytes(good.read_bytes().replace(b"\n", b"\x00\n", 3))
+    folder = tmp_path / "made" / "rejects"
+    result = runner.invoke(main, ["validate", str(good), str(broken), "--rejects", str(folder), *ON])
+    assert result.exit_code == 2 and "NUL" in result.output
+    assert not (tmp_path / "made").exists()
+
+
+def test_a_report_to_a_named_pipe_goes_into_the_pipe(runner: CliRunner, tmp_path: Path) -> None:
+    import os
+    import threading
+
+    path = _export(tmp_path / "in.csv", 5)
+    pipe = tmp_path / "report.pipe"
+    os.mkfifo(pipe)
+    received: list[bytes] = []
+    reader = threading.Thread(target=lambda: received.append(pipe.read_bytes()))
+    reader.start()
+    result = runner.invoke(main, ["validate", str(path), "--format", "json", "-o", str(pipe), *ON])
+    reader.join(timeout=30)
+    assert result.exit_code == 0
+    assert stat.S_ISFIFO(pipe.stat().st_mode)  # not replaced by a file
+    assert json.loads(received[0])["exit_status"] == 0
+
+
 def test_formats_are_those_the_report_writers_know() -> None:
     from creditstd.cli.validate import validate_command
     from creditstd.reports import FORMATS
