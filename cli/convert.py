@@ -69,6 +69,7 @@ from creditstd.convert import (
     load_mapping,
 )
 from creditstd.convert.mapping import parse_mapping
+from creditstd.codes.redact import redact
 from creditstd.exceptions import CatalogueError, ValidationError, bilingual
 from creditstd.findings import Finding, Location
 from creditstd.records.exchange import BatchCounter, BatchWriter, TableLines
@@ -151,8 +152,9 @@ class Totals:
 class _Rejects:
     """The rejects file: per rejected row its location and reasons (see the module docstring)."""
 
-    def __init__(self, stream: IO[str] | None, as_csv: bool, spec: MappingSpec) -> None:
+    def __init__(self, stream: IO[str] | None, as_csv: bool, spec: MappingSpec, show_pii: bool) -> None:
         self.stream = stream
+        self.show_pii = show_pii
         self.record_path = spec.source.record.expression if spec.source.record is not None else None
         #: What each target field is read from (the column or XPath), for the reasons the core gives.
         self.sources = {rule.target: rule.source for rule in spec.fields}
@@ -169,6 +171,8 @@ class _Rejects:
     def row(self, file: str, line: int | None, record: int | None, findings: Sequence[Finding]) -> None:
         if self.stream is None:
             return
+        if not self.show_pii:  # a file name or a reason may hold an ID number too
+            file, findings = redact(file), [item.masked() for item in findings]
         path = self._path(record)
         if self.writer is not None:
             for item in findings:
@@ -304,7 +308,8 @@ def run(options: Options) -> int:
             stream = None if rejects_path is None else stack.enter_context(output_stream(rejects_path, "utf-8-sig" if
                                                                                         _as_csv(rejects_path)
                                                                                         else "utf-8", private=True))
-            rejects = _Rejects(stream, rejects_path is not None and _as_csv(rejects_path), spec)
+            rejects = _Rejects(stream, rejects_path is not None and _as_csv(rejects_path), spec,
+                               options.show_pii)
             # rows and rows/s: the engine does not say how far into a file it has read, so no percentage
             progress = stack.enter_context(Progress(total_bytes=None, label="转换 convert", enabled=options.progress))
             try:

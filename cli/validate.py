@@ -108,8 +108,9 @@ def _reasons(findings: Sequence[Finding]) -> str:
 class _Rejects:
     """Rejected rows of one input, written as the input was (see the module docstring)."""
 
-    def __init__(self, stack: ExitStack, path: Path, source: Source) -> None:
+    def __init__(self, stack: ExitStack, path: Path, source: Source, show_pii: bool) -> None:
         self.source = source
+        self.show_pii = show_pii
         self.delimited = source.format in ("csv", "tsv", "xlsx")
         encoding = "utf-8-sig" if source.format == "xlsx" or not source.encoding else source.encoding
         if encoding.lower().replace("_", "-") in ("utf-16", "utf-16-le", "utf-16-be"):
@@ -122,6 +123,8 @@ class _Rejects:
     def rows(self, chunk: TableChunk, rows: Sequence[int], findings: dict[int, list[Finding]]) -> None:
         if not rows:
             return
+        if not self.show_pii:  # the rows stay as they were; the reasons name no ID number, nor does a file name
+            findings = {row: [finding.masked() for finding in findings[row]] for row in rows}
         taken = chunk.batch.take(pa.array(rows, pa.int64()))
         columns = [column.to_pylist() for column in taken.columns]
         for position, row in enumerate(rows):
@@ -137,7 +140,7 @@ class _Rejects:
                                              ensure_ascii=False) + "\n")
 
     def problem(self, problem: RowProblem) -> None:
-        finding = problem.finding()
+        finding = problem.finding() if self.show_pii else problem.finding().masked()
         if self.delimited:
             self.writer.writerow([excel_safe(problem.raw), *([""] * (len(self.source.headers) - 1)),
                                   str(problem.line), excel_safe(_reasons([finding]))])
@@ -259,7 +262,7 @@ def _run(options: Options, paths: list[str], targets: list[Path | None]) -> int:
                 builder = ReportBuilder(class_name=plan.class_name, class_reason=reason, strict=options.strict,
                                         max_errors=options.max_errors, show_pii=options.show_pii,
                                         rule_set=None, fail_on=options.fail_on)
-            rejects = _Rejects(stack, target, source) if target is not None else None
+            rejects = _Rejects(stack, target, source, options.show_pii) if target is not None else None
             _validate_file(builder, plan, options, source, items, rejects, progress, duplicates)
         assert builder is not None  # expand_inputs never returns an empty list
         report = builder.finish()

@@ -119,6 +119,25 @@ class Finding:
         """The same finding, made at ``location``."""
         return dataclasses.replace(self, location=location)
 
+    def masked(self) -> Finding:
+        """The same finding with whatever in its texts may be an ID number masked (messages, value, the file
+        name: :func:`~creditstd.codes.redact.redact`), as a file of rejects or a report shows it unless
+        personal data is asked for.
+
+        >>> found = Finding('record.duplicate', '与 a/110105194912310021.csv 第2行重复', 'repeats line 2 of '
+        ...                 'a/110105194912310021.csv', location=Location(file='a/110105194912310021.csv', line=3))
+        >>> masked = found.masked()
+        >>> masked.location.file, masked.message_en
+        ('a/110105********0021.csv', 'repeats line 2 of a/110105********0021.csv')
+        """
+        from creditstd.codes.redact import redact  # the identifier library builds on this module
+
+        location = self.location
+        if location is not None and location.file is not None:
+            location = dataclasses.replace(location, file=redact(location.file))
+        return dataclasses.replace(self, message_zh=redact(self.message_zh), message_en=redact(self.message_en),
+                                   value=None if self.value is None else redact(self.value), location=location)
+
     @classmethod
     def from_error(cls, error: CreditstdError, **where: Any) -> Finding:
         """The finding an error raised by creditstd stands for: its code, messages, position and JSON path.

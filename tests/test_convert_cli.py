@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
+from leaks import full_id_numbers
 
 from creditstd.cli import main
 from creditstd.codes import ric
@@ -347,6 +348,21 @@ def test_personal_values_are_masked_unless_show_pii(runner: CliRunner, tmp_path:
                     "--show-pii", *DEPARTMENT)
     assert shown.exit_code == 1
     assert wrong in shown_rejects.read_text(encoding="utf-8-sig")
+
+
+@pytest.mark.parametrize("rejects_name", ["rejects.jsonl", "rejects.csv"])
+def test_an_id_number_in_the_input_file_name_is_masked(runner: CliRunner, tmp_path: Path, rejects_name: str) -> None:
+    person = "11010519491231002X"
+    record, _ = _natural_person_with_a_bad_id()
+    path, mapping = export(tmp_path, "csv", [record, *(item.record for item in fakes(3, seed=2))],
+                           name=f"张三_{person}")
+    rejects, report = tmp_path / rejects_name, tmp_path / "report.json"
+    result = convert(runner, path, "--mapping", mapping, "-o", tmp_path / "batch", "--rejects", rejects,
+                     "--report", report, "--format", "json", *DEPARTMENT)
+    assert result.exit_code == 1, result.output
+    for text in (rejects.read_text(encoding="utf-8-sig"), report.read_text(encoding="utf-8"), result.output):
+        assert person not in text and full_id_numbers(text) == []
+    assert "110105********002X" in rejects.read_text(encoding="utf-8-sig")
 
 
 def test_the_csv_rejects_open_safely_in_excel(runner: CliRunner, tmp_path: Path) -> None:

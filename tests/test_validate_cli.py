@@ -151,6 +151,28 @@ def test_no_id_number_in_any_report_unless_asked(runner: CliRunner, tmp_path: Pa
     assert full_id_numbers(shown.stdout)
 
 
+def test_an_id_number_in_a_file_name_is_masked_in_every_report_and_reason(runner: CliRunner, tmp_path: Path) -> None:
+    person = "11010519491231002X"
+    path = _export(tmp_path / f"张三_{person}.csv", 20, seed=9, error_rate=0.5)
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    path.write_text("".join([*lines, lines[1], "a,b\n"]), encoding="utf-8")  # a repeated record, a ragged row
+    for output_format in ("text", "json", "junit", "github", "sarif", "html"):
+        result = runner.invoke(main, ["validate", str(path), "--format", output_format, *ON],
+                               env={"GITHUB_STEP_SUMMARY": str(tmp_path / "summary.md")})
+        assert result.exit_code == 1, output_format
+        assert person not in result.stdout and full_id_numbers(result.stdout) == [], output_format
+    assert full_id_numbers((tmp_path / "summary.md").read_text(encoding="utf-8")) == []
+    for rejects in (tmp_path / "rejects.csv", tmp_path / "rejects"):  # one input, and a folder for two
+        inputs = [str(path)] if rejects.suffix else [str(path), str(_export(tmp_path / "other.csv", 3))]
+        assert runner.invoke(main, ["validate", *inputs, "--rejects", str(rejects), *ON]).exit_code == 1
+        written = rejects if rejects.suffix else rejects / f"张三_{person}.csv.rejects.csv"
+        reasons = [row[-1] for row in csv.reader(io.StringIO(written.read_text(encoding="utf-8")))]
+        assert any("line 2" in reason for reason in reasons)  # the repeated record names where it was first
+        assert full_id_numbers("\n".join(reasons)) == []
+    shown = runner.invoke(main, ["validate", str(path), "--format", "json", "--show-pii", *ON])
+    assert json.loads(shown.stdout)["files"][0]["path"] == str(path)
+
+
 def test_report_to_a_file_is_written_atomically_and_never_over_an_input(runner: CliRunner, tmp_path: Path) -> None:
     path = _export(tmp_path / "in.csv", 5)
     before = path.read_bytes()

@@ -23,11 +23,13 @@ is bounded whatever the number of rows or findings:
 
 Unless ``show_pii``, anything that may be an ID number in any text taken
 from the input (cells of other fields, common values, headers, a title row,
-the values, paths and messages of findings; not file names, which the CI
-formats must quote exactly) is masked as well
-(:func:`creditstd.codes.redact.redact`, as the validation core does for the
-values of its findings): a citizen ID typed into a company-code column, or
-used as a JSON key, is personal data all the same.
+the values, paths and messages of findings, and file names) is masked as
+well (:func:`creditstd.codes.redact.redact`, as the validation core does for
+the values of its findings): a citizen ID typed into a company-code column,
+used as a JSON key, or in the name of a file (``张三_110105….csv``), is
+personal data all the same.  A file name with a long run of digits (a
+14-digit time stamp) is masked too, so the CI formats' file links need
+``show_pii`` to match such a name.
 
 >>> import numpy as np, pyarrow as pa
 >>> from creditstd.findings import Finding, Location
@@ -306,7 +308,7 @@ class ReportBuilder:
             if key is not None and key not in fields:
                 fields[key] = self._field_acc(key, self._safe(header))
         self._file = _FileAcc(
-            path=clean(str(path), 1000), format=clean(format), encoding=None if encoding is None else clean(encoding),
+            path=self._safe(path, 1000), format=clean(format), encoding=None if encoding is None else clean(encoding),
             title=None if title is None else self._safe(title), columns=columns,
             unknown=tuple(column.header for column in columns if column.field is None),
             missing=tuple(self._safe(key) for key in missing), fields=fields,
@@ -469,7 +471,7 @@ class ReportBuilder:
         if location is None or location.file is None:
             file = acc.path
         else:
-            file = acc.file_names.get(location.file) or clean(location.file, 1000)
+            file = acc.file_names.get(location.file) or self._safe(location.file, 1000)
             if len(acc.file_names) < 16:
                 acc.file_names[location.file] = file
         column = None if location is None or location.column is None else location.column
