@@ -60,6 +60,7 @@ from creditstd.cli._pipeline import InOrder, overlap, read_ahead
 from creditstd.cli.exchange import default_rejects
 from creditstd.cli.progress import Progress
 from creditstd.cli.validate import excel_safe
+from creditstd.codes.redact import redact
 from creditstd.convert import (
     ConvertedChunk,
     MappingError,
@@ -69,7 +70,6 @@ from creditstd.convert import (
     load_mapping,
 )
 from creditstd.convert.mapping import parse_mapping
-from creditstd.codes.redact import redact
 from creditstd.exceptions import CatalogueError, ValidationError, bilingual
 from creditstd.findings import Finding, Location
 from creditstd.records.exchange import BatchCounter, BatchWriter, TableLines
