@@ -6,7 +6,8 @@ into ``creditstd check`` (``身份证号：11010519491231002X``), a CSV row, a
 remark.  :func:`redact` finds every run of digit-like characters (ASCII or
 full-width digits, ``X``, ``*``), allowing the separators people type between
 groups (spaces, hyphens, dots, slashes, zero-width characters), and masks any
-run holding :data:`MIN_DIGITS` digits or more: 18- and 15-digit citizen IDs,
+run holding :data:`MIN_DIGITS` digits or more (invisible characters, such as a
+soft hyphen or a combining mark, count as separators too): 18- and 15-digit citizen IDs,
 residence permits, the foreigner PR ID, several numbers run together, and
 numbers with a digit or a few missing or added.  It errs on the side of
 privacy: a long all-digit company code in free text is masked too.
@@ -32,6 +33,12 @@ masked too, and the rest of the text is left exactly as it was.
 'ＩＤ １１０１０５********００２Ｘ'
 >>> redact('11010519491231002X11010519491231002X')
 '110105**************************002X'
+
+Invisible characters inside a number (a soft hyphen, a combining mark, a direction mark) are read as
+separators: on screen the number would look whole.
+
+>>> redact('110105\u00ad19491231\u200e002X') == '110105\u00ad********\u200e002X'
+True
 
 Publication (:func:`redact_personal`) needs more, and less.  It reads
 letters and digits together as words (separators allowed between digits) and
@@ -113,8 +120,18 @@ _DIGITS = r"\d\u00b2\u00b3\u00b9\u2070-\u2079\u2080-\u2089\u2460-\u2468\u24ea"
 #: Those digits, X and * in ASCII and full width.
 _ID_CHARS = _DIGITS + r"Xx*\uff38\uff58\uff0a"
 _ID_CHAR = f"[{_ID_CHARS}]"
-#: compact()'s separators, and the ideographic space and full-width - . / (NFKC folds them to separators).
-_SEPARATORS = SEPARATORS + "\u3000\uff0d\uff0e\uff0f"
+#: Characters that show nothing, or only mark the character before them, so a number read on screen looks whole
+#: with them inside: the soft hyphen, combining marks (for letters and for symbols: U+20DD rings a digit),
+#: the grapheme joiner, direction marks, embeddings and isolates, Mongolian and other variation selectors,
+#: invisible operators, tag characters.
+_INVISIBLE = "".join(chr(code) for first, last in (
+    (0x00AD, 0x00AD), (0x0300, 0x036F), (0x061C, 0x061C), (0x115F, 0x1160), (0x17B4, 0x17B5), (0x180B, 0x180F),
+    (0x1AB0, 0x1AFF), (0x1DC0, 0x1DFF), (0x200B, 0x200F), (0x202A, 0x202E), (0x2060, 0x206F), (0x20D0, 0x20FF),
+    (0x3164, 0x3164), (0xFE00, 0xFE0F), (0xFE20, 0xFE2F), (0xFEFF, 0xFEFF), (0xFFA0, 0xFFA0), (0xE0000, 0xE007F),
+    (0xE0100, 0xE01EF)) for code in range(first, last + 1))
+#: compact()'s separators, the ideographic space and full-width - . / (NFKC folds them to separators), and
+#: the invisible characters above: redact errs on the side of privacy.
+_SEPARATORS = "".join(dict.fromkeys(SEPARATORS + "\u3000\uff0d\uff0e\uff0f" + _INVISIBLE))
 _SEPARATOR = "[" + re.escape(_SEPARATORS) + "]"
 #: A run: digit-like characters, with any separators between them (compact() drops them all).
 _RUN = re.compile(rf"{_ID_CHAR}(?:{_SEPARATOR}*{_ID_CHAR})*")
