@@ -304,7 +304,8 @@ def remove_made_dirs(folder: Path, outermost: Path | None) -> None:
 @contextlib.contextmanager
 def output_stream(path: str | os.PathLike[str] | None, encoding: str = "utf-8", *,
                   private: bool = False) -> Iterator[TextIO]:
-    """A text stream to stdout (``path`` None), or to a temporary file renamed over ``path`` once complete.
+    """A text stream to stdout (``path`` None), or to a temporary file renamed over ``path`` once complete
+    (a device or a named pipe at ``path``, such as ``/dev/null``, is written to instead).
 
     Nothing is left at ``path`` when the block fails: outputs are written atomically.  ``private`` files
     (holding raw input, personal data) are readable by their owner only.
@@ -320,7 +321,7 @@ def output_stream(path: str | os.PathLike[str] | None, encoding: str = "utf-8", 
         return
     in_block = False
     try:
-        with atomic_writer(path, "w", encoding=encoding, private=private) as stream:
+        with atomic_writer(path, "w", encoding=encoding, private=private, special=True) as stream:
             in_block = True
             yield stream
             in_block = False

@@ -23,10 +23,13 @@ half way leaves the target as it was.
 >>> open(os.path.join(folder, 'out.txt'), encoding='utf-8').read(), sorted(os.listdir(folder))
 ('完整 complete\\n', ['out.txt'])
 
-A target that exists and is not a regular file (a device such as
+With ``special=True`` (what the command line asks for the files a user
+names), a target that exists and is not a regular file (a device such as
 ``/dev/null`` or ``/dev/stdout``, a named pipe) is written to directly:
 there is nothing to replace atomically there, and renaming a file over it
-would destroy the device or pipe (as root, ``/dev/null`` itself).
+would destroy the device or pipe (as root, ``/dev/null`` itself).  Without
+it (the files of a batch folder) such an entry is replaced like any other:
+a pipe planted among a batch's files must not stall the writer.
 
 Temporary files are named ``.<target>.<pid>.<random>.tmp``.  They are
 removed when the block fails, including on SIGINT and SIGTERM (the command
@@ -39,6 +42,7 @@ no process with that pid is alive.
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import re
 import stat
@@ -65,6 +69,19 @@ def _special(target: str) -> bool:
     except (OSError, ValueError):
         return False
     return not stat.S_ISREG(mode) and not stat.S_ISDIR(mode)
+
+
+def _open_special(target: str, mode: str, encoding: str | None, newline: str | None) -> IO[Any]:
+    """``target`` (a device or a named pipe) opened for writing; a pipe no process reads is an error at once
+    (``ENXIO``), not a wait without end."""
+    try:
+        handle = os.open(target, os.O_WRONLY | os.O_NONBLOCK)
+    except OSError as error:
+        if error.errno == errno.ENXIO:
+            raise OSError(error.errno, "no process is reading the named pipe", target) from None
+        raise
+    os.set_blocking(handle, True)
+    return os.fdopen(handle, mode) if "b" in mode else os.fdopen(handle, mode, encoding=encoding, newline=newline)
 
 
 def _alive(pid: int) -> bool:
@@ -108,29 +125,33 @@ def remove_stale_temporaries(folder: str | os.PathLike[str], target: str | None 
 
 @overload
 def atomic_writer(path: str | os.PathLike[str], mode: Literal["w"] = "w", *, encoding: str | None = "utf-8",
-                  newline: str | None = "", private: bool = False) -> contextlib.AbstractContextManager[TextIO]: ...
+                  newline: str | None = "", private: bool = False,
+                  special: bool = False) -> contextlib.AbstractContextManager[TextIO]: ...
 
 
 @overload
 def atomic_writer(path: str | os.PathLike[str], mode: Literal["wb"], *, encoding: str | None = "utf-8",
-                  newline: str | None = "", private: bool = False) -> contextlib.AbstractContextManager[BinaryIO]: ...
+                  newline: str | None = "", private: bool = False,
+                  special: bool = False) -> contextlib.AbstractContextManager[BinaryIO]: ...
 
 
 @overload
 def atomic_writer(path: str | os.PathLike[str], mode: str, *, encoding: str | None = "utf-8",
-                  newline: str | None = "", private: bool = False) -> contextlib.AbstractContextManager[IO[Any]]: ...
+                  newline: str | None = "", private: bool = False,
+                  special: bool = False) -> contextlib.AbstractContextManager[IO[Any]]: ...
 
 
 @contextlib.contextmanager
 def atomic_writer(path: str | os.PathLike[str], mode: str = "w", *, encoding: str | None = "utf-8",
-                  newline: str | None = "", private: bool = False) -> Iterator[Any]:
+                  newline: str | None = "", private: bool = False, special: bool = False) -> Iterator[Any]:
     """Yield a stream for ``path`` (``mode`` ``"w"`` text or ``"wb"`` binary) that replaces it on success.
 
     ``private``: the file keeps mode 0600 (owner only) instead of the ordinary permissions the umask allows.
+    ``special``: a device or named pipe at ``path`` is written to, not replaced (see the module docstring).
     """
     target = os.fspath(path)
-    if _special(target):
-        with open(target, mode) if "b" in mode else open(target, mode, encoding=encoding, newline=newline) as direct:
+    if special and _special(target):
+        with _open_special(target, mode, encoding, newline) as direct:
             yield direct
         return
     folder, name = os.path.split(os.path.abspath(target))

@@ -199,6 +199,28 @@ def test_a_broken_mapping_is_reported_at_the_line_of_the_offending_entry(text: s
     assert caught.value.code == code and caught.value.file == "broken.toml" and caught.value.line == line
 
 
+@pytest.mark.parametrize(("tail", "reason"), [
+    ("[" + ".".join(["a"] * 50_000) + "]\n", "more than 64 dotted parts"),  # quadratic in tomllib and the locator
+    ("[" + ".".join(['"a"'] * 65) + "]\n", "more than 64 dotted parts"),
+    ("x = " + "[" * 500 + "]" * 500 + "\n", "nested too deeply"),  # tomllib recurses
+    ("x = " + "{a=" * 5_000 + "1" + "}" * 5_000 + "\n", "nested too deeply"),
+])
+def test_a_mapping_built_to_exhaust_the_parser_is_refused_at_once(tail: str, reason: str) -> None:
+    text = 'spec = 1\nname = "x"\nclass = "administrative_penalty"\n' + tail
+    with pytest.raises(MappingError) as caught:
+        parse_mapping(text, "hostile.toml")
+    problem = caught.value.problems[0]
+    assert problem.code == "mapping.syntax" and reason in problem.message_en
+    assert problem.line == (4 if "dotted" in reason else 1)
+    assert line_map(text)  # the locator gives up cleanly too
+
+
+def test_a_key_of_64_parts_is_still_toml() -> None:
+    with pytest.raises(MappingError) as caught:
+        parse_mapping('spec = 1\n[' + ".".join(["a"] * 64) + "]\n", "deep.toml")
+    assert caught.value.problems[0].code == "mapping.schema"  # read, then refused by the schema
+
+
 def test_all_problems_are_reported_at_once_in_line_order() -> None:
     text = HEAD + rule("decision_number", 'source = "CF_WSH"\nbogus = 1') + rule("decision_date", 'source = "x"\n'
                                                                                 'transforms = ["nope"]')

@@ -64,7 +64,7 @@ from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError as SchemaError
 
 from creditstd.convert.codes import MAPPING_CODES
-from creditstd.convert.toml_lines import line_map, locate
+from creditstd.convert.toml_lines import MAX_KEY_PARTS, line_map, locate
 from creditstd.convert.transforms import Chain, compile_chain
 from creditstd.convert.xpath import RecordPath, SourcePath, UnsafePath, compile_path, compile_record_path
 from creditstd.exceptions import CreditstdError
@@ -190,6 +190,12 @@ def _validator() -> Draft202012Validator:
     return Draft202012Validator(mapping_schema())
 
 
+#: A key of more than MAX_KEY_PARTS parts: bare or quoted parts joined by dots (possessive, and never starting
+#: inside a part, so the search is linear however the text is made).
+_LONG_KEY = re.compile(r"(?<![A-Za-z0-9_\-\"'])(?:(?:[A-Za-z0-9_-]++|\"[^\"\n]*+\"|'[^'\n]*+')[ \t]*+\.[ \t]*+)"
+                       rf"{{{MAX_KEY_PARTS},}}")
+
+
 def _toml(text: str, file: str) -> dict[str, Any]:
     try:
         import tomllib
@@ -199,8 +205,16 @@ def _toml(text: str, file: str) -> dict[str, Any]:
         except ModuleNotFoundError:
             raise MappingError(file, [_problem("mapping.unreadable", file, 1, reason="Python 3.10 needs the "
                                                "tomli package to read TOML / 需要 tomli 包")]) from None
+    long_key = _LONG_KEY.search(text)
+    if long_key is not None:  # TOML parsers take time and memory that grow with the square of a key's parts
+        raise MappingError(file, [_problem("mapping.syntax", file, text.count("\n", 0, long_key.start()) + 1,
+                                           reason=f"a key (or text) of more than {MAX_KEY_PARTS} dotted parts / "
+                                                  f"键（或文本）的层级超过{MAX_KEY_PARTS}")])
     try:
         return tomllib.loads(text)
+    except RecursionError:  # arrays or inline tables nested hundreds deep
+        raise MappingError(file, [_problem("mapping.syntax", file, 1, reason="values nested too deeply to read / "
+                                           "嵌套过深")]) from None
     except tomllib.TOMLDecodeError as error:
         found = re.search(r"line (\d+)", str(error))
         line = int(found.group(1)) if found else 1

@@ -32,7 +32,11 @@ import contextlib
 import re
 from collections.abc import Sequence
 
-__all__ = ["line_map", "locate"]
+__all__ = ["MAX_KEY_PARTS", "line_map", "locate"]
+
+#: The most parts a dotted key (``a.b.c``) or table header may have: a mapping needs a handful, and TOML
+#: parsers (tomllib, and this walk) take time and memory that grow with the square of a key's parts.
+MAX_KEY_PARTS = 64
 
 Path = tuple[str | int, ...]
 
@@ -89,6 +93,8 @@ class _Scanner:
             self.skip_space()
             if self.char() != ".":
                 return parts
+            if len(parts) == MAX_KEY_PARTS:
+                raise ValueError(f"a key of more than {MAX_KEY_PARTS} parts at line {self.line}")
             self.at += 1
 
     def string(self) -> str:
@@ -212,7 +218,7 @@ def line_map(text: str) -> dict[Path, int]:
     cannot be read)."""
     try:
         return _Scanner(text).document()
-    except (ValueError, IndexError):
+    except (ValueError, IndexError, RecursionError):
         return {(): 1}
 
 
