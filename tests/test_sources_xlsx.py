@@ -322,13 +322,25 @@ def test_entities_are_not_resolved(tmp_path: Path) -> None:
             f'<!ENTITY y "expanded">]><worksheet xmlns="{MAIN}"><sheetData>'
             '<row r="1"><c r="A1" t="inlineStr"><is><t>名称</t></is></c></row>'
             '<row r="2"><c r="A2" t="inlineStr"><is><t>&x;&y;</t></is></c></row></sheetData></worksheet>')
-    try:
-        _, chunks, _ = read(tmp_path, workbook({"S": []}, raw_sheets={"S": evil}))
-    except SourceError as error:
-        assert error.code == "source.xlsx"
-        return
-    text = str(rows_of(chunks))
-    assert "TOP-SECRET-VALUE" not in text and "expanded" not in text
+    error = refused(tmp_path, workbook({"S": []}, raw_sheets={"S": evil}))
+    assert error.code == "source.xlsx" and "DOCTYPE" in str(error) and "TOP-SECRET" not in str(error)
+
+
+def test_a_declared_entity_is_refused_not_read_as_an_empty_cell(tmp_path: Path) -> None:
+    """Excel writes no DOCTYPE; an entity it declares would never be resolved, so its cell would look empty."""
+    doctype = '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e "值">]>'
+    sheet = (f'{doctype}<worksheet xmlns="{MAIN}"><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>名称</t>'
+             '</is></c></row><row r="2"><c r="A2" t="inlineStr"><is><t>&e;</t></is></c></row></sheetData></worksheet>')
+    with zipfile.ZipFile(io.BytesIO(workbook({"S": [["名称"], ["x"]]}))) as plain:
+        parts = {name: plain.read(name) for name in plain.namelist()}
+    parts["xl/sharedStrings.xml"] = parts["xl/sharedStrings.xml"].replace(b"<sst", doctype.encode() + b"<sst", 1)
+    shared = io.BytesIO()
+    with zipfile.ZipFile(shared, "w") as archive:
+        for name, data in parts.items():
+            archive.writestr(name, data)
+    for data in (workbook({"S": []}, raw_sheets={"S": sheet}), shared.getvalue()):
+        error = refused(tmp_path, data)
+        assert error.code == "source.xlsx" and "DOCTYPE" in str(error)
 
 
 def test_strict_open_xml_namespace(tmp_path: Path) -> None:

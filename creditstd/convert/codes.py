@@ -59,9 +59,10 @@ TRANSFORM_CODES: dict[str, tuple[str, str]] = {
 #: XML input that cannot be read safely: raised as :class:`~creditstd.sources.model.SourceError` (exit 2),
 #: naming the file and line.
 SOURCE_CODES: dict[str, tuple[str, str]] = {
-    "source.xml_dtd": ("{file}{where_zh}：文档类型声明（DOCTYPE）含有内部子集（实体或其他声明），出于安全原因拒绝读取",
-                       "{file}{where}: the DOCTYPE has an internal subset (entity or other declarations): "
-                       "refused for safety"),
+    "source.xml_dtd": ("{file}{where_zh}：含有文档类型声明（DOCTYPE），出于安全原因拒绝读取（实体、外部DTD都在其中声明；"
+                       "信用数据导出不需要它）",
+                       "{file}{where}: a document type declaration (DOCTYPE) is refused for safety (entities and "
+                       "external DTDs are declared there; credit exports need none)"),
     "source.xml_entity": ("{file}{where_zh}：引用了未声明或不允许的实体，拒绝读取",
                           "{file}{where}: a reference to an undeclared or forbidden entity: refused"),
     "source.xml_syntax": ("{file}{where_zh}：不是格式正确的XML（{reason}）",

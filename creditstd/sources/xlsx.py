@@ -240,9 +240,18 @@ class _Workbook:
         if len(data) > _SMALL_PART:
             raise self.damaged(f"{name} 过大", f"{name} is too large")
         try:
-            return etree.fromstring(data, _safe_parser())
+            root = etree.fromstring(data, _safe_parser())
         except etree.XMLSyntaxError:
             raise self.damaged(f"{name} 不是有效的XML", f"{name} is not well-formed XML") from None
+        self.refuse_doctype(root, name)
+        return root
+
+    def refuse_doctype(self, element: Any, name: str) -> None:
+        """Refuse a part that declares a document type: Excel writes none, and the entities it may declare are
+        never resolved, so a cell holding one would be read as if it were empty."""
+        if element.getroottree().docinfo.doctype:
+            raise self.damaged(f"{name} 含有文档类型声明（DOCTYPE），不予读取",
+                               f"{name} holds a document type declaration (DOCTYPE): refused")
 
     def relationships(self, name: str) -> dict[str, tuple[str, str]]:
         """Id -> (type, target path in the archive) of the relationships of part ``name``."""
@@ -332,6 +341,8 @@ def _shared_strings(book: _Workbook, target: str | None) -> pa.ChunkedArray:
     try:
         for _, element in etree.iterparse(book.member(target), events=("end",), tag="{*}si", resolve_entities=False,
                                           no_network=True, huge_tree=False, load_dtd=False):
+            if not chunks and not batch:
+                book.refuse_doctype(element, target)
             batch.append(_string_item(element))
             element.clear(keep_tail=False)
             previous = element.getprevious()
@@ -388,6 +399,8 @@ def _rows(book: _Workbook, target: str, kinds: list[str | None], date1904: bool,
     try:
         for _, row in etree.iterparse(book.member(target), events=("end",), tag="{*}row", resolve_entities=False,
                                       no_network=True, huge_tree=False, load_dtd=False):
+            if tags is None:
+                book.refuse_doctype(row, target)
             given = row.get("r")
             number = int(given) if given and given.isdigit() else number + 1
             if tags is None:
