@@ -59,8 +59,8 @@ TRANSFORM_CODES: dict[str, tuple[str, str]] = {
 #: XML input that cannot be read safely: raised as :class:`~creditstd.sources.model.SourceError` (exit 2),
 #: naming the file and line.
 SOURCE_CODES: dict[str, tuple[str, str]] = {
-    "source.xml_dtd": ("{file}{where_zh}：含有文档类型声明（DOCTYPE），出于安全原因拒绝读取（实体、外部DTD都在其中声明；"
-                       "信用数据导出不需要它）",
+    "source.xml_dtd": ("{file}{where_zh}：含有文档类型声明（DOCTYPE），出于安全原因拒绝读取"
+                       "（实体、外部DTD都在其中声明；信用数据导出不需要它）",
                        "{file}{where}: a document type declaration (DOCTYPE) is refused for safety (entities and "
                        "external DTDs are declared there; credit exports need none)"),
     "source.xml_entity": ("{file}{where_zh}：引用了未声明或不允许的实体，拒绝读取",
