@@ -120,16 +120,29 @@ class _Rejects:
             self.writer = csv.writer(self.stream, delimiter=source.delimiter or ",", lineterminator="\r\n")
             self.writer.writerow([excel_safe(header) for header in (*source.headers, "_line", "_errors")])
 
+        #: Rows the reader could not read, held until the rows of the chunk they came with (the reader gives
+        #: them first) so that the file is in line order.
+        self._held: list[RowProblem] = []
+
     def rows(self, chunk: TableChunk, rows: Sequence[int], findings: dict[int, list[Finding]]) -> None:
+        """Write the failing ``rows`` of ``chunk``, and the unreadable rows held, in line order."""
+        held, self._held = self._held, []
+        held.sort(key=lambda problem: problem.line)
         if not rows:
+            for problem in held:
+                self._write_problem(problem)
             return
         if not self.show_pii:  # the rows stay as they were; the reasons name no ID number, nor does a file name
             findings = {row: [finding.masked() for finding in findings[row]] for row in rows}
         taken = chunk.batch.take(pa.array(rows, pa.int64()))
         columns = [column.to_pylist() for column in taken.columns]
+        next_held = 0
         for position, row in enumerate(rows):
             cells = [column[position] for column in columns]
             line = int(chunk.lines[row])
+            while next_held < len(held) and held[next_held].line < line:
+                self._write_problem(held[next_held])
+                next_held += 1
             if self.delimited:
                 self.writer.writerow([*(excel_safe(cell) for cell in cells), str(line),
                                       excel_safe(_reasons(findings[row]))])
@@ -138,8 +151,20 @@ class _Rejects:
                                                                                 strict=True)),
                                               "errors": [finding.to_json() for finding in findings[row]]},
                                              ensure_ascii=False) + "\n")
+        for problem in held[next_held:]:
+            self._write_problem(problem)
 
     def problem(self, problem: RowProblem) -> None:
+        """Hold a row the reader could not read, to be written in line order with the rows read."""
+        self._held.append(problem)
+
+    def flush(self) -> None:
+        """Write the unreadable rows still held (after the last chunk of the file)."""
+        held, self._held = sorted(self._held, key=lambda problem: problem.line), []
+        for problem in held:
+            self._write_problem(problem)
+
+    def _write_problem(self, problem: RowProblem) -> None:
         finding = problem.finding() if self.show_pii else problem.finding().masked()
         if self.delimited:
             self.writer.writerow([excel_safe(problem.raw), *([""] * (len(self.source.headers) - 1)),
@@ -202,6 +227,8 @@ def _validate_file(builder: ReportBuilder, plan: Plan, options: Options, source:
             result = validate_table(plan, keyed, file=source.path, lines=item.lines, show_pii=options.show_pii)
             behind.submit(_report_rows, builder, rejects, duplicates, source.path, item, keyed, result)
             progress.update(rows=item.batch.num_rows, bytes_done=items.bytes_read)
+    if rejects:
+        rejects.flush()
     builder.end_file()
 
 

@@ -91,6 +91,28 @@ def test_jsonl_export(runner: CliRunner, tmp_path: Path) -> None:
     assert "20 rows read = 20 valid + 0 rejected" in result.stdout
 
 
+def test_rejects_are_in_line_order_with_the_rows_the_reader_could_not_read(runner: CliRunner, tmp_path: Path) -> None:
+    records = [fake.record for fake in fake_records("administrative_penalty", 6, seed=4, on=TODAY)]
+    broken = {**records[0], "decision_date": "2024-13-45"}
+    lines = [json.dumps(broken, ensure_ascii=False), "{not json", "[1, 2]",
+             *(json.dumps(record, ensure_ascii=False) for record in records[1:4]), "{", json.dumps(broken)]
+    path = tmp_path / "feed.jsonl"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    rejects = tmp_path / "rejects.jsonl"
+    result = runner.invoke(main, ["validate", str(path), "--class", "administrative_penalty", "--rejects",
+                                  str(rejects), *ON])
+    assert result.exit_code == 1, result.output
+    written = [json.loads(line)["line"] for line in rejects.read_text(encoding="utf-8").splitlines()]
+    assert written == [1, 2, 3, 7, 8]
+    table = _export(tmp_path / "feed.csv", 12, error_rate=0.5)
+    rows = table.read_text(encoding="utf-8").splitlines(keepends=True)
+    table.write_text("".join([*rows[:3], "a,b\n", *rows[3:], "c\n"]), encoding="utf-8")
+    rejects = tmp_path / "rejects.csv"
+    runner.invoke(main, ["validate", str(table), "--rejects", str(rejects), *ON])
+    numbers = [int(row[-2]) for row in list(csv.reader(io.StringIO(rejects.read_text(encoding="utf-8"))))[1:]]
+    assert numbers == sorted(numbers) and {4, 15} <= set(numbers)
+
+
 def test_the_wrong_class_is_invalid_data_and_an_unknown_class_a_usage_error(runner: CliRunner,
                                                                            tmp_path: Path) -> None:
     path = _export(tmp_path / "p.csv", 5)
