@@ -126,17 +126,12 @@ class _Rejects:
 
     def rows(self, chunk: TableChunk, rows: Sequence[int], findings: dict[int, list[Finding]]) -> None:
         """Write the failing ``rows`` of ``chunk``, and the unreadable rows held, in line order."""
-        held, self._held = self._held, []
-        held.sort(key=lambda problem: problem.line)
-        if not rows:
-            for problem in held:
-                self._write_problem(problem)
-            return
+        held, self._held = sorted(self._held, key=lambda problem: problem.line), []
+        next_held = 0
         if not self.show_pii:  # the rows stay as they were; the reasons name no ID number, nor does a file name
             findings = {row: [finding.masked() for finding in findings[row]] for row in rows}
         taken = chunk.batch.take(pa.array(rows, pa.int64()))
         columns = [column.to_pylist() for column in taken.columns]
-        next_held = 0
         for position, row in enumerate(rows):
             cells = [column[position] for column in columns]
             line = int(chunk.lines[row])
@@ -160,9 +155,9 @@ class _Rejects:
 
     def flush(self) -> None:
         """Write the unreadable rows still held (after the last chunk of the file)."""
-        held, self._held = sorted(self._held, key=lambda problem: problem.line), []
-        for problem in held:
+        for problem in sorted(self._held, key=lambda problem: problem.line):
             self._write_problem(problem)
+        self._held = []
 
     def _write_problem(self, problem: RowProblem) -> None:
         finding = problem.finding() if self.show_pii else problem.finding().masked()
