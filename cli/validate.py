@@ -199,6 +199,9 @@ def _choose_plan(options: Options, source: Source) -> tuple[Plan, tuple[str, str
         record_class(options.class_name)  # an unknown class is a usage error, before any row is read
         reason = (f"由 --class 指定：{options.class_name}", f"given with --class: {options.class_name}")
         name = options.class_name
+    elif source.class_name:  # an exchange batch says what it holds, even when no record can be read
+        name = source.class_name
+        reason = (f"由交换批次的清单指定：{name}", f"named by the exchange batch's manifest: {name}")
     else:
         guess = infer_class(source.headers)
         name, reason = guess.name, (guess.reason_zh, guess.reason_en)

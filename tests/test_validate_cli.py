@@ -278,6 +278,7 @@ def test_an_exchange_batch_with_a_damaged_line(runner: CliRunner, tmp_path: Path
     intact = runner.invoke(main, ["validate", str(folder), "--format", "json", *ON])
     assert intact.exit_code == 0, intact.output
     assert json.loads(intact.stdout)["files"][0]["rows"]["read"] == 5
+    assert "manifest" in json.loads(intact.stdout)["class"]["reason_en"]  # the batch names its class
     records = folder / "records.jsonl"
     lines = records.read_bytes().splitlines(keepends=True)
     records.write_bytes(b"".join([*lines[:2], b"{broken\n", *lines[3:]]))
@@ -290,6 +291,28 @@ def test_an_exchange_batch_with_a_damaged_line(runner: CliRunner, tmp_path: Path
     assert one_line.exit_code == 1, one_line.output
     rows = json.loads(one_line.stdout)["files"][0]["rows"]
     assert (rows["read"], rows["valid"], rows["rejected"]) == (5, 4, 1)
+
+
+def test_an_exchange_batch_none_of_whose_records_can_be_read_is_checked_as_its_manifest_says(
+        runner: CliRunner, tmp_path: Path) -> None:
+    from creditstd.records.exchange import BatchWriter
+
+    folder = tmp_path / "batch"
+    with BatchWriter(folder, "administrative_penalty", department="某市市场监督管理局",
+                     department_uscc="11350100MAD18YGF27", on=TODAY) as batch:
+        for fake in fake_records("administrative_penalty", 3, seed=3, on=TODAY):
+            batch.add(fake.record)
+    records = folder / "records.jsonl"
+    records.write_bytes(b"{broken\n" * 3)
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    manifest["records"]["sha256"] = hashlib.sha256(records.read_bytes()).hexdigest()
+    (folder / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    result = runner.invoke(main, ["validate", str(folder), "--format", "json", *ON])
+    assert result.exit_code == 1, result.output
+    report = json.loads(result.stdout)
+    assert report["class"]["name"] == "administrative_penalty"
+    rows = report["files"][0]["rows"]
+    assert (rows["read"], rows["valid"], rows["rejected"]) == (3, 0, 3)
 
 
 def test_the_pre_commit_hook_runs_the_validate_command(runner: CliRunner) -> None:

@@ -361,5 +361,7 @@ def open_exchange(path: str, *, batch_rows: int = 65536) -> tuple[Source, Iterat
 
     iterator = read()
     first = _first_chunk(iterator)
-    source = Source(os.fspath(path), "exchange", "utf-8", None, None, tuple(table.columns.values()), None, None, None)
+    named = manifest.get("class")
+    source = Source(os.fspath(path), "exchange", "utf-8", None, None, tuple(table.columns.values()), None, None, None,
+                    class_name=named if isinstance(named, str) else None)
     return source, _replay(first, iterator)

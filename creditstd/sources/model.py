@@ -134,7 +134,8 @@ class Source:
     header row (JSON Lines, exchange); ``headers``: the column names, exactly the chunks' column names
     (JSON Lines: those of the first chunk; a key first seen later adds a column to later chunks);
     ``title``: text of the rows above the header (a title such as ``2024年第一季度行政处罚信息``), or
-    ``None``; ``sheet`` (XLSX); ``compression`` (``gzip`` or ``None``).
+    ``None``; ``sheet`` (XLSX); ``compression`` (``gzip`` or ``None``); ``class_name``: the catalogue class
+    the input names itself (an exchange batch's manifest), or ``None``.
     """
 
     path: str
@@ -146,6 +147,7 @@ class Source:
     title: str | None = None
     sheet: str | None = None
     compression: str | None = None
+    class_name: str | None = None
 
 
 @dataclass(frozen=True, eq=False)
