@@ -10,7 +10,7 @@ import shutil
 import sys
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import BinaryIO, NamedTuple, TextIO
+from typing import Any, BinaryIO, NamedTuple, TextIO
 
 import click
 
@@ -22,6 +22,7 @@ __all__ = [
     "CHECK_LINE_BYTES",
     "InputError",
     "Line",
+    "carriage_return_lines",
     "check_readable",
     "leave_no_batch",
     "make_private_dir",
@@ -123,6 +124,42 @@ def bom_encoding(stream: BinaryIO, encoding: str) -> str:
     return next((name for bom, name in _BOMS if start.startswith(bom)), encoding)
 
 
+class _CarriageReturns(io.RawIOBase):
+    """A byte stream whose carriage returns are read as line feeds (see :func:`carriage_return_lines`)."""
+
+    def __init__(self, stream: BinaryIO) -> None:
+        self._stream = stream
+        read1 = getattr(stream, "read1", None)
+        self._read = read1 if read1 is not None else stream.read
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        data = self._read(len(buffer)).replace(b"\r", b"\n")
+        buffer[:len(data)] = data
+        return len(data)
+
+
+def carriage_return_lines(stream: BinaryIO, codec: codecs.CodecInfo) -> BinaryIO:
+    """``stream``, or, when its lines end in a carriage return alone (classic Mac text; Excel for Mac's "CSV
+    (Macintosh)": a carriage return and no line feed in the first bytes buffered), the same bytes with each
+    carriage return read as a line feed, so that lines, and their numbers, are what the user sees.  Only for an
+    encoding that writes both as single bytes never found inside a character (UTF-8, GB 18030...).
+
+    >>> import codecs, io
+    >>> carriage_return_lines(io.BufferedReader(io.BytesIO(b'a\\rb\\r')), codecs.lookup('utf-8')).read()
+    b'a\\nb\\n'
+    >>> carriage_return_lines(io.BufferedReader(io.BytesIO(b'a\\r\\nb')), codecs.lookup('utf-8')).read()
+    b'a\\r\\nb'
+    """
+    peek = getattr(stream, "peek", None)
+    head = peek(1 << 16)[:1 << 16] if peek else b""
+    if b"\n" in head or b"\r" not in head or not _splits_on_newline_byte(codec):
+        return stream
+    return io.BufferedReader(_CarriageReturns(stream), buffer_size=1 << 16)
+
+
 def read_lines(path: str, encoding: str, *, max_bytes: int = CHECK_LINE_BYTES,
                skip_comments: bool = True) -> Iterator[Line]:
     """Yield each non-blank line of ``path`` (``-`` = stdin), stripped, as a :class:`Line`.
@@ -138,6 +175,7 @@ def read_lines(path: str, encoding: str, *, max_bytes: int = CHECK_LINE_BYTES,
     stream = open_input(path)
     with contextlib.nullcontext(stream) if path == "-" else stream:
         codec = text_codec(bom_encoding(stream, encoding))
+        stream = carriage_return_lines(stream, codec)
         lines = _byte_lines(stream, codec, max_bytes) if _splits_on_newline_byte(codec) else \
             _text_lines(stream, codec, max_bytes)
         number = 0

@@ -65,6 +65,7 @@ from creditstd.cli._io import (
     CHECK_LINE_BYTES,
     Line,
     bom_encoding,
+    carriage_return_lines,
     line_error,
     open_input,
     read_lines,
@@ -398,6 +399,7 @@ def _read_blocks(path: str, encoding: str, scale: int = 1) -> Iterator[Any]:
     stream = open_input(path)
     with contextlib.nullcontext(stream) if path == "-" else stream:
         codec = text_codec(bom_encoding(stream, encoding))
+        stream = carriage_return_lines(stream, codec)
         if codec.name not in _FAST_CODECS:
             yield from _blocks_of(read_lines_from(stream, path, codec))
             return

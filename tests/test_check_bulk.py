@@ -715,3 +715,22 @@ def test_echoed_matrix_equals_redact(texts: list[str], reveal: bool) -> None:
     matrix = np.frombuffer("".join(texts).encode(), dtype=np.uint8).reshape(len(texts), -1)
     echo = invalid._echoed(matrix.shape[1], matrix, np.arange(len(texts)))
     assert [row.tobytes().decode() for row in echo] == (texts if reveal else [check_module.redact(t) for t in texts])
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "gb18030"])
+@pytest.mark.parametrize("quiet", [False, True])
+def test_lines_that_end_in_a_carriage_return_alone_are_lines(tmp_path: Path, encoding: str, quiet: bool) -> None:
+    """Classic Mac text, as Excel for Mac's "CSV (Macintosh)" writes it: each identifier is a line of its own."""
+    import json
+
+    path = tmp_path / "mac.txt"
+    path.write_bytes("91350100M000100Y43\r11010519491231002X\r坏\r\r91350100M000100Y44\r".encode(encoding))
+    args = ["check", "--file", str(path), "--encoding", encoding, *(["-q"] if quiet else ["--format", "jsonl"])]
+    result = CliRunner().invoke(main, args, env={"CREDITSTD_LANG": "en"})
+    assert result.exit_code == 1, result.output
+    if quiet:  # the invalid lines only, each by its own number
+        assert "line 3:" in result.stdout and "line 5:" in result.stdout and "line 1:" not in result.stdout
+        return
+    lines = [json.loads(line) for line in result.stdout.splitlines() if line.startswith("{")]
+    assert [(line["line"], line["valid"]) for line in lines] == [(1, True), (2, True), (3, False), (5, False)]
+    assert "11010519491231002X" not in result.stdout
