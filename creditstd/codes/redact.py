@@ -132,7 +132,27 @@ _INVISIBLE = "".join(chr(code) for first, last in (
 #: compact()'s separators, the ideographic space and full-width - . / (NFKC folds them to separators), and
 #: the invisible characters above: redact errs on the side of privacy.
 _SEPARATORS = "".join(dict.fromkeys(SEPARATORS + "\u3000\uff0d\uff0e\uff0f" + _INVISIBLE))
-_SEPARATOR = "[" + re.escape(_SEPARATORS) + "]"
+
+
+def _character_class(characters: str) -> str:
+    """A regular-expression class of ``characters`` written as ranges of consecutive code points: a class
+    listing characters past U+FFFF one by one is searched item by item, which made every match slower.
+
+    >>> _character_class('abcxy')
+    '[a-cx-y]'
+    """
+    codes = sorted({ord(char) for char in characters})
+    runs: list[list[int]] = []
+    for code in codes:
+        if runs and code == runs[-1][1] + 1:
+            runs[-1][1] = code
+        else:
+            runs.append([code, code])
+    return "[" + "".join(re.escape(chr(first)) if first == last else f"{re.escape(chr(first))}-{re.escape(chr(last))}"
+                         for first, last in runs) + "]"
+
+
+_SEPARATOR = _character_class(_SEPARATORS)
 #: A run: digit-like characters, with any separators between them (compact() drops them all).
 _RUN = re.compile(rf"{_ID_CHAR}(?:{_SEPARATOR}*{_ID_CHAR})*")
 _IS_ID_CHAR = re.compile(_ID_CHAR)
