@@ -50,6 +50,7 @@ back, a report writer can sort and group them.
 from __future__ import annotations
 
 import dataclasses
+import functools
 from dataclasses import dataclass
 from typing import Any
 
@@ -87,6 +88,15 @@ class Location:
         """The parts that are set, as a JSON object."""
         return {name: value for name in ("file", "line", "record", "column", "record_id")
                 if (value := getattr(self, name)) is not None}
+
+
+@functools.lru_cache(maxsize=4096)
+def _masked(text: str) -> str:
+    """:func:`~creditstd.codes.redact.redact` of a text, remembered: the messages of a code and the file names
+    repeat from finding to finding."""
+    from creditstd.codes.redact import redact  # the identifier library builds on this module
+
+    return redact(text)
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,13 +140,11 @@ class Finding:
         >>> masked.location.file, masked.message_en
         ('a/110105********0021.csv', 'repeats line 2 of a/110105********0021.csv')
         """
-        from creditstd.codes.redact import redact  # the identifier library builds on this module
-
         location = self.location
         if location is not None and location.file is not None:
-            location = dataclasses.replace(location, file=redact(location.file))
-        return dataclasses.replace(self, message_zh=redact(self.message_zh), message_en=redact(self.message_en),
-                                   value=None if self.value is None else redact(self.value), location=location)
+            location = dataclasses.replace(location, file=_masked(location.file))
+        return dataclasses.replace(self, message_zh=_masked(self.message_zh), message_en=_masked(self.message_en),
+                                   value=None if self.value is None else _masked(self.value), location=location)
 
     @classmethod
     def from_error(cls, error: CreditstdError, **where: Any) -> Finding:
