@@ -25,7 +25,9 @@ half way leaves the target as it was.
 
 With ``special=True`` (what the command line asks for the files a user
 names), a target that exists and is not a regular file (a device such as
-``/dev/null`` or ``/dev/stdout``, a named pipe) is written to directly:
+``/dev/null`` or ``/dev/stdout``, a named pipe), or that is named through
+``/dev`` or ``/proc`` (``/dev/stdout`` when the shell sent it to a file),
+is written to directly:
 there is nothing to replace atomically there, and renaming a file over it
 would destroy the device or pipe (as root, ``/dev/null`` itself).  Without
 it (the files of a batch folder) such an entry is replaced like any other:
@@ -63,12 +65,15 @@ def _umask() -> int:
 
 
 def _special(target: str) -> bool:
-    """Whether ``target`` exists and is neither a regular file nor a folder (a device, a named pipe, a socket)."""
+    """Whether ``target`` exists and is neither a regular file nor a folder (a device, a named pipe, a socket),
+    or is reached through ``/dev`` or ``/proc`` (``/dev/stdout`` redirected to a file is a link to the file
+    the shell opened: renaming over it would replace the system's link, not write the output)."""
     try:
         mode = os.stat(target).st_mode
     except (OSError, ValueError):
         return False
-    return not stat.S_ISREG(mode) and not stat.S_ISDIR(mode)
+    return (not stat.S_ISREG(mode) and not stat.S_ISDIR(mode)) or os.path.abspath(target).startswith(("/dev/",
+                                                                                                        "/proc/"))
 
 
 def _open_special(target: str, mode: str, encoding: str | None, newline: str | None) -> IO[Any]:

@@ -396,3 +396,17 @@ def test_a_record_repeated_within_and_across_files_is_rejected_where_it_repeats(
     assert "line 6" in next(e["message_en"] for e in examples if e["line"] == 32)
     kept = (rejects / "b.csv.rejects.csv").read_text(encoding="utf-8").splitlines()
     assert len(kept) == 3 and all("record.duplicate" in line for line in kept[1:])
+
+
+def test_a_report_to_the_standard_output_by_name_goes_to_the_file_the_shell_opened(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    path = _export(tmp_path / "in.csv", 5)
+    out = tmp_path / "report.json"
+    with open(out, "wb") as stdout:  # /proc/self/fd/1 is then a link to this file; renaming over it would fail
+        done = subprocess.run([sys.executable, "-c", "from creditstd.cli import main; main()", "validate", str(path),
+                               "--format", "json", "-o", "/proc/self/fd/1", *ON],
+                              stdout=stdout, stderr=subprocess.PIPE, check=False)
+    assert done.returncode == 0, done.stderr.decode()
+    assert json.loads(out.read_text(encoding="utf-8"))["exit_status"] == 0
