@@ -25,7 +25,7 @@ half way leaves the target as it was.
 
 With ``special=True`` (what the command line asks for the files a user
 names), a target that exists and is not a regular file (a device such as
-``/dev/null`` or ``/dev/stdout``, a named pipe), or that is named through
+``/dev/null`` or ``/dev/stdout``, a named pipe), or that is a link in
 ``/dev`` or ``/proc`` (``/dev/stdout`` when the shell sent it to a file),
 is written to directly:
 there is nothing to replace atomically there, and renaming a file over it
@@ -66,14 +66,16 @@ def _umask() -> int:
 
 def _special(target: str) -> bool:
     """Whether ``target`` exists and is neither a regular file nor a folder (a device, a named pipe, a socket),
-    or is reached through ``/dev`` or ``/proc`` (``/dev/stdout`` redirected to a file is a link to the file
-    the shell opened: renaming over it would replace the system's link, not write the output)."""
+    or is a link in ``/dev`` or ``/proc`` (``/dev/stdout`` redirected to a file is a link to the file the
+    shell opened: renaming over it would replace the system's link, not write the output; a plain file in
+    ``/dev/shm`` is written atomically as anywhere else)."""
     try:
         mode = os.stat(target).st_mode
+        absolute = os.path.abspath(target)
+        linked = absolute.startswith(("/dev/", "/proc/")) and os.path.realpath(target) != absolute
     except (OSError, ValueError):
         return False
-    return (not stat.S_ISREG(mode) and not stat.S_ISDIR(mode)) or os.path.abspath(target).startswith(("/dev/",
-                                                                                                        "/proc/"))
+    return (not stat.S_ISREG(mode) and not stat.S_ISDIR(mode)) or linked
 
 
 def _open_special(target: str, mode: str, encoding: str | None, newline: str | None) -> IO[Any]:
