@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import shutil
-from datetime import date
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +24,7 @@ from creditstd.records.fake import fake_records
 
 CLASS = "administrative_penalty"
 TODAY = date(2026, 12, 1)
+CREATED = datetime(2026, 12, 1, tzinfo=timezone(timedelta(hours=8)))
 SENDER = {"department": "某市市场监督管理局", "department_uscc": "11350100MAD18YGF27"}
 
 
@@ -32,7 +33,9 @@ def _write(folder: Path, records: list[dict[str, Any]], sizes: tuple[int, ...] =
     entries, at = [], 0
     for number, size in enumerate(sizes):
         name = f"part-{number:05d}"
-        with BatchWriter(folder / name, CLASS, on=TODAY, validate=False, **SENDER) as batch:
+        # one created time for every part, as the Spark conversion gives them (the time each part is completed
+        # could fall in another second than the first's under load: a flaky test, not a tampered part)
+        with BatchWriter(folder / name, CLASS, on=TODAY, validate=False, created=CREATED, **SENDER) as batch:
             for data in records[at : at + size]:
                 batch.add(data)
             batch.account(rows_in=size + 1, rejected=1)
