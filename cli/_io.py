@@ -22,11 +22,11 @@ __all__ = [
     "CHECK_LINE_BYTES",
     "InputError",
     "Line",
-    "carriage_return_lines",
     "check_readable",
     "leave_no_batch",
     "make_private_dir",
     "open_input",
+    "open_text_input",
     "output_stream",
     "prepare_output_dir",
     "read_lines",
@@ -160,6 +160,18 @@ def carriage_return_lines(stream: BinaryIO, codec: codecs.CodecInfo) -> BinaryIO
     return io.BufferedReader(_CarriageReturns(stream), buffer_size=1 << 16)
 
 
+@contextlib.contextmanager
+def open_text_input(path: str, encoding: str) -> Iterator[tuple[BinaryIO, codecs.CodecInfo]]:
+    """``path`` (``-`` = stdin) opened to be read line by line: its bytes (carriage returns alone read as line
+    feeds: :func:`carriage_return_lines`) and the codec a byte-order mark or ``encoding`` names.  An unknown
+    encoding stops (exit 2) before the file is opened; the file is closed at the end, stdin left open."""
+    text_codec(encoding)
+    stream = open_input(path)
+    with contextlib.nullcontext(stream) if path == "-" else stream:
+        codec = text_codec(bom_encoding(stream, encoding))
+        yield carriage_return_lines(stream, codec), codec
+
+
 def read_lines(path: str, encoding: str, *, max_bytes: int = CHECK_LINE_BYTES,
                skip_comments: bool = True) -> Iterator[Line]:
     """Yield each non-blank line of ``path`` (``-`` = stdin), stripped, as a :class:`Line`.
@@ -171,11 +183,7 @@ def read_lines(path: str, encoding: str, *, max_bytes: int = CHECK_LINE_BYTES,
     line; the input is never modified.
     """
     name = "<stdin>" if path == "-" else path
-    text_codec(encoding)
-    stream = open_input(path)
-    with contextlib.nullcontext(stream) if path == "-" else stream:
-        codec = text_codec(bom_encoding(stream, encoding))
-        stream = carriage_return_lines(stream, codec)
+    with open_text_input(path, encoding) as (stream, codec):
         lines = _byte_lines(stream, codec, max_bytes) if _splits_on_newline_byte(codec) else \
             _text_lines(stream, codec, max_bytes)
         number = 0

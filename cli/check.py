@@ -42,7 +42,6 @@ True
 from __future__ import annotations
 
 import codecs
-import contextlib
 import dataclasses
 import enum
 import functools
@@ -64,12 +63,9 @@ import click
 from creditstd.cli._io import (
     CHECK_LINE_BYTES,
     Line,
-    bom_encoding,
-    carriage_return_lines,
     line_error,
-    open_input,
+    open_text_input,
     read_lines,
-    text_codec,
 )
 from creditstd.codes import batch, orgcode, regno, ric, uscc
 from creditstd.codes import redact as redact_module
@@ -395,11 +391,7 @@ def _read_blocks(path: str, encoding: str, scale: int = 1) -> Iterator[Any]:
     writes little; the JSON formats twice: fewer NumPy calls per line, an output buffer of about 20 MB) and split
     here; any other encoding, and any block with a line too long or bytes that are not UTF-8, goes through
     :func:`read_lines`' own per-line reading, which raises the same :class:`InputError` naming the same line."""
-    text_codec(encoding)
-    stream = open_input(path)
-    with contextlib.nullcontext(stream) if path == "-" else stream:
-        codec = text_codec(bom_encoding(stream, encoding))
-        stream = carriage_return_lines(stream, codec)
+    with open_text_input(path, encoding) as (stream, codec):
         if codec.name not in _FAST_CODECS:
             yield from _blocks_of(read_lines_from(stream, path, codec))
             return

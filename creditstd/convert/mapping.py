@@ -64,7 +64,7 @@ from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError as SchemaError
 
 from creditstd.convert.codes import MAPPING_CODES
-from creditstd.convert.toml_lines import MAX_KEY_PARTS, line_map, locate
+from creditstd.convert.toml_lines import MAX_KEY_PARTS, line_map, locate, long_key_line
 from creditstd.convert.transforms import Chain, compile_chain
 from creditstd.convert.xpath import RecordPath, SourcePath, UnsafePath, compile_path, compile_record_path
 from creditstd.exceptions import CreditstdError
@@ -190,12 +190,6 @@ def _validator() -> Draft202012Validator:
     return Draft202012Validator(mapping_schema())
 
 
-#: A key of more than MAX_KEY_PARTS parts: bare or quoted parts joined by dots (possessive, and never starting
-#: inside a part, so the search is linear however the text is made).
-_LONG_KEY = re.compile(r"(?<![A-Za-z0-9_\-\"'])(?:(?:[A-Za-z0-9_-]++|\"[^\"\n]*+\"|'[^'\n]*+')[ \t]*+\.[ \t]*+)"
-                       rf"{{{MAX_KEY_PARTS},}}")
-
-
 def _toml(text: str, file: str) -> dict[str, Any]:
     try:
         import tomllib
@@ -205,9 +199,9 @@ def _toml(text: str, file: str) -> dict[str, Any]:
         except ModuleNotFoundError:
             raise MappingError(file, [_problem("mapping.unreadable", file, 1, reason="Python 3.10 needs the "
                                                "tomli package to read TOML / 需要 tomli 包")]) from None
-    long_key = _LONG_KEY.search(text)
+    long_key = long_key_line(text)
     if long_key is not None:  # TOML parsers take time and memory that grow with the square of a key's parts
-        raise MappingError(file, [_problem("mapping.syntax", file, text.count("\n", 0, long_key.start()) + 1,
+        raise MappingError(file, [_problem("mapping.syntax", file, long_key,
                                            reason=f"a key (or text) of more than {MAX_KEY_PARTS} dotted parts / "
                                                   f"键（或文本）的层级超过{MAX_KEY_PARTS}")])
     try:

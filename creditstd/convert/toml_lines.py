@@ -32,11 +32,26 @@ import contextlib
 import re
 from collections.abc import Sequence
 
-__all__ = ["MAX_KEY_PARTS", "line_map", "locate"]
+__all__ = ["MAX_KEY_PARTS", "line_map", "locate", "long_key_line"]
 
 #: The most parts a dotted key (``a.b.c``) or table header may have: a mapping needs a handful, and TOML
 #: parsers (tomllib, and this walk) take time and memory that grow with the square of a key's parts.
 MAX_KEY_PARTS = 64
+#: More than MAX_KEY_PARTS bare or quoted parts joined by dots (possessive, and never starting inside a part,
+#: so the search is linear however the text is made).
+_LONG_KEY = re.compile(r"(?<![A-Za-z0-9_\-\"'])(?:(?:[A-Za-z0-9_-]++|\"[^\"\n]*+\"|'[^'\n]*+')[ \t]*+\.[ \t]*+)"
+                       rf"{{{MAX_KEY_PARTS},}}")
+
+
+def long_key_line(text: str) -> int | None:
+    """The line of the first key of more than :data:`MAX_KEY_PARTS` dotted parts in ``text`` (or of text
+    that reads as one), None when there is none: what to refuse before a TOML parser sees ``text``.
+
+    >>> long_key_line('a.b = 1\\n[' + '.'.join(['x'] * 65) + ']\\n'), long_key_line('[a.b.c]\\n')
+    (2, None)
+    """
+    found = _LONG_KEY.search(text)
+    return None if found is None else text.count("\n", 0, found.start()) + 1
 
 Path = tuple[str | int, ...]
 
