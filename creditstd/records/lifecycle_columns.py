@@ -56,6 +56,7 @@ from creditstd.records.publication import (
     Selection,
     add_period,
     choose_rule,
+    get_rule_set,
     holds,
     judging_rule_set,
     lifecycle,
@@ -70,6 +71,8 @@ _PUBLISHED, _PENDING, _NOT_PUBLISHED, _EXPIRED = range(4)
 _NO_END = NO_END.toordinal()
 #: A missing date, as a day number.
 _NONE = -1
+#: The day number of 1970-01-01, NumPy's day 0.
+_UNIX_DAY = date(1970, 1, 1).toordinal()
 
 
 def _json(value: Any) -> str:
@@ -235,6 +238,7 @@ def _choices(class_name: str, cells: Mapping[str, pa.Array], rows: int, on: date
     conditions = _Conditions(class_name, cells, rows)
     choices: list[RuleChoice] = []
     choice_of = np.full(rows, -1, np.int64)
+    rule_holds: dict[tuple[str, str], np.ndarray] = {}  # per rule set and rule: selections share rule sets
     # the rows of each selection together, in row order (a radix sort on 16 bits)
     order = np.argsort(selection_of.astype(np.uint16 if len(selections) <= 1 << 16 else np.int64), kind="stable")
     bounds = np.searchsorted(selection_of[order], np.arange(len(selections) + 1))
@@ -243,7 +247,10 @@ def _choices(class_name: str, cells: Mapping[str, pa.Array], rows: int, on: date
         undecided = np.ones(len(members), bool)
         parameters = rule_parameters(selection.rule_set)
         for rule in selection.rule_set["rules"]:
-            hit = undecided & conditions.holds(rule["when"], parameters)[members]
+            memo = (selection.rule_set["id"], rule["id"])
+            if memo not in rule_holds:
+                rule_holds[memo] = conditions.holds(rule["when"], parameters)
+            hit = undecided & rule_holds[memo][members]
             if hit.any():
                 choice_of[members[hit]] = len(choices)
                 choices.append(RuleChoice(selection.rule_set, rule, selection.selected_by))
@@ -306,18 +313,36 @@ def _window_days(choice: RuleChoice, dates: Callable[[str], np.ndarray], rows: n
 def _tail(choice: RuleChoice, status: str) -> str:
     """The canonical JSON of a lifecycle from its first member after ``display_until`` (keys sort so), with
     the comma before it."""
+    return _rule_tail(choice.rule_set["id"], choice.rule["id"], status)
+
+
+@functools.lru_cache(maxsize=1 << 12)
+def _rule_tail(rule_set_id: str, rule_id: str, status: str) -> str:
+    """:func:`_tail` of the rule ``rule_id`` of rule set ``rule_set_id`` (remembered: every batch repeats them)."""
     zh, en = STATUSES[status]
-    rule = choice.rule
-    rest = {"reason_en": f"{en}: {rule['en']}", "reason_zh": f"{zh}：{rule['zh']}", "rule": rule["id"],
-            "rule_set": choice.rule_set["id"], "status": status}
+    rule = next(rule for rule in get_rule_set(rule_set_id)["rules"] if rule["id"] == rule_id)
+    rest = {"reason_en": f"{en}: {rule['en']}", "reason_zh": f"{zh}：{rule['zh']}", "rule": rule_id,
+            "rule_set": rule_set_id, "status": status}
     return "," + _json(rest)[1:]
 
 
 def _day_texts(days: np.ndarray) -> pa.Array:
-    """Each day number as its JSON value: the quoted ISO date, or ``null``."""
-    distinct, where = np.unique(days, return_inverse=True)
-    texts = ["null" if day == _NONE else f'"{date.fromordinal(day).isoformat()}"' for day in distinct.tolist()]
-    return pa.array(texts, pa.string()).take(pa.array(where.reshape(-1)))
+    """Each day number as its JSON value: the quoted ISO date, or ``null``.
+
+    >>> _day_texts(np.array([date(2024, 2, 29).toordinal(), _NONE, 1, _NO_END])).to_pylist()
+    ['"2024-02-29"', 'null', '"0001-01-01"', '"9999-12-31"']
+    """
+    count = len(days)
+    text = np.full((count, 12), ord('"'), np.uint8)  # '"YYYY-MM-DD"', or 'null' in the first four bytes
+    known = days != _NONE
+    iso = (days[known] - _UNIX_DAY).astype("datetime64[D]").astype("S10")
+    text[known, 1:11] = np.frombuffer(iso.tobytes(), np.uint8).reshape(-1, 10)
+    text[~known, :4] = np.frombuffer(b"null", np.uint8)
+    lengths = np.where(known, 12, 4).astype(np.int32)
+    offsets = np.zeros(count + 1, np.int32)
+    np.cumsum(lengths, out=offsets[1:])
+    data = text.reshape(-1) if known.all() else text[np.arange(12) < lengths[:, None]]
+    return pa.Array.from_buffers(pa.string(), count, [None, pa.py_buffer(offsets), pa.py_buffer(data.tobytes())])
 
 
 def lifecycle_texts(class_name: str, cells: Mapping[str, pa.Array], rows: int, *, on: date,
