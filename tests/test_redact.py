@@ -39,3 +39,30 @@ def test_an_id_number_with_invisible_characters_inside_is_masked(body: str, insi
 
 def test_invisible_characters_are_kept_where_they_were() -> None:
     assert redact("110105\u00ad19491231\u0301002X 备注") == "110105\u00ad********\u0301002X 备注"
+
+
+def test_every_character_compact_drops_inside_a_number_is_a_separator_to_redact() -> None:
+    """compact() reads ``110105<em space>19491231<em space>002X`` as an ID number (it folds the text with NFKC,
+    then drops its separators), so redact must mask it: every code point NFKC folds to separators only is one
+    of redact's separators too."""
+    from creditstd.codes._text import SEPARATORS
+    from creditstd.codes.redact import _SEPARATOR_SET
+
+    separators = set(SEPARATORS)
+    missing = [hex(code) for code in range(0x110000) if not 0xD800 <= code <= 0xDFFF
+               and all(char in separators for char in unicodedata.normalize("NFKC", chr(code)))
+               and chr(code) not in _SEPARATOR_SET]
+    assert missing == []
+
+
+@settings(max_examples=200, deadline=None)
+@given(_BODIES, st.sampled_from(["\u2003", "\u2009", "\u202f", "\u2026", "\uff3f", "\uff3c", "\ufe4d", "\u0387",
+                                 "\x01", "\x1b", "\x7f", "\x85", "\t"]))
+def test_an_id_number_split_by_spaces_dots_or_control_characters_is_masked(body: str, separator: str) -> None:
+    number = body + ric.calc_check_digit(body)
+    text = f"备注{number[:6]}{separator}{number[6:14]}{separator}{number[14:]}"
+    assert ric.is_valid(number[:6] + separator + number[6:]) or separator < " " or "\x7f" <= separator <= "\x9f"
+    for masked in (redact(text), redact_personal(text)):
+        shown = masked.replace(separator, "")
+        assert number not in shown and full_id_numbers(shown) == [], repr(masked)
+        assert number[6:14] not in shown  # the birth date

@@ -129,9 +129,21 @@ _INVISIBLE = "".join(chr(code) for first, last in (
     (0x1AB0, 0x1AFF), (0x1DC0, 0x1DFF), (0x200B, 0x200F), (0x202A, 0x202E), (0x2060, 0x206F), (0x20D0, 0x20FF),
     (0x3164, 0x3164), (0xFE00, 0xFE0F), (0xFE20, 0xFE2F), (0xFEFF, 0xFEFF), (0xFFA0, 0xFFA0), (0xE0000, 0xE007F),
     (0xE0100, 0xE01EF)) for code in range(first, last + 1))
-#: compact()'s separators, the ideographic space and full-width - . / (NFKC folds them to separators), and
-#: the invisible characters above: redact errs on the side of privacy.
-_SEPARATORS = "".join(dict.fromkeys(SEPARATORS + "\u3000\uff0d\uff0e\uff0f" + _INVISIBLE))
+#: Characters that NFKC folds to compact()'s separators only, so that compact() drops them inside a number:
+#: the ideographic and typographic spaces (U+2000-U+200A, U+202F, U+205F), the leaders and ellipsis
+#: (U+2024-U+2026), full-width - . / \\ _, the small and vertical forms of the dash, dot and underscore,
+#: super- and subscript minus, the Greek ano teleia (tests/test_redact.py scans every code point for more).
+_FOLDED_SEPARATORS = "".join(chr(code) for first, last in (
+    (0x0387, 0x0387), (0x2000, 0x200A), (0x2024, 0x2026), (0x202F, 0x202F), (0x205F, 0x205F), (0x207B, 0x207B),
+    (0x208B, 0x208B), (0x3000, 0x3000), (0xFE19, 0xFE19), (0xFE30, 0xFE34), (0xFE4D, 0xFE4F), (0xFE52, 0xFE52),
+    (0xFE58, 0xFE58), (0xFE63, 0xFE63), (0xFE68, 0xFE68), (0xFF0D, 0xFF0F), (0xFF3C, 0xFF3C), (0xFF3F, 0xFF3F))
+    for code in range(first, last + 1))
+#: Control characters (C0, DEL, C1): a report escapes them (``\\u0001``), and the digits around them read
+#: as one number.
+_CONTROLS = "".join(chr(code) for code in (*range(0x20), *range(0x7F, 0xA0)))
+#: compact()'s separators, what NFKC folds to them, the invisible characters and the control characters
+#: above: redact errs on the side of privacy.
+_SEPARATORS = "".join(dict.fromkeys(SEPARATORS + _FOLDED_SEPARATORS + _INVISIBLE + _CONTROLS))
 
 
 def _character_class(characters: str) -> str:
