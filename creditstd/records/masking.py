@@ -77,13 +77,16 @@ None
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Callable, Mapping
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from creditstd.codes import ric
+from creditstd.codes._text import compact
 from creditstd.codes.redact import redact_personal
+from creditstd.exceptions import ValidationError
 from creditstd.records import loader
 from creditstd.records.model import Field, record_class
 from creditstd.records.publication import lifecycle
@@ -93,17 +96,30 @@ __all__ = ["MASKS", "OPENNESS", "effective_openness", "for_publication", "mask_p
 
 
 def mask_shown_value(field: Field | None, text: str) -> str:
-    """A personal field's cell as a report may show it: an ID number in its publication form
-    (:func:`creditstd.ric.mask`), anything else (a name) to its first character.
+    """A personal field's cell as a report may show it: a cell of an ID number field shaped like a citizen ID
+    number (15 digits, or 17 and a digit or X, separators aside) in its publication form
+    (:func:`creditstd.ric.mask`), anything else (a name, a passport or permit number, a number with a name
+    typed after it) to its first character.
 
     >>> fields = record_class('administrative_penalty').fields
     >>> mask_shown_value(fields['id_number'], '11010519491231002X'), mask_shown_value(fields['subject_name'], '张三')
     ('110105********002X', '张*')
+    >>> mask_shown_value(fields['id_number'], 'H1234567890'), mask_shown_value(fields['id_number'], '110105 李四')
+    ('H**********', '1********')
     """
     rule = (field.mask or {}).get("rule") if field is not None else None
     if rule == "id_number" or (field is not None and field.kind in ("id_number", "citizen_id")):
-        return ric.mask(text)
+        try:
+            shaped = _ID_SHAPE.fullmatch(compact(text)) is not None
+        except ValidationError:
+            shaped = False
+        if shaped:
+            return ric.mask(text)
     return mask_person_name(text)
+
+
+#: A citizen ID number's shape (GB 11643: 17 digits and a check character; the old 15 digits).
+_ID_SHAPE = re.compile(r"[0-9]{17}[0-9X]|[0-9]{15}")
 
 
 def mask_person_name(name: str) -> str:

@@ -1,0 +1,52 @@
+"""What reports show of personal cells that are not clean ID numbers: nothing a reader could use.
+
+An ID number field's cell is shown in its publication form only when it is shaped like a citizen ID number;
+a passport or permit number, or an ID number with a name typed after it, keeps its first character only.
+"""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from creditstd.cli import main
+
+
+@pytest.fixture()
+def export(tmp_path: Path) -> Path:
+    base = tmp_path / "base.csv"
+    result = CliRunner().invoke(main, ["fake", "administrative_penalty", "-n", "40", "--format", "csv",
+                                       "--headers", "key", "--seed", "3", "-o", str(base)])
+    assert result.exit_code == 0, result.output
+    rows = list(csv.reader(base.open(encoding="utf-8")))
+    header, index = rows[0], {key: number for number, key in enumerate(rows[0])}
+    people = [row for row in rows[1:] if row[index["subject_category"]] == "自然人"]
+    people[0][index["id_number"]] = "110105194912310021 李四"
+    people[1][index["id_type"]] = "港澳居民来往内地通行证"
+    people[1][index["id_number"]] = "H1234567890"
+    people[1][index["decision_date"]] = "2023-02-30"  # another error: the row is among the samples
+    path = tmp_path / "p.csv"
+    with path.open("w", encoding="utf-8", newline="") as stream:
+        csv.writer(stream).writerows([header, people[0], people[1]])
+    return path
+
+
+@pytest.mark.parametrize("form", ["text", "json", "html", "sarif", "junit"])
+def test_odd_cells_of_id_number_fields_are_masked_in_every_report(export: Path, form: str, tmp_path: Path) -> None:
+    out = tmp_path / f"report.{form}"
+    result = CliRunner().invoke(main, ["validate", str(export), "--format", form, "-o", str(out),
+                                       "--rejects", str(tmp_path / "rejects.csv")])
+    assert result.exit_code == 1, result.output
+    shown = out.read_text(encoding="utf-8") + result.output
+    assert "李四" not in shown and "1234567" not in shown and "19491231" not in shown
+    rejects = (tmp_path / "rejects.csv").read_text(encoding="utf-8-sig")
+    assert "H1234567890" in rejects  # the rejects file holds the rows unchanged, for the steward to fix
+
+
+def test_show_pii_shows_them(export: Path, tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["validate", str(export), "--show-pii", "--lang", "en"])
+    assert result.exit_code == 1
+    assert "李四" in result.output
