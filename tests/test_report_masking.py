@@ -50,3 +50,37 @@ def test_show_pii_shows_them(export: Path, tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["validate", str(export), "--show-pii", "--lang", "en"])
     assert result.exit_code == 1
     assert "李四" in result.output
+
+
+_DISHONEST = """<?xml version="1.0" encoding="UTF-8"?>
+<SXBZXRMD>
+  <BZXR XH="1">
+    <BZXRMC>陈大文</BZXRMC>
+    <ZJHM ZJLX="港澳居民来往内地通行证">H1234567890</ZJHM>
+    <AH>（2024）鲁3705执908号</AH><ZXFY>东营市东营区人民法院</ZXFY><ZXFYDM>11370502MAA2PJJL8H</ZXFYDM>
+    <AJLX>执行</AJLX><AY>买卖合同纠纷</AY><WSLX>判决书</WSLX><LARQ>2024年3月27日</LARQ><FBSJ>2024年4月16日</FBSJ>
+  </BZXR>
+  <BZXR XH="2">
+    <BZXRMC>John Smith</BZXRMC>
+    <ZJHM ZJLX="护照">E12345678</ZJHM>
+    <AH>（2024）鲁3705执909号</AH><ZXFY>东营市东营区人民法院</ZXFY><ZXFYDM>11370502MAA2PJJL8H</ZXFYDM>
+    <AJLX>执行</AJLX><AY>买卖合同纠纷</AY><WSLX>判决书</WSLX><LARQ>2024年3月27日</LARQ><FBSJ>2024年4月16日</FBSJ>
+  </BZXR>
+</SXBZXRMD>
+"""
+
+
+def test_a_field_derived_from_an_id_number_shows_the_number_masked(tmp_path: Path) -> None:
+    """court-dishonest-xml derives the subject category from the ID document number: when that fails, the
+    finding belongs to subject_category, yet its value is a person's passport or permit number."""
+    source = tmp_path / "dishonest.xml"
+    source.write_text(_DISHONEST, encoding="utf-8")
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["convert", str(source), "--mapping", "court-dishonest-xml", "-o", str(out),
+                                       "--department", "某法院", "--department-uscc", "11350100MAD18YGF27",
+                                       "--on", "2025-06-01", "--report", str(tmp_path / "report.txt")])
+    assert result.exit_code == 1, result.output
+    rejects = (tmp_path / "out.rejects.jsonl").read_text(encoding="utf-8")
+    assert "subject_category" in rejects
+    for shown in (rejects, (tmp_path / "report.txt").read_text(encoding="utf-8"), result.output):
+        assert "1234567" not in shown and "E12345678" not in shown

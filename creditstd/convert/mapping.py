@@ -55,7 +55,7 @@ import functools
 import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
@@ -149,7 +149,8 @@ class FieldRule:
     is_array: bool
     #: The target field's national field code, when it has one.
     field_code: str | None
-    #: Whether the target field is personal information (values shown masked).
+    #: Whether the rule reads personal information (values shown masked): its target field is personal, or it
+    #: reads a personal field's source, or it derives the subject category from an identifier.
     personal: bool
 
 
@@ -436,7 +437,18 @@ def _compile(document: dict[str, Any], lines: dict[tuple[str | int, ...], int], 
                                _value(default), many, chain, is_array, spec.code, spec.is_personal))
     if problems:
         return None, problems
-    return MappingSpec(document["name"], document.get("title"), class_name, source, tuple(rules), file, text), []
+    return MappingSpec(document["name"], document.get("title"), class_name, source, _personal_sources(rules), file,
+                       text), []
+
+
+def _personal_sources(rules: list[FieldRule]) -> tuple[FieldRule, ...]:
+    """The rules, each that reads personal information marked personal: its target field is, or its source is
+    also the source of a personal field (a subject category derived from the ID number column reads an ID
+    number), or it derives the subject category from the kind of identifier (which may be a person's)."""
+    personal = {rule.source for rule in rules if rule.personal and rule.source is not None}
+    return tuple(replace(rule, personal=True) if not rule.personal and (
+        rule.source in personal or any(step.transform.name == "subject_category" for step in rule.chain.steps))
+        else rule for rule in rules)
 
 
 def export_mapping(class_name: str, fmt: str, *, headers: str = "code", name: str = "catalogue-layout") -> str:
