@@ -71,7 +71,7 @@ from creditstd.codes import batch, orgcode, regno, ric, uscc
 from creditstd.codes import redact as redact_module
 from creditstd.codes._text import MAX_LENGTH
 from creditstd.codes.identify import KIND_FAMILIES, IdentifierKind
-from creditstd.codes.redact import redact
+from creditstd.codes.redact import is_legal_person_code, redact
 from creditstd.codes.verdict import Verdict, check, to_jsonable
 from creditstd.exceptions import bilingual, make_error
 from creditstd.findings import Finding
@@ -662,11 +662,35 @@ def _classify(
         groups.append((options.kind, rows[ok], ok, ()))
     result = []
     for label, chosen, mask, also in groups:
+        if label == "uscc":  # a mistyped ID number may pass as a USCC: such lines are echoed masked, per item
+            person = _maybe_persons(matrix, mask)
+            if person.any():
+                mask = mask & ~person
+                chosen = rows[mask]
         flags = None
         if label == "uscc" and len(chosen):  # the embedded organisation code's own check
             flags = batch.canonical_valid(np.ascontiguousarray(matrix[mask][:, 8:17]), "orgcode")
         result.append((label, chosen, flags, also, mask))
     return result
+
+
+def _maybe_persons(matrix: Any, mask: Any) -> Any:
+    """The rows ``mask`` of an 18-wide canonical matrix, valid as USCCs, that may yet be a mistyped ID number
+    (:func:`~creditstd.codes.redact.is_legal_person_code` does not keep them): asked per row of the few that
+    fail the strict USCC checks, those that pass them are a legal person's.
+
+    >>> rows = ['91350100M000100Y43', '130626199707219977']
+    >>> _maybe_persons(batch.text_matrix(rows, 18), batch._numpy().ones(2, bool)).tolist()
+    [False, True]
+    """
+    np = batch._numpy()
+    person = np.zeros(len(matrix), dtype=bool)
+    where = np.flatnonzero(mask)
+    if len(where):
+        strict = batch.canonical_valid(np.ascontiguousarray(matrix[where]), "uscc", strict=True)
+        for row in where[~strict].tolist():
+            person[row] = not is_legal_person_code(matrix[row].tobytes().decode("ascii"))
+    return person
 
 
 def _ric_split(
