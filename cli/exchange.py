@@ -72,8 +72,11 @@ def exchange_group() -> None:
               help="输出格式 / output format")
 @click.option("--max", "limit", type=click.IntRange(min=1), default=50, show_default=True,
               help="文本输出最多列出的问题数 / most problems listed in text output")
+@click.option("--show-pii", is_flag=True,
+              help="完整显示问题中的证件号码（如作为字段名的号码） / show ID numbers in the problems in full (a "
+                   "number written as a key, in a file name...)")
 @key_option
-def verify_command(path: Path, strict: bool, no_validate: bool, output: str, limit: int,
+def verify_command(path: Path, strict: bool, no_validate: bool, output: str, limit: int, show_pii: bool,
                    keys: tuple[Path, ...]) -> None:
     """校验收到的批次（文件夹或 manifest.json）或分片批次的汇总文件夹 / Verify a received batch (folder or
     manifest.json), or the folder of a run written in parts (summary.json and its part-NNNNN/ batches).
@@ -99,15 +102,16 @@ def verify_command(path: Path, strict: bool, no_validate: bool, output: str, lim
     unreadable = any(problem.code in UNREADABLE  # a summary: its own file (a part that cannot be read is a problem)
                      and (not summary or (problem.location is not None and problem.location.file == "summary.json"))
                      for problem in report.problems)
+    problems = report.problems if show_pii else [problem.masked() for problem in report.problems]
     if signed_by and output == "text":
         click.echo(f"✓ {signed_by}")
     if output == "json":
         click.echo(json.dumps({"ok": report.ok, "records": report.count, "problem_count": report.problem_count,
                                "signed_by": signed_by, **({"parts": getattr(report, "parts", 0)} if summary else {}),
-                               "problems": [_problem_json(problem) for problem in report.problems]},
+                               "problems": [_problem_json(problem) for problem in problems]},
                               ensure_ascii=False, indent=2))
     else:
-        for problem in report.problems[:limit]:
+        for problem in problems[:limit]:
             click.echo(f"✗ {problem}")
         if report.problem_count > limit:
             click.echo(bilingual(f"……另有 {report.problem_count - limit} 个问题（--max 或 --format json 查看）",

@@ -130,9 +130,9 @@ class Finding:
         return dataclasses.replace(self, location=location)
 
     def masked(self) -> Finding:
-        """The same finding with whatever in its texts may be an ID number masked (messages, value, the file
-        name: :func:`~creditstd.codes.redact.redact`), as a file of rejects or a report shows it unless
-        personal data is asked for.
+        """The same finding with whatever in its texts may be an ID number masked (messages, value, JSON path
+        (an object keyed by ID numbers), the file name: :func:`~creditstd.codes.redact.redact`), as a file of
+        rejects or a report shows it unless personal data is asked for.
 
         >>> found = Finding('record.duplicate', '与 a/110105194912310021.csv 第2行重复', 'repeats line 2 of '
         ...                 'a/110105194912310021.csv', location=Location(file='a/110105194912310021.csv', line=3))
@@ -144,7 +144,8 @@ class Finding:
         if location is not None and location.file is not None:
             location = dataclasses.replace(location, file=_masked(location.file))
         return dataclasses.replace(self, message_zh=_masked(self.message_zh), message_en=_masked(self.message_en),
-                                   value=None if self.value is None else _masked(self.value), location=location)
+                                   value=None if self.value is None else _masked(self.value), location=location,
+                                   path=_masked(self.path) if isinstance(self.path, str) else self.path)
 
     @classmethod
     def from_error(cls, error: CreditstdError, **where: Any) -> Finding:

@@ -84,3 +84,32 @@ def test_a_field_derived_from_an_id_number_shows_the_number_masked(tmp_path: Pat
     assert "subject_category" in rejects
     for shown in (rejects, (tmp_path / "report.txt").read_text(encoding="utf-8"), result.output):
         assert "1234567" not in shown and "E12345678" not in shown
+
+
+def test_exchange_verify_masks_id_numbers_in_keys_and_paths(tmp_path: Path) -> None:
+    """A sender's system that wrote an ID number as a key: verify names the key masked, unless --show-pii."""
+    import hashlib
+    import json
+
+    records = tmp_path / "r.jsonl"
+    runner = CliRunner()
+    assert runner.invoke(main, ["fake", "administrative_penalty", "-n", "3", "--seed", "11", "--on", "2025-01-01",
+                                "-o", str(records)]).exit_code == 0
+    batch = tmp_path / "batch"
+    assert runner.invoke(main, ["exchange", "pack", "administrative_penalty", str(records), "-o", str(batch),
+                                "--department", "某局", "--department-uscc", "11350100MAD18YGF27"]).exit_code == 0
+    lines = [json.loads(line) for line in (batch / "records.jsonl").read_text(encoding="utf-8").splitlines()]
+    lines[0]["data"]["11010519491231002X"] = "张三"
+    data = "".join(json.dumps(line, ensure_ascii=False) + "\n" for line in lines).encode("utf-8")
+    (batch / "records.jsonl").write_bytes(data)
+    manifest = json.loads((batch / "manifest.json").read_text(encoding="utf-8"))
+    manifest["records"]["sha256"] = hashlib.sha256(data).hexdigest()
+    (batch / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False), encoding="utf-8")
+    named = tmp_path / "张三_11010519491231002X"
+    named.mkdir()
+    for arguments in ([str(batch)], [str(batch), "--format", "json"], [str(named)]):
+        result = runner.invoke(main, ["exchange", "verify", *arguments])
+        assert result.exit_code in (1, 2) and ("✗" in result.output or '"problems"' in result.output)
+        assert "19491231" not in result.output, result.output
+    shown = runner.invoke(main, ["exchange", "verify", str(batch), "--show-pii"])
+    assert "11010519491231002X" in shown.output
