@@ -33,6 +33,7 @@ from typing import Any
 import click
 
 from creditstd.cli._io import InputError, output_stream, refuse_input_as_output
+from creditstd.codes.redact import redact
 from creditstd.exceptions import CatalogueError, bilingual
 
 __all__ = ["Draft", "draft_mapping", "mapping_group"]
@@ -440,6 +441,20 @@ def _predicated(mapping: str, class_name: str, settings: dict[str, Any], element
     return found
 
 
+def _is_a_value(name: str) -> bool:
+    """Whether a column name is a value rather than a name: it may hold an ID number, or reads as an identifier
+    or a date (the first row of a sample that has no header row, which may be a person's record).
+
+    >>> _is_a_value('纳税人识别号'), _is_a_value('430523197208014713'), _is_a_value('2024-03-05')
+    (False, True, True)
+    """
+    return _kind([name]) in ("uscc", "id_number", "date") or bool(_MASKED_NUMBER.fullmatch(redact(name)))
+
+
+#: A name that is a masked number and nothing else.
+_MASKED_NUMBER = re.compile(r"\s*[\dXx]*\*[\d*Xx]*\s*")
+
+
 def _slug(path: str) -> str:
     stem = Path(path).name.split(".")[0].lower()
     slug = re.sub(r"[^a-z0-9_-]+", "-", stem).strip("-_")
@@ -458,6 +473,14 @@ def draft_mapping(sample: str, class_name: str | None = None, *, name: str | Non
 
     is_xml = sample.lower().removesuffix(".gz").endswith(".xml") or _looks_like_xml(sample)
     settings, columns = _sample_xml(sample) if is_xml else _sample_table(sample)
+    shown = redact(Path(sample).name)  # a file may be named after a person
+    if any(_is_a_value(column.source) for column in columns):
+        raise InputError(f"{shown}：第一行看来是数据而不是表头（含证件号码、代码或日期）；起草映射需要表头行，"
+                         "请在文件开头加上列名",
+                         f"{shown}: the first row looks like data, not a header (it holds an ID number, a code or "
+                         "a date); drafting a mapping needs a header row: add the column names at the top")
+    personal = [column for column in columns if redact(column.source) != column.source]  # never written out
+    columns = [column for column in columns if column not in personal]
     names = [column.name for column in columns]
     bare = {column.source: _local(column.source) or column.source for column in columns}
     reason_zh = reason_en = ""
@@ -531,11 +554,11 @@ def draft_mapping(sample: str, class_name: str | None = None, *, name: str | Non
     missing = [key for key, spec in cls.fields.items() if spec.required and key not in taken]
 
     out: list[str] = [
-        f"# creditstd mapping init 起草的映射 / drafted by creditstd mapping init from {_comment(Path(sample).name)}",
+        f"# creditstd mapping init 起草的映射 / drafted by creditstd mapping init from {_comment(shown)}",
         "# 请核对每条规则，补全必填字段后再使用 / check every rule and complete the required fields before use.",
         "# 格式 / format: schemas/mapping.schema.json; 示例 / examples: creditstd mapping list",
         "spec = 1",
-        f"name = {_toml_value(name or _slug(sample))}",
+        f"name = {_toml_value(name or _slug(shown))}",
         f"title = {_toml_value(f'{cls.zh}（草稿） / {cls.en} (draft)')}",
         f"class = {_toml_value(class_name)}",
     ]
@@ -580,8 +603,12 @@ def draft_mapping(sample: str, class_name: str | None = None, *, name: str | Non
             kind = kinds.get(column.source)
             hint = f"  — 值像{_KIND_NAMES[kind][0]} / values look like {_KIND_NAMES[kind][1]}" if kind else ""
             out.append(f"#   {_comment(column.source)}{hint}")
+    if personal:
+        out += ["", "# 列名含疑似证件号码的列（已遮蔽，未起草规则）/ columns whose names hold what may be an ID number "
+                "(masked; no rule drafted):"]
+        out += [f"#   {_comment(redact(column.source))}" for column in personal]
     text = "\n".join(out) + "\n"
-    parse_mapping(text, f"draft for {Path(sample).name}")  # the draft always loads
+    parse_mapping(text, f"draft for {shown}")  # the draft always loads
     matched = {column.source: target for target, column, _, _, _ in rules}
     return Draft(text, class_name, matched, [column.source for column in unmatched], missing, reason_zh, reason_en)
 

@@ -113,3 +113,24 @@ def test_exchange_verify_masks_id_numbers_in_keys_and_paths(tmp_path: Path) -> N
         assert "19491231" not in result.output, result.output
     shown = runner.invoke(main, ["exchange", "verify", str(batch), "--show-pii"])
     assert "11010519491231002X" in shown.output
+
+
+def test_mapping_init_writes_no_id_number_of_the_sample(export: Path, tmp_path: Path) -> None:
+    """A sample named after a person, with an ID number in a header cell: the draft names both masked; a
+    sample whose first row is a record (no header row) is refused, its cells never copied."""
+    rows = list(csv.reader(export.open(encoding="utf-8")))
+    named = tmp_path / "张三_11010519491231002X.csv"
+    with named.open("w", encoding="utf-8", newline="") as stream:
+        csv.writer(stream).writerows([[*rows[0], "证件号11010519491231002X"], *[[*row, "x"] for row in rows[1:]]])
+    draft = tmp_path / "a.toml"
+    result = CliRunner().invoke(main, ["mapping", "init", str(named), "-o", str(draft)])
+    assert result.exit_code == 0, result.output
+    text = draft.read_text(encoding="utf-8")
+    assert "19491231" not in text + result.output and "证件号110105********002X" in text
+    headerless = tmp_path / "noheader.csv"
+    with headerless.open("w", encoding="utf-8", newline="") as stream:
+        csv.writer(stream).writerows(rows[1:])
+    result = CliRunner().invoke(main, ["mapping", "init", str(headerless), "--class", "administrative_penalty",
+                                       "-o", str(tmp_path / "b.toml")])
+    assert result.exit_code == 2 and "header" in result.output and not (tmp_path / "b.toml").exists()
+    assert rows[1][0] not in result.output
