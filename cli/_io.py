@@ -243,16 +243,31 @@ def _same_file(one: Path, other: Path) -> bool:
         return False
 
 
+def _inside(path: Path, folder: Path) -> bool:
+    """Whether ``path`` (which may not exist yet) is ``folder`` or lies under it, links resolved."""
+    try:
+        return path.resolve().is_relative_to(folder.resolve())
+    except (OSError, RuntimeError):
+        return False
+
+
 def refuse_input_as_output(output: str | os.PathLike[str] | None, inputs: Iterable[str | os.PathLike[str]],
                            option: str) -> None:
     """Stop (exit 2) before anything is written when ``output`` names one of the ``inputs``: inputs are never
-    overwritten, whatever the spelling of the path (relative, absolute, a symlink, a hard link)."""
+    overwritten, whatever the spelling of the path (relative, absolute, a symlink, a hard link).  An input
+    folder (an exchange batch) or the folder of an input ``manifest.json`` is input as a whole: no output may
+    be written inside it (its records file, its manifest)."""
     if output is None:
         return
     for source in inputs:
-        if os.fspath(source) != "-" and _same_file(Path(output), Path(source)):
-            raise click.UsageError(bilingual(f"{option} 不能指向输入文件 {source}（输入从不被覆盖）",
-                                             f"{option} must not be the input file {source} (inputs are never "
+        if os.fspath(source) == "-":
+            continue
+        path = Path(source)
+        folder = path if path.is_dir() else path.parent if path.name == "manifest.json" else None
+        if _same_file(Path(output), path) or (folder is not None and _inside(Path(output), folder)):
+            where_zh, where_en = ("或其中的文件", ", nor a file in it") if folder is not None else ("", "")
+            raise click.UsageError(bilingual(f"{option} 不能指向输入 {source}{where_zh}（输入从不被覆盖）",
+                                             f"{option} must not be the input {source}{where_en} (inputs are never "
                                              "overwritten)"))
 
 

@@ -224,7 +224,7 @@ def test_no_output_may_replace_an_input_or_another_output(runner: CliRunner, tmp
     earlier.write_bytes(feed.read_bytes())
     before = earlier.read_bytes()
     result = runner.invoke(main, ["validate", str(tmp_path / "a.csv*"), "--rejects", str(tmp_path), *ON])
-    assert result.exit_code == 2 and "must not be the input file" in result.output
+    assert result.exit_code == 2 and "must not be the input" in result.output
     assert earlier.read_bytes() == before and stat.S_IMODE(earlier.stat().st_mode) != 0o600
     same = tmp_path / "same.txt"
     result = runner.invoke(main, ["validate", str(feed), "-o", str(same), "--rejects", str(same), *ON])
@@ -410,3 +410,21 @@ def test_a_report_to_the_standard_output_by_name_goes_to_the_file_the_shell_open
                               stdout=stdout, stderr=subprocess.PIPE, check=False)
     assert done.returncode == 0, done.stderr.decode()
     assert json.loads(out.read_text(encoding="utf-8"))["exit_status"] == 0
+
+
+def test_no_output_may_be_written_into_an_exchange_batch_being_read(runner: CliRunner, tmp_path: Path) -> None:
+    """A batch folder is one input: its records file and manifest are never replaced, however it is named."""
+    records = tmp_path / "recs.jsonl"
+    assert runner.invoke(main, ["fake", "administrative_penalty", "-n", "5", "--seed", "1", "-o",
+                                str(records)]).exit_code == 0
+    batch = tmp_path / "bt"
+    assert runner.invoke(main, ["exchange", "pack", "administrative_penalty", str(records), "-o", str(batch),
+                                "--department", "某局", "--department-uscc", "11350100MAD18YGF27"]).exit_code == 0
+    before = {path.name: path.read_bytes() for path in batch.iterdir()}
+    for arguments in ([str(batch), "-o", str(batch / "records.jsonl")],
+                      [str(batch), "--rejects", str(batch / "manifest.json")],
+                      [str(batch / "manifest.json"), "-o", str(batch / "records.jsonl")],
+                      [str(batch), "-o", str(batch / "report.txt")]):
+        result = runner.invoke(main, ["validate", *arguments])
+        assert result.exit_code == 2 and "must not be the input" in result.output, result.output
+    assert {path.name: path.read_bytes() for path in batch.iterdir()} == before
