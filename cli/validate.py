@@ -215,12 +215,18 @@ def _validate_file(builder: ReportBuilder, plan: Plan, options: Options, source:
                        mapping=mapping.fields, missing=mapping.missing, title=source.title)
     # the next chunk is read while this one is checked, and the previous one reported (cli/_pipeline.py)
     depth = overlap()
+    headers = list(mapping.fields)
     with InOrder(depth) as behind:
         for item in read_ahead(items, depth=depth):
             if isinstance(item, RowProblem):
                 behind.submit(_report_problem, builder, rejects, item)
                 progress.update(rows=1, bytes_done=items.bytes_read)
                 continue
+            new = [name for name in item.batch.schema.names if name not in mapping.fields]
+            if new:  # a JSON Lines key first seen in a later record: mapped and checked from here on
+                headers += new
+                mapping = resolve_headers(plan.class_name, headers)
+                behind.submit(builder.add_headers, new, mapping.fields, mapping.missing)
             keyed = keyed_batch(item.batch, mapping.fields)
             result = validate_table(plan, keyed, file=source.path, lines=item.lines, show_pii=options.show_pii)
             behind.submit(_report_rows, builder, rejects, duplicates, source.path, item, keyed, result)

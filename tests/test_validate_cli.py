@@ -428,3 +428,29 @@ def test_no_output_may_be_written_into_an_exchange_batch_being_read(runner: CliR
         result = runner.invoke(main, ["validate", *arguments])
         assert result.exit_code == 2 and "must not be the input" in result.output, result.output
     assert {path.name: path.read_bytes() for path in batch.iterdir()} == before
+
+
+def test_json_lines_keys_first_seen_in_a_later_chunk_are_checked(runner: CliRunner, tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """A sparse export leaves out empty optional fields: a key first seen after the first chunk is mapped and
+    checked from there on, and the report lists its column."""
+    import creditstd.sources.jsonl as jsonl
+
+    monkeypatch.setattr(jsonl, "CHUNK_BYTES", 4096)  # a chunk every few records
+    monkeypatch.setattr(jsonl, "_PIECE_ROWS", 2)
+    records = tmp_path / "f.jsonl"
+    assert runner.invoke(main, ["fake", "administrative_penalty", "-n", "40", "--seed", "7", "-o", str(records),
+                                *ON]).exit_code == 0
+    rows = [json.loads(line) for line in records.read_text(encoding="utf-8").splitlines()]
+    for row in rows:
+        row.pop("remarks", None)
+        row.pop("publication_date", None)
+    rows.append(dict(rows[0], decision_number="late-1", publication_date="not-a-date", remarks="x" * 5000))
+    late = tmp_path / "late.jsonl"
+    late.write_text("".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows), encoding="utf-8")
+    result = runner.invoke(main, ["validate", str(late), "--format", "json", *ON])
+    assert result.exit_code == 1, result.output
+    file = json.loads(result.stdout)["files"][0]
+    assert file["rows"] == {**file["rows"], "read": 41, "valid": 40, "rejected": 1}
+    assert {code["code"] for code in file["codes"]} == {"record.date", "record.maxLength"}
+    assert {"remarks", "publication_date"} <= {column["field"] for column in file["columns"]}

@@ -314,6 +314,20 @@ class ReportBuilder:
             missing=tuple(self._safe(key) for key in missing), fields=fields,
         )
 
+    def add_headers(self, headers: Sequence[str], mapping: Mapping[str, str | None], missing: Sequence[str]) -> None:
+        """Columns that first appear after the file began (a JSON Lines key seen only in a later record): add
+        the new ``headers``, mapped by ``mapping``; ``missing`` replaces the required fields with no column."""
+        file = self._open()
+        added = tuple(Column(self._safe(header), None if (key := mapping.get(header)) is None else self._safe(key))
+                      for header in headers)
+        for header in headers:
+            key = mapping.get(header)
+            if key is not None and key not in file.fields:
+                file.fields[key] = self._field_acc(key, self._safe(header))
+        file.columns += added
+        file.unknown += tuple(column.header for column in added if column.field is None)
+        file.missing = tuple(self._safe(key) for key in missing)
+
     def add_rows(
         self,
         columns: Mapping[str, pa.Array | pa.ChunkedArray],
