@@ -173,8 +173,9 @@ def test_missing_cells_rows_and_references(tmp_path: Path) -> None:
                                                        extra=None))
     assert source.header_row == 2 and source.headers == ("a", "column_2", "c")
     assert rows_of(chunks) == [{"a": "", "column_2": "", "c": "3"}, {"a": "1", "column_2": "2", "c": ""}]
-    assert lines_of(chunks) == [5, 6] and not problems
-    assert sum(chunk.blank_rows for chunk in chunks) == 3  # row 11's shared string 0 does not exist: empty
+    assert lines_of(chunks) == [5, 6]
+    assert sum(chunk.blank_rows for chunk in chunks) == 2
+    assert [(p.code, p.line) for p in problems] == [("source.shared_string", 11)]  # shared string 0: none
 
 
 def test_title_rows_header_row_and_trailing_empty_header_cells(tmp_path: Path) -> None:
@@ -368,3 +369,47 @@ def test_unit_helpers() -> None:
     assert xlsx_module.format_kind("[$-804]yyyy年m月d日") == "date" and xlsx_module.format_kind("0.00E+00") is None
     assert xlsx_module.serial_text("abc", "date", False) == "abc"
     assert xlsx_module.serial_text("-1", "date", False) == "-1"
+
+
+def test_a_cell_whose_shared_string_does_not_exist_makes_its_row_a_problem(tmp_path: Path) -> None:
+    """A damaged index (out of range, negative, not a number) loses nothing: the row is a problem naming the
+    cell, never a blank row that vanishes from the count."""
+    rows = [["a", "b"], ["x", "y"],
+            [("raw", '<c r="A3" t="s"><v>99</v></c>'), ("raw", '<c r="B3" t="s"><v>-1</v></c>')],
+            [("inline", "z"), ("raw", '<c r="B4" t="s"><v>seven</v></c>')]]
+    _, chunks, problems = read(tmp_path, workbook({"S": rows}))
+    assert [(p.code, p.line, p.record) for p in problems] == [("source.shared_string", 3, 2),
+                                                             ("source.shared_string", 4, 3)]
+    assert "cell A3" in problems[0].message_en and "cell B4" in problems[1].message_en
+    assert rows_of(chunks) == [{"a": "x", "b": "y"}]
+    assert sum(len(chunk) for chunk in chunks) + len(problems) == 3
+
+
+@pytest.mark.parametrize(("row", "why"), [
+    ('<row r="2"><c r="BZZZZZ2" t="inlineStr"><is><t>x</t></is></c></row>', "outside the sheet"),
+    ('<row r="2"><c r="XFE2" t="inlineStr"><is><t>x</t></is></c></row>', "outside the sheet"),
+    ('<row r="2"><c r="2" t="inlineStr"><is><t>x</t></is></c></row>', "outside the sheet"),
+    ('<row r="99999999999999999999"><c r="A1" t="inlineStr"><is><t>x</t></is></c></row>', "last row"),
+])
+def test_references_beyond_the_sheet_are_damage_not_a_huge_row(tmp_path: Path, row: str, why: str) -> None:
+    header = '<row r="1"><c r="A1" t="inlineStr"><is><t>a</t></is></c></row>'
+    sheet = (f'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="{MAIN}"><sheetData>{header}{row}'
+             "</sheetData></worksheet>")
+    error = refused(tmp_path, workbook({"S": []}, raw_sheets={"S": sheet}))
+    assert error.code == "source.xlsx" and why in error.message_en
+
+
+def test_escaped_surrogates_are_read_not_a_crash(tmp_path: Path) -> None:
+    rows = [["a"], [("inline", "张_xD800_三")], [("inline", "_xD83D__xDE00_")]]
+    _, chunks, problems = read(tmp_path, workbook({"S": rows}))
+    assert problems == [] and rows_of(chunks) == [{"a": "张\ufffd三"}, {"a": "😀"}]
+
+
+@pytest.mark.parametrize("part", ["xl/workbook.xml", "xl/styles.xml", "xl/sharedStrings.xml"])
+def test_a_damaged_part_is_named_not_a_crash(tmp_path: Path, part: str) -> None:
+    data = workbook({"S": [["a"], ["x"]]}, compression=zipfile.ZIP_STORED)
+    info = zipfile.ZipFile(io.BytesIO(data)).getinfo(part)
+    crc = info.CRC.to_bytes(4, "little")
+    damaged = data.replace(crc, (info.CRC ^ 1).to_bytes(4, "little"))
+    error = refused(tmp_path, damaged)
+    assert error.code == "source.xlsx" and "cannot be unpacked" in error.message_en

@@ -74,6 +74,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from lxml import etree
 
+from creditstd.records.jsonline import printable
 from creditstd.sources.delimited import CHUNK_BYTES
 from creditstd.sources.inputs import Opened, read_error
 from creditstd.sources.model import RowProblem, Source, SourceError, TableChunk, row_problem, source_error
@@ -88,6 +89,12 @@ MAX_RATIO = 500
 #: The largest workbook read from stdin or from inside gzip (it is copied to a temporary file).
 MAX_SPOOL_BYTES = 4 << 30
 _SMALL_PART = 64 << 20  # workbook, relationships, styles: parsed whole
+#: A worksheet's last column (XFD) and last row, as Excel has them: a reference beyond them is damage.
+MAX_COLUMNS = 16384
+MAX_ROWS = 1 << 20
+#: The key of a parsed row's cells that holds the column of its first cell whose shared string does not exist.
+_MISSING_STRING = -1
+_SURROGATE = re.compile("[\ud800-\udfff]")
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 _STRICT_REL_NS = "http://purl.oclc.org/ooxml/officeDocument/relationships"
@@ -160,7 +167,17 @@ def _number_text(value: str) -> str:
 
 
 def _unescape(text: str) -> str:
-    return _ESCAPE.sub(lambda match: chr(int(match.group(1), 16)), text) if "_x" in text else text
+    """Excel's ``_xHHHH_`` escapes read; an escaped surrogate half is joined to its pair, or read as U+FFFD.
+
+    >>> _unescape('a_x000A_b'), _unescape('_xD83D__xDE00_'), _unescape('张_xD800_三')
+    ('a\\nb', '😀', '张\ufffd三')
+    """
+    if "_x" not in text:
+        return text
+    text = _ESCAPE.sub(lambda match: chr(int(match.group(1), 16)), text)
+    if _SURROGATE.search(text):
+        text = text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
+    return text
 
 
 def column_letters(index: int) -> str:
@@ -236,7 +253,10 @@ class _Workbook:
 
     def xml(self, name: str) -> Any:
         stream = self.member(name)
-        data = stream.read(_SMALL_PART + 1)
+        try:
+            data = stream.read(_SMALL_PART + 1)
+        except (zipfile.BadZipFile, EOFError, OSError, zlib.error):  # a damaged CRC or deflate stream
+            raise self.damaged(f"无法解压 {name}", f"{name} cannot be unpacked") from None
         if len(data) > _SMALL_PART:
             raise self.damaged(f"{name} 过大", f"{name} is too large")
         try:
@@ -355,6 +375,8 @@ def _shared_strings(book: _Workbook, target: str | None) -> pa.ChunkedArray:
                 batch = []
     except etree.XMLSyntaxError:
         raise book.damaged("共享字符串表不是有效的XML", "the shared strings are not well-formed XML") from None
+    except (zipfile.BadZipFile, EOFError, OSError, zlib.error):
+        raise book.damaged("共享字符串表无法解压", "the shared strings cannot be unpacked") from None
     chunks.append(pa.array(batch, pa.large_string()))
     return pa.chunked_array(chunks, pa.large_string())  # not concatenated: that would hold it twice at once
 
@@ -402,7 +424,11 @@ def _rows(book: _Workbook, target: str, kinds: list[str | None], date1904: bool,
             if tags is None:
                 book.refuse_doctype(row, target)
             given = row.get("r")
-            number = int(given) if given and given.isdigit() else number + 1
+            number = int(given) if given and given.isascii() and given.isdigit() else number + 1
+            if number > MAX_ROWS:
+                raise book.damaged(f"行号 {printable(given or '', 24)} 超出工作表范围",
+                                   f"row number {printable(given or '', 24)} is beyond the sheet's last row "
+                                   f"({MAX_ROWS})")
             if tags is None:
                 namespace = row.tag[:-3]
                 tags = (namespace + "c", namespace + "v", namespace + "is")
@@ -417,9 +443,16 @@ def _rows(book: _Workbook, target: str, kinds: list[str | None], date1904: bool,
                     letters = reference.rstrip("0123456789")
                     column = columns.get(letters, -1)
                     if column < 0:
-                        column = columns[letters] = column_index(letters)
+                        column = column_index(letters[:4])
+                        if not letters or len(letters) > 3 or not 0 <= column < MAX_COLUMNS:
+                            raise book.damaged(f"单元格引用 {printable(reference, 20)} 不在工作表范围内",
+                                               f"cell reference {printable(reference, 20)} is outside the sheet "
+                                               "(A to XFD)", number)
+                        columns[letters] = column
                 else:
                     column += 1
+                    if column >= MAX_COLUMNS:
+                        raise book.damaged("一行的单元格超过 XFD 列", "a row has cells beyond column XFD", number)
                 kind = cell.get("t")
                 if kind == "inlineStr":
                     inline = cell.find(inline_tag)
@@ -439,8 +472,9 @@ def _rows(book: _Workbook, target: str, kinds: list[str | None], date1904: bool,
                         try:
                             value = int(text)
                         except ValueError:
-                            continue
-                        if not 0 <= value < strings:  # no such shared string: an empty cell
+                            value = -1
+                        if not 0 <= value < strings:  # no such shared string: the row cannot be read
+                            cells.setdefault(_MISSING_STRING, column)
                             continue
                     elif kind is None or kind == "n":
                         style = cell.get("s")
@@ -563,11 +597,12 @@ def _chain(first: Sequence[_Row], rest: Iterator[_Row]) -> Iterator[_Row]:
 
 
 def _row_texts(cells: dict[int, str | int], strings: pa.ChunkedArray) -> list[str]:
-    if not cells:
+    if not cells or max(cells) < 0:
         return []
     texts = [""] * (max(cells) + 1)
     for column, value in cells.items():
-        texts[column] = _text(value, strings)
+        if column >= 0:
+            texts[column] = _text(value, strings)
     return texts
 
 
@@ -582,6 +617,12 @@ def _chunks(source: Source, rows: Iterator[_Row], strings: pa.ChunkedArray,
             builder.blank += 1
             continue
         ordinal += 1
+        if _MISSING_STRING in cells:
+            column = int(cells.pop(_MISSING_STRING))
+            problems.append(row_problem("source.shared_string", source.path, number,
+                                        raw="\t".join(_row_texts(cells, strings)), record=ordinal,
+                                        cell=f"{column_letters(column)}{number}", count=len(strings)))
+            continue
         if cells and max(cells) >= width:
             texts = _row_texts(cells, strings)
             if non_empty(texts[width:]):
