@@ -165,3 +165,20 @@ def test_row_problems_are_the_type_the_command_writes(tmp_path: Path) -> None:
     path.write_text("[1]\n")
     _, _, problems = read(path)
     assert isinstance(problems[0], RowProblem) and problems[0].finding().code == "source.not_object"
+
+
+def test_a_file_of_ever_new_keys_stops_adding_columns(tmp_path: Path) -> None:
+    """Each key is a column: past MAX_KEYS distinct keys a line that adds one is a problem, not a column more
+    (a file with a new key on every line cost time and memory as their square)."""
+    from creditstd.sources.jsonl import MAX_KEYS
+
+    path = tmp_path / "a.jsonl"
+    wide = json.dumps({f"w{i}": 1 for i in range(MAX_KEYS + 1)})  # one line past the limit on its own
+    path.write_text("".join(json.dumps({"a": "1", f"k{i}": "v"}) + "\n" for i in range(MAX_KEYS + 5))
+                    + json.dumps({"a": "known", "k3": "v"}) + "\n" + wide + "\n")
+    _, chunks, problems = read(path)
+    assert max(chunk.batch.num_columns for chunk in chunks) == MAX_KEYS
+    assert [(p.code, p.line) for p in problems] == [("source.too_many_keys", line) for line in
+                                                    (*range(MAX_KEYS, MAX_KEYS + 6), MAX_KEYS + 7)]
+    assert sum(len(chunk) for chunk in chunks) + len(problems) == MAX_KEYS + 7
+    assert rows_of(chunks)[-1]["a"] == "known"

@@ -61,6 +61,9 @@ from creditstd.sources.sniff import canonical_encoding, detect_encoding
 __all__ = ["cell_text", "open_exchange", "open_jsonl"]
 
 _PIECE_ROWS = 4096
+#: The most distinct keys a JSON Lines file may use (the catalogue's largest class has under 60 fields): every
+#: key is a column, so a file adding a new key on every line would cost time and memory as their square.
+MAX_KEYS = 1024
 _ASCII_COMPATIBLE = frozenset({"utf-8", "utf-8-sig", "gb18030"})
 #: Batch problems that leave an exchange batch readable (sender and receiver catalogues differ).
 _TOLERATED = frozenset({"exchange.version"})
@@ -228,6 +231,9 @@ def _parse(table: _Table, number: int, line: bytes | None) -> dict[str, Any] | R
         return table.problem("source.json", number, _raw(line), detail=error.code)  # a path may name a personal key
     if not isinstance(value, dict):
         return table.problem("source.not_object", number, _raw(line))
+    if len(value) + len(table.columns) > MAX_KEYS and len(table.columns) + sum(
+            key not in table.columns for key in value) > MAX_KEYS:
+        return table.problem("source.too_many_keys", number, _raw(line), limit=MAX_KEYS)
     return value
 
 

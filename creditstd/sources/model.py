@@ -81,6 +81,8 @@ ROW_CODES: dict[str, tuple[str, str]] = {
                                   "a quote opened in this row is never closed before the end of the file"),
     "source.json": ("不是有效的JSON对象行（{detail}）", "not a valid JSON line ({detail})"),
     "source.not_object": ("该行是JSON，但不是对象", "the line is JSON but not an object"),
+    "source.too_many_keys": ("该行使文件中不同的键超过{limit}个（每个键是一列），未读取",
+                             "the line takes the file past {limit} distinct keys (each key is a column): not read"),
     "source.line_too_long": ("该行超过{limit}字节，未读取", "the line is longer than {limit} bytes and was not read"),
     "source.exchange_record": ("交换记录有问题（{detail}）：{zh}", "exchange record problem ({detail}): {en}"),
 }
