@@ -182,3 +182,20 @@ def test_a_file_of_ever_new_keys_stops_adding_columns(tmp_path: Path) -> None:
                                                     (*range(MAX_KEYS, MAX_KEYS + 6), MAX_KEYS + 7)]
     assert sum(len(chunk) for chunk in chunks) + len(problems) == MAX_KEYS + 7
     assert rows_of(chunks)[-1]["a"] == "known"
+
+
+def test_broken_lines_before_the_first_record_are_not_held_whole(tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """open_jsonl reads ahead to its first chunk for the headers, but holds at most a bounded number of
+    problems on the way: every line still comes out, once, in order, and a key of a later record is a column."""
+    import creditstd.sources.jsonl as jsonl
+
+    monkeypatch.setattr(jsonl, "_HELD_PROBLEMS", 10)
+    path = tmp_path / "a.jsonl"
+    path.write_text("not json\n" * 25 + json.dumps({"a": "1"}) + "\n", encoding="utf-8")
+    opened_items: list[object] = []
+    real = jsonl._first_chunk
+    monkeypatch.setattr(jsonl, "_first_chunk", lambda iterator: opened_items.extend(held := real(iterator)) or held)
+    source, chunks, problems = read(path)
+    assert len(opened_items) == 10 and source.headers == ()
+    assert [p.line for p in problems] == list(range(1, 26)) and rows_of(chunks) == [{"a": "1"}]

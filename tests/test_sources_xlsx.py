@@ -413,3 +413,10 @@ def test_a_damaged_part_is_named_not_a_crash(tmp_path: Path, part: str) -> None:
     damaged = data.replace(crc, (info.CRC ^ 1).to_bytes(4, "little"))
     error = refused(tmp_path, damaged)
     assert error.code == "source.xlsx" and "cannot be unpacked" in error.message_en
+
+
+def test_many_ragged_rows_are_handed_on_not_held(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(xlsx_module, "_HELD_PROBLEMS", 2)
+    rows = [["a", "b"], *[[1, 2, 3]] * 7, [4, 5]]
+    _, chunks, problems = read(tmp_path, workbook({"S": rows}))
+    assert [p.line for p in problems] == list(range(2, 9)) and rows_of(chunks) == [{"a": "4", "b": "5"}]

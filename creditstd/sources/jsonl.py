@@ -258,13 +258,24 @@ def open_jsonl(opened: Opened, *, encoding: str | None = None,
 
 
 def _first_chunk(iterator: Iterator[TableChunk | RowProblem]) -> list[TableChunk | RowProblem]:
-    """What ``iterator`` yields up to and with its first chunk."""
+    """What ``iterator`` yields up to and with its first chunk, or up to :data:`_HELD_PROBLEMS` problems or
+    :data:`_HELD_BYTES` of their text, whichever comes first (a file of broken lines is not held whole: the
+    keys of the records read so far are the headers then, later keys are added as they come)."""
     first: list[TableChunk | RowProblem] = []
+    held = 0
     for item in iterator:
         first.append(item)
         if isinstance(item, TableChunk):
             break
+        held += len(item.raw)
+        if len(first) >= _HELD_PROBLEMS or held >= _HELD_BYTES:
+            break
     return first
+
+
+#: The most row problems, and bytes of their text, held before the first chunk of a file.
+_HELD_PROBLEMS = 1000
+_HELD_BYTES = 16 << 20
 
 
 def _replay(first: list[TableChunk | RowProblem],

@@ -103,6 +103,8 @@ _ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
 _INTEGER = re.compile(r"-?\d+\.0+")
 _HEADER_ROWS = 25
 _PIECE_ROWS = 4096
+#: The most row problems held before they are handed on with the rows read so far.
+_HELD_PROBLEMS = 1000
 _DATE_IDS = frozenset({14, 15, 16, 17, 27, 28, 29, 30, 31, 36, 50, 51, 52, 53, 54, 57, 58})
 _DATETIME_IDS = frozenset({22})
 _TIME_IDS = frozenset({18, 19, 20, 21, 32, 33, 34, 35, 45, 46, 47, 55, 56})
@@ -613,6 +615,11 @@ def _chunks(source: Source, rows: Iterator[_Row], strings: pa.ChunkedArray,
     ordinal = 0
     problems: list[RowProblem] = []
     for number, cells in rows:
+        if len(problems) >= _HELD_PROBLEMS:  # a sheet of ragged rows is not held whole
+            if builder.lines:
+                yield builder.chunk()
+            yield from problems
+            problems = []
         if not any(isinstance(value, int) or not value.isspace() for value in cells.values()):
             builder.blank += 1
             continue
