@@ -35,6 +35,7 @@ import click
 from creditstd.cli._io import InputError, output_stream, refuse_input_as_output
 from creditstd.codes.redact import redact
 from creditstd.exceptions import CatalogueError, bilingual
+from creditstd.sources.sniff import looks_like_data
 
 __all__ = ["Draft", "draft_mapping", "mapping_group"]
 
@@ -448,7 +449,7 @@ def _is_a_value(name: str) -> bool:
     >>> _is_a_value('纳税人识别号'), _is_a_value('430523197208014713'), _is_a_value('2024-03-05')
     (False, True, True)
     """
-    return _kind([name]) in ("uscc", "id_number", "date") or bool(_MASKED_NUMBER.fullmatch(redact(name)))
+    return looks_like_data([name]) or bool(_MASKED_NUMBER.fullmatch(redact(name)))
 
 
 #: A name that is a masked number and nothing else.

@@ -59,6 +59,7 @@ from creditstd.records.model import record_class
 from creditstd.records.plan import Plan, TableResult, compile_plan, keyed_batch, validate_table
 from creditstd.reports import FORMATS, ReportBuilder, write_report
 from creditstd.sources import RowProblem, Rows, Source, SourceError, TableChunk, expand_inputs, open_table
+from creditstd.sources.sniff import looks_like_data
 
 __all__ = ["validate_command"]
 
@@ -212,7 +213,8 @@ def _validate_file(builder: ReportBuilder, plan: Plan, options: Options, source:
                    rejects: _Rejects | None, progress: Progress, duplicates: DuplicateKeys) -> None:
     mapping = resolve_headers(plan.class_name, source.headers)
     builder.start_file(source.path, format=source.format, encoding=source.encoding, headers=source.headers,
-                       mapping=mapping.fields, missing=mapping.missing, title=source.title)
+                       mapping=mapping.fields, missing=mapping.missing, title=source.title,
+                       header_is_data=looks_like_data(source.headers))
     # the next chunk is read while this one is checked, and the previous one reported (cli/_pipeline.py)
     depth = overlap()
     headers = list(mapping.fields)

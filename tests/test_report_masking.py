@@ -134,3 +134,23 @@ def test_mapping_init_writes_no_id_number_of_the_sample(export: Path, tmp_path: 
                                        "-o", str(tmp_path / "b.toml")])
     assert result.exit_code == 2 and "header" in result.output and not (tmp_path / "b.toml").exists()
     assert rows[1][0] not in result.output
+
+
+def test_a_file_with_no_header_row_shows_its_first_record_masked(export: Path, tmp_path: Path) -> None:
+    """With no header row the first record is read as the header: a person's name and number are then column
+    names, shown masked as a name is in every report (unless --show-pii)."""
+    rows = list(csv.reader(export.open(encoding="utf-8")))
+    headerless = tmp_path / "noheader.csv"
+    with headerless.open("w", encoding="utf-8", newline="") as stream:
+        csv.writer(stream).writerows(rows[1:])
+    name = rows[1][rows[0].index("subject_name")]
+    for form in ("text", "json", "html"):
+        out = tmp_path / f"report.{form}"
+        result = CliRunner().invoke(main, ["validate", str(headerless), "--class", "administrative_penalty",
+                                           "--format", form, "-o", str(out)])
+        assert result.exit_code in (1, 2), result.output
+        if out.exists():
+            assert name not in out.read_text(encoding="utf-8") + result.output
+    shown = CliRunner().invoke(main, ["validate", str(headerless), "--class", "administrative_penalty",
+                                      "--show-pii", "--lang", "en"])
+    assert name in shown.output

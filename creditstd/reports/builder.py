@@ -66,7 +66,7 @@ import pyarrow.compute as pc
 from creditstd.codes.redact import redact
 from creditstd.exceptions import CatalogueError
 from creditstd.findings import Finding
-from creditstd.records.masking import mask_shown_value
+from creditstd.records.masking import mask_person_name, mask_shown_value
 from creditstd.reports._text import LIMIT, clean
 from creditstd.reports.model import (
     CodeLocation,
@@ -294,19 +294,26 @@ class ReportBuilder:
         mapping: Mapping[str, str | None],
         missing: Sequence[str],
         title: str | None = None,
+        header_is_data: bool = False,
     ) -> None:
-        """Begin a file: how it was read and how its headers map to the catalogue's fields."""
+        """Begin a file: how it was read and how its headers map to the catalogue's fields.  ``header_is_data``:
+        the header row looks like a record (:func:`~creditstd.sources.sniff.looks_like_data`: the file has
+        none), so its cells are shown as a person's name is, unless ``show_pii``."""
         if self._finished:
             raise RuntimeError("the report is finished")
         if self._file is not None:
             raise RuntimeError("a file is already started: call end_file() first")
-        columns = tuple(Column(self._safe(header), None if (key := mapping.get(header)) is None else self._safe(key))
+
+        def shown(header: str) -> str:
+            return mask_person_name(self._safe(header)) if header_is_data and not self.show_pii else self._safe(header)
+
+        columns = tuple(Column(shown(header), None if (key := mapping.get(header)) is None else self._safe(key))
                         for header in headers)
         fields: dict[str, _FieldAcc] = {}
         for header in headers:
             key = mapping.get(header)
             if key is not None and key not in fields:
-                fields[key] = self._field_acc(key, self._safe(header))
+                fields[key] = self._field_acc(key, shown(header))
         self._file = _FileAcc(
             path=self._safe(path, 1000), format=clean(format), encoding=None if encoding is None else clean(encoding),
             title=None if title is None else self._safe(title), columns=columns,

@@ -29,8 +29,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 __all__ = ["DELIMITERS", "ScannedRecord", "canonical_encoding", "count_line_breaks", "detect_encoding",
-           "ends_inside_quote", "find_header", "non_empty", "scan_records", "sniff_delimiter", "sniff_format",
-           "unique_headers"]
+           "ends_inside_quote", "find_header", "looks_like_data", "non_empty", "scan_records", "sniff_delimiter",
+           "sniff_format", "unique_headers"]
 
 #: Candidate delimiters, in the order that wins a tie.
 DELIMITERS = (",", "\t", ";", "|")
@@ -241,6 +241,28 @@ def find_header(rows: Sequence[Sequence[str | None]]) -> int | None:
                 continue
         return index
     return None
+
+
+#: A date as exports write one (2024-03-05, 2024/3/5, 2024.3.5, 2024年3月5日, 20240305).
+_DATE_CELL = re.compile(r"(?:1[89]|20)\d\d(?:[-./年]\d{1,2}[-./月]\d{1,2}日?|(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01]))")
+
+
+def looks_like_data(cells: Sequence[str | None]) -> bool:
+    """Whether a row taken as the header is rather a record (a file with no header row): some cell is a valid
+    USCC or citizen ID number, or a date.  Its cells may then be a person's name and number.
+
+    >>> looks_like_data(['纳税人名称', '纳税人识别号', '评价年度']), looks_like_data(['赵建华', '431025198812090676'])
+    (False, True)
+    >>> looks_like_data(['甲公司', '2024年3月5日'])
+    True
+    """
+    from creditstd.codes import ric, uscc
+
+    for cell in cells:
+        text = (cell or "").strip()
+        if text and (_DATE_CELL.fullmatch(text) or uscc.is_valid(text) or ric.is_valid(text)):
+            return True
+    return False
 
 
 def unique_headers(cells: Sequence[str | None]) -> tuple[str, ...]:
