@@ -420,3 +420,15 @@ def test_many_ragged_rows_are_handed_on_not_held(tmp_path: Path, monkeypatch: py
     rows = [["a", "b"], *[[1, 2, 3]] * 7, [4, 5]]
     _, chunks, problems = read(tmp_path, workbook({"S": rows}))
     assert [p.line for p in problems] == list(range(2, 9)) and rows_of(chunks) == [{"a": "4", "b": "5"}]
+
+
+def test_a_shared_string_table_past_the_limit_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The table is held in memory: past MAX_SHARED_CHARS characters the workbook is refused by name (a 1.4 MB
+    file of incompressible-looking strings took 1.9 GB before), never half-read."""
+    monkeypatch.setattr(xlsx_module, "MAX_SHARED_CHARS", 100)
+    data = workbook({"S": [["a"], *[["x" * 30 + str(i)] for i in range(5)]]})
+    error = refused(tmp_path, data)
+    assert error.code == "source.shared_strings" and "100 characters" in error.message_en
+    monkeypatch.setattr(xlsx_module, "MAX_SHARED_CHARS", 1000)
+    _, chunks, problems = read(tmp_path, data)
+    assert len(rows_of(chunks)) == 5 and problems == []

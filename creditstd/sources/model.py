@@ -61,6 +61,10 @@ CODES: dict[str, tuple[str, str]] = {
                         "{file}: {member} in the workbook would unpack to {size} bytes, or is compressed {ratio} "
                         "times: refused as a possible zip bomb"),
     "source.xlsx": ("{file}{where_zh}：工作簿已损坏（{zh}）", "{file}{where}: the workbook is damaged ({en})"),
+    "source.shared_strings": ("{file}：工作簿的共享字符串表超过{limit}个字符（须整体载入内存），拒绝读取；"
+                              "请另存为CSV",
+                              "{file}: the workbook's shared strings hold more than {limit} characters (the table "
+                              "is held in memory): refused; save the sheet as CSV"),
     "source.sheet": ("{file}：没有名为 {sheet} 的工作表；有：{sheets}",
                      "{file}: no sheet named {sheet}; the sheets are: {sheets}"),
     "source.exchange": ("{file}：交换批次未通过校验（{problem}：{zh}）",

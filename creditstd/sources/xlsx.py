@@ -80,7 +80,8 @@ from creditstd.sources.inputs import Opened, read_error
 from creditstd.sources.model import RowProblem, Source, SourceError, TableChunk, row_problem, source_error
 from creditstd.sources.sniff import find_header, non_empty, unique_headers
 
-__all__ = ["MAX_MEMBER_BYTES", "MAX_RATIO", "column_index", "format_kind", "open_xlsx", "serial_text"]
+__all__ = ["MAX_MEMBER_BYTES", "MAX_RATIO", "MAX_SHARED_CHARS", "column_index", "format_kind", "open_xlsx",
+           "serial_text"]
 
 #: The largest declared uncompressed size of a workbook part.
 MAX_MEMBER_BYTES = 4 << 30
@@ -88,6 +89,9 @@ MAX_MEMBER_BYTES = 4 << 30
 MAX_RATIO = 500
 #: The largest workbook read from stdin or from inside gzip (it is copied to a temporary file).
 MAX_SPOOL_BYTES = 4 << 30
+#: The most characters the shared-string table may hold (it is held in memory while the sheet streams: a
+#: table of distinct texts about as long as a million rows of the catalogue's longest records).
+MAX_SHARED_CHARS = 512 << 20
 _SMALL_PART = 64 << 20  # workbook, relationships, styles: parsed whole
 #: A worksheet's last column (XFD) and last row, as Excel has them: a reference beyond them is damage.
 MAX_COLUMNS = 16384
@@ -360,12 +364,17 @@ def _shared_strings(book: _Workbook, target: str | None) -> pa.ChunkedArray:
         return pa.chunked_array([], pa.large_string())
     chunks: list[pa.Array] = []
     batch: list[str] = []
+    held = 0
     try:
         for _, element in etree.iterparse(book.member(target), events=("end",), tag="{*}si", resolve_entities=False,
                                           no_network=True, huge_tree=False, load_dtd=False):
             if not chunks and not batch:
                 book.refuse_doctype(element, target)
-            batch.append(_string_item(element))
+            text = _string_item(element)
+            batch.append(text)
+            held += len(text)
+            if held > MAX_SHARED_CHARS:
+                raise source_error("source.shared_strings", book.path, limit=f"{MAX_SHARED_CHARS:,}")
             element.clear(keep_tail=False)
             previous = element.getprevious()
             if previous is not None:
