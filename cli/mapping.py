@@ -442,14 +442,15 @@ def _predicated(mapping: str, class_name: str, settings: dict[str, Any], element
     return found
 
 
-def _is_a_value(name: str) -> bool:
-    """Whether a column name is a value rather than a name: it may hold an ID number, or reads as an identifier
-    or a date (the first row of a sample that has no header row, which may be a person's record).
+def _is_a_value(name: str, masked: str) -> bool:
+    """Whether a column name (``masked``: its :func:`redact`) is a value rather than a name: it reads as an
+    identifier or a date, or is a number that may be an ID number and nothing else (the first row of a sample
+    that has no header row, which may be a person's record).
 
-    >>> _is_a_value('纳税人识别号'), _is_a_value('430523197208014713'), _is_a_value('2024-03-05')
-    (False, True, True)
+    >>> [_is_a_value(name, redact(name)) for name in ('纳税人识别号', '430523197208014713', '2024-03-05')]
+    [False, True, True]
     """
-    return looks_like_data([name]) or bool(_MASKED_NUMBER.fullmatch(redact(name)))
+    return looks_like_data([name]) or bool(_MASKED_NUMBER.fullmatch(masked))
 
 
 #: A name that is a masked number and nothing else.
@@ -475,12 +476,13 @@ def draft_mapping(sample: str, class_name: str | None = None, *, name: str | Non
     is_xml = sample.lower().removesuffix(".gz").endswith(".xml") or _looks_like_xml(sample)
     settings, columns = _sample_xml(sample) if is_xml else _sample_table(sample)
     shown = redact(Path(sample).name)  # a file may be named after a person
-    if any(_is_a_value(column.source) for column in columns):
+    masked = {column.source: redact(column.source) for column in columns}
+    if any(_is_a_value(column.source, masked[column.source]) for column in columns):
         raise InputError(f"{shown}：第一行看来是数据而不是表头（含证件号码、代码或日期）；起草映射需要表头行，"
                          "请在文件开头加上列名",
                          f"{shown}: the first row looks like data, not a header (it holds an ID number, a code or "
                          "a date); drafting a mapping needs a header row: add the column names at the top")
-    personal = [column for column in columns if redact(column.source) != column.source]  # never written out
+    personal = [column for column in columns if masked[column.source] != column.source]  # never written out
     columns = [column for column in columns if column not in personal]
     names = [column.name for column in columns]
     bare = {column.source: _local(column.source) or column.source for column in columns}
@@ -607,7 +609,7 @@ def draft_mapping(sample: str, class_name: str | None = None, *, name: str | Non
     if personal:
         out += ["", "# 列名含疑似证件号码的列（已遮蔽，未起草规则）/ columns whose names hold what may be an ID number "
                 "(masked; no rule drafted):"]
-        out += [f"#   {_comment(redact(column.source))}" for column in personal]
+        out += [f"#   {_comment(masked[column.source])}" for column in personal]
     text = "\n".join(out) + "\n"
     parse_mapping(text, f"draft for {shown}")  # the draft always loads
     matched = {column.source: target for target, column, _, _, _ in rules}

@@ -303,34 +303,28 @@ class ReportBuilder:
             raise RuntimeError("the report is finished")
         if self._file is not None:
             raise RuntimeError("a file is already started: call end_file() first")
+        self._file = _FileAcc(
+            path=self._safe(path, 1000), format=clean(format), encoding=None if encoding is None else clean(encoding),
+            title=None if title is None else self._safe(title), columns=(), unknown=(), missing=(), fields={},
+        )
+        self.add_headers(headers, mapping, missing, header_is_data=header_is_data)
+
+    def add_headers(self, headers: Sequence[str], mapping: Mapping[str, str | None], missing: Sequence[str], *,
+                    header_is_data: bool = False) -> None:
+        """Columns of the file, mapped by ``mapping``: those of its header (:meth:`start_file`), or those that
+        first appear later (a JSON Lines key seen only in a later record); ``missing`` replaces the required
+        fields with no column."""
+        file = self._open()
 
         def shown(header: str) -> str:
             return mask_person_name(self._safe(header)) if header_is_data and not self.show_pii else self._safe(header)
 
-        columns = tuple(Column(shown(header), None if (key := mapping.get(header)) is None else self._safe(key))
-                        for header in headers)
-        fields: dict[str, _FieldAcc] = {}
-        for header in headers:
-            key = mapping.get(header)
-            if key is not None and key not in fields:
-                fields[key] = self._field_acc(key, shown(header))
-        self._file = _FileAcc(
-            path=self._safe(path, 1000), format=clean(format), encoding=None if encoding is None else clean(encoding),
-            title=None if title is None else self._safe(title), columns=columns,
-            unknown=tuple(column.header for column in columns if column.field is None),
-            missing=tuple(self._safe(key) for key in missing), fields=fields,
-        )
-
-    def add_headers(self, headers: Sequence[str], mapping: Mapping[str, str | None], missing: Sequence[str]) -> None:
-        """Columns that first appear after the file began (a JSON Lines key seen only in a later record): add
-        the new ``headers``, mapped by ``mapping``; ``missing`` replaces the required fields with no column."""
-        file = self._open()
-        added = tuple(Column(self._safe(header), None if (key := mapping.get(header)) is None else self._safe(key))
+        added = tuple(Column(shown(header), None if (key := mapping.get(header)) is None else self._safe(key))
                       for header in headers)
         for header in headers:
             key = mapping.get(header)
             if key is not None and key not in file.fields:
-                file.fields[key] = self._field_acc(key, self._safe(header))
+                file.fields[key] = self._field_acc(key, shown(header))
         file.columns += added
         file.unknown += tuple(column.header for column in added if column.field is None)
         file.missing = tuple(self._safe(key) for key in missing)
