@@ -160,3 +160,17 @@ def test_a_broken_file_gives_the_records_before_the_problem_then_the_error(tmp_p
         for batch in read_batches(path, RECORD, SOURCES, batch_rows=100):
             seen.append(len(batch))
     assert seen == [5] and caught.value.code == "source.xml_syntax"
+
+
+def test_a_batch_ends_after_its_bytes_however_few_records_it_holds(tmp_path: Path) -> None:
+    # records of 150 kB each: 8,192 of them to a batch would be gigabytes; a byte bound hands each on by itself
+    path = tmp_path / "large.xml"
+    big = "甲" * 50_000
+    path.write_text("<Records>" + "".join(f"<Record><A>{index}{big}</A></Record>" for index in range(5))
+                    + "</Records>", encoding="utf-8")
+    batches = list(read_batches(str(path), RECORD, SOURCES, batch_rows=8192, batch_bytes=100_000))
+    assert [len(batch) for batch in batches] == [1, 1, 1, 1, 1]
+    assert [batch.start for batch in batches] == [1, 2, 3, 4, 5]
+    assert [batch.rows[0][0][:1] for batch in batches] == ["0", "1", "2", "3", "4"]
+    # with room for them, the same records come in one batch
+    assert [len(batch) for batch in read_batches(str(path), RECORD, SOURCES, batch_bytes=1 << 30)] == [5]

@@ -105,6 +105,10 @@ __all__ = [
 #: largest record, every field at its maximum length, is under 400 kB of UTF-8).  Memory held is about 30
 #: times this in the worst case (a megabyte of tiny elements); a caller may pass another limit.
 MAX_RECORD_BYTES = 1 << 20
+#: A batch of records ends once this many bytes of input have been read for it, however few records it holds:
+#: what a batch holds in memory stays bounded when records are large (8,192 records of up to
+#: :data:`MAX_RECORD_BYTES` would be gigabytes), and smaller batches keep the peak lower.
+BATCH_BYTES = 8 << 20
 #: The most bytes before the root element (XML declaration, comments, processing instructions).
 MAX_PROLOG_BYTES = 1 << 20
 #: The longest value read from a record, in characters (the catalogue's longest field holds 4,000).
@@ -502,9 +506,11 @@ def read_batches(
     max_record_bytes: int = MAX_RECORD_BYTES,
     max_value_chars: int = MAX_VALUE_CHARS,
     batch_rows: int = 8192,
+    batch_bytes: int = BATCH_BYTES,
 ) -> Iterator[XmlBatch]:
-    """:func:`read_records` in :class:`XmlBatch` es of at most ``batch_rows`` records (what the engine reads:
-    no object per record).  On a problem, the records before it come out as a batch before the error."""
+    """:func:`read_records` in :class:`XmlBatch` es of at most ``batch_rows`` records, ending once about
+    ``batch_bytes`` bytes of input have been read for one (what the engine reads: no object per record).  On a
+    problem, the records before it come out as a batch before the error."""
     opened = open_bytes(path)
     try:
         guard = _Guard(opened.stream, path, max_record_bytes)
@@ -525,13 +531,15 @@ def read_batches(
             events = etree.iterparse(guard, events=("end",), tag=record.tag, **options)
         except LookupError:
             raise xml_error("source.xml_syntax", path, reason=f"unknown encoding {chosen}") from None
-        yield from _stream(events, guard, path, record, _plan(sources), max_value_chars, max(1, batch_rows))
+        yield from _stream(events, guard, path, record, _plan(sources), max_value_chars, max(1, batch_rows),
+                           batch_bytes)
     finally:
         opened.close()
 
 
 def _stream(
-    events: Any, guard: _Guard, path: str, record: RecordPath, plan: _Plan, max_value_chars: int, batch_rows: int
+    events: Any, guard: _Guard, path: str, record: RecordPath, plan: _Plan, max_value_chars: int, batch_rows: int,
+    batch_bytes: int
 ) -> Iterator[XmlBatch]:
     index = 0
     checked = False
@@ -541,6 +549,7 @@ def _stream(
     last_parent: Any = None
     is_record = False
     batch = XmlBatch(1, [], [], [])
+    batch_end = batch_bytes  # the input read by the end of which the batch is handed on
     error: SourceError | None = None
     try:
         for _, element in events:
@@ -563,9 +572,10 @@ def _stream(
             batch.lines.append(element.sourceline or 0)
             _release(element)
             guard.mark = guard.total
-            if len(batch.rows) >= batch_rows:
+            if len(batch.rows) >= batch_rows or guard.total >= batch_end:
                 yield batch
                 batch = XmlBatch(index + 1, [], [], [])
+                batch_end = guard.total + batch_bytes
     except etree.XMLSyntaxError as caught:
         error = _syntax_error(caught, getattr(events, "error_log", None), path)
     except (OSError, EOFError) as caught:
