@@ -271,17 +271,34 @@ def refuse_input_as_output(output: str | os.PathLike[str] | None, inputs: Iterab
                                              "overwritten)"))
 
 
-def refuse_shared_outputs(outputs: Iterable[tuple[str, str | os.PathLike[str] | None]]) -> None:
-    """Stop (exit 2) before anything is written when two outputs (option, path) name the same file: the one
-    written last would replace the other."""
+def refuse_shared_outputs(outputs: Iterable[tuple[str, str | os.PathLike[str] | None]],
+                          inputs: Iterable[str | os.PathLike[str]] = (), *,
+                          folder: tuple[str, Path | None] | None = None) -> None:
+    """Stop (exit 2) before anything is written when an output (option, path) would replace another: when it
+    names an input (:func:`refuse_input_as_output`), when two outputs name the same file (the one written last
+    would replace the other), or when it lies inside the output ``folder`` (option, path: a batch folder holds
+    only its own files, and a file of it would be replaced).
+
+    >>> refuse_shared_outputs([('--rejects', 'out/batch/records.jsonl')], folder=('-o', Path('out/batch')))
+    ... # doctest: +IGNORE_EXCEPTION_DETAIL
+    Traceback (most recent call last):
+    UsageError: --rejects must not be inside the output folder out/batch (-o)
+    """
+    inputs = list(inputs)
     seen: list[tuple[str, Path]] = []
     for option, output in outputs:
         if output is None:
             continue
+        refuse_input_as_output(output, inputs, option)
         for other_option, other in seen:
             if _same_file(Path(output), other):
                 raise click.UsageError(bilingual(f"{option} 与 {other_option} 指向同一个文件 {output}",
                                                  f"{option} and {other_option} name the same file: {output}"))
+        if folder is not None and folder[1] is not None and _inside(Path(output), folder[1]):
+            raise click.UsageError(bilingual(
+                f"{option} 不能位于输出文件夹 {folder[1]}（{folder[0]}）之内：批次只含它自己的文件",
+                f"{option} must not be inside the output folder {folder[1]} ({folder[0]}): a batch holds only "
+                "its own files"))
         seen.append((option, Path(output)))
 
 

@@ -53,7 +53,7 @@ from creditstd.cli._io import (
     leave_no_batch,
     output_stream,
     prepare_output_dir,
-    refuse_input_as_output,
+    refuse_shared_outputs,
     remove_made_dirs,
 )
 from creditstd.cli._pipeline import InOrder, overlap, read_ahead
@@ -275,8 +275,8 @@ def run(options: Options) -> int:
     spec = resolve_mapping(options.mapping)
     paths = expand_inputs(options.inputs)
     rejects_path = _rejects_target(options)
-    for output, option in ((options.report, "--report"), (rejects_path, "--rejects")):
-        refuse_input_as_output(output, [*paths, options.mapping], option)
+    refuse_shared_outputs((("--report", options.report), ("--rejects", rejects_path)), [*paths, options.mapping],
+                          folder=None if options.dry_run else ("-o/--output", options.folder))
     plan = compile_plan(spec.class_name, strict=options.strict, today=options.today)
     writer: BatchWriter | BatchCounter
     try:
@@ -407,12 +407,9 @@ def convert_command(inputs: tuple[str, ...], mapping: str, folder: Path | None, 
     if not mapping.strip():
         raise click.UsageError(bilingual("--mapping 不能为空：给出映射文件或内置映射的名称",
                                          "--mapping is empty: give a mapping file or a built-in mapping's name"))
-    if report is not None and (not str(report).strip() or report.is_dir()
-                               or any(other is not None and report.resolve() == other.resolve()
-                                      for other in (folder, rejects))):  # found before anything is written
-        raise click.UsageError(bilingual(f"--report 须为另一个文件的路径（不能是文件夹或其他输出）：{report}",
-                                         f"--report must name a file of its own, not a folder or another output: "
-                                         f"{report}"))
+    if report is not None and (not str(report).strip() or report.is_dir()):  # found before anything is written
+        raise click.UsageError(bilingual(f"--report 须为文件的路径（不能是文件夹）：{report}",
+                                         f"--report must name a file, not a folder: {report}"))
     options = Options(inputs, mapping, folder, department, department_uscc, rule_set,
                       today.date() if today else date.today(), strict, rejects, report, output_format, max_errors,
                       lang, show_pii, force, dry_run, progress)

@@ -28,7 +28,7 @@ from creditstd.cli._io import (
     output_stream,
     prepare_output_dir,
     read_lines,
-    refuse_input_as_output,
+    refuse_shared_outputs,
     remove_made_dirs,
     text_codec,
 )
@@ -181,7 +181,7 @@ def pack_command(class_name: str, source: str, folder: Path, department: str, de
     except (CatalogueError, ValidationError) as error:
         raise click.UsageError(bilingual(error.message_zh, error.message_en)) from None
     rejects = rejects or default_rejects(folder)
-    refuse_input_as_output(rejects, [source], "--rejects")
+    refuse_shared_outputs([("--rejects", rejects)], [source], folder=("-o/--output", folder))
     text_codec(encoding)
     check_readable(source)  # a missing or unreadable input stops here, before any output exists
     made = prepare_output_dir(folder, force=force, inputs=[source])

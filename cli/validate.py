@@ -45,7 +45,6 @@ from creditstd.cli._io import (
     InputError,
     make_private_dir,
     output_stream,
-    refuse_input_as_output,
     refuse_shared_outputs,
     remove_made_dirs,
 )
@@ -265,9 +264,7 @@ def run(options: Options) -> int:
     paths = expand_inputs(options.inputs)
     targets = rejects_paths(options.rejects, paths)
     outputs = [("--output", options.output), *(("--rejects", target) for target in targets)]
-    for option, output in outputs:
-        refuse_input_as_output(output, paths, option)
-    refuse_shared_outputs(outputs)
+    refuse_shared_outputs(outputs, paths)
     folder = options.rejects if len(paths) > 1 else None  # a failed run takes back the folder it made
     made = make_private_dir(folder) if folder is not None else None
     try:

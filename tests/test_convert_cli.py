@@ -230,6 +230,25 @@ def test_an_input_is_never_an_output(runner: CliRunner, tmp_path: Path) -> None:
     assert path.read_bytes() == before and not (tmp_path / "batch").exists()
 
 
+def test_no_output_replaces_another_or_a_file_of_the_batch(runner: CliRunner, tmp_path: Path) -> None:
+    path, mapping = export(tmp_path, "csv", [item.record for item in fakes(3, error_rate=0.5)])
+    batch = tmp_path / "batch"
+    assert convert(runner, path, "--mapping", mapping, "-o", batch, *DEPARTMENT).exit_code in (0, 1)
+    before = {file.name: file.read_bytes() for file in batch.iterdir()}
+    default_rejects = tmp_path / "batch.rejects.jsonl"
+    cases = [("--rejects", batch / "records.jsonl"), ("--report", batch / "manifest.json"),
+             ("--report", default_rejects), ("--rejects", batch), ("--report", batch / "report.txt")]
+    for option, target in cases:
+        result = convert(runner, path, "--mapping", mapping, "-o", batch, "--force", option, target, *DEPARTMENT)
+        assert result.exit_code == 2, (option, target, result.output)
+        assert option in result.stderr
+    same = convert(runner, path, "--mapping", mapping, "-o", tmp_path / "other", "--rejects", tmp_path / "r.jsonl",
+                   "--report", tmp_path / "r.jsonl", *DEPARTMENT)
+    assert same.exit_code == 2 and "name the same file" in same.stderr
+    assert {file.name: file.read_bytes() for file in batch.iterdir()} == before
+    assert not (tmp_path / "other").exists() and not (tmp_path / "r.jsonl").exists()
+
+
 def test_a_missing_input_or_department_exits_2(runner: CliRunner, tmp_path: Path) -> None:
     _, mapping = export(tmp_path, "csv", [item.record for item in fakes(3)])
     missing = convert(runner, tmp_path / "missing.csv", "--mapping", mapping, "-o", tmp_path / "b", *DEPARTMENT)

@@ -73,6 +73,16 @@ def test_pack_usage_errors_exit_2(source: Path, tmp_path: Path) -> None:
     assert missing.exit_code == 2 and "missing.jsonl" in missing.stderr
 
 
+def test_pack_never_writes_its_rejects_over_a_file_of_the_batch(source: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "batch"
+    assert pack(source, folder).exit_code == 1
+    before = {file.name: file.read_bytes() for file in folder.iterdir()}
+    for name in ("records.jsonl", "manifest.json", "rejects.jsonl"):
+        result = pack(source, folder, "--force", "--rejects", str(folder / name))
+        assert result.exit_code == 2 and "--rejects" in result.stderr, result.output
+    assert {file.name: file.read_bytes() for file in folder.iterdir()} == before
+
+
 def test_verify_reports_alteration_with_exit_1_and_json(source: Path, tmp_path: Path) -> None:
     folder = tmp_path / "batch"
     pack(source, folder)
