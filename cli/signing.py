@@ -5,7 +5,9 @@ key, PKCS#8 PEM, mode 0600 whatever the umask; existing files are kept unless
 ``--force``) and ``PREFIX.pub`` (the public key to hand to receivers), and
 prints the key id.  ``sign FOLDER --key PREFIX.key [--signer NAME]`` checks
 that the records match the manifest, then writes ``manifest.json.sig`` into
-the batch folder.  :func:`signature_check` is what ``verify --key PUB`` calls:
+the batch folder.  The signer's name, a natural person's often, is written in
+full into the signature file but shown masked (its first character kept) in
+messages and reports unless ``--show-pii`` is given.  :func:`signature_check` is what ``verify --key PUB`` calls:
 ``--key`` may be given several times, each a ``.pub`` file or a folder of
 them (the trust set).
 
@@ -24,13 +26,13 @@ from pathlib import Path
 import click
 
 from creditstd.cli._io import InputError
-from creditstd.codes.redact import redact
 from creditstd.exceptions import bilingual
 from creditstd.findings import Finding
 from creditstd.records.signing import (
     SignatureReport,
     SigningError,
     load_private_key,
+    shown_signer,
     sign_batch,
     signature_path,
     verify_signature,
@@ -81,7 +83,10 @@ def keygen_command(algorithm: str, prefix: Path, force: bool) -> None:
 @click.option("--key", "key_path", required=True, type=click.Path(path_type=Path),
               help="私钥文件（keygen 生成的 .key） / private key file (the .key from keygen)")
 @click.option("--signer", help="签名人（写入签名文件，仅作说明，不受签名保护） / signer's name (recorded, not signed)")
-def sign_command(folder: Path, key_path: Path, signer: str | None) -> None:
+@click.option("--show-pii", is_flag=True,
+              help="在提示中完整显示签名人姓名（默认仅显示首字） / show the signer's name in full in the message "
+                   "(default: its first character)")
+def sign_command(folder: Path, key_path: Path, signer: str | None, show_pii: bool) -> None:
     """为批次签名，写出 manifest.json.sig / Sign a batch: write manifest.json.sig into FOLDER.
 
     \b
@@ -98,14 +103,15 @@ def sign_command(folder: Path, key_path: Path, signer: str | None) -> None:
             click.echo(f"✗ {error.code}: {bilingual(error.message_zh, error.message_en)}")
             sys.exit(1)
         raise _input_error(error) from None
-    signer = redact(document["signer"]) if document["signer"] else None
+    signer = shown_signer(document["signer"], show_pii=show_pii)
     who_zh, who_en = (f"，签名人 {signer}", f", signer {signer}") if signer else ("", "")
     click.echo(bilingual(f"已签名：{signature_path(folder)}（{key.algorithm} 密钥 {key.key_id}{who_zh}）",
                          f"signed: {signature_path(folder)} ({key.algorithm} key {key.key_id}{who_en})"), err=True)
 
 
 def signature_report(folder: Path, keys: tuple[Path, ...]) -> SignatureReport:
-    """The full :class:`~creditstd.records.signing.SignatureReport` (for ``--format json``).
+    """The full :class:`~creditstd.records.signing.SignatureReport` (for ``--format json``: its
+    ``to_json(show_pii=...)`` masks the signer's name unless asked not to).
 
     Keys that cannot be read raise :class:`~creditstd.cli._io.InputError` (exit code 2); no keys is a
     usage error.
@@ -118,8 +124,12 @@ def signature_report(folder: Path, keys: tuple[Path, ...]) -> SignatureReport:
         raise _input_error(error) from None
 
 
-def signature_check(folder: Path, keys: tuple[Path, ...]) -> tuple[list[Finding], str | None]:
+def signature_check(folder: Path, keys: tuple[Path, ...], *,
+                    show_pii: bool = False) -> tuple[list[Finding], str | None]:
     """What ``verify --key`` adds: (problems, one line saying who signed, or None when not verified).
+
+    The line shows the signer's name masked (its first character kept) unless ``show_pii`` (pass the
+    command's ``--show-pii``).
 
     Each problem is a :class:`~creditstd.findings.Finding` to list with the batch's own:
     ``exchange.signature_missing``, ``_format``, ``_key_unknown``, ``_invalid`` and ``_records`` mean
@@ -128,4 +138,4 @@ def signature_check(folder: Path, keys: tuple[Path, ...]) -> tuple[list[Finding]
     against the signed manifest's bytes here, whatever verify_batch finds.
     """
     report = signature_report(folder, keys)
-    return report.problems, report.summary() if report.ok else None
+    return report.problems, report.summary(show_pii=show_pii) if report.ok else None

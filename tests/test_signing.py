@@ -49,11 +49,12 @@ SM2_N = 0xFFFFFFFEFFFFFFFFFFFFFFFFFFFFFFFF7203DF6B21C6052B53BBF40939D54123
 @click.command("verify")
 @click.argument("path", type=click.Path(path_type=Path))
 @key_option
-def verify_command(path: Path, keys: tuple[Path, ...]) -> None:
+@click.option("--show-pii", is_flag=True)
+def verify_command(path: Path, keys: tuple[Path, ...], show_pii: bool) -> None:
     """What the exchange verify command does with --key (the CLI owner wires the real one)."""
     problems = list(verify_batch(path, validate=False).problems)
     if keys:
-        found, summary = signature_check(path, keys)
+        found, summary = signature_check(path, keys, show_pii=show_pii)
         problems += found
         if summary:
             click.echo(summary, err=True)
@@ -237,7 +238,8 @@ def test_round_trip_through_the_commands(batch: Path, tmp_path: Path, algorithm:
     assert not list(Draft202012Validator(schema).iter_errors(document))
     verified = run("verify", batch, "--key", f"{prefix}.pub")
     assert verified.exit_code == 0, verified.output
-    assert key_id in verified.stderr and "fuzhou.pub" in verified.stderr and "张三" in verified.stderr
+    assert key_id in verified.stderr and "fuzhou.pub" in verified.stderr and "张*" in verified.stderr
+    assert "张三" not in verified.output and "张三" not in signed.output
     assert verify_batch(batch).ok  # the signature file does not disturb the batch's own checks
 
 
@@ -612,8 +614,39 @@ def test_summary_in_each_language(batch: Path, tmp_path: Path, monkeypatch: pyte
     report = verify_signature(batch, [tmp_path / "fz.pub"])
     monkeypatch.setenv("CREDITSTD_LANG", "en")
     assert report.summary() == (f"signature valid: signed by the trusted sm2-sm3 key {key.key_id} "
-                                f"({tmp_path / 'fz.pub'}), signer (as stated): 张三")
+                                f"({tmp_path / 'fz.pub'}), signer (as stated): 张*")
     monkeypatch.setenv("CREDITSTD_LANG", "zh")
     assert report.summary() == (f"签名有效：受信任的 sm2-sm3 密钥 {key.key_id}（{tmp_path / 'fz.pub'}）签署，"
-                                "签名人（自述）：张三")
+                                "签名人（自述）：张*")
+    assert report.summary(show_pii=True).endswith("签名人（自述）：张三")
     assert report.to_json()["key_file"] == str(tmp_path / "fz.pub") and report.to_json()["ok"] is True
+
+
+def test_the_signers_name_is_masked_unless_show_pii(batch: Path, tmp_path: Path,
+                                                    caplog: pytest.LogCaptureFixture) -> None:
+    """The signer is a natural person, often: sign's message, verify's text and JSON output, the report's
+    summary, JSON and repr keep the name's first character only; --show-pii shows it in full."""
+    from creditstd.cli.exchange import exchange_group
+
+    caplog.set_level(logging.DEBUG)
+    write_key_pair(tmp_path / "k", "ed25519")
+    signed = run("sign", batch, "--key", tmp_path / "k.key", "--signer", "欧阳娜娜")
+    assert signed.exit_code == 0, signed.output
+    assert "欧阳娜娜" not in signed.output and "签名人 欧***）" in signed.stderr and "signer 欧***)" in signed.stderr
+    assert json.loads(signature_path(batch).read_text(encoding="utf-8"))["signer"] == "欧阳娜娜"  # the file: in full
+    outputs = [CliRunner().invoke(exchange_group, ["verify", str(batch), "--key", str(tmp_path / "k.pub"), *form])
+               for form in ([], ["--format", "json"])]
+    assert [result.exit_code for result in outputs] == [0, 0], [result.output for result in outputs]
+    assert "欧***" in outputs[0].output
+    assert "欧***" in json.loads(outputs[1].stdout)["signed_by"]
+    report = verify_signature(batch, [tmp_path / "k.pub"])
+    assert report.ok and report.signer == "欧阳娜娜"  # the attribute: what the file says
+    shown = [result.output for result in outputs] + [report.summary(), json.dumps(report.to_json(), ensure_ascii=False),
+                                                     repr(report), str(report), caplog.text]
+    assert not [text for text in shown if "欧阳" in text or "娜娜" in text]
+    assert report.to_json()["signer"] == "欧***" and report.to_json(show_pii=True)["signer"] == "欧阳娜娜"
+    assert "欧阳娜娜" in report.summary(show_pii=True)
+    assert "欧阳娜娜" in run("verify", batch, "--key", tmp_path / "k.pub", "--show-pii").stderr
+    assert "欧阳娜娜" not in run("verify", batch, "--key", tmp_path / "k.pub").output
+    shown_pii = run("sign", batch, "--key", tmp_path / "k.key", "--signer", "欧阳娜娜", "--show-pii")
+    assert shown_pii.exit_code == 0 and "签名人 欧阳娜娜" in shown_pii.stderr

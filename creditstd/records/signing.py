@@ -54,6 +54,11 @@ sent again: look at the manifest's ``created``), or that the key belongs to the
 department the manifest names - that is for the receiver's trust set: trust a
 department's public key only after getting it from that department.
 
+The signer's name is often a natural person's: what this module shows of it (the
+report's :meth:`~SignatureReport.summary` and :meth:`~SignatureReport.to_json`,
+its repr) keeps its first character only, unless asked for ``show_pii``; the
+report's ``signer`` attribute and the signature file hold it in full.
+
 >>> import tempfile
 >>> from datetime import date
 >>> from creditstd.records.exchange import BatchWriter
@@ -71,8 +76,8 @@ PrivateKey('sm2-sm3', 'sha256:...')
 >>> document['algorithm'], document['sm2_user_id']
 ('sm2-sm3', '1234567812345678')
 >>> report = verify_signature(folder, [key.public_key])
->>> report.ok, report.key == key.public_key, report.signer
-(True, True, '张三')
+>>> report.ok, report.key == key.public_key, report.signer, report.shown_signer()
+(True, True, '张三', '张*')
 
 A consistently forged batch: one record changed, its count and SHA-256
 recomputed into the manifest.  The manifest's bytes changed, so the signature
@@ -118,7 +123,6 @@ from typing import Any, NoReturn
 from jsonschema import Draft202012Validator
 
 from creditstd.atomic import atomic_writer
-from creditstd.codes.redact import redact
 from creditstd.exceptions import CreditstdError, bilingual
 from creditstd.findings import Finding, finding
 from creditstd.records import loader
@@ -134,6 +138,7 @@ from creditstd.records.exchange import (
 )
 from creditstd.records.formats import format_checker
 from creditstd.records.jsonline import json_path, loads_record
+from creditstd.records.masking import mask_person_name
 
 __all__ = [
     "ALGORITHMS",
@@ -146,6 +151,7 @@ __all__ = [
     "SigningError",
     "load_private_key",
     "load_public_keys",
+    "shown_signer",
     "sign_batch",
     "signature_path",
     "sm3_hex",
@@ -764,6 +770,20 @@ def sign_batch(path: str | os.PathLike[str], key: PrivateKey, *, signer: str | N
     return document
 
 
+def shown_signer(signer: str | None, *, show_pii: bool = False) -> str | None:
+    """A signer's name as a message or a report may show it.
+
+    The name is a natural person's, often (``张三``): its first character only, the rest ``*``
+    (:func:`~creditstd.records.masking.mask_person_name`), unless ``show_pii`` (then in full).  None stays None.
+
+    >>> shown_signer('欧阳娜娜'), shown_signer('欧阳娜娜', show_pii=True), shown_signer(None)
+    ('欧***', '欧阳娜娜', None)
+    """
+    if signer is None:
+        return None
+    return signer if show_pii else mask_person_name(signer)
+
+
 @dataclass
 class SignatureReport:
     """What :func:`verify_signature` found: ``ok``, or the problems; and who signed.
@@ -776,7 +796,7 @@ class SignatureReport:
     algorithm: str | None = None
     key_id: str | None = None
     key: PublicKey | None = None
-    signer: str | None = None
+    signer: str | None = field(default=None, repr=False)  # a person's name, maybe: never in a repr or a log
     created: str | None = None
 
     @property
@@ -784,23 +804,28 @@ class SignatureReport:
         """A trusted key signed the manifest, and the records are the ones it describes."""
         return not self.problems and self.key is not None
 
-    def summary(self) -> str:
-        """One line for people, in the configured language."""
+    def shown_signer(self, *, show_pii: bool = False) -> str | None:
+        """The signer's name as output may show it: masked (:func:`shown_signer`) unless ``show_pii``."""
+        return shown_signer(self.signer, show_pii=show_pii)
+
+    def summary(self, *, show_pii: bool = False) -> str:
+        """One line for people, in the configured language; the signer's name masked unless ``show_pii``."""
         if not self.ok or self.key is None:
             codes = ", ".join(problem.code for problem in self.problems)
             return bilingual(f"签名未通过核验（{codes}）", f"signature not verified ({codes})")
         where = f"（{self.key.source}）" if self.key.source else ""
-        signer = redact(self.signer) if self.signer else None  # free text: may hold an ID number
+        signer = self.shown_signer(show_pii=show_pii)
         stated_zh = f"，签名人（自述）：{signer}" if signer else ""
         stated_en = f", signer (as stated): {signer}" if signer else ""
         return bilingual(f"签名有效：受信任的 {self.algorithm} 密钥 {self.key_id}{where}签署{stated_zh}",
                          f"signature valid: signed by the trusted {self.algorithm} key {self.key_id}"
                          f"{where and f' ({self.key.source})'}{stated_en}")
 
-    def to_json(self) -> dict[str, Any]:
-        """The report as JSON (for ``--format json``)."""
+    def to_json(self, *, show_pii: bool = False) -> dict[str, Any]:
+        """The report as JSON (for ``--format json``); the signer's name masked unless ``show_pii``."""
         return {"ok": self.ok, "algorithm": self.algorithm, "key_id": self.key_id,
-                "key_file": self.key.source if self.key else None, "signer": self.signer, "created": self.created,
+                "key_file": self.key.source if self.key else None,
+                "signer": self.shown_signer(show_pii=show_pii), "created": self.created,
                 "problems": [{"file": problem.location.file if problem.location else None, "path": problem.path,
                               "code": problem.code, "message_zh": problem.message_zh,
                               "message_en": problem.message_en} for problem in self.problems]}
