@@ -12,8 +12,9 @@ element as the context node.  The subset reads data and nothing else:
 Everything else is refused, by name, before compilation: functions other than ``text()``, ``last()``,
 ``position()`` and ``not()`` (so no ``document()``, ``unparsed-text()``, EXSLT or any extension: none is
 registered either), axes (``..``, ``ancestor::``...: a record's parents are cleared as it streams), a
-leading ``/`` or ``//`` (that would leave the record), variables (``$x``), unions.  The expression is then
-compiled by :class:`lxml.etree.XPath` with no extensions and EXSLT regular expressions off.
+leading ``/`` or ``//`` (that would leave the record), variables (``$x``), unions.  So are predicates,
+parentheses and ``not()`` nested more than :data:`MAX_NESTING` deep.  The expression is then compiled by
+:class:`lxml.etree.XPath` with no extensions and EXSLT regular expressions off.
 
 >>> path = compile_path('ns:XDR/ns:MC', {'ns': 'urn:x'})
 >>> path.simple, path.steps
@@ -38,7 +39,8 @@ from typing import Any
 
 from lxml import etree
 
-__all__ = ["RecordPath", "SourcePath", "UnsafePath", "compile_path", "compile_record_path", "element_value"]
+__all__ = ["MAX_NESTING", "RecordPath", "SourcePath", "UnsafePath", "compile_path", "compile_record_path",
+           "element_value"]
 
 
 class UnsafePath(ValueError):
@@ -49,6 +51,10 @@ class UnsafePath(ValueError):
         self.zh = zh
         self.en = en
 
+
+#: How deep predicates (``[...]``), parentheses and ``not(...)`` may nest in a source path: a mapping needs two or
+#: three levels, and the check (like lxml's compiler) recurses once per level.
+MAX_NESTING = 32
 
 _NAME_START = (
     r"A-Za-z_\u00C0-\u00D6\u00D8-\u00F6\u00F8-\u02FF\u0370-\u037D\u037F-\u1FFF\u200C-\u200D"
@@ -94,6 +100,7 @@ class _Parser:
         self.steps: list[str] = []
         self.attribute: str | None = None
         self.text = False
+        self.depth = 0
 
     def peek(self, offset: int = 0) -> _Token | None:
         index = self.at + offset
@@ -153,6 +160,15 @@ class _Parser:
             )
         return name
 
+    def nested(self) -> None:
+        """An or-expression one level deeper: in a predicate, parentheses or not()."""
+        if self.depth == MAX_NESTING:
+            raise UnsafePath(f"谓词、括号与 not() 的嵌套超过{MAX_NESTING}层",
+                             f"predicates, parentheses and not() nest more than {MAX_NESTING} deep")
+        self.depth += 1
+        self.or_expression()
+        self.depth -= 1
+
     def is_call(self) -> bool:
         token, after = self.peek(), self.peek(1)
         return token is not None and token.kind == "name" and after is not None and after.text == "("
@@ -202,7 +218,7 @@ class _Parser:
         while (token := self.peek()) is not None and token.text == "[":
             self.simple = False
             self.at += 1
-            self.or_expression()
+            self.nested()
             self.take("]")
         return False
 
@@ -233,7 +249,7 @@ class _Parser:
             self.at += 1
         elif token.text == "(":
             self.at += 1
-            self.or_expression()
+            self.nested()
             self.take(")")
         elif token.text == "@":
             self.at += 1
@@ -244,7 +260,7 @@ class _Parser:
             name = self.function(self.take())
             self.take("(")
             if name == "not":
-                self.or_expression()
+                self.nested()
             self.take(")")
         elif token.kind == "name":  # a child element's value: name or prefix:name, no further steps
             self.at += 1
