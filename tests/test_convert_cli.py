@@ -122,6 +122,28 @@ def test_the_rejects_are_the_broken_rows_and_every_row_is_accounted_for(runner: 
             assert entry["line"] == entry["record"] + 1  # the header is line 1
 
 
+def test_an_xml_element_that_looks_like_a_record_off_the_record_path_is_a_reject(runner: CliRunner,
+                                                                                  tmp_path: Path) -> None:
+    path, mapping = export(tmp_path, "xml", [item.record for item in fakes(10)])
+    parts = path.read_text(encoding="utf-8").split("  <Record>")  # parts[n] is record n, up to its end tag
+    parts[3] = "<record>" + parts[3].replace("</Record>", "</record>")  # another case
+    parts[5] = "<Batch><Record>" + parts[5].replace("</Record>", "</Record></Batch>")  # nested
+    parts[7] = '<o:Record xmlns:o="urn:o">' + parts[7].replace("</Record>", "</o:Record>")  # another namespace
+    text = parts[0] + "".join(f"  {part}" if part.startswith("<") else f"  <Record>{part}" for part in parts[1:])
+    path.write_text(text, encoding="utf-8")
+    lines = {number: line for number, line in enumerate(text.splitlines(), 1)}
+    result = convert(runner, path, "--mapping", mapping, "-o", tmp_path / "batch", *DEPARTMENT)
+    assert result.exit_code == 1, result.output
+    assert accounting(result.stderr) == (10, 7, 3)
+    rejects = rejects_of(tmp_path / "batch.rejects.jsonl")
+    assert [entry["errors"][0]["code"] for entry in rejects] == ["source.xml_stray_record"] * 3
+    assert [lines[entry["line"]].strip()[:15] for entry in rejects] == ["<record>", "<Batch><Record>",
+                                                                        '<o:Record xmlns']
+    assert "/Records/Batch/Record" in rejects[1]["errors"][0]["message_en"]
+    assert "xmlns urn:o" in rejects[2]["errors"][0]["message_en"]
+    assert "/Records/Record" in rejects[0]["errors"][0]["message_zh"]
+
+
 def test_several_inputs_and_a_glob_make_one_batch(runner: CliRunner, tmp_path: Path) -> None:
     _, mapping = export(tmp_path, "csv", [item.record for item in fakes(30, seed=1)], "a")
     export(tmp_path, "csv", [item.record for item in fakes(20, seed=2)], "b")

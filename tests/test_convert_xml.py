@@ -20,9 +20,9 @@ from typing import ClassVar
 
 import pytest
 
-from creditstd.convert.xml_records import MAX_RECORD_BYTES, read_records, xml_error
+from creditstd.convert.xml_records import MAX_RECORD_BYTES, XmlRecord, read_records, xml_error
 from creditstd.convert.xpath import compile_path, compile_record_path
-from creditstd.sources.model import SourceError
+from creditstd.sources.model import RowProblem, SourceError
 
 RECORD = compile_record_path("/Records/Record")
 SOURCES = [(compile_path("MC"), False), (compile_path("CFLB/Item"), True), (compile_path("@id"), False)]
@@ -299,6 +299,25 @@ def test_a_record_path_that_matches_nothing_says_what_the_root_is(tmp_path: Path
         list(read_records(str(nested), RECORD, SOURCES))
     assert [record.values[0] for record in read_records(str(nested), compile_record_path("//Record"), SOURCES)] == [
         "甲"]
+
+
+def test_elements_that_look_like_records_off_the_path_are_row_problems_not_dropped(tmp_path: Path) -> None:
+    path = write(tmp_path, "strays.xml", "<Records>\n<Record><MC>甲</MC></Record>\n<Head><Date/></Head>\n"
+                 "<Group><Record><MC>乙</MC></Record></Group>\n<Record><MC>丙<Record/></MC></Record>\n"
+                 "<RECORD><MC>丁</MC></RECORD>\n<Record><MC>戊</MC></Record>\n<x:Record xmlns:x='urn:x'/>\n"
+                 "</Records>")
+    read = list(read_records(str(path), RECORD, SOURCES))
+    records = [item for item in read if isinstance(item, XmlRecord)]
+    strays = [item for item in read if isinstance(item, RowProblem)]
+    assert [record.values[0] for record in records] == ["甲", None, "戊"]  # 丙 holds an element: not text
+    assert records[1].problems[0].code == "convert.not_text"  # a Record inside a record is part of it
+    assert [(stray.code, stray.line) for stray in strays] == [("source.xml_stray_record", 4),
+                                                              ("source.xml_stray_record", 6),
+                                                              ("source.xml_stray_record", 8)]
+    assert "/Records/Group/Record" in strays[0].message_en and "<MC>乙</MC>" in strays[0].raw
+    assert "(xmlns urn:x)" in strays[2].message_en and "/Records/Record" in strays[2].message_zh
+    every_record = list(read_records(str(path), compile_record_path("//Record"), SOURCES))
+    assert [item.values[0] for item in every_record if isinstance(item, XmlRecord)] == ["甲", "乙", None, "戊"]
 
 
 def test_a_syntax_error_stops_the_file_after_the_records_before_it(tmp_path: Path) -> None:

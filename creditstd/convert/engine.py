@@ -8,8 +8,8 @@ file through :func:`creditstd.convert.xml_records.read_batches`, applies each fi
   catalogue key, every cell text or null (absent; a list is joined with ``；``, as the array decoder reads
   it), with the line and record number of every row and the **findings** of the rows whose values could not
   be converted (``convert.date``, ``convert.cardinality``...: code, field, masked value, location);
-* :class:`~creditstd.sources.model.RowProblem`: a CSV row that could not be read as a row (passed through
-  from the reader, for the rejects).
+* :class:`~creditstd.sources.model.RowProblem`: a CSV row that could not be read as a row, or an XML element
+  that looks like a record but is not at the record path (passed through from the reader, for the rejects).
 
 The batch goes to :func:`creditstd.records.plan.validate_table`, the same core as ``creditstd validate``;
 :func:`combine` merges its verdict with the conversion findings, so that a record is rejected once, with
@@ -315,8 +315,8 @@ class _Findings:
 
 
 def convert_source(spec: MappingSpec, path: str, *, batch_rows: int = 65536) -> Iterator[ConvertedChunk | RowProblem]:
-    """Apply ``spec`` to the export at ``path``: converted chunks (and, for CSV/TSV/XLSX, the rows the reader
-    could not read), in file order.  Chunks hold at most ``batch_rows`` rows (XML: at most
+    """Apply ``spec`` to the export at ``path``: converted chunks and the rows the reader could not read (for
+    XML, the elements that look like records but are not at the record path), in file order.  Chunks hold at most ``batch_rows`` rows (XML: at most
     :data:`XML_BATCH_ROWS`).
 
     Raises :class:`~creditstd.sources.model.SourceError` for a file that cannot be read and
@@ -443,7 +443,7 @@ def _convert_table(spec: MappingSpec, path: str, batch_rows: int) -> Iterator[Co
 _PROBLEM_FIELDS = {"convert.cardinality": "count", "convert.too_long": "limit"}
 
 
-def _convert_xml(spec: MappingSpec, path: str, batch_rows: int) -> Iterator[ConvertedChunk]:
+def _convert_xml(spec: MappingSpec, path: str, batch_rows: int) -> Iterator[ConvertedChunk | RowProblem]:
     from creditstd.convert.xml_records import MAX_VALUE_CHARS
 
     record = spec.source.record
@@ -452,7 +452,7 @@ def _convert_xml(spec: MappingSpec, path: str, batch_rows: int) -> Iterator[Conv
     shown_file = os.path.basename(path) if path != "-" else "<stdin>"
     for batch in read_batches(path, record, sources, encoding=spec.source.encoding,
                               batch_rows=min(batch_rows, XML_BATCH_ROWS)):
-        yield _xml_chunk(spec, shown_file, batch, MAX_VALUE_CHARS)
+        yield batch if isinstance(batch, RowProblem) else _xml_chunk(spec, shown_file, batch, MAX_VALUE_CHARS)
 
 
 def _xml_chunk(spec: MappingSpec, file: str, batch: XmlBatch, limit: int) -> ConvertedChunk:

@@ -86,7 +86,7 @@ from lxml import etree
 from creditstd.convert.codes import SOURCE_CODES
 from creditstd.convert.xpath import RecordPath, SourcePath, element_value
 from creditstd.sources.inputs import open_bytes, read_error
-from creditstd.sources.model import SourceError, shown_path
+from creditstd.sources.model import RowProblem, SourceError, row_problem, shown_path
 
 __all__ = [
     "MAX_PROLOG_BYTES",
@@ -423,17 +423,68 @@ def _read(record: Any, plan: _Plan, max_chars: int) -> tuple[tuple[Any, ...], tu
 _RULE = attrgetter("rule")
 
 
-def _release(element: Any) -> None:
-    """Clear a record and delete everything before it: its preceding siblings and its ancestors'."""
+def _release(element: Any, record: RecordPath, strays: list[tuple[Any, str]]) -> None:
+    """Clear a record and delete everything before it: its preceding siblings and its ancestors'.  Before an
+    element other than a record is deleted, the elements in it that look like records are added to ``strays``
+    with where they are (:func:`_strays`)."""
     element.clear(keep_tail=True)
+    tag = record.tag
     node = element
     while node is not None:
         parent = node.getparent()
         if parent is None:
             break
         while node.getprevious() is not None:
+            first = parent[0]
+            if first.tag != tag and tag is not None:  # a record, or a sibling of one, is a record: no stray in it
+                strays.extend((stray, _where(stray)) for stray in _strays(first, record))
             del parent[0]
         node = parent
+
+
+def _local_name(tag: Any) -> str:
+    return tag.rpartition("}")[2] if isinstance(tag, str) else ""
+
+
+def _local(tag: Any) -> str:
+    return _local_name(tag).casefold()
+
+
+def _strays(tree: Any, record: RecordPath) -> Iterator[Any]:
+    """The elements of ``tree`` (an element with everything in it, already read) that look like records but are
+    not: their name is the record element's, or differs in case or namespace only (``<Jl>``, ``<x:JL>`` for
+    ``JL``); they are not records and are not part of one (inside a record, or holding records).  A record path
+    ending in ``*`` names no element: nothing looks like one of its records."""
+    tag = record.tag
+    if tag is None:
+        return
+    name = _local(tag)
+    for candidate in tree.iter():
+        if _local(candidate.tag) != name or _is_record(candidate, record):
+            continue
+        if any(_is_record(node, record) for node in candidate.iterancestors(tag)):
+            continue  # a part of a record (the outer one has been cleared, or is being read)
+        if any(_is_record(node, record) for node in candidate.iterdescendants(tag)):
+            continue  # a container of records
+        yield candidate
+
+
+def _is_record(element: Any, record: RecordPath) -> bool:
+    return bool(element.tag == record.tag and record.matches(element))
+
+
+def _where(element: Any) -> str:
+    """Where ``element`` is, as a path of local names (``/Records/PC/JL``)."""
+    return "/" + "/".join(_local_name(node.tag) for node in reversed([element, *element.iterancestors()]))
+
+
+def _stray_problem(element: Any, where: str, record: RecordPath, path: str) -> RowProblem:
+    """A row problem for an element that looks like a record but is not at the record path (``where``):
+    counted as a row read and rejected, never silently left out."""
+    return row_problem("source.xml_stray_record", path, element.sourceline or 0,
+                       raw=etree.tostring(element, encoding="unicode", with_tail=False),
+                       where=where, namespace=f" (xmlns {element.tag[1:].partition('}')[0]})" if
+                       element.tag.startswith("{") else "", record_path=record.expression)
 
 
 # ------------------------------------------------------------------------------------------------ reading
@@ -476,10 +527,13 @@ def read_records(
     encoding: str | None = None,
     max_record_bytes: int = MAX_RECORD_BYTES,
     max_value_chars: int = MAX_VALUE_CHARS,
-) -> Iterator[XmlRecord]:
+) -> Iterator[XmlRecord | RowProblem]:
     """Stream the records of the XML file ``path`` (``-``: stdin; gzip seen through) that ``record`` locates,
     with the values of ``sources`` (a compiled path and whether it may give several values, or None for a
-    rule with no source) read from each.
+    rule with no source) read from each.  An element that looks like a record (the record element's name, or
+    the same name in another case or namespace) but is not at the record path, nor part of a record, comes as a
+    ``source.xml_stray_record`` :class:`~creditstd.sources.model.RowProblem`: nothing in the file that may be
+    a record is left out without a word.
 
     Raises :class:`~creditstd.sources.model.SourceError` (``source.xml_*``, ``source.not_found``...) for a
     file that cannot be read safely; the records before the problem have been yielded by then.
@@ -493,6 +547,9 @@ def read_records(
         max_value_chars=max_value_chars,
         batch_rows=1,
     ):
+        if isinstance(batch, RowProblem):
+            yield batch
+            continue
         problems = tuple(problem for _, problem in batch.problems)
         yield XmlRecord(batch.start, batch.lines[0], tuple(batch.rows[0]), problems, path)
 
@@ -507,10 +564,12 @@ def read_batches(
     max_value_chars: int = MAX_VALUE_CHARS,
     batch_rows: int = 8192,
     batch_bytes: int = BATCH_BYTES,
-) -> Iterator[XmlBatch]:
+) -> Iterator[XmlBatch | RowProblem]:
     """:func:`read_records` in :class:`XmlBatch` es of at most ``batch_rows`` records, ending once about
-    ``batch_bytes`` bytes of input have been read for one (what the engine reads: no object per record).  On a
-    problem, the records before it come out as a batch before the error."""
+    ``batch_bytes`` bytes of input have been read for one (what the engine reads: no object per record), and
+    the elements that look like records but are not at the record path as ``source.xml_stray_record`` row
+    problems, after the batch whose reading found them.  On a problem, the records before it come out as a
+    batch before the error."""
     opened = open_bytes(path)
     try:
         guard = _Guard(opened.stream, path, max_record_bytes)
@@ -540,10 +599,12 @@ def read_batches(
 def _stream(
     events: Any, guard: _Guard, path: str, record: RecordPath, plan: _Plan, max_value_chars: int, batch_rows: int,
     batch_bytes: int
-) -> Iterator[XmlBatch]:
+) -> Iterator[XmlBatch | RowProblem]:
     index = 0
     checked = False
     skipped = 0
+    strays: list[tuple[Any, str]] = []  # elements that look like records (_strays), found by _release
+    stray_problems: list[RowProblem] = []
     # whether an element is a record depends on its ancestors only: decided once per parent (lxml hands out the
     # same proxy for a parent while a reference to it is held)
     last_parent: Any = None
@@ -570,10 +631,15 @@ def _stream(
                 batch.problems.extend((row, problem) for problem in problems)
             batch.rows.append(values)
             batch.lines.append(element.sourceline or 0)
-            _release(element)
+            _release(element, record, strays)
+            if strays:  # described while they are still in the tree, reported once the batch is out
+                stray_problems.extend(_stray_problem(stray, where, record, path) for stray, where in strays)
+                strays.clear()
             guard.mark = guard.total
             if len(batch.rows) >= batch_rows or guard.total >= batch_end:
                 yield batch
+                yield from stray_problems
+                stray_problems.clear()
                 batch = XmlBatch(index + 1, [], [], [])
                 batch_end = guard.total + batch_bytes
     except etree.XMLSyntaxError as caught:
@@ -586,14 +652,18 @@ def _stream(
         error = caught
     if batch.rows:
         yield batch
+    yield from stray_problems
     if error is not None:
         raise error from None
+    root = getattr(events, "root", None)
+    # what is left of the tree after the last record: the elements that end the file may look like records too
+    strays.extend((stray, _where(stray)) for stray in (_strays(root, record) if root is not None else ()))
     if index == 0:
-        root = getattr(events, "root", None)
         root_tag = root.tag if root is not None else "?"
         first = record.steps[0]
-        if skipped or (not record.anywhere and first not in ("*", root_tag)):
+        if skipped or strays or (not record.anywhere and first not in ("*", root_tag)):
             raise xml_error("source.xml_record_path", path, record_path=record.expression, root=_shown_tag(root_tag))
+    yield from (_stray_problem(stray, where, record, path) for stray, where in strays)
 
 
 def _shown_tag(tag: str) -> str:

@@ -88,6 +88,9 @@ ROW_CODES: dict[str, tuple[str, str]] = {
     "source.too_many_keys": ("该行使文件中不同的键超过{limit}个（每个键是一列），未读取",
                              "the line takes the file past {limit} distinct keys (each key is a column): not read"),
     "source.line_too_long": ("该行超过{limit}字节，未读取", "the line is longer than {limit} bytes and was not read"),
+    "source.xml_stray_record": ("位于 {where}{namespace} 的元素像是一条记录，但不在记录路径 {record_path} 上，未读取",
+                                "the element at {where}{namespace} looks like a record but is not at the record "
+                                "path {record_path}: not read"),
     "source.exchange_record": ("交换记录有问题（{detail}）：{zh}", "exchange record problem ({detail}): {en}"),
 }
 
