@@ -11,7 +11,7 @@ from lxml import etree
 
 from creditstd.cli import main
 from creditstd.convert.mapping import MappingError, parse_mapping
-from creditstd.convert.xpath import MAX_NESTING, UnsafePath, compile_path
+from creditstd.convert.xpath import MAX_NESTING, UnsafePath, compile_path, compile_record_path
 
 SAMPLE = ('<?xml version="1.0" encoding="UTF-8"?>\n<NSXYPJ><JL><NSRSBH>91350100M000100Y43</NSRSBH>'
           '<NSRMC>某某科技有限公司</NSRMC><XYJB>A级</XYJB><PJRQ>20240401</PJRQ></JL></NSXYPJ>\n')
@@ -74,3 +74,49 @@ def test_a_deeply_nested_path_in_a_mapping_file_exits_2_at_its_line(tmp_path: Pa
         parse_mapping(text, "m.toml")
     assert (caught.value.code, caught.value.line) == ("mapping.xpath", 10)
     assert_mapping_error(convert(tmp_path, text), 10, f"nest more than {MAX_NESTING} deep")
+
+
+# ------------------------------------------------------------------------------------------ characters XML refuses
+
+
+@pytest.mark.parametrize(("expression", "point", "position"), [
+    ("NSRMC[@a='\x01']", "U+0001", 11),
+    ('NSRMC[. = "\x00"]', "U+0000", 12),
+    ("NSRMC[@a = 'x\ufffe']", "U+FFFE", 14),
+    ("NSRMC\x1c", "U+001C", 6),  # Python's str.strip() took it for a blank; lxml refuses it
+    ("NSRMC[\x1f1]", "U+001F", 7),
+])
+def test_a_character_xml_refuses_in_a_path_is_named(expression: str, point: str, position: int) -> None:
+    with pytest.raises(UnsafePath) as caught:
+        compile_path(expression)
+    assert caught.value.en == (f"character {position} of the path ({point}) is one XML does not allow (a control "
+                               "character or the like)")
+    assert point in caught.value.zh and f"第{position}个字符" in caught.value.zh
+
+
+def test_a_character_xml_refuses_in_a_namespace_uri_is_named() -> None:
+    with pytest.raises(UnsafePath, match=r"character 5 of the URI of namespace 'a' \(U\+0000\)"):
+        compile_path("a:NSRMC[1]", {"a": "urn:\x00"})
+    with pytest.raises(UnsafePath, match=r"the URI of namespace 'a' \(U\+0001\)"):
+        compile_path("a:NSRMC", {"a": "urn:\x01"})  # a simple path too: it could never match
+    with pytest.raises(UnsafePath, match=r"the URI of namespace 'b' \(U\+0001\)"):
+        compile_record_path("/NSXYPJ/JL", {"a": "urn:a", "b": "urn:\x01"})  # the table, used or not
+    # a path is handed to lxml with the namespaces it uses only
+    assert compile_path("NSRMC[1]", {"a": "urn:\x00"}).compiled is not None
+
+
+@pytest.mark.parametrize(("source", "namespaces", "lines", "english"), [
+    ('"NSRMC[@a=\'\\u0001\']"', "", [10], "character 11 of the path (U+0001)"),
+    ('"NSRMC[. = \'\\u0000\']"', "", [10], "character 12 of the path (U+0000)"),
+    # the namespaces table is checked with the record path (line 6), a path with the namespaces it uses
+    ('"a:NSRMC[1]"', 'namespaces = { a = "urn:\\u0000" }', [6, 10], "the URI of namespace 'a' (U+0000)"),
+    ('"NSRMC[1]"', 'namespaces = { a = "urn:\\u0000" }', [6], "the URI of namespace 'a' (U+0000)"),
+])
+def test_control_characters_in_a_mapping_file_exit_2_at_their_line(tmp_path: Path, source: str, namespaces: str,
+                                                                    lines: list[int], english: str) -> None:
+    text = mapping(source, namespaces=namespaces)
+    with pytest.raises(MappingError) as caught:
+        parse_mapping(text, "m.toml")
+    assert [(problem.code, problem.line) for problem in caught.value.problems] == [("mapping.xpath", line)
+                                                                                   for line in lines]
+    assert_mapping_error(convert(tmp_path, text), lines[0], english)  # the first, and how many more

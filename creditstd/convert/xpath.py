@@ -13,8 +13,9 @@ Everything else is refused, by name, before compilation: functions other than ``
 ``position()`` and ``not()`` (so no ``document()``, ``unparsed-text()``, EXSLT or any extension: none is
 registered either), axes (``..``, ``ancestor::``...: a record's parents are cleared as it streams), a
 leading ``/`` or ``//`` (that would leave the record), variables (``$x``), unions.  So are predicates,
-parentheses and ``not()`` nested more than :data:`MAX_NESTING` deep.  The expression is then compiled by
-:class:`lxml.etree.XPath` with no extensions and EXSLT regular expressions off.
+parentheses and ``not()`` nested more than :data:`MAX_NESTING` deep, and characters XML does not allow (control
+characters, U+FFFE, U+FFFF) in the expression or in the URI of a namespace it uses.  The expression is then compiled
+by :class:`lxml.etree.XPath` with no extensions and EXSLT regular expressions off.
 
 >>> path = compile_path('ns:XDR/ns:MC', {'ns': 'urn:x'})
 >>> path.simple, path.steps
@@ -65,6 +66,8 @@ _TOKEN = re.compile(
     rf"\s*(?:(?P<literal>'[^']*'|\"[^\"]*\")|(?P<number>\d+(?:\.\d+)?)|(?P<axis>::)"
     rf"|(?P<name>{_NCNAME}(?::{_NCNAME})?)|(?P<op>//|!=|<=|>=|\.\.|[/\[\]@*()=<>.,|$+\-:]))"
 )
+#: A character outside XML 1.0's Char production: lxml refuses a string that holds one.
+_NOT_XML = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 _FUNCTIONS = frozenset({"text", "last", "position", "not"})
 
 
@@ -74,7 +77,18 @@ class _Token:
     text: str
 
 
+def _xml_characters(text: str, zh: str, en: str) -> None:
+    """Refuse ``text`` (``zh``/``en`` say what it is) when it holds a character XML does not allow."""
+    bad = _NOT_XML.search(text)
+    if bad is not None:
+        point = f"U+{ord(bad.group()):04X}"
+        raise UnsafePath(f"{zh}的第{bad.start() + 1}个字符（{point}）是XML不允许的字符（控制字符等）",
+                         f"character {bad.start() + 1} of {en} ({point}) is one XML does not allow (a control "
+                         "character or the like)")
+
+
 def _tokens(expression: str) -> list[_Token]:
+    _xml_characters(expression, "路径", "the path")
     found: list[_Token] = []
     position = 0
     while position < len(expression):
@@ -101,6 +115,8 @@ class _Parser:
         self.attribute: str | None = None
         self.text = False
         self.depth = 0
+        #: The prefixes the expression uses, and their URIs.
+        self.used: dict[str, str] = {}
 
     def peek(self, offset: int = 0) -> _Token | None:
         index = self.at + offset
@@ -146,7 +162,11 @@ class _Parser:
             raise UnsafePath(
                 f"前缀 {prefix} 未在 namespaces 中声明", f"prefix {prefix!r} is not declared in namespaces"
             )
-        return f"{{{self.namespaces[prefix]}}}{local}"
+        uri = self.namespaces[prefix]
+        if prefix not in self.used:
+            _xml_characters(uri, f"命名空间 {prefix} 的URI", f"the URI of namespace {prefix!r}")
+            self.used[prefix] = uri
+        return f"{{{uri}}}{local}"
 
     def _default(self, local: str) -> str:
         return local
@@ -385,8 +405,8 @@ def compile_path(expression: str, namespaces: Mapping[str, str] | None = None) -
     compiled = None
     if not parser.simple:
         try:
-            compiled = etree.XPath(expression, namespaces=spaces or None, regexp=False, smart_strings=True)
-        except etree.XPathSyntaxError as error:
+            compiled = etree.XPath(expression, namespaces=parser.used or None, regexp=False, smart_strings=True)
+        except (etree.XPathSyntaxError, ValueError) as error:  # ValueError: what lxml will not take as text
             raise UnsafePath(f"XPath语法错误（{error}）", f"XPath syntax error ({error})") from None
     return SourcePath(expression, tuple(parser.steps), parser.attribute, parser.text, parser.simple, compiled)
 
@@ -427,7 +447,8 @@ class RecordPath:
 
 
 def compile_record_path(expression: str, namespaces: Mapping[str, str] | None = None) -> RecordPath:
-    """Check and compile a record path (see :class:`RecordPath`).
+    """Check and compile a record path (see :class:`RecordPath`), and every URI of ``namespaces`` (the mapping's
+    table, used or not): XML allows no control character in one, and lxml takes no string that holds one.
 
     >>> compile_record_path('/d:Records/d:Record', {'d': 'urn:x'}).steps
     ('{urn:x}Records', '{urn:x}Record')
@@ -437,6 +458,8 @@ def compile_record_path(expression: str, namespaces: Mapping[str, str] | None = 
     creditstd.convert.xpath.UnsafePath: a record path is /Root/.../Record or //Record: element names only
     """
     spaces = dict(namespaces or {})
+    for prefix, uri in spaces.items():
+        _xml_characters(uri, f"命名空间 {prefix} 的URI", f"the URI of namespace {prefix!r}")
     text = expression.strip()
     anywhere = text.startswith("//")
     body = text[2:] if anywhere else text[1:] if text.startswith("/") else None
