@@ -688,11 +688,15 @@ class _Converter:
         from creditstd.convert import convert_source
 
         base = np.int64(number) << _ROW_BITS
+        unplaced = int(base) + (1 << (_ROW_BITS - 1))  # rows with no place among the records: the upper half
         for item in convert_source(self.spec, path):
             if isinstance(item, ConvertedChunk):
                 yield self._checked(item, base + item.records - 1)
+            elif item.record is None:  # an XML element off the record path
+                yield unplaced, item
+                unplaced += 1
             else:
-                yield int(base + (item.record or 1) - 1), item
+                yield int(base + item.record - 1), item
 
     # -- the identity pass
 
@@ -1039,9 +1043,10 @@ def convert_files(spark: Any, paths: Iterable[str | os.PathLike[str]], mapping: 
     The files must be readable at the same path by every executor (a shared file system).  A file cannot be
     split: parallelism is the number of files.  A reject's ``file``, ``line`` and ``record`` are those of
     ``creditstd convert``'s rejects (the record's 1-based place in its file); row ids are the file's number
-    times 2**33 plus the record's place.  A file that cannot be read (an XML DTD, a column the mapping names
-    missing) fails the job, naming the file, and leaves no part and no summary.  Other parameters as for
-    :func:`convert_dataframe`.
+    times 2**33 plus the record's place (an XML element that looks like a record but is off the record path, a
+    reject with no place: plus 2**32 plus its number among those).  A file that cannot be read (an XML DTD, a
+    column the mapping names missing) fails the job, naming the file, and leaves no part and no summary.  Other
+    parameters as for :func:`convert_dataframe`.
     """
     from creditstd.sources import expand_inputs
 

@@ -203,6 +203,24 @@ def test_xml_files_are_read_in_the_tasks_by_the_safe_reader(spark: Any, tmp_path
     }
 
 
+def test_xml_elements_off_the_record_path_are_rejects_with_row_ids_of_their_own(spark: Any, tmp_path: Path) -> None:
+    from creditstd.spark import convert_files
+
+    text = (EXAMPLES / "tax-credit-xml.xml").read_text("utf-8")
+    text = text.replace('<JL XH="2">', '<Jl XH="2">', 1).replace("</JL>", "</Jl>", 2).replace("</Jl>", "</JL>", 1)
+    text = text.replace('<JL XH="5">', '<PC><JL XH="5">', 1)
+    text = text.replace('<JL XH="6">', '</PC><JL XH="6">', 1)
+    strays = tmp_path / "strays.xml"
+    strays.write_text(text, "utf-8")
+    expected, cli_rejects = cli_convert([strays], "tax-credit-xml", tmp_path / "cli")
+    result = convert_files(spark, [strays], "tax-credit-xml", tmp_path / "spark", on=TODAY, **SENDER)
+    assert spark_records(tmp_path / "spark") == expected
+    assert spark_rejects(result) == cli_rejects
+    assert cli_rejects[("strays.xml", None)] == {"source.xml_stray_record"}
+    assert result.rows_in == 80  # two of them are off the record path: read, and rejected
+    check_accounting(result, tmp_path / "spark")
+
+
 def test_an_xml_file_with_a_doctype_fails_the_job_and_leaves_nothing(spark: Any, tmp_path: Path) -> None:
     from creditstd.spark import convert_files
 
