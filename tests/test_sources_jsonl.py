@@ -45,6 +45,15 @@ def test_a_key_first_seen_late_adds_a_column(tmp_path: Path) -> None:
     assert [int(line) for chunk in chunks for line in chunk.lines] == [1, 2, 3, 4, 5, 6]
 
 
+def test_objects_without_keys_are_rows_without_columns(tmp_path: Path) -> None:
+    path = tmp_path / "a.jsonl"
+    path.write_text("{}\n{}\n\n{}\n{}\n{}\n", encoding="utf-8")
+    source, chunks, problems = read(path, batch_rows=2)
+    assert source.headers == () and not problems
+    assert [chunk.batch.num_rows for chunk in chunks] == [2, 2, 1]
+    assert [int(line) for chunk in chunks for line in chunk.lines] == [1, 2, 4, 5, 6]
+
+
 def test_problems_and_blank_lines(tmp_path: Path) -> None:
     secret = "11010519491231002X"
     path = tmp_path / "a.jsonl"

@@ -91,6 +91,14 @@ def test_jsonl_export(runner: CliRunner, tmp_path: Path) -> None:
     assert "20 rows read = 20 valid + 0 rejected" in result.stdout
 
 
+def test_json_lines_of_empty_objects_are_rows_read_and_rejected(runner: CliRunner, tmp_path: Path) -> None:
+    path = tmp_path / "feed.jsonl"
+    path.write_text("{}\n{}\n{}\n", encoding="utf-8")
+    result = runner.invoke(main, ["validate", str(path), "--class", "administrative_penalty", *ON])
+    assert result.exit_code == 1, result.output
+    assert "3 rows read = 0 valid + 3 rejected" in result.stdout
+
+
 def test_rejects_are_in_line_order_with_the_rows_the_reader_could_not_read(runner: CliRunner, tmp_path: Path) -> None:
     records = [fake.record for fake in fake_records("administrative_penalty", 6, seed=4, on=TODAY)]
     broken = {**records[0], "decision_date": "2024-13-45"}

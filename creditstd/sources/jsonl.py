@@ -148,8 +148,9 @@ class _Table:
                 arrays.append(pa.array(values, pa.string()))  # text and nulls only: the common case
             except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError):
                 arrays.append(pa.array([cell_text(value) for value in values], pa.string()))
+        # no key seen yet (every line so far ``{}``): as many rows, no columns
         piece = pa.RecordBatch.from_arrays(arrays, names=list(self.columns.values())) if arrays else \
-            pa.RecordBatch.from_pydict({})
+            pa.RecordBatch.from_struct_array(pa.array([{}] * len(rows), pa.struct([])))
         self._pieces.append(piece)
         self.size += piece.nbytes
         self.rows = []
