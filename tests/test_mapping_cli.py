@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
+from click.testing import CliRunner, Result
 
 from creditstd.cli import main
 from creditstd.convert import ConvertedChunk, combine, convert_source, load_mapping, parse_mapping
@@ -219,3 +219,35 @@ def test_convert_with_an_unknown_built_in_name_lists_the_names(runner: CliRunner
     result = runner.invoke(main, ["convert", str(SAMPLES[0]), "--mapping", "court", "--dry-run"])
     assert result.exit_code == 2 and "Traceback" not in result.stderr
     assert all(name in result.stderr for name in builtin_names())
+
+
+# ------------------------------------------------------------------------------------------------ init: XML edges
+
+
+def _rating_sample(tmp_path: Path, *, root: str = "NSXYPJ", record: str = "<JL>", extra: str = "",
+                   declarations: str = "", name: str = "export.xml") -> Path:
+    """An XML credit-rating export of three records: ``record`` opens each, ``extra`` ends it."""
+    close = "</" + record[1:].split(">")[0].split()[0] + ">"
+    rows = "".join(f"{record}<NSRSBH>91350100M000100Y43</NSRSBH><NSRMC>某某科技有限公司</NSRMC><XYJB>A级</XYJB>"
+                   f"<PJRQ>20240401</PJRQ>{extra}{close}\n" for _ in range(3))
+    sample = tmp_path / name
+    sample.write_text(f'<?xml version="1.0" encoding="UTF-8"?>\n<{root}{declarations}>\n{rows}</{root}>\n',
+                      encoding="utf-8")
+    return sample
+
+
+def _init(runner: CliRunner, sample: Path) -> Result:
+    result = runner.invoke(main, ["mapping", "init", str(sample), "--class", "credit_rating"])
+    assert result.exit_code == 0, result.stderr
+    assert "Traceback" not in result.stderr and "internal error" not in result.stderr
+    return result
+
+
+def test_init_xml_names_beyond_the_basic_multilingual_plane(runner: CliRunner, tmp_path: Path) -> None:
+    sample = _rating_sample(tmp_path, root="根𠮷", extra="<备注𠀀>x</备注𠀀>")
+    result = _init(runner, sample)
+    spec = parse_mapping(result.stdout)
+    assert spec.source.record is not None and spec.source.record.expression == "/根𠮷/JL"
+    assert "#   备注𠀀" in result.stdout
+    rows, failed, _ = _convert(result.stdout, sample)
+    assert (rows, failed) == (3, 0)

@@ -120,3 +120,71 @@ def test_control_characters_in_a_mapping_file_exit_2_at_their_line(tmp_path: Pat
     assert [(problem.code, problem.line) for problem in caught.value.problems] == [("mapping.xpath", line)
                                                                                    for line in lines]
     assert_mapping_error(convert(tmp_path, text), lines[0], english)  # the first, and how many more
+
+
+# ------------------------------------------------------------------------------------------------ XML 1.0 names
+
+#: XML 1.0 (fifth edition) NameStartChar and NameChar ranges: each is tried at and beside its ends.
+_NAME_RANGES = [(0x41, 0x5A), (0x5F, 0x5F), (0x61, 0x7A), (0xC0, 0xD6), (0xD8, 0xF6), (0xF8, 0x2FF), (0x370, 0x37D),
+                (0x37F, 0x1FFF), (0x200C, 0x200D), (0x2070, 0x218F), (0x2C00, 0x2FEF), (0x3001, 0xD7FF),
+                (0xF900, 0xFDCF), (0xFDF0, 0xFFFD), (0x10000, 0xEFFFF),
+                (0x2D, 0x2E), (0x30, 0x39), (0xB7, 0xB7), (0x300, 0x36F), (0x203F, 0x2040)]
+_EDGES = sorted({point for low, high in _NAME_RANGES for point in (low - 1, low, high, high + 1)
+                 if 0x20 <= point <= 0x10FFFF and not 0xD800 <= point <= 0xDFFF and chr(point) not in "/:"})
+
+
+def _xml_reads(name: str) -> bool:
+    try:
+        etree.fromstring(f"<{name}/>")
+    except etree.XMLSyntaxError:
+        return False
+    return True
+
+
+def _we_read(name: str) -> bool:
+    try:
+        compile_record_path(f"/{name}")
+    except UnsafePath:
+        return False
+    return True
+
+
+@pytest.mark.parametrize("point", _EDGES, ids=lambda point: f"U+{point:04X}")
+def test_names_are_xml_names_as_the_xml_parser_reads_them(point: int) -> None:
+    first, inner = f"{chr(point)}b", f"a{chr(point)}b"
+    assert (_we_read(first), _we_read(inner)) == (_xml_reads(first), _xml_reads(inner))
+
+
+ASTRAL = ('<?xml version="1.0" encoding="UTF-8"?>\n<根𠮷 xmlns:p="urn:p"><JL><NSRSBH>91350100M000100Y43</NSRSBH>'
+          '<名称 𐀀="1">甲</名称><名称 𐀀="2">某某科技有限公司</名称><p:㐀𠀀 𐀀="1">x</p:㐀𠀀></JL></根𠮷>\n')
+
+
+@pytest.mark.parametrize(("expression", "values"), [
+    ("p:㐀𠀀", ["x"]),                       # a simple path: the walk
+    ("名称/@𐀀", ["1", "2"]),
+    ("名称[@𐀀 = '2']", ["某某科技有限公司"]),  # with predicates: lxml, whose XPath reads fourth-edition names
+    ("名称[last()]/@𐀀", ["2"]),
+    ("p:㐀𠀀[1]", ["x"]),
+    ("p:㐀𠀀[@𐀀]/@𐀀", ["1"]),
+    ("名称[. = '甲']/@𐀀", ["1"]),
+    ("名称[not(@𐀀 = 1)]/text()", ["某某科技有限公司"]),
+])
+def test_names_beyond_the_basic_multilingual_plane_are_mappable(expression: str, values: list[str]) -> None:
+    record = etree.fromstring(ASTRAL.encode("utf-8"))[0]
+    assert list(compile_path(expression, {"p": "urn:p"}).values(record)) == values
+    assert compile_record_path("/根𠮷/JL").steps == ("根𠮷", "JL")
+
+
+def test_an_export_with_such_names_converts(tmp_path: Path) -> None:
+    from creditstd.convert import ConvertedChunk, convert_source
+
+    sample = tmp_path / "export.xml"
+    sample.write_text(ASTRAL, encoding="utf-8")
+    text = ('spec = 1\nname = "t"\nclass = "credit_rating"\n[source]\nformat = "xml"\nrecord = "/根𠮷/JL"\n'
+            'namespaces = { p = "urn:p" }\n[[fields]]\ntarget = "subject_name"\nsource = "名称[@𐀀 = \'2\']"\n'
+            '[[fields]]\ntarget = "uscc"\nsource = "NSRSBH"\n[[fields]]\ntarget = "document_number"\n'
+            'source = "p:㐀𠀀"\n')
+    chunks = list(convert_source(parse_mapping(text, "m.toml"), str(sample)))
+    assert all(isinstance(chunk, ConvertedChunk) for chunk in chunks)
+    assert [row for chunk in chunks if isinstance(chunk, ConvertedChunk) for row in chunk.batch.to_pylist()] == [
+        {"subject_name": "某某科技有限公司", "uscc": "91350100M000100Y43", "document_number": "x"}]

@@ -17,6 +17,11 @@ parentheses and ``not()`` nested more than :data:`MAX_NESTING` deep, and charact
 characters, U+FFFE, U+FFFF) in the expression or in the URI of a namespace it uses.  The expression is then compiled
 by :class:`lxml.etree.XPath` with no extensions and EXSLT regular expressions off.
 
+Names are XML 1.0 (fifth edition) names, so also those with characters outside the Basic Multilingual Plane
+(``𠀀``, U+20000) or outside the older editions' character tables (``㐀``, ``鿿``).  libxml2's XPath reads names
+by the fourth edition's rules still: a name it cannot read is handed to it as
+``*[local-name()='𠀀' and namespace-uri()='']`` (``@*[...]`` for an attribute), which selects the same nodes.
+
 >>> path = compile_path('ns:XDR/ns:MC', {'ns': 'urn:x'})
 >>> path.simple, path.steps
 (True, ('{urn:x}XDR', '{urn:x}MC'))
@@ -33,6 +38,7 @@ over the record's children, which is several times faster than XPath; the tests 
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -57,9 +63,11 @@ class UnsafePath(ValueError):
 #: three levels, and the check (like lxml's compiler) recurses once per level.
 MAX_NESTING = 32
 
+#: XML 1.0 (fifth edition) NameStartChar less the colon (names are ``prefix:local``); NameChar adds to it the
+#: characters of the second class of :data:`_NCNAME`.
 _NAME_START = (
     r"A-Za-z_\u00C0-\u00D6\u00D8-\u00F6\u00F8-\u02FF\u0370-\u037D\u037F-\u1FFF\u200C-\u200D"
-    r"\u2070-\u218F\u2C00-\u2FEF\u3001-\uD7FF\uF900-\uFDCF\uFDF0-\uFFFD"
+    r"\u2070-\u218F\u2C00-\u2FEF\u3001-\uD7FF\uF900-\uFDCF\uFDF0-\uFFFD\U00010000-\U000EFFFF"
 )
 _NCNAME = f"[{_NAME_START}][{_NAME_START}\\-.0-9\u00b7\u0300-\u036f\u203f-\u2040]*"
 _TOKEN = re.compile(
@@ -75,6 +83,9 @@ _FUNCTIONS = frozenset({"text", "last", "position", "not"})
 class _Token:
     kind: str
     text: str
+    #: Where the token's text starts and ends in the expression.
+    start: int = 0
+    end: int = 0
 
 
 def _xml_characters(text: str, zh: str, en: str) -> None:
@@ -85,6 +96,27 @@ def _xml_characters(text: str, zh: str, en: str) -> None:
         raise UnsafePath(f"{zh}的第{bad.start() + 1}个字符（{point}）是XML不允许的字符（控制字符等）",
                          f"character {bad.start() + 1} of {en} ({point}) is one XML does not allow (a control "
                          "character or the like)")
+
+
+@functools.lru_cache(maxsize=1024)
+def _libxml2_reads(name: str) -> bool:
+    """Whether libxml2's XPath reads ``name`` (a name, a prefix or '') as a name."""
+    if name.isascii():
+        return True
+    try:
+        etree.XPath(name)
+    except etree.XPathError:
+        return False
+    return True
+
+
+def _literal(text: str) -> str:
+    """An XPath 1.0 expression for the string ``text``."""
+    if "'" not in text:
+        return f"'{text}'"
+    if '"' not in text:
+        return f'"{text}"'
+    return "concat(" + ", \"'\", ".join(f"'{part}'" for part in text.split("'")) + ")"
 
 
 def _tokens(expression: str) -> list[_Token]:
@@ -98,7 +130,7 @@ def _tokens(expression: str) -> list[_Token]:
         if match is None or match.end() == position:
             raise UnsafePath(f"第{position + 1}个字符无法识别", f"character {position + 1} cannot be read")
         kind = match.lastgroup or "op"
-        found.append(_Token(kind, match.group(kind)))
+        found.append(_Token(kind, match.group(kind), match.start(kind), match.end(kind)))
         position = match.end()
     return found
 
@@ -117,6 +149,8 @@ class _Parser:
         self.depth = 0
         #: The prefixes the expression uses, and their URIs.
         self.used: dict[str, str] = {}
+        #: Every name: its token, namespace URI ('' for none) and local part.
+        self.names: list[tuple[_Token, str, str]] = []
 
     def peek(self, offset: int = 0) -> _Token | None:
         index = self.at + offset
@@ -157,6 +191,7 @@ class _Parser:
     def qname(self, token: _Token, *, attribute: bool = False) -> str:
         prefix, _, local = token.text.rpartition(":")
         if not prefix:
+            self.names.append((token, "", local))
             return local if attribute else self._default(local)
         if prefix not in self.namespaces:
             raise UnsafePath(
@@ -166,10 +201,23 @@ class _Parser:
         if prefix not in self.used:
             _xml_characters(uri, f"命名空间 {prefix} 的URI", f"the URI of namespace {prefix!r}")
             self.used[prefix] = uri
+        self.names.append((token, uri, local))
         return f"{{{uri}}}{local}"
 
     def _default(self, local: str) -> str:
         return local
+
+    def for_libxml2(self, expression: str) -> str:
+        """``expression`` with each name libxml2's XPath cannot read written as a test of its parts."""
+        parts: list[str] = []
+        done = 0
+        for token, uri, local in self.names:
+            if _libxml2_reads(token.text.rpartition(":")[0]) and _libxml2_reads(local):
+                continue
+            parts += [expression[done:token.start],
+                      f"*[local-name()={_literal(local)} and namespace-uri()={_literal(uri)}]"]
+            done = token.end
+        return "".join([*parts, expression[done:]])
 
     def function(self, token: _Token) -> str:
         name = token.text
@@ -405,7 +453,8 @@ def compile_path(expression: str, namespaces: Mapping[str, str] | None = None) -
     compiled = None
     if not parser.simple:
         try:
-            compiled = etree.XPath(expression, namespaces=parser.used or None, regexp=False, smart_strings=True)
+            compiled = etree.XPath(parser.for_libxml2(expression), namespaces=parser.used or None, regexp=False,
+                                   smart_strings=True)
         except (etree.XPathSyntaxError, ValueError) as error:  # ValueError: what lxml will not take as text
             raise UnsafePath(f"XPath语法错误（{error}）", f"XPath syntax error ({error})") from None
     return SourcePath(expression, tuple(parser.steps), parser.attribute, parser.text, parser.simple, compiled)
