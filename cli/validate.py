@@ -14,7 +14,8 @@ Nothing read is dropped: every row is valid or rejected (a row the reader
 could not read counts as rejected), and the report states rows read =
 valid + rejected for every file.  ``--rejects`` writes the rejected rows
 unchanged (same format, encoding and delimiter for CSV/TSV; XLSX rows as
-UTF-8 CSV with a BOM for Excel; JSON Lines and exchange rows as JSON Lines),
+UTF-8 CSV with a BOM for Excel; JSON Lines and exchange rows as JSON Lines,
+the line's object under ``record`` exactly as read),
 each with its line and the reasons, private (0600), cells that Excel would
 run as a formula guarded with a leading ``'``.  With several inputs
 ``--rejects`` names a folder that gets one rejects file per input.
@@ -100,6 +101,11 @@ class Options:
     progress: bool | None = None
 
 
+def _line_text(raw: bytes) -> str:
+    """A JSON line as read (one object: it was parsed), without its line break, to be written into another."""
+    return raw.decode("utf-8", "replace").rstrip("\r\n")
+
+
 def _reasons(findings: Sequence[Finding]) -> str:
     return "；".join(f"{finding.code} {finding.path}: {finding.message_zh} / {finding.message_en}"
                     for finding in findings)
@@ -141,6 +147,10 @@ class _Rejects:
             if self.delimited:
                 self.writer.writerow([*(excel_safe(cell) for cell in cells), str(line),
                                       excel_safe(_reasons(findings[row]))])
+            elif chunk.raw_lines is not None:  # the object as it was: its types, nesting and keys
+                errors = json.dumps([finding.to_json() for finding in findings[row]], ensure_ascii=False)
+                self.stream.write(f'{{"line": {line}, "record": {_line_text(chunk.raw_lines[row])}, '
+                                  f'"errors": {errors}}}\n')
             else:
                 self.stream.write(json.dumps({"line": line, "record": dict(zip(taken.schema.names, cells,
                                                                                 strict=True)),
@@ -285,7 +295,7 @@ def _run(options: Options, paths: list[str], targets: list[Path | None]) -> int:
         for path, target in zip(paths, targets, strict=True):
             progress.start_file(path, size=file_size(path))
             source, items = open_table(path, encoding=options.encoding, header_row=options.header_row,
-                                       sheet=options.sheet)
+                                       sheet=options.sheet, raw_lines=target is not None)
             if plan is None or builder is None or duplicates is None:
                 plan, reason = _choose_plan(options, source)
                 duplicates = DuplicateKeys(plan.class_name, show_pii=options.show_pii)

@@ -121,6 +121,34 @@ def test_rejects_are_in_line_order_with_the_rows_the_reader_could_not_read(runne
     assert numbers == sorted(numbers) and {4, 15} <= set(numbers)
 
 
+def test_json_rejects_give_back_each_object_as_it_was(runner: CliRunner, tmp_path: Path) -> None:
+    from creditstd.records.exchange import BatchWriter
+
+    record, other = (fake.record for fake in fake_records("administrative_penalty", 2, seed=4, on=TODAY))
+    odd = ('{"amount": 1.50, "count": 3, "flags": [true, null, {"k": [1, "二"]}], " subject_name": "甲", '
+           '"": "empty key", "decision_date": "2024-13-45"}')
+    lines = [json.dumps({**record, "decision_date": "2024-13-45"}, ensure_ascii=False), odd,
+             json.dumps(other, ensure_ascii=False)]
+    path = tmp_path / "feed.jsonl"
+    path.write_text("\n".join(lines) + "\r\n", encoding="utf-8")
+    rejects = tmp_path / "rejects.jsonl"
+    result = runner.invoke(main, ["validate", str(path), "--class", "administrative_penalty", "--rejects",
+                                  str(rejects), "--show-pii", *ON])
+    assert result.exit_code == 1, result.output
+    written = rejects.read_text(encoding="utf-8").splitlines()
+    assert [json.loads(line)["line"] for line in written] == [1, 2]
+    assert [line.partition('"record": ')[2].rpartition(', "errors": ')[0] for line in written] == lines[:2]
+    folder = tmp_path / "batch"
+    with BatchWriter(folder, "administrative_penalty", department="某市市场监督管理局",
+                     department_uscc="11350100MAD18YGF27", on=TODAY, validate=False) as batch:
+        batch.add({**record, "decision_date": "2024-13-45", "extra": [1, {"a": None}]})
+    envelope = (folder / "records.jsonl").read_text(encoding="utf-8").rstrip("\n")
+    from_batch = runner.invoke(main, ["validate", str(folder), "--rejects", str(tmp_path / "b.jsonl"), *ON])
+    assert from_batch.exit_code == 1, from_batch.output
+    entry = json.loads((tmp_path / "b.jsonl").read_text(encoding="utf-8"))
+    assert entry["record"] == json.loads(envelope) and entry["record"]["data"]["extra"] == [1, {"a": None}]
+
+
 def test_the_wrong_class_is_invalid_data_and_an_unknown_class_a_usage_error(runner: CliRunner,
                                                                            tmp_path: Path) -> None:
     path = _export(tmp_path / "p.csv", 5)

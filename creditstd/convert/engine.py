@@ -316,8 +316,8 @@ class _Findings:
 
 def convert_source(spec: MappingSpec, path: str, *, batch_rows: int = 65536) -> Iterator[ConvertedChunk | RowProblem]:
     """Apply ``spec`` to the export at ``path``: converted chunks and the rows the reader could not read (for
-    XML, the elements that look like records but are not at the record path), in file order.  Chunks hold at most ``batch_rows`` rows (XML: at most
-    :data:`XML_BATCH_ROWS`).
+    XML, the elements that look like records but are not at the record path), in file order.  Chunks hold at
+    most ``batch_rows`` rows (XML: at most :data:`XML_BATCH_ROWS`).
 
     Raises :class:`~creditstd.sources.model.SourceError` for a file that cannot be read and
     :class:`~creditstd.convert.mapping.MappingError` (``mapping.column``) when a column the mapping names is

@@ -95,8 +95,10 @@ class _Table:
     keys first seen later.
     """
 
-    def __init__(self, path: str) -> None:
+    def __init__(self, path: str, raw_lines: bool = False) -> None:
         self.path = path
+        #: Each row's line as read, kept when asked for (a rejects file gives the object back as it was).
+        self.raw: list[bytes] | None = [] if raw_lines else None
         self.columns: dict[str, str] = {}  # key -> column name
         self._names: set[str] = set()
         self.rows: list[dict[str, Any]] = []
@@ -121,8 +123,10 @@ class _Table:
         self.columns[key] = name
         return name
 
-    def add(self, row: dict[str, Any], line: int, record_id: str | None = None) -> None:
+    def add(self, row: dict[str, Any], line: int, record_id: str | None = None, raw: bytes = b"") -> None:
         columns = self.columns
+        if self.raw is not None:
+            self.raw.append(raw)
         for key in row:
             if key not in columns:
                 self._name(key)
@@ -167,8 +171,10 @@ class _Table:
             pieces.append(pa.RecordBatch.from_arrays([*piece.columns, *missing], names=names) if missing else piece)
         batch = pieces[0] if len(pieces) == 1 else pa.concat_batches(pieces)
         ids = pa.array(self.ids, pa.string()) if with_ids else None
-        chunk = TableChunk(batch, np.array(self.lines, np.int64), np.array(self.records, np.int64), self.blank, ids)
+        chunk = TableChunk(batch, np.array(self.lines, np.int64), np.array(self.records, np.int64), self.blank, ids,
+                           self.raw)
         self._pieces, self.lines, self.records, self.ids, self.blank, self.size, self.count = [], [], [], [], 0, 0, 0
+        self.raw = [] if self.raw is not None else None
         return chunk
 
 
@@ -238,9 +244,10 @@ def _parse(table: _Table, number: int, line: bytes | None) -> dict[str, Any] | R
     return value
 
 
-def open_jsonl(opened: Opened, *, encoding: str | None = None,
-               batch_rows: int = 65536) -> tuple[Source, Iterator[TableChunk | RowProblem]]:
-    """Read a JSON Lines file opened by :func:`~creditstd.sources.inputs.open_bytes`.
+def open_jsonl(opened: Opened, *, encoding: str | None = None, batch_rows: int = 65536,
+               raw_lines: bool = False) -> tuple[Source, Iterator[TableChunk | RowProblem]]:
+    """Read a JSON Lines file opened by :func:`~creditstd.sources.inputs.open_bytes` (``raw_lines``: the
+    chunks carry each row's line as read).
 
     The first chunk is read before this returns (its columns are the :class:`Source`'s ``headers``).
     """
@@ -250,7 +257,7 @@ def open_jsonl(opened: Opened, *, encoding: str | None = None,
         if forced is None:
             raise source_error("source.encoding", opened.path)
     codec, _ = detect_encoding(opened.head, complete=len(opened.head) < 65536, forced=forced)
-    table = _Table(opened.path)
+    table = _Table(opened.path, raw_lines)
     iterator = _read(table, _lines(opened.stream, codec, opened.path), max(1, batch_rows))
     first = _first_chunk(iterator)
     source = Source(opened.path, "jsonl", codec, None, None, tuple(table.columns.values()), None, None,
@@ -292,7 +299,7 @@ def _read(table: _Table, lines: Iterator[tuple[int, bytes | None]],
         if isinstance(parsed, RowProblem):
             yield parsed
         elif parsed is not None:
-            table.add(parsed, number)
+            table.add(parsed, number, raw=line or b"")
             if table.count >= batch_rows or table.size >= CHUNK_BYTES:
                 chunk = table.chunk()
                 if chunk is not None:
@@ -311,7 +318,8 @@ def _line(problem: Finding) -> int | None:
     return problem.location.line if problem.location is not None else None
 
 
-def open_exchange(path: str, *, batch_rows: int = 65536) -> tuple[Source, Iterator[TableChunk | RowProblem]]:
+def open_exchange(path: str, *, batch_rows: int = 65536,
+                  raw_lines: bool = False) -> tuple[Source, Iterator[TableChunk | RowProblem]]:
     """Read an exchange batch (its folder or its ``manifest.json``): verified first, then its records' ``data``.
 
     :func:`creditstd.records.exchange.verify_batch` checks the manifest, the count and SHA-256 of the
@@ -321,7 +329,7 @@ def open_exchange(path: str, *, batch_rows: int = 65536) -> tuple[Source, Iterat
     problem becomes a ``source.exchange_record`` row problem (``detail``: the verifier's code).  The
     records file is then read again, hashed again, and its lines' ``data`` objects are the rows
     (``record_ids`` in the chunks); if its hash is not the one verified, reading ends with
-    ``source.changed``.
+    ``source.changed``.  ``raw_lines``: the chunks carry each record's line as read (its envelope).
     """
     report = _exchange.verify_batch(path, validate=False)
     fatal = [problem for problem in report.problems if _line(problem) is None and problem.code not in _TOLERATED]
@@ -339,7 +347,7 @@ def open_exchange(path: str, *, batch_rows: int = 65536) -> tuple[Source, Iterat
     folder = given if given.is_dir() else given.parent
     records_path = folder / manifest["records"].get("file", _exchange.RECORDS)
     expected = manifest["records"]["sha256"]
-    table = _Table(path)
+    table = _Table(path, raw_lines)
     batch_rows = max(1, batch_rows)
 
     def read() -> Iterator[TableChunk | RowProblem]:
@@ -360,7 +368,7 @@ def open_exchange(path: str, *, batch_rows: int = 65536) -> tuple[Source, Iterat
                     record = loads_record(line) if line is not None else None
                     if not isinstance(record, dict) or not isinstance(record.get("data"), dict):
                         raise source_error("source.changed", path)
-                    table.add(record["data"], number, record.get("record_id"))
+                    table.add(record["data"], number, record.get("record_id"), line or b"")
                     if table.count >= batch_rows or table.size >= CHUNK_BYTES:
                         chunk = table.chunk(with_ids=True)
                         if chunk is not None:

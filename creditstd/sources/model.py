@@ -173,6 +173,8 @@ class TableChunk:
     among the data rows of the file (rows of chunks and row problems counted together, in file order;
     blank rows not counted).  ``blank_rows``: rows whose cells are all empty, skipped since the
     previous chunk (they are not data).  ``record_ids``: the exchange records' ids, else ``None``.
+    ``raw_lines``: per row of JSON Lines or an exchange batch, its line as read (UTF-8, the line break
+    left on), when the reader was asked for them (``open_table(raw_lines=True)``), else ``None``.
     """
 
     batch: pa.RecordBatch
@@ -180,6 +182,7 @@ class TableChunk:
     records: np.ndarray
     blank_rows: int = 0
     record_ids: pa.Array | None = None
+    raw_lines: list[bytes] | None = None
 
     def __len__(self) -> int:
         return int(self.batch.num_rows)

@@ -91,7 +91,7 @@ def _is_exchange(path: str, format: str | None) -> bool:
 
 def open_table(path: str, *, encoding: str | None = None, header_row: int | None = None, sheet: str | None = None,
                delimiter: str | None = None, format: str | None = None,
-               batch_rows: int = 65536) -> tuple[Source, Rows]:
+               batch_rows: int = 65536, raw_lines: bool = False) -> tuple[Source, Rows]:
     """Open a departmental export as a stream of table chunks: ``(Source, iterator of TableChunk | RowProblem)``.
 
     ``path``: a file, ``-`` for stdin, an exchange batch folder or its ``manifest.json``; gzip is seen
@@ -102,7 +102,8 @@ def open_table(path: str, *, encoding: str | None = None, header_row: int | None
     TSV, JSON Lines; a byte-order mark still decides); ``header_row`` (1-based line in CSV/TSV, row
     number in XLSX) overrides header detection; ``sheet`` picks an XLSX sheet by name; ``delimiter``
     overrides sniffing.  Options that do not apply to the format are ignored.  Chunks hold at most
-    ``batch_rows`` rows.
+    ``batch_rows`` rows.  With ``raw_lines``, chunks of JSON Lines and exchange batches carry each row's line
+    as read (:attr:`TableChunk.raw_lines`: a rejects file gives back the object as it was, its types and keys).
 
     Raises :class:`~creditstd.sources.model.SourceError` for input that cannot be read, now or while
     iterating.  The iterator closes the file when it is exhausted; call ``close()`` (or use ``with``)
@@ -114,7 +115,7 @@ def open_table(path: str, *, encoding: str | None = None, header_row: int | None
     if not isinstance(batch_rows, int) or batch_rows < 1:
         raise source_error("source.option", path, zh="每批行数须为正整数", en="batch_rows must be a positive integer")
     if _is_exchange(path, format):
-        source, items = open_exchange(path, batch_rows=batch_rows)
+        source, items = open_exchange(path, batch_rows=batch_rows, raw_lines=raw_lines)
         return source, Rows(items, None)
     if path != "-" and os.path.isdir(path):
         raise source_error("source.is_directory", path)
@@ -128,7 +129,7 @@ def open_table(path: str, *, encoding: str | None = None, header_row: int | None
         if kind == "xlsx":
             source, reader = open_xlsx(opened, sheet=sheet, header_row=header_row, batch_rows=batch_rows)
         elif kind == "jsonl":
-            source, reader = open_jsonl(opened, encoding=encoding, batch_rows=batch_rows)
+            source, reader = open_jsonl(opened, encoding=encoding, batch_rows=batch_rows, raw_lines=raw_lines)
         else:
             source, reader = open_delimited(opened, format=kind, encoding=encoding, delimiter=delimiter,
                                             header_row=header_row, batch_rows=batch_rows)
