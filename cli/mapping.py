@@ -319,6 +319,7 @@ def _sample_xml(path: str) -> tuple[dict[str, Any], list[Column]]:
     the first :data:`SAMPLE_XML_BYTES` bytes."""
     from lxml import etree
 
+    from creditstd.convert.xpath import XML_NAMESPACE
     from creditstd.sources.inputs import open_bytes
 
     opened = open_bytes(path)
@@ -364,8 +365,10 @@ def _sample_xml(path: str) -> tuple[dict[str, Any], list[Column]]:
     if not candidates:
         raise InputError(f"{path}：找不到重复出现的记录元素", f"{path}: no repeated record element found")
     record = max(candidates, key=lambda key: (counts[key], -len(key)))
-    prefixes: dict[str, str] = {}
+    prefixes: dict[str, str] = {XML_NAMESPACE: "xml"}  # xml:lang: predeclared, in the sample and in the mapping
     for uri, prefix in namespaces.items():
+        if uri in prefixes:
+            continue
         chosen = prefix or "ns"
         while chosen in prefixes.values():
             chosen += "1"
@@ -378,8 +381,9 @@ def _sample_xml(path: str) -> tuple[dict[str, Any], list[Column]]:
         return tag, tag
 
     settings: dict[str, Any] = {"format": "xml", "record": "/" + "/".join(qualified(tag)[0] for tag in record)}
-    if prefixes:
-        settings["namespaces"] = {prefix: uri for uri, prefix in prefixes.items()}
+    declared = {prefix: uri for uri, prefix in prefixes.items() if uri != XML_NAMESPACE}
+    if declared:
+        settings["namespaces"] = declared
     columns: dict[str, Column] = {}
 
     def column(source: str, name: str) -> Column:

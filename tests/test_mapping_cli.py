@@ -251,3 +251,18 @@ def test_init_xml_names_beyond_the_basic_multilingual_plane(runner: CliRunner, t
     assert "#   备注𠀀" in result.stdout
     rows, failed, _ = _convert(result.stdout, sample)
     assert (rows, failed) == (3, 0)
+
+
+@pytest.mark.parametrize("declarations", ["", ' xmlns:xml="http://www.w3.org/XML/1998/namespace"'])
+def test_init_xml_lang_attributes_use_the_predeclared_xml_prefix(runner: CliRunner, tmp_path: Path,
+                                                                 declarations: str) -> None:
+    sample = _rating_sample(tmp_path, record='<JL xml:lang="zh">', extra='<BZ xml:lang="en">x</BZ>',
+                            declarations=declarations)
+    result = _init(runner, sample)
+    assert "#   @xml:lang" in result.stdout and "#   BZ/@xml:lang" in result.stdout
+    assert "namespaces" not in result.stdout  # xml is never declared
+    # the steward adds a rule for one: it loads and reads the attribute
+    text = result.stdout + '\n[[fields]]\ntarget = "document_number"\nsource = "BZ/@xml:lang"\n'
+    spec = parse_mapping(text)
+    assert [chunk.batch.column("document_number").to_pylist() for chunk in convert_source(spec, str(sample))
+            if isinstance(chunk, ConvertedChunk)] == [["en", "en", "en"]]

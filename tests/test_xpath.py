@@ -188,3 +188,15 @@ def test_an_export_with_such_names_converts(tmp_path: Path) -> None:
     assert all(isinstance(chunk, ConvertedChunk) for chunk in chunks)
     assert [row for chunk in chunks if isinstance(chunk, ConvertedChunk) for row in chunk.batch.to_pylist()] == [
         {"subject_name": "某某科技有限公司", "uscc": "91350100M000100Y43", "document_number": "x"}]
+
+
+def test_the_xml_prefix_is_predeclared() -> None:
+    record = etree.fromstring('<JL xml:lang="zh"><BZ xml:lang="en">x</BZ><BZ xml:lang="fr">y</BZ></JL>')
+    assert list(compile_path("@xml:lang").values(record)) == ["zh"]
+    assert list(compile_path("BZ[@xml:lang = 'fr']").values(record)) == ["y"]
+    declared = {"xml": "http://www.w3.org/XML/1998/namespace"}
+    assert list(compile_path("BZ/@xml:lang", declared).values(record)) == ["en", "fr"]
+    with pytest.raises(UnsafePath, match=r"the prefix 'xml' stands for http://www\.w3\.org/XML/1998/namespace only"):
+        compile_path("@xml:lang", {"xml": "urn:x"})
+    with pytest.raises(UnsafePath, match="prefix 'xmlx' is not declared"):
+        compile_path("@xmlx:lang")

@@ -21,6 +21,8 @@ Names are XML 1.0 (fifth edition) names, so also those with characters outside t
 (``𠀀``, U+20000) or outside the older editions' character tables (``㐀``, ``鿿``).  libxml2's XPath reads names
 by the fourth edition's rules still: a name it cannot read is handed to it as
 ``*[local-name()='𠀀' and namespace-uri()='']`` (``@*[...]`` for an attribute), which selects the same nodes.
+The prefix ``xml`` is predeclared, as in every XML document (``@xml:lang``): a mapping may declare it, to its one
+URI only.
 
 >>> path = compile_path('ns:XDR/ns:MC', {'ns': 'urn:x'})
 >>> path.simple, path.steps
@@ -46,8 +48,8 @@ from typing import Any
 
 from lxml import etree
 
-__all__ = ["MAX_NESTING", "RecordPath", "SourcePath", "UnsafePath", "compile_path", "compile_record_path",
-           "element_value"]
+__all__ = ["MAX_NESTING", "XML_NAMESPACE", "RecordPath", "SourcePath", "UnsafePath", "compile_path",
+           "compile_record_path", "element_value"]
 
 
 class UnsafePath(ValueError):
@@ -62,6 +64,8 @@ class UnsafePath(ValueError):
 #: How deep predicates (``[...]``), parentheses and ``not(...)`` may nest in a source path: a mapping needs two or
 #: three levels, and the check (like lxml's compiler) recurses once per level.
 MAX_NESTING = 32
+#: The namespace the prefix ``xml`` is bound to by definition (``xml:lang``): no mapping has to declare it.
+XML_NAMESPACE = "http://www.w3.org/XML/1998/namespace"
 
 #: XML 1.0 (fifth edition) NameStartChar less the colon (names are ``prefix:local``); NameChar adds to it the
 #: characters of the second class of :data:`_NCNAME`.
@@ -193,11 +197,13 @@ class _Parser:
         if not prefix:
             self.names.append((token, "", local))
             return local if attribute else self._default(local)
-        if prefix not in self.namespaces:
+        if prefix == "xml" and self.namespaces.get(prefix, XML_NAMESPACE) != XML_NAMESPACE:
+            raise UnsafePath(f"前缀 xml 只能对应 {XML_NAMESPACE}", f"the prefix 'xml' stands for {XML_NAMESPACE} only")
+        if prefix not in self.namespaces and prefix != "xml":
             raise UnsafePath(
                 f"前缀 {prefix} 未在 namespaces 中声明", f"prefix {prefix!r} is not declared in namespaces"
             )
-        uri = self.namespaces[prefix]
+        uri = self.namespaces.get(prefix, XML_NAMESPACE)
         if prefix not in self.used:
             _xml_characters(uri, f"命名空间 {prefix} 的URI", f"the URI of namespace {prefix!r}")
             self.used[prefix] = uri
