@@ -319,7 +319,7 @@ def _sample_xml(path: str) -> tuple[dict[str, Any], list[Column]]:
     the first :data:`SAMPLE_XML_BYTES` bytes."""
     from lxml import etree
 
-    from creditstd.convert.xpath import XML_NAMESPACE
+    from creditstd.convert.xpath import XML_NAMESPACE, element_value
     from creditstd.sources.inputs import open_bytes
 
     opened = open_bytes(path)
@@ -399,14 +399,14 @@ def _sample_xml(path: str) -> tuple[dict[str, Any], list[Column]]:
                 continue  # a comment or processing instruction
             source, name = qualified(child.tag)
             seen[source] += 1
-            if len(child):  # an element holding elements: its repeated children, as a list
-                inner = [grandchild for grandchild in child if isinstance(grandchild.tag, str)]
+            inner = [grandchild for grandchild in child if isinstance(grandchild.tag, str)]  # no comments, PIs
+            if inner:  # an element holding elements: its repeated children, as a list
                 inner_source, _ = qualified(inner[0].tag)
                 entry = column(f"{source}/{inner_source}", name)
                 entry.repeats = entry.repeats or len(inner) > 1
                 entry.values.extend((grandchild.text or "") for grandchild in inner)
-            elif (child.text or "").strip() or not child.attrib:  # an element with attributes only: those
-                column(source, name).values.append(child.text or "")
+            elif (text := element_value(child) or "").strip() or not child.attrib:  # attributes only: those
+                column(source, name).values.append(text)
             for attribute, value in child.attrib.items():
                 attribute_name = qualified(attribute)
                 column(f"{source}/@{attribute_name[0]}", attribute_name[1]).values.append(value)

@@ -266,3 +266,20 @@ def test_init_xml_lang_attributes_use_the_predeclared_xml_prefix(runner: CliRunn
     spec = parse_mapping(text)
     assert [chunk.batch.column("document_number").to_pylist() for chunk in convert_source(spec, str(sample))
             if isinstance(chunk, ConvertedChunk)] == [["en", "en", "en"]]
+
+
+@pytest.mark.parametrize("extra", ["<BZ><!-- 无 --></BZ>", "<BZ><?pi x?></BZ>", "<BZ>a<!-- 无 -->b</BZ>"])
+def test_init_xml_comments_and_processing_instructions_are_not_child_elements(runner: CliRunner, tmp_path: Path,
+                                                                              extra: str) -> None:
+    result = _init(runner, _rating_sample(tmp_path, extra=extra))
+    assert "#   BZ\n" in result.stdout and "BZ/" not in result.stdout
+    parse_mapping(result.stdout)
+
+
+def test_init_xml_a_record_child_holding_only_a_comment(runner: CliRunner, tmp_path: Path) -> None:
+    sample = tmp_path / "export.xml"
+    sample.write_text('<?xml version="1.0"?>\n<R><G><JL><!-- c --></JL></G><G><JL><NSRSBH>91350100M000100Y43</NSRSBH>'
+                      '</JL></G><G><JL><NSRMC>某某科技有限公司</NSRMC></JL></G></R>\n', encoding="utf-8")
+    spec = parse_mapping(_init(runner, sample).stdout)
+    assert spec.source.record is not None and spec.source.record.expression == "/R/G"
+    assert {rule.target: rule.source for rule in spec.fields}["uscc"] == "JL/NSRSBH"
