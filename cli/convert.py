@@ -171,13 +171,14 @@ class _Rejects:
     def row(self, file: str, line: int | None, record: int | None, findings: Sequence[Finding]) -> None:
         if self.stream is None:
             return
-        if not self.show_pii:  # a file name or a reason may hold an ID number too
-            file, findings = redact(file), [item.masked() for item in findings]
         path = self._path(record)
+        if not self.show_pii:  # a file name, an element name in the record path or a reason may hold an ID number
+            file, findings, path = redact(file), [item.masked() for item in findings], path and redact(path)
         if self.writer is not None:
             for item in findings:
                 source = (item.location.column if item.location is not None else None) or \
                     self.sources.get(item.field or "")
+                source = source if self.show_pii or source is None else redact(source)
                 self.writer.writerow([excel_safe(cell) for cell in (
                     file, None if line is None else str(line), None if record is None else str(record), path,
                     item.field, item.field_code, source, item.code, item.value, item.message_zh, item.message_en)])

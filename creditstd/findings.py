@@ -131,18 +131,21 @@ class Finding:
 
     def masked(self) -> Finding:
         """The same finding with whatever in its texts may be an ID number masked (messages, value, JSON path
-        (an object keyed by ID numbers), the file name: :func:`~creditstd.codes.redact.redact`), as a file of
-        rejects or a report shows it unless personal data is asked for.
+        (an object keyed by ID numbers), the file name and the column: :func:`~creditstd.codes.redact.redact`),
+        as a file of rejects or a report shows it unless personal data is asked for.
 
         >>> found = Finding('record.duplicate', '与 a/110105194912310021.csv 第2行重复', 'repeats line 2 of '
         ...                 'a/110105194912310021.csv', location=Location(file='a/110105194912310021.csv', line=3))
         >>> masked = found.masked()
         >>> masked.location.file, masked.message_en
         ('a/110105********0021.csv', 'repeats line 2 of a/110105********0021.csv')
+        >>> Finding('x', '', '', location=Location(column='110105194912310021 张三')).masked().location.column
+        '110105********0021 张三'
         """
         location = self.location
-        if location is not None and location.file is not None:
-            location = dataclasses.replace(location, file=_masked(location.file))
+        if location is not None and (location.file is not None or location.column is not None):
+            location = dataclasses.replace(location, file=None if location.file is None else _masked(location.file),
+                                           column=None if location.column is None else _masked(location.column))
         return dataclasses.replace(self, message_zh=_masked(self.message_zh), message_en=_masked(self.message_en),
                                    value=None if self.value is None else _masked(self.value), location=location,
                                    path=_masked(self.path) if isinstance(self.path, str) else self.path)

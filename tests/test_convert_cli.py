@@ -271,6 +271,45 @@ def test_no_output_replaces_another_or_a_file_of_the_batch(runner: CliRunner, tm
     assert not (tmp_path / "other").exists() and not (tmp_path / "r.jsonl").exists()
 
 
+PERSON_ID = "110105194912310021"
+
+
+def test_no_name_or_id_number_is_shown_from_a_header_row_or_an_element_name(runner: CliRunner, tmp_path: Path) -> None:
+    path, mapping = export(tmp_path, "csv", [item.record for item in fakes(3)])
+    rows = path.read_text(encoding="utf-8").splitlines()
+    headless = tmp_path / "headless.csv"  # the header row left out: the first record is read as the header
+    headless.write_text("\n".join(["赵建华," + PERSON_ID + "," + rows[1], *rows[2:]]) + "\n", encoding="utf-8")
+    missing = convert(runner, headless, "--mapping", mapping, "--dry-run")
+    assert missing.exit_code == 2 and "mapping.column" not in missing.stdout
+    assert "CF_XDR_MC" in missing.stderr and "赵建华" not in missing.stderr and not full_id_numbers(missing.stderr)
+    # a header holding an ID number, read by the mapping, named in the reasons of a broken row
+    header = f"决定日期{PERSON_ID}"
+    cells = next(csv.reader([rows[1]]))
+    cells[next(csv.reader([rows[0]])).index("CF_JDRQ")] = "2024-13-45"
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerow(cells)
+    path.write_text("\n".join([rows[0].replace("CF_JDRQ", header), out.getvalue().rstrip("\n"), *rows[2:]]) + "\n",
+                    encoding="utf-8")
+    mapping.write_text(mapping.read_text(encoding="utf-8").replace('"CF_JDRQ"', f'"{header}"'), encoding="utf-8")
+    for name in ("r.jsonl", "r.csv"):
+        result = convert(runner, path, "--mapping", mapping, "-o", tmp_path / name.replace(".", "-"), "--rejects",
+                         tmp_path / name, *DEPARTMENT)
+        assert result.exit_code == 1, result.output
+        written = (tmp_path / name).read_text(encoding="utf-8-sig")
+        assert "决定日期" in written and not full_id_numbers(written), written
+        assert not full_id_numbers(result.output)
+    # an element name in the record path holding an ID number
+    xml, xml_mapping = export(tmp_path, "xml", [item.record for item in fakes(3, error_rate=1.0)], name="x")
+    element = f"P{PERSON_ID}"
+    xml.write_text(xml.read_text(encoding="utf-8").replace("Record>", f"{element}>"), encoding="utf-8")
+    xml_mapping.write_text(xml_mapping.read_text(encoding="utf-8").replace("/Records/Record", f"/Records/{element}"),
+                           encoding="utf-8")
+    result = convert(runner, xml, "--mapping", xml_mapping, "-o", tmp_path / "xb", *DEPARTMENT)
+    assert result.exit_code == 1, result.output
+    written = (tmp_path / "xb.rejects.jsonl").read_text(encoding="utf-8")
+    assert "record_path" in written and not full_id_numbers(written)
+
+
 def test_a_missing_input_or_department_exits_2(runner: CliRunner, tmp_path: Path) -> None:
     _, mapping = export(tmp_path, "csv", [item.record for item in fakes(3)])
     missing = convert(runner, tmp_path / "missing.csv", "--mapping", mapping, "-o", tmp_path / "b", *DEPARTMENT)

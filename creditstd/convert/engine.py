@@ -216,7 +216,7 @@ def resolve_columns(spec: MappingSpec, headers: Sequence[str], data_file: str) -
             header = by_field.get(names[name_key(rule.source)])
         if header is None:
             line = spec.line_of(("fields", rule.index, "source"))
-            shown = "、".join(headers[:12]) + ("…" if len(headers) > 12 else "")
+            shown = "、".join(_shown_headers(headers[:12])) + ("…" if len(headers) > 12 else "")
             problems.append(_column_problem(spec.file, line, rule, data_file, shown))
         chosen.append(header)
     if problems:
@@ -224,12 +224,28 @@ def resolve_columns(spec: MappingSpec, headers: Sequence[str], data_file: str) -
     return chosen
 
 
+def _shown_headers(headers: Sequence[str]) -> list[str]:
+    """Headers as an error may show them: any ID number in them masked, and when the row looks like a record
+    (:func:`~creditstd.sources.sniff.looks_like_data`: the file has no header row) each cell masked as a
+    person's name is, as ``creditstd validate`` shows them.
+
+    >>> _shown_headers(['纳税人名称', '纳税人识别号']), _shown_headers(['赵建华', '431025198812090676'])
+    (['纳税人名称', '纳税人识别号'], ['赵**', '4*****************'])
+    """
+    from creditstd.records.masking import mask_person_name
+    from creditstd.sources.sniff import looks_like_data
+
+    as_data = looks_like_data(headers)
+    return [mask_person_name(redact(header)) if as_data else redact(header) for header in headers]
+
+
 def _column_problem(file: str, line: int, rule: FieldRule, data_file: str, headers: str) -> MappingProblem:
     from creditstd.convert.codes import MAPPING_CODES
     from creditstd.sources.model import shown_path
 
     zh, en = MAPPING_CODES["mapping.column"]
-    values = {"file": file, "line": line, "column": rule.source, "data": shown_path(data_file), "headers": headers}
+    values = {"file": file, "line": line, "column": rule.source, "data": redact(shown_path(data_file)),
+              "headers": headers}
     return MappingProblem("mapping.column", line, f"fields[{rule.index}].source", zh.format(**values),
                           en.format(**values))
 
