@@ -66,3 +66,85 @@ def test_an_id_number_split_by_spaces_dots_or_control_characters_is_masked(body:
         shown = masked.replace(separator, "")
         assert number not in shown and full_id_numbers(shown) == [], repr(masked)
         assert number[6:14] not in shown  # the birth date
+
+
+# --- list separators: , : ; | + 、 in any width ------------------------------------------------------------------
+
+#: What people put between the values of a list, or between the groups of one number: ASCII, full width, small.
+LIST_SEPARATORS = [",", "，", ":", "：", ";", "；", "|", "｜", "+", "＋", "、", "\ufe50", "\ufe55", "\uff64"]
+#: Separators of every kind, alone and in the combinations people type (``, ``, `` | ``).
+ANY_SEPARATOR = st.sampled_from([*LIST_SEPARATORS, " ", "-", ".", "/", "\u3000", ", ", " | ", "，\u3000", " + "])
+_OLD_BODIES = st.tuples(st.sampled_from(["110105", "350102", "440305"]),
+                        st.dates(date(1900, 1, 1), date(1999, 12, 31)).map(lambda day: day.strftime("%y%m%d")),
+                        st.integers(min_value=0, max_value=999).map(lambda n: f"{n:03d}")).map("".join)
+#: Valid ID numbers: 18 characters (check character computed), and the old 15 digits.
+ID_NUMBERS = _BODIES.map(lambda body: body + ric.calc_check_digit(body)) | _OLD_BODIES
+
+
+def _split(number: str, cuts: list[int], separators: list[str]) -> str:
+    """``number`` cut at ``cuts`` (positions), the pieces joined by ``separators`` in turn."""
+    points = sorted({cut % len(number) for cut in cuts} - {0})
+    pieces = [number[start:stop] for start, stop in zip([0, *points], [*points, len(number)], strict=True)]
+    return pieces[0] + "".join(separators[index % len(separators)] + piece
+                               for index, piece in enumerate(pieces[1:]))
+
+
+def whole_in(number: str, text: str) -> bool:
+    """Whether ``number`` can be read whole in ``text``: as it is, or once every separator is taken away (with
+    the text folded the way the identifier library folds it)."""
+    folded = unicodedata.normalize("NFKC", text).upper()
+    for separator in {*LIST_SEPARATORS, " ", "-", ".", "/", "\u3000", "\u00a0"}:
+        folded = folded.replace(unicodedata.normalize("NFKC", separator), "")
+    return number.upper() in folded or number in text
+
+
+def test_every_form_of_a_list_separator_is_read_as_a_separator() -> None:
+    """Each code point NFKC folds to , : ; | + or 、 (the full-width, small, vertical forms...) between the
+    groups of an ID number: the birth date is masked."""
+    forms = [chr(code) for code in range(0x110000) if not 0xD800 <= code <= 0xDFFF
+             and unicodedata.normalize("NFKC", chr(code))
+             and set(unicodedata.normalize("NFKC", chr(code))) <= set(",:;|+、")]
+    assert len(forms) > 20
+    for form in forms:
+        text = f"110105{form}19491231{form}002X"
+        assert redact(text) == f"110105{form}********{form}002X", hex(ord(form))
+        assert "19491231" not in redact_personal(text), hex(ord(form))
+
+
+def test_several_id_numbers_in_one_list_are_masked() -> None:
+    for separator in LIST_SEPARATORS:
+        text = f"11010519491231002X{separator}110105194912310021{separator}350102198001010011"
+        assert full_id_numbers(redact(text).replace(separator, "")) == [], separator
+        # number by number: each keeps its region and last characters, so a reader can tell them apart
+        assert redact(text) == separator.join(["110105********002X", "110105********0021", "350102********0011"])
+        assert full_id_numbers(redact_personal(text).replace(separator, "")) == [], separator
+        assert not whole_in("11010519491231002X", redact(text)) and not whole_in("110105194912310021", redact(text))
+
+
+def test_dates_and_times_are_kept_and_hide_no_id_number() -> None:
+    for text in ("创建于 2024-06-01 12:30:45", "2024-06-01 12:30:45.123456, 2024-06-02 08:00",
+                 "有效期2024.01.01-2027.12.31", "2024/1/1|2024/12/31"):
+        assert redact(text) == text
+    # a 15-digit ID number written as the time after a date is masked all the same
+    assert not whole_in("110105491231002", redact("2024-01-01 11:01:05.491231002"))
+
+
+def test_legal_persons_codes_in_a_list_stay_in_clear_for_publication() -> None:
+    text = "91350100M000100Y43,914403001922038216|91350100M000100Y43，11010519491231002X"
+    assert redact_personal(text) == "91350100M000100Y43,914403001922038216|91350100M000100Y43，110105********002X"
+
+
+@settings(max_examples=400, deadline=None)
+@given(ID_NUMBERS, st.lists(st.integers(min_value=0, max_value=17), max_size=5),
+       st.lists(ANY_SEPARATOR, min_size=1, max_size=4), st.text(max_size=12), st.text(max_size=12), st.booleans())
+def test_an_id_number_cut_by_any_separators_inside_any_text_is_masked(
+        number: str, cuts: list[int], separators: list[str], before: str, after: str, wide: bool) -> None:
+    """Whatever the separators between its groups and the text around it, no valid ID number survives redact
+    whole; nor redact_personal (which needs the number valid across a list separator)."""
+    written = _split(number, cuts, separators)
+    if wide:  # typed with a Chinese input method: full-width digits and X
+        written = written.translate({code: code + 0xFEE0 for code in b"0123456789X"})
+    text = before + written + after
+    assert whole_in(number, text)
+    for masked in (redact(text), redact_personal(text)):
+        assert not whole_in(number, masked), (text, masked)

@@ -40,6 +40,32 @@ separators: on screen the number would look whole.
 >>> redact('110105\u00ad19491231\u200e002X') == '110105\u00ad********\u200e002X'
 True
 
+So are the characters that set values apart in a list, the comma, colon, semicolon,
+vertical line, plus sign and ideographic comma, in any width (``,，:：;；|｜+＋、``): a
+line holding several numbers, or one number cut into groups by them, hides no
+ID number either.  Runs of dates and times only (``2024-06-01 12:30:45``,
+``2024.01.01-2027.12.31``) are kept: no ID number starts with 18, 19 or 20.
+
+>>> redact('110105,19491231,002X|110105：19491231：0021')
+'110105,********,****|******：********：0021'
+
+A list of whole numbers is masked number by number, so each stays recognisable:
+
+>>> redact('11010519491231002X，110105194912310021')
+'110105********002X，110105********0021'
+>>> redact('创建于 2024-06-01 12:30:45')
+'创建于 2024-06-01 12:30:45'
+
+These are separators to redaction only, not to the identifier library's
+:func:`~creditstd.codes._text.compact`, on purpose: redaction errs towards
+hiding whatever a reader could put together into an ID number, while compact
+decides what a value *is*, and a list separator says the text holds several
+values (a CSV row, ``code1,code2``, ``A|B``) or garbage: compact reading
+``110105,19491231,002X`` or ``91350100:M000100Y43`` as one valid identifier
+would accept a row of three cells as an ID number, or two 9-character
+organisation codes joined by a comma as an 18-character one.  Such input stays
+invalid (``identify.unknown``), and its echo is masked here.
+
 Publication (:func:`redact_personal`) needs more, and less.  It reads
 letters and digits together as words (separators allowed between digits) and
 judges each run of digits in its word.  More: besides ID numbers (any run of
@@ -81,6 +107,13 @@ characters in a row costs one regular-expression search (under a microsecond).
 >>> redact_personal('ID11010519491231002X，JY13501020012345，2024-01-01 110105194912310021')
 'ID110105********002X，JY13501020012345，2024-01-01 110105********0021'
 
+Across list separators (above), whose words :func:`redact_personal` judges one by
+one (``91350100M000100Y43,914403001922038216`` is two legal persons' codes, kept), it masks
+only a number that passes an ID number's checks (birth date, check character):
+
+>>> redact_personal('当事人110105,19491231,002X；代码91350100M000100Y43,914403001922038216')
+'当事人110105,********,002X；代码91350100M000100Y43,914403001922038216'
+
 Limits: a number cut by other characters (``1101-05号19491231``), or written in
 Chinese numerals, is not recognised; an 8-digit permit number that reads as a
 date, or stands before 元, is kept as a date or a sum; foreign passports are
@@ -102,12 +135,13 @@ checks (authority, category, region, embedded organisation code).
 
 from __future__ import annotations
 
+import bisect
 import functools
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
-from creditstd.codes import regno, ric, uscc
+from creditstd.codes import regions, regno, ric, uscc
 from creditstd.codes._text import SEPARATORS
 
 __all__ = ["MIN_DIGITS", "is_legal_person_code", "redact", "redact_personal"]
@@ -144,6 +178,13 @@ _CONTROLS = "".join(chr(code) for code in (*range(0x20), *range(0x7F, 0xA0)))
 #: compact()'s separators, what NFKC folds to them, the invisible characters and the control characters
 #: above: redact errs on the side of privacy.
 _SEPARATORS = "".join(dict.fromkeys(SEPARATORS + _FOLDED_SEPARATORS + _INVISIBLE + _CONTROLS))
+#: Characters that set several values apart in one cell, argument or line (``11010519491231002X,1101...``),
+#: or that people type between the groups of one number all the same (``110105:19491231:002X``): the comma,
+#: colon, semicolon, vertical line, plus sign and ideographic comma, in ASCII, full width, small, vertical and
+#: every other form NFKC folds to them (tests/test_redact.py scans every code point).  Separators to
+#: :func:`redact` but not to compact() (see the module docstring).
+_LIST_SEPARATORS = (",:;|+\u037e\u207a\u208a\u3001\ufb29\ufe10\ufe11\ufe13\ufe14\ufe50\ufe51\ufe54\ufe55\ufe62"
+                    "\uff0b\uff0c\uff1a\uff1b\uff5c\uff64")
 
 
 def _character_class(characters: str) -> str:
@@ -165,18 +206,62 @@ def _character_class(characters: str) -> str:
 
 
 _SEPARATOR = _character_class(_SEPARATORS)
-#: A run: digit-like characters, with any separators between them (compact() drops them all).
-_RUN = re.compile(rf"{_ID_CHAR}(?:{_SEPARATOR}*{_ID_CHAR})*")
+#: compact()'s separators (and the rest above), and the list separators: what redact reads as separators.
+_ANY_SEPARATOR = _character_class(_SEPARATORS + _LIST_SEPARATORS)
+#: A run: digit-like characters, with any separators between them (compact() drops all but the list
+#: separators).
+_RUN = re.compile(rf"{_ID_CHAR}(?:{_ANY_SEPARATOR}*{_ID_CHAR})*")
 _IS_ID_CHAR = re.compile(_ID_CHAR)
+#: List separators in a row; a group, so that ``split`` keeps them.
+_LIST_SEPARATOR_RUN = re.compile(f"({_character_class(_LIST_SEPARATORS)}+)")
+#: A date written with separators, and a time after it (``2024-06-01 12:30:45``).
+_DATE_TIME = (r"(?:18|19|20)[0-9]{2}[-./](?:0?[1-9]|1[0-2])[-./](?:0?[1-9]|[12][0-9]|3[01])"
+              r"(?: +(?:[01]?[0-9]|2[0-3]):[0-5][0-9](?::[0-5][0-9](?:\.[0-9]{1,9})?)?)?")
+#: A run of dates and times only, nothing else (``2024-06-01 12:30:45``, ``2024.01.01-2027.12.31``): no ID
+#: number starts with 18, 19 or 20 (no province's code), so none starts one; kept unless its digits hold a
+#: valid ID number all the same (``11:01:05.491231`` and the rest).
+_DATES_ONLY = re.compile(rf"{_DATE_TIME}(?:[^0-9Xx*]+{_DATE_TIME})*")
+_MONTH_DAY = r"(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])"
+#: Where an ID number may start in folded text (a possible birth date where it must be): 18 characters, 15.
+_MAY_START_18 = re.compile(rf"(?=[1-9][0-9]{{5}}(?:18|19|20)[0-9]{{2}}{_MONTH_DAY}[0-9]{{3}}[0-9X])")
+_MAY_START_15 = re.compile(rf"(?=[1-9][0-9]{{5}}[0-9]{{2}}{_MONTH_DAY}[0-9]{{3}})")
+
+
+def _id_numbers(folded: str) -> Iterator[tuple[int, int]]:
+    """(start, end) of every valid ID number in folded text, overlapping: 17 digits and a check character that
+    passes, or 15 digits whose region is known (no check character: the birth date alone passes too often)."""
+    for match in _MAY_START_18.finditer(folded):
+        if ric.is_valid(folded[match.start():match.start() + 18]):
+            yield match.start(), match.start() + 18
+    known = regions.known_codes()
+    for match in _MAY_START_15.finditer(folded):
+        start = match.start()
+        if folded[start:start + 6] in known and ric.is_valid(folded[start:start + 15], strict=True):
+            yield start, start + 15
+
+
+def _only_dates(run: str, chars: list[str]) -> bool:
+    """Whether a run is dates and times only (:data:`_DATES_ONLY`) whose digits hold no valid ID number."""
+    return _DATES_ONLY.fullmatch(run) is not None and next(_id_numbers("".join(chars)), None) is None
 
 
 def _mask_run(match: re.Match[str]) -> str:
     run = match.group()
     chars = _IS_ID_CHAR.findall(run)
-    if sum(char.isdigit() for char in chars) < MIN_DIGITS:
+    if sum(char.isdigit() for char in chars) < MIN_DIGITS or _only_dates(run, chars):
         return run
-    keep_end = 4 if len(chars) >= 18 else 3 if len(chars) >= 15 else 0
-    hide_from, hide_to = 6, len(chars) - keep_end
+    pieces = _LIST_SEPARATOR_RUN.split(run)  # values, and the list separators between them
+    if len(pieces) > 1 and all(sum(char.isdigit() for char in _IS_ID_CHAR.findall(piece)) >= MIN_DIGITS
+                               for piece in pieces[::2]):
+        return "".join(_mask(piece) if index % 2 == 0 else piece for index, piece in enumerate(pieces))
+    return _mask(run)
+
+
+def _mask(run: str) -> str:
+    """``run`` with everything but its first 6 and last 4 (3) digit-like characters masked."""
+    length = len(_IS_ID_CHAR.findall(run))
+    keep_end = 4 if length >= 18 else 3 if length >= 15 else 0
+    hide_from, hide_to = 6, length - keep_end
     seen = 0
 
     def hide(char: re.Match[str]) -> str:
@@ -199,8 +284,10 @@ _LETTER_CHARS = "A-Za-z\uff21-\uff3a\uff41-\uff5a"
 _D = f"[{_DIGIT_CHARS}]"
 #: A word: letters and digit-like characters, with separators allowed only between two digit-like characters.
 _WORD = re.compile(rf"(?:[{_LETTER_CHARS}{_DIGIT_CHARS}]|(?<={_D}){_SEPARATOR}+(?={_D}))+")
-#: The pre-filter: seven digit-like characters, separators between them allowed (the shortest number masked).
-_MAYBE = re.compile(rf"{_D}(?:{_SEPARATOR}*{_D}){{6}}")
+#: The pre-filter: seven digit-like characters, separators between them allowed (the shortest number masked;
+#: list separators too, for :func:`_hide_listed`).
+_MAYBE = re.compile(rf"{_D}(?:{_ANY_SEPARATOR}*{_D}){{6}}")
+_LIST_SEPARATOR_SET = frozenset(_LIST_SEPARATORS)
 _SEPARATOR_SET = frozenset(_SEPARATORS)
 _DROP_SEPARATORS = str.maketrans(dict.fromkeys(_SEPARATOR_SET))
 _DROP_DIGITS = str.maketrans(dict.fromkeys("0123456789"))
@@ -391,10 +478,34 @@ def _redact_short(text: str) -> str:
     return _redact_personal(text)
 
 
+def _hide_listed(text: str, hidden: set[int]) -> None:
+    """Add to ``hidden`` the birth date and sequence of every valid ID number written across list separators
+    (``110105,19491231,002X``, ``1101051949|1231002X``): the words :func:`_mask_word` judges end at a list
+    separator, which sets two values apart as often as it splits one (``91350100M000100Y43,914403001922038216``
+    is two legal persons' codes, kept), so across one only a number that passes the ID number's checks (birth
+    date and check character; a 15-digit one, which has no check character, also a known region) is masked,
+    its first 6 and last 4 characters (3 of 15) kept."""
+    for run in _RUN.finditer(text):
+        if _LIST_SEPARATOR_SET.isdisjoint(run.group()) or _DATES_ONLY.fullmatch(run.group()):
+            continue  # (dates are kept, as in the words: ``2024.01.01-2027.12.31，2024...`` holds 231202401012027)
+        chars = _IS_ID_CHAR.findall(run.group())
+        folded = "".join(chars).upper() if run.group().isascii() else "".join(map(_fold, chars))
+        positions: list[int] | None = None
+        lists: list[int] = []  # where the list separators are, in the run
+        for start, end in _id_numbers(folded):
+            if positions is None:
+                positions = [match.start() for match in _IS_ID_CHAR.finditer(text, *run.span())]
+                lists = [match.start() for match in _LIST_SEPARATOR_RUN.finditer(text, *run.span())]
+            if bisect.bisect(lists, positions[start]) != bisect.bisect(lists, positions[end - 1]):
+                hidden.update(positions[start + 6:end - (4 if end - start == 18 else 3)])
+
+
 def _redact_personal(text: str) -> str:
     hidden: set[int] = set()
     for match in _WORD.finditer(text):
         _mask_word(_Word(text, *match.span()), hidden)
+    if not _LIST_SEPARATOR_SET.isdisjoint(text):
+        _hide_listed(text, hidden)
     if not hidden:
         return text
     return "".join("*" if index in hidden else char for index, char in enumerate(text))
