@@ -12,7 +12,11 @@
   lookups, splitting lists); the columns left over and the required fields still without a source are listed as
   TOML comments for the steward to finish.  The draft always passes the mapping checks
   (:func:`creditstd.convert.parse_mapping`).  Sample values are never copied into the draft (they may be
-  personal): only what kind of value a column holds.
+  personal): only what kind of value a column holds.  Nor is an ID number in a name the draft must take from
+  the sample, unless ``--show-pii``: a column named with one is listed masked, with no rule; an element of the
+  record path named with one becomes ``*`` (any element); a namespace prefix holding one is renamed; a
+  namespace URI holding one is written masked, with a comment asking the steward to fill it in (until then the
+  paths using it match nothing); an XLSX sheet name holding one is left out (the first sheet is read anyway).
 
 Exit codes: 0 done; 2 an unknown mapping name (the message lists the names), a sample that cannot be read, or
 no class to draft for.
@@ -369,7 +373,7 @@ def _sample_xml(path: str) -> tuple[dict[str, Any], list[Column]]:
     for uri, prefix in namespaces.items():
         if uri in prefixes:
             continue
-        chosen = prefix or "ns"
+        chosen = prefix if prefix and redact(prefix) == prefix else "ns"  # a prefix is ours to name: never an ID number
         while chosen in prefixes.values():
             chosen += "1"
         prefixes[uri] = chosen
@@ -461,17 +465,59 @@ def _is_a_value(name: str, masked: str) -> bool:
 _MASKED_NUMBER = re.compile(r"\s*[\dXx]*\*[\d*Xx]*\s*")
 
 
+def _masked_settings(settings: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
+    """The ``[source]`` settings to write with every ID number (:func:`redact`) taken out, and the comments that
+    say what was changed: an element of the record path becomes ``*`` (the path still finds the records); a
+    namespace URI is masked (the steward must fill it in); the sheet name is left out (the first sheet, the
+    one drafted from, is read by default).
+
+    >>> _masked_settings({"format": "xml", "record": "/Root/R11010519491231002X/JL",
+    ...                   "namespaces": {"d": "urn:id:11010519491231002X"}})[0]
+    {'format': 'xml', 'record': '/Root/*/JL', 'namespaces': {'d': 'urn:id:110105********002X'}}
+    """
+    settings = dict(settings)
+    notes: list[str] = []
+    record = settings.get("record")
+    if isinstance(record, str) and (masked := redact(record)) != record:
+        steps, start = [], 1  # the path is /step/step...: each step held in clear stays, the others become *
+        for step in record[1:].split("/"):
+            end = start + len(step)
+            steps.append(step if len(masked) == len(record) and masked[start:end] == step else "*")
+            start = end + 1
+        settings["record"] = "/" + "/".join(steps)
+        notes += ["# 记录路径中含疑似证件号码的元素名已改为 *（任意元素），请核对 / elements of the record path "
+                  "whose names may hold an ID number are written * (any element): check the path"]
+    namespaces = settings.get("namespaces")
+    if isinstance(namespaces, dict):
+        settings["namespaces"] = {prefix: redact(uri) for prefix, uri in namespaces.items()}
+        for prefix, uri in namespaces.items():
+            if settings["namespaces"][prefix] != uri:
+                notes += [f"# 命名空间 {prefix} 的URI含疑似证件号码，已遮蔽：请按样例填写完整的URI，"
+                          "否则用到它的路径读不到任何内容（或用 --show-pii 起草）/ the URI of namespace "
+                          f"{prefix} may hold an ID number and is masked: fill it in from the sample, or the "
+                          "paths that use it match nothing (or draft with --show-pii)"]
+    sheet = settings.get("sheet")
+    if isinstance(sheet, str) and redact(sheet) != sheet:
+        del settings["sheet"]
+        notes += ["# 工作表名称含疑似证件号码，未写出；默认读取第一个工作表，即起草所用的工作表 / the sheet's name may "
+                  "hold an ID number and is left out: the first sheet, the one drafted from, is read by default"]
+    return settings, notes
+
+
 def _slug(path: str) -> str:
     stem = Path(path).name.split(".")[0].lower()
     slug = re.sub(r"[^a-z0-9_-]+", "-", stem).strip("-_")
     return (slug or "draft")[:60]
 
 
-def draft_mapping(sample: str, class_name: str | None = None, *, name: str | None = None) -> Draft:
+def draft_mapping(sample: str, class_name: str | None = None, *, name: str | None = None,
+                  show_pii: bool = False) -> Draft:
     """A draft mapping for the export ``sample`` (CSV, TSV, XLSX or XML), for ``class_name`` or the class its
-    column or element names suggest.  Raises :class:`~creditstd.exceptions.CatalogueError` for an unknown class
-    or one that cannot be inferred, :class:`~creditstd.sources.model.SourceError` for a sample that cannot be
-    read, :class:`InputError` for a file that is not an export."""
+    column or element names suggest.  An ID number in a name taken from the sample (a column, an element of the
+    record path, a namespace URI, the sheet, the file) is masked unless ``show_pii``.  Raises
+    :class:`~creditstd.exceptions.CatalogueError` for an unknown class or one that cannot be inferred,
+    :class:`~creditstd.sources.model.SourceError` for a sample that cannot be read, :class:`InputError` for a
+    file that is not an export."""
     from creditstd.convert.mapping import parse_mapping
     from creditstd.records import loader
     from creditstd.records.decode import infer_class, resolve_headers
@@ -480,6 +526,7 @@ def draft_mapping(sample: str, class_name: str | None = None, *, name: str | Non
     is_xml = sample.lower().removesuffix(".gz").endswith(".xml") or _looks_like_xml(sample)
     settings, columns = _sample_xml(sample) if is_xml else _sample_table(sample)
     shown = redact(Path(sample).name)  # a file may be named after a person
+    shown_in_full = Path(sample).name if show_pii else shown
     masked = {column.source: redact(column.source) for column in columns}
     if any(_is_a_value(column.source, masked[column.source]) for column in columns):
         raise InputError(f"{shown}：第一行看来是数据而不是表头（含证件号码、代码或日期）；起草映射需要表头行，"
@@ -561,7 +608,7 @@ def draft_mapping(sample: str, class_name: str | None = None, *, name: str | Non
     missing = [key for key, spec in cls.fields.items() if spec.required and key not in taken]
 
     out: list[str] = [
-        f"# creditstd mapping init 起草的映射 / drafted by creditstd mapping init from {_comment(shown)}",
+        f"# creditstd mapping init 起草的映射 / drafted by creditstd mapping init from {_comment(shown_in_full)}",
         "# 请核对每条规则，补全必填字段后再使用 / check every rule and complete the required fields before use.",
         "# 格式 / format: schemas/mapping.schema.json; 示例 / examples: creditstd mapping list",
         "spec = 1",
@@ -581,8 +628,9 @@ def draft_mapping(sample: str, class_name: str | None = None, *, name: str | Non
         if load_builtin(like[0]).class_name == class_name:
             constants = [rule for rule in _builtin_rules(settings["format"])[like[0]]
                          if "const" in rule and rule["target"] not in taken]
-    out += ["", "[source]"]
-    out += [f"{key} = {_toml_value(value)}" for key, value in settings.items()]
+    written, notes = (settings, []) if show_pii else _masked_settings(settings)
+    out += ["", "[source]", *notes]
+    out += [f"{key} = {_toml_value(value)}" for key, value in written.items()]
     for target, column, chain, how, many in rules:
         spec = cls.fields[target]
         out += ["", "[[fields]]", f"# {_comment(spec.zh)} / {_comment(spec.en)} ← {_comment(how)}",
@@ -611,9 +659,11 @@ def draft_mapping(sample: str, class_name: str | None = None, *, name: str | Non
             hint = f"  — 值像{_KIND_NAMES[kind][0]} / values look like {_KIND_NAMES[kind][1]}" if kind else ""
             out.append(f"#   {_comment(column.source)}{hint}")
     if personal:
-        out += ["", "# 列名含疑似证件号码的列（已遮蔽，未起草规则）/ columns whose names hold what may be an ID number "
+        out += ["", "# 列名含疑似证件号码的列（未起草规则）/ columns whose names hold what may be an ID number "
+                "(no rule drafted):" if show_pii else
+                "# 列名含疑似证件号码的列（已遮蔽，未起草规则）/ columns whose names hold what may be an ID number "
                 "(masked; no rule drafted):"]
-        out += [f"#   {_comment(masked[column.source])}" for column in personal]
+        out += [f"#   {_comment(column.source if show_pii else masked[column.source])}" for column in personal]
     text = "\n".join(out) + "\n"
     parse_mapping(text, f"draft for {shown}")  # the draft always loads
     matched = {column.source: target for target, column, _, _, _ in rules}
@@ -651,7 +701,12 @@ def _looks_like_xml(path: str) -> bool:
 @click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
               help="写入文件（默认标准输出）/ Write the draft to FILE (default: stdout).")
 @click.option("--force", is_flag=True, help="覆盖已有的输出文件 / Replace an existing output file.")
-def init_command(sample: str, class_name: str | None, name: str | None, output: str | None, force: bool) -> None:
+@click.option("--show-pii", is_flag=True,
+              help="在草稿中完整写出取自样例的名称中的证件号码（列名、元素名、命名空间URI、工作表名、文件名） "
+                   "/ write ID numbers in the names taken from the sample (columns, elements, namespace URIs, "
+                   "sheet, file) in full in the draft")
+def init_command(sample: str, class_name: str | None, name: str | None, output: str | None, force: bool,
+                 show_pii: bool) -> None:
     """由样例导出文件起草映射 / Draft a mapping from a sample export (CSV, TSV, XLSX, XML)."""
     from creditstd.sources.model import SourceError
 
@@ -668,7 +723,7 @@ def init_command(sample: str, class_name: str | None, name: str | None, output: 
     if not os.path.isfile(sample):
         raise InputError(f"找不到样例文件 {sample}", f"sample file not found: {sample}")
     try:
-        draft = draft_mapping(sample, class_name, name=name)
+        draft = draft_mapping(sample, class_name, name=name, show_pii=show_pii)
     except (CatalogueError, SourceError) as error:
         raise _fail(error) from None
     with output_stream(output) as stream:

@@ -12,6 +12,7 @@ from creditstd.cli import main
 from creditstd.convert import ConvertedChunk, combine, convert_source, load_mapping, parse_mapping
 from creditstd.convert.builtin import builtin_info, builtin_names, builtin_text
 from creditstd.records.plan import compile_plan, validate_table
+from creditstd.sources.model import SourceError
 
 ROOT = Path(__file__).resolve().parent.parent
 EXPORTS = ROOT / "examples" / "exports"
@@ -283,3 +284,81 @@ def test_init_xml_a_record_child_holding_only_a_comment(runner: CliRunner, tmp_p
     spec = parse_mapping(_init(runner, sample).stdout)
     assert spec.source.record is not None and spec.source.record.expression == "/R/G"
     assert {rule.target: rule.source for rule in spec.fields}["uscc"] == "JL/NSRSBH"
+
+
+# ------------------------------------------------------------------------------------------------ init: no ID number
+
+_ID = "11010519491231002X"
+
+
+@pytest.mark.parametrize(("root", "declarations", "record"), [
+    (f"R{_ID}", "", "/*/JL"),  # the root element, in the record path
+    ("R110105><X19491231002X", "", "/R110105/*/JL"),  # an ID number cut across two elements of the record path
+    (f"p{_ID}:R", f' xmlns:p{_ID}="urn:y"', "/ns:R/JL"),  # a namespace prefix: renamed
+])
+def test_init_writes_no_id_number_from_element_names_or_prefixes(runner: CliRunner, tmp_path: Path, root: str,
+                                                                  declarations: str, record: str) -> None:
+    sample = _rating_sample(tmp_path, root=root, declarations=declarations)
+    if "><" in root:  # two nested elements: close both
+        text = sample.read_text(encoding="utf-8")
+        sample.write_text(text.replace(f"</{root}>", "</X19491231002X></R110105>"), encoding="utf-8")
+    result = _init(runner, sample)
+    assert "19491231" not in result.output, result.stdout
+    spec = parse_mapping(result.stdout)
+    assert spec.source.record is not None and spec.source.record.expression == record
+    if "*" in record:
+        assert "written * (any element): check the path" in result.stdout
+    rows, failed, _ = _convert(result.stdout, sample)  # the draft still finds and reads the records
+    assert (rows, failed) == (3, 0)
+    if "*" in record:  # asked for: the names as they are (a prefix is renamed all the same: it is the draft's own)
+        shown = runner.invoke(main, ["mapping", "init", str(sample), "--class", "credit_rating", "--show-pii"])
+        assert shown.exit_code == 0 and "19491231" in shown.stdout and "check the path" not in shown.stdout
+
+
+@pytest.mark.parametrize("declarations", [f' xmlns="urn:x:{_ID}"', f' xmlns:d="urn:x:{_ID}"'])
+def test_init_masks_a_namespace_uri_holding_an_id_number(runner: CliRunner, tmp_path: Path,
+                                                         declarations: str) -> None:
+    root = "R" if declarations.startswith(" xmlns=") else "d:R"
+    sample = _rating_sample(tmp_path, root=root, declarations=declarations)
+    result = _init(runner, sample)
+    assert "19491231" not in result.output, result.stdout
+    assert "fill it in from the sample" in result.stdout and "请按样例填写完整的URI" in result.stdout
+    spec = parse_mapping(result.stdout)  # the draft loads; until the URI is filled in, reading it says why
+    assert "*" in "".join(spec.source.namespaces.values())
+    with pytest.raises(SourceError, match="no element matches the record path"):
+        _convert(result.stdout, sample)
+    shown = runner.invoke(main, ["mapping", "init", str(sample), "--class", "credit_rating", "--show-pii"])
+    assert shown.exit_code == 0 and f"urn:x:{_ID}" in shown.stdout and "fill it in" not in shown.stdout
+    assert _convert(shown.stdout, sample)[:2] == (3, 0)
+
+
+def test_init_leaves_out_a_sheet_name_holding_an_id_number(runner: CliRunner, tmp_path: Path) -> None:
+    import importlib.util
+
+    helper = importlib.util.spec_from_file_location("xlsx_helper", Path(__file__).parent / "test_sources_xlsx.py")
+    assert helper is not None and helper.loader is not None
+    module = importlib.util.module_from_spec(helper)
+    helper.loader.exec_module(module)
+    sample = tmp_path / "处罚.xlsx"
+    rows = [["行政相对人名称", "处罚决定书文号"], ["某某科技有限公司", "京罚〔2024〕1号"]]
+    sample.write_bytes(module.workbook({f"张三{_ID}": rows}))
+    result = runner.invoke(main, ["mapping", "init", str(sample), "--class", "administrative_penalty"])
+    assert result.exit_code == 0, result.stderr
+    assert "19491231" not in result.output and "the first sheet, the one drafted from, is read" in result.stdout
+    spec = parse_mapping(result.stdout)
+    assert spec.source.sheet is None
+    [chunk] = [item for item in convert_source(spec, str(sample)) if isinstance(item, ConvertedChunk)]
+    assert chunk.batch.column("decision_number").to_pylist() == ["京罚〔2024〕1号"]
+    shown = runner.invoke(main, ["mapping", "init", str(sample), "--class", "administrative_penalty", "--show-pii"])
+    assert shown.exit_code == 0 and parse_mapping(shown.stdout).source.sheet == f"张三{_ID}"
+
+
+def test_init_show_pii_writes_masked_file_and_column_names_in_full(runner: CliRunner, tmp_path: Path) -> None:
+    sample = tmp_path / f"{_ID}.csv"
+    sample.write_text(f"XK_XDR_MC,信用代码,备注{_ID}\n某某科技有限公司,91350100M000100Y43,x\n", encoding="utf-8")
+    masked = runner.invoke(main, ["mapping", "init", str(sample), "--class", "administrative_licence"])
+    assert masked.exit_code == 0 and "19491231" not in masked.output
+    shown = runner.invoke(main, ["mapping", "init", str(sample), "--class", "administrative_licence", "--show-pii"])
+    assert shown.exit_code == 0 and f"from {_ID}.csv" in shown.stdout and f"#   备注{_ID}" in shown.stdout
+    assert f'source = "备注{_ID}"' not in shown.stdout  # still no rule for it
+    assert parse_mapping(shown.stdout).name == parse_mapping(masked.stdout).name
