@@ -230,6 +230,25 @@ def test_all_problems_are_reported_at_once_in_line_order() -> None:
     assert "and 1 more" in caught.value.message_en
 
 
+def test_an_error_at_the_end_of_a_long_mapping_is_reported_at_its_line() -> None:
+    """A lookup table of 20,000 labels (a department's own code list), then a mistake: the locator finds the line
+    of every entry (it searched the line feeds from the start for each one, in time quadratic in the text)."""
+    labels = "".join(f'"标签{number:05d}" = "代码{number:05d}"\n' for number in range(20_000))
+    text = (HEAD + '[[fields]]\ntarget = "decision_number"\nsource = "CF_WSH"\n\n[[fields.transforms]]\n'
+            'name = "lookup"\n\n[fields.transforms.table]\n' + labels +
+            '\n[[fields]]\ntarget = "decision_date"\nsource = "CF_JDRQ"\nbogus = 1\n')
+    rows = text.splitlines()
+    assert len(rows) > 20_000 and rows[-1] == "bogus = 1"
+    with pytest.raises(MappingError) as caught:
+        parse_mapping(text, "long.toml")
+    [problem] = caught.value.problems
+    assert (problem.code, problem.line) == ("mapping.schema", len(rows)) and "unknown key 'bogus'" in problem.message_en
+    lines = line_map(text)
+    first = rows.index('"标签00000" = "代码00000"') + 1
+    for number in (0, 1, 9_999, 19_999):
+        assert lines[("fields", 0, "transforms", 0, "table", f"标签{number:05d}")] == first + number
+    assert lines[("fields", 1)] == len(rows) - 3
+
 def test_load_mapping_reads_files_and_refuses_what_is_not_a_mapping(tmp_path: Path) -> None:
     path = tmp_path / "m.toml"
     path.write_text(HEAD + rule("subject_name", 'source = "名称"'), encoding="utf-8")

@@ -28,6 +28,7 @@ starts; :func:`locate` answers for a path, falling back to the nearest enclosing
 
 from __future__ import annotations
 
+import bisect
 import contextlib
 import re
 from collections.abc import Sequence
@@ -67,10 +68,15 @@ class _Scanner:
         self.at = 0
         self.lines: dict[Path, int] = {}
         self.arrays: dict[Path, int] = {}  # array-of-tables path -> elements so far
+        self._newlines: list[int] | None = None  # offsets of the text's line feeds, found on first use
 
     @property
     def line(self) -> int:
-        return self.text.count("\n", 0, self.at) + 1
+        """The 1-based line of the current offset: 1 + the line feeds before it (a binary search over their
+        offsets, listed once: counting them from the start at every entry took time quadratic in the text)."""
+        if self._newlines is None:
+            self._newlines = [found.start() for found in re.finditer("\n", self.text)]
+        return bisect.bisect_left(self._newlines, self.at) + 1
 
     def char(self, offset: int = 0) -> str:
         index = self.at + offset
