@@ -27,6 +27,7 @@ warning``); 2 usage error or unreadable input.
 from __future__ import annotations
 
 import csv
+import io
 import json
 import re
 import sys
@@ -122,6 +123,8 @@ class _Rejects:
         if encoding.lower().replace("_", "-") in ("utf-16", "utf-16-le", "utf-16-be"):
             encoding = "utf-16"
         self.stream: IO[str] = stack.enter_context(output_stream(path, encoding, private=True))
+        if isinstance(self.stream, io.TextIOWrapper):  # the rows fit their own encoding; the reasons' Chinese
+            self.stream.reconfigure(errors="backslashreplace")  # may not (latin-1, big5): written as \uXXXX
         if self.delimited:
             self.writer = csv.writer(self.stream, delimiter=source.delimiter or ",", lineterminator="\r\n")
             self.writer.writerow([excel_safe(header) for header in (*source.headers, "_line", "_errors")])

@@ -185,6 +185,23 @@ def test_rejects_hold_the_failing_rows_unchanged_with_reasons(runner: CliRunner,
     assert not any(cell.startswith("=") for row in rows for cell in row)
 
 
+def test_rejects_in_an_encoding_without_chinese_keep_the_rows_and_escape_the_reasons(
+        runner: CliRunner, tmp_path: Path) -> None:
+    """--encoding latin-1 (cp1252, big5...): the rows are written back in it byte for byte, and the reasons'
+    characters it cannot hold as \\uXXXX escapes (it ended in an internal error, UnicodeEncodeError)."""
+    path = tmp_path / "latin.csv"
+    path.write_bytes(b"subject_name,decision_number,decision_date\nACME Ltd,X-1,2024-13-01\nB\xe9ta,X-2,2024-01-01\n")
+    for encoding in ("latin-1", "cp1252", "big5"):
+        rejects = tmp_path / f"rejects-{encoding}.csv"
+        result = runner.invoke(main, ["validate", str(path), "--class", "administrative_penalty", "--encoding",
+                                      encoding, "--rejects", str(rejects), *ON])
+        assert result.exit_code == 1, (encoding, result.output)
+        rows = list(csv.reader(io.StringIO(rejects.read_bytes().decode(encoding))))
+        source = list(csv.reader(io.StringIO(path.read_bytes().decode(encoding))))
+        assert [row[:-2] for row in rows] == [source[0], source[1], source[2]]
+        assert "record.required" in rows[1][-1] and "\\u" in rows[1][-1]
+
+
 def test_several_inputs_and_globs_share_one_report(runner: CliRunner, tmp_path: Path) -> None:
     for index in range(3):
         _export(tmp_path / f"feed{index}.csv", 10, seed=index, error_rate=0.2)
