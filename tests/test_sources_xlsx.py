@@ -155,6 +155,16 @@ def test_1904_date_system(tmp_path: Path) -> None:
     assert [row["日期"] for row in rows_of(chunks)] == ["1904-01-01", "1908-01-01"]
 
 
+def test_a_date_serial_past_the_year_9999_is_kept_as_written(tmp_path: Path) -> None:
+    """The last day Excel shows is 9999-12-31 (serial 2958465, or 2957003 in the 1904 system); a later serial
+    in a date cell, or one the rounding to whole seconds takes past it, is read as the number it is (it ended
+    in an internal error, OverflowError)."""
+    for date1904, cells in ((True, [2957003, 2958000]), (False, [2958465, "2958465.99999999"])):
+        _, chunks, _ = read(tmp_path, workbook({"S": [["日期"], *[[("styled", cell, DATE)] for cell in cells]]},
+                                               date1904=date1904))
+        assert [row["日期"] for row in rows_of(chunks)] == ["9999-12-31", str(cells[1])]
+
+
 def test_without_styles_numbers_stay_numbers(tmp_path: Path) -> None:
     _, chunks, _ = read(tmp_path, workbook({"S": [["n"], [("styled", 45366, DATE)]]}, styles=False))
     assert rows_of(chunks) == [{"n": "45366"}]

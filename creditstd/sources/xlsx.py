@@ -148,6 +148,13 @@ def serial_text(value: str, kind: str, date1904: bool) -> str:
     '18:00:00'
     >>> serial_text('59', 'date', False), serial_text('60', 'date', False), serial_text('0', 'date', True)
     ('1900-02-28', '60', '1904-01-01')
+
+    A serial past 9999-12-31 (rounded to the second) is no date Python can hold: kept as written.
+
+    >>> serial_text('2958465', 'date', False), serial_text('2958465.99999999', 'datetime', False)
+    ('9999-12-31', '2958465.99999999')
+    >>> serial_text('2957003', 'date', True), serial_text('2958000', 'date', True)
+    ('9999-12-31', '2958000')
     """
     try:
         serial = float(value)
@@ -155,12 +162,11 @@ def serial_text(value: str, kind: str, date1904: bool) -> str:
         return value
     if not 0 <= serial < 2958466 or (not date1904 and 60 <= serial < 61):
         return value
-    if date1904:
-        moment = datetime(1904, 1, 1) + timedelta(seconds=round(serial * 86400))
-    elif serial < 60:
-        moment = datetime(1899, 12, 31) + timedelta(seconds=round(serial * 86400))
-    else:
-        moment = datetime(1899, 12, 30) + timedelta(seconds=round(serial * 86400))
+    epoch = datetime(1904, 1, 1) if date1904 else datetime(1899, 12, 31 if serial < 60 else 30)
+    try:
+        moment = epoch + timedelta(seconds=round(serial * 86400))
+    except OverflowError:  # after 9999-12-31 23:59:59 (the 1904 system's last serial is 2957003)
+        return value
     if kind == "time":
         return moment.strftime("%H:%M:%S")
     if kind == "datetime" and (moment.hour or moment.minute or moment.second):
