@@ -62,8 +62,8 @@ import click
 
 from creditstd.cli._io import (
     CHECK_LINE_BYTES,
+    InputError,
     Line,
-    line_error,
     open_text_input,
     read_lines,
 )
@@ -229,15 +229,23 @@ class _Writer:
 
     A block's output described as :class:`_Parts` is made and written by a thread of its own (:class:`_Behind`)
     while the next block is checked; every other write waits for it first, so the order of the output is the
-    order of the calls."""
+    order of the calls.
+
+    The ``json`` document is begun with the first output (an input that cannot be opened writes nothing) and
+    always ended: by :meth:`finish`, or by :meth:`fail` when the input cannot be read on."""
 
     def __init__(self, options: Options) -> None:
         self.options = options
         self.listed = 0
         self._binary: str | None = None
         self._behind: _Behind | None = None
-        if options.output == "json":
-            click.echo('{"results": [', nl=False)
+        self._begun = False
+
+    def _begin(self) -> None:
+        if not self._begun:
+            self._begun = True
+            if self.options.output == "json":
+                click.echo('{"results": [', nl=False)
 
     def write(self, outputs: list[Any]) -> None:
         """Write ``outputs``: all text, or all UTF-8 bytes (only when :meth:`binary`), or an :class:`_Output` (a
@@ -245,6 +253,7 @@ class _Writer:
         after ``,\\n  ``)."""
         if not outputs:
             return
+        self._begin()
         if isinstance(outputs, _Output):
             for piece in outputs:
                 skip = 1 if self.options.output == "json" and not self.listed else 0  # the first: after "\\n  "
@@ -337,6 +346,7 @@ class _Writer:
 
     def finish(self, total: int, invalid: int) -> int:
         self.wait()
+        self._begin()
         summary = {"checked": total, "valid": total - invalid, "invalid": invalid}
         if self.options.output == "json":
             click.echo(f'\n], "summary": {json.dumps(summary)}}}')
@@ -350,19 +360,34 @@ class _Writer:
             )
         return 1 if invalid else 0
 
+    def fail(self, error: Unreadable, total: int, invalid: int) -> None:
+        """End the output when the input cannot be read on (``error`` is raised next: exit 2, the message on
+        stderr): what is written stays whole (text and JSON Lines: whole lines), and the ``json`` document is
+        closed, its summary counting the lines checked, its ``error`` member saying where reading stopped."""
+        self.wait()
+        self._begin()
+        if self.options.output == "json":
+            summary = {"checked": total, "valid": total - invalid, "invalid": invalid}
+            member = json.dumps(error.to_json(), ensure_ascii=False)
+            click.echo(f'\n], "summary": {json.dumps(summary)}, "error": {member}}}')
+
 
 def run(items: Iterable[tuple[int | None, str | None]], options: Options) -> int:
     """Check every item (``None``: a line too long to read), write the findings as they come (memory stays
     flat), return the exit code."""
     total = invalid = 0
     writer = _Writer(options)
-    for line, text in items:
-        verdict = _too_long() if text is None else check(text, strict=options.strict, kind=options.kind)
-        total += 1
-        invalid += not verdict.valid
-        if options.quiet and verdict.valid:
-            continue
-        writer.write([item_output(line, verdict, options)])
+    try:
+        for line, text in items:
+            verdict = _too_long() if text is None else check(text, strict=options.strict, kind=options.kind)
+            total += 1
+            invalid += not verdict.valid
+            if options.quiet and verdict.valid:
+                continue
+            writer.write([item_output(line, verdict, options)])
+    except Unreadable as error:
+        writer.fail(error, total, invalid)
+        raise
     return writer.finish(total, invalid)
 
 
@@ -424,18 +449,70 @@ def read_lines_from(
                 yield Line(number, text)
         decoder.decode(b"", final=True)
     except (ValueError, OSError) as error:  # UnicodeError is a ValueError
-        raise line_error(name, number + 1, codec, error) from None
+        raise read_error(name, number + 1, codec, error) from None
+
+
+class Unreadable(InputError):
+    """Input that could not be read on from ``line`` of ``file``: the :class:`InputError` (exit 2, the message on
+    stderr) that also gives what ``--format json`` closes its document with (:meth:`to_json`)."""
+
+    def __init__(self, code: str, file: str, line: int, zh: str, en: str) -> None:
+        super().__init__(zh, en)
+        self.code, self.file, self.line, self.message_zh, self.message_en = code, file, line, zh, en
+
+    def to_json(self) -> dict[str, object]:
+        """The ``error`` member of the JSON document: file names and messages masked (as on stderr) and
+        escaped like any echo."""
+
+        def shown(text: str) -> str:
+            return redact(printable(text, len(text)))
+
+        return {
+            "code": self.code,
+            "file": shown(self.file),
+            "line": self.line,
+            "message_zh": shown(self.message_zh),
+            "message_en": shown(self.message_en),
+        }
+
+
+def read_error(name: str, line: int, codec: codecs.CodecInfo, error: ValueError | OSError) -> Unreadable:
+    """The error for a read of ``name`` that failed at ``line``: text not in ``codec`` (``source.decode``), or an
+    I/O error (``source.unreadable``); the message is the one :func:`creditstd.cli._io.line_error` gives the
+    per-line reader of the text output."""
+    if isinstance(error, OSError):
+        return Unreadable(
+            "source.unreadable",
+            name,
+            line,
+            f"读取 {name} 第{line}行时出错：{error.strerror}",
+            f"cannot read {name} at line {line}: {error.strerror}",
+        )
+    return Unreadable(
+        "source.decode",
+        name,
+        line,
+        f"{name} 第{line}行附近不是 {codec.name} 编码；GBK 文件请用 --encoding gb18030",
+        f"{name} near line {line} is not valid {codec.name}; for GBK files use --encoding gb18030",
+    )
 
 
 def _blocks_of(lines: Iterable[Line]) -> Iterator[tuple[list[int], list[str | None]]]:
+    """``lines`` a block of :data:`BLOCK_LINES` at a time; the lines read before one that cannot be read are
+    checked (and written) before the error is raised, as the per-line text output does."""
     numbers: list[int] = []
     texts: list[str | None] = []
-    for line in lines:
-        numbers.append(line.number)
-        texts.append(None if line.overlong else line.text)
-        if len(numbers) >= BLOCK_LINES:
+    try:
+        for line in lines:
+            numbers.append(line.number)
+            texts.append(None if line.overlong else line.text)
+            if len(numbers) >= BLOCK_LINES:
+                yield numbers, texts
+                numbers, texts = [], []
+    except InputError:
+        if numbers:
             yield numbers, texts
-            numbers, texts = [], []
+        raise
     if numbers:
         yield numbers, texts
 
@@ -529,7 +606,7 @@ def _utf8_blocks(stream: BinaryIO, path: str, codec: codecs.CodecInfo, size: int
         try:
             data = stream.read(size)
         except OSError as error:
-            raise line_error(name, first + 1, codec, error) from None
+            raise read_error(name, first + 1, codec, error) from None
         cut = pending.__len__() + data.rfind(b"\n") + 1 if data else len(pending)
         chunk = pending + data
         block, pending = (chunk[:cut], chunk[cut:]) if data else (chunk, b"")
@@ -579,16 +656,20 @@ def run_bulk(blocks: Iterable[Any], options: Options) -> int:
     collecting = gc.isenabled()
     gc.disable()  # the loop makes many objects and no cycles: the collector's passes only cost time
     try:
-        for block in blocks:
-            if isinstance(block, _ByteBlock):
-                outputs, bad, count = _check_bytes(block, options, templates, writer.errors())
-            else:
-                numbers, texts = block
-                outputs, bad = _check_block(numbers, texts, options, templates)
-                count = len(texts)
-            total += count
-            invalid += bad
-            writer.write(outputs)
+        try:
+            for block in blocks:
+                if isinstance(block, _ByteBlock):
+                    outputs, bad, count = _check_bytes(block, options, templates, writer.errors())
+                else:
+                    numbers, texts = block
+                    outputs, bad = _check_block(numbers, texts, options, templates)
+                    count = len(texts)
+                total += count
+                invalid += bad
+                writer.write(outputs)
+        except Unreadable as error:
+            writer.fail(error, total, invalid)
+            raise
         return writer.finish(total, invalid)
     finally:
         writer.close()  # (output handed to the writing thread is written first, whatever happened)
