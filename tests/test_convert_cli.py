@@ -222,6 +222,42 @@ def test_a_bad_mapping_exits_2_naming_its_file_and_line(runner: CliRunner, tmp_p
     assert not (tmp_path / "batch").exists() and not (tmp_path / "batch.rejects.jsonl").exists()
 
 
+@pytest.mark.parametrize("fmt", ["csv", "tsv", "xlsx", "xml"])
+def test_an_unknown_encoding_is_an_error_of_the_mapping_at_its_line(runner: CliRunner, tmp_path: Path,
+                                                                     fmt: str) -> None:
+    """It blamed the input ("x1.xml: not well-formed XML (unknown encoding x-unknown)"); it is found when the
+    mapping is loaded, before any input is read, and named by the mapping file and the line of the entry."""
+    path, mapping = export(tmp_path, "xml" if fmt == "xml" else "csv", [item.record for item in fakes(3)])
+    data = tmp_path / f"x1.{fmt}"
+    data.write_bytes(path.read_bytes())
+    text = mapping.read_text(encoding="utf-8").replace('format = "csv"', f'format = "{fmt}"')
+    mapping.write_text(text.replace(f'format = "{fmt}"\n', f'format = "{fmt}"\nencoding = "x-unknown"\n'),
+                       encoding="utf-8")
+    assert mapping.read_text(encoding="utf-8").splitlines()[6] == 'encoding = "x-unknown"'
+    for inputs in ([data], [tmp_path / "missing.xml"]):
+        result = runner.invoke(main, ["convert", *map(str, inputs), "--mapping", str(mapping), "-o",
+                                      str(tmp_path / "batch"), *DEPARTMENT], env={"CREDITSTD_LANG": "both"})
+        assert result.exit_code == 2
+        assert result.stdout == ""
+        assert f"{mapping} 第7行" in result.stderr and f"{mapping}, line 7" in result.stderr
+        assert ("x-unknown" if fmt != "xlsx" else "this key does not apply here") in result.stderr  # (no encoding)
+        assert "x1." not in result.stderr and "missing" not in result.stderr
+        assert "Traceback" not in result.stderr
+        assert not (tmp_path / "batch").exists() and not (tmp_path / "batch.rejects.jsonl").exists()
+
+
+def test_an_xml_mapping_may_name_utf8_with_a_byte_order_mark(runner: CliRunner, tmp_path: Path) -> None:
+    """``encoding = "utf-8-sig"`` (accepted for CSV) reads XML too: libxml2 knows it as UTF-8 (it was refused as
+    "unknown encoding utf-8-sig", blaming the input)."""
+    path, mapping = export(tmp_path, "xml", [item.record for item in fakes(5)])
+    path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
+    text = mapping.read_text(encoding="utf-8")
+    mapping.write_text(text.replace('format = "xml"\n', 'format = "xml"\nencoding = "utf-8-sig"\n'), encoding="utf-8")
+    result = convert(runner, path, "--mapping", mapping, "--dry-run")
+    assert result.exit_code == 0, result.output
+    assert accounting(result.stderr) == (5, 5, 0)
+
+
 def test_a_column_the_mapping_names_must_be_in_the_export(runner: CliRunner, tmp_path: Path) -> None:
     path, mapping = export(tmp_path, "csv", [item.record for item in fakes(3)])
     mapping.write_text(mapping.read_text(encoding="utf-8").replace('source = "CF_WSH"', 'source = "文书号"'),

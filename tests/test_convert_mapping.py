@@ -265,6 +265,55 @@ def test_load_mapping_reads_files_and_refuses_what_is_not_a_mapping(tmp_path: Pa
         load_mapping(path)
 
 
+def _with_encoding(fmt: str, encoding: str) -> str:
+    """A mapping of format ``fmt`` whose ``encoding`` entry is on line 7."""
+    head = XML_HEAD if fmt == "xml" else HEAD.replace('format = "csv"', f'format = "{fmt}"')
+    text = head.replace(f'format = "{fmt}"\n', f'format = "{fmt}"\nencoding = "{encoding}"\n')
+    assert text.splitlines()[6] == f'encoding = "{encoding}"'
+    return text + rule("subject_name", 'source = "b"')
+
+
+@pytest.mark.parametrize("fmt", ["csv", "tsv", "xml"])
+@pytest.mark.parametrize("encoding", ["x-unknown", "utf-9", "base64", "rot13", "zlib", "undefined"])
+def test_an_encoding_that_cannot_be_used_is_a_mapping_error_at_its_line(fmt: str, encoding: str) -> None:
+    """Not left to the first input to fail (as "x1.xml: not well-formed XML (unknown encoding ...)")."""
+    with pytest.raises(MappingError) as caught:
+        parse_mapping(_with_encoding(fmt, encoding), "m.toml")
+    problem = caught.value.problems[0]
+    assert (problem.code, problem.line, caught.value.file) == ("mapping.encoding", 7, "m.toml")
+    assert problem.message_en == (f"m.toml, line 7: the encoding {encoding!r} cannot be used (unknown, or not a "
+                                  "text encoding: use e.g. utf-8, gb18030, gbk or utf-16)")
+    assert problem.message_zh.startswith(f"m.toml 第7行：无法使用编码“{encoding}”（未知的编码")
+
+
+def test_an_encoding_of_an_xlsx_mapping_is_refused_at_its_line() -> None:
+    with pytest.raises(MappingError) as caught:
+        parse_mapping(_with_encoding("xlsx", "x-unknown"), "m.toml")
+    assert (caught.value.code, caught.value.line) == ("mapping.schema", 7)
+
+
+@pytest.mark.parametrize("fmt", ["csv", "tsv", "xml"])
+@pytest.mark.parametrize("encoding", ["utf-8", "UTF-8", "utf8", "utf-8-sig", "gbk", "GBK", "gb2312", "gb18030",
+                                      "cp936", "utf-16", "utf-16le", "big5", "latin-1", "iso-8859-1", "cp1252"])
+def test_the_encodings_in_use_are_accepted(fmt: str, encoding: str) -> None:
+    assert parse_mapping(_with_encoding(fmt, encoding), "m.toml").source.encoding == encoding
+
+
+@pytest.mark.parametrize("encoding", ["x-gbk", "windows-936", "GB_2312-80"])
+def test_the_gb_names_xml_reads_as_gb18030_are_accepted_for_xml(encoding: str) -> None:
+    assert parse_mapping(_with_encoding("xml", encoding), "m.toml").source.encoding == encoding
+
+
+def test_an_encoding_python_reads_but_the_xml_parser_does_not_is_refused_for_xml() -> None:
+    """libxml2 reads XML; a code page it does not know is a mapping error for XML, and fine for CSV."""
+    assert parse_mapping(_with_encoding("csv", "cp437"), "m.toml").source.encoding == "cp437"
+    with pytest.raises(MappingError) as caught:
+        parse_mapping(_with_encoding("xml", "cp437"), "m.toml")
+    assert (caught.value.code, caught.value.line) == ("mapping.encoding", 7)
+    assert "the XML parser (libxml2) cannot read it" in caught.value.message_en
+    assert "XML 解析器（libxml2）不支持该编码" in caught.value.message_zh
+
+
 def test_a_mapping_cannot_execute_code_or_read_files() -> None:
     # TOML has no includes and no tags; every way a value could name another file or code is refused
     for body, code in [

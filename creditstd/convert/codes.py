@@ -33,6 +33,8 @@ MAPPING_CODES: dict[str, tuple[str, str]] = {
     "mapping.cardinality": ("{file} 第{line}行：{zh}", "{file}, line {line}: {en}"),
     "mapping.transform": ("{file} 第{line}行：转换“{name}”的参数有误（{zh}）",
                           "{file}, line {line}: transform {name!r}: {en}"),
+    "mapping.encoding": ("{file} 第{line}行：无法使用编码“{name}”（{zh}）",
+                         "{file}, line {line}: the encoding {name!r} cannot be used ({en})"),
     "mapping.column": ("{file} 第{line}行映射的列“{column}”不在 {data} 中（表头：{headers}）",
                        "{file}, line {line}: column {column!r} is not in {data} (the headers are: {headers})"),
 }

@@ -51,6 +51,7 @@ Problems are reported all at once, each with its line:
 
 from __future__ import annotations
 
+import codecs
 import functools
 import json
 import re
@@ -66,8 +67,10 @@ from jsonschema.exceptions import ValidationError as SchemaError
 from creditstd.convert.codes import MAPPING_CODES
 from creditstd.convert.toml_lines import MAX_KEY_PARTS, line_map, locate, long_key_line
 from creditstd.convert.transforms import Chain, compile_chain
+from creditstd.convert.xml_records import xml_encoding
 from creditstd.convert.xpath import RecordPath, SourcePath, UnsafePath, compile_path, compile_record_path
 from creditstd.exceptions import CreditstdError
+from creditstd.sources.sniff import canonical_encoding
 
 __all__ = ["MAX_MAPPING_BYTES", "FieldRule", "MappingError", "MappingProblem", "MappingSpec", "SourceSpec",
            "export_mapping", "load_mapping", "mapping_schema", "parse_mapping"]
@@ -344,6 +347,34 @@ def _lookup_target(class_name: str, key: str, code_table: str) -> str:
         else "zh"
 
 
+def _unusable_encoding(name: str, fmt: str) -> tuple[str, str] | None:
+    """Why the ``[source] encoding`` ``name`` cannot read a file of format ``fmt`` (Chinese, English), or None:
+    Python must know it as a text encoding (``codecs.lookup``; the CSV/TSV reader's
+    :func:`~creditstd.sources.sniff.canonical_encoding`), and XML is read by libxml2, which must know it too
+    (:func:`~creditstd.convert.xml_records.xml_encoding`).
+
+    >>> _unusable_encoding('GBK', 'csv'), _unusable_encoding('utf-8-sig', 'xml')
+    (None, None)
+    >>> _unusable_encoding('x-unknown', 'csv')[1]
+    'unknown, or not a text encoding: use e.g. utf-8, gb18030, gbk or utf-16'
+    """
+    if fmt == "xml":
+        if xml_encoding(name) is not None:
+            return None
+        try:
+            codecs.lookup(name)
+        except LookupError:
+            pass
+        else:
+            if canonical_encoding(name) is not None:
+                return ("XML 解析器（libxml2）不支持该编码：常用 utf-8、gb18030、gbk、utf-16",
+                        "the XML parser (libxml2) cannot read it: use e.g. utf-8, gb18030, gbk or utf-16")
+    elif canonical_encoding(name) is not None:
+        return None
+    return ("未知的编码，或不是文本编码：常用 utf-8、gb18030、gbk、utf-16",
+            "unknown, or not a text encoding: use e.g. utf-8, gb18030, gbk or utf-16")
+
+
 def _compile(document: dict[str, Any], lines: dict[tuple[str | int, ...], int], file: str,
              text: str) -> tuple[MappingSpec | None, list[MappingProblem]]:
     from creditstd.records import loader
@@ -368,6 +399,10 @@ def _compile(document: dict[str, Any], lines: dict[tuple[str | int, ...], int], 
             record = compile_record_path(raw["record"], namespaces)
         except UnsafePath as error:
             report("mapping.xpath", ("source", "record"), zh=error.zh, en=error.en)
+    if "encoding" in raw:  # checked now, before any input is read: an error of the mapping, at its line
+        unusable = _unusable_encoding(raw["encoding"], raw["format"])
+        if unusable:
+            report("mapping.encoding", ("source", "encoding"), name=raw["encoding"], zh=unusable[0], en=unusable[1])
     source = SourceSpec(raw["format"], raw.get("encoding"), raw.get("header_row"), raw.get("delimiter"),
                         raw.get("sheet"), record, namespaces)
     rules: list[FieldRule] = []

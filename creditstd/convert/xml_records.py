@@ -75,6 +75,8 @@ creditstd.sources.model.SourceError: source.xml_dtd: ...
 
 from __future__ import annotations
 
+import codecs
+import functools
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -98,6 +100,7 @@ __all__ = [
     "read_batches",
     "read_records",
     "reference_values",
+    "xml_encoding",
     "xml_error",
 ]
 
@@ -116,6 +119,43 @@ MAX_VALUE_CHARS = 100_000
 #: Encodings read as GB18030, their superset.
 GB_ENCODINGS = frozenset({"gbk", "gb2312", "gb_2312-80", "cp936", "x-gbk", "euc-cn", "ms936", "windows-936"})
 _CHUNK = 64 * 1024
+
+
+@functools.lru_cache(maxsize=256)
+def xml_encoding(name: str) -> str | None:
+    """The name the XML parser (libxml2) reads the text encoding ``name`` by, or None when Python knows no text
+    encoding of that name (``codecs.lookup``) or libxml2 cannot read it.  GBK and GB2312 are read as GB18030,
+    their superset; UTF-8 with a byte-order mark as UTF-8 (libxml2 skips the mark); any other encoding by the
+    name given, else by Python's name for it, when libxml2 knows one of them.
+
+    >>> xml_encoding('GBK'), xml_encoding('x-gbk'), xml_encoding('utf-8-sig'), xml_encoding('UTF-16LE')
+    ('gb18030', 'gb18030', 'utf-8', 'utf-16le')
+    >>> xml_encoding('latin-1'), xml_encoding('utf_16_le')
+    ('iso8859-1', 'utf-16le')
+    >>> xml_encoding('x-unknown'), xml_encoding('base64'), xml_encoding('cp437')  # none; not text; not libxml2's
+    (None, None, None)
+    """
+    lowered = name.lower()
+    if lowered in GB_ENCODINGS:  # (x-gbk, windows-936 and gb_2312-80 too, names Python does not know)
+        return "gb18030"
+    try:
+        codec = codecs.lookup(name)
+    except (LookupError, UnicodeError, ValueError, TypeError):
+        return None
+    if not getattr(codec, "_is_text_encoding", True):
+        return None
+    if codec.name in ("gbk", "gb2312", "gb18030"):
+        return "gb18030"
+    if codec.name == "utf-8-sig":
+        return "utf-8"
+    hyphens = codec.name.replace("_", "-")
+    for candidate in (lowered, codec.name, hyphens, re.sub(r"-([lb]e)$", r"\1", hyphens), hyphens.replace("-", "")):
+        try:
+            etree.XMLParser(encoding=candidate)
+        except LookupError:
+            continue
+        return candidate
+    return None
 
 
 def xml_error(code: str, path: str, line: int | None = None, **fields: object) -> SourceError:
@@ -573,7 +613,8 @@ def read_batches(
     opened = open_bytes(path)
     try:
         guard = _Guard(opened.stream, path, max_record_bytes)
-        chosen = encoding.lower() if encoding else guard.declared
+        # an encoding given is checked when the mapping is loaded (a name libxml2 does not know is a mapping error)
+        chosen = (xml_encoding(encoding) or encoding.lower()) if encoding else guard.declared
         if chosen in GB_ENCODINGS:
             chosen = "gb18030"
         options: dict[str, Any] = {
