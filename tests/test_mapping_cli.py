@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
@@ -127,13 +128,19 @@ def test_init_xml_finds_the_record_element_namespaces_and_attributes(runner: Cli
     assert "#   @n" in result.stdout
 
 
-def test_init_reads_an_xlsx_sample_with_a_title_row(runner: CliRunner, tmp_path: Path) -> None:
+def _xlsx_helper() -> Any:
+    """tests/test_sources_xlsx.py, whose ``workbook()`` makes XLSX files."""
     import importlib.util
 
     helper = importlib.util.spec_from_file_location("xlsx_helper", Path(__file__).parent / "test_sources_xlsx.py")
     assert helper is not None and helper.loader is not None
     module = importlib.util.module_from_spec(helper)
     helper.loader.exec_module(module)
+    return module
+
+
+def test_init_reads_an_xlsx_sample_with_a_title_row(runner: CliRunner, tmp_path: Path) -> None:
+    module = _xlsx_helper()
     sample = tmp_path / "处罚.xlsx"
     rows = [["2024年行政处罚信息"], ["行政相对人名称", "处罚决定书文号", "罚款金额（万元）"],
             ["某某科技有限公司", "京罚〔2024〕1号", 0.2]]
@@ -333,12 +340,7 @@ def test_init_masks_a_namespace_uri_holding_an_id_number(runner: CliRunner, tmp_
 
 
 def test_init_leaves_out_a_sheet_name_holding_an_id_number(runner: CliRunner, tmp_path: Path) -> None:
-    import importlib.util
-
-    helper = importlib.util.spec_from_file_location("xlsx_helper", Path(__file__).parent / "test_sources_xlsx.py")
-    assert helper is not None and helper.loader is not None
-    module = importlib.util.module_from_spec(helper)
-    helper.loader.exec_module(module)
+    module = _xlsx_helper()
     sample = tmp_path / "处罚.xlsx"
     rows = [["行政相对人名称", "处罚决定书文号"], ["某某科技有限公司", "京罚〔2024〕1号"]]
     sample.write_bytes(module.workbook({f"张三{_ID}": rows}))
