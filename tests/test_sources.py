@@ -35,6 +35,7 @@ from creditstd.sources import (
     expand_inputs,
     inputs,
     open_table,
+    sniff,
 )
 
 FIXTURES = Path(__file__).parent / "fixtures" / "sources"
@@ -267,7 +268,7 @@ def _decodes(data: bytes) -> bool:
 def test_utf8_sample_then_gbk_bytes_later(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, gbk_line: int) -> None:
     monkeypatch.setattr(delimited, "SAMPLE_BYTES", 1024)
     monkeypatch.setattr(blocks, "READ_BYTES", 4096)
-    lines = [b"name,note"] + [f"row{i},ascii".encode() for i in range(2, 4000)]
+    lines = ["名称,备注".encode()] + [f"row{i},ascii".encode() for i in range(2, 4000)]
     lines[gbk_line - 1] = "甲,中文".encode("gbk")
     with pytest.raises(SourceError) as caught:
         read_all(write(tmp_path, "a.csv", b"\n".join(lines) + b"\n"))
@@ -324,12 +325,186 @@ def test_gb_decoding_with_and_without_iconv(tmp_path: Path, monkeypatch: pytest.
 def test_bad_utf8_in_a_ragged_row_is_a_decode_error_and_quiet(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                                                capfd: pytest.CaptureFixture[str]) -> None:
     monkeypatch.setattr(delimited, "SAMPLE_BYTES", 256)
-    data = b"a,b\n" + b"1,2\n" * 300 + "甲,乙,丙\n".encode("gbk") + b"3,4\n"
+    data = "名称,备注\n".encode() + b"1,2\n" * 300 + "甲,乙,丙\n".encode("gbk") + b"3,4\n"
     with pytest.raises(SourceError) as caught:
         read_all(write(tmp_path, "a.csv", data))
     assert (caught.value.code, caught.value.line) == ("source.decode", 302)
     captured = capfd.readouterr()
     assert "Traceback" not in captured.err and "Exception ignored" not in captured.err
+
+
+# -- a damaged byte: the encoding of the rest of the file, its line and offset; an ASCII start -----------------
+
+def _rows(count: int) -> list[str]:
+    """A header and ``count - 1`` rows of Chinese text (lines 1 to ``count``)."""
+    return ["名称,处罚事由"] + [f"甲公司{i},违反规定第{i}条" for i in range(2, count + 1)]
+
+
+def _with_bad_bytes(lines: list[str], encoding: str, line: int, bad: bytes, at_start: bool = True) -> tuple[bytes, int]:
+    """The file of ``lines`` in ``encoding`` with ``bad`` put into ``line`` (at its start or after its first
+    character), and the 0-based offset of ``bad`` in it."""
+    encoded = [text.encode(encoding) for text in lines]
+    cut = 0 if at_start else len(lines[line - 1][0].encode(encoding))
+    encoded[line - 1] = encoded[line - 1][:cut] + bad + encoded[line - 1][cut:]
+    offset = sum(len(part) + 1 for part in encoded[: line - 1]) + cut
+    return b"\n".join(encoded) + b"\n", offset
+
+
+def _decode_error(path: str, **options: object) -> SourceError:
+    with pytest.raises(SourceError) as caught:
+        read_all(path, **options)
+    assert caught.value.code == "source.decode"
+    return caught.value
+
+
+def test_utf8_file_with_a_bad_byte_at_line_1002_names_utf8_and_that_line(tmp_path: Path) -> None:
+    """The report: a valid UTF-8 start with Chinese text, one bad byte at line 1002, was 'not valid gb18030'."""
+    data, offset = _with_bad_bytes(_rows(1100), "utf-8", 1002, b"\xff", at_start=False)
+    assert len(data) < delimited.SAMPLE_BYTES  # the bad byte is in the sample the encoding is told from
+    error = _decode_error(write(tmp_path, "penalties.csv", data))
+    assert error.line == 1002 and error.file.endswith("penalties.csv")
+    assert f"penalties.csv, line 1002 (byte offset {offset}): the bytes are not valid utf-8" in error.message_en
+    assert f"penalties.csv第1002行（字节偏移{offset}）：字节不是有效的 utf-8 编码" in error.message_zh
+
+
+@pytest.mark.parametrize("bad", [b"\xff", b"\x80", "中".encode()[:2]])
+def test_utf8_file_with_a_bad_byte_beyond_the_sample(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                      bad: bytes) -> None:
+    monkeypatch.setattr(delimited, "SAMPLE_BYTES", 2048)
+    monkeypatch.setattr(delimited, "BLOCK_BYTES", 4096)
+    data, offset = _with_bad_bytes(_rows(3000), "utf-8", 2500, bad, at_start=False)
+    error = _decode_error(write(tmp_path, "a.csv", data))
+    assert error.line == 2500 and f"(byte offset {offset}): the bytes are not valid utf-8" in error.message_en
+
+
+@pytest.mark.parametrize("sample", [2048, 1 << 20])
+def test_gbk_file_with_a_bad_byte_late_names_gb18030_and_its_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                   sample: int) -> None:
+    monkeypatch.setattr(delimited, "SAMPLE_BYTES", sample)
+    monkeypatch.setattr(blocks, "READ_BYTES", 4096)
+    data, offset = _with_bad_bytes(_rows(3000), "gbk", 2500, b"\xff", at_start=False)
+    error = _decode_error(write(tmp_path, "a.csv", data))
+    assert error.line == 2500 and f"(byte offset {offset}): the bytes are not valid gb18030" in error.message_en
+
+
+BAD_BYTES = {"utf-8": [b"\xff", b"\x80", b"\xc0\xaf", "中".encode()[:2]], "gbk": [b"\xff", b"\x80", b"\x81 "]}
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data(), encoding=st.sampled_from(["utf-8", "gbk"]), count=st.integers(2, 400),
+       sample=st.sampled_from([256, 1024, 4096, 1 << 20]), block=st.sampled_from([512, 4096]),
+       at_start=st.booleans())
+def test_a_bad_byte_anywhere_is_reported_at_its_line_in_the_files_encoding(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, data: st.DataObject, encoding: str, count: int,
+        sample: int, block: int, at_start: bool) -> None:
+    monkeypatch.setattr(delimited, "SAMPLE_BYTES", sample)
+    monkeypatch.setattr(delimited, "BLOCK_BYTES", block)
+    monkeypatch.setattr(blocks, "READ_BYTES", 300)
+    line = data.draw(st.integers(2, count), label="line")
+    bad = data.draw(st.sampled_from(BAD_BYTES[encoding]), label="bad")
+    content, offset = _with_bad_bytes(_rows(count), encoding, line, bad, at_start)
+    error = _decode_error(write(tmp_path, "gen.csv", content))
+    named = "utf-8" if encoding == "utf-8" else "gb18030"
+    assert error.line == line
+    assert f"gen.csv, line {line} (byte offset {offset}): the bytes are not valid {named} (" in error.message_en
+    assert f"第{line}行（字节偏移{offset}）：字节不是有效的 {named} 编码" in error.message_zh
+
+
+#: Words of credit exports.  In GBK most of their characters are not UTF-8 (a GBK text of only characters that
+#: are, such as 一, is valid UTF-8 and read as such: no detector can tell).
+WORDS = ("名称", "统一社会信用代码", "行政处罚", "决定书文号", "违法行为类型", "违法事实", "处罚依据", "处罚类别",
+         "罚款", "没收违法所得", "暂扣许可证", "处罚决定日期", "处罚机关", "数据来源单位", "备注", "有限公司",
+         "股份有限公司", "北京市", "上海市", "广州市", "深圳市", "市场监督管理局", "税务局", "生态环境局", "张三",
+         "李四", "王五", "赵建华", "警告", "责令改正", "未按规定", "虚假宣传", "逃避缴纳税款", "是", "否",
+         "个体工商户", "法定代表人")
+
+
+@settings(max_examples=200, deadline=None)
+@given(words=st.lists(st.sampled_from(WORDS), min_size=4, max_size=60), where=st.floats(0, 1),
+       bad=st.sampled_from([b"\xff", b"\x80", b"\xfe", "中".encode()[:2]]))
+def test_utf8_or_gb18030_on_a_damaged_sample(words: list[str], where: float, bad: bytes) -> None:
+    """GBK text, damaged or not, is GB 18030; UTF-8 text with a damaged byte is UTF-8 (it was GB 18030)."""
+    lines = [f"{index},{word}\n" for index, word in enumerate(words)]
+    for encoding, expected in (("gbk", "gb18030"), ("utf-8", "utf-8")):
+        encoded = [line.encode(encoding) for line in lines]
+        at = int(where * len(encoded))
+        damaged = b"".join(encoded[:at]) + bad + b"".join(encoded[at:])
+        assert sniff.utf8_or_gb18030(damaged, complete=True) == expected
+        assert sniff.utf8_or_gb18030(b"".join(encoded), complete=True) == expected
+
+
+def _ascii_then(encoding: str, ascii_lines: int, rows: int = 400) -> tuple[bytes, list[str]]:
+    """A file whose first ``ascii_lines`` lines are ASCII (an English header and rows), then Chinese rows."""
+    lines = ["name,reason"] + [f"company {i},reason {i}" for i in range(2, ascii_lines + 1)]
+    lines += [f"甲公司{i},违反规定第{i}条" for i in range(rows)]
+    return ("\n".join(lines) + "\n").encode(encoding), lines
+
+
+@pytest.mark.parametrize("compress", [False, True])
+@pytest.mark.parametrize("encoding", ["gbk", "utf-8"])
+def test_a_pure_ascii_sample_decides_nothing_the_first_non_ascii_bytes_do(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, encoding: str, compress: bool) -> None:
+    monkeypatch.setattr(delimited, "SAMPLE_BYTES", 1024)
+    monkeypatch.setattr(delimited, "BLOCK_BYTES", 4096)
+    monkeypatch.setattr(blocks, "READ_BYTES", 4096)
+    data, lines = _ascii_then(encoding, 3000)
+    path = write(tmp_path, "a.csv.gz" if compress else "a.csv", gzip.compress(data) if compress else data)
+    source, chunks, problems = read_all(path)
+    assert source.encoding == ("gb18030" if encoding == "gbk" else "utf-8") and not problems
+    assert [f"{row['name']},{row['reason']}" for row in rows_of(chunks)] == lines[1:]  # no mojibake
+    assert lines_of(chunks) == list(range(2, len(lines) + 1))
+
+
+def test_a_pure_ascii_file_is_utf8_and_a_late_bad_byte_is_reported(tmp_path: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(delimited, "SAMPLE_BYTES", 1024)
+    ascii_only = b"name,reason\n" + b"".join(f"company {i},reason {i}\n".encode() for i in range(2, 3000))
+    source, chunks, _ = read_all(write(tmp_path, "a.csv", ascii_only))
+    assert source.encoding == "utf-8" and len(rows_of(chunks)) == 2998
+    data, _ = _ascii_then("gbk", 2000)
+    broken = data.replace("甲公司50,".encode("gbk"), "甲公司50,".encode("gbk") + b"\xff")
+    error = _decode_error(write(tmp_path, "b.csv", broken))
+    assert error.line == 2051 and "gb18030" in error.message_en
+
+
+def test_from_stdin_a_pure_ascii_start_then_gbk_is_reported_not_misread(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Stdin cannot be read twice: UTF-8 is assumed, and the first GBK bytes stop the reading, saying why."""
+    monkeypatch.setattr(delimited, "SAMPLE_BYTES", 1024)
+    data, _ = _ascii_then("gbk", 3000)
+
+    class Stdin:
+        buffer = io.BytesIO(data)
+
+    monkeypatch.setattr(sys, "stdin", Stdin())
+    error = _decode_error("-")
+    assert error.line == 3001 and f"(byte offset {data.index('甲'.encode('gbk'))})" in error.message_en
+    assert "not valid utf-8; UTF-8 was assumed because the first MiB is plain ASCII" in error.message_en
+    assert "gb18030" in error.message_en and "故按UTF-8读取" in error.message_zh
+
+
+def test_forced_encoding_is_not_second_guessed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(delimited, "SAMPLE_BYTES", 1024)
+    ascii_then_gbk = write(tmp_path, "a.csv", _ascii_then("gbk", 3000)[0])
+    error = _decode_error(ascii_then_gbk, encoding="utf-8")
+    assert error.line == 3001 and "not valid utf-8 (" in error.message_en  # no look ahead, no note
+    source, chunks, _ = read_all(ascii_then_gbk, encoding="gbk")
+    assert source.encoding == "gb18030" and rows_of(chunks)[-1]["name"] == "甲公司399"
+    utf8, _ = _with_bad_bytes(_rows(1100), "utf-8", 1002, b"\xff")
+    assert "not valid gb18030" in _decode_error(write(tmp_path, "b.csv", utf8), encoding="gb18030").message_en
+
+
+def test_validate_command_on_the_reported_file(tmp_path: Path) -> None:
+    """The command line: exit 2 (unreadable input), both languages, the file, UTF-8 and line 1002, no traceback."""
+    from click.testing import CliRunner
+
+    from creditstd.cli import main
+
+    data, offset = _with_bad_bytes(_rows(1100), "utf-8", 1002, b"\xff", at_start=False)
+    path = write(tmp_path, "penalties.csv", data)
+    result = CliRunner().invoke(main, ["validate", path])
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert f"penalties.csv, line 1002 (byte offset {offset}): the bytes are not valid utf-8" in result.stderr
+    assert "penalties.csv第1002行" in result.stderr and "gb18030" not in result.stderr
 
 
 def test_nul_byte_beyond_the_sample(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -232,6 +232,11 @@ class Utf8Stream(io.RawIOBase):
         self._skip = skip
         self._bom = bom if encoding in PASSTHROUGH else 0
         self._carry = b""
+        #: Bytes of the file read so far, and where the bytes :meth:`_read_raw` returned last start (0-based).
+        self._file_offset = 0
+        self._data_offset = 0
+        #: Where the carried bytes of a GB file (the next segment) start in the file.
+        self._carry_offset = 0
         self._eof = False
         self._out: deque[bytes] = deque()
         self._passthrough = encoding in PASSTHROUGH
@@ -240,14 +245,15 @@ class Utf8Stream(io.RawIOBase):
         self._decoder = (None if self._passthrough or encoding == "gb18030"
                          else codecs.getincrementaldecoder(encoding)("strict"))
         self._gb = encoding == "gb18030"
-        self._pending: deque[tuple[bytes, int, Future[tuple[bytes, int | None]]]] = deque()
+        self._pending: deque[tuple[bytes, int, int, Future[tuple[bytes, int | None]]]] = deque()
         self._pool: ThreadPoolExecutor | None = None
         self._raw_line = first_line
         self._produced_line = first_line
         #: Whether a quote character has been handed out (no quote: no cell can hold a line break).
         self.quotes_seen = False
-        #: Blocks handed out that rows not yet delivered may come from, with the line each starts on.
-        self._kept: deque[tuple[int, bytes]] = deque()
+        #: Blocks handed out that rows not yet delivered may come from, with the line each starts on and,
+        #: for UTF-8 handed over as read, where it starts in the file (else None).
+        self._kept: deque[tuple[int, bytes, int | None]] = deque()
         self._lock = threading.Lock()
 
     def readable(self) -> bool:
@@ -268,20 +274,26 @@ class Utf8Stream(io.RawIOBase):
                 data = self._raw.read(self._read_bytes)
             except Exception as error:  # gzip damage, an I/O error
                 raise read_error(error, self.path, self._produced_line) from None
+        data = data or b""
+        self._data_offset = self._file_offset
+        self._file_offset += len(data)
         if self._bom:
+            self._data_offset += self._bom
             data, self._bom = data[self._bom:], 0  # the head of the file always holds the whole mark
-        return data or b""
+        return data
 
-    def _next_gb_raw(self) -> tuple[bytes, int] | None:
-        """The next run of whole lines of a GB file, undecoded, and its line feeds; None at the end."""
+    def _next_gb_raw(self) -> tuple[bytes, int, int] | None:
+        """The next run of whole lines of a GB file, undecoded, its line feeds and where it starts in the
+        file; None at the end."""
         while True:
             if self._eof:
                 return None
             data = self._read_raw()
+            start = self._carry_offset
             if not data:
                 self._eof = True
                 segment, self._carry = self._carry, b""
-                return (segment, segment.count(b"\n")) if segment else None
+                return (segment, segment.count(b"\n"), start) if segment else None
             data = self._carry + data if self._carry else data
             cut = data.rfind(b"\n") + 1
             if cut == 0:
@@ -290,25 +302,28 @@ class Utf8Stream(io.RawIOBase):
                     raise source_error("source.row_too_long", self.path, self._raw_line, limit=MAX_LINE)
                 continue
             segment, self._carry = (data, b"") if cut == len(data) else (data[:cut], data[cut:])
+            self._carry_offset = start + cut
             feeds = _count_line_feeds(segment)
             self._raw_line += feeds
-            return segment, feeds
+            return segment, feeds, start
 
-    def _next_segment(self) -> tuple[bytes, int | None] | None:
-        """The next piece of the file as UTF-8 and its line feeds (None: not counted yet), or None at the end."""
+    def _next_segment(self) -> tuple[bytes, int | None, int | None] | None:
+        """The next piece of the file as UTF-8, its line feeds (None: not counted yet) and where it starts in
+        the file (UTF-8 handed over as read; else None), or None at the end."""
         if self._gb:
             while len(self._pending) < _DECODE_AHEAD:
                 raw = self._next_gb_raw()
                 if raw is None:
                     break
-                self._pending.append((raw[0], raw[1], self._workers().submit(_convert_gb, raw[0])))
+                segment, feeds, start = raw
+                self._pending.append((segment, feeds, start, self._workers().submit(_convert_gb, segment)))
             if not self._pending:
                 return None
-            segment, feeds, future = self._pending.popleft()
+            segment, feeds, start, future = self._pending.popleft()
             converted, bad = future.result()
             if bad is not None:
-                raise self._decode_error(segment, bad)
-            return converted, feeds
+                raise self._decode_error(segment, bad, start)
+            return converted, feeds, None
         if self._eof:
             return None
         data = self._read_raw()
@@ -316,20 +331,21 @@ class Utf8Stream(io.RawIOBase):
             self._eof = True
             if self._decoder is not None:
                 tail = self._decode_generic(b"", final=True)
-                return (tail, None) if tail else None
+                return (tail, None, None) if tail else None
             return None
         if self._passthrough:
-            return data, None
-        return self._decode_generic(data, final=False), None
+            return data, None, self._data_offset
+        return self._decode_generic(data, final=False), None, None
 
     def _workers(self) -> ThreadPoolExecutor:
         if self._pool is None:
             self._pool = ThreadPoolExecutor(max_workers=_DECODE_AHEAD - 1, thread_name_prefix="creditstd-gb")
         return self._pool
 
-    def _decode_error(self, segment: bytes, start: int) -> SourceError:
-        return source_error("source.decode", self.path, self._produced_line + segment.count(b"\n", 0, start),
-                            encoding=self.encoding)
+    def _decode_error(self, segment: bytes, bad: int, start: int) -> SourceError:
+        """The error for the byte at ``bad`` in ``segment`` (whole lines of a GB file starting at ``start``)."""
+        return source_error("source.decode", self.path, self._produced_line + segment.count(b"\n", 0, bad),
+                            offset=start + bad, encoding=self.encoding)
 
     def _decode_generic(self, data: bytes, *, final: bool) -> bytes:
         assert self._decoder is not None
@@ -344,7 +360,7 @@ class Utf8Stream(io.RawIOBase):
         produced = self._next_segment()
         if produced is None:
             return False
-        segment, feeds = produced
+        segment, feeds, offset = produced
         while segment.endswith(b"\r"):  # Arrow drops the LF of a quoted CR LF split across blocks (#51368)
             following = self._next_segment()
             if following is None:
@@ -354,6 +370,8 @@ class Utf8Stream(io.RawIOBase):
         if self._skip:
             dropped = min(self._skip, len(segment))
             segment, self._skip, feeds = segment[dropped:], self._skip - dropped, None
+            if offset is not None:
+                offset += dropped
             if not segment:
                 return True
         nul = segment.find(b"\x00")
@@ -362,7 +380,7 @@ class Utf8Stream(io.RawIOBase):
         if not self.quotes_seen and b'"' in segment:
             self.quotes_seen = True
         with self._lock:
-            self._kept.append((self._produced_line, segment))
+            self._kept.append((self._produced_line, segment, offset))
         self._produced_line += _count_line_feeds(segment) if feeds is None else feeds
         self._out.append(segment)
         return True
@@ -397,34 +415,51 @@ class Utf8Stream(io.RawIOBase):
         """Forget kept blocks whose bytes all lie on lines before ``line`` (every row there has been delivered)."""
         with self._lock:
             while len(self._kept) > 1:
-                _, block = self._kept[0]
+                _, block, _ = self._kept[0]
                 last = self._kept[1][0] - (1 if block.endswith(b"\n") else 0)  # the last line this block touches
                 if last >= line:
                     break
                 self._kept.popleft()
 
-    def locate_invalid_utf8(self) -> int | None:
-        """The line of the first byte that is not UTF-8 in the kept blocks, if there is one."""
+    def locate_invalid_utf8(self) -> tuple[int, int | None] | None:
+        """The line of the first byte that is not UTF-8 in the kept blocks and where it is in the file (None
+        when not known), if there is one.
+
+        The first kept block may start inside a character whose first bytes were in a block forgotten
+        (their rows were delivered, so Arrow found them valid): those continuation bytes are passed over.
+        """
         with self._lock:
             blocks = list(self._kept)
         decoder = codecs.getincrementaldecoder("utf-8")("strict")
-        for start, block in blocks:
+        previous: tuple[int, bytes, int | None] | None = None
+        for index, (start, block, offset) in enumerate(blocks):
+            skip = 0
+            if index == 0:
+                while skip < min(3, len(block)) and 0x80 <= block[skip] < 0xC0:
+                    skip += 1
+            pending = len(decoder.getstate()[0])  # the start of a character, from the end of the block before
             try:
-                decoder.decode(block, False)
+                decoder.decode(block[skip:], False)
             except UnicodeDecodeError as error:
-                return start + block.count(b"\n", 0, max(error.start, 0))
+                bad = skip + error.start - pending
+                if bad < 0 and previous is not None:  # the character begun there is cut short
+                    start, block, offset = previous
+                    bad += len(block)
+                bad = max(bad, 0)
+                return start + block.count(b"\n", 0, bad), None if offset is None else offset + bad
+            previous = (start, block, offset)
         return None
 
     def text_from_line(self, line: int) -> str | None:
         """The text from the start of ``line`` to the end of what was handed out, if the kept blocks hold it."""
         with self._lock:
             blocks = list(self._kept)
-        for index, (start, block) in enumerate(blocks):
+        for index, (start, block, _) in enumerate(blocks):
             end = start + block.count(b"\n")
             if start <= line <= end:
                 offset = 0
                 for _ in range(line - start):
                     offset = block.index(b"\n", offset) + 1
-                rest = b"".join([block[offset:]] + [later for _, later in blocks[index + 1:]])
+                rest = b"".join([block[offset:]] + [later for _, later, _ in blocks[index + 1:]])
                 return rest.decode("utf-8", "replace")
         return None

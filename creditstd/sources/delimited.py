@@ -3,9 +3,14 @@
 How a file is read:
 
 1. The first MiB is decoded (byte-order mark; else UTF-8 if it decodes, a character cut at the end of
-   the sample allowed; else GB 18030; ``encoding=`` overrides all but a byte-order mark) and parsed
-   with :mod:`csv` to find the delimiter (``,`` ``\\t`` ``;`` ``|``, counted outside quotes), title
-   rows above the header, and the header itself (``header_row=`` overrides).
+   the sample allowed, or if it is UTF-8 with a damaged byte; else GB 18030; ``encoding=`` overrides all
+   but a byte-order mark; see :func:`~creditstd.sources.sniff.utf8_or_gb18030`) and parsed with
+   :mod:`csv` to find the delimiter (``,`` ``\\t`` ``;`` ``|``, counted outside quotes), title rows
+   above the header, and the header itself (``header_row=`` overrides).  A first MiB of plain ASCII
+   decides nothing: the file is read on, through a second handle, to its first non-ASCII byte, and the
+   MiB from there decides between UTF-8 and GB 18030 (ASCII to the end: UTF-8).  Where the input cannot
+   be read twice (stdin, a pipe) UTF-8 is assumed, and bytes that are not UTF-8 stop the reading with an
+   error that says so.
 2. The rest streams through :class:`~creditstd.sources.blocks.Utf8Stream` (decoding, NUL check, line
    counting) into :func:`pyarrow.csv.open_csv` in 512 KiB blocks, one thread parsing, every column a
    string, quoted cells may hold line breaks, blank lines kept so that none is lost from the count.
@@ -51,6 +56,7 @@ from __future__ import annotations
 
 import codecs
 import functools
+import re
 import sys
 from collections.abc import Generator, Iterator
 from typing import Any
@@ -61,7 +67,7 @@ import pyarrow.csv as pacsv
 
 from creditstd.arrow_text import text_buffers
 from creditstd.sources.blocks import Utf8Stream
-from creditstd.sources.inputs import Opened, read_error
+from creditstd.sources.inputs import Opened, read_error, reopen
 from creditstd.sources.model import RowProblem, Source, SourceError, TableChunk, row_problem, source_error
 from creditstd.sources.sniff import (
     canonical_encoding,
@@ -73,6 +79,7 @@ from creditstd.sources.sniff import (
     scan_records,
     sniff_delimiter,
     unique_headers,
+    utf8_or_gb18030,
 )
 
 __all__ = ["BLOCK_BYTES", "CHUNK_BYTES", "SAMPLE_BYTES", "open_delimited", "place_rows"]
@@ -84,6 +91,11 @@ BLOCK_BYTES = 1 << 19  # Arrow reads up to 32 blocks ahead: the block size bound
 #: A chunk stops growing at about this many bytes of cell text, whatever ``batch_rows`` says.
 CHUNK_BYTES = 6 << 20
 _HEADER_RECORDS = 25
+_NON_ASCII = re.compile(rb"[\x80-\xff]")
+#: What a ``source.decode`` error adds when UTF-8 was only assumed (a first MiB of ASCII, read from a pipe).
+_ASSUMED_NOTE = {"note_zh": "；文件前1MiB均为ASCII，而标准输入或管道无法回读，故按UTF-8读取；GBK文件须指定 gb18030",
+                 "note": "; UTF-8 was assumed because the first MiB is plain ASCII and stdin or a pipe cannot be "
+                         "read twice; a GBK file needs gb18030"}
 
 
 def _sample(opened: Opened) -> tuple[bytes, bool]:
@@ -106,8 +118,42 @@ def _decode_sample(sample: bytes, codec: str, complete: bool, path: str) -> str:
     try:
         return decoder.decode(sample, complete)
     except UnicodeDecodeError as error:
-        before = codecs.getincrementaldecoder(codec)("replace").decode(sample[: error.start], False)
-        raise source_error("source.decode", path, count_line_breaks(before) + 1, encoding=codec) from None
+        offset = error.start + (len(codecs.BOM_UTF8) if codec == "utf-8-sig" else 0)  # it counts after the mark
+        before = codecs.getincrementaldecoder(codec)("replace").decode(sample[:offset], False)
+        raise source_error("source.decode", path, count_line_breaks(before) + 1, offset=offset,
+                           encoding=codec) from None
+
+
+def _after_ascii(opened: Opened, start: int) -> str | None:
+    """The encoding of a file whose first ``start`` bytes are ASCII: ``utf-8`` or ``gb18030`` as the MiB from
+    its first non-ASCII byte on tells (``utf-8`` if it is ASCII to the end).  The file is read again through a
+    second handle, a block at a time, nothing kept but that MiB.  None where that cannot be done (stdin, a
+    pipe) or fails (the reading proper then meets the same failure and reports it)."""
+    stream = reopen(opened)
+    if stream is None:
+        return None
+    try:
+        with stream:
+            stream.seek(start)
+            while True:
+                block = stream.read(BLOCK_BYTES)
+                if not block:
+                    return "utf-8"
+                found = _NON_ASCII.search(block)
+                if found is None:
+                    continue
+                parts = [block[found.start():]]
+                size, complete = len(parts[0]), False
+                while size < SAMPLE_BYTES:
+                    more = stream.read(SAMPLE_BYTES - size)
+                    if not more:
+                        complete = True
+                        break
+                    parts.append(more)
+                    size += len(more)
+                return utf8_or_gb18030(b"".join(parts), complete=complete)
+    except Exception:  # gzip damage, an I/O error
+        return None
 
 
 def _complete_lines(text: str, complete: bool) -> str:
@@ -147,6 +193,10 @@ def open_delimited(opened: Opened, *, format: str | None = None, encoding: str |
     nul = text.find("\x00")
     if nul >= 0:
         raise source_error("source.nul_byte", path, count_line_breaks(text[:nul]) + 1)
+    assumed = False
+    if forced is None and not bom and not complete and codec == "utf-8" and sample.isascii():
+        found = _after_ascii(opened, len(sample))  # the same text in either encoding: only the rest differs
+        codec, assumed = found or codec, found is None
     text = _complete_lines(text, complete)
     if delimiter is None:
         delimiter = "\t" if format == "tsv" else sniff_delimiter(text)
@@ -173,7 +223,7 @@ def open_delimited(opened: Opened, *, format: str | None = None, encoding: str |
                         skip=len(text[: header.end].encode("utf-8")), bom=bom, head=sample,
                         read_bytes=BLOCK_BYTES)
     empty = complete and not text[header.end:]
-    return source, _Rows(stream, source, batch_rows, empty)
+    return source, _Rows(stream, source, batch_rows, empty, assumed)
 
 
 def place_rows(valid_spans: np.ndarray, valid_blank: np.ndarray, invalid: list[tuple[int, int]],
@@ -284,8 +334,10 @@ _Piece = tuple[pa.RecordBatch, np.ndarray, np.ndarray]  # rows, their lines, the
 class _Rows:
     """The iterator :func:`open_delimited` returns: row problems, then the chunk they came with."""
 
-    def __init__(self, stream: Utf8Stream, source: Source, batch_rows: int, empty: bool) -> None:
+    def __init__(self, stream: Utf8Stream, source: Source, batch_rows: int, empty: bool,
+                 assumed: bool = False) -> None:
         self._stream = stream
+        self._assumed = assumed  # UTF-8 only assumed: the first MiB is ASCII and the input cannot be read twice
         self._source = source
         self._batch_rows = max(1, batch_rows)
         self._empty = empty
@@ -336,7 +388,8 @@ class _Rows:
         if isinstance(error, (pa.ArrowInvalid, UnicodeDecodeError)):
             bad = None if self._stream.checks_utf8 else self._stream.locate_invalid_utf8()
             if bad is not None:
-                return source_error("source.decode", self._source.path, bad, encoding=self._source.encoding)
+                return source_error("source.decode", self._source.path, bad[0], offset=bad[1],
+                                    encoding=self._source.encoding, **(_ASSUMED_NOTE if self._assumed else {}))
             if "straddling" in str(error):  # a row longer than a block: a quote left open
                 return source_error("source.row_too_long", self._source.path, line, limit=BLOCK_BYTES)
             return source_error("source.unreadable", self._source.path, line, reason="CSV parse error")

@@ -23,7 +23,7 @@ from typing import BinaryIO
 
 from creditstd.sources.model import SourceError, source_error
 
-__all__ = ["HEAD_BYTES", "Opened", "expand_inputs", "open_bytes", "read_error"]
+__all__ = ["HEAD_BYTES", "Opened", "expand_inputs", "open_bytes", "read_error", "reopen"]
 
 #: Bytes peeked at the start of every input (after gzip) to tell its format and encoding.
 HEAD_BYTES = 64 * 1024
@@ -152,6 +152,35 @@ class Opened:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def reopen(opened: Opened) -> BinaryIO | None:
+    """A second, independent stream over the bytes of ``opened`` from the first (after gzip), or None where
+    the input cannot be read twice: stdin, a named pipe, a device, or a file that no longer opens.
+
+    For a look ahead that must not disturb the reading: the caller closes it.
+
+    >>> import os, tempfile
+    >>> path = os.path.join(tempfile.mkdtemp(), 'a.csv')
+    >>> with open(path, 'wb') as file:
+    ...     _ = file.write(b'a,b\\n1,2\\n')
+    >>> with open_bytes(path) as opened:
+    ...     again = reopen(opened)
+    ...     _ = opened.stream.read()
+    ...     again.read(), again.close(), reopen(open_bytes('-', stdin=io.BytesIO(b'a\\n')))
+    (b'a,b\\n1,2\\n', None, None)
+    """
+    if opened.path == "-":
+        return None
+    try:
+        if not stat.S_ISREG(os.stat(opened.path).st_mode):
+            return None
+        if opened.compression == "gzip":  # the GzipFile opens the file, and closes it
+            # typeshed does not count GzipFile (a BufferedIOBase) as a BinaryIO, though it is one in use
+            return gzip.GzipFile(opened.path, mode="rb")  # type: ignore[return-value]
+        return open(opened.path, "rb")
+    except (OSError, ValueError):
+        return None
 
 
 def open_bytes(path: str, *, stdin: BinaryIO | None = None) -> Opened:

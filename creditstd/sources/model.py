@@ -29,7 +29,8 @@ __all__ = ["CODES", "ROW_CODES", "RowProblem", "Source", "SourceError", "TableCh
            "source_error"]
 
 #: Code -> (Chinese, English) template of every :class:`SourceError`.  Fields: ``file`` (always, made
-#: printable), ``where`` (``", line N"`` / ``"第N行"`` when a line is known) and the code's own fields.
+#: printable), ``where`` (``", line N"`` / ``"第N行"`` when a line is known, with ``" (byte offset B)"`` /
+#: ``"（字节偏移B）"`` when the offset is known) and the code's own fields (``note``/``note_zh``: empty unless given).
 CODES: dict[str, tuple[str, str]] = {
     "source.not_found": ("找不到文件 {file}", "{file}: no such file"),
     "source.no_match": ("没有与 {file} 匹配的文件", "{file}: no file matches this pattern"),
@@ -41,8 +42,8 @@ CODES: dict[str, tuple[str, str]] = {
     "source.format": ("{file}：{zh}", "{file}: {en}"),
     "source.encoding": ("{file}：未知的编码或不是文本编码（常用 utf-8、gb18030、utf-16）",
                         "{file}: unknown encoding, or not a text encoding (use e.g. utf-8, gb18030, utf-16)"),
-    "source.decode": ("{file}{where_zh}：字节不是有效的 {encoding} 编码（可用 encoding 指定编码）",
-                      "{file}{where}: the bytes are not valid {encoding} (give the encoding explicitly)"),
+    "source.decode": ("{file}{where_zh}：字节不是有效的 {encoding} 编码{note_zh}（可用 encoding 指定编码）",
+                      "{file}{where}: the bytes are not valid {encoding}{note} (give the encoding explicitly)"),
     "source.nul_byte": ("{file}{where_zh}：含有NUL字节（二进制文件，或编码不对）",
                         "{file}{where}: a NUL byte (a binary file, or the wrong encoding)"),
     "source.gzip": ("{file}{where_zh}：gzip 压缩数据损坏或被截断",
@@ -124,15 +125,22 @@ def _rebuild_error(code: str, zh: str, en: str, file: str | None, line: int | No
     return SourceError(code, zh, en, file=file, line=line)
 
 
-def source_error(code: str, path: str, line: int | None = None, **fields: object) -> SourceError:
-    """The :class:`SourceError` registered under ``code`` for ``path`` (and ``line``), its templates filled."""
+def source_error(code: str, path: str, line: int | None = None, *, offset: int | None = None,
+                 **fields: object) -> SourceError:
+    """The :class:`SourceError` registered under ``code`` for ``path`` (and ``line``, and ``offset``: the
+    0-based position of the offending byte in the file, after gzip), its templates filled.
+
+    >>> source_error('source.decode', 'a.csv', 1002, offset=58123, encoding='utf-8').message_en
+    'a.csv, line 1002 (byte offset 58123): the bytes are not valid utf-8 (give the encoding explicitly)'
+    """
     zh, en = CODES[code]
-    values: dict[str, object] = {
-        "file": shown_path(path),
-        "where": f", line {line}" if line is not None else "",
-        "where_zh": f"第{line}行" if line is not None else "",
-        **fields,
-    }
+    where = where_zh = ""
+    if line is not None:
+        where, where_zh = f", line {line}", f"第{line}行"
+        if offset is not None:
+            where, where_zh = f"{where} (byte offset {offset})", f"{where_zh}（字节偏移{offset}）"
+    values: dict[str, object] = {"file": shown_path(path), "where": where, "where_zh": where_zh, "note": "",
+                                 "note_zh": "", **fields}
     return SourceError(code, zh.format(**values), en.format(**values), file=path, line=line)
 
 

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 
 __all__ = ["DELIMITERS", "ScannedRecord", "canonical_encoding", "count_line_breaks", "detect_encoding",
            "ends_inside_quote", "find_header", "looks_like_data", "non_empty", "scan_records", "sniff_delimiter",
-           "sniff_format", "unique_headers"]
+           "sniff_format", "unique_headers", "utf8_or_gb18030"]
 
 #: Candidate delimiters, in the order that wins a tie.
 DELIMITERS = (",", "\t", ";", "|")
@@ -42,6 +42,7 @@ _GB = frozenset({"gb2312", "gbk", "cp936", "ms936", "gb18030", "euc_cn", "euccn"
 _NOT_TEXT = frozenset({"undefined", "idna", "punycode", "unicode-escape", "raw-unicode-escape", "utf-7"})
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+")
 _HEADER_SCAN = 20  # records looked at when looking for the header below title rows
+_ASCII = bytes(range(128))
 
 
 def canonical_encoding(name: str) -> str | None:
@@ -79,8 +80,8 @@ def detect_encoding(sample: bytes, *, complete: bool, forced: str | None = None)
 
     A byte-order mark decides, whatever ``forced`` says (Excel's "Unicode text" is UTF-16 with one).
     Then ``forced`` (already checked with :func:`canonical_encoding`), then UTF-16 without a mark (NUL
-    bytes in every other place), then UTF-8 if the sample decodes as UTF-8 (a character cut at the end
-    of the sample is fine unless ``complete``: the sample is the whole file), else ``gb18030``.
+    bytes in every other place), then UTF-8 or GB 18030 as :func:`utf8_or_gb18030` tells (UTF-8 if the
+    sample decodes as UTF-8, or is UTF-8 with a damaged byte; a pure ASCII sample gives ``utf-8``).
 
     >>> detect_encoding('甲'.encode('utf-8')[:2], complete=False), detect_encoding(b'\\xd6', complete=True)
     (('utf-8', 0), ('gb18030', 0))
@@ -95,11 +96,53 @@ def detect_encoding(sample: bytes, *, complete: bool, forced: str | None = None)
     utf16 = _utf16_without_bom(sample)
     if utf16:
         return utf16, 0
+    return utf8_or_gb18030(sample, complete=complete), 0
+
+
+def _errors_and_characters(sample: bytes, codec: str, *, complete: bool) -> tuple[int, int]:
+    """How many undecodable sequences ``sample`` holds in ``codec``, and how many non-ASCII characters decode
+    (a count that holds for UTF-8, where an ASCII byte is always a character of its own).
+
+    A replacement character the sample itself holds is not an error.
+    """
+    text = codecs.getincrementaldecoder(codec)("replace").decode(sample, complete)
+    errors = text.count("\ufffd") - sample.count("\ufffd".encode(codec))
+    ascii_bytes = len(sample) - len(sample.translate(None, _ASCII))
+    return errors, len(text) - ascii_bytes - errors
+
+
+def utf8_or_gb18030(sample: bytes, *, complete: bool) -> str:
+    """``utf-8`` or ``gb18030`` for ``sample``, bytes without a byte-order mark (a character cut at the end
+    is fine unless ``complete``: the sample is the whole file).
+
+    UTF-8 if the sample decodes as UTF-8 (pure ASCII included: the caller decides whether that settles
+    it).  Else it is GB 18030 text or UTF-8 with damaged bytes: UTF-8 when its multi-byte UTF-8 characters
+    outnumber its bad sequences four to one (GBK text makes valid UTF-8 only by chance, a character here
+    and there between many bad sequences), else the encoding in which fewer sequences are bad (a tie: UTF-8
+    if some multi-byte UTF-8 character decodes, else GB 18030).  A damaged byte is then reported at its
+    line in the encoding of the rest of the file, not as the first line the other encoding cannot read.
+
+    >>> good = '甲公司,违反规定\\n'.encode() * 20
+    >>> utf8_or_gb18030(good + b'\\xff\\n' + good, complete=True)
+    'utf-8'
+    >>> utf8_or_gb18030('甲公司,违反规定\\n'.encode('gbk') * 20 + b'\\xff\\n', complete=True)
+    'gb18030'
+    >>> utf8_or_gb18030(b'\\xd6', complete=True), utf8_or_gb18030('甲'.encode()[:2], complete=False)
+    ('gb18030', 'utf-8')
+    """
     try:
-        codecs.getincrementaldecoder("utf-8")().decode(sample, final=complete)
+        codecs.getincrementaldecoder("utf-8")().decode(sample, complete)
     except UnicodeDecodeError:
-        return "gb18030", 0
-    return "utf-8", 0
+        pass
+    else:
+        return "utf-8"
+    utf8_errors, utf8_characters = _errors_and_characters(sample, "utf-8", complete=complete)
+    if utf8_characters >= 4 * utf8_errors:
+        return "utf-8"
+    gb_errors, _ = _errors_and_characters(sample, "gb18030", complete=complete)
+    if gb_errors != utf8_errors:
+        return "gb18030" if gb_errors < utf8_errors else "utf-8"
+    return "utf-8" if utf8_characters else "gb18030"
 
 
 def _lines(text: str) -> list[str]:
