@@ -539,6 +539,29 @@ def test_header_row_override(tmp_path: Path) -> None:
     assert lines_of(chunks) == [3, 4]
 
 
+def test_rows_padded_with_empty_cells_keep_their_header(tmp_path: Path) -> None:
+    """Excel's "Save as CSV" pads every row to the sheet's used range: a header of 3 filled cells out of 8 is
+    the header, not a title (the header and the first records were taken for titles: records lost, names shown
+    as the title), and a title row over padded rows is still a title."""
+    padding = "," * 5
+    records = [f"张三,11010519491231002X,{padding}", f"李四,110105194912310021,{padding}",
+               f"王五,11010519491231002X,{padding}"]
+    path = write(tmp_path, "a.csv", "\r\n".join([f"姓名,身份证号,备注{padding}", *records, ""]).encode())
+    source, chunks, problems = read_all(path)
+    assert (source.header_row, source.title) == (1, None) and not problems
+    assert lines_of(chunks) == [2, 3, 4] and source.headers[:3] == ("姓名", "身份证号", "备注")
+    titled = write(tmp_path, "b.csv", "\r\n".join([f"2024年行政处罚信息,,{padding}", f"姓名,身份证号,备注{padding}",
+                                                     *records, ""]).encode())
+    source, chunks, _ = read_all(titled)
+    assert (source.header_row, source.title) == (2, "2024年行政处罚信息") and lines_of(chunks) == [3, 4, 5]
+
+
+def test_a_row_holding_an_id_number_is_never_a_title(tmp_path: Path) -> None:
+    path = write(tmp_path, "a.csv", "张三,11010519491231002X\n,,,,,\n甲,乙,丙,丁,戊\n1,2,3,4,5\n".encode())
+    source, _, _ = read_all(path)
+    assert (source.header_row, source.title) == (1, None)
+
+
 def test_header_row_inside_a_quoted_cell_is_refused(tmp_path: Path) -> None:
     path = write(tmp_path, "a.csv", b'a,b\n"x\ny",1\n')
     with pytest.raises(SourceError) as caught:

@@ -226,6 +226,34 @@ def test_no_id_number_in_any_report_unless_asked(runner: CliRunner, tmp_path: Pa
     assert full_id_numbers(shown.stdout)
 
 
+def test_an_excel_padded_export_is_read_whole_and_shows_no_name(runner: CliRunner, tmp_path: Path) -> None:
+    """Rows padded with empty cells (Excel's "Save as CSV"): the header and the first records were taken for
+    title rows, so the report showed them as the file's title (names in clear) and counted 0 rows of 3."""
+    padding = "," * 5
+    path = tmp_path / "padded.csv"
+    path.write_text("\r\n".join([f"姓名,身份证号,备注{padding}", f"张三,11010519491231002X,{padding}",
+                                  f"李四,110105194912310021,{padding}", f"王五,11010519491231002X,{padding}", ""]),
+                    encoding="utf-8")
+    for output_format in ("text", "json", "html", "github"):
+        result = runner.invoke(main, ["validate", str(path), "--class", "administrative_penalty", "--format",
+                                      output_format, *ON], env={"GITHUB_STEP_SUMMARY": str(tmp_path / "s.md")})
+        assert result.exit_code == 1, output_format
+        assert not any(name in result.stdout for name in ("张三", "李四", "王五")), output_format
+        assert full_id_numbers(result.stdout) == [], output_format
+    report = json.loads(runner.invoke(main, ["validate", str(path), "--class", "administrative_penalty",
+                                             "--format", "json", *ON]).stdout)
+    assert report["totals"]["rows"]["read"] == 3 and report["files"][0]["title"] is None
+    # no header at all: the row above the first record is shown as a title, masked as a name is
+    headless = tmp_path / "headless.csv"
+    headless.write_text("张三丰,,,,\n李四,11010519491231002X,2024-01-01,x,y\n", encoding="utf-8")
+    result = runner.invoke(main, ["validate", str(headless), "--class", "administrative_penalty", "--format",
+                                  "json", *ON])
+    assert json.loads(result.stdout)["files"][0]["title"] == "张**" and "张三丰" not in result.stdout
+    shown = runner.invoke(main, ["validate", str(headless), "--class", "administrative_penalty", "--format",
+                                 "json", "--show-pii", *ON])
+    assert json.loads(shown.stdout)["files"][0]["title"] == "张三丰"
+
+
 def test_an_id_number_in_a_file_name_is_masked_in_every_report_and_reason(runner: CliRunner, tmp_path: Path) -> None:
     person = "11010519491231002X"
     path = _export(tmp_path / f"张三_{person}.csv", 20, seed=9, error_rate=0.5)

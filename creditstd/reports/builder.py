@@ -298,16 +298,25 @@ class ReportBuilder:
     ) -> None:
         """Begin a file: how it was read and how its headers map to the catalogue's fields.  ``header_is_data``:
         the header row looks like a record (:func:`~creditstd.sources.sniff.looks_like_data`: the file has
-        none), so its cells are shown as a person's name is, unless ``show_pii``."""
+        none), so its cells, and the title rows' words, are shown as a person's name is, unless ``show_pii``."""
         if self._finished:
             raise RuntimeError("the report is finished")
         if self._file is not None:
             raise RuntimeError("a file is already started: call end_file() first")
         self._file = _FileAcc(
             path=self._safe(path, 1000), format=clean(format), encoding=None if encoding is None else clean(encoding),
-            title=None if title is None else self._safe(title), columns=(), unknown=(), missing=(), fields={},
+            title=None if title is None else self._shown_title(title, header_is_data), columns=(), unknown=(),
+            missing=(), fields={},
         )
         self.add_headers(headers, mapping, missing, header_is_data=header_is_data)
+
+    def _shown_title(self, title: str, header_is_data: bool) -> str:
+        """The title rows' text; when the header row is a record, so may they be: each word shown as a
+        person's name is, unless ``show_pii``."""
+        title = self._safe(title)
+        if header_is_data and not self.show_pii:
+            return " ".join(mask_person_name(word) for word in title.split(" "))
+        return title
 
     def add_headers(self, headers: Sequence[str], mapping: Mapping[str, str | None], missing: Sequence[str], *,
                     header_is_data: bool = False) -> None:

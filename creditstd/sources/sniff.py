@@ -259,27 +259,53 @@ def non_empty(cells: Sequence[str | None]) -> int:
     return sum(1 for cell in cells if cell and not cell.isspace())
 
 
+def filled_width(cells: Sequence[str | None]) -> int:
+    """How many cells a row has up to its last non-empty one: the empty cells Excel pads every row with to
+    the sheet's used range (``张三,11010519491231002X,,,,,``) do not count.
+
+    >>> filled_width(['a', '', 'b', '', ' ']), filled_width(['', None])
+    (3, 0)
+    """
+    for width in range(len(cells), 0, -1):
+        cell = cells[width - 1]
+        if cell and not cell.isspace():
+            return width
+    return 0
+
+
 def find_header(rows: Sequence[Sequence[str | None]]) -> int | None:
     """The 0-based index of the header among the first rows: below blank rows and title rows.
 
-    A row is a title when it has fewer than half as many non-empty cells as the rows below it usually
-    have cells (the most common width of the next ten non-blank rows), or one non-empty cell above
-    rows of two or more.  None when every row is blank.
+    A row is a title when it has fewer than half as many non-empty cells as the rows below it usually have
+    cells (the most common width of the next ten non-blank rows, but no more than the widest of them holds
+    text: :func:`filled_width`), or one non-empty cell above rows of two or more; never when a cell is a valid
+    citizen ID number (a person's record is no title).
+    None when every row is blank.
 
     >>> find_header([['标题', '', ''], ['填报单位：某局'], ['名称', '代码', '日期'], ['甲', '', ''], ['乙', '1', '']])
     2
     >>> find_header([['代码'], ['1'], ['2']]), find_header([['a', 'b'], ['1', '2', '3', '4', '5'], ['1', '2']])
     (0, 0)
     >>> find_header([[''], []])
+
+    Rows padded with empty cells are as wide as their last filled cell, so a padded header over narrower
+    records is the header:
+
+    >>> find_header([['姓名', '身份证号', '备注', '', '', ''], ['张三', '11010519491231002X', '', '', '', '']])
+    0
     """
+    from creditstd.codes import ric
+
     rows = list(rows[:_HEADER_SCAN])
     counts = [non_empty(row) for row in rows]
     for index, count in enumerate(counts):
         if count == 0:
             continue
-        widths = [len(row) for row, filled in zip(rows[index + 1:], counts[index + 1:], strict=True) if filled][:10]
-        if widths:
-            usual = max(set(widths), key=lambda width: (widths.count(width), -width))
+        below = [row for row, filled in zip(rows[index + 1:], counts[index + 1:], strict=True) if filled][:10]
+        if below and not any(cell and ric.is_valid(cell.strip()) for cell in rows[index]):
+            widths = [len(row) for row in below]
+            usual = min(max(set(widths), key=lambda width: (widths.count(width), -width)),
+                        max(map(filled_width, below)))
             if count * 2 < usual or (count <= 1 < usual):
                 continue
         return index
