@@ -314,3 +314,20 @@ def test_an_os_error_is_an_input_error_not_a_bug(runner: CliRunner, tmp_path: Pa
     result = _pack(runner, records, tmp_path / ("x" * 300))  # a file name longer than the file system allows
     assert result.exit_code == 2 and "Traceback" not in result.output
     assert "File name too long" in result.stderr
+
+
+
+@pytest.mark.parametrize("command", ["check", "validate", "convert"])
+def test_a_file_name_with_escape_sequences_cannot_drive_the_terminal(runner: CliRunner, tmp_path: Path,
+                                                                     command: str) -> None:
+    """A file named with terminal escapes (retitle, recolour) and an ID number: the error names it with the
+    control characters escaped and the number masked (check's decoding error showed them raw on stderr)."""
+    name = str(tmp_path / f"e\x1b]0;t\x07\x1b[31m{ID}")
+    Path(name + ".txt").write_bytes(b"\xff\xfe\x00")
+    args = {"check": ["check", "--file", name + ".txt"], "validate": ["validate", name + "*.csv"],
+            "convert": ["convert", name + ".xml", "--mapping", "sgs-penalty-xml", "-o", str(tmp_path / "out"),
+                        "--dry-run"]}
+    result = runner.invoke(main, args[command])
+    assert result.exit_code == 2, result.output
+    assert "\x1b" not in result.stderr and "\x07" not in result.stderr
+    assert "\\u001b" in result.stderr and full_id_numbers(result.stderr) == []
