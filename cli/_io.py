@@ -173,10 +173,12 @@ def open_text_input(path: str, encoding: str) -> Iterator[tuple[BinaryIO, codecs
 
 
 def read_lines(path: str, encoding: str, *, max_bytes: int = CHECK_LINE_BYTES,
-               skip_comments: bool = True) -> Iterator[Line]:
+               skip_comments: bool = True, blank: str | None = None) -> Iterator[Line]:
     """Yield each non-blank line of ``path`` (``-`` = stdin), stripped, as a :class:`Line`.
 
-    Lines starting with ``#`` are skipped too unless ``skip_comments`` is false.  Memory stays bounded: a line
+    ``blank``: the characters stripped (``JSON_WHITESPACE`` of :mod:`creditstd.records.jsonline` for JSON
+    lines, which the JSON Lines reader counts as blank; every kind of white space by default).  Lines starting
+    with ``#`` are skipped too unless ``skip_comments`` is false.  Memory stays bounded: a line
     longer than ``max_bytes`` is never held whole: it comes as an ``overlong`` line with no text.  A byte-order
     mark decides the encoding.  Every problem (a file that cannot be opened or read, bytes that are not
     ``encoding``, an encoding that is not a text encoding) is an :class:`InputError` that names the file and
@@ -189,7 +191,7 @@ def read_lines(path: str, encoding: str, *, max_bytes: int = CHECK_LINE_BYTES,
         number = 0
         try:
             for number, text, overlong in lines:
-                text = text.strip()
+                text = text.strip(blank)
                 if overlong or (text and not (skip_comments and text.startswith("#"))):
                     yield Line(number, text, overlong)
         except (ValueError, OSError) as error:  # UnicodeError is a ValueError

@@ -37,7 +37,7 @@ from creditstd.exceptions import CatalogueError, ValidationError, bilingual
 from creditstd.findings import Finding
 from creditstd.records.exchange import BatchWriter, RecordRejected, verify_batch
 from creditstd.records.exchange_summary import is_summary, verify_summary
-from creditstd.records.jsonline import MAX_LINE_BYTES, LineError, loads_record
+from creditstd.records.jsonline import JSON_WHITESPACE, MAX_LINE_BYTES, LineError, loads_record
 
 __all__ = ["exchange_group"]
 
@@ -129,7 +129,8 @@ exchange_group.add_command(sign_command)
 
 def _records(path: str, encoding: str) -> Iterator[tuple[int, str, Any]]:
     """(line number, text, the record or the :class:`LineError` that refuses it) for each non-blank line."""
-    for number, text, overlong in read_lines(path, encoding, max_bytes=MAX_LINE_BYTES, skip_comments=False):
+    for number, text, overlong in read_lines(path, encoding, max_bytes=MAX_LINE_BYTES, skip_comments=False,
+                                                  blank=JSON_WHITESPACE):
         try:
             if overlong:
                 raise LineError("exchange.line_too_long")

@@ -331,3 +331,15 @@ def test_a_file_name_with_escape_sequences_cannot_drive_the_terminal(runner: Cli
     assert result.exit_code == 2, result.output
     assert "\x1b" not in result.stderr and "\x07" not in result.stderr
     assert "\\u001b" in result.stderr and full_id_numbers(result.stderr) == []
+
+
+def test_pack_and_validate_agree_on_which_json_lines_are_blank(runner: CliRunner, tmp_path: Path) -> None:
+    """Only JSON's own white space (space, tab, CR, LF) makes a line blank: pack skipped a line of U+3000 or a
+    form feed unsaid, and packed an object followed by one, which validate rejects as no JSON."""
+    source = tmp_path / "records.jsonl"
+    source.write_bytes('{"a": 1}\n\u3000\n\x0c\n \t \r\n{"a": 2} \x0c\n'.encode())
+    report = runner.invoke(main, ["validate", str(source), "--class", "administrative_penalty", "--format", "json"])
+    assert json.loads(report.stdout)["totals"]["rows"] == {"read": 4, "valid": 0, "rejected": 4, "unreadable": 3}
+    assert _pack(runner, source, tmp_path / "batch").exit_code == 1
+    rejected = (tmp_path / "batch.rejects.jsonl").read_text(encoding="utf-8").splitlines()
+    assert [json.loads(line)["line"] for line in rejected] == [1, 2, 3, 5]

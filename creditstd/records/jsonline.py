@@ -69,6 +69,7 @@ from creditstd.codes_registry import lookup
 from creditstd.exceptions import CatalogueError
 
 __all__ = [
+    "JSON_WHITESPACE",
     "MAX_DEPTH",
     "MAX_KEY_LENGTH",
     "MAX_LINE_BYTES",
@@ -107,6 +108,9 @@ def messages(code: str) -> tuple[str, str]:
     return lookup(code).messages(**_LIMITS)
 
 
+#: The white space JSON allows around a value (RFC 8259): a line of only these is blank, in every reader of JSON
+#: lines; any other (U+3000, a form feed) makes the line no JSON.
+JSON_WHITESPACE = " \t\r\n"
 _SURROGATE = re.compile("[\ud800-\udfff]")
 #: What is never shown as it is: C0 and C1 controls, DEL, lone surrogates, the bidirectional embedding, override
 #: and isolate controls (they reorder what a terminal or a browser shows: "Trojan Source"), U+FEFF and the

@@ -52,7 +52,7 @@ import pyarrow as pa
 from creditstd.exceptions import CatalogueError
 from creditstd.findings import Finding
 from creditstd.records import exchange as _exchange
-from creditstd.records.jsonline import MAX_LINE_BYTES, LineError, bounded_lines, loads_record
+from creditstd.records.jsonline import JSON_WHITESPACE, MAX_LINE_BYTES, LineError, bounded_lines, loads_record
 from creditstd.sources.delimited import CHUNK_BYTES
 from creditstd.sources.inputs import Opened, read_error
 from creditstd.sources.model import RowProblem, Source, SourceError, TableChunk, row_problem, source_error
@@ -229,7 +229,7 @@ def _parse(table: _Table, number: int, line: bytes | None) -> dict[str, Any] | R
     """An object, the problem of its line, or None for a blank line."""
     if line is None:
         return table.problem("source.line_too_long", number, "", limit=MAX_LINE_BYTES)
-    if not line.strip():
+    if not line.strip(_BLANK):
         table.blank += 1
         return None
     try:
@@ -283,6 +283,7 @@ def _first_chunk(iterator: Iterator[TableChunk | RowProblem]) -> list[TableChunk
 
 #: The most row problems, and bytes of their text, held before the first chunk of a file.
 _HELD_PROBLEMS = 1000
+_BLANK = JSON_WHITESPACE.encode()
 _HELD_BYTES = 16 << 20
 
 
