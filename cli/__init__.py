@@ -31,10 +31,8 @@ from typing import Any
 import click
 
 from creditstd import __version__
-from creditstd.cli._io import InputError
-from creditstd.codes.redact import redact
+from creditstd.cli._io import InputError, shown_message
 from creditstd.exceptions import CreditstdError, bilingual
-from creditstd.records.jsonline import printable
 
 __all__ = ["COMMANDS", "main"]
 
@@ -126,17 +124,6 @@ class _Main(click.Group):
                                  f"internal error (a bug in creditstd, please report it): {type(error).__name__}; "
                                  "CREDITSTD_DEBUG=1 shows the traceback"), err=True)
             sys.exit(3)
-
-
-def shown_message(text: str) -> str:
-    """An error message as the terminal shows it: anything that may be an ID number masked, and control
-    characters (a file named with an escape sequence that would recolour or retitle the terminal), direction
-    overrides and the like escaped as ``\\uXXXX``; its line breaks kept.
-
-    >>> shown_message('x\\x1b]0;t\\x07.txt: 11010519491231002X')
-    'x\\\\u001b]0;t\\\\u0007.txt: 110105********002X'
-    """
-    return "\n".join(printable(line, len(line)) for line in redact(text).split("\n"))
 
 
 class _PandasHiddenFromArrowProbe(importlib.abc.MetaPathFinder):

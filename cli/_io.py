@@ -15,6 +15,7 @@ from typing import Any, BinaryIO, NamedTuple, TextIO
 import click
 
 from creditstd.atomic import atomic_writer, remove_stale_temporaries
+from creditstd.codes.redact import redact
 from creditstd.exceptions import bilingual
 from creditstd.records.jsonline import bounded_lines, printable
 
@@ -198,13 +199,42 @@ def read_lines(path: str, encoding: str, *, max_bytes: int = CHECK_LINE_BYTES,
             raise line_error(name, number + 1, codec, error) from None
 
 
-def line_error(name: str, line: int, codec: codecs.CodecInfo, error: ValueError | OSError) -> InputError:
-    """The error for a read that failed at ``line`` of ``name``: text not in ``codec``, or an I/O error."""
+def shown_message(text: str) -> str:
+    """A message as the terminal and the reports show it: anything that may be an ID number masked, and control
+    characters (a file named with an escape sequence that would recolour or retitle the terminal), direction
+    overrides and the like escaped as ``\\uXXXX``; its line breaks kept.
+
+    >>> shown_message('x\\x1b]0;t\\x07.txt: 11010519491231002X')
+    'x\\\\u001b]0;t\\\\u0007.txt: 110105********002X'
+    """
+    return "\n".join(printable(line, len(line)) for line in redact(text).split("\n"))
+
+
+class Unreadable(InputError):
+    """Input that could not be read on from ``line`` of ``file``: the :class:`InputError` (exit 2, the message on
+    stderr) that also gives what ``check --format json`` closes its document with (:meth:`to_json`)."""
+
+    def __init__(self, code: str, file: str, line: int, zh: str, en: str) -> None:
+        super().__init__(zh, en)
+        self.code, self.file, self.line, self.message_zh, self.message_en = code, file, line, zh, en
+
+    def to_json(self) -> dict[str, object]:
+        """The ``error`` member of a JSON document: file names and messages shown as on stderr."""
+        return {"code": self.code, "file": shown_message(self.file), "line": self.line,
+                "message_zh": shown_message(self.message_zh), "message_en": shown_message(self.message_en)}
+
+
+def line_error(name: str, line: int, codec: codecs.CodecInfo, error: ValueError | OSError) -> Unreadable:
+    """The error for a read of ``name`` that failed at ``line``: text not in ``codec`` (``source.decode``), or an
+    I/O error (``source.unreadable``).  A file read as UTF-8 is told that GBK files need ``--encoding gb18030``.
+    """
     if isinstance(error, OSError):
-        return InputError(f"读取 {name} 第{line}行时出错：{error.strerror}",
+        return Unreadable("source.unreadable", name, line, f"读取 {name} 第{line}行时出错：{error.strerror}",
                           f"cannot read {name} at line {line}: {error.strerror}")
-    return InputError(f"{name} 第{line}行附近不是 {codec.name} 编码；GBK 文件请用 --encoding gb18030",
-                      f"{name} near line {line} is not valid {codec.name}; for GBK files use --encoding gb18030")
+    hint_zh, hint_en = ("", "") if codec.name in ("gb18030", "gbk", "gb2312") else \
+        ("；GBK 文件请用 --encoding gb18030", "; for GBK files use --encoding gb18030")
+    return Unreadable("source.decode", name, line, f"{name} 第{line}行附近不是 {codec.name} 编码{hint_zh}",
+                      f"{name} near line {line} is not valid {codec.name}{hint_en}")
 
 
 def _byte_lines(stream: BinaryIO, codec: codecs.CodecInfo, max_bytes: int) -> Iterator[tuple[int, str, bool]]:

@@ -64,6 +64,8 @@ from creditstd.cli._io import (
     CHECK_LINE_BYTES,
     InputError,
     Line,
+    Unreadable,
+    line_error,
     open_text_input,
     read_lines,
 )
@@ -449,52 +451,7 @@ def read_lines_from(
                 yield Line(number, text)
         decoder.decode(b"", final=True)
     except (ValueError, OSError) as error:  # UnicodeError is a ValueError
-        raise read_error(name, number + 1, codec, error) from None
-
-
-class Unreadable(InputError):
-    """Input that could not be read on from ``line`` of ``file``: the :class:`InputError` (exit 2, the message on
-    stderr) that also gives what ``--format json`` closes its document with (:meth:`to_json`)."""
-
-    def __init__(self, code: str, file: str, line: int, zh: str, en: str) -> None:
-        super().__init__(zh, en)
-        self.code, self.file, self.line, self.message_zh, self.message_en = code, file, line, zh, en
-
-    def to_json(self) -> dict[str, object]:
-        """The ``error`` member of the JSON document: file names and messages masked (as on stderr) and
-        escaped like any echo."""
-
-        def shown(text: str) -> str:
-            return redact(printable(text, len(text)))
-
-        return {
-            "code": self.code,
-            "file": shown(self.file),
-            "line": self.line,
-            "message_zh": shown(self.message_zh),
-            "message_en": shown(self.message_en),
-        }
-
-
-def read_error(name: str, line: int, codec: codecs.CodecInfo, error: ValueError | OSError) -> Unreadable:
-    """The error for a read of ``name`` that failed at ``line``: text not in ``codec`` (``source.decode``), or an
-    I/O error (``source.unreadable``); the message is the one :func:`creditstd.cli._io.line_error` gives the
-    per-line reader of the text output."""
-    if isinstance(error, OSError):
-        return Unreadable(
-            "source.unreadable",
-            name,
-            line,
-            f"读取 {name} 第{line}行时出错：{error.strerror}",
-            f"cannot read {name} at line {line}: {error.strerror}",
-        )
-    return Unreadable(
-        "source.decode",
-        name,
-        line,
-        f"{name} 第{line}行附近不是 {codec.name} 编码；GBK 文件请用 --encoding gb18030",
-        f"{name} near line {line} is not valid {codec.name}; for GBK files use --encoding gb18030",
-    )
+        raise line_error(name, number + 1, codec, error) from None
 
 
 def _blocks_of(lines: Iterable[Line]) -> Iterator[tuple[list[int], list[str | None]]]:
@@ -606,7 +563,7 @@ def _utf8_blocks(stream: BinaryIO, path: str, codec: codecs.CodecInfo, size: int
         try:
             data = stream.read(size)
         except OSError as error:
-            raise read_error(name, first + 1, codec, error) from None
+            raise line_error(name, first + 1, codec, error) from None
         cut = pending.__len__() + data.rfind(b"\n") + 1 if data else len(pending)
         chunk = pending + data
         block, pending = (chunk[:cut], chunk[cut:]) if data else (chunk, b"")

@@ -43,6 +43,9 @@ def _run(*args: str) -> object:
 
 
 def _expected_message(path: Path, line: int, encoding: str = "utf-8-sig") -> tuple[str, str]:
+    """The message for bytes not in ``encoding``; a file read as GB is not told to try GB."""
+    if encoding == "gb18030":
+        return f"{path} 第{line}行附近不是 {encoding} 编码", f"{path} near line {line} is not valid {encoding}"
     return (
         f"{path} 第{line}行附近不是 {encoding} 编码；GBK 文件请用 --encoding gb18030",
         f"{path} near line {line} is not valid {encoding}; for GBK files use --encoding gb18030",
@@ -227,3 +230,12 @@ def test_an_io_error_part_way_closes_the_document(
     else:
         assert [json.loads(line)["line"] for line in stdout.splitlines()] == list(range(1, 51))
         assert stdout.endswith("\n")
+
+
+@pytest.mark.parametrize("encoding", ["gbk", "gb18030"])
+def test_a_gb_file_with_a_bad_byte_is_not_told_to_use_gb18030(tmp_path: Path, encoding: str) -> None:
+    """The hint that GBK files need --encoding gb18030 is for a file read as UTF-8, not for one read as GB."""
+    path = _write(tmp_path / "ids.txt", 10, b"\x81\x20\n", encoding=encoding)
+    result = _run("--file", str(path), "--encoding", encoding)
+    assert result.exit_code == 2
+    assert f"{path} 第11行附近不是 {encoding} 编码 / {path} near line 11 is not valid {encoding}\n" in result.stderr
