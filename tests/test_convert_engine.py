@@ -263,9 +263,12 @@ def test_row_problems_pass_through_for_the_accounting(tmp_path: Path) -> None:
     assert np.concatenate([chunk.records for chunk in chunks]).tolist() == [1, 3]
 
 
-def test_a_list_item_holding_a_separator_is_reported(tmp_path: Path) -> None:
+@pytest.mark.parametrize("item", ["警告;罚款", "警告；罚款", "乙、丙合伙企业（有限合伙）"])
+def test_a_list_item_holding_a_separator_is_reported(tmp_path: Path, item: str) -> None:
+    """Every separator the array decoder splits on (``、`` too: 乙、丙合伙企业 became two shareholders, unsaid)."""
     path = tmp_path / "x.xml"
-    path.write_text("<Records><Record><LB><Item>警告;罚款</Item></LB></Record></Records>", encoding="utf-8")
+    path.write_text(f"<Records><Record><LB><Item>甲</Item><Item>{item}</Item></LB></Record></Records>",
+                    encoding="utf-8")
     spec = parse_mapping('spec = 1\nname = "x"\nclass = "administrative_penalty"\n[source]\nformat = "xml"\n'
                          'record = "/Records/Record"\n'
                          '[[fields]]\ntarget = "penalty_types"\nsource = "LB/Item"\nmany = true\n')

@@ -87,6 +87,7 @@ from creditstd.convert.mapping import FieldRule, MappingError, MappingProblem, M
 from creditstd.convert.transforms import StepError
 from creditstd.convert.xml_records import ValueProblem, XmlBatch, read_batches
 from creditstd.findings import Finding, Location, finding
+from creditstd.records.decode import ARRAY_SEPARATORS
 from creditstd.records.masking import mask_shown_value
 from creditstd.records.model import record_class
 from creditstd.sources import RowProblem, open_table
@@ -102,7 +103,6 @@ SHOWN_CHARS = 80
 XML_BATCH_ROWS = 8192
 #: What joins the items of a list into one cell (the array decoder splits on it).
 ITEM_SEPARATOR = "；"
-_SPLITTING = ("；", ";")
 
 
 @dataclass(frozen=True, eq=False)
@@ -266,7 +266,7 @@ def _cell(value: Any) -> tuple[str | None, _Failure | None]:
     """The text cell of a converted value: lists joined (an item holding a separator cannot be)."""
     if value is None or isinstance(value, str):
         return value, None
-    if any(separator in item for item in value for separator in _SPLITTING):
+    if any(separator in item for item in value for separator in ARRAY_SEPARATORS):
         return None, _Failure("convert.separator", {}, None)
     return ITEM_SEPARATOR.join(value), None
 
