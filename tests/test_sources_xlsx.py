@@ -165,6 +165,17 @@ def test_a_date_serial_past_the_year_9999_is_kept_as_written(tmp_path: Path) -> 
         assert [row["日期"] for row in rows_of(chunks)] == ["9999-12-31", str(cells[1])]
 
 
+def test_numbers_are_read_as_excel_shows_them(tmp_path: Path) -> None:
+    """Excel stores a sum's float noise (0.1 + 0.2) and writes small and large numbers with an exponent; it
+    shows 15 significant digits in plain notation, and so are they read (0.30000000000000004 was written into
+    the exchange batch, 5.0000000000000001E-4 refused as no amount)."""
+    stored = ["0.30000000000000004", "5.0000000000000001E-4", "1E+21", "12.5", "-3", "123456789012345678"]
+    rows = [["n"], *[[("raw", f'<c r="A{index}"><v>{value}</v></c>')] for index, value in enumerate(stored, 2)]]
+    _, chunks, _ = read(tmp_path, workbook({"S": rows}))
+    assert [row["n"] for row in rows_of(chunks)] == ["0.3", "0.0005", "1000000000000000000000", "12.5", "-3",
+                                                     "123456789012345678"]
+
+
 def test_without_styles_numbers_stay_numbers(tmp_path: Path) -> None:
     _, chunks, _ = read(tmp_path, workbook({"S": [["n"], [("styled", 45366, DATE)]]}, styles=False))
     assert rows_of(chunks) == [{"n": "45366"}]

@@ -61,12 +61,14 @@ source.ragged_row 5 	0.5		多余
 from __future__ import annotations
 
 import contextlib
+import math
 import re
 import tempfile
 import zipfile
 import zlib
 from collections.abc import Iterator, Sequence
 from datetime import datetime, timedelta
+from decimal import Decimal
 from typing import IO, Any, BinaryIO
 
 import numpy as np
@@ -105,6 +107,7 @@ _STRICT_REL_NS = "http://purl.oclc.org/ooxml/officeDocument/relationships"
 _PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}Relationship"
 _ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
 _INTEGER = re.compile(r"-?\d+\.0+")
+_DIGITS = re.compile(r"-?\d+")
 _HEADER_ROWS = 25
 _PIECE_ROWS = 4096
 #: The most row problems held before they are handed on with the rows read so far.
@@ -175,7 +178,29 @@ def serial_text(value: str, kind: str, date1904: bool) -> str:
 
 
 def _number_text(value: str) -> str:
-    return value.split(".", 1)[0] if _INTEGER.fullmatch(value) else value
+    """A number cell's stored text as Excel shows it: at most 15 significant digits, Excel's own precision
+    (the float noise of a sum, ``0.30000000000000004``, is ``0.3``), in plain notation (``5.0000000000000001E-4``
+    is ``0.0005``, ``1E+21`` all its digits); digits alone, and text that is no finite number, as stored.
+
+    >>> [_number_text(v) for v in ('0.30000000000000004', '5.0000000000000001E-4', '1E+21', '45366.0', '-2.5')]
+    ['0.3', '0.0005', '1000000000000000000000', '45366', '-2.5']
+    >>> _number_text('12345678901234567890'), _number_text('-0.0E+0'), _number_text('NaN')
+    ('12345678901234567890', '0', 'NaN')
+    """
+    if _DIGITS.fullmatch(value):
+        return value
+    if _INTEGER.fullmatch(value):
+        return value.split(".", 1)[0]
+    try:
+        number = float(value)
+    except ValueError:
+        return value
+    if not math.isfinite(number):
+        return value
+    if number == 0:
+        return "0"
+    text = format(Decimal(format(number, ".15g")), "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 def _unescape(text: str) -> str:
