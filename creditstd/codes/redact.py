@@ -214,8 +214,9 @@ _RUN = re.compile(rf"{_ID_CHAR}(?:{_ANY_SEPARATOR}*{_ID_CHAR})*")
 _IS_ID_CHAR = re.compile(_ID_CHAR)
 #: List separators in a row; a group, so that ``split`` keeps them.
 _LIST_SEPARATOR_RUN = re.compile(f"({_character_class(_LIST_SEPARATORS)}+)")
-#: A date written with separators, and a time after it (``2024-06-01 12:30:45``).
-_DATE_TIME = (r"(?:18|19|20)[0-9]{2}[-./](?:0?[1-9]|1[0-2])[-./](?:0?[1-9]|[12][0-9]|3[01])"
+#: A date, with separators or in 8 digits (``2024-06-01``, ``20240601``), and a time after it (``12:30:45``).
+_DATE_TIME = (r"(?:18|19|20)[0-9]{2}(?:[-./](?:0?[1-9]|1[0-2])[-./](?:0?[1-9]|[12][0-9]|3[01])"
+              r"|(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01]))"
               r"(?: +(?:[01]?[0-9]|2[0-3]):[0-5][0-9](?::[0-5][0-9](?:\.[0-9]{1,9})?)?)?")
 #: A run of dates and times only, nothing else (``2024-06-01 12:30:45``, ``2024.01.01-2027.12.31``): no ID
 #: number starts with 18, 19 or 20 (no province's code), so none starts one; kept unless its digits hold a
