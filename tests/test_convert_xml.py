@@ -195,6 +195,20 @@ def test_an_undeclared_entity_is_refused(tmp_path: Path) -> None:
     assert (caught.value.code, caught.value.line) == ("source.xml_entity", 2)
 
 
+@pytest.mark.parametrize("document", [
+    "<Root11010519491231002X xmlns='urn:x:11010519491231002X'><R/></Root11010519491231002X>",  # no record
+    "<Records><Record><A11010519491231002X></B></Record></Records>",  # the parser quotes the tag
+])
+def test_an_error_quoting_the_document_masks_an_id_number_in_it(tmp_path: Path, document: str) -> None:
+    """For library callers too: the root element's name and namespace, and libxml2's message about a tag,
+    were quoted in full."""
+    path = write(tmp_path, "x.xml", document)
+    with pytest.raises(SourceError) as caught:
+        list(read_records(str(path), RECORD, SOURCES))
+    assert "11010519491231002X" not in caught.value.message_en + caught.value.message_zh
+    assert "110105********002X" in caught.value.message_en
+
+
 def test_very_deep_nesting_is_refused_in_bounded_memory(tmp_path: Path, baseline_kb: int) -> None:
     depth = 200_000
     path = write(tmp_path, "deep.xml", "<Records><Record>" + "<a>" * depth + "</a>" * depth + "</Record></Records>")

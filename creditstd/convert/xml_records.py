@@ -85,6 +85,7 @@ from typing import Any, BinaryIO
 
 from lxml import etree
 
+from creditstd.codes.redact import redact
 from creditstd.convert.codes import SOURCE_CODES
 from creditstd.convert.xpath import RecordPath, SourcePath, element_value
 from creditstd.sources.inputs import open_bytes, read_error
@@ -159,13 +160,20 @@ def xml_encoding(name: str) -> str | None:
 
 
 def xml_error(code: str, path: str, line: int | None = None, **fields: object) -> SourceError:
-    """The :class:`~creditstd.sources.model.SourceError` of XML code ``code`` for file ``path`` (and ``line``)."""
+    """The :class:`~creditstd.sources.model.SourceError` of XML code ``code`` for file ``path`` (and ``line``).
+
+    Text ``fields`` may quote the document (the root element's name and namespace, the parser's message about
+    a tag): anything in them that may be an ID number is masked, for library callers as on the command line.
+
+    >>> xml_error('source.xml_syntax', 'a.xml', 3, reason='tag mismatch: R11010519491231002X').message_en[-40:]
+    ' XML (tag mismatch: R110105********002X)'
+    """
     zh, en = SOURCE_CODES[code]
     values: dict[str, object] = {
         "file": shown_path(path),
         "where": f", line {line}" if line else "",
         "where_zh": f"第{line}行" if line else "",
-        **fields,
+        **{name: redact(value) if isinstance(value, str) else value for name, value in fields.items()},
     }
     return SourceError(code, zh.format(**values), en.format(**values), file=path, line=line)
 
