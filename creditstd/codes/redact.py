@@ -212,6 +212,8 @@ _ANY_SEPARATOR = _character_class(_SEPARATORS + _LIST_SEPARATORS)
 #: separators).
 _RUN = re.compile(rf"{_ID_CHAR}(?:{_ANY_SEPARATOR}*{_ID_CHAR})*")
 _IS_ID_CHAR = re.compile(_ID_CHAR)
+#: One digit of any form: a run holds no more of them than the whole text does.
+_DIGIT_CHAR = re.compile(f"[{_DIGITS}]")
 #: List separators in a row; a group, so that ``split`` keeps them.
 _LIST_SEPARATOR_RUN = re.compile(f"({_character_class(_LIST_SEPARATORS)}+)")
 #: A date, with separators or in 8 digits (``2024-06-01``, ``20240601``), and a time after it (``12:30:45``).
@@ -275,6 +277,8 @@ def _mask(run: str) -> str:
 
 def redact(text: str) -> str:
     """Return ``text`` with every run that may be an ID number masked (see the module docstring)."""
+    if len(text) < MIN_DIGITS or len(_DIGIT_CHAR.findall(text)) < MIN_DIGITS:
+        return text  # no run can hold enough digits (most values a report shows: a quick count, no runs read)
     return _RUN.sub(_mask_run, text)
 
 
