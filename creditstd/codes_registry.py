@@ -226,6 +226,11 @@ _TABLE: dict[str, tuple[str, ...]] = {
                         "text too long: at most {max_string} characters in a value, {max_key} in a key"),
     "record.not_finite": ("数值不是有限数（NaN、Infinity或超出范围）",
                           "the number is not finite (NaN, Infinity, or out of range)"),
+    "record.inexact_number": ("数值无法按原样保存：有效数字超过双精度浮点数所能保存的位数（约15位），或小到会变为0；"
+                              "记录中的数值按双精度保存（RFC 8785），写出时会被舍入",
+                              "the number cannot be kept as written: more significant digits than a double holds "
+                              "(about 15), or so small it becomes 0; records keep numbers as doubles (RFC 8785), "
+                              "so it would be written rounded"),
     "record.invalid_text": ("文本含有无法编码的字符（单独的代理码位）",
                             "the text holds a character that cannot be encoded (a lone surrogate)"),
     "record.duplicate_key": ("对象中有重复的键", "the object has the same key twice"),

@@ -339,3 +339,41 @@ def test_fixed_width_matrices_hold_each_values_bytes(values: list[str | None], c
     matrix = fixed_width(*text_buffers(column), rows, width)
     assert matrix.shape == (len(rows), width)
     assert [bytes(row.astype(np.uint8)) for row in matrix] == [texts[row].encode() for row in rows.tolist()]
+
+
+#: Number texts of every length, with and without an exponent: some a double holds as written, some not.
+_NUMBER_TEXT = st.one_of(
+    st.from_regex(r"\A[+-]?[0-9]{1,22}(\.[0-9]{0,22})?([eE][+-]?[0-9]{1,3})?\Z"),
+    st.sampled_from(["12345678901234567.89", "0.1234567890123456789", "1e-400", "2.29", "1E+3", "-0",
+                     "0.30000000000000004", "123456789012345", "1234567890123456", "9007199254740993.0",
+                     "4.9e-324", "2e-308", "100000000000000000000", "1e400"]),
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(_NUMBER_TEXT, min_size=1, max_size=12))
+def test_a_number_a_double_cannot_hold_as_written_is_refused_by_both_paths(values: list[str]) -> None:
+    """The column pass never accepts a number the row path refuses as inexact; where a double holds the
+    number as written, neither refuses it for that."""
+    from creditstd.records.decode import cell_decoder
+    from creditstd.records.jsonline import InexactNumber
+    decode = cell_decoder("administrative_penalty", "fine_amount")  # digits alone are an int: always exact
+    rows = [{"subject_name": "某某科技有限公司", "fine_amount": value, "penalty_types": "罚款"} for value in values]
+    assert_agrees("administrative_penalty", rows)
+    plan = compile_plan("administrative_penalty", today=TODAY)
+    result = validate_table(plan, _batch(rows))
+    inexact = {row for finding, row in zip(result.findings, result.rows.tolist(), strict=True)
+               if finding.code == "record.inexact_number"}
+    assert inexact == {row for row, value in enumerate(values)
+                       if isinstance(decode(value), InexactNumber)}
+
+
+def test_a_double_holds_what_decimal_number_accepts_and_nothing_it_refuses() -> None:
+    from decimal import Decimal
+
+    from creditstd.records.jsonline import InexactNumber, decimal_number
+    for text in ("2.29", "1E+3", "0.30000000000000004", "-0", "123456789012345", "9007199254740992"):
+        value = decimal_number(text)
+        assert type(value) is float and Decimal(repr(value)) == Decimal(text)
+    for text in ("12345678901234567.89", "0.1234567890123456789", "1e-400", "9007199254740993", "4.9e-324"):
+        assert type(decimal_number(text)) is InexactNumber, text

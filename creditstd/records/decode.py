@@ -22,7 +22,10 @@ into the value a JSON record would hold, the same way for every caller (the
 compiled plan, the converters, the reference row path): surrounding
 whitespace is already gone (the plan trims each column once) and an empty
 cell is an absent field; a number field takes plain decimal notation
-(``0.2``, ``-3``, ``1e3``; no thousands separators, no units); a boolean
+(``0.2``, ``-3``, ``1e3``; no thousands separators, no units; one a double
+cannot hold as written, ``12345678901234567.89`` or ``1e-400``, is read as an
+:class:`~creditstd.records.jsonline.InexactNumber`, which the validator
+refuses as ``record.inexact_number`` rather than pass it on rounded); a boolean
 field takes 是/否, true/false, 1/0; an array field is split on ``；``, ``;``
 and ``、`` (items trimmed, empty items dropped).  A cell that does not decode
 stays text, so the validator reports it as the wrong type rather than
@@ -63,6 +66,7 @@ from types import MappingProxyType
 from typing import Any
 
 from creditstd.records import loader
+from creditstd.records.jsonline import decimal_number
 from creditstd.records.model import RecordClass, record_class
 
 __all__ = ["ARRAY_SEPARATORS", "ClassGuess", "HeaderMapping", "cell_decoder", "code_aliases", "field_spellings",
@@ -192,7 +196,7 @@ def _number(text: str) -> Any:
             return int(text)
         except ValueError:  # more digits than Python turns into an int (4,300): undecodable, so it stays text
             return text
-    return float(text) if NUMBER.fullmatch(text) else text
+    return decimal_number(text) if NUMBER.fullmatch(text) else text  # held as written, or marked inexact
 
 
 def _boolean(text: str) -> Any:

@@ -24,7 +24,10 @@ The limits, for every record read from outside (``exchange verify`` reading
 * :data:`MAX_KEY_LENGTH` (256 characters): any object key (``record.too_long``).
 
 And the values JSON has no place for: a number that is not finite
-(``record.not_finite``), a string or key holding a lone surrogate
+(``record.not_finite``), a number a double cannot hold as written
+(``record.inexact_number``: more significant digits than a double keeps, or
+so small that it becomes 0; records hold numbers as doubles, as RFC 8785
+writes them, so it would be written rounded), a string or key holding a lone surrogate
 (``record.invalid_text``), a key given twice in one object
 (``record.duplicate_key``).  Anything that is not JSON at all, or not UTF-8,
 is ``exchange.json``.  :func:`scan` finds the value problems in data that
@@ -63,6 +66,7 @@ import math
 import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any, BinaryIO
 
 from creditstd.codes_registry import lookup
@@ -74,9 +78,11 @@ __all__ = [
     "MAX_KEY_LENGTH",
     "MAX_LINE_BYTES",
     "MAX_STRING_LENGTH",
+    "InexactNumber",
     "LineError",
     "ValueProblem",
     "bounded_lines",
+    "decimal_number",
     "dumps_record",
     "first_problem",
     "json_path",
@@ -201,6 +207,8 @@ def scan(value: Any, *, duplicates: Mapping[int, str] | None = None) -> Iterator
         elif isinstance(item, float):
             if not math.isfinite(item):
                 yield ValueProblem(parts, "record.not_finite")
+            elif type(item) is InexactNumber:
+                yield ValueProblem(parts, "record.inexact_number")
         elif isinstance(item, (Mapping, list, tuple)):
             if depth > MAX_DEPTH:
                 yield ValueProblem(parts, "record.too_deep")
@@ -226,8 +234,31 @@ def first_problem(value: Any) -> LineError | None:
     return LineError(problem.code, problem.path) if problem else None
 
 
-def _number(text: str) -> float:
-    return float(text)  # NaN, Infinity, -Infinity and 1e400 become non-finite floats; scan() finds them
+class InexactNumber(float):
+    """A number read from text that a double cannot hold as written: the double nearest to it, marked so that
+    :func:`scan` refuses it (``record.inexact_number``) instead of passing a rounded value on."""
+
+    __slots__ = ()
+
+
+def decimal_number(text: str) -> float:
+    """The number ``text`` (decimal notation, as JSON or :data:`~creditstd.records.decode.NUMBER` writes it)
+    as a float, an :class:`InexactNumber` when the float, written back as its shortest form, is another number
+    than the text says.  Fifteen characters without an exponent always fit (a double keeps 15 significant
+    digits); longer ones are compared as decimals.  The one reading of a number for every reader of records.
+
+    >>> decimal_number('2.29'), decimal_number('1E+3'), decimal_number('0.30000000000000004')
+    (2.29, 1000.0, 0.30000000000000004)
+    >>> [type(decimal_number(text)).__name__ for text in ('12345678901234567.89', '1e-400', '0.1234567890123456789')]
+    ['InexactNumber', 'InexactNumber', 'InexactNumber']
+    """
+    value = float(text)  # NaN, Infinity, -Infinity and 1e400 become non-finite floats; scan() finds them
+    if (len(text) <= 15 and "e" not in text and "E" not in text) or not math.isfinite(value):
+        return value
+    return value if Decimal(text) == Decimal(repr(value)) else InexactNumber(value)
+
+
+_number = decimal_number
 
 
 def dumps_record(value: Any, *, canonical: bool = False) -> str:
@@ -315,7 +346,8 @@ def loads_record(text: str | bytes, *, max_bytes: int = MAX_LINE_BYTES) -> Any:
     ``text`` is a ``str`` or UTF-8 ``bytes`` (no byte-order mark); one trailing line break is allowed.
     Refused: more than ``max_bytes`` UTF-8 bytes (``exchange.line_too_long``), anything that is not JSON
     or not UTF-8 (``exchange.json``, with the line's column), and whatever :func:`scan` finds
-    (``record.not_finite``, ``record.invalid_text``, ``record.too_long``, ``record.too_deep``), and a
+    (``record.not_finite``, ``record.inexact_number``, ``record.invalid_text``, ``record.too_long``,
+    ``record.too_deep``), and a
     key given twice in one object (``record.duplicate_key``).
 
     >>> loads_record(b'{"amount": 1.5}\\n'), loads_record('[1, "a", null, true]')

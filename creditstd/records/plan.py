@@ -319,13 +319,19 @@ class _Columns:
         return self._dates[key]
 
     def numbers(self, key: str) -> tuple[np.ndarray, np.ndarray]:
-        """(is a plain decimal number, its float value) per row."""
+        """(is a plain decimal number a double surely holds as written, its float value) per row.
+
+        Surely: at most 15 characters and no exponent (15 significant digits always fit).  A longer number may
+        fit or not (:func:`~creditstd.records.jsonline.decimal_number`): its row goes to the row path.
+        """
         if key not in self._numbers:
             column = self.text[key]
             shaped = pc.fill_null(pc.match_substring_regex(column, f"^(?:{NUMBER.pattern})$"), False)
             values = pc.cast(pc.if_else(shaped, column, pa.scalar(None, column.type)), pa.float64())
-            self._numbers[key] = (np.asarray(shaped.to_numpy(zero_copy_only=False), bool),
-                                  np.asarray(pc.fill_null(values, _NAN).to_numpy(zero_copy_only=False), float))
+            sure = np.asarray(shaped.to_numpy(zero_copy_only=False), bool) & (np.diff(text_buffers(column)[0]) <= 15)
+            if sure.any():
+                sure &= ~_mask(pc.match_substring(column, "e", ignore_case=True))
+            self._numbers[key] = (sure, np.asarray(pc.fill_null(values, _NAN).to_numpy(zero_copy_only=False), float))
         return self._numbers[key]
 
 

@@ -17,7 +17,9 @@ Before the schema, every value of the record, in known fields and unknown
 ones, at any depth, is checked for what JSON cannot carry or a receiver must
 not have to hold (:mod:`creditstd.records.jsonline`): a number that is not
 finite (``record.not_finite``: NaN and infinity pass ``minimum`` and are
-written as ``NaN``, which other JSON parsers refuse), a string or key with a
+written as ``NaN``, which other JSON parsers refuse), a number a double
+cannot hold as written (``record.inexact_number``: it would be written
+rounded), a string or key with a
 lone surrogate (``record.invalid_text``: it cannot be written as UTF-8), a
 string longer than :data:`~creditstd.records.jsonline.MAX_STRING_LENGTH` or
 a key longer than :data:`~creditstd.records.jsonline.MAX_KEY_LENGTH`
@@ -66,7 +68,8 @@ RecordError = Finding
 #: Codes the validator reports for values no record may hold, whatever its class: code -> (zh, en), from the
 #: registry (:mod:`creditstd.codes_registry`, which lists every code).
 RECORD_CODES: dict[str, tuple[str, str]] = {
-    code: messages(code) for code in ("record.not_finite", "record.invalid_text", "record.too_long", "record.too_deep")
+    code: messages(code) for code in ("record.not_finite", "record.inexact_number", "record.invalid_text",
+                                      "record.too_long", "record.too_deep")
 }
 
 
