@@ -146,3 +146,59 @@ def test_the_command_line_verifies_a_summary_folder(run: Path) -> None:
     assert done.exit_code == 1 and "part-00000/records.jsonl" in done.output
     (run / SUMMARY).write_text("{}", "utf-8")
     assert runner.invoke(main, ["exchange", "verify", str(run)]).exit_code == 2
+
+
+def _with_duplicate(tmp_path: Path) -> Path:
+    """Two parts, the second holding one record of the first again."""
+    records = [fake.record for fake in fake_records(CLASS, 6, seed=4, error_rate=0.0, on=TODAY)]
+    folder = tmp_path / "run"
+    folder.mkdir()
+    _write(folder, [*records[:3], records[1], *records[3:]], sizes=(3, 4))
+    return folder
+
+
+def test_a_part_refused_as_a_link_is_never_read(tmp_path: Path) -> None:
+    """A part folder that is a symbolic link is refused, and nothing behind it is read: its records (here the
+    first part's again) are not compared with the others'."""
+    folder = tmp_path / "run"
+    folder.mkdir()
+    records = [fake.record for fake in fake_records(CLASS, 6, seed=5, error_rate=0.0, on=TODAY)]
+    _write(folder, records, sizes=(3, 3))
+    outside = tmp_path / "outside"
+    shutil.copytree(folder / "part-00000", outside)
+    shutil.rmtree(folder / "part-00001")
+    (folder / "part-00001").symlink_to(outside, target_is_directory=True)
+    assert _codes(folder) == {"exchange.summary_part"}
+
+
+def test_a_record_in_two_parts_is_found_whatever_the_records_file_is_called(tmp_path: Path) -> None:
+    folder = _with_duplicate(tmp_path)
+    part = folder / "part-00001"
+    (part / "records.jsonl").rename(part / "r.jsonl")
+    manifest = json.loads((part / "manifest.json").read_text("utf-8"))
+    manifest["records"]["file"] = "r.jsonl"
+    (part / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False), "utf-8")
+    write_summary(folder, [part_entry(folder, "part-00000"), part_entry(folder, "part-00001")],
+                  unwritten={"parts": 1, "rows_in": 2, "rejected": 2})
+    problems = verify_summary(folder, validate=False).problems
+    assert [(problem.code, problem.location.file) for problem in problems if problem.location] == [
+        ("exchange.duplicate_id", "part-00001/r.jsonl")
+    ]
+
+
+def test_the_check_across_parts_never_holds_a_line_over_the_limit(tmp_path: Path) -> None:
+    import tracemalloc
+
+    from creditstd.records.exchange_summary import _record_ids
+    from creditstd.records.jsonline import MAX_LINE_BYTES
+    folder = _with_duplicate(tmp_path)
+    records = folder / "part-00001" / "records.jsonl"
+    with records.open("ab") as stream:
+        stream.write(b'{"record_id": "' + b"x" * (6 * MAX_LINE_BYTES) + b'"}\n')
+    tracemalloc.start()
+    try:
+        ids = _record_ids(folder, records)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert len(ids) == 4 and peak < 4 * MAX_LINE_BYTES  # read past in pieces, never whole (6 times the limit)

@@ -65,7 +65,7 @@ from creditstd.records.exchange import (
     verify_batch,
 )
 from creditstd.records.formats import format_checker
-from creditstd.records.jsonline import LineError, json_path, loads_record, printable
+from creditstd.records.jsonline import LineError, bounded_lines, json_path, loads_record, printable
 from creditstd.records.model import record_class
 
 __all__ = [
@@ -271,7 +271,9 @@ def _check_part(
     report: SummaryReport,
     validate: bool,
     strict: bool,
-) -> None:
+) -> Path | None:
+    """Verify part ``index`` and what the summary says of it; return the records file it read (None: the part,
+    or its records file, could not be read: a refused folder is never read at all)."""
     name = entry["folder"]
     at = f"$.parts[{index}]"
     path = folder / name
@@ -279,7 +281,7 @@ def _check_part(
         info = os.lstat(path)
     except OSError:
         report.add(_part_problem(name, "找不到分片文件夹", "folder not found", at))
-        return
+        return None
     if (
         stat.S_ISLNK(info.st_mode)
         or not stat.S_ISDIR(info.st_mode)
@@ -293,7 +295,7 @@ def _check_part(
                 at,
             )
         )
-        return
+        return None
     part = verify_batch(path, validate=validate, strict=strict)
     report.parts += 1
     report.count += part.count
@@ -302,7 +304,7 @@ def _check_part(
     report.problem_count += part.problem_count - len(part.problems)
     manifest = part.manifest
     if not isinstance(manifest, dict) or not isinstance(manifest.get("records"), dict):
-        return
+        return None
     if part.count != entry["records"]:
         report.add(
             _part_problem(
@@ -358,6 +360,13 @@ def _check_part(
                 f"{at}.rows_in",
             )
         )
+    if any(problem.code in _UNREAD for problem in part.problems):
+        return None
+    return path / manifest["records"].get("file", RECORDS)
+
+
+#: A part's problems that mean its records file was not read (refused, absent, outside the part...).
+_UNREAD = frozenset({"exchange.manifest", "exchange.records_file", "exchange.missing_records"})
 
 
 def _check_listing(folder: Path, names: Iterable[str], report: SummaryReport) -> None:
@@ -405,12 +414,19 @@ def _check_totals(summary: Mapping[str, Any], report: SummaryReport) -> None:
         )
 
 
-def _record_ids(path: Path) -> list[str]:
-    """The record ids of a part's records file, as its lines state them (lines that do not parse are skipped:
-    verify_batch reports them)."""
+def _record_ids(folder: Path, path: Path) -> list[str]:
+    """The record ids of a part's records file ``path`` (read by :func:`verify_batch` just before), as its lines
+    state them, within the same bounds (a line over the limit is skipped unread; lines that do not parse are
+    skipped: verify_batch reports them).  Nothing is read unless the file is still the part's own, with no
+    symbolic link anywhere below ``folder``."""
+    expected = os.path.join(os.path.realpath(folder), path.parent.name, path.name)
+    if os.path.realpath(path) != expected:
+        return []
     ids = []
     with open_regular(path) as stream:
-        for line in stream:
+        for _, line in bounded_lines(stream):
+            if line is None:
+                continue
             try:
                 record = loads_record(line)
             except LineError:
@@ -420,27 +436,22 @@ def _record_ids(path: Path) -> list[str]:
     return ids
 
 
-def _check_repeats(folder: Path, names: Sequence[str], report: SummaryReport) -> None:
+def _digest(record_id: str) -> int:
+    return int.from_bytes(hashlib.blake2b(record_id.encode("utf-8", "surrogatepass"), digest_size=8).digest(), "big")
+
+
+def _check_repeats(folder: Path, records: Mapping[str, Path], report: SummaryReport) -> None:
     """A record id in two parts (in one part, verify_batch reports it): 64-bit digests of every id first, the
-    ids themselves only for the digests seen twice."""
+    ids themselves only for the digests seen twice.  ``records``: per part read, the records file it read."""
+    names = list(records)
     digests: list[np.ndarray] = []
     owners: list[np.ndarray] = []
     for index, name in enumerate(names):
         try:
-            ids = _record_ids(folder / name / RECORDS)
+            ids = _record_ids(folder, records[name])
         except OSError:
             continue
-        digests.append(
-            np.array(
-                [
-                    int.from_bytes(
-                        hashlib.blake2b(item.encode("utf-8", "surrogatepass"), digest_size=8).digest(), "big"
-                    )
-                    for item in ids
-                ],
-                np.uint64,
-            )
-        )
+        digests.append(np.array([_digest(item) for item in ids], np.uint64))
         owners.append(np.full(len(ids), index, np.int64))
     if not digests:
         return
@@ -453,14 +464,11 @@ def _check_repeats(folder: Path, names: Sequence[str], report: SummaryReport) ->
     seen: dict[str, int] = {}
     for index, name in enumerate(names):
         try:
-            ids = _record_ids(folder / name / RECORDS)
+            ids = _record_ids(folder, records[name])
         except OSError:
             continue
         for item in ids:
-            digest = int.from_bytes(
-                hashlib.blake2b(item.encode("utf-8", "surrogatepass"), digest_size=8).digest(), "big"
-            )
-            if digest not in suspects:
+            if _digest(item) not in suspects:
                 continue
             earlier = seen.setdefault(item, index)
             if earlier != index:
@@ -470,7 +478,7 @@ def _check_repeats(folder: Path, names: Sequence[str], report: SummaryReport) ->
                         f"记录标识重复：分片 {name} 与分片 {names[earlier]} 有同一记录",
                         f"duplicate record id: parts {names[earlier]} and {name} hold the same record",
                         "$.record_id",
-                        location=Location(file=f"{name}/{RECORDS}", record_id=item),
+                        location=Location(file=f"{name}/{records[name].name}", record_id=item),
                     )
                 )
 
@@ -497,9 +505,12 @@ def verify_summary(path: str | os.PathLike[str], *, validate: bool = True, stric
     names = [part["folder"] for part in summary["parts"]]
     for name in sorted(name for name, times in Counter(names).items() if times > 1):
         report.add(_part_problem(name, "在汇总清单中列出了不止一次", "listed more than once", "$.parts"))
+    read: dict[str, Path] = {}
     for index, entry in enumerate(summary["parts"]):
-        _check_part(folder, index, entry, summary, report, validate, strict)
+        records = _check_part(folder, index, entry, summary, report, validate, strict)
+        if records is not None:
+            read.setdefault(entry["folder"], records)
     _check_listing(folder, names, report)
     _check_totals(summary, report)
-    _check_repeats(folder, list(dict.fromkeys(names)), report)
+    _check_repeats(folder, read, report)
     return report
