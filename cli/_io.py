@@ -275,6 +275,15 @@ def _same_file(one: Path, other: Path) -> bool:
         return False
 
 
+def _read_by_stdin(path: Path) -> bool:
+    """Whether ``path`` is the file standard input is redirected from (``< file``): the same device and inode."""
+    try:
+        given, read = os.stat(path), os.fstat(sys.stdin.fileno())
+    except (OSError, ValueError, AttributeError):  # absent; stdin closed, replaced or not a file descriptor
+        return False
+    return (given.st_dev, given.st_ino) == (read.st_dev, read.st_ino)
+
+
 def _inside(path: Path, folder: Path) -> bool:
     """Whether ``path`` (which may not exist yet) is ``folder`` or lies under it, links resolved."""
     try:
@@ -293,6 +302,10 @@ def refuse_input_as_output(output: str | os.PathLike[str] | None, inputs: Iterab
         return
     for source in inputs:
         if os.fspath(source) == "-":
+            if _read_by_stdin(Path(output)):
+                raise click.UsageError(bilingual(f"{option} 不能指向标准输入所读的文件 {output}（输入从不被覆盖）",
+                                                 f"{option} must not be {output}, the file standard input reads "
+                                                 "(inputs are never overwritten)"))
             continue
         path = Path(source)
         folder = path if path.is_dir() else path.parent if path.name == "manifest.json" else None

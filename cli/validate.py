@@ -29,6 +29,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import re
 import sys
 from collections import defaultdict
@@ -186,8 +187,12 @@ def rejects_paths(rejects: Path | None, paths: Sequence[str]) -> list[Path | Non
     """Where each input's rejected rows go: ``rejects`` itself for one input; for several, a file per input in
     the folder ``rejects``, named after the input, and told apart by a number when two inputs share a name.
 
-    >>> [str(path) for path in rejects_paths(Path('out'), ['a.csv', 'sub/a.csv', 'b.jsonl', '-'])]
-    ['out/a.csv.rejects.csv', 'out/a.csv.2.rejects.csv', 'out/b.jsonl.rejects.jsonl', 'out/stdin.rejects.jsonl']
+    The suffix follows the name (``.csv`` for delimited text and XLSX, whose rows are written as CSV; else
+    ``.jsonl``); where the format read says otherwise (stdin, ``.txt``), :func:`_fitting` changes it.
+
+    >>> [str(path) for path in rejects_paths(Path('out'), ['a.csv', 'sub/a.csv', 'b.jsonl', 'UP.TSV', '-'])]
+    ['out/a.csv.rejects.csv', 'out/a.csv.2.rejects.csv', 'out/b.jsonl.rejects.jsonl', 'out/UP.TSV.rejects.csv', \
+'out/stdin.rejects.jsonl']
     """
     if rejects is None:
         return [None] * len(paths)
@@ -197,7 +202,7 @@ def rejects_paths(rejects: Path | None, paths: Sequence[str]) -> list[Path | Non
     used: set[str] = set()
     for path in paths:
         name = "stdin" if path == "-" else Path(path).name
-        suffix = ".csv" if name.endswith((".csv", ".tsv", ".xlsx", ".csv.gz", ".tsv.gz")) else ".jsonl"
+        suffix = ".csv" if name.lower().endswith((".csv", ".tsv", ".xlsx", ".csv.gz", ".tsv.gz")) else ".jsonl"
         target, number = f"{name}.rejects{suffix}", 1
         while target in used:
             number += 1
@@ -205,6 +210,17 @@ def rejects_paths(rejects: Path | None, paths: Sequence[str]) -> list[Path | Non
         used.add(target)
         targets.append(rejects / target)
     return targets
+
+
+def _fitting(target: Path, source: Source, targets: Sequence[Path | None], inputs: Sequence[str]) -> Path:
+    """``target`` (one of several, :func:`rejects_paths`) with the suffix of the format ``source`` was read
+    in: the rows are written back in it.  A changed name is checked as the first were."""
+    fitting = target.with_name(target.name.removesuffix(target.suffix)
+                               + (".csv" if source.format in ("csv", "tsv", "xlsx") else ".jsonl"))
+    if fitting != target:
+        refuse_shared_outputs([("--rejects", fitting), *(("--rejects", other) for other in targets
+                                                          if other is not None and other != target)], inputs)
+    return fitting
 
 
 def _choose_plan(options: Options, source: Source) -> tuple[Plan, tuple[str, str]]:
@@ -277,6 +293,9 @@ def run(options: Options) -> int:
     paths = expand_inputs(options.inputs)
     targets = rejects_paths(options.rejects, paths)
     outputs = [("--output", options.output), *(("--rejects", target) for target in targets)]
+    summary = os.environ.get("GITHUB_STEP_SUMMARY") if options.output_format == "github" else None
+    if summary:  # the Markdown summary is appended there: never to an input, nor to a file the run replaces
+        outputs.append(("$GITHUB_STEP_SUMMARY", Path(summary)))
     refuse_shared_outputs(outputs, paths)
     folder = options.rejects if len(paths) > 1 else None  # a failed run takes back the folder it made
     made = make_private_dir(folder) if folder is not None else None
@@ -305,6 +324,8 @@ def _run(options: Options, paths: list[str], targets: list[Path | None]) -> int:
                 builder = ReportBuilder(class_name=plan.class_name, class_reason=reason, strict=options.strict,
                                         max_errors=options.max_errors, show_pii=options.show_pii,
                                         rule_set=None, fail_on=options.fail_on)
+            if target is not None and len(paths) > 1:
+                target = _fitting(target, source, targets, paths)
             rejects = _Rejects(stack, target, source, options.show_pii) if target is not None else None
             _validate_file(builder, plan, options, source, items, rejects, progress, duplicates)
         assert builder is not None  # expand_inputs never returns an empty list

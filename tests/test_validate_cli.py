@@ -535,3 +535,64 @@ def test_json_lines_keys_first_seen_in_a_later_chunk_are_checked(runner: CliRunn
     assert file["rows"] == {**file["rows"], "read": 41, "valid": 40, "rejected": 1}
     assert {code["code"] for code in file["codes"]} == {"record.date", "record.maxLength"}
     assert {"remarks", "publication_date"} <= {column["field"] for column in file["columns"]}
+
+
+def test_the_file_standard_input_reads_is_never_an_output(tmp_path: Path) -> None:
+    """``validate - -o f.csv < f.csv`` replaced the input with the report: stdin redirected from a file is
+    that file, an input like any other."""
+    import subprocess
+    import sys
+
+    feed = _export(tmp_path / "f.csv", 6, error_rate=0.5)
+    before = feed.read_bytes()
+    for option in ("-o", "--rejects"):
+        with feed.open("rb") as stdin:
+            done = subprocess.run([sys.executable, "-c", "from creditstd.cli import main; main()", "validate", "-",
+                                   option, str(feed), *ON], stdin=stdin, capture_output=True, check=False)
+        assert done.returncode == 2 and b"the file standard input reads" in done.stderr
+        assert feed.read_bytes() == before and stat.S_IMODE(feed.stat().st_mode) != 0o600
+
+
+def test_one_file_under_several_spellings_is_read_once(runner: CliRunner, tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    feed = _export(tmp_path / "f.csv", 8, error_rate=0.25)
+    (tmp_path / "link.csv").symlink_to(feed)
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(main, ["validate", "f.csv", "./f.csv", str(feed), "link.csv", "--format", "json", *ON])
+    report = json.loads(result.stdout)
+    assert report["totals"]["files"] == 1 and report["totals"]["rows"]["read"] == 8
+    assert report["totals"]["rows"]["rejected"] == _expected_invalid(feed)
+
+
+def test_utf_16_named_for_a_file_without_a_byte_order_mark_is_an_input_error(runner: CliRunner,
+                                                                           tmp_path: Path) -> None:
+    feed = _export(tmp_path / "f.csv", 3, encoding="utf-16-le")
+    result = runner.invoke(main, ["validate", str(feed), "--encoding", "utf-16", *ON])
+    assert result.exit_code == 2 and "not valid utf-16" in result.stderr and "Traceback" not in result.output
+    assert runner.invoke(main, ["validate", str(feed), "--encoding", "utf-16-le", *ON]).exit_code == 0
+
+
+def test_the_github_step_summary_is_never_written_into_an_input_or_an_output(runner: CliRunner, tmp_path: Path,
+                                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    feed = _export(tmp_path / "f.csv", 4)
+    before = feed.read_bytes()
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(feed))
+    result = runner.invoke(main, ["validate", str(feed), "--format", "github", *ON])
+    assert result.exit_code == 2 and "$GITHUB_STEP_SUMMARY" in result.stderr and feed.read_bytes() == before
+    report = tmp_path / "report.txt"
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(report))
+    result = runner.invoke(main, ["validate", str(feed), "--format", "github", "-o", str(report), *ON])
+    assert result.exit_code == 2 and "name the same file" in result.stderr and not report.exists()
+
+
+def test_rejects_of_several_inputs_are_named_for_the_format_they_are_written_in(runner: CliRunner,
+                                                                                tmp_path: Path) -> None:
+    upper = _export(tmp_path / "UP.CSV", 10, error_rate=0.5)
+    text = _export(tmp_path / "t.txt", 10, seed=2, error_rate=0.5)
+    folder = tmp_path / "rejects"
+    result = runner.invoke(main, ["validate", str(upper), str(text), "--rejects", str(folder), *ON])
+    assert result.exit_code == 1
+    assert sorted(path.name for path in folder.iterdir()) == ["UP.CSV.rejects.csv", "t.txt.rejects.csv"]
+    for path, written in ((upper, folder / "UP.CSV.rejects.csv"), (text, folder / "t.txt.rejects.csv")):
+        rows = list(csv.reader(io.StringIO(written.read_text(encoding="utf-8"))))
+        assert rows[0][-2:] == ["_line", "_errors"] and len(rows) - 1 == _expected_invalid(path)

@@ -122,6 +122,8 @@ def _decode_sample(sample: bytes, codec: str, complete: bool, path: str) -> str:
         before = codecs.getincrementaldecoder(codec)("replace").decode(sample[:offset], False)
         raise source_error("source.decode", path, count_line_breaks(before) + 1, offset=offset,
                            encoding=codec) from None
+    except UnicodeError:  # UTF-16 or UTF-32 with no byte-order mark: the codec cannot start (utf-16-le reads it)
+        raise source_error("source.decode", path, 1, offset=0, encoding=codec) from None
 
 
 def _after_ascii(opened: Opened, start: int) -> str | None:

@@ -32,7 +32,8 @@ _GZIP = b"\x1f\x8b"
 
 
 def expand_inputs(patterns: Iterable[str]) -> list[str]:
-    """The files named by ``patterns``: globs expanded (sorted, ``**`` recursive), order kept, repeats dropped.
+    """The files named by ``patterns``: globs expanded (sorted, ``**`` recursive), order kept, repeats dropped
+    (the same file under two spellings, ``a.csv`` and ``./a.csv`` or a link to it, is read once).
 
     ``-`` (stdin) and folders (exchange batches) pass through.  A pattern that matches nothing, or a
     plain name that does not exist, raises :class:`SourceError` (``source.no_match``, ``source.not_found``).
@@ -49,7 +50,7 @@ def expand_inputs(patterns: Iterable[str]) -> list[str]:
     creditstd.sources.model.SourceError: source.no_match: ...
     """
     found: list[str] = []
-    seen: set[str] = set()
+    seen: set[object] = set()  # names as given, and files by identity: ./a.csv and a.csv are read once
     for pattern in patterns:
         if pattern == "-":
             matches = ["-"]
@@ -62,10 +63,23 @@ def expand_inputs(patterns: Iterable[str]) -> list[str]:
         else:
             raise source_error("source.not_found", pattern)
         for match in matches:
-            if match not in seen:
-                seen.add(match)
+            identity = _identity(match)
+            if match not in seen and identity not in seen:
+                seen.update((match, identity))
                 found.append(match)
     return found
+
+
+def _identity(name: str) -> object:
+    """What tells a file apart whatever the spelling of its name (device and inode, links followed); the name
+    itself for stdin and for what cannot be looked at."""
+    if name == "-":
+        return name
+    try:
+        info = os.stat(name)
+    except (OSError, ValueError):
+        return name
+    return (info.st_dev, info.st_ino)
 
 
 class _Replay(io.RawIOBase):
