@@ -377,3 +377,31 @@ def test_a_double_holds_what_decimal_number_accepts_and_nothing_it_refuses() -> 
         assert type(value) is float and Decimal(repr(value)) == Decimal(text)
     for text in ("12345678901234567.89", "0.1234567890123456789", "1e-400", "9007199254740993", "4.9e-324"):
         assert type(decimal_number(text)) is InexactNumber, text
+
+
+#: The placeholder as departments type it: case, width, separators, padding; and codes that only look alike.
+_PLACEHOLDER_SPELLINGS = st.one_of(
+    st.sampled_from(["00000000000000000X", "00000000000000000x", "０００００００００００００００００Ｘ",
+                     "000000 00000000000X", "0000-0000-0000-0000-0X", "00000000000000000Ｘ", "0000000000000000X",
+                     "000000000000000000X", "00000000000000000Y", "91350100M000100Y43", "1000000000000000X"]),
+    st.lists(st.sampled_from(["0", "０", " ", "-"]), min_size=17, max_size=22).map("".join).map(
+        lambda body: body + "x"),
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.tuples(_PLACEHOLDER_SPELLINGS, st.booleans()), min_size=1, max_size=10))
+def test_the_placeholder_in_any_spelling_is_the_placeholder_on_both_paths(rows: list[tuple[str, bool]]) -> None:
+    """An individual business without a code: the placeholder spelled as the department typed it is read as
+    the placeholder (then the registration number is required) by the column pass and the row path alike."""
+    from creditstd.codes.uscc import is_placeholder
+    records = [{"subject_name": "某某商店", "subject_category": "个体工商户", "uscc": uscc,
+                **({"regno": "110108000000016"} if with_regno else {})} for uscc, with_regno in rows]
+    assert_agrees("administrative_penalty", records)
+    result = validate_table(compile_plan("administrative_penalty", today=TODAY), _batch(records))
+    for row, (uscc, with_regno) in enumerate(rows):
+        codes = {finding.code for finding, at in zip(result.findings, result.rows.tolist(), strict=True) if at == row}
+        if is_placeholder(uscc):
+            assert "uscc.placeholder" not in codes
+            assert ("rule.placeholder_needs_regno" in codes) == (not with_regno)
+            assert result.cells["uscc"][row].as_py() == "00000000000000000X"

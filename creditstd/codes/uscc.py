@@ -85,6 +85,7 @@ __all__ = [
     "compact",
     "format",
     "generate",
+    "is_placeholder",
     "is_valid",
     "parse",
     "validate",
@@ -240,6 +241,21 @@ def validate(number: object, *, strict: bool = False, accept_pilot: bool = False
         if problem:
             fail(problem[0], position=problem[1], **problem[2])
     return number
+
+
+def is_placeholder(number: object) -> bool:
+    """Whether ``number`` is the 双公示 placeholder :data:`PLACEHOLDER` in any spelling :func:`compact` folds
+    (lower case, full width, separators), as a real code is read in any of them.
+
+    >>> is_placeholder('00000000000000000x'), is_placeholder('０００００００００００００００００Ｘ')
+    (True, True)
+    >>> is_placeholder('0'), is_placeholder(None)
+    (False, False)
+    """
+    try:
+        return compact(number) == PLACEHOLDER
+    except ValueError:  # not text, or too long to be one
+        return False
 
 
 def is_valid(number: object, *, strict: bool = False) -> bool:

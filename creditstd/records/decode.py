@@ -65,12 +65,13 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
 
+from creditstd.codes.uscc import PLACEHOLDER, is_placeholder
 from creditstd.records import loader
 from creditstd.records.jsonline import decimal_number
 from creditstd.records.model import RecordClass, record_class
 
 __all__ = ["ARRAY_SEPARATORS", "ClassGuess", "HeaderMapping", "cell_decoder", "code_aliases", "field_spellings",
-           "field_type", "infer_class", "name_key", "resolve_headers"]
+           "field_type", "infer_class", "name_key", "resolve_headers", "takes_placeholder"]
 
 #: Characters that separate the items of an array cell (full-width and ASCII semicolon, the enumeration comma).
 ARRAY_SEPARATORS = "；;、"
@@ -273,13 +274,34 @@ def code_aliases(class_name: str, key: str) -> Mapping[str, str]:
     return MappingProxyType({alias: name for alias, name in found.items() if alias not in names | claimed})
 
 
+def takes_placeholder(class_name: str, key: str) -> bool:
+    """Whether field ``key`` takes a USCC or the 双公示 placeholder (the catalogue's ``uscc_or_placeholder``): a
+    cell holding the placeholder in any spelling (``00000000000000000x``, full width, spaced) is read as
+    :data:`~creditstd.codes.uscc.PLACEHOLDER` itself, as a code is read in any spelling.
+
+    >>> takes_placeholder('administrative_penalty', 'uscc'), takes_placeholder('administrative_penalty', 'orgcode')
+    (True, False)
+    >>> cell_decoder('administrative_penalty', 'uscc')('000000 00000000000x')
+    '00000000000000000X'
+    """
+    spec = record_class(class_name).fields.get(key)
+    return spec is not None and spec.kind == "uscc_or_placeholder"
+
+
+def _placeholder_or_text(text: str) -> str:
+    return PLACEHOLDER if text != PLACEHOLDER and is_placeholder(text) else text
+
+
 @functools.cache
 def cell_decoder(class_name: str, key: str) -> Callable[[str], Any]:
     """The function that turns a (trimmed, non-empty) cell of field ``key`` into its record value.
 
     A text cell of a field with a code table that holds one of the table's aliases (:func:`code_aliases`)
-    becomes the value the alias stands for.
+    becomes the value the alias stands for; the placeholder in a field that takes it
+    (:func:`takes_placeholder`) becomes the placeholder as the catalogue writes it.
     """
+    if takes_placeholder(class_name, key):
+        return _placeholder_or_text
     kind = field_type(record_class(class_name), key)
     if kind == "array":
         known = _item_values(loader.inlined_class_schema(class_name)["properties"][key].get("items", {}))

@@ -71,9 +71,10 @@ from creditstd.arrow_text import fixed_width, text_buffers
 from creditstd.codes.batch import canonical_rows, canonical_valid, validate_batch
 from creditstd.codes.identify import FORMAT_KINDS, IdentifierKind
 from creditstd.codes.redact import redact
+from creditstd.codes.uscc import PLACEHOLDER, is_placeholder
 from creditstd.findings import Finding, Location
 from creditstd.records import loader
-from creditstd.records.decode import NUMBER, cell_decoder, code_aliases, field_type
+from creditstd.records.decode import NUMBER, cell_decoder, code_aliases, field_type, takes_placeholder
 from creditstd.records.formats import format_checker
 from creditstd.records.jsonline import MAX_STRING_LENGTH, first_problem
 from creditstd.records.masking import mask_shown_value
@@ -266,6 +267,27 @@ def _unalias(column: pa.Array, aliases: pa.Array, values: pa.Array) -> pa.Array:
     return pc.coalesce(pc.take(values.cast(column.type), found), column)
 
 
+#: A cell that may spell the placeholder another way: it ends in an X, of either width or case.
+_ENDS_IN_X = "[xXｘＸ]$"
+_PLACEHOLDER = pa.scalar(PLACEHOLDER)
+
+
+def _placeholder_spellings(column: pa.Array) -> pa.Array:
+    """``column`` with the placeholder written in any other spelling read as :data:`PLACEHOLDER`, as
+    :func:`~creditstd.records.decode.cell_decoder` reads it (each distinct cell ending in X looked at once).
+
+    >>> _placeholder_spellings(pa.array(['00000000000000000x', '91350100M000100Y43', None])).to_pylist()
+    ['00000000000000000X', '91350100M000100Y43', None]
+    """
+    candidates = _mask(pc.match_substring_regex(column, _ENDS_IN_X)) & _mask(pc.not_equal(column, _PLACEHOLDER))
+    if not candidates.any():
+        return column
+    spellings = [text for text in pc.unique(column.filter(pa.array(candidates))).to_pylist() if is_placeholder(text)]
+    if not spellings:
+        return column
+    return _unalias(column, pa.array(spellings, pa.string()), pa.array([PLACEHOLDER] * len(spellings), pa.string()))
+
+
 class _Columns:
     """The batch's columns, trimmed (an empty cell is null), with presence and numeric views computed once."""
 
@@ -290,6 +312,8 @@ class _Columns:
             aliases = _alias_arrays(class_name, key) if class_name else None
             if aliases is not None:  # an alias stands for a value: the cells holding text stay the same
                 self.text[key] = _unalias(self.text[key], *aliases)
+            if class_name and takes_placeholder(class_name, key):
+                self.text[key] = _placeholder_spellings(self.text[key])
         self._present: dict[str, np.ndarray] = present
         self._numbers: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         self._dates: dict[str, np.ndarray] = {}
