@@ -96,9 +96,10 @@ def verify_command(path: Path, strict: bool, no_validate: bool, output: str, lim
     signed_by = None
     if keys:
         folder = path.parent if path.name == "manifest.json" else path
-        problems, signed_by = signature_check(folder, keys)
-        for problem in problems:
-            report.add(problem)
+        problems, signed_by = signature_check(folder, keys, show_pii=show_pii)
+        for problem in problems:  # an unreadable batch is listed once: verify_batch has said so already
+            if not (problem.code in UNREADABLE and any(seen.code == problem.code for seen in report.problems)):
+                report.add(problem)
     unreadable = any(problem.code in UNREADABLE  # a summary: its own file (a part that cannot be read is a problem)
                      and (not summary or (problem.location is not None and problem.location.file == "summary.json"))
                      for problem in report.problems)

@@ -204,3 +204,23 @@ def test_a_batch_of_no_record_is_never_written_and_never_verifies(tmp_path: Path
     (folder / MANIFEST).write_text(json.dumps(manifest), encoding="utf-8")
     report = verify_batch(folder)
     assert codes(report) == {"exchange.empty"} and not report.ok
+
+
+@pytest.mark.parametrize("change", ["deep", "contains_itself"])
+def test_a_manifest_built_too_deep_in_memory_is_reported_not_raised(tmp_path: Path, change: str) -> None:
+    """A document built in Python can nest the manifest deeper than the schema validator can follow (a parsed
+    manifest file cannot): verify_document reports a malformed manifest, it never raises RecursionError."""
+    write(tmp_path, records(2))
+    items = [json.loads(line) for line in (tmp_path / RECORDS).read_bytes().splitlines()]
+    document = to_document(items, PENALTY, department="福州市市场监督管理局", department_uscc=AUTHORITY_USCC)
+    nested: list = []
+    if change == "deep":
+        for _ in range(3000):
+            nested = [nested]
+    else:
+        nested.append(nested)
+    document["manifest"]["rule_set"] = nested
+    report = verify_document(document)
+    assert not report.ok and [problem.code for problem in report.problems] == ["exchange.manifest"]
+    assert report.problems[0].path.startswith("$.rule_set[0]")
+    assert "record.too_deep" in report.problems[0].message_en and "record.too_deep" in report.problems[0].message_zh

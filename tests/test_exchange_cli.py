@@ -220,3 +220,38 @@ def test_packed_batches_are_format_2_and_every_id_is_the_canonical_json_id(sourc
     for line in (folder / "records.jsonl").read_text(encoding="utf-8").splitlines():
         record = json.loads(line)
         assert record["record_id"] == record_id(record["data"], "administrative_penalty")
+
+
+def test_verify_with_key_lists_an_unreadable_batch_once(tmp_path: Path) -> None:
+    """No manifest: verify_batch and the signature check both find it; the user is told once, counted once."""
+    pytest.importorskip("cryptography")
+    runner = CliRunner()
+    keygen = runner.invoke(main, ["exchange", "keygen", "--algorithm", "ed25519", "-o", str(tmp_path / "k")])
+    assert keygen.exit_code == 0
+    folder = tmp_path / "batch"
+    folder.mkdir()
+    result = runner.invoke(main, ["exchange", "verify", str(folder), "--key", str(tmp_path / "k.pub")])
+    assert result.exit_code == 2 and result.stdout.count("exchange.manifest") == 1
+    assert "问题 1 个" in result.stderr or "1 problems" in result.stderr
+    document = json.loads(runner.invoke(main, ["exchange", "verify", str(folder), "--key", str(tmp_path / "k.pub"),
+                                               "--format", "json"]).stdout)
+    assert document["problem_count"] == 1 and [problem["code"] for problem in document["problems"]] == [
+        "exchange.manifest"]
+
+
+def test_verify_with_key_shows_the_signer_in_full_only_with_show_pii(source: Path, tmp_path: Path) -> None:
+    pytest.importorskip("cryptography")
+    folder = tmp_path / "batch"
+    pack(source, folder)
+    runner = CliRunner()
+    keygen = runner.invoke(main, ["exchange", "keygen", "--algorithm", "ed25519", "-o", str(tmp_path / "k")])
+    assert keygen.exit_code == 0
+    signed = runner.invoke(main, ["exchange", "sign", str(folder), "--key", str(tmp_path / "k.key"),
+                                  "--signer", "欧阳娜娜"])
+    assert signed.exit_code == 0
+    verify = ["exchange", "verify", str(folder), "--key", str(tmp_path / "k.pub")]
+    for form in ([], ["--format", "json"]):
+        masked = runner.invoke(main, verify + form)
+        assert masked.exit_code == 0 and "欧***" in masked.stdout and "阳娜娜" not in masked.output
+        shown = runner.invoke(main, [*verify, *form, "--show-pii"])
+        assert shown.exit_code == 0 and "欧阳娜娜" in shown.stdout

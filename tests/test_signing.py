@@ -378,6 +378,45 @@ def test_sign_refuses_a_batch_whose_records_do_not_match(batch: Path, tmp_path: 
     assert run("sign", tmp_path / "nowhere", "--key", tmp_path / "k.key").exit_code == 2
 
 
+def test_the_signature_file_is_owner_only_like_the_batch(batch: Path, tmp_path: Path) -> None:
+    """manifest.json.sig holds the signer's name in full: 0600 whatever the umask, as records.jsonl and
+    manifest.json are, even in a batch folder that others may list."""
+    write_key_pair(tmp_path / "k", "ed25519")
+    batch.chmod(0o755)
+    previous = os.umask(0)
+    try:
+        assert run("sign", batch, "--key", tmp_path / "k.key", "--signer", "欧阳娜娜").exit_code == 0
+    finally:
+        os.umask(previous)
+    modes = {path.name: stat.S_IMODE(path.stat().st_mode) for path in batch.iterdir()}
+    assert modes == {"records.jsonl": 0o600, "manifest.json": 0o600, "manifest.json.sig": 0o600}
+    assert verify_signature(batch, [tmp_path / "k.pub"]).ok  # still readable by its owner
+
+
+@pytest.mark.parametrize(("change", "path", "zh", "en"), [
+    ("sm2_user_id", "$", "只有 sm2-sm3 签名才有", "holds sm2_user_id, which only sm2-sm3 signatures carry"),
+    ("signed_file", "$.signed_file", "不能是 . 或 ..", "may not be . or .."),
+    ("key_id", "$", "缺少必需的字段 key_id", "lacks the required field key_id"),
+])
+def test_a_malformed_signature_file_says_what_is_wrong_in_words(batch: Path, change: str, path: str, zh: str,
+                                                                 en: str) -> None:
+    key = PrivateKey.generate("ed25519")
+    sign_batch(batch, key, signer="张三")
+    document = json.loads(signature_path(batch).read_text(encoding="utf-8"))
+    if change == "sm2_user_id":  # an ed25519 signature carrying the SM2 identifier: the schema's "not"
+        document["sm2_user_id"] = "1234567812345678"
+    elif change == "signed_file":
+        document["signed_file"] = ".."
+    else:
+        del document[change]
+    signature_path(batch).write_text(json.dumps(document), encoding="utf-8")
+    [problem] = verify_signature(batch, [key.public_key]).problems
+    assert problem.code == "exchange.signature_format" and problem.path == path
+    assert zh in problem.message_zh and en in problem.message_en
+    assert problem.message_en.startswith("signature file manifest.json.sig is malformed: ")
+    assert "张三" not in problem.message_zh + problem.message_en  # the file's values are never quoted
+
+
 # ------------------------------------------------------------------------------------------------ keys
 
 def test_private_key_is_0600_even_under_umask_0(tmp_path: Path, algorithm: str) -> None:

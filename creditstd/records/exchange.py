@@ -818,8 +818,16 @@ def _in_file(path: Path) -> Location:
 def _check_manifest(manifest: Any, report: VerificationReport, at: Location | None) -> TypeGuard[dict[str, Any]]:
     """Check the manifest; False when it cannot be used at all (the records are then not read).
 
-    True only for a manifest the schema accepts, so a JSON object (a dict).
+    True only for a manifest the schema accepts, so a JSON object (a dict).  A manifest built in memory
+    (:func:`verify_document`) may hold what no manifest file can (nesting deeper than the schema validator
+    can follow, a non-finite number...): that is reported before the schema is tried, never raised.
     """
+    problem = first_problem(manifest)  # a parsed manifest file has none: loads_record refused it already
+    if problem is not None:
+        report.add(Finding("exchange.manifest", f"清单不是有效的JSON（{problem.code} {problem.path}）",
+                           f"manifest: not valid JSON ({problem.code} at {problem.path})", problem.path,
+                           location=at))
+        return False
     errors = list(_schema_validator("exchange-manifest.schema.json").iter_errors(manifest))
     for error in errors:
         if list(error.absolute_path) == ["records", "file"]:

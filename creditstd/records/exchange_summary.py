@@ -13,7 +13,9 @@ batch: the summary against its schema, every listed part with ``verify_batch`` a
 says of it (count, hashes, class, versions, department, created, accounting), no part folder that the
 summary does not list and nothing else in the folder, the totals, and no record id in two parts.  A part
 folder must be a plain folder in the summary's folder, named ``part-`` and digits: no path can lead out.  As
-with a batch, the hashes detect accidents, not forgery (sign ``summary.json`` to prove the sender).
+with a batch, the hashes detect accidents, not forgery.  The summary itself is not signed (``exchange sign``
+signs one batch, and ``exchange verify --key`` refuses a summary folder): sign each part and check each part's
+signature.  That proves who sent each part, not that no part was dropped or added.
 
 >>> import tempfile
 >>> from datetime import date

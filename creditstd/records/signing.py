@@ -120,7 +120,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, NoReturn
 
-from jsonschema import Draft202012Validator
+from jsonschema import Draft202012Validator, ValidationError
 
 from creditstd.atomic import atomic_writer
 from creditstd.exceptions import CreditstdError, bilingual
@@ -731,6 +731,9 @@ def _records_problems(manifest_path: Path, manifest_bytes: bytes) -> list[Findin
 def sign_batch(path: str | os.PathLike[str], key: PrivateKey, *, signer: str | None = None) -> dict[str, Any]:
     """Sign the batch at ``path`` (folder or manifest) and write ``manifest.json.sig``; returns the document.
 
+    The signature file holds the signer's name, so it is written readable by its owner only (0600),
+    whatever the umask, as the batch's own files are.
+
     The records are checked against the manifest first (count and SHA-256): a batch whose records do
     not match its manifest is refused (``exchange.signature_records``), since signing it would vouch
     for records it does not describe.
@@ -762,7 +765,7 @@ def sign_batch(path: str | os.PathLike[str], key: PrivateKey, *, signer: str | N
     document["signature"] = base64.b64encode(key.sign(manifest_bytes)).decode("ascii")
     target = signature_path(manifest_path)
     try:
-        with atomic_writer(target) as stream:
+        with atomic_writer(target, private=True) as stream:  # the signer's name: owner only, as the batch
             stream.write(json.dumps(document, ensure_ascii=False, indent=2) + "\n")
     except OSError as error:
         raise SigningError("exchange.signature_write", f"无法写入签名文件 {target}（{error.strerror}）",
@@ -842,6 +845,43 @@ def _format_problem(file: Path, zh: str, en: str, path: str = "$") -> Finding:
                    f"signature file {file.name} is malformed: {en}", path, location=_in_file(file))
 
 
+#: What a failed keyword of the signature schema means, in words (the file's values are never quoted).
+_SCHEMA_WORDS = {
+    "type": ("类型不对", "has the wrong type"),
+    "additionalProperties": ("含有格式未定义的字段", "holds a field the format does not define"),
+    "const": ("不是规定的值", "is not the value the format requires"),
+    "enum": ("不是允许的取值", "is not one of the allowed values"),
+    "pattern": ("含有不允许的字符或形式不对", "holds a character or form that is not allowed"),
+    "minLength": ("为空或太短", "is empty or too short"),
+    "maxLength": ("太长", "is too long"),
+    "format": ("不是RFC 3339日期时间", "is not an RFC 3339 date-time"),  # the schema's one format: created
+}
+
+
+def _schema_words(error: ValidationError) -> tuple[str, str]:
+    """What a failed keyword of the signature schema means, in Chinese and English (no value of the file quoted).
+
+    >>> document = {'format': 'creditstd-exchange-signature', 'format_version': '1.0', 'signed_file': 'manifest.json',
+    ...             'algorithm': 'ed25519', 'key_id': 'sha256:' + '0' * 64, 'created': '2024-06-01T08:00:00Z',
+    ...             'signature': 'AAAA', 'sm2_user_id': '1234567812345678'}
+    >>> [_schema_words(error) for error in _signature_validator().iter_errors(document)]
+    [('含有 sm2_user_id，但只有 sm2-sm3 签名才有该字段', 'holds sm2_user_id, which only sm2-sm3 signatures carry')]
+    >>> del document['key_id']
+    >>> _schema_words(next(_signature_validator().iter_errors(document)))[1]
+    'lacks the required field key_id'
+    """
+    keyword, where = str(error.validator), json_path(error.absolute_path)
+    if keyword == "not":  # the schema's two: sm2_user_id with another algorithm, and a signed_file . or ..
+        if where == "$.signed_file":
+            return "不能是 . 或 ..", "may not be . or .."
+        return ("含有 sm2_user_id，但只有 sm2-sm3 签名才有该字段",
+                "holds sm2_user_id, which only sm2-sm3 signatures carry")
+    if keyword == "required":  # the names are the schema's, not the file's
+        missing = "、".join(name for name in error.validator_value if name not in error.instance)
+        return f"缺少必需的字段 {missing}", f"lacks the required field {missing.replace('、', ', ')}"
+    return _SCHEMA_WORDS.get(keyword, ("不符合格式", "does not match the format"))
+
+
 def _read_signature(path: Path, manifest_name: str) -> tuple[dict[str, Any] | None, bytes, Finding | None]:
     """(document, signature bytes, problem) of a signature file."""
     name = path.name
@@ -861,8 +901,9 @@ def _read_signature(path: Path, manifest_name: str) -> tuple[dict[str, Any] | No
     errors = sorted(_signature_validator().iter_errors(document), key=lambda error: list(error.absolute_path))
     if errors:
         where = json_path(errors[0].absolute_path)
-        return None, b"", _format_problem(path, f"{where} 不符合 exchange-signature 格式",
-                                          f"{errors[0].validator} at {where}", where)
+        zh, en = _schema_words(errors[0])
+        return None, b"", _format_problem(path, f"{where} {zh}（exchange-signature 格式的 {errors[0].validator}）",
+                                          f"{where} {en} (exchange-signature schema: {errors[0].validator})", where)
     if not is_date_time(document["created"]):
         return None, b"", _format_problem(path, "created 不是RFC 3339日期时间", "created is not an RFC 3339 date-time",
                                           "$.created")
