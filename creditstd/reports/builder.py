@@ -31,6 +31,15 @@ personal data all the same.  A file name with a long run of digits (a
 14-digit time stamp) is masked too, so the CI formats' file links need
 ``show_pii`` to match such a name.
 
+Findings are counted against the file they were given for (its position in
+the run) and the name they give it as shown, never against that name alone:
+two files whose names look the same once masked
+(``penalty_20240101120000.csv`` and ``penalty_20240102120000.csv``, both
+``penalty_202401********.csv``) stay two files, and the report shows such a
+shared name with each file's position in the run appended
+(``penalty_202401********.csv (#2)``), so that a path in the report names
+one file only, in every format.
+
 >>> import numpy as np, pyarrow as pa
 >>> from creditstd.findings import Finding, Location
 >>> builder = ReportBuilder(class_name='administrative_penalty', class_reason=('由 --class 指定', 'given with --class'))
@@ -54,6 +63,7 @@ personal data all the same.  A file name with a long run of digits (a
 
 from __future__ import annotations
 
+import dataclasses
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -142,28 +152,38 @@ class _LocationAcc:
     omitted: int = 0
 
 
+#: Where findings are counted: the index of the file in the run (what the finding was given for) and the name
+#: the finding gives it, as shown (the file's own path, as a rule); two files never share a place, whatever
+#: their names look like once masked.
+_Place = tuple[int, str]
+
+
 @dataclass
 class _CodeAcc:
     first: Finding
     count: int = 0
     errors: int = 0
     warnings: int = 0
-    files: Counter[str] = field(default_factory=Counter)
+    files: Counter[_Place] = field(default_factory=Counter)
     fields: Counter[str] = field(default_factory=Counter)
-    locations: dict[tuple[str, str | None, str | None], _LocationAcc] = field(default_factory=dict)
-    examples: list[Example] = field(default_factory=list)
-    #: The first example of the code in each file (so that every file has one), by file.
-    file_firsts: dict[str, Example] = field(default_factory=dict)
+    locations: dict[tuple[_Place, str | None, str | None], _LocationAcc] = field(default_factory=dict)
+    #: The first examples, each with its place.
+    examples: list[tuple[_Place, Example]] = field(default_factory=list)
+    #: The first example of the code in each file (so that every file has one), by place.
+    file_firsts: dict[_Place, Example] = field(default_factory=dict)
 
-    def candidates(self) -> list[Example]:
+    def candidates(self) -> list[tuple[_Place, Example]]:
         """The examples to show, best first: the first in each file, then the rest of the first ones."""
-        firsts = list(self.file_firsts.values())
-        chosen = {id(example) for example in firsts}
-        return firsts + [example for example in self.examples if id(example) not in chosen]
+        firsts = list(self.file_firsts.items())
+        chosen = {id(example) for _, example in firsts}
+        return firsts + [item for item in self.examples if id(item[1]) not in chosen]
 
 
 @dataclass
 class _FileAcc:
+    #: Position of the file in the run (0 for the first file started).
+    index: int
+    #: The path as shown (masked unless ``show_pii``); :meth:`ReportBuilder.finish` tells apart files shown alike.
     path: str
     format: str
     encoding: str | None
@@ -304,7 +324,8 @@ class ReportBuilder:
         if self._file is not None:
             raise RuntimeError("a file is already started: call end_file() first")
         self._file = _FileAcc(
-            path=self._safe(path, 1000), format=clean(format), encoding=None if encoding is None else clean(encoding),
+            index=len(self._files), path=self._safe(path, 1000), format=clean(format),
+            encoding=None if encoding is None else clean(encoding),
             title=None if title is None else self._shown_title(title, header_is_data), columns=(), unknown=(),
             missing=(), fields={},
         )
@@ -498,14 +519,15 @@ class ReportBuilder:
             file = acc.file_names.get(location.file) or self._safe(location.file, 1000)
             if len(acc.file_names) < 16:
                 acc.file_names[location.file] = file
+        where = (acc.index, file)  # the file itself, not only its name: two files may be shown alike
         column = None if location is None or location.column is None else location.column
         line = None if location is None else (location.line if location.line is not None else location.record)
-        code_acc.files[file] += 1
+        code_acc.files[where] += 1
         if key is not None:
             code_acc.fields[key] += 1
-        place = code_acc.locations.get((file, column, key))
+        place = code_acc.locations.get((where, column, key))
         if place is None:
-            place = code_acc.locations[(file, column, key)] = _LocationAcc()
+            place = code_acc.locations[(where, column, key)] = _LocationAcc()
         place.count += 1
         if line is not None:
             if place.first_line is None:
@@ -514,13 +536,13 @@ class ReportBuilder:
                 place.lines.append(line)
             else:
                 place.omitted += 1
-        first_in_file = file not in code_acc.file_firsts
+        first_in_file = where not in code_acc.file_firsts
         if first_in_file or len(code_acc.examples) < self.examples_per_code:
             example = self._example(finding, file)
             if first_in_file:
-                code_acc.file_firsts[file] = example
+                code_acc.file_firsts[where] = example
             if len(code_acc.examples) < self.examples_per_code:
-                code_acc.examples.append(example)
+                code_acc.examples.append((where, example))
 
     def _example(self, finding: Finding, file: str) -> Example:
         location = finding.location
@@ -568,6 +590,30 @@ class ReportBuilder:
         ))
         self._file = None
 
+    def _shown_places(self) -> dict[_Place, str]:
+        """Every place (each file's own, and those its findings name) and the path the report shows for it:
+        a name that places of several files share (masked alike, or cut alike) is followed by the file's
+        position in the run, ``(#2)``, so that each path shown names one file.
+
+        A name no other file shares is shown as it is, so that a file link works as before; the position is
+        the file's place among the inputs, which tells nothing of what the masking hides."""
+        places = {(index, file.path) for index, file in enumerate(self._files)}
+        for acc in self._codes.values():
+            places.update(acc.files)
+        files: dict[str, set[int]] = {}
+        for index, name in places:
+            files.setdefault(name, set()).add(index)
+        taken = set(files)
+        shown: dict[_Place, str] = {}
+        for index, name in sorted(places):
+            path = name
+            if len(files[name]) > 1:
+                while path in taken:  # a file may really be called "x.csv (#2)"
+                    path += f" (#{index + 1})"
+                taken.add(path)
+            shown[(index, name)] = path
+        return shown
+
     def finish(self) -> Report:
         """The report (a file still open is ended first); the builder cannot be used afterwards."""
         if self._finished:
@@ -575,12 +621,14 @@ class ReportBuilder:
         if self._file is not None:
             self.end_file()
         self._finished = True
+        paths = self._shown_places()
+
+        def placed(where: _Place, example: Example) -> Example:
+            path = paths[where]
+            return example if example.file == path else dataclasses.replace(example, file=path)
+
         ranked = sorted(self._codes.items(), key=lambda item: (-item[1].count, item[0]))
         candidates = [acc.candidates() for _, acc in ranked]
-        order = {file.path: index for index, file in enumerate(self._files)}  # examples in file order
-        for examples in candidates:
-            for example in examples:
-                order.setdefault(example.file, len(order))
         quota = _quotas([len(examples) for examples in candidates], self.max_errors)
         codes = []
         for (code, acc), examples, keep in zip(ranked, candidates, quota, strict=True):
@@ -588,18 +636,22 @@ class ReportBuilder:
             codes.append(CodeSummary(
                 code=clean(code), title_zh=self._safe(title_zh, 1000), title_en=self._safe(title_en, 1000),
                 severity="error" if acc.errors else "warning", count=acc.count, errors=acc.errors,
-                warnings=acc.warnings, files=tuple(acc.files.most_common()),
+                warnings=acc.warnings,
+                files=tuple((paths[where], count) for where, count in acc.files.most_common()),
                 fields=tuple((self._safe(key), count) for key, count in acc.fields.most_common()),
                 locations=tuple(
-                    CodeLocation(file=file, column=None if column is None else self._safe(column),
+                    CodeLocation(file=paths[where], column=None if column is None else self._safe(column),
                                  field=None if key is None else self._safe(key), count=place.count,
                                  first_line=place.first_line, lines=tuple(place.lines), lines_omitted=place.omitted)
-                    for (file, column, key), place in sorted(acc.locations.items(),
-                                                             key=lambda item: -item[1].count)),
-                examples=tuple(sorted(examples[:keep], key=lambda example: order[example.file])),
+                    for (where, column, key), place in sorted(acc.locations.items(),
+                                                              key=lambda item: -item[1].count)),
+                # in file order (a stable sort: within a file, in the order kept)
+                examples=tuple(placed(where, example)
+                               for where, example in sorted(examples[:keep], key=lambda item: item[0][0])),
                 examples_omitted=acc.count - keep,
             ))
-        files = tuple(self._files)
+        files = tuple(dataclasses.replace(file, path=paths[(index, file.path)])
+                      if paths[(index, file.path)] != file.path else file for index, file in enumerate(self._files))
         rows = Rows(*(sum(getattr(file.rows, part) for file in files)
                       for part in ("read", "valid", "rejected", "unreadable")))
         shown = sum(len(code.examples) for code in codes)

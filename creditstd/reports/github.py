@@ -3,9 +3,11 @@
 GitHub keeps 10 error and 10 warning annotations per step (50 per job) and
 drops the rest silently, so this writer chooses them: one ``::error`` per
 file lacking required columns, then one per error code, most common first,
-at the code's first example (``file=…,line=…``), its message giving the
-code's exact count and title; when there are fewer than 10 such, further
-examples of the codes fill the remaining places, the most common code first.
+at the code's first example (``file=…,line=…``; when ``--max-errors`` left
+the code no example, at its first location: the first file, and the first
+line there, where it was found), its message giving the code's exact count
+and title; when there are fewer than 10 such, further examples of the codes
+fill the remaining places, the most common code first.
 Warnings likewise, in at most 10 ``::warning`` commands.
 
 The text report follows in a collapsed group, between ``::stop-commands::``
@@ -34,7 +36,7 @@ from collections.abc import Iterator
 from typing import TextIO
 
 from creditstd.reports._text import number, pick, share, token
-from creditstd.reports.model import CodeSummary, Example, Report
+from creditstd.reports.model import CodeLocation, CodeSummary, Example, Report
 from creditstd.reports.text import write_text
 
 __all__ = ["ANNOTATIONS", "SUMMARY_LIMIT", "annotations", "escape_data", "escape_property", "markdown",
@@ -81,6 +83,14 @@ def _picks(codes: list[CodeSummary]) -> Iterator[tuple[CodeSummary, Example | No
         depth += 1
 
 
+def _first_place(report: Report, code: CodeSummary) -> CodeLocation | None:
+    """Where ``code`` was first found, as far as the report tells: in the first file (in the order read), its
+    smallest first line (a place with a line before one without); ``None`` when it has no place."""
+    order = {file.path: index for index, file in enumerate(report.files)}
+    return min(code.locations, default=None,
+               key=lambda place: (order.get(place.file, len(order)), place.first_line is None, place.first_line or 0))
+
+
 def _code_annotations(report: Report, severity: str, room: int, lang: str) -> list[str]:
     chosen: list[str] = []
     codes = [code for code in report.codes if code.severity == severity]
@@ -91,8 +101,10 @@ def _code_annotations(report: Report, severity: str, room: int, lang: str) -> li
         message = code.title(lang) + " — " + pick(
             lang, f"共 {number(code.count)} 处，涉及 {len(code.files)} 个文件",
             f"{number(code.count)} in all, in {len(code.files)} file(s)", "; ")
-        if example is None:
-            chosen.append(_command(severity, message, title=title))
+        if example is None:  # none kept (--max-errors): the code's first place still says where to look
+            place = _first_place(report, code)
+            chosen.append(_command(severity, message, file=None if place is None else place.file,
+                                   line=None if place is None else place.first_line, title=title))
             continue
         column = f" [{example.column}]" if example.column else ""
         value = f" {example.value!r}" if example.value is not None else ""

@@ -271,6 +271,9 @@ class Sample:
 class FileReport:
     """One input file: how it was read, how its columns were mapped, its rows, fields and findings."""
 
+    #: The path as given, masked unless ``show_pii``; distinct among the report's files (the builder appends
+    #: ``(#N)``, the file's position in the run, to a path files share once masked), so that the ``file`` of a
+    #: :class:`CodeLocation` or an :class:`Example`, and a code's ``files``, name exactly one file.
     path: str
     format: str
     encoding: str | None

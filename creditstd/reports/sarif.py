@@ -26,16 +26,28 @@ accounting (``N rows read = V valid + R rejected``) per file and in total.
 ('2.1.0', 'creditstd', [])
 >>> artifact_uri('feeds/处罚 2024.csv')
 'feeds/%E5%A4%84%E7%BD%9A%202024.csv'
+
+An artifact's ``uri`` is built from the path as the report shows it (masked
+unless ``--show-pii``): ``/`` separates its segments, and so does ``\\`` on
+Windows only; a character the report wrote as a ``\\uXXXX`` escape (see
+:func:`~creditstd.reports._text.clean`) is percent-encoded as the character
+it stands for, a byte that was not UTF-8 as that byte (``bad%FFname.csv``);
+everything else RFC 3986 does not allow in a path segment is percent-encoded.
+Each result's location also gives the ``index`` of its file in ``artifacts``:
+files whose shown paths are alike once masked are told apart by the builder
+(``(#2)``, see :mod:`~creditstd.reports.builder`), and so are their artifacts.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import os
+import re
 from typing import Any, TextIO
 from urllib.parse import quote
 
-from creditstd.reports._text import number, pick, token
+from creditstd.reports._text import clean, number, pick, token
 from creditstd.reports.model import CodeLocation, CodeSummary, Report
 
 __all__ = ["MAX_RESULTS", "SARIF_SCHEMA", "artifact_uri", "sarif", "write_sarif"]
@@ -47,9 +59,46 @@ SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 _MISSING = "columns.missing_required"
 
 
-def artifact_uri(path: str) -> str:
-    """A file path as a relative URI reference (``/`` separators, everything else percent-encoded)."""
-    return quote(path.replace("\\", "/"), safe="/")
+#: A backslash, or the ``\uXXXX`` escape :func:`~creditstd.reports._text.clean` writes for an unprintable character.
+_BACKSLASH = re.compile(r"\\(?:u([0-9a-f]{4}))?")
+
+
+def _octets(char: str) -> bytes:
+    """The bytes a path's character stands for: a byte that was not UTF-8 (Python's ``surrogateescape``,
+    U+DC80–U+DCFF) as itself, another lone surrogate as its escape text, anything else as UTF-8."""
+    code = ord(char)
+    if 0xDC80 <= code <= 0xDCFF:
+        return bytes([code - 0xDC00])
+    if 0xD800 <= code <= 0xDFFF:
+        return f"\\u{code:04x}".encode("ascii")
+    return char.encode("utf-8")
+
+
+def artifact_uri(path: str, *, windows: bool = os.name == "nt") -> str:
+    """A file path as the report shows it, as a relative URI reference (RFC 3986): ``/`` separates segments,
+    and ``\\`` does too when ``windows`` (by default: when running on Windows), else it is a character of the
+    name (``%5C``); a ``\\uXXXX`` escape of an unprintable character is that character (a byte that was not
+    UTF-8, that byte), percent-encoded, never a separator; everything else not allowed in a segment is
+    percent-encoded as UTF-8.
+
+    >>> artifact_uri('f7/bad\\\\udcffname.csv'), artifact_uri('a\\\\b.csv', windows=False)
+    ('f7/bad%FFname.csv', 'a%5Cb.csv')
+    >>> artifact_uri('feeds\\\\x\\\\u202e.csv', windows=True)
+    'feeds/x%E2%80%AE.csv'
+    """
+    octets = bytearray()
+    done = 0
+    for match in _BACKSLASH.finditer(path):
+        octets += b"".join(_octets(char) for char in path[done:match.start()])
+        escaped = match.group(1)
+        if escaped is not None and clean(char := chr(int(escaped, 16))) == match.group():
+            octets += _octets(char)  # what clean() escapes: the character, not a separator
+            done = match.end()
+        else:  # a backslash, followed by the rest of the text as it is
+            octets += b"/" if windows else b"\\"
+            done = match.start() + 1
+    octets += b"".join(_octets(char) for char in path[done:])
+    return quote(bytes(octets), safe="/")
 
 
 def _rule_name(code: str) -> str:
@@ -71,14 +120,20 @@ def _rule(code: str, title_zh: str, title_en: str, level: str, count: int) -> di
     }
 
 
-def _location(file: str, line: int | None) -> dict[str, Any]:
-    physical: dict[str, Any] = {"artifactLocation": {"uri": artifact_uri(file)}}
+def _location(file: str, line: int | None, artifacts: dict[str, int]) -> dict[str, Any]:
+    """A result's location: ``file`` (a path as the report shows it: one file's, see
+    :attr:`~creditstd.reports.model.FileReport.path`) and its index in ``run.artifacts``, and ``line``."""
+    where: dict[str, Any] = {"uri": artifact_uri(file)}
+    if file in artifacts:
+        where["index"] = artifacts[file]
+    physical: dict[str, Any] = {"artifactLocation": where}
     if line is not None and line >= 1:
         physical["region"] = {"startLine": line}
     return {"physicalLocation": physical}
 
 
-def _result(code: CodeSummary, index: int, place: CodeLocation, lang: str) -> dict[str, Any]:
+def _result(code: CodeSummary, index: int, place: CodeLocation, artifacts: dict[str, int],
+            lang: str) -> dict[str, Any]:
     where = place.column or place.field
     zh = f"{code.title_zh}：共 {number(place.count)} 处" + (f"，列“{where}”" if where else "")
     en = f"{code.title_en}: {number(place.count)} finding(s)" + (f" in column '{where}'" if where else "")
@@ -94,7 +149,7 @@ def _result(code: CodeSummary, index: int, place: CodeLocation, lang: str) -> di
         "ruleIndex": index,
         "level": "error" if code.severity == "error" else "warning",
         "message": {"text": pick(lang, zh, en, " / ")},
-        "locations": [_location(place.file, place.first_line)],
+        "locations": [_location(place.file, place.first_line, artifacts)],
         "partialFingerprints": {"creditstdLocation/v2": token(digest[:16])},
         "properties": {
             "count": place.count, "field": place.field, "column": place.column, "lines": list(place.lines),
@@ -110,6 +165,7 @@ def sarif(report: Report, lang: str = "both") -> dict[str, Any]:
     """The SARIF 2.1.0 log of ``report``, as a JSON object."""
     rules: list[dict[str, Any]] = []
     results: list[tuple[int, dict[str, Any]]] = []
+    artifacts = {file.path: index for index, file in enumerate(report.files)}  # the builder keeps paths distinct
     missing = [file for file in report.files if file.missing_fields]
     if missing:
         rules.append(_rule(_MISSING, "缺少必填列", "required columns missing", "error", len(missing)))
@@ -118,14 +174,14 @@ def sarif(report: Report, lang: str = "both") -> dict[str, Any]:
             results.append((2**62, {  # a file lacking columns first
                 "ruleId": _MISSING, "ruleIndex": 0, "level": "error",
                 "message": {"text": pick(lang, f"缺少必填字段：{fields}", f"missing required fields: {fields}", " / ")},
-                "locations": [_location(file.path, None)],
+                "locations": [_location(file.path, None, artifacts)],
                 "properties": {"count": len(file.missing_fields), "fields": list(file.missing_fields)},
             }))
     for code in report.codes:
         index = len(rules)
         rules.append(_rule(code.code, code.title_zh, code.title_en,
                            "error" if code.severity == "error" else "warning", code.count))
-        results += [(place.count, _result(code, index, place, lang)) for place in code.locations]
+        results += [(place.count, _result(code, index, place, artifacts, lang)) for place in code.locations]
     results.sort(key=lambda item: -item[0])
     kept = [result for _, result in results[:MAX_RESULTS]]
     run: dict[str, Any] = {
