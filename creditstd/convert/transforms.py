@@ -460,7 +460,9 @@ def subject_category(text: str) -> str | None:
     An 18-character value valid both as a USCC and as an ID number is taken as the kind :func:`identify`
     puts first (the one whose strict check passes; between equals, the ID number).  15 digits valid both as an
     old ID number (a date in digits 7-12) and as a registration number (its check digit), as about 1 in 28
-    registration numbers and 1 in 10 such ID numbers are, raise: one says a person, the other a business.
+    registration numbers and 1 in 10 such ID numbers are, raise: one says a person, the other a business;
+    unless the ID number fails its strict check (a province's own code such as ``310000`` is no person's
+    address), when the registration number, which :func:`identify` then puts first, decides.
     Anything else raises.
 
     >>> subject_category('110105491231002')
@@ -469,8 +471,8 @@ def subject_category(text: str) -> str | None:
 
     >>> [subject_category(text) for text in ('91350100M000100Y43', '110105491231001', '110105********002X')]
     ['法人及非法人组织', '自然人', '自然人']
-    >>> subject_category('00000000000000000X'), subject_category('19220382-1')
-    ('个体工商户', '法人及非法人组织')
+    >>> subject_category('00000000000000000X'), subject_category('19220382-1'), subject_category('310000850916259')
+    ('个体工商户', '法人及非法人组织', '个体工商户')
     """
     from creditstd.codes import regno
     from creditstd.codes.identify import IdentifierKind, identify
