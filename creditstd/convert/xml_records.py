@@ -1,7 +1,9 @@
 """The safe streaming XML record reader: one record element at a time, in bounded time and memory.
 
 Departments export XML with pinyin tags, namespaces and attributes, and an XML file from outside is a classic
-attack surface.  :func:`read_records` parses with :func:`lxml.etree.iterparse` and these guarantees:
+attack surface.  :func:`read_records` parses with an :class:`lxml.etree.XMLPullParser` fed block by block (as
+:func:`lxml.etree.iterparse` does, but the records before a syntax error always come out first), with these
+guarantees:
 
 * **No DTD, no entities.**  A document with a document type declaration (``<!DOCTYPE``) is refused before
   the parser sees it (``source.xml_dtd``, naming the file and the line): that is where billion-laughs and
@@ -304,6 +306,50 @@ class _Guard:
         if self.total - self.mark > self.limit:
             raise xml_error("source.xml_too_large", self.path, self.lines, limit=self.limit)
         return data
+
+
+class _Events:
+    """What :func:`lxml.etree.iterparse` gives (``end`` events of the elements named ``tag``; ``root`` and
+    ``error_log`` afterwards), parsed by feeding the guard's blocks to an :class:`lxml.etree.XMLPullParser`:
+    the events parsed before a syntax error are handed out before the error is raised, whichever block it is
+    in (lxml 6.2's ``iterparse`` drops those of the block the error is found in).
+
+    >>> import io
+    >>> events = _Events(io.BytesIO(b'<R><A>1</A><A>2</R>'), tag='A')
+    >>> seen = []
+    >>> try:
+    ...     seen.extend(element.text for _, element in events)
+    ... except etree.XMLSyntaxError:
+    ...     seen.append('error')
+    >>> seen
+    ['1', 'error']
+    """
+
+    def __init__(self, stream: Any, *, tag: str | None, **options: Any) -> None:
+        self._stream = stream
+        self._parser = etree.XMLPullParser(events=("end",), tag=tag, **options)
+        self.root: Any = None
+
+    @property
+    def error_log(self) -> Any:
+        """What libxml2 said while parsing (a pull parser keeps it in ``feed_error_log``)."""
+        return self._parser.feed_error_log
+
+    def __iter__(self) -> Iterator[tuple[str, Any]]:
+        parser = self._parser
+        while True:
+            data = self._stream.read(_CHUNK)
+            try:
+                if data:
+                    parser.feed(data)
+                else:
+                    self.root = parser.close()
+            except etree.XMLSyntaxError:
+                yield from parser.read_events()
+                raise
+            yield from parser.read_events()
+            if not data:
+                return
 
 
 # ------------------------------------------------------------------------------------------------ values
@@ -636,7 +682,7 @@ def read_batches(
         if encoding or chosen == "gb18030":
             options["encoding"] = chosen
         try:
-            events = etree.iterparse(guard, events=("end",), tag=record.tag, **options)
+            events = _Events(guard, tag=record.tag, **options)
         except LookupError:
             raise xml_error("source.xml_syntax", path, reason=f"unknown encoding {chosen}") from None
         yield from _stream(events, guard, path, record, _plan(sources), max_value_chars, max(1, batch_rows),
