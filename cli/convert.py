@@ -262,11 +262,14 @@ def _summary(totals: Totals, options: Options, rejects: Path | None) -> tuple[st
     en = f"{totals.rows_in} rows in = {totals.records_out} records out + {totals.rejected} rejected"
     if options.dry_run:
         return zh + "（试运行：未写出任何文件）", en + " (dry run: nothing written)"
-    where_zh = f"；批次 {options.folder}" if totals.records_out else ""
-    where_en = f"; batch {options.folder}" if totals.records_out else ""
+    def shown(path: Path | None) -> str:  # the output paths, as the inputs are: an ID number in them masked
+        return str(path) if options.show_pii else redact(str(path))
+
+    where_zh = f"；批次 {shown(options.folder)}" if totals.records_out else ""
+    where_en = f"; batch {shown(options.folder)}" if totals.records_out else ""
     if totals.rejected:
-        where_zh += f"；拒收记录见 {rejects}"
-        where_en += f"; rejects in {rejects}"
+        where_zh += f"；拒收记录见 {shown(rejects)}"
+        where_en += f"; rejects in {shown(rejects)}"
     return zh + where_zh, en + where_en
 
 

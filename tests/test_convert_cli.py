@@ -605,3 +605,13 @@ def test_stdin_is_read_as_an_input(runner: CliRunner, tmp_path: Path) -> None:
     assert accounting(from_stdin.stderr) == accounting(from_file.stderr)
     assert (tmp_path / "stdin" / "records.jsonl").read_bytes() == (tmp_path / "file" / "records.jsonl").read_bytes()
     assert all(entry["file"] == "<stdin>" for entry in rejects_of(tmp_path / "stdin.rejects.jsonl"))
+
+
+def test_the_summary_masks_an_id_number_in_the_output_paths(runner: CliRunner, tmp_path: Path) -> None:
+    path, mapping = export(tmp_path, "csv", [item.record for item in fakes(30, seed=9, error_rate=0.3)])
+    folder = tmp_path / PERSON_ID
+    result = convert(runner, path, "--mapping", mapping, "-o", folder / "batch", *DEPARTMENT)
+    assert result.exit_code == 1 and "batch.rejects.jsonl" in result.stderr
+    assert PERSON_ID not in result.output and "*********0021/batch.rejects.jsonl" in result.stderr
+    shown = convert(runner, path, "--mapping", mapping, "-o", folder / "again", "--show-pii", *DEPARTMENT)
+    assert PERSON_ID in shown.stderr

@@ -249,6 +249,19 @@ def test_a_column_the_mapping_names_must_be_in_the_file(tmp_path: Path) -> None:
     assert resolve_columns(spec, [" 名 称 ", "cf_wsh"], "a.csv") == [" 名 称 ", "cf_wsh"]
 
 
+def test_a_record_read_as_the_header_is_masked_whatever_column_its_id_number_is_in() -> None:
+    """A file with no header row: its first record is taken for the headers, and the error lists some of
+    them; the ID number that shows it is a record may be past the cells listed (column 13 in the 双公示
+    layout), and the person's name is masked all the same."""
+    spec = parse_mapping('spec = 1\nname = "x"\nclass = "administrative_penalty"\n[source]\nformat = "csv"\n'
+                         '[[fields]]\ntarget = "subject_name"\nsource = "CF_XDR_MC"\n', "m.toml")
+    record = ["王倩", "自然人", *[""] * 8, "身份证", "", "542526196810249082", "罚1号"]
+    with pytest.raises(MappingError) as caught:
+        resolve_columns(spec, record, "a.csv")
+    assert caught.value.code == "mapping.column"
+    assert "王倩" not in str(caught.value) and "王*" in str(caught.value)
+
+
 def test_row_problems_pass_through_for_the_accounting(tmp_path: Path) -> None:
     path = tmp_path / "ragged.csv"
     path.write_text("名称,文号\n甲,1\n乙\n丙,3\n", encoding="utf-8")

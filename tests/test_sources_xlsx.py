@@ -157,12 +157,15 @@ def test_1904_date_system(tmp_path: Path) -> None:
 
 def test_a_date_serial_past_the_year_9999_is_kept_as_written(tmp_path: Path) -> None:
     """The last day Excel shows is 9999-12-31 (serial 2958465, or 2957003 in the 1904 system); a later serial
-    in a date cell, or one the rounding to whole seconds takes past it, is read as the number it is (it ended
-    in an internal error, OverflowError)."""
-    for date1904, cells in ((True, [2957003, 2958000]), (False, [2958465, "2958465.99999999"])):
+    in a date cell is read as the number it is (it ended in an internal error, OverflowError).  A date cell
+    shows the serial's day, its time never carried into the next (2958465.99999999 is 9999-12-31 23:59:59.999;
+    45366.99999652778 is 2024-03-15, was read as 2024-03-16)."""
+    for date1904, cells, shown in ((True, [2957003, 2958000], "2958000"),
+                                   (False, [2958465, "2958465.99999999"], "9999-12-31"),
+                                   (False, ["45366", "45366.99999652778"], "2024-03-15")):
         _, chunks, _ = read(tmp_path, workbook({"S": [["日期"], *[[("styled", cell, DATE)] for cell in cells]]},
                                                date1904=date1904))
-        assert [row["日期"] for row in rows_of(chunks)] == ["9999-12-31", str(cells[1])]
+        assert [row["日期"] for row in rows_of(chunks)][1:] == [shown]
 
 
 def test_numbers_are_read_as_excel_shows_them(tmp_path: Path) -> None:

@@ -216,7 +216,8 @@ def resolve_columns(spec: MappingSpec, headers: Sequence[str], data_file: str) -
             header = by_field.get(names[name_key(rule.source)])
         if header is None:
             line = spec.line_of(("fields", rule.index, "source"))
-            shown = "、".join(_shown_headers(headers[:12])) + ("…" if len(headers) > 12 else "")
+            # whether the row is a record is decided on all of it (an ID number may be in column 13)
+            shown = "、".join(_shown_headers(headers)[:12]) + ("…" if len(headers) > 12 else "")
             problems.append(_column_problem(spec.file, line, rule, data_file, shown))
         chosen.append(header)
     if problems:

@@ -149,6 +149,8 @@ def serial_text(value: str, kind: str, date1904: bool) -> str:
     ('2024-03-15', '2024-03-15 12:00:00')
     >>> serial_text('0.75', 'time', False)
     '18:00:00'
+    >>> serial_text('45366.99999652778', 'date', False), serial_text('45366.99999652778', 'datetime', False)
+    ('2024-03-15', '2024-03-16')
     >>> serial_text('59', 'date', False), serial_text('60', 'date', False), serial_text('0', 'date', True)
     ('1900-02-28', '60', '1904-01-01')
 
@@ -166,8 +168,8 @@ def serial_text(value: str, kind: str, date1904: bool) -> str:
     if not 0 <= serial < 2958466 or (not date1904 and 60 <= serial < 61):
         return value
     epoch = datetime(1904, 1, 1) if date1904 else datetime(1899, 12, 31 if serial < 60 else 30)
-    try:
-        moment = epoch + timedelta(seconds=round(serial * 86400))
+    try:  # a date shows the serial's day (23:59:59.7 is still that day); a time is rounded to the second
+        moment = epoch + (timedelta(days=int(serial)) if kind == "date" else timedelta(seconds=round(serial * 86400)))
     except OverflowError:  # after 9999-12-31 23:59:59 (the 1904 system's last serial is 2957003)
         return value
     if kind == "time":
