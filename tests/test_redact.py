@@ -5,6 +5,7 @@ from __future__ import annotations
 import unicodedata
 from datetime import date
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from leaks import full_id_numbers
@@ -161,3 +162,21 @@ def test_the_quick_digit_count_never_changes_what_redact_masks(text: str) -> Non
     as reading them."""
     from creditstd.codes.redact import _RUN, _mask_run
     assert redact(text) == _RUN.sub(_mask_run, text)
+
+
+@pytest.mark.parametrize("dash", list("\u2015\u30fc\uff70\uff5e\u301c\u2053\u2500\u2501\u2e3a\u2e3b\u2043\u23af"
+                                      "\u2028\u2029"))
+def test_an_id_number_cut_by_a_dash_typed_in_chinese_text_is_masked(dash: str) -> None:
+    """―, ー, ～, 〜, ─ and the line separators between the groups of a number hid it from both maskers: check
+    echoed it whole, and publication kept it in 违法事实."""
+    text = f"身份证号110105{dash}19491231{dash}002X，经查"
+    for masked in (redact(text), redact_personal(text)):
+        assert "19491231" not in masked, repr(masked)
+
+
+@pytest.mark.parametrize("invisible", list("\u00ad\u200e\u200f\u2061\u2062\u2063\u2064\u180e\u034f"))
+def test_an_invisible_character_inside_a_number_is_dropped_as_a_separator_is(invisible: str) -> None:
+    """A valid number with a soft hyphen or a direction mark pasted inside was refused as 19 characters long."""
+    from creditstd.codes import uscc
+    assert ric.validate(f"110105{invisible}19491231002X") == "11010519491231002X"
+    assert uscc.validate(f"91350100M000{invisible}100Y43") == "91350100M000100Y43"

@@ -51,9 +51,10 @@ __all__ = ["MAX_LENGTH", "compact", "passes"]
 MAX_LENGTH = 128
 
 #: Characters people put between the groups of a number, and invisible ones that ride along in pasted text
-#: (zero-width spaces and joiners, the word joiner, a byte-order mark).
+#: (zero-width spaces and joiners, the word joiner, a byte-order mark, the soft hyphen, direction marks, the
+#: invisible operators U+2061-U+2064, the Mongolian vowel separator, the combining grapheme joiner).
 SEPARATORS = (" -._/\\\t\r\n\u00a0\u00b7\u2010\u2011\u2012\u2013\u2014\u2212\u30fb\uff65"
-              "\u200b\u200c\u200d\u2060\ufeff")
+              "\u200b\u200c\u200d\u2060\ufeff\u00ad\u200e\u200f\u2061\u2062\u2063\u2064\u180e\u034f")
 _DROP_SEPARATORS = str.maketrans("", "", SEPARATORS)
 
 

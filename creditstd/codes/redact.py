@@ -175,9 +175,13 @@ _FOLDED_SEPARATORS = "".join(chr(code) for first, last in (
 #: Control characters (C0, DEL, C1): a report escapes them (``\\u0001``), and the digits around them read
 #: as one number.
 _CONTROLS = "".join(chr(code) for code in (*range(0x20), *range(0x7F, 0xA0)))
-#: compact()'s separators, what NFKC folds to them, the invisible characters and the control characters
-#: above: redact errs on the side of privacy.
-_SEPARATORS = "".join(dict.fromkeys(SEPARATORS + _FOLDED_SEPARATORS + _INVISIBLE + _CONTROLS))
+#: Other dashes and lines typed between the groups of a number in Chinese text (the horizontal bar ―, the
+#: katakana prolonged sound mark ー, wave dashes ～ 〜, box-drawing lines ─ ━, two- and three-em dashes, the
+#: swung dash, the hyphen bullet), and the line and paragraph separators.
+_TYPED_DASHES = "\u2015\u30fc\uff70\uff5e\u301c\u2053\u2500\u2501\u2e3a\u2e3b\u2043\u23af\u2028\u2029"
+#: compact()'s separators, what NFKC folds to them, the invisible characters, the control characters and
+#: the typed dashes above: redact errs on the side of privacy.
+_SEPARATORS = "".join(dict.fromkeys(SEPARATORS + _FOLDED_SEPARATORS + _INVISIBLE + _CONTROLS + _TYPED_DASHES))
 #: Characters that set several values apart in one cell, argument or line (``11010519491231002X,1101...``),
 #: or that people type between the groups of one number all the same (``110105:19491231:002X``): the comma,
 #: colon, semicolon, vertical line, plus sign and ideographic comma, in ASCII, full width, small, vertical and
