@@ -14,6 +14,7 @@ from datetime import date, datetime
 import click
 
 from creditstd.cli._io import InputError, output_stream
+from creditstd.cli.generate import Count
 from creditstd.exceptions import CatalogueError, bilingual
 from creditstd.records.export import write_csv, write_jsonl, write_xml
 from creditstd.records.fake import FakeRecord, fake_records
@@ -38,10 +39,14 @@ class _Counter:
             yield record
 
 
+#: The most records one run writes (about 16 GB of JSON lines): a typo in -n is refused, not left to fill a disk.
+MAX_RECORDS = 10_000_000
+
+
 @click.command("fake")
 @click.argument("class_name", metavar="CLASS")
-@click.option("-n", "count", type=click.IntRange(min=0), default=10, show_default=True,
-              help="记录条数 / how many records")
+@click.option("-n", "count", type=Count(0, MAX_RECORDS), default=10, show_default=True,
+              help=f"记录条数（至多{MAX_RECORDS:,}） / how many records (at most {MAX_RECORDS:,})")
 @click.option("--format", "output_format", type=click.Choice(["jsonl", "csv", "xml"]), default="jsonl",
               show_default=True, help="输出格式 / output format")
 @click.option("--headers", type=click.Choice(["code", "zh", "key"]), default="code", show_default=True,

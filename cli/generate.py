@@ -18,24 +18,24 @@ import click
 from creditstd.codes import orgcode, regno, ric, uscc
 from creditstd.exceptions import bilingual
 
-__all__ = ["MAX_COUNT", "generate_command"]
+__all__ = ["MAX_COUNT", "Count", "generate_command"]
 
 #: The most numbers one run prints (a larger -n is refused rather than streaming for hours).
 MAX_COUNT = 1_000_000
 
 
-class _Count(click.IntRange):
-    """How many numbers: 1 to :data:`MAX_COUNT`; the refusal does not quote the value."""
+class Count(click.IntRange):
+    """How many: ``low`` to ``high``; the refusal, bilingual, does not quote the value."""
 
-    def __init__(self) -> None:
-        super().__init__(min=1, max=MAX_COUNT)
+    def __init__(self, low: int = 1, high: int = MAX_COUNT) -> None:
+        super().__init__(min=low, max=high)
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
         try:
             return super().convert(value, param, ctx)
         except click.BadParameter:
-            self.fail(bilingual(f"应为1到{MAX_COUNT}之间的整数", f"must be a whole number from 1 to {MAX_COUNT}"),
-                      param, ctx)
+            self.fail(bilingual(f"应为{self.min}到{self.max}之间的整数", f"must be a whole number from {self.min} to "
+                                f"{self.max}"), param, ctx)
 
 
 class _Seed(click.types.IntParamType):
@@ -74,7 +74,7 @@ class _Choice(click.Choice):
 
 @click.command("generate")
 @click.argument("kind", type=_Choice(["uscc", "ric", "orgcode", "regno"]))
-@click.option("-n", "count", type=_Count(), default=1, show_default=True,
+@click.option("-n", "count", type=Count(), default=1, show_default=True,
               help=f"生成数量（1–{MAX_COUNT}） / how many (1 to {MAX_COUNT})")
 @click.option("--seed", type=_Seed(), help="随机种子，结果可复现 / seed for reproducible output")
 @click.option("--authority", help="uscc：登记管理部门代码 / registration authority (1-9, A, N, Y)")

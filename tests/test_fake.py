@@ -7,6 +7,7 @@ import io
 import json
 from collections import Counter
 from datetime import date
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -406,3 +407,12 @@ def test_names_come_from_fakers_tables() -> None:
         name = NAMES.person(rng, "F")
         assert name[:1] in Provider.last_names or name[:2] in Provider.last_names
         assert any(name.endswith(given) for given in Provider.first_names_female)
+
+
+def test_a_count_past_the_limit_is_refused_before_anything_is_written(tmp_path: Path) -> None:
+    """A typo in -n (99999999999999999999) wrote gigabytes until the disk was full."""
+    from creditstd.cli.fake import MAX_RECORDS
+    target = tmp_path / "out.jsonl"
+    result = CliRunner().invoke(fake_command, ["administrative_penalty", "-n", str(MAX_RECORDS + 1), "-o", str(target)])
+    assert result.exit_code == 2 and "must be a whole number from 0 to" in result.output and not target.exists()
+    assert CliRunner().invoke(fake_command, ["administrative_penalty", "-n", "0"]).exit_code == 0
