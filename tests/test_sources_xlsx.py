@@ -129,7 +129,7 @@ def test_every_cell_kind(tmp_path: Path) -> None:
         ["名称", "金额", "日期", "中文日期", "时刻", "时间", "布尔", "错误", "公式", "富文本", "内联", "自定义数",
          "内置中文日期"],
         ["甲", 12.0, ("styled", 45366, DATE), ("styled", 45366, CHINESE_DATE), ("styled", 45366.75, DATETIME),
-         ("styled", 0.5, TIME), True, ("error", "#N/A"), ("formula", "乙丙"), ("rich", ["某某", "公司"]),
+         ("styled", 0.5, TIME), True, None, ("formula", "乙丙"), ("rich", ["某某", "公司"]),
          ("inline", "行一_x000D_\n行二"), ("styled", 3.5, CUSTOM_NUMBER), ("styled", 45366, BUILTIN_CHINESE)],
         ["乙", -0.25, ("styled", 45366.0, DATETIME), None, None, None, False, None, None, None, None, None, None],
         ["丙", "1.50", None, None, None, None, None, None, None, None, None, None, ("styled", 60, DATE)],
@@ -139,7 +139,7 @@ def test_every_cell_kind(tmp_path: Path) -> None:
     assert source.headers == tuple(rows[0]) and not problems
     got = rows_of(chunks)
     assert got[0] == {"名称": "甲", "金额": "12", "日期": "2024-03-15", "中文日期": "2024-03-15",
-                      "时刻": "2024-03-15 18:00:00", "时间": "12:00:00", "布尔": "TRUE", "错误": "#N/A",
+                      "时刻": "2024-03-15 18:00:00", "时间": "12:00:00", "布尔": "TRUE", "错误": "",
                       "公式": "乙丙", "富文本": "某某公司", "内联": "行一\r\n行二", "自定义数": "3.5",
                       "内置中文日期": "2024-03-15"}
     assert got[1]["金额"] == "-0.25" and got[1]["日期"] == "2024-03-15" and got[1]["布尔"] == "FALSE"
@@ -225,6 +225,24 @@ def test_ragged_rows_and_rows_in_equal_rows_out(tmp_path: Path) -> None:
     assert sum(len(chunk) for chunk in chunks) + len(problems) == 4  # the row of white space is blank
     assert sorted([int(r) for c in chunks for r in c.records] + [p.record for p in problems]) == [1, 2, 3, 4]
     assert "x" not in problems[1].message_en + problems[1].message_zh
+
+
+def test_an_excel_error_value_makes_its_row_a_problem_naming_the_cell(tmp_path: Path) -> None:
+    """A VLOOKUP that failed (#N/A) or a broken reference (#REF!) has no value: it was read as the party's or
+    the authority's name and written into the batch."""
+    rows = [["名称", "机关"], ["甲", ("error", "#N/A")], [("error", "#REF!"), "某局"], ["乙", "某局"]]
+    _, chunks, problems = read(tmp_path, workbook({"S": rows}))
+    assert [(p.code, p.line, p.record) for p in problems] == [("source.error_value", 2, 1),
+                                                              ("source.error_value", 3, 2)]
+    assert "B2" in problems[0].message_en and "#N/A" in problems[0].message_en and "A3" in problems[1].message_zh
+    assert rows_of(chunks) == [{"名称": "乙", "机关": "某局"}] and lines_of(chunks) == [4]
+
+
+def test_a_row_of_white_space_is_blank_whether_its_text_is_inline_or_shared(tmp_path: Path) -> None:
+    rows = [["名称", "金额"], ["甲", 1], [None, " "], [None, ("inline", " ")], ["\u3000", ""], ["乙", 2]]
+    _, chunks, problems = read(tmp_path, workbook({"S": rows}))
+    assert not problems and lines_of(chunks) == [2, 6]
+    assert sum(chunk.blank_rows for chunk in chunks) == 3
 
 
 def test_sheet_by_name(tmp_path: Path) -> None:

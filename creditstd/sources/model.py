@@ -82,6 +82,9 @@ ROW_CODES: dict[str, tuple[str, str]] = {
     "source.shared_string": ("单元格 {cell} 引用的共享字符串不存在（工作簿共有 {count} 个），该行无法读取",
                              "cell {cell} refers to a shared string that does not exist (the workbook has "
                              "{count}): the row cannot be read"),
+    "source.error_value": ("单元格 {cell} 是Excel的错误值（{value}：公式未能算出），没有取值，该行无法读取",
+                           "cell {cell} holds an Excel error value ({value}: a formula that failed), no value: "
+                           "the row cannot be read"),
     "source.unterminated_quote": ("该行的引号直到文件末尾都未闭合",
                                   "a quote opened in this row is never closed before the end of the file"),
     "source.json": ("不是有效的JSON对象行（{detail}）", "not a valid JSON line ({detail})"),

@@ -10,15 +10,18 @@ What a cell becomes (the text a person sees, as far as the file says it):
   ``YYYY-MM-DD`` (``YYYY-MM-DD HH:MM:SS`` when the format shows a time and the value has one;
   time-only formats 18-21, 32-35, 45-47, 55-56 give ``HH:MM:SS``), in the 1900 or 1904 date system
   the workbook declares;
-* a boolean: ``TRUE`` or ``FALSE``; an error: its text (``#N/A``); a formula: its cached value;
+* a boolean: ``TRUE`` or ``FALSE``; a formula: its cached value; an error (``#N/A``, ``#REF!``: a formula
+  that failed) has no value: its row is a ``source.error_value`` problem naming the cell, never a row
+  holding ``#N/A`` as a name;
 * a missing or empty cell: ``''``.  The ``r`` attributes place cells and rows (a skipped column
   is an empty cell; a row's number is its sheet row number).
 
 The header is found as in CSV (title rows above it are skipped; ``header_row`` overrides), its
 trailing empty cells dropped.  A row with non-empty cells right of the header's last column is a
-``source.ragged_row`` problem (raw text: the cells joined by tabs); a row with no non-empty cell is
-blank.  Shared strings are held in one Arrow array (about the size of their text) and looked up per
-chunk with ``take``; the worksheet itself is streamed, each row cleared once read.
+``source.ragged_row`` problem (raw text: the cells joined by tabs); a row whose cells are all empty or
+white space (inline or shared strings alike) is blank.  Shared strings are held in one Arrow array (about
+the size of their text) and looked up per chunk with ``take``; the worksheet itself is streamed, each row
+cleared once read.
 
 Zip safety: a member whose declared size is over :data:`MAX_MEMBER_BYTES`, or that unpacks to more
 than :data:`MAX_RATIO` times its packed size (beyond the first MiB), is refused
@@ -100,6 +103,8 @@ MAX_COLUMNS = 16384
 MAX_ROWS = 1 << 20
 #: The key of a parsed row's cells that holds the column of its first cell whose shared string does not exist.
 _MISSING_STRING = -1
+#: The key of a parsed row's cells that holds the column of its first cell holding an error value (``#N/A``).
+_ERROR_VALUE = -2
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -528,8 +533,10 @@ def _rows(book: _Workbook, target: str, kinds: list[str | None], date1904: bool,
                         value = "TRUE" if text.strip() in ("1", "true") else "FALSE"
                     elif kind == "d":
                         value = text[:-9] if text.endswith("T00:00:00") else text
-                    else:  # "str" (a formula's text), "e" (an error): the text as it is
+                    else:  # "str" (a formula's text), "e" (an error: the row cannot be read, _chunks says so)
                         value = text
+                        if kind == "e":
+                            cells.setdefault(_ERROR_VALUE, column)
                 if value is not None and value != "":
                     cells[column] = value
             row.clear(keep_tail=False)
@@ -654,6 +661,9 @@ def _chunks(source: Source, rows: Iterator[_Row], strings: pa.ChunkedArray,
             batch_rows: int) -> Iterator[TableChunk | RowProblem]:
     width = len(source.headers)
     builder = _ChunkBuilder(source, strings)
+    # per shared string, whether it is empty or white space only (a row of such cells is blank, as of inline ones)
+    blank_strings = (np.asarray(pc.or_(pc.utf8_is_space(strings), pc.equal(pc.utf8_length(strings), 0))
+                                .to_numpy(zero_copy_only=False), bool) if len(strings) else np.zeros(0, bool))
     ordinal = 0
     problems: list[RowProblem] = []
     for number, cells in rows:
@@ -662,7 +672,8 @@ def _chunks(source: Source, rows: Iterator[_Row], strings: pa.ChunkedArray,
                 yield builder.chunk()
             yield from problems
             problems = []
-        if not any(isinstance(value, int) or not value.isspace() for value in cells.values()):
+        if all(column >= 0 and (blank_strings[value] if isinstance(value, int) else value.isspace())
+               for column, value in cells.items()):
             builder.blank += 1
             continue
         ordinal += 1
@@ -671,6 +682,12 @@ def _chunks(source: Source, rows: Iterator[_Row], strings: pa.ChunkedArray,
             problems.append(row_problem("source.shared_string", source.path, number,
                                         raw="\t".join(_row_texts(cells, strings)), record=ordinal,
                                         cell=f"{column_letters(column)}{number}", count=len(strings)))
+            continue
+        if _ERROR_VALUE in cells:
+            column = int(cells.pop(_ERROR_VALUE))
+            problems.append(row_problem("source.error_value", source.path, number,
+                                        raw="\t".join(_row_texts(cells, strings)), record=ordinal,
+                                        cell=f"{column_letters(column)}{number}", value=_text(cells[column], strings)))
             continue
         if cells and max(cells) >= width:
             texts = _row_texts(cells, strings)
