@@ -35,14 +35,13 @@ from creditstd.cli._io import (
 from creditstd.cli.signing import key_option, keygen_command, sign_command, signature_check
 from creditstd.exceptions import CatalogueError, ValidationError, bilingual
 from creditstd.findings import Finding
-from creditstd.records.exchange import BatchWriter, RecordRejected, verify_batch
+from creditstd.records.exchange import UNREADABLE, BatchWriter, RecordRejected, verify_batch
 from creditstd.records.exchange_summary import is_summary, verify_summary
 from creditstd.records.jsonline import JSON_WHITESPACE, MAX_LINE_BYTES, LineError, loads_record
 
 __all__ = ["exchange_group"]
 
 #: Problems that mean the batch could not be read at all (exit code 2), not that it is wrong (exit code 1).
-UNREADABLE = frozenset({"exchange.manifest", "exchange.missing_records", "exchange.records_file"})
 
 
 def _error_json(error: Finding) -> dict[str, Any]:

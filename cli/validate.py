@@ -202,7 +202,8 @@ def rejects_paths(rejects: Path | None, paths: Sequence[str]) -> list[Path | Non
     used: set[str] = set()
     for path in paths:
         name = "stdin" if path == "-" else Path(path).name
-        suffix = ".csv" if name.lower().endswith((".csv", ".tsv", ".xlsx", ".csv.gz", ".tsv.gz")) else ".jsonl"
+        guessed = name.lower().removesuffix(".gz").rsplit(".", 1)[-1]
+        suffix = _rejects_suffix(guessed)
         target, number = f"{name}.rejects{suffix}", 1
         while target in used:
             number += 1
@@ -212,11 +213,15 @@ def rejects_paths(rejects: Path | None, paths: Sequence[str]) -> list[Path | Non
     return targets
 
 
+def _rejects_suffix(format: str) -> str:
+    """The suffix of a rejects file for input in ``format``: delimited text and XLSX rows are written as CSV."""
+    return ".csv" if format in ("csv", "tsv", "xlsx") else ".jsonl"
+
+
 def _fitting(target: Path, source: Source, targets: Sequence[Path | None], inputs: Sequence[str]) -> Path:
     """``target`` (one of several, :func:`rejects_paths`) with the suffix of the format ``source`` was read
     in: the rows are written back in it.  A changed name is checked as the first were."""
-    fitting = target.with_name(target.name.removesuffix(target.suffix)
-                               + (".csv" if source.format in ("csv", "tsv", "xlsx") else ".jsonl"))
+    fitting = target.with_name(target.name.removesuffix(target.suffix) + _rejects_suffix(source.format))
     if fitting != target:
         refuse_shared_outputs([("--rejects", fitting), *(("--rejects", other) for other in targets
                                                           if other is not None and other != target)], inputs)

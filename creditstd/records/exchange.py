@@ -134,6 +134,7 @@ __all__ = [
     "MANIFEST",
     "MAX_MANIFEST_BYTES",
     "RECORDS",
+    "UNREADABLE",
     "BatchCounter",
     "BatchWriter",
     "RecordRejected",
@@ -157,6 +158,9 @@ __all__ = [
 
 MANIFEST = "manifest.json"
 RECORDS = "records.jsonl"
+#: The codes of a batch that could not be read at all (no manifest, a records file refused, absent or outside
+#: the folder): :func:`verify_batch` stops at them.
+UNREADABLE = frozenset({"exchange.manifest", "exchange.missing_records", "exchange.records_file"})
 #: Namespace of the UUIDv5 record ids (uuid5 of the DNS namespace and "creditstd.dev").
 NAMESPACE = uuid.uuid5(uuid.NAMESPACE_DNS, "creditstd.dev")
 _MAX_PROBLEMS = 1000

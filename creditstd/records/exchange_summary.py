@@ -60,6 +60,7 @@ from creditstd.records import loader
 from creditstd.records.exchange import (
     MANIFEST,
     RECORDS,
+    UNREADABLE,
     UnsafeFile,
     VerificationReport,
     is_date_time,
@@ -362,13 +363,9 @@ def _check_part(
                 f"{at}.rows_in",
             )
         )
-    if any(problem.code in _UNREAD for problem in part.problems):
+    if any(problem.code in UNREADABLE for problem in part.problems):
         return None
     return path / manifest["records"].get("file", RECORDS)
-
-
-#: A part's problems that mean its records file was not read (refused, absent, outside the part...).
-_UNREAD = frozenset({"exchange.manifest", "exchange.records_file", "exchange.missing_records"})
 
 
 def _check_listing(folder: Path, names: Iterable[str], report: SummaryReport) -> None:

@@ -73,6 +73,7 @@ from creditstd.codes_registry import lookup
 from creditstd.exceptions import CatalogueError
 
 __all__ = [
+    "EXACT_CHARS",
     "JSON_WHITESPACE",
     "MAX_DEPTH",
     "MAX_KEY_LENGTH",
@@ -234,6 +235,11 @@ def first_problem(value: Any) -> LineError | None:
     return LineError(problem.code, problem.path) if problem else None
 
 
+#: A number written in this many characters or fewer, without an exponent, always fits a double as written
+#: (a double keeps 15 significant digits): no decimal comparison is needed.
+EXACT_CHARS = 15
+
+
 class InexactNumber(float):
     """A number read from text that a double cannot hold as written: the double nearest to it, marked so that
     :func:`scan` refuses it (``record.inexact_number``) instead of passing a rounded value on."""
@@ -253,12 +259,9 @@ def decimal_number(text: str) -> float:
     ['InexactNumber', 'InexactNumber', 'InexactNumber']
     """
     value = float(text)  # NaN, Infinity, -Infinity and 1e400 become non-finite floats; scan() finds them
-    if (len(text) <= 15 and "e" not in text and "E" not in text) or not math.isfinite(value):
+    if (len(text) <= EXACT_CHARS and "e" not in text and "E" not in text) or not math.isfinite(value):
         return value
     return value if Decimal(text) == Decimal(repr(value)) else InexactNumber(value)
-
-
-_number = decimal_number
 
 
 def dumps_record(value: Any, *, canonical: bool = False) -> str:
@@ -381,7 +384,7 @@ def loads_record(text: str | bytes, *, max_bytes: int = MAX_LINE_BYTES) -> Any:
         return result
 
     try:
-        value = json.loads(source, parse_constant=_number, parse_float=_number, object_pairs_hook=pairs)
+        value = json.loads(source, parse_constant=decimal_number, parse_float=decimal_number, object_pairs_hook=pairs)
     except RecursionError:  # deeper than the parser can go: far beyond MAX_DEPTH
         raise LineError("record.too_deep") from None
     except json.JSONDecodeError as error:
