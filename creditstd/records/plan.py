@@ -76,7 +76,7 @@ from creditstd.findings import Finding, Location
 from creditstd.records import loader
 from creditstd.records.decode import NUMBER, cell_decoder, code_aliases, field_type, takes_placeholder
 from creditstd.records.formats import format_checker
-from creditstd.records.jsonline import MAX_STRING_LENGTH, first_problem
+from creditstd.records.jsonline import EXACT_CHARS, MAX_STRING_LENGTH, first_problem
 from creditstd.records.masking import mask_shown_value
 from creditstd.records.model import record_class
 from creditstd.records.validation import RECORD_CODES, RecordValidator, conditional_reads, validator
@@ -267,19 +267,22 @@ def _unalias(column: pa.Array, aliases: pa.Array, values: pa.Array) -> pa.Array:
     return pc.coalesce(pc.take(values.cast(column.type), found), column)
 
 
-#: A cell that may spell the placeholder another way: it ends in an X, of either width or case.
-_ENDS_IN_X = "[xXｘＸ]$"
+#: A cell that cannot be the placeholder in any spelling compact() folds: it holds a digit 1-9 or a letter
+#: other than X (ASCII or full width).  Whatever else a cell holds is looked at by is_placeholder itself.
+_NOT_PLACEHOLDER = "[1-9１-９A-WYZa-wyzＡ-ＷＹＺａ-ｗｙｚ]"
 _PLACEHOLDER = pa.scalar(PLACEHOLDER)
 
 
 def _placeholder_spellings(column: pa.Array) -> pa.Array:
     """``column`` with the placeholder written in any other spelling read as :data:`PLACEHOLDER`, as
-    :func:`~creditstd.records.decode.cell_decoder` reads it (each distinct cell ending in X looked at once).
+    :func:`~creditstd.records.decode.cell_decoder` reads it (each distinct cell with no digit 1-9 and no
+    letter but X looked at once).
 
     >>> _placeholder_spellings(pa.array(['00000000000000000x', '91350100M000100Y43', None])).to_pylist()
     ['00000000000000000X', '91350100M000100Y43', None]
     """
-    candidates = _mask(pc.match_substring_regex(column, _ENDS_IN_X)) & _mask(pc.not_equal(column, _PLACEHOLDER))
+    candidates = _valid(column) & ~_mask(pc.match_substring_regex(column, _NOT_PLACEHOLDER)) & _mask(
+        pc.not_equal(column, _PLACEHOLDER))
     if not candidates.any():
         return column
     spellings = [text for text in pc.unique(column.filter(pa.array(candidates))).to_pylist() if is_placeholder(text)]
@@ -345,14 +348,15 @@ class _Columns:
     def numbers(self, key: str) -> tuple[np.ndarray, np.ndarray]:
         """(is a plain decimal number a double surely holds as written, its float value) per row.
 
-        Surely: at most 15 characters and no exponent (15 significant digits always fit).  A longer number may
+        Surely: at most :data:`~creditstd.records.jsonline.EXACT_CHARS` characters and no exponent.  A longer number may
         fit or not (:func:`~creditstd.records.jsonline.decimal_number`): its row goes to the row path.
         """
         if key not in self._numbers:
             column = self.text[key]
             shaped = pc.fill_null(pc.match_substring_regex(column, f"^(?:{NUMBER.pattern})$"), False)
             values = pc.cast(pc.if_else(shaped, column, pa.scalar(None, column.type)), pa.float64())
-            sure = np.asarray(shaped.to_numpy(zero_copy_only=False), bool) & (np.diff(text_buffers(column)[0]) <= 15)
+            sure = (np.asarray(shaped.to_numpy(zero_copy_only=False), bool)
+                    & (np.diff(text_buffers(column)[0]) <= EXACT_CHARS))
             if sure.any():
                 sure &= ~_mask(pc.match_substring(column, "e", ignore_case=True))
             self._numbers[key] = (sure, np.asarray(pc.fill_null(values, _NAN).to_numpy(zero_copy_only=False), float))
