@@ -151,7 +151,7 @@ class UnknownColumnsWarning(UserWarning):
 def _json_cell(value: Any) -> str | None:
     try:
         return cell_text(value)
-    except (TypeError, ValueError):  # a nested date or bytes: JSON has none, its str() stands in
+    except (TypeError, ValueError, CatalogueError):  # a nested date, bytes or NaN: JSON has none, str() stands in
         return json.dumps(value, ensure_ascii=False, default=str)
 
 
@@ -175,16 +175,19 @@ def text_column(column: pa.Array) -> pa.Array:
       ``1e+20``: Python's shortest round-trip form); booleans ``true`` / ``false``;
     * decimals with their scale (``2000.00``), dates ``YYYY-MM-DD``, timestamps and times in Arrow's ISO form
       (``2024-03-15 08:00:00.000000``; not a date, so a date field rejects them);
-    * a list: its items joined with ``；`` (a string as it is, anything else as JSON); a struct or map: its JSON;
+    * a list of strings: its items joined with ``；``; a list of structs (``responsible_persons``), of other
+      values or of items holding a separator: its JSON text, as the array decoder reads it back
+      (:func:`~creditstd.records.decode.array_cell`); a struct or map: its JSON;
     * bytes: decoded as UTF-8, a malformed sequence replaced by U+FFFD.
 
     >>> import datetime, decimal
     >>> [text_column(pa.array(values)).to_pylist() for values in (
     ...     [2000.0, 0.5, None], [12, None], [True, False], [['警告', '罚款'], None],
-    ...     [datetime.date(2024, 3, 15)], [decimal.Decimal('2000.00')], [{'k': 1}], [b'\\xe7\\xbd\\x9a'])]
+    ...     [datetime.date(2024, 3, 15)], [decimal.Decimal('2000.00')], [{'k': 1}], [b'\\xe7\\xbd\\x9a'],
+    ...     [[{'name': '张三'}]])]
     ... # doctest: +NORMALIZE_WHITESPACE
     [['2000.0', '0.5', None], ['12', None], ['true', 'false'], ['警告；罚款', None], ['2024-03-15'],
-     ['2000.00'], ['{"k": 1}'], ['罚']]
+     ['2000.00'], ['{"k": 1}'], ['罚'], ['[{"name": "张三"}]']]
     """
     kind = column.type
     if pa.types.is_string(kind):

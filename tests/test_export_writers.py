@@ -3,8 +3,10 @@
 :func:`creditstd.records.jsonline.dumps_record` proves a value clean from its JSON text and scans it only
 when the text cannot tell; :func:`creditstd.records.export.write_xml` builds ``<Record>`` elements as text
 instead of lxml trees; :func:`~creditstd.records.export.write_csv` makes cells without a call per cell.  The
-reference implementations below are the ones they replaced, kept verbatim: every test runs both on the same
-input and compares the text (or the bytes, through a GBK or UTF-8 stream) and the exception raised.
+reference implementations below are the ones they replaced, kept verbatim but for the cell form of a list, which
+changed on purpose (:func:`~creditstd.records.decode.array_cell`: a list of objects or of items holding a
+separator is one JSON text, in a CSV cell and an XML element alike): every test runs both on the same input and
+compares the text (or the bytes, through a GBK or UTF-8 stream) and the exception raised.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from hypothesis import strategies as st
 
 from creditstd.exceptions import CatalogueError
 from creditstd.records import export
+from creditstd.records.decode import array_cell
 from creditstd.records.export import write_csv, write_jsonl, write_xml
 from creditstd.records.fake import fake_records
 from creditstd.records.jsonline import MAX_DEPTH, MAX_KEY_LENGTH, MAX_STRING_LENGTH, dumps_record, first_problem
@@ -69,7 +72,7 @@ def _ref_scalar(value: Any) -> str:
 
 def _ref_cell(value: Any) -> str:
     if isinstance(value, list):
-        return "；".join(_ref_scalar(item) for item in value)
+        return array_cell(value)
     if isinstance(value, dict):
         return _reference_dumps_record(value)
     return _ref_scalar(value)
@@ -119,7 +122,7 @@ def _reference_write_xml(records: Iterable[Any], class_name: str, stream: IO[str
                 child = None
             if child is None:
                 child = etree.SubElement(element, "Field", name=_ref_xml_text(str(key)))
-            if isinstance(value, list):
+            if isinstance(value, list) and not any(isinstance(item, (dict, list)) for item in value):
                 for item in value:
                     etree.SubElement(child, "Item").text = _ref_xml_text(_ref_scalar(item))
             else:

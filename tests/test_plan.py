@@ -406,3 +406,30 @@ def test_the_placeholder_in_any_spelling_is_the_placeholder_on_both_paths(rows: 
             assert "uscc.placeholder" not in codes
             assert ("rule.placeholder_needs_regno" in codes) == (not with_regno)
             assert result.cells["uscc"][row].as_py() == "00000000000000000X"
+
+
+#: Array items as they come from JSON Lines, a converter or fake: texts of any kind (separators, brackets, white
+#: space, empty), objects of texts, and now and then a number.
+_ITEM = st.one_of(
+    st.text(alphabet=st.sampled_from("甲乙 ；;、[]{}\"\\,x1\u3000"), max_size=6),
+    st.dictionaries(st.sampled_from(["name", "position"]), st.text(alphabet="张三局长；[", min_size=1, max_size=4),
+                    min_size=1),
+    st.integers(-5, 5),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_ITEM, max_size=5))
+def test_an_array_cell_reads_back_as_the_array_it_was_made_from(items: list) -> None:
+    """One cell form of an array for every writer (CSV and XML exports, the JSON Lines reader, convert):
+    ``array_cell`` joins the items with ``；`` only when the decoder gives them back, trimmed and without the
+    empty ones (as every cell is read); otherwise it writes JSON, which comes back item for item."""
+    from creditstd.records.decode import array_cell, cell_decoder
+    cell = array_cell(items).strip()  # the plan trims every cell; an empty cell is an absent field
+    for class_name, key in (("administrative_penalty", "penalty_types"), ("government_dishonesty",
+                                                                          "responsible_persons")):
+        decoded = cell_decoder(class_name, key)(cell) if cell else []
+        if all(isinstance(item, str) for item in items) and cell == "；".join(items).strip():
+            assert decoded == [item.strip() for item in items if item.strip()]
+        else:
+            assert decoded == items

@@ -30,8 +30,10 @@ def test_values_become_text(tmp_path: Path) -> None:
     source, chunks, problems = read(path)
     assert not problems and source.format == "jsonl" and source.header_row is None
     assert source.headers == ("s", "i", "f", "big", "t", "n", "a", "o", "padded", "column_10")
+    # an array that joined items would not give back (a number, a null, a nested list) is its JSON text
     assert rows_of(chunks) == [{"s": "甲", "i": "12", "f": "0.5", "big": "1e+20", "t": "true", "n": None,
-                                "a": "x；2；；[1]", "o": '{"k": "值"}', "padded": "p", "column_10": "empty key"}]
+                                "a": '["x", 2, null, [1]]', "o": '{"k": "值"}', "padded": "p",
+                                "column_10": "empty key"}]
 
 
 def test_a_key_first_seen_late_adds_a_column(tmp_path: Path) -> None:

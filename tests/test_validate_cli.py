@@ -74,6 +74,25 @@ def test_broken_rows_exit_1_with_the_same_verdicts_as_the_core(runner: CliRunner
     assert report["totals"]["rows"]["read"] == report["totals"]["rows"]["valid"] + report["totals"]["rows"]["rejected"]
 
 
+@pytest.mark.parametrize("output_format", ["jsonl", "csv"])
+@pytest.mark.parametrize("class_name", loader.class_names())
+def test_fake_then_validate_rejects_exactly_the_records_fake_broke(runner: CliRunner, tmp_path: Path,
+                                                                   class_name: str, output_format: str) -> None:
+    """The round trip a steward tries first, for every class: ``fake --error-rate`` then ``validate``.  A list of
+    objects (government_dishonesty.responsible_persons) was written as Python text and read back as text, and a
+    number broken into the string "5" was a number again in CSV: valid records rejected, broken ones passed."""
+    path = tmp_path / f"feed.{output_format}"
+    made = runner.invoke(main, ["fake", class_name, "-n", "100", "--seed", "11", "--error-rate", "0.3",
+                                "--format", output_format, "-o", str(path), *ON])
+    assert made.exit_code == 0, made.output
+    broken = int(made.stderr.rsplit(", ", 1)[1].split()[0])  # "... records written, N broken on purpose"
+    assert broken > 15
+    result = runner.invoke(main, ["validate", str(path), "--class", class_name, "--format", "json", *ON])
+    assert result.exit_code == 1, result.output
+    rows = json.loads(result.stdout)["totals"]["rows"]
+    assert rows == {**rows, "read": 100, "rejected": broken, "valid": 100 - broken}
+
+
 def test_gbk_export_with_chinese_headers_and_a_title_row(runner: CliRunner, tmp_path: Path) -> None:
     path = _export(tmp_path / "gbk.csv", 30, headers="zh", encoding="gb18030", title="2024年第一季度行政处罚信息")
     result = runner.invoke(main, ["validate", str(path), "--format", "json", *ON])

@@ -54,8 +54,6 @@ TRANSFORM_CODES: dict[str, tuple[str, str]] = {
     "convert.not_text": ("来源元素含有子元素而不是文本：请让XPath指向子元素",
                          "the source element holds elements, not text: point the XPath at them"),
     "convert.too_long": ("取值超过{limit}个字符，未读取", "the value is longer than {limit} characters: not read"),
-    "convert.separator": ("列表项含有分隔符（“；”“;”或“、”），写成单元格后会被拆开",
-                          "a list item holds a separator (；, ; or 、) and would be split when written as a cell"),
 }
 
 #: XML input that cannot be read safely: raised as :class:`~creditstd.sources.model.SourceError` (exit 2),

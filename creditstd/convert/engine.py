@@ -5,9 +5,10 @@ file through :func:`creditstd.convert.xml_records.read_batches`, applies each fi
 (source → transforms → default, or a constant), and yields
 
 * :class:`ConvertedChunk`: a ``pyarrow.RecordBatch`` whose columns are the rules' target fields, named by
-  catalogue key, every cell text or null (absent; a list is joined with ``；``, as the array decoder reads
-  it), with the line and record number of every row and the **findings** of the rows whose values could not
-  be converted (``convert.date``, ``convert.cardinality``...: code, field, masked value, location);
+  catalogue key, every cell text or null (absent; a list is joined with ``；``, or written as JSON where
+  joining would change it, as the array decoder reads it), with the line and record number of every row and
+  the **findings** of the rows whose values could not be converted (``convert.date``,
+  ``convert.cardinality``...: code, field, masked value, location);
 * :class:`~creditstd.sources.model.RowProblem`: a CSV row that could not be read as a row, or an XML element
   that looks like a record but is not at the record path (passed through from the reader, for the rejects).
 
@@ -87,7 +88,7 @@ from creditstd.convert.mapping import FieldRule, MappingError, MappingProblem, M
 from creditstd.convert.transforms import StepError
 from creditstd.convert.xml_records import ValueProblem, XmlBatch, read_batches
 from creditstd.findings import Finding, Location, finding
-from creditstd.records.decode import ARRAY_SEPARATORS
+from creditstd.records.decode import array_cell
 from creditstd.records.masking import mask_shown_value
 from creditstd.records.model import record_class
 from creditstd.sources import RowProblem, open_table
@@ -101,7 +102,7 @@ SHOWN_CHARS = 80
 #: smaller chunks keep the garbage collector's work per record low (measured: 8192 is about 20% faster than
 #: 65536 on a 20-field mapping).
 XML_BATCH_ROWS = 8192
-#: What joins the items of a list into one cell (the array decoder splits on it).
+#: What joins the items of a list into the source text shown in a finding.
 ITEM_SEPARATOR = "；"
 
 
@@ -263,13 +264,10 @@ class _Failure:
     raw: str | None
 
 
-def _cell(value: Any) -> tuple[str | None, _Failure | None]:
-    """The text cell of a converted value: lists joined (an item holding a separator cannot be)."""
-    if value is None or isinstance(value, str):
-        return value, None
-    if any(separator in item for item in value for separator in ARRAY_SEPARATORS):
-        return None, _Failure("convert.separator", {}, None)
-    return ITEM_SEPARATOR.join(value), None
+def _cell(value: Any) -> str | None:
+    """The text cell of a converted value: a list as the array decoder reads it back
+    (:func:`~creditstd.records.decode.array_cell`)."""
+    return value if value is None or isinstance(value, str) else array_cell(value)
 
 
 def _blank(value: Any) -> bool:
@@ -280,7 +278,7 @@ def _blank(value: Any) -> bool:
 def _convert(rule: FieldRule, value: Any) -> tuple[str | None, _Failure | None]:
     """One value of ``rule``'s source (text, list or None) through its chain, default and cell form."""
     if rule.const is not None:
-        return _cell(list(rule.const) if isinstance(rule.const, tuple) else rule.const)
+        return _cell(list(rule.const) if isinstance(rule.const, tuple) else rule.const), None
     raw = value if isinstance(value, str) else ITEM_SEPARATOR.join(value) if isinstance(value, list) else None
     converted: Any = None
     if not _blank(value):
@@ -291,10 +289,7 @@ def _convert(rule: FieldRule, value: Any) -> tuple[str | None, _Failure | None]:
                                                             "reason_en": error.error.reason_en}, raw)
     if converted is None and rule.default is not None:
         converted = list(rule.default) if isinstance(rule.default, tuple) else rule.default
-    cell, failure = _cell(converted)
-    if failure is not None:
-        return None, _Failure(failure.code, failure.fields, raw)
-    return cell, None
+    return _cell(converted), None
 
 
 class _Findings:

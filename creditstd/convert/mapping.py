@@ -489,17 +489,17 @@ def _personal_sources(rules: list[FieldRule]) -> tuple[FieldRule, ...]:
 def export_mapping(class_name: str, fmt: str, *, headers: str = "code", name: str = "catalogue-layout") -> str:
     """The mapping (TOML text) of an export in the catalogue's own layout: what
     :func:`~creditstd.records.export.write_csv` and :func:`~creditstd.records.export.write_xml` (and so
-    ``creditstd fake``) write for ``class_name``.  Every field is read from the column (CSV, ``fmt="csv"``)
-    or child element (``fmt="xml"``, records at ``/Records/Record``) named by its national field code, else
-    its key (``headers="zh"``: its Chinese name); an array field from items joined with ``；`` (CSV) or
-    repeated ``<Item>`` elements (XML).  A start for a steward's own mapping, and the mapping the tests and
-    benchmarks convert fake exports with.
+    ``creditstd fake``) write for ``class_name``.  Every field is read from the column (CSV, ``fmt="csv"``) or
+    child element (``fmt="xml"``, records at ``/Records/Record``) named by its national field code, else its key
+    (``headers="zh"``: its Chinese name); an array field from items joined with ``；`` (CSV) or repeated ``<Item>``
+    elements (XML), a list of objects from the JSON array its cell or element holds.  A start for a steward's own
+    mapping, and the mapping the tests and benchmarks convert fake exports with.
 
     >>> spec = parse_mapping(export_mapping('objection', 'csv'))
     >>> spec.class_name, [rule.target for rule in spec.fields][:3]
     ('objection', ['objection_number', 'target_record_id', 'target_class'])
     """
-    from creditstd.records.decode import field_type
+    from creditstd.records.decode import field_type, holds_objects
     from creditstd.records.model import record_class
 
     cls = record_class(class_name)
@@ -510,7 +510,7 @@ def export_mapping(class_name: str, fmt: str, *, headers: str = "code", name: st
         column = (spec.code or key) if headers == "code" else spec.zh
         is_array = field_type(cls, key) == "array"
         lines += ["", "[[fields]]", f'target = "{key}"']
-        if fmt == "xml":
+        if fmt == "xml" and not (is_array and holds_objects(class_name, key)):
             lines += [f'source = "{column}/Item"', "many = true"] if is_array else [f'source = "{column}"']
         else:
             lines.append(f'source = "{column}"')

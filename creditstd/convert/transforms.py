@@ -21,7 +21,8 @@ name                   what it does                                             
                        catalogue code table with its aliases)                                    ``code_table``,
                                                                                                 ``to``, ``otherwise``
 ``split``              one cell → a list, on the given separators (items trimmed, empty ones    ``separators``
-                       dropped)
+                       dropped); a cell holding a JSON array is its items
+                       (:func:`~creditstd.records.decode.array_cell`)
 ``join``               a list → one text                                                        ``separator``
 ``subject_category``   an identifier → the subject category (法人及非法人组织/自然人/个体工商户)   —
 =====================  =======================================================================  ==========
@@ -63,7 +64,7 @@ from typing import Any, Literal
 
 from creditstd.codes._text import compact
 from creditstd.exceptions import ValidationError
-from creditstd.records.decode import name_key
+from creditstd.records.decode import json_array, name_key
 
 __all__ = [
     "AMOUNT_UNITS",
@@ -87,8 +88,9 @@ __all__ = [
     "upper",
 ]
 
-#: A value on its way through a chain: one text, a list of texts, or None (empty: an absent field).
-Value = str | list[str] | None
+#: A value on its way through a chain: one text, a list of texts, or None (empty: an absent field).  A list
+#: read from a JSON array cell (:func:`split`) may hold objects, which no text step takes.
+Value = str | list[Any] | None
 
 
 class TransformError(ValueError):
@@ -187,14 +189,21 @@ def identifier(text: str) -> str | None:
 _CANONICAL = re.compile(r"[0-9A-Z*]{1,18}")
 
 
-def split(text: str, separators: Sequence[str]) -> list[str]:
-    """``text`` cut at every separator (the longest first where they overlap), items trimmed, empty ones dropped.
+def split(text: str, separators: Sequence[str]) -> list[Any]:
+    """``text`` cut at every separator (the longest first where they overlap), items trimmed, empty ones dropped;
+    a cell holding a JSON array (how creditstd writes a list of objects, or items that hold a separator:
+    :func:`~creditstd.records.decode.array_cell`) is that array's items, as they are.
 
     >>> split('警告；罚款;; 没收违法所得 ', ['；', ';'])
     ['警告', '罚款', '没收违法所得']
     >>> split('a||b|c', ['||', '|'])
     ['a', 'b', 'c']
+    >>> split('["乙；丙合伙企业", "丁"]', ['；']), split('[{"name": "张三"}]', ['；'])
+    (['乙；丙合伙企业', '丁'], [{'name': '张三'}])
     """
+    found = json_array(text)
+    if found is not None:
+        return found
     return [item for item in map(trim, _splitter(tuple(separators)).split(text)) if item]
 
 
@@ -203,12 +212,15 @@ def _splitter(separators: tuple[str, ...]) -> re.Pattern[str]:
     return re.compile("|".join(re.escape(item) for item in sorted(separators, key=len, reverse=True)))
 
 
-def join(items: Sequence[str], separator: str = "；") -> str | None:
+def join(items: Sequence[Any], separator: str = "；") -> str | None:
     """The items in one text, ``separator`` between them; None for no items.
 
     >>> join(['警告', '罚款']), join([], '、')
     ('警告；罚款', None)
     """
+    if not all(isinstance(item, str) for item in items):
+        raise TransformError("列表项不是文本（JSON 数组中的对象、数字），不能合并",
+                             "a list item is not text (an object or a number of a JSON array): it cannot be joined")
     return separator.join(items) if items else None
 
 
@@ -668,8 +680,12 @@ class Chain:
                 if step.transform.takes == "list":
                     value = step.function(value if isinstance(value, list) else [value])
                 elif isinstance(value, list):
-                    items: list[str] = []
+                    items: list[Any] = []
                     for item in value:
+                        if not isinstance(item, str):
+                            raise TransformError("列表项不是文本（JSON 数组中的对象、数字），不能做此转换",
+                                                 "a list item is not text (an object or a number of a JSON "
+                                                 "array): this transform takes text")
                         result = step.function(item)
                         if isinstance(result, list):
                             items.extend(result)

@@ -27,7 +27,9 @@ cannot hold as written, ``12345678901234567.89`` or ``1e-400``, is read as an
 :class:`~creditstd.records.jsonline.InexactNumber`, which the validator
 refuses as ``record.inexact_number`` rather than pass it on rounded); a boolean
 field takes 是/否, true/false, 1/0; an array field is split on ``；``, ``;``
-and ``、`` (items trimmed, empty items dropped).  A cell that does not decode
+and ``、`` (items trimmed, empty items dropped), or read as JSON when the cell
+holds a JSON array (how :func:`array_cell` writes a list of objects, or items
+holding a separator).  A cell that does not decode
 stays text, so the validator reports it as the wrong type rather than
 losing it.
 
@@ -67,11 +69,12 @@ from typing import Any
 
 from creditstd.codes.uscc import PLACEHOLDER, is_placeholder
 from creditstd.records import loader
-from creditstd.records.jsonline import decimal_number
+from creditstd.records.jsonline import LineError, decimal_number, dumps_record, loads_record
 from creditstd.records.model import RecordClass, record_class
 
-__all__ = ["ARRAY_SEPARATORS", "ClassGuess", "HeaderMapping", "cell_decoder", "code_aliases", "field_spellings",
-           "field_type", "infer_class", "name_key", "resolve_headers", "takes_placeholder"]
+__all__ = ["ARRAY_SEPARATORS", "ClassGuess", "HeaderMapping", "array_cell", "cell_decoder", "code_aliases",
+           "field_spellings", "field_type", "holds_objects", "infer_class", "json_array", "name_key",
+           "resolve_headers", "takes_placeholder"]
 
 #: Characters that separate the items of an array cell (full-width and ASCII semicolon, the enumeration comma).
 ARRAY_SEPARATORS = "；;、"
@@ -191,6 +194,18 @@ def field_type(cls: RecordClass, key: str) -> str:
     return "string"
 
 
+def holds_objects(class_name: str, key: str) -> bool:
+    """Whether field ``key`` is a list of objects (``government_dishonesty.responsible_persons``): a cell or an
+    XML element holds it as one JSON array (:func:`array_cell`), never as joined or repeated items.
+
+    >>> holds_objects('government_dishonesty', 'responsible_persons'), holds_objects('administrative_penalty',
+    ...                                                                              'penalty_types')
+    (True, False)
+    """
+    schema = loader.inlined_class_schema(class_name)["properties"].get(key, {})
+    return schema.get("type") == "array" and schema.get("items", {}).get("type") == "object"
+
+
 def _number(text: str) -> Any:
     if INTEGER.fullmatch(text):
         try:
@@ -204,7 +219,47 @@ def _boolean(text: str) -> Any:
     return True if text in _TRUE else False if text in _FALSE else text
 
 
+def array_cell(items: Sequence[Any]) -> str:
+    """The text of an array in one cell, as :func:`cell_decoder` reads it back: the items joined with ``；``,
+    or the array as JSON text when joining would lose or change it (an item that is not text, a list of
+    objects such as ``government_dishonesty.responsible_persons``, an item holding a separator, a first item
+    starting with ``[``).  Items are trimmed and empty ones dropped when read back, as in every cell.
+
+    >>> array_cell(['警告', '罚款']), array_cell(['乙、丙合伙企业']), array_cell([{'name': '张三'}])
+    ('警告；罚款', '["乙、丙合伙企业"]', '[{"name": "张三"}]')
+    >>> decode = cell_decoder('government_dishonesty', 'responsible_persons')
+    >>> decode(array_cell([{'name': '张三', 'position': '局长'}]))
+    [{'name': '张三', 'position': '局长'}]
+    >>> [cell_decoder('administrative_penalty', 'penalty_types')(array_cell(items)) for items in
+    ...  (['甲；乙'], ['[1]'], [1, True])]
+    [['甲；乙'], ['[1]'], [1, True]]
+    """
+    if all(type(item) is str and not _SPLIT.search(item) for item in items):
+        joined = "；".join(items)
+        if not joined.lstrip().startswith("["):
+            return joined
+    return dumps_record(list(items))
+
+
+def json_array(text: str) -> list[Any] | None:
+    """The list a cell holding a JSON array stands for (:func:`array_cell`'s second form), else None.
+
+    >>> json_array('[{"name": "张三"}]'), json_array('[警告]'), json_array('{"name": "张三"}')
+    ([{'name': '张三'}], None, None)
+    """
+    if not text.startswith("["):
+        return None
+    try:
+        value = loads_record(text)
+    except LineError:  # not JSON (a text that starts with "["), or JSON the catalogue refuses anyway
+        return None
+    return value if isinstance(value, list) else None
+
+
 def _array(text: str) -> Any:
+    found = json_array(text)
+    if found is not None:
+        return found
     return [item for item in (part.strip() for part in _SPLIT.split(text)) if item]
 
 
@@ -221,6 +276,9 @@ def _array_keeping(known: frozenset[str]) -> Callable[[str], Any]:
     longest = max(value.count(_ENUMERATION_COMMA) for value in known) + 1  # fragments in the longest value
 
     def decode(text: str) -> Any:
+        found = json_array(text)
+        if found is not None:
+            return found
         items: list[str] = []
         for part in _SEMICOLONS.split(text):
             fragments = [fragment.strip() for fragment in part.split(_ENUMERATION_COMMA)]

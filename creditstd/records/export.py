@@ -7,11 +7,14 @@ plain mapping, or anything with a ``record`` mapping (a
 columns are every field in schema order, named by national field code (else
 key), Chinese title or key; XML elements are named by field code.  In CSV and
 XML arrays are joined with ``；`` or written as ``<Item>`` children, booleans
-as 是/否, numbers without exponent.  XML never fails on odd input: a key that
-is not an XML name becomes ``<Field name="...">``, and characters XML 1.0
-cannot carry (control characters, lone surrogates) become U+FFFD.  JSON is
-never written with ``NaN`` or ``Infinity`` (other parsers refuse them) nor
-with text UTF-8 cannot carry: :func:`write_jsonl` raises a
+as 是/否, numbers without exponent; an array the decoder would not read back
+from joined items (a list of objects, an item holding ``；``) is its JSON text
+(:func:`~creditstd.records.decode.array_cell`), in a CSV cell or an XML
+element.  XML never fails on odd input: a key that is not an XML name becomes
+``<Field name="...">``, and characters XML 1.0 cannot carry (control
+characters, lone surrogates) become U+FFFD.  JSON is never written with
+``NaN`` or ``Infinity`` (other parsers refuse them) nor with text UTF-8 cannot
+carry: :func:`write_jsonl` raises a
 :class:`~creditstd.records.jsonline.LineError` (a ``CatalogueError``,
 ``record.not_finite`` or ``record.invalid_text``) before writing such a
 record, and a CSV cell holding an object writes it as JSON the same way.
@@ -54,6 +57,7 @@ from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import IO, Any, Protocol, Union
 
+from creditstd.records.decode import array_cell
 from creditstd.records.jsonline import dumps_record
 from creditstd.records.model import record_class
 
@@ -100,10 +104,16 @@ def _json(value: Any) -> str:
 
 def _cell(value: Any) -> str:
     if isinstance(value, list):
-        return "；".join(_scalar(item) for item in value)
+        return array_cell(value)
     if isinstance(value, dict):
         return _json(value)
     return _scalar(value)
+
+
+def _items(value: Any) -> bool:
+    """Whether ``value`` is written as ``<Item>`` children in XML: a list of texts, numbers or booleans (a list
+    of objects is one JSON text, as in a CSV cell)."""
+    return isinstance(value, list) and not any(isinstance(item, (dict, list)) for item in value)
 
 
 #: Characters XML 1.0 cannot carry (everything outside its Char production: ``#x9 | #xA | #xD | [#x20-#xD7FF] |
@@ -240,7 +250,7 @@ def _xml_record(data: Mapping[str, Any], names: Mapping[str, Any], tags: dict[st
             return None
         if type(value) is str:
             parts += (tag[0], value, tag[1])
-        elif not isinstance(value, list):
+        elif not _items(value):
             parts += (tag[0], _cell(value), tag[1])
         elif not value:
             parts += (tag[2], "", "")
@@ -267,7 +277,7 @@ def _xml_element(data: Mapping[Any, Any], names: Mapping[str, Any], etree: Any) 
             child = None
         if child is None:
             child = etree.SubElement(element, "Field", name=_xml_text(str(key)))
-        if isinstance(value, list):
+        if _items(value):
             for item in value:
                 etree.SubElement(child, "Item").text = _xml_text(_scalar(item))
         else:

@@ -9,7 +9,9 @@ then on (each chunk's columns start with the previous chunk's).  A cell is the v
 * a string as it is; ``null`` or a missing key: null;
 * a number or boolean: its JSON text (``12``, ``0.5``, ``true``; a number is written back from its
   value, so ``1.50`` reads ``1.5``);
-* an array: its items joined with ``；`` (each item as above, nested ones as JSON);
+* an array: its items joined with ``；``, or its JSON text when that would lose or change it (an item
+  that is not text, as in a list of objects, or one holding a separator:
+  :func:`~creditstd.records.decode.array_cell`, which the array decoder reads back);
 * an object: its JSON text.
 
 A line that is not strict JSON is a ``source.json`` problem (``detail``: the parser's code, such as
@@ -52,6 +54,7 @@ import pyarrow as pa
 from creditstd.exceptions import CatalogueError
 from creditstd.findings import Finding
 from creditstd.records import exchange as _exchange
+from creditstd.records.decode import array_cell
 from creditstd.records.jsonline import JSON_WHITESPACE, MAX_LINE_BYTES, LineError, bounded_lines, loads_record
 from creditstd.sources.delimited import CHUNK_BYTES
 from creditstd.sources.inputs import Opened, read_error
@@ -76,14 +79,13 @@ def _json_text(value: Any) -> str:
 def cell_text(value: Any) -> str | None:
     """The text of a JSON value in a cell.
 
-    >>> [cell_text(v) for v in ('a', None, True, 12, 0.5, ['a', 1, None, {'b': 2}], {'k': [1]})]
-    ['a', None, 'true', '12', '0.5', 'a；1；；{"b": 2}', '{"k": [1]}']
+    >>> [cell_text(v) for v in ('a', None, True, 12, 0.5, ['a', 'b'], ['a', 1, None, {'b': 2}], {'k': [1]})]
+    ['a', None, 'true', '12', '0.5', 'a；b', '["a", 1, null, {"b": 2}]', '{"k": [1]}']
     """
     if isinstance(value, str) or value is None:
         return value
     if isinstance(value, list):
-        return "；".join("" if item is None else item if isinstance(item, str) else _json_text(item)
-                        for item in value)
+        return array_cell(value)
     return _json_text(value)
 
 

@@ -3,7 +3,7 @@
 :func:`breakages` lists every way a record can be broken, each as the code
 expected and a mutation: a wrong check character of a USCC, registration
 number or citizen ID, an impossible date, a value outside its code table, a
-text too long, a number of the wrong type or below its minimum, a required
+text too long, a number written as text (约5) or below its minimum, a required
 field left out, a conditional left unmet, dates out of order or in the future,
 an organisation code that is not the one inside the USCC.  :func:`break_record`
 picks one at random and keeps it when the validator reports that code (alone,
@@ -89,7 +89,7 @@ def breakages(gen: Generator, record: dict[str, Any]) -> list[Breakage]:
                     found.append(("record.maxLength", key, setter(key, partial(_longer, value, limit))))
             elif kind == "number":
                 if isinstance(value, (int, float)):
-                    found.append(("record.type", key, setter(key, partial(str, value))))
+                    found.append(("record.type", key, setter(key, partial(_approximately, value))))
                     if limit and value > 0:
                         found.append(("record.minimum", key, setter(key, partial(operator.neg, value))))
             else:
@@ -243,6 +243,12 @@ def _recheck_uscc(value: str, rng: random.Random) -> str:
 
 def _impossible_date(value: str) -> str:
     return f"{value[:4]}-02-30"
+
+
+def _approximately(value: float) -> str:
+    """``value`` written as text that no format reads as a number (``约5``): a number written as the string
+    ``"5"`` would be a number again once in a CSV cell or an XML element, and the record not broken there."""
+    return f"约{value}"
 
 
 def _longer(value: str, limit: int) -> str:
