@@ -297,7 +297,8 @@ def test_a_bug_exits_3_without_traceback_or_data(runner: CliRunner, monkeypatch:
 @pytest.mark.parametrize(("value", "code"), [("NaN", "record.not_finite"), ("Infinity", "record.not_finite"),
                                              ("1e400", "record.not_finite"), ('"\\ud800"', "record.invalid_text"),
                                              ("1e-400", "record.inexact_number"),
-                                             ("12345678901234567.89", "record.inexact_number")])
+                                             ("12345678901234567.89", "record.inexact_number"),
+                                             ("12345678901234567", "record.inexact_number")])
 def test_pack_rejects_values_json_cannot_carry(runner: CliRunner, tmp_path: Path, records: Path, value: str,
                                                code: str) -> None:
     line = json.dumps(penalty_record(decision_number="罚〔2024〕77号"), ensure_ascii=False)

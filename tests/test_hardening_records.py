@@ -351,15 +351,22 @@ def test_the_strict_parser_refuses_non_finite_numbers_anywhere(literal: str) -> 
     assert loads_record('{"fine_amount": 1e308}') == {"fine_amount": 1e308}
 
 
-@pytest.mark.parametrize("literal", ["1e-400", "12345678901234567.89", "0.1234567890123456789", "9007199254740993.0"])
+@pytest.mark.parametrize("literal", ["1e-400", "12345678901234567.89", "0.1234567890123456789", "9007199254740993.0",
+                                     "12345678901234567", "-9007199254740993"])
 def test_the_strict_parser_refuses_numbers_a_double_would_round(literal: str) -> None:
-    """Read as a double, these would be written back as another number (0.0, 1.2345678901234568e+16...)."""
+    """Read as a double, these would be written back as another number (0.0, 1.2345678901234568e+16...); an
+    integer too: a receiver reading doubles (RFC 8785, JavaScript) reads 12345678901234567 as ...568."""
     for text in (f'{{"fine_amount": {literal}}}', f'{{"a": [1, {{"b": {literal}}}]}}'):
         with pytest.raises(LineError) as caught:
             loads_record(text)
         assert caught.value.code == "record.inexact_number"
     assert loads_record('{"a": [0.30000000000000004, 1E+3, 123456789012345.6]}') == {
         "a": [0.30000000000000004, 1000.0, 123456789012345.6]}
+    assert loads_record('[9007199254740992, -9007199254740992, 1152921504606846976, 12]') == [
+        9007199254740992, -9007199254740992, 1152921504606846976, 12]
+    with pytest.raises(LineError) as caught:
+        loads_record("[" + "9" * 400 + "]")
+    assert caught.value.code == "record.not_finite"  # beyond any double: out of range
 
 
 @pytest.mark.parametrize("value", [math.nan, math.inf, -math.inf])

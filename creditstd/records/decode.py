@@ -17,21 +17,20 @@ best, and says why.
 >>> infer_class(['XK_XDR_MC', 'XK_WSH', 'XK_XKLB', 'XK_JDRQ']).name
 'administrative_licence'
 
-A cell is text.  :func:`cell_decoder` turns the text of one field's cell
-into the value a JSON record would hold, the same way for every caller (the
-compiled plan, the converters, the reference row path): surrounding
-whitespace is already gone (the plan trims each column once) and an empty
-cell is an absent field; a number field takes plain decimal notation
-(``0.2``, ``-3``, ``1e3``; no thousands separators, no units; one a double
-cannot hold as written, ``12345678901234567.89`` or ``1e-400``, is read as an
-:class:`~creditstd.records.jsonline.InexactNumber`, which the validator
-refuses as ``record.inexact_number`` rather than pass it on rounded); a boolean
-field takes 是/否, true/false, 1/0; an array field is split on ``；``, ``;``
-and ``、`` (items trimmed, empty items dropped), or read as JSON when the cell
-holds a JSON array (how :func:`array_cell` writes a list of objects, or items
-holding a separator).  A cell that does not decode
-stays text, so the validator reports it as the wrong type rather than
-losing it.
+A cell is text.  :func:`cell_decoder` turns the text of one field's cell into
+the value a JSON record would hold, the same way for every caller (the
+compiled plan, the converters, the reference row path): surrounding whitespace
+is already gone (the plan trims each column once) and an empty cell is an
+absent field; a number field takes plain decimal notation (``0.2``, ``-3``,
+``1e3``; no thousands separators, no units; one a double cannot hold as
+written, ``12345678901234567.89``, ``1e-400`` or ``12345678901234567``, is
+read as an :class:`~creditstd.records.jsonline.InexactNumber`, which the
+validator refuses as ``record.inexact_number`` rather than pass it on
+rounded); a boolean field takes 是/否, true/false, 1/0; an array field is split
+on ``；``, ``;`` and ``、`` (items trimmed, empty items dropped), or read as
+JSON when the cell holds a JSON array (how :func:`array_cell` writes a list of
+objects, or items holding a separator).  A cell that does not decode stays
+text, so the validator reports it as the wrong type rather than losing it.
 
 Some values of the statutes hold ``、`` themselves (行政强制法 Art. 9's
 ``冻结存款、汇款``, the 1996 law's ``暂扣或者吊销许可证、暂扣或者吊销执照``):
@@ -69,7 +68,7 @@ from typing import Any
 
 from creditstd.codes.uscc import PLACEHOLDER, is_placeholder
 from creditstd.records import loader
-from creditstd.records.jsonline import LineError, decimal_number, dumps_record, loads_record
+from creditstd.records.jsonline import LineError, decimal_number, dumps_record, integer_number, loads_record
 from creditstd.records.model import RecordClass, record_class
 
 __all__ = ["ARRAY_SEPARATORS", "ClassGuess", "HeaderMapping", "array_cell", "cell_decoder", "code_aliases",
@@ -209,7 +208,7 @@ def holds_objects(class_name: str, key: str) -> bool:
 def _number(text: str) -> Any:
     if INTEGER.fullmatch(text):
         try:
-            return int(text)
+            return integer_number(text)
         except ValueError:  # more digits than Python turns into an int (4,300): undecodable, so it stays text
             return text
     return decimal_number(text) if NUMBER.fullmatch(text) else text  # held as written, or marked inexact

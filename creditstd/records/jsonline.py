@@ -86,6 +86,7 @@ __all__ = [
     "decimal_number",
     "dumps_record",
     "first_problem",
+    "integer_number",
     "json_path",
     "loads_record",
     "messages",
@@ -241,8 +242,9 @@ EXACT_CHARS = 15
 
 
 class InexactNumber(float):
-    """A number read from text that a double cannot hold as written: the double nearest to it, marked so that
-    :func:`scan` refuses it (``record.inexact_number``) instead of passing a rounded value on."""
+    """A number read from text that a double cannot hold as written (:func:`decimal_number`,
+    :func:`integer_number`): the double nearest to it, marked so that :func:`scan` refuses it
+    (``record.inexact_number``) instead of passing a rounded value on."""
 
     __slots__ = ()
 
@@ -262,6 +264,31 @@ def decimal_number(text: str) -> float:
     if (len(text) <= EXACT_CHARS and "e" not in text and "E" not in text) or not math.isfinite(value):
         return value
     return value if Decimal(text) == Decimal(repr(value)) else InexactNumber(value)
+
+
+def integer_number(text: str) -> float:
+    """The integer ``text`` (digits, an optional sign) as an int, or an :class:`InexactNumber` when a double
+    cannot hold it (beyond 2^53 and not a multiple a double keeps: ``12345678901234567``; one too large for a
+    double is an infinite one, which :func:`scan` refuses as not finite).  A receiver reading numbers as
+    doubles (RFC 8785, JavaScript) would round it.  The one reading of an integer for every reader of records.
+
+    >>> integer_number('12'), integer_number('9007199254740992'), integer_number('1152921504606846976')
+    (12, 9007199254740992, 1152921504606846976)
+    >>> type(integer_number('12345678901234567')).__name__, integer_number('9' * 400)
+    ('InexactNumber', inf)
+    """
+    value = int(text)
+    if len(text) <= EXACT_CHARS or -_EXACT_INTEGER <= value <= _EXACT_INTEGER:
+        return value
+    try:
+        near = float(value)
+    except OverflowError:
+        return InexactNumber(math.inf)
+    return value if int(near) == value else InexactNumber(near)
+
+
+#: Every integer up to this magnitude is a double (2^53).
+_EXACT_INTEGER = 1 << 53
 
 
 def dumps_record(value: Any, *, canonical: bool = False) -> str:
@@ -384,7 +411,8 @@ def loads_record(text: str | bytes, *, max_bytes: int = MAX_LINE_BYTES) -> Any:
         return result
 
     try:
-        value = json.loads(source, parse_constant=decimal_number, parse_float=decimal_number, object_pairs_hook=pairs)
+        value = json.loads(source, parse_constant=decimal_number, parse_float=decimal_number,
+                           parse_int=integer_number, object_pairs_hook=pairs)
     except RecursionError:  # deeper than the parser can go: far beyond MAX_DEPTH
         raise LineError("record.too_deep") from None
     except json.JSONDecodeError as error:
