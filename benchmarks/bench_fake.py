@@ -18,7 +18,8 @@ aggregate region codes, no rule holds); the ratio says what realism and validity
     .venv/bin/python benchmarks/bench_fake.py                          # administrative_penalty, 20,000 records
     .venv/bin/python benchmarks/bench_fake.py --n 100000 --repeat 5
     .venv/bin/python benchmarks/bench_fake.py --classes all --n 5000    # every class of the catalogue
-    .venv/bin/python benchmarks/bench_fake.py --cli 1000000             # also: the CLI end to end, a million rows
+    .venv/bin/python benchmarks/bench_fake.py --cli 1000000             # also: the CLI end to end, a million rows,
+                                                                        # in one process and in parallel (--jobs)
 
 The exit status is 1 when a creditstd row of ``administrative_penalty`` stays under ``--target`` records/s
 (wall clock, default 10,000).
@@ -158,19 +159,20 @@ def _run(tool: str, class_name: str, output_format: str, error_rate: float, n: i
             "rss_mb": max(run["rss_mb"] for run in runs)}
 
 
-def _cli(n: int, output_format: str, error_rate: float) -> dict[str, Any]:
-    """``creditstd fake`` end to end (interpreter start, imports, atomic write to a real file)."""
+def _cli(n: int, output_format: str, error_rate: float, jobs: int) -> dict[str, Any]:
+    """``creditstd fake`` end to end (interpreter start, imports, atomic write to a real file), in ``jobs``
+    processes (0: the command's default, one per usable CPU); CPU time is the command's and its workers'."""
     creditstd = os.path.join(os.path.dirname(sys.executable), "creditstd")
     with tempfile.TemporaryDirectory() as folder:
         target = os.path.join(folder, f"out.{output_format}")
         start = time.perf_counter()
         done = subprocess.run(["/usr/bin/time", "-f", "%M %U %S", creditstd, "fake", "administrative_penalty", "-n",
                                str(n), "--format", output_format, "--error-rate", str(error_rate), "--seed", "1",
-                               "-o", target], check=True, capture_output=True, text=True)
+                               "-j", str(jobs), "-o", target], check=True, capture_output=True, text=True)
         wall = time.perf_counter() - start
         size = os.path.getsize(target)
     rss_kb, user, system = done.stderr.strip().splitlines()[-1].split()
-    return {"format": output_format, "error_rate": error_rate, "n": n, "wall": wall, "per_s": n / wall,
+    return {"format": output_format, "error_rate": error_rate, "jobs": jobs, "n": n, "wall": wall, "per_s": n / wall,
             "cpu": float(user) + float(system), "rss_mb": int(rss_kb) / 1024, "bytes": size}
 
 
@@ -221,13 +223,18 @@ def main(argv: list[str] | None = None) -> int:
                 if class_name == "administrative_penalty" and row["per_s_wall"] < args.target:
                     failed.append(f"{output_format} at {rate:.0%} errors: {row['per_s_wall']:,.0f}/s")
     if args.cli:
-        print(f"\ncreditstd fake administrative_penalty -n {args.cli:,} end to end (/usr/bin/time):")
+        print(f"\ncreditstd fake administrative_penalty -n {args.cli:,} end to end (/usr/bin/time), in one process "
+              "(-j 1) and in one per usable CPU (-j 0, the default):")
         for output_format in formats:
             for rate in rates:
-                run = _cli(args.cli, output_format, rate)
-                rows.append({"tool": "cli", **run})
-                print(f"  {output_format:<6} {rate:>4.0%} errors: {run['wall']:7.1f} s wall ({run['per_s']:,.0f}/s), "
-                      f"{run['cpu']:.1f} s CPU, peak RSS {run['rss_mb']:.0f} MB, {run['bytes'] / 1e6:,.0f} MB written",
+                alone = _cli(args.cli, output_format, rate, 1)
+                run = _cli(args.cli, output_format, rate, 0)
+                rows += [{"tool": "cli", **alone}, {"tool": "cli", **run}]
+                for label, row in (("-j 1", alone), ("-j 0", run)):
+                    print(f"  {output_format:<6} {rate:>4.0%} errors {label}: {row['wall']:7.1f} s wall "
+                          f"({row['per_s']:,.0f}/s), {row['cpu']:.1f} s CPU, peak RSS {row['rss_mb']:.0f} MB, "
+                          f"{row['bytes'] / 1e6:,.0f} MB written", flush=True)
+                print(f"  {'':<6} {'':>4}        parallel / one process: {run['per_s'] / alone['per_s']:.2f}x",
                       flush=True)
     if args.json:
         with open(args.json, "w", encoding="utf-8") as handle:

@@ -416,3 +416,65 @@ def test_a_count_past_the_limit_is_refused_before_anything_is_written(tmp_path: 
     result = CliRunner().invoke(fake_command, ["administrative_penalty", "-n", str(MAX_RECORDS + 1), "-o", str(target)])
     assert result.exit_code == 2 and "must be a whole number from 0 to" in result.output and not target.exists()
     assert CliRunner().invoke(fake_command, ["administrative_penalty", "-n", "0"]).exit_code == 0
+
+
+@pytest.mark.parametrize("output_format", ["jsonl", "csv", "xml"])
+def test_records_made_in_several_processes_are_the_bytes_of_one(tmp_path: Path, output_format: str) -> None:
+    """``--jobs``: every block of BLOCK_RECORDS records has a seed of its own, so the processes that make them
+    change nothing in the output (header row, XML frame, GBK, the broken records and their count)."""
+    from creditstd.records.fake import BLOCK_RECORDS
+    runner = CliRunner()
+    outputs, summaries = [], []
+    for jobs in ("1", "2", "3"):
+        target = tmp_path / f"{jobs}.{output_format}"
+        result = runner.invoke(fake_command, ["honour", "-n", str(2 * BLOCK_RECORDS + 50), "--seed", "4", "--on",
+                                              "2026-06-30", "--format", output_format, "--headers", "zh",
+                                              "--encoding", "gbk", "--error-rate", "0.1", "-j", jobs,
+                                              "-o", str(target)])
+        assert result.exit_code == 0, result.output
+        outputs.append(target.read_bytes())
+        summaries.append(result.stderr)
+    assert outputs[0] == outputs[1] == outputs[2] and summaries[0] == summaries[1] == summaries[2]
+    assert f"{2 * BLOCK_RECORDS + 50} honour records written" in summaries[0]
+    text = outputs[0].decode("gbk")
+    if output_format == "jsonl":
+        assert len(text.splitlines()) == 2 * BLOCK_RECORDS + 50
+    elif output_format == "csv":
+        assert len(list(csv.reader(io.StringIO(text, newline="")))) == 2 * BLOCK_RECORDS + 51
+    else:
+        assert len(etree.fromstring(outputs[0])) == 2 * BLOCK_RECORDS + 50
+    expected = [item.record for item in fake_records("honour", 2 * BLOCK_RECORDS + 50, seed=4, error_rate=0.1,
+                                                     on=ON)]
+    if output_format == "jsonl":
+        assert [json.loads(line) for line in text.splitlines()] == expected
+
+
+def test_a_terminated_parallel_run_leaves_no_output_and_no_process(tmp_path: Path) -> None:
+    """SIGTERM (or Ctrl-C) in the middle of a parallel run: the command exits 143, removes its output, and its
+    worker processes end too (they inherited its signal handler and waited for their next task for ever)."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    target = tmp_path / "big.jsonl"
+    program = [sys.executable, "-c", "from creditstd.cli import main; main()", "fake", "administrative_penalty",
+               "-n", "2000000", "-j", "2", "-o", str(target)]
+    process = subprocess.Popen(program, stderr=subprocess.PIPE, start_new_session=True)
+    deadline = time.monotonic() + 60
+    while not list(tmp_path.iterdir()) and time.monotonic() < deadline:  # the temporary output is being written
+        time.sleep(0.1)
+    time.sleep(0.5)
+    process.send_signal(signal.SIGTERM)
+    assert process.wait(timeout=30) == 143
+    assert not target.exists() and not list(tmp_path.iterdir())
+    for _ in range(100):  # the workers are gone: nothing is left in the command's process group
+        try:
+            os.killpg(process.pid, 0)
+        except ProcessLookupError:
+            break
+        time.sleep(0.1)
+    else:
+        os.killpg(process.pid, signal.SIGKILL)
+        pytest.fail("worker processes outlived the command")

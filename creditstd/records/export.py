@@ -61,7 +61,7 @@ from creditstd.records.decode import array_cell
 from creditstd.records.jsonline import dumps_record
 from creditstd.records.model import record_class
 
-__all__ = ["column_names", "write_csv", "write_jsonl", "write_xml"]
+__all__ = ["XML_END", "column_names", "write_csv", "write_jsonl", "write_xml", "xml_start"]
 
 
 class Wrapped(Protocol):
@@ -147,14 +147,16 @@ def write_jsonl(records: Iterable[Record], stream: IO[str]) -> int:
 
 
 def write_csv(records: Iterable[Record], class_name: str, stream: IO[str], *,
-              headers: str = "code") -> int:
+              headers: str = "code", whole: bool = True) -> int:
     """Write a header row and one row per record (every field of the class, in schema order); return how many.
 
-    Arrays are joined with ``；``, booleans written 是/否.  Open files with ``newline=''``.
+    Arrays are joined with ``；``, booleans written 是/否.  Open files with ``newline=''``.  ``whole=False``:
+    the rows alone, without the header row (a part of a larger file).
     """
     keys = list(record_class(class_name).fields)
     writer = csv.writer(stream)
-    writer.writerow(column_names(class_name, headers))
+    if whole:
+        writer.writerow(column_names(class_name, headers))
     count = 0
     for record in records:
         get = _plain(record).get
@@ -165,8 +167,9 @@ def write_csv(records: Iterable[Record], class_name: str, stream: IO[str], *,
     return count
 
 
-def write_xml(records: Iterable[Record], class_name: str, stream: IO[str]) -> int:
-    """Write a department-export style XML document, one ``<Record>`` at a time; return how many.
+def write_xml(records: Iterable[Record], class_name: str, stream: IO[str], *, whole: bool = True) -> int:
+    """Write a department-export style XML document, one ``<Record>`` at a time; return how many.  ``whole=False``:
+    the ``<Record>`` elements alone, without the declaration and the root element (a part of a larger file).
 
     Elements are named by national field code (else key); array items are ``<Item>`` children.  A key
     that is not an XML name is written as ``<Field name="key">``; characters XML cannot carry become U+FFFD.
@@ -187,16 +190,27 @@ def write_xml(records: Iterable[Record], class_name: str, stream: IO[str]) -> in
 
     names = {key: f.code or f.key for key, f in record_class(class_name).fields.items()}
     tags: dict[str, _Tag | None] = {}
-    encoding = (getattr(stream, "encoding", None) or "UTF-8").upper()
-    stream.write(f'<?xml version="1.0" encoding="{encoding}"?>\n<Records class="{class_name}">\n')
+    if whole:
+        stream.write(xml_start(class_name, getattr(stream, "encoding", None)))
     count = 0
     for record in records:
         data = _plain(record)
         text = _xml_record(data, names, tags, etree)
         stream.write(_xml_element(data, names, etree) if text is None else text)
         count += 1
-    stream.write("</Records>\n")
+    if whole:
+        stream.write(XML_END)
     return count
+
+
+def xml_start(class_name: str, encoding: str | None) -> str:
+    """What :func:`write_xml` writes before the records: the declaration (naming ``encoding``, UTF-8 when
+    None) and the root element's start tag; :data:`XML_END` closes it."""
+    return f'<?xml version="1.0" encoding="{(encoding or "UTF-8").upper()}"?>\n<Records class="{class_name}">\n'
+
+
+#: What :func:`write_xml` writes after the records.
+XML_END = "</Records>\n"
 
 
 #: How one key's element is written: its start tag, its end tag, the whole element when empty (an empty

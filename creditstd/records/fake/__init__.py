@@ -41,6 +41,8 @@ its writers are importable from here too.
 
 from __future__ import annotations
 
+import hashlib
+import random
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -50,7 +52,8 @@ from creditstd.records.export import column_names, write_csv, write_jsonl, write
 from creditstd.records.fake._breakage import break_record
 from creditstd.records.fake._generator import Generator
 
-__all__ = ["FakeRecord", "column_names", "fake_records", "write_csv", "write_jsonl", "write_xml"]
+__all__ = ["BLOCK_RECORDS", "FakeRecord", "column_names", "fake_block", "fake_records", "write_csv", "write_jsonl",
+           "write_xml"]
 
 
 @dataclass(frozen=True)
@@ -61,18 +64,41 @@ class FakeRecord:
     broken: str | None
 
 
+#: Records made by one generator: the records of a run are made in blocks of this many, each by a generator of
+#: its own seeded from the run's seed and the block's number (:func:`fake_block`), so that any block can be
+#: made on its own, in another process, and the records are the same (``creditstd fake --jobs``).
+BLOCK_RECORDS = 4096
+
+
 def fake_records(class_name: str, n: int, *, seed: int | None = None, error_rate: float = 0.0,
                  on: date | None = None) -> Iterator[FakeRecord]:
     """``n`` synthetic records of ``class_name``, about ``error_rate`` of them broken in one way each.
 
-    Deterministic for a given ``seed`` (and ``on``, the day no date may pass; default today).
+    Deterministic for a given ``seed`` (and ``on``, the day no date may pass; default today): the blocks of
+    :data:`BLOCK_RECORDS` records :func:`fake_block` makes, one after the other.
     Raises :class:`~creditstd.exceptions.CatalogueError` for an unknown class and ValueError for a bad rate.
     """
     if not 0.0 <= error_rate <= 1.0:
         raise ValueError(f"错误率应在 0 到 1 之间 / error_rate must be within [0, 1], got {error_rate}")
     loader.class_schema(class_name)  # raises CatalogueError now, not at the first next()
-    generator = Generator(class_name, seed, on or date.today())
-    return _records(generator, n, error_rate)
+    run_seed = random.SystemRandom().getrandbits(64) if seed is None else seed
+    day = on or date.today()
+    return (record for block in range(-(-n // BLOCK_RECORDS))
+            for record in fake_block(class_name, run_seed, block, min(BLOCK_RECORDS, n - block * BLOCK_RECORDS),
+                                     error_rate=error_rate, on=day))
+
+
+def fake_block(class_name: str, seed: int, block: int, n: int, *, error_rate: float, on: date) -> Iterator[FakeRecord]:
+    """The records of block number ``block`` (from 0) of a run seeded ``seed``: ``n`` records (at most
+    :data:`BLOCK_RECORDS`; the last block of a run may hold fewer) made by a generator of their own.
+
+    >>> day = date(2026, 6, 30)
+    >>> whole = [item.record for item in fake_records('honour', BLOCK_RECORDS + 2, seed=5, on=day)]
+    >>> whole[BLOCK_RECORDS:] == [item.record for item in fake_block('honour', 5, 1, 2, error_rate=0.0, on=day)]
+    True
+    """
+    digest = hashlib.blake2b(f"{seed}:{block}".encode(), digest_size=8).digest()
+    return _records(Generator(class_name, int.from_bytes(digest, "big"), on), n, error_rate)
 
 
 def _records(generator: Generator, n: int, error_rate: float) -> Iterator[FakeRecord]:
