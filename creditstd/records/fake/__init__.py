@@ -97,8 +97,9 @@ def fake_block(class_name: str, seed: int, block: int, n: int, *, error_rate: fl
     >>> whole[BLOCK_RECORDS:] == [item.record for item in fake_block('honour', 5, 1, 2, error_rate=0.0, on=day)]
     True
     """
-    digest = hashlib.blake2b(f"{seed}:{block}".encode(), digest_size=8).digest()
-    return _records(Generator(class_name, int.from_bytes(digest, "big"), on), n, error_rate)
+    if block:  # the first block is seeded with the run's seed itself: a run of one block is what it always was
+        seed = int.from_bytes(hashlib.blake2b(f"{seed}:{block}".encode(), digest_size=8).digest(), "big")
+    return _records(Generator(class_name, seed, on), n, error_rate)
 
 
 def _records(generator: Generator, n: int, error_rate: float) -> Iterator[FakeRecord]:
