@@ -247,6 +247,13 @@ def _id_numbers(folded: str) -> Iterator[tuple[int, int]]:
             yield start, start + 15
 
 
+def _holds_id_number(folded: str) -> bool:
+    """Whether the digits of a date or a decimal (folded) hold a valid ID number: ``110105990.101000`` is a
+    decimal, and a 15-digit ID number cut by a full stop."""
+    digits = "".join(filter(str.isdigit, folded))
+    return len(digits) >= 15 and next(_id_numbers(digits), None) is not None
+
+
 def _only_dates(run: str, chars: list[str]) -> bool:
     """Whether a run is dates and times only (:data:`_DATES_ONLY`) whose digits hold no valid ID number."""
     return _DATES_ONLY.fullmatch(run) is not None and next(_id_numbers("".join(chars)), None) is None
@@ -446,7 +453,8 @@ def _mask_word(word: _Word, hidden: set[int]) -> None:
         return
     folded = word.folded
     if len(folded) <= _MAX_PEELED:
-        if _DATES.fullmatch(folded) or _COMPACT_DATE.fullmatch(folded) or _DECIMAL.fullmatch(folded):
+        if (_DATES.fullmatch(folded) or _COMPACT_DATE.fullmatch(folded) or _DECIMAL.fullmatch(folded)) \
+                and not _holds_id_number(folded):
             return
         # a date with separators at either end, apart from the rest: what is left is judged on its own
         # (a YYYYMMDD beside other digits is never peeled off: it may be an ID number's birth date)
