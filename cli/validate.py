@@ -247,7 +247,7 @@ def _validate_file(builder: ReportBuilder, plan: Plan, options: Options, source:
     mapping = resolve_headers(plan.class_name, source.headers)
     builder.start_file(source.path, format=source.format, encoding=source.encoding, headers=source.headers,
                        mapping=mapping.fields, missing=mapping.missing, title=source.title,
-                       header_is_data=looks_like_data(source.headers))
+                       header_is_data=looks_like_data(source.headers), sheet=source.sheet, sheets=source.sheets)
     # the next chunk is read while this one is checked, and the previous one reported (cli/_pipeline.py)
     depth = overlap()
     headers = list(mapping.fields)

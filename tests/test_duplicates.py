@@ -25,10 +25,11 @@ from creditstd.codes.redact import redact
 from creditstd.codes_registry import lookup
 from creditstd.exceptions import CatalogueError
 from creditstd.findings import Location
-from creditstd.records.duplicates import SEPARATOR, DuplicateKeys, _may_hide_an_id, identity_keys
+from creditstd.records.duplicates import SEPARATOR, DuplicateFinding, DuplicateKeys, _may_hide_an_id, identity_keys
 from creditstd.records.exchange import identity_text, identity_value, record_id
 from creditstd.records.model import record_class
 from creditstd.records.plan import compile_plan, decode_rows
+from creditstd.reports.builder import NamesAnotherPlace
 
 PENALTY = "administrative_penalty"
 AUTHORITY = "11350100MAD18YGF27"
@@ -86,6 +87,23 @@ def test_across_files_the_first_file_keeps_the_record() -> None:
     assert _places(result) == [(0, "two.xlsx", 2, None), (1, "one.csv", 4, None)]
     assert [found.location for found in result.findings] == [Location(file="three.csv", line=2),
                                                              Location(file="three.csv", line=3)]
+
+
+def test_each_finding_keeps_where_the_record_was_first_seen_to_be_named_as_a_report_shows_it() -> None:
+    """A report names that file as it shows it (masked, with its position in the run): the finding carries the
+    place itself, and its messages can be made again naming the file otherwise."""
+    keys = DuplicateKeys(PENALTY)
+    keys.check(_batch([_penalty(number="1")]), file="110105195001030021_a.csv", lines=np.array([5]))
+    (found,) = keys.check(_batch([_penalty(number="1")]), file="b.csv", lines=np.array([2])).findings
+    assert isinstance(found, DuplicateFinding) and isinstance(found, NamesAnotherPlace)
+    assert found.other == Location(file="110105195001030021_a.csv", line=5)
+    assert "110105195001030021_a.csv, line 5" in found.message_en  # as given: a report masks it
+    zh, en = found.naming("110105********0021_a.csv (#1)")
+    assert en == found.message_en.replace("110105195001030021_a.csv", "110105********0021_a.csv (#1)")
+    assert zh == found.message_zh.replace("110105195001030021_a.csv", "110105********0021_a.csv (#1)")
+    masked = found.masked()
+    assert isinstance(masked, DuplicateFinding) and masked.other == found.other
+    assert "110105195001030021" not in masked.message_en + masked.message_zh + str(masked.to_json())
 
 
 def test_a_file_given_twice_is_all_duplicates() -> None:

@@ -154,7 +154,7 @@ def test_every_json_report_is_valid_against_its_schema(report: Report) -> None:
     document = json.loads(render(report, "json"))
     errors = [error.message for error in validator().iter_errors(document)]
     assert errors == []
-    assert document["$schema"] == SCHEMA_ID and document["report_version"] == "1.0"
+    assert document["$schema"] == SCHEMA_ID and document["report_version"] == "1.1"
     for rows in [file["rows"] for file in document["files"]] + [document["totals"]["rows"]]:
         assert rows["read"] == rows["valid"] + rows["rejected"]
     assert document["exit_status"] == report.exit_status
@@ -200,6 +200,42 @@ def test_json_report_content() -> None:
     checksum = document["codes"][0]
     assert (checksum["code"], checksum["count"], checksum["examples_omitted"]) == ("ric.checksum", 667, 647)
     assert checksum["examples"][0]["value"] == "110105********0021" and checksum["examples"][0]["line"] == 2
+
+
+def _workbook_report(**options: object) -> Report:
+    """One workbook of 16 sheets, the second read; one sheet named by a person's ID number."""
+    builder = ReportBuilder(class_name="administrative_penalty", **options)  # type: ignore[arg-type]
+    sheets = ["说明", "处罚", *(f"表{index}" for index in range(12)), f"张三{RAW_ID}", "x\x1b[31my"]
+    builder.start_file("book.xlsx", format="xlsx", encoding=None, headers=["CF_WSH"],
+                       mapping={"CF_WSH": "decision_number"}, missing=[], sheet="处罚", sheets=sheets)
+    builder.add_rows({"decision_number": pa.array(["京罚1号"])}, np.array([2]), np.array([True]), [])
+    return builder.finish()
+
+
+@pytest.mark.parametrize("format", ["text", "html", "github"])
+def test_the_human_formats_name_the_sheet_read_and_the_workbook_s_others(format: str, tmp_path: Path) -> None:
+    summary = tmp_path / "summary.md"
+    options = {"summary_path": str(summary)} if format == "github" else {}
+    text = render(_workbook_report(), format, "en", **options)
+    text += summary.read_text(encoding="utf-8") if format == "github" else ""
+    # the first 10 others, in the workbook's order, and how many more
+    assert "sheet: 处罚 (also: 说明, 表0, 表1, 表2, 表3, 表4, 表5, 表6, 表7, 表8 … (+5); choose with --sheet)" in text
+    zh = render(_workbook_report(), format, "zh", **({"summary_path": str(tmp_path / "zh.md")} if options else {}))
+    assert "工作表: 处罚 (另有: 说明, 表0" in zh and "可用 --sheet 选择)" in zh
+    assert full_id_numbers(text) == [] and RAW_ID not in text and "\x1b" not in text
+    assert "sheet:" not in render(clean_report(), format, "en", **options)
+
+
+def test_the_json_report_lists_every_sheet_masked() -> None:
+    document = json.loads(render(_workbook_report(), "json"))
+    assert validator().is_valid(document)
+    file = document["files"][0]
+    assert file["sheet"] == "处罚" and len(file["sheets"]) == 16
+    assert file["sheets"][-2:] == ["张三110105********002X", "x\\u001b[31my"]
+    assert full_id_numbers(json.dumps(document, ensure_ascii=False)) == []
+    assert json.loads(render(_workbook_report(show_pii=True), "json"))["files"][0]["sheets"][-2] == f"张三{RAW_ID}"
+    csv_file = json.loads(render(clean_report(), "json"))["files"][0]
+    assert csv_file["sheet"] is None and csv_file["sheets"] == []
 
 
 # -- junit

@@ -29,6 +29,7 @@ from hypothesis import strategies as st
 
 from creditstd.cli import main
 from creditstd.findings import Finding, Location
+from creditstd.records.duplicates import DuplicateFinding
 from creditstd.records.export import write_csv
 from creditstd.records.fake import fake_records
 from creditstd.reports import Report, ReportBuilder, write_report
@@ -112,6 +113,36 @@ def test_shown_paths_are_distinct_even_when_a_file_is_called_like_a_told_apart_o
     assert len(set(paths)) == 4
     code = report.code("record.required")
     assert code is not None and sorted(path for path, _ in code.files) == sorted(paths)
+
+
+def test_a_message_naming_another_file_names_it_as_the_report_shows_that_file() -> None:
+    """A record.duplicate names the file where the record was first seen: with the twins, by the path of that
+    file's own entry, (#1) included; in the same file, by its own path; a file the run never started, masked."""
+    builder = ReportBuilder(class_name="administrative_penalty")
+    _feed(builder, FIRST, (3,))
+    builder.start_file(SECOND, format="csv", encoding="utf-8", headers=["CF_WSH"],
+                       mapping={"CF_WSH": "decision_number"}, missing=[])
+
+    def repeat(line: int, first: Location) -> DuplicateFinding:
+        return DuplicateFinding.made(Location(SECOND, line), first, path="$", fields_zh="文号",
+                                     fields_en="decision_number")
+
+    findings = [repeat(2, Location(FIRST, 3)), repeat(3, Location(SECOND, 2)),
+                repeat(4, Location("feeds/gone_20240103120000.csv", 9))]
+    builder.add_rows({"decision_number": pa.array(["京罚1号"] * 3)}, np.array([2, 3, 4]), np.zeros(3, bool), findings)
+    report = builder.finish()
+    first, second = (file.path for file in report.files)
+    code = report.code("record.duplicate")
+    assert code is not None
+    assert [(example.file, example.line, example.message_en) for example in code.examples] == [
+        (second, 2, f"duplicate of the record at {first}, line 3: same identity fields (decision_number)"),
+        (second, 3, f"duplicate of the record at {second}, line 2: same identity fields (decision_number)"),
+        (second, 4, "duplicate of the record at feeds/gone_202401********.csv, line 9: same identity fields "
+                    "(decision_number)")]
+    assert code.examples[0].message_zh == f"与{first}第3行的记录重复：标识字段（文号）相同"
+    for format in ("text", "json", "junit", "sarif", "html"):
+        assert "20240101120000" not in render(report, format), format
+    assert f"duplicate of the record at {first}, line 3" in render(report, "text")
 
 
 def test_sarif_gives_each_such_file_its_own_result_artifact_and_lines() -> None:

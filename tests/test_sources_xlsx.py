@@ -256,6 +256,17 @@ def test_sheet_by_name(tmp_path: Path) -> None:
     assert "说明" in caught.value.message_en and "处罚" in caught.value.message_zh
 
 
+def test_the_source_names_every_sheet_of_the_workbook_in_order(tmp_path: Path) -> None:
+    """A report can then say which sheet was read and which others there are (data on sheet 2 is not missed)."""
+    data = workbook({"说明": [["这是说明"]], "处罚": [["名称"], ["甲"]], "许可": [["名称"], ["乙"]]})
+    first = read(tmp_path, data)[0]
+    assert (first.sheet, first.sheets) == ("说明", ("说明", "处罚", "许可"))
+    chosen, chunks, _ = read(tmp_path, data, sheet="许可")
+    assert (chosen.sheet, chosen.sheets) == ("许可", ("说明", "处罚", "许可"))
+    assert rows_of(chunks) == [{"名称": "乙"}]
+    assert read(tmp_path, workbook({"处罚": [["名称"], ["甲"]]}))[0].sheets == ("处罚",)
+
+
 def test_chunks_and_shared_strings_across_chunks(tmp_path: Path) -> None:
     rows = [["id", "name", "note"]] + [[i, f"名称{i % 7}", ("inline", f"备注{i}") if i % 2 else None]
                                        for i in range(1000)]

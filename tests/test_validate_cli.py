@@ -16,6 +16,7 @@ import pyarrow as pa
 import pytest
 from click.testing import CliRunner
 from leaks import full_id_numbers
+from test_sources_xlsx import workbook
 
 from creditstd.cli import main
 from creditstd.records import loader
@@ -616,3 +617,76 @@ def test_rejects_of_several_inputs_are_named_for_the_format_they_are_written_in(
     for path, written in ((upper, folder / "UP.CSV.rejects.csv"), (text, folder / "t.txt.rejects.csv")):
         rows = list(csv.reader(io.StringIO(written.read_text(encoding="utf-8"))))
         assert rows[0][-2:] == ["_line", "_errors"] and len(rows) - 1 == _expected_invalid(path)
+
+
+#: A sheet of a workbook named by a person's ID number (a steward typed it), masked in every report.
+SHEET_ID = "11010519491231002X"
+
+
+def test_an_xlsx_report_names_the_sheet_read_and_the_workbook_s_other_sheets(runner: CliRunner, tmp_path: Path) -> None:
+    """A steward whose data is on another sheet is told so: every report names the sheet read and the others
+    (the JSON report has ``sheet`` and ``sheets``); a sheet name is masked as a title is, unless --show-pii."""
+    export = _export(tmp_path / "p.csv", 5)
+    rows = [[cell or None for cell in row] for row in csv.reader(io.StringIO(export.read_text(encoding="utf-8")))]
+    book = tmp_path / "book.xlsx"
+    book.write_bytes(workbook({"说明": [["本表为2024年行政处罚信息"]], "处罚": rows, SHEET_ID: [["备注"], ["x"]]}))
+    masked = "110105********002X"
+    chosen = ["validate", str(book), "--sheet", "处罚", "--class", "administrative_penalty", *ON]
+    result = runner.invoke(main, chosen)
+    assert result.exit_code == 0, result.output
+    assert (f"(xlsx, 工作表 / sheet: 处罚 (另有 / also: 说明, {masked}; 可用 --sheet 选择 / choose with --sheet))"
+            in result.stdout)
+    document = json.loads(runner.invoke(main, [*chosen, "--format", "json"]).stdout)
+    jsonschema.validate(document, loader.meta_schema("validation-report.schema.json"))
+    assert document["report_version"] == "1.1"
+    assert (document["files"][0]["sheet"], document["files"][0]["sheets"]) == ("处罚", ["说明", "处罚", masked])
+    for output_format in ("text", "json", "junit", "github", "sarif", "html"):
+        summary = tmp_path / f"summary-{output_format}.md"
+        result = runner.invoke(main, [*chosen, "--format", output_format], env={"GITHUB_STEP_SUMMARY": str(summary)})
+        shown = result.stdout + (summary.read_text(encoding="utf-8") if summary.exists() else "")
+        assert SHEET_ID not in shown and full_id_numbers(shown) == [], output_format
+        if output_format in ("text", "github", "html"):
+            assert "说明" in shown and masked in shown, output_format
+    # the first sheet, read by default, holds no data: the report says which others there are
+    first = runner.invoke(main, ["validate", str(book), "--class", "administrative_penalty", "--lang", "en", *ON])
+    assert first.exit_code == 1
+    assert f"(xlsx, sheet: 说明 (also: 处罚, {masked}; choose with --sheet))" in first.stdout
+    by_id = json.loads(runner.invoke(main, ["validate", str(book), "--sheet", SHEET_ID, "--format", "json",
+                                            "--class", "administrative_penalty", *ON]).stdout)
+    assert by_id["files"][0]["sheet"] == masked and SHEET_ID not in json.dumps(by_id, ensure_ascii=False)
+    shown_pii = json.loads(runner.invoke(main, [*chosen, "--format", "json", "--show-pii"]).stdout)
+    assert shown_pii["files"][0]["sheets"] == ["说明", "处罚", SHEET_ID]
+
+
+def test_a_duplicate_names_the_earlier_file_as_the_report_shows_that_file(runner: CliRunner, tmp_path: Path,
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two daily exports whose names are alike once masked are told apart by their position in the run; a
+    record of the first repeated in the second is a duplicate whose message names the first file by the path of
+    its own entry, ``(#1)`` included, not by the masked name both share."""
+    monkeypatch.chdir(tmp_path)
+    names = ["110105195001030021_a.csv", "110105195001110021_a.csv"]  # two valid ID numbers, masked alike
+    header, *rows = _export(tmp_path / names[0], 10).read_text(encoding="utf-8").splitlines(keepends=True)
+    (tmp_path / names[1]).write_text(header + rows[3], encoding="utf-8")  # the first file's line 5 again
+    result = runner.invoke(main, ["validate", *names, "--format", "json", *ON])
+    assert result.exit_code == 1, result.output
+    report = json.loads(result.stdout)
+    first, second = (file["path"] for file in report["files"])
+    assert (first, second) == ("110105********0021_a.csv (#1)", "110105********0021_a.csv (#2)")
+    assert report["files"][1]["sheet"] is None and report["files"][1]["sheets"] == []
+    (example,) = next(code for code in report["codes"] if code["code"] == "record.duplicate")["examples"]
+    assert (example["file"], example["line"]) == (second, 2)
+    assert f"duplicate of the record at {first}, line 5: " in example["message_en"]
+    assert example["message_zh"].startswith(f"与{first}第5行的记录重复")
+    text = runner.invoke(main, ["validate", *names, "--lang", "en", *ON]).stdout
+    assert f"== file: {first} (csv" in text
+    assert f"{second}:2 $ " in text and f"duplicate of the record at {first}, line 5: " in text
+    for output_format in ("text", "json", "junit", "github", "sarif", "html"):
+        summary = tmp_path / f"summary-{output_format}.md"
+        result = runner.invoke(main, ["validate", *names, "--format", output_format, *ON],
+                               env={"GITHUB_STEP_SUMMARY": str(summary)})
+        shown = result.stdout + result.stderr + (summary.read_text(encoding="utf-8") if summary.exists() else "")
+        assert full_id_numbers(shown) == [], output_format
+    shown_pii = json.loads(runner.invoke(main, ["validate", *names, "--format", "json", "--show-pii", *ON]).stdout)
+    assert [file["path"] for file in shown_pii["files"]] == names
+    (example,) = next(code for code in shown_pii["codes"] if code["code"] == "record.duplicate")["examples"]
+    assert f"duplicate of the record at {names[0]}, line 5: " in example["message_en"]

@@ -112,6 +112,7 @@ hashing takes about 0.2 s, normalising and joining the three fields 0.18 s, sort
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import re
 import sys
@@ -125,8 +126,9 @@ import pyarrow.compute as pc
 from creditstd.codes._text import MAX_LENGTH, SEPARATORS
 from creditstd.codes.identify import find_kind
 from creditstd.codes.redact import MIN_DIGITS, redact
+from creditstd.codes_registry import lookup
 from creditstd.exceptions import CatalogueError
-from creditstd.findings import Finding, Location, finding
+from creditstd.findings import Finding, Location
 from creditstd.records.decode import cell_decoder, field_type
 from creditstd.records.exchange import identity_text, identity_value
 from creditstd.records.masking import mask_shown_value
@@ -134,7 +136,7 @@ from creditstd.records.model import Field, record_class
 from creditstd.records.sorted_runs import MAX_RUN, SortedRuns
 from creditstd.reports.sketch import hash_strings
 
-__all__ = ["DuplicateKeys", "DuplicateResult", "identity_keys"]
+__all__ = ["DuplicateFinding", "DuplicateKeys", "DuplicateResult", "identity_keys"]
 
 #: Joins the identity parts of a key.
 SEPARATOR = chr(31)
@@ -258,6 +260,66 @@ def _normalisers(class_name: str) -> dict[str, Callable[[pa.Array], pa.Array]]:
     return {key: _part_normaliser(class_name, cls.fields[key]) for key in cls.identity}
 
 
+def _where(location: Location) -> tuple[str, str]:
+    """Where a first occurrence is, in Chinese and English.
+
+    >>> _where(Location('a.csv', line=3)), _where(Location(record=2))
+    (('a.csv第3行', 'a.csv, line 3'), ('第2条记录', 'record 2'))
+    """
+    if location.line is not None:
+        zh, en = f"第{location.line}行", f"line {location.line}"
+    else:
+        zh, en = f"第{location.record}条记录", f"record {location.record}"
+    if location.file is None:
+        return zh, en
+    return location.file + zh, f"{location.file}, {en}"
+
+
+@dataclass(frozen=True, slots=True)
+class DuplicateFinding(Finding):
+    """A ``record.duplicate`` finding that keeps where the record was first seen: ``other``, its file as given
+    to :meth:`DuplicateKeys.check` and its line (or record number).  The messages name that file as given; a
+    report names it as it shows that file everywhere else (masked, and told apart from a file shown alike by
+    its position in the run), through :meth:`naming` (see
+    :class:`creditstd.reports.builder.NamesAnotherPlace`).
+
+    >>> found = DuplicateFinding.made(Location('b.csv', line=7), Location('a.csv', line=3), path='$',
+    ...                               fields_zh='文号', fields_en='decision_number')
+    >>> found.message_en
+    'duplicate of the record at a.csv, line 3: same identity fields (decision_number)'
+    >>> print(*found.naming('a.csv (#1)'), sep='\\n')
+    与a.csv (#1)第3行的记录重复：标识字段（文号）相同
+    duplicate of the record at a.csv (#1), line 3: same identity fields (decision_number)
+    """
+
+    #: Where the record was first seen (the row that is kept).
+    other: Location | None = None
+    #: The identity fields, as the messages list them (Chinese titles; English keys).
+    fields_zh: str = ""
+    fields_en: str = ""
+
+    @classmethod
+    def made(cls, location: Location, other: Location, *, path: str, fields_zh: str, fields_en: str,
+             field: str | None = None, field_code: str | None = None, value: str | None = None) -> DuplicateFinding:
+        """The finding of the row at ``location`` that repeats the record first seen at ``other``, its messages
+        the registry's templates."""
+        entry = lookup("record.duplicate")
+        zh, en = _messages(other, path, fields_zh, fields_en)
+        return cls("record.duplicate", zh, en, path, field, field_code, None, None, value, location, entry.severity,
+                   other, fields_zh, fields_en)
+
+    def naming(self, file: str) -> tuple[str, str]:
+        """The Chinese and English messages, the file where the record was first seen named ``file``."""
+        other = dataclasses.replace(self.other or Location(), file=file)
+        return _messages(other, self.path, self.fields_zh, self.fields_en)
+
+
+def _messages(other: Location, path: str, fields_zh: str, fields_en: str) -> tuple[str, str]:
+    first_zh, first_en = _where(other)
+    return lookup("record.duplicate").messages(path=path, first_zh=first_zh, first_en=first_en,
+                                               fields_zh=fields_zh, fields_en=fields_en)
+
+
 @dataclass(frozen=True)
 class DuplicateResult:
     """The duplicates of one batch: a flag per row, and a finding for each duplicate row."""
@@ -378,17 +440,6 @@ class DuplicateKeys:
             return Location(file=file, record=number)
         return Location(file=file, line=number)
 
-    @staticmethod
-    def _where(location: Location) -> tuple[str, str]:
-        """Where a first occurrence is, in Chinese and English."""
-        if location.line is not None:
-            zh, en = f"第{location.line}行", f"line {location.line}"
-        else:
-            zh, en = f"第{location.record}条记录", f"record {location.record}"
-        if location.file is None:
-            return zh, en
-        return location.file + zh, f"{location.file}, {en}"
-
     # -- findings -----------------------------------------------------------------------------------------------
 
     def _shown(self, spec: Field, text: str) -> str:
@@ -411,12 +462,11 @@ class DuplicateKeys:
             once: dict[str, str] = {}  # each distinct cell masked and redacted once
             shown.append([once[cell] if cell in once else once.setdefault(cell, self._shown(spec, cell))
                           for cell in cells])
-        found = []
+        found: list[Finding] = []
         for position, (place, location) in enumerate(zip(places.tolist(), first, strict=True)):
-            where_zh, where_en = self._where(location)
             value = " | ".join(values[position] for values in shown)
-            found.append(finding(
-                "record.duplicate", path=self._path, field=self._field.key if self._field else None,
-                field_code=self._field.code if self._field else None, value=value, location=self._location(place),
-                first_zh=where_zh, first_en=where_en, fields_zh=self._names_zh, fields_en=self._names_en))
+            found.append(DuplicateFinding.made(
+                self._location(place), location, path=self._path, fields_zh=self._names_zh,
+                fields_en=self._names_en, field=self._field.key if self._field else None,
+                field_code=self._field.code if self._field else None, value=value))
         return tuple(found)

@@ -28,9 +28,10 @@ The protocol, per file::
 What a report holds (:mod:`creditstd.reports.model`): the tool's version;
 the class, its title and version, and why it was chosen; the options
 (strict, max_errors, show_pii, rule_set, fail_on); per file its path,
-format, encoding, title row, header mapping, unknown columns, missing
-required fields, rows (read = valid + rejected, the unreadable among the
-rejected), error and warning counts, a summary per field (filled share;
+format, encoding, the sheet read and the workbook's other sheets (XLSX),
+title row, header mapping, unknown columns, missing required fields, rows
+(read = valid + rejected, the unreadable among the rejected), error and
+warning counts, a summary per field (filled share;
 distinct values, exact up to 10,000 then a HyperLogLog estimate, see
 :mod:`creditstd.reports.sketch`; its most common values unless the field is
 personal or has more than 1,000 distinct values; its most common codes),
@@ -55,7 +56,7 @@ Formats (:data:`FORMATS`; each writer's module says more):
 
 * ``text``: for a terminal, Chinese, English or both, coloured only on a
   terminal without ``NO_COLOR`` (:mod:`~creditstd.reports.text`);
-* ``json``: the report as JSON, ``report_version`` 1.0, valid against
+* ``json``: the report as JSON, ``report_version`` 1.1, valid against
   ``schemas/validation-report.schema.json`` (:mod:`~creditstd.reports.jsonreport`);
 * ``junit``: a test suite per file, a test case per field
   (:mod:`~creditstd.reports.junit`);

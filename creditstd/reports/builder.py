@@ -38,7 +38,10 @@ two files whose names look the same once masked
 ``penalty_202401********.csv``) stay two files, and the report shows such a
 shared name with each file's position in the run appended
 (``penalty_202401********.csv (#2)``), so that a path in the report names
-one file only, in every format.
+one file only, in every format.  A finding whose message names another file
+of the run (:class:`NamesAnotherPlace`: a ``record.duplicate`` names the file
+where the record was first seen) has that file named in its example exactly
+as the report shows the file itself, ``(#N)`` and all.
 
 >>> import numpy as np, pyarrow as pa
 >>> from creditstd.findings import Finding, Location
@@ -67,7 +70,7 @@ import dataclasses
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 import pyarrow as pa
@@ -75,7 +78,7 @@ import pyarrow.compute as pc
 
 from creditstd.codes.redact import redact
 from creditstd.exceptions import CatalogueError
-from creditstd.findings import Finding
+from creditstd.findings import Finding, Location
 from creditstd.records.masking import mask_person_name, mask_shown_value
 from creditstd.reports._text import LIMIT, clean
 from creditstd.reports.model import (
@@ -94,9 +97,28 @@ from creditstd.reports.model import (
 from creditstd.reports.sketch import DistinctCounter, hash_strings
 from creditstd.reports.titles import title_for
 
-__all__ = ["ReportBuilder"]
+__all__ = ["NamesAnotherPlace", "ReportBuilder"]
 
 _SHOWN_VALUE = 60  # characters of a top value shown in the per-field summary
+
+
+@runtime_checkable
+class NamesAnotherPlace(Protocol):
+    """A finding whose messages name another place of the run: a ``record.duplicate`` names where the record
+    was first seen (:class:`~creditstd.records.duplicates.DuplicateFinding`).
+
+    ``other`` is that place as the run gave it (``file`` the path as given to :meth:`ReportBuilder.start_file`);
+    :meth:`naming` gives the messages with that file named as the report shows it: masked unless
+    ``show_pii``, with its position in the run, ``(#2)``, when another file is shown alike, so that the name
+    in the message is the path of that file's own entry.
+    """
+
+    @property
+    def other(self) -> Location | None:
+        """The place the messages name."""
+
+    def naming(self, file: str) -> tuple[str, str]:
+        """The Chinese and English messages, the other place's file named ``file``."""
 
 
 def _class_info(class_name: str | None) -> Any:
@@ -171,6 +193,9 @@ class _CodeAcc:
     examples: list[tuple[_Place, Example]] = field(default_factory=list)
     #: The first example of the code in each file (so that every file has one), by place.
     file_firsts: dict[_Place, Example] = field(default_factory=dict)
+    #: Examples (by ``id``) whose messages name another file of the run: that file's place and the finding
+    #: (:class:`NamesAnotherPlace`), to name it in :meth:`ReportBuilder.finish` as the report shows it.
+    naming: dict[int, tuple[_Place, NamesAnotherPlace]] = field(default_factory=dict)
 
     def candidates(self) -> list[tuple[_Place, Example]]:
         """The examples to show, best first: the first in each file, then the rest of the first ones."""
@@ -192,6 +217,8 @@ class _FileAcc:
     unknown: tuple[str, ...]
     missing: tuple[str, ...]
     fields: dict[str, _FieldAcc]
+    sheet: str | None = None
+    sheets: tuple[str, ...] = ()
     read: int = 0
     valid: int = 0
     rejected: int = 0
@@ -273,6 +300,8 @@ class ReportBuilder:
         self._class = _class_info(class_name)
         self._files: list[FileReport] = []
         self._file: _FileAcc | None = None
+        #: Each path as given to start_file -> the position in the run of the first file started with it.
+        self._indexes: dict[str, int] = {}
         self._codes: dict[str, _CodeAcc] = {}
         self._finished = False
 
@@ -315,19 +344,26 @@ class ReportBuilder:
         missing: Sequence[str],
         title: str | None = None,
         header_is_data: bool = False,
+        sheet: str | None = None,
+        sheets: Sequence[str] = (),
     ) -> None:
         """Begin a file: how it was read and how its headers map to the catalogue's fields.  ``header_is_data``:
         the header row looks like a record (:func:`~creditstd.sources.sniff.looks_like_data`: the file has
-        none), so its cells, and the title rows' words, are shown as a person's name is, unless ``show_pii``."""
+        none), so its cells, and the title rows' words, are shown as a person's name is, unless ``show_pii``.
+        ``sheet``: the sheet read of a workbook, ``sheets``: all of its sheets (the
+        :class:`~creditstd.sources.Source`'s); names typed by a person, shown as the title is."""
         if self._finished:
             raise RuntimeError("the report is finished")
         if self._file is not None:
             raise RuntimeError("a file is already started: call end_file() first")
+        index = len(self._files)
+        self._indexes.setdefault(path, index)
         self._file = _FileAcc(
-            index=len(self._files), path=self._safe(path, 1000), format=clean(format),
+            index=index, path=self._safe(path, 1000), format=clean(format),
             encoding=None if encoding is None else clean(encoding),
             title=None if title is None else self._shown_title(title, header_is_data), columns=(), unknown=(),
-            missing=(), fields={},
+            missing=(), fields={}, sheet=None if sheet is None else self._safe(sheet),
+            sheets=tuple(self._safe(name) for name in sheets),
         )
         self.add_headers(headers, mapping, missing, header_is_data=header_is_data)
 
@@ -543,6 +579,20 @@ class ReportBuilder:
                 code_acc.file_firsts[where] = example
             if len(code_acc.examples) < self.examples_per_code:
                 code_acc.examples.append((where, example))
+            if isinstance(finding, NamesAnotherPlace):
+                other = self._place_of(finding.other)
+                if other is not None:
+                    code_acc.naming[id(example)] = (other, finding)
+
+    def _place_of(self, location: Location | None) -> _Place | None:
+        """The place of the file a finding names (by its path as given to :meth:`start_file`), or ``None`` when
+        no file of the run was started with that path."""
+        index = None if location is None or location.file is None else self._indexes.get(location.file)
+        if index is None:
+            return None
+        if index < len(self._files):
+            return index, self._files[index].path
+        return (index, self._file.path) if self._file is not None and self._file.index == index else None
 
     def _example(self, finding: Finding, file: str) -> Example:
         location = finding.location
@@ -586,7 +636,7 @@ class ReportBuilder:
             unknown_columns=acc.unknown, missing_fields=acc.missing,
             rows=Rows(acc.read, acc.valid, acc.rejected, acc.unreadable), errors=acc.errors, warnings=acc.warnings,
             fields=tuple(fields), codes=tuple((clean(code), count) for code, count in acc.codes.most_common()),
-            samples=tuple(acc.rejected_samples or acc.first_samples),
+            samples=tuple(acc.rejected_samples or acc.first_samples), sheet=acc.sheet, sheets=acc.sheets,
         ))
         self._file = None
 
@@ -623,9 +673,14 @@ class ReportBuilder:
         self._finished = True
         paths = self._shown_places()
 
-        def placed(where: _Place, example: Example) -> Example:
+        def placed(acc: _CodeAcc, where: _Place, example: Example) -> Example:
             path = paths[where]
-            return example if example.file == path else dataclasses.replace(example, file=path)
+            changes: dict[str, Any] = {} if example.file == path else {"file": path}
+            naming = acc.naming.get(id(example))
+            if naming is not None:  # the other file named as the report shows it (with its (#N), if it has one)
+                zh, en = naming[1].naming(paths[naming[0]])
+                changes.update(message_zh=self._safe(zh, 1000), message_en=self._safe(en, 1000))
+            return dataclasses.replace(example, **changes) if changes else example
 
         ranked = sorted(self._codes.items(), key=lambda item: (-item[1].count, item[0]))
         candidates = [acc.candidates() for _, acc in ranked]
@@ -646,7 +701,7 @@ class ReportBuilder:
                     for (where, column, key), place in sorted(acc.locations.items(),
                                                               key=lambda item: -item[1].count)),
                 # in file order (a stable sort: within a file, in the order kept)
-                examples=tuple(placed(where, example)
+                examples=tuple(placed(acc, where, example)
                                for where, example in sorted(examples[:keep], key=lambda item: item[0][0])),
                 examples_omitted=acc.count - keep,
             ))

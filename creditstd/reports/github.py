@@ -166,6 +166,9 @@ def markdown(report: Report, lang: str = "both") -> list[str]:
         described = ", ".join(part for part in (file.format, file.encoding) if part)
         lines += ["", f"### {t('文件', 'File')} {_md(file.path)}", "",
                   _md(file.rows.accounting(lang)) + f" ({_md(described)})"]
+        sheet = file.sheet_note(lang)
+        if sheet:
+            lines += ["", _md(sheet)]
         if file.unknown_columns:
             lines += ["", f"{t('未知列', 'Unknown columns')}: {_md(', '.join(file.unknown_columns))}"]
         if file.fields:

@@ -223,6 +223,9 @@ class _Page:
         self.add(f'<section class="file" id="file-{index}" data-path="{_e(file.path)}">'
                  f"<h2>{self.t('文件', 'File')} <code>{_e(file.path)}</code> "
                  f'<span class="muted">({_e(described)})</span></h2>')
+        sheet = file.sheet_note(self.lang)
+        if sheet:
+            self.add(f'<p class="sheet">{_e(sheet)}</p>')
         if file.title:
             self.add(f"<p>{self.t('标题', 'title')}: {_e(file.title)}</p>")
         css = "accounting failed" if file.failed(self.report.fail_on) else "accounting"

@@ -45,8 +45,9 @@ __all__ = [
     "Totals",
 ]
 
-#: Version of the report's JSON form (``report_version``); a change that removes or renames anything bumps the major.
-REPORT_VERSION = "1.0"
+#: Version of the report's JSON form (``report_version``); a change that removes or renames anything bumps the major,
+#: one that adds a field the minor (1.1: ``sheet`` and ``sheets`` of a file).
+REPORT_VERSION = "1.1"
 #: ``$id`` of the JSON Schema of the report (``schemas/validation-report.schema.json``).
 SCHEMA_ID = "https://creditstd.dev/schemas/validation-report/1"
 
@@ -289,11 +290,42 @@ class FileReport:
     #: Finding codes of this file with counts, most common first.
     codes: tuple[tuple[str, int], ...]
     samples: tuple[Sample, ...]
+    #: The sheet read, for a workbook (XLSX), else ``None``; ``sheets``: every sheet of the workbook, in its
+    #: order, the one read among them (``()`` for other formats).  Names as typed, masked unless ``show_pii``.
+    sheet: str | None = None
+    sheets: tuple[str, ...] = ()
 
     @property
     def balanced(self) -> bool:
         """True when every row read is either valid or rejected."""
         return self.rows.balanced
+
+    def sheet_note(self, lang: str = "both", shown: int = 10) -> str | None:
+        """Which sheet of a workbook was read and which others it has (at most ``shown`` of them named), for
+        the human formats; ``None`` when the file is not a workbook.
+
+        >>> file = FileReport('book.xlsx', 'xlsx', None, None, (), (), (), Rows(0, 0, 0, 0), 0, 0, (), (), (),
+        ...                   sheet='处罚', sheets=('说明', '处罚', '许可'))
+        >>> file.sheet_note()
+        '工作表 / sheet: 处罚 (另有 / also: 说明, 许可; 可用 --sheet 选择 / choose with --sheet)'
+        >>> file.sheet_note('en', shown=1)
+        'sheet: 处罚 (also: 说明 … (+1); choose with --sheet)'
+        >>> dataclasses.replace(file, sheets=('处罚',)).sheet_note('zh')
+        '工作表: 处罚'
+        """
+        if self.sheet is None:
+            return None
+        text = pick(lang, "工作表", "sheet", " / ") + f": {self.sheet}"
+        others = list(self.sheets)
+        if self.sheet in others:  # the one read (two names may look alike once masked: only the first goes)
+            others.remove(self.sheet)
+        if others:
+            listed = ", ".join(others[:shown])
+            if len(others) > shown:
+                listed += f" … (+{number(len(others) - shown)})"
+            text += (f" ({pick(lang, '另有', 'also', ' / ')}: {listed}; "
+                     f"{pick(lang, '可用 --sheet 选择', 'choose with --sheet', ' / ')})")
+        return text
 
     def failed(self, fail_on: FailOn = "error") -> bool:
         """True when this file fails the gate: errors, rejected rows or missing required fields (or warnings)."""
@@ -304,6 +336,7 @@ class FileReport:
         """The file's report as a JSON object."""
         return {
             "path": self.path, "format": self.format, "encoding": self.encoding, "title": self.title,
+            "sheet": self.sheet, "sheets": list(self.sheets),
             "columns": [column.to_json() for column in self.columns], "unknown_columns": list(self.unknown_columns),
             "missing_fields": list(self.missing_fields), "rows": self.rows.to_json(),
             "accounting_zh": self.rows.accounting("zh"), "accounting_en": self.rows.accounting("en"),

@@ -110,6 +110,8 @@ class _Writer:
     def file(self, file: FileReport) -> None:
         self.line()
         described = ", ".join(part for part in (file.format, file.encoding) if part)
+        sheet = file.sheet_note(self.lang)
+        described += f", {sheet}" if sheet else ""
         title = f" «{file.title}»" if file.title else ""
         self.line(self.c("== " + self.t("文件", "file") + f": {file.path} ({described}){title}", "bold"))
         mapped = len(file.columns) - len(file.unknown_columns)

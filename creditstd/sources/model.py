@@ -157,8 +157,11 @@ class Source:
     header row (JSON Lines, exchange); ``headers``: the column names, exactly the chunks' column names
     (JSON Lines: those of the first chunk; a key first seen later adds a column to later chunks);
     ``title``: text of the rows above the header (a title such as ``2024年第一季度行政处罚信息``), or
-    ``None``; ``sheet`` (XLSX); ``compression`` (``gzip`` or ``None``); ``class_name``: the catalogue class
-    the input names itself (an exchange batch's manifest), or ``None``.
+    ``None``; ``sheet``: the sheet read (XLSX: the first, or the one asked for), else ``None``;
+    ``compression`` (``gzip`` or ``None``); ``class_name``: the catalogue class the input names itself (an
+    exchange batch's manifest), or ``None``; ``sheets``: the names of every sheet of the workbook, in the
+    workbook's order, the one read among them (XLSX; ``()`` for other formats), so that a report can say
+    which others there are.
     """
 
     path: str
@@ -171,6 +174,7 @@ class Source:
     sheet: str | None = None
     compression: str | None = None
     class_name: str | None = None
+    sheets: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, eq=False)

@@ -53,8 +53,8 @@ A workbook needs little more than three parts (``sharedStrings.xml`` and ``style
 ...         f'<row r="5"><c r="B5"><v>0.5</v></c>{cell("D5", "多余")}</row>')
 >>> from creditstd.sources.inputs import open_bytes
 >>> source, items = open_xlsx(open_bytes('-', stdin=io.BytesIO(workbook(rows))))
->>> source.sheet, source.header_row, source.headers, source.title
-('处罚', 3, ('名称', '金额'), '2024年行政处罚信息')
+>>> source.sheet, source.sheets, source.header_row, source.headers, source.title
+('处罚', ('处罚',), 3, ('名称', '金额'), '2024年行政处罚信息')
 >>> for item in items:
 ...     print(item.code, item.line, item.raw) if isinstance(item, RowProblem) else print(item.batch.to_pylist())
 source.ragged_row 5 	0.5		多余
@@ -430,8 +430,10 @@ def _shared_strings(book: _Workbook, target: str | None) -> pa.ChunkedArray:
     return pa.chunked_array(chunks, pa.large_string())  # not concatenated: that would hold it twice at once
 
 
-def _sheet_target(book: _Workbook, sheet: str | None) -> tuple[str, str, bool, str | None, str | None]:
-    """(sheet name, worksheet part, 1904 date system, styles part, shared strings part)."""
+def _sheet_target(book: _Workbook, sheet: str | None) -> tuple[str, str, bool, str | None, str | None,
+                                                                 tuple[str, ...]]:
+    """(sheet name, worksheet part, 1904 date system, styles part, shared strings part, every sheet's name in
+    the workbook's order)."""
     package = book.relationships("")
     workbook = next((path for kind, path in package.values() if kind == "officeDocument"), "xl/workbook.xml")
     root = book.xml(workbook)
@@ -456,7 +458,7 @@ def _sheet_target(book: _Workbook, sheet: str | None) -> tuple[str, str, bool, s
         raise book.damaged(f"找不到工作表 {name} 的内容", f"the part of sheet {name} is missing")
     styles = next((path for kind, path in rels.values() if kind == "styles"), None)
     strings = next((path for kind, path in rels.values() if kind == "sharedStrings"), None)
-    return name, target, date1904, styles, strings
+    return name, target, date1904, styles, strings, tuple(n for n, _ in sheets)
 
 
 # A parsed row: its number, per column either the text or the shared-string index (int), the widest column.
@@ -594,14 +596,15 @@ def _open_archive(opened: Opened) -> tuple[zipfile.ZipFile, list[Any]]:
 def open_xlsx(opened: Opened, *, sheet: str | None = None, header_row: int | None = None,
               batch_rows: int = 65536) -> tuple[Source, Iterator[TableChunk | RowProblem]]:
     """Read the first sheet of an XLSX workbook (or ``sheet``, by name) opened by
-    :func:`~creditstd.sources.inputs.open_bytes`."""
+    :func:`~creditstd.sources.inputs.open_bytes`; the source names the sheet read (``sheet``) and every sheet
+    of the workbook (``sheets``)."""
     if header_row is not None and header_row < 1:
         raise source_error("source.option", opened.path, zh="表头行号须不小于1",
                            en="the header row number must be 1 or more")
     archive, keep = _open_archive(opened)
     try:
         book = _Workbook(archive, opened.path)
-        name, target, date1904, styles_part, strings_part = _sheet_target(book, sheet)
+        name, target, date1904, styles_part, strings_part, sheets = _sheet_target(book, sheet)
         kinds = _styles(book, styles_part)
         strings = _shared_strings(book, strings_part)
         rows = _rows(book, target, kinds, date1904, len(strings))
@@ -629,7 +632,8 @@ def open_xlsx(opened: Opened, *, sheet: str | None = None, header_row: int | Non
         for item in keep:
             item.close()
         raise
-    source = Source(opened.path, "xlsx", None, None, first[index][0], headers, title, name, opened.compression)
+    source = Source(opened.path, "xlsx", None, None, first[index][0], headers, title, name, opened.compression,
+                    sheets=sheets)
 
     def generate() -> Iterator[TableChunk | RowProblem]:
         try:
