@@ -22,7 +22,7 @@ aggregate region codes, no rule holds); the ratio says what realism and validity
                                                                         # in one process and in parallel (--jobs)
 
 The exit status is 1 when a creditstd row of ``administrative_penalty`` stays under ``--target`` records/s
-(wall clock, default 10,000).
+(wall clock, default 10,000); with ``--cli``, when the command as a user runs it (``-j 0``) does.
 """
 
 from __future__ import annotations
@@ -220,7 +220,7 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"{class_name:<28} {output_format:<6} {rate:>6.0%} {row['per_s_wall']:>12,.0f}"
                       f" {row['per_s_cpu']:>9,.0f} {row['per_s_cpu_best']:>9,.0f} {row['rss_mb']:>7.0f}{shown}",
                       flush=True)
-                if class_name == "administrative_penalty" and row["per_s_wall"] < args.target:
+                if class_name == "administrative_penalty" and row["per_s_wall"] < args.target and not args.cli:
                     failed.append(f"{output_format} at {rate:.0%} errors: {row['per_s_wall']:,.0f}/s")
     if args.cli:
         print(f"\ncreditstd fake administrative_penalty -n {args.cli:,} end to end (/usr/bin/time), in one process "
@@ -236,6 +236,8 @@ def main(argv: list[str] | None = None) -> int:
                           f"{row['bytes'] / 1e6:,.0f} MB written", flush=True)
                 print(f"  {'':<6} {'':>4}        parallel / one process: {run['per_s'] / alone['per_s']:.2f}x",
                       flush=True)
+                if run["per_s"] < args.target:
+                    failed.append(f"the command, {output_format} at {rate:.0%} errors: {run['per_s']:,.0f}/s")
     if args.json:
         with open(args.json, "w", encoding="utf-8") as handle:
             json.dump(rows, handle, indent=1)
