@@ -3,6 +3,7 @@ checked by the same validation core as ``creditstd validate``."""
 
 from __future__ import annotations
 
+import csv
 import io
 from datetime import date
 from pathlib import Path
@@ -441,3 +442,43 @@ def test_cells_a_chain_keeps_pass_through_and_the_others_are_converted_in_place(
         "91350100M000100Y43", "91350100M000100Y43", "11010519491231002X", None, "123"]
     assert chunk.lines.tolist() == [2, 3, 4, 5, 7] and chunk.blank_rows == 1
     assert [(item.code, item.location.line) for item in chunk.findings] == [("convert.identifier", 5)]
+
+
+def _penalty_csv(tmp_path: Path, cell: str) -> Path:
+    path = tmp_path / "p.csv"
+    with open(path, "w", encoding="utf-8", newline="") as stream:
+        csv.writer(stream).writerows([["文号", "类别"], ["罚〔2024〕1号", cell], ["罚〔2024〕2号", "警告"]])
+    return path
+
+
+@pytest.mark.parametrize(("transforms", "cell"), [
+    ('[{ name = "split", separators = ["；"] }, "halfwidth"]', "[1]"),
+    ('[{ name = "split", separators = ["；"] }, "trim"]', '[{"a": "警告"}]'),
+    ('[{ name = "split", separators = ["；"] }, { name = "join" }]', '["警告", 2]'),
+])
+def test_a_json_array_of_objects_or_numbers_before_a_text_step_rejects_the_row(tmp_path: Path, transforms: str,
+                                                                               cell: str) -> None:
+    """The review found convert ending in an internal error (KeyError 'convert.halfwidth', 'convert.join'):
+    the row is rejected with a registered code instead, and the next row converts."""
+    target = "remarks" if "join" in transforms else "penalty_types"
+    spec = ('spec = 1\nname = "x"\nclass = "administrative_penalty"\n[source]\nformat = "csv"\n'
+            '[[fields]]\ntarget = "decision_number"\nsource = "文号"\n'
+            f'[[fields]]\ntarget = "{target}"\nsource = "类别"\ntransforms = {transforms}\n')
+    [chunk] = converted(spec, _penalty_csv(tmp_path, cell))
+    assert [(item.code, item.field) for item in chunk.findings] == [("convert.not_text_item", target)]
+    assert chunk.finding_rows.tolist() == [0]
+    assert chunk.batch.column(target).to_pylist()[1] == "警告"
+
+
+def test_a_list_item_longer_than_a_record_holds_rejects_its_row_not_the_run(tmp_path: Path) -> None:
+    """An item over 65,536 characters that needs the JSON form ended the whole run (exit 2, "Usage:")."""
+    spec = ('spec = 1\nname = "x"\nclass = "administrative_penalty"\n[source]\nformat = "xml"\n'
+            'record = "/Records/Record"\n'
+            '[[fields]]\ntarget = "penalty_types"\nsource = "LB/Item"\nmany = true\n')
+    path = tmp_path / "x.xml"
+    long_item = "甲、" + "乙" * 70_000
+    path.write_text(f"<Records><Record><LB><Item>{long_item}</Item></LB></Record>"
+                    "<Record><LB><Item>警告</Item></LB></Record></Records>", encoding="utf-8")
+    [chunk] = converted(spec, path)
+    assert [item.code for item in chunk.findings] == ["convert.too_long"]
+    assert chunk.finding_rows.tolist() == [0] and len(chunk) == 2

@@ -210,3 +210,13 @@ def test_broken_lines_before_the_first_record_are_not_held_whole(tmp_path: Path,
     source, chunks, problems = read(path)
     assert len(opened_items) == 10 and source.headers == ()
     assert [p.line for p in problems] == list(range(1, 26)) and rows_of(chunks) == [{"a": "1"}]
+
+
+def test_a_large_integer_is_read_as_its_digits_not_a_broken_line(tmp_path: Path) -> None:
+    """An ID number written as a JSON number, or a 64-bit database id in a column of its own: the line is read
+    (the digits are the cell); only a number field refuses an integer a double cannot hold, at the field."""
+    path = tmp_path / "a.jsonl"
+    path.write_text('{"id_number": 110105194912310021, "db_id": 1234567890123456789}\n', encoding="utf-8")
+    _, chunks, problems = read(path)
+    assert not problems
+    assert rows_of(chunks) == [{"id_number": "110105194912310021", "db_id": "1234567890123456789"}]

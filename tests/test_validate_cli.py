@@ -690,3 +690,23 @@ def test_a_duplicate_names_the_earlier_file_as_the_report_shows_that_file(runner
     assert [file["path"] for file in shown_pii["files"]] == names
     (example,) = next(code for code in shown_pii["codes"] if code["code"] == "record.duplicate")["examples"]
     assert f"duplicate of the record at {names[0]}, line 5: " in example["message_en"]
+
+
+def test_a_name_typed_as_a_key_inside_a_personal_field_is_masked_and_filed_under_it(runner: CliRunner,
+                                                                                      tmp_path: Path) -> None:
+    """responsible_persons holds objects (read from JSON lines and JSON array cells): an unknown key in one was
+    shown in full in every format (a person's name typed as a key), filed as a field of its own, and the
+    object's own keys were reported unknown beside it (compared with the class's fields)."""
+    record = next(iter(fake_records("government_dishonesty", 1, seed=2, on=TODAY))).record
+    record["responsible_persons"] = [{"name": "张三", "position": "局长", "欧阳明月": "局长"}]
+    path = tmp_path / "gd.jsonl"
+    path.write_text(json.dumps(record, ensure_ascii=False) + "\n", encoding="utf-8")
+    for output_format in ("text", "json", "html", "sarif", "github", "junit"):
+        result = runner.invoke(main, ["validate", str(path), "--class", "government_dishonesty", "--format",
+                                      output_format, *ON])
+        assert result.exit_code == 1, result.output
+        assert "欧阳明月" not in result.output and "阳明月" not in result.output, output_format
+    report = json.loads(runner.invoke(main, ["validate", str(path), "--class", "government_dishonesty",
+                                             "--format", "json", *ON]).stdout)
+    assert [code["code"] for code in report["codes"]] == ["record.unknown_field"]  # name/position are known
+    assert [item["field"] for item in report["codes"][0]["fields"]] == ["responsible_persons"]

@@ -53,6 +53,8 @@ TRANSFORM_CODES: dict[str, tuple[str, str]] = {
                             "several)"),
     "convert.not_text": ("来源元素含有子元素而不是文本：请让XPath指向子元素",
                          "the source element holds elements, not text: point the XPath at them"),
+    "convert.not_text_item": ("列表项不是文本（JSON数组中的对象或数字）：{reason_zh}",
+                              "a list item is not text (an object or a number of a JSON array): {reason_en}"),
     "convert.too_long": ("取值超过{limit}个字符，未读取", "the value is longer than {limit} characters: not read"),
 }
 

@@ -89,6 +89,7 @@ from creditstd.convert.transforms import StepError
 from creditstd.convert.xml_records import ValueProblem, XmlBatch, read_batches
 from creditstd.findings import Finding, Location, finding
 from creditstd.records.decode import array_cell
+from creditstd.records.jsonline import MAX_STRING_LENGTH, LineError
 from creditstd.records.masking import mask_shown_value
 from creditstd.records.model import record_class
 from creditstd.sources import RowProblem, open_table
@@ -264,10 +265,18 @@ class _Failure:
     raw: str | None
 
 
-def _cell(value: Any) -> str | None:
+def _cell(value: Any, raw: str | None) -> tuple[str | None, _Failure | None]:
     """The text cell of a converted value: a list as the array decoder reads it back
-    (:func:`~creditstd.records.decode.array_cell`)."""
-    return value if value is None or isinstance(value, str) else array_cell(value)
+    (:func:`~creditstd.records.decode.array_cell`); a list JSON cannot carry (an item longer than a record's
+    text may be) is the row's failure, its source text ``raw``."""
+    if value is None or isinstance(value, str):
+        return value, None
+    try:
+        return array_cell(value), None
+    except LineError as error:
+        if error.code == "record.too_long":
+            return None, _Failure("convert.too_long", {"limit": MAX_STRING_LENGTH}, raw)
+        return None, _Failure(error.code, {}, raw)
 
 
 def _blank(value: Any) -> bool:
@@ -278,7 +287,7 @@ def _blank(value: Any) -> bool:
 def _convert(rule: FieldRule, value: Any) -> tuple[str | None, _Failure | None]:
     """One value of ``rule``'s source (text, list or None) through its chain, default and cell form."""
     if rule.const is not None:
-        return _cell(list(rule.const) if isinstance(rule.const, tuple) else rule.const), None
+        return _cell(list(rule.const) if isinstance(rule.const, tuple) else rule.const, None)
     raw = value if isinstance(value, str) else ITEM_SEPARATOR.join(value) if isinstance(value, list) else None
     converted: Any = None
     if not _blank(value):
@@ -289,7 +298,7 @@ def _convert(rule: FieldRule, value: Any) -> tuple[str | None, _Failure | None]:
                                                             "reason_en": error.error.reason_en}, raw)
     if converted is None and rule.default is not None:
         converted = list(rule.default) if isinstance(rule.default, tuple) else rule.default
-    return _cell(converted), None
+    return _cell(converted, raw)
 
 
 class _Findings:

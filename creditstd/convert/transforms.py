@@ -201,7 +201,12 @@ def split(text: str, separators: Sequence[str]) -> list[Any]:
     >>> split('["乙；丙合伙企业", "丁"]', ['；']), split('[{"name": "张三"}]', ['；'])
     (['乙；丙合伙企业', '丁'], [{'name': '张三'}])
     """
-    found = json_array(text)
+    try:
+        found = json_array(text.strip())
+    except ValueError:
+        raise TransformError("单元格是JSON数组，但无法读取（嵌套过深或对象中有重复的键）",
+                             "the cell is a JSON array that cannot be read (nested too deep, or a key given twice "
+                             "in an object)") from None
     if found is not None:
         return found
     return [item for item in map(trim, _splitter(tuple(separators)).split(text)) if item]
@@ -212,15 +217,12 @@ def _splitter(separators: tuple[str, ...]) -> re.Pattern[str]:
     return re.compile("|".join(re.escape(item) for item in sorted(separators, key=len, reverse=True)))
 
 
-def join(items: Sequence[Any], separator: str = "；") -> str | None:
+def join(items: Sequence[str], separator: str = "；") -> str | None:
     """The items in one text, ``separator`` between them; None for no items.
 
     >>> join(['警告', '罚款']), join([], '、')
     ('警告；罚款', None)
     """
-    if not all(isinstance(item, str) for item in items):
-        raise TransformError("列表项不是文本（JSON 数组中的对象、数字），不能合并",
-                             "a list item is not text (an object or a number of a JSON array): it cannot be joined")
     return separator.join(items) if items else None
 
 
@@ -671,21 +673,21 @@ class Chain:
 
         Text steps run on each item of a list (a step giving a list flattens it; items that become None are
         dropped); list steps (``join``) take the list, a text being a list of one.  None stays None; an empty
-        list becomes None.
+        list becomes None.  A step after ``split`` that read a JSON array of objects or numbers fails as
+        ``not_text_item`` (``convert.not_text_item``): every step takes text.
         """
         for step in self.steps:
             if value is None:
                 return None
+            if isinstance(value, list) and not all(type(item) is str for item in value):
+                raise StepError("not_text_item", TransformError(
+                    f"转换“{step.transform.name}”只接受文本", f"transform {step.transform.name!r} takes text"))
             try:
                 if step.transform.takes == "list":
                     value = step.function(value if isinstance(value, list) else [value])
                 elif isinstance(value, list):
                     items: list[Any] = []
                     for item in value:
-                        if not isinstance(item, str):
-                            raise TransformError("列表项不是文本（JSON 数组中的对象、数字），不能做此转换",
-                                                 "a list item is not text (an object or a number of a JSON "
-                                                 "array): this transform takes text")
                         result = step.function(item)
                         if isinstance(result, list):
                             items.extend(result)

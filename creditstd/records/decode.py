@@ -59,6 +59,7 @@ feeds carry, :func:`code_aliases`) as the values they stand for:
 from __future__ import annotations
 
 import functools
+import json
 import re
 import unicodedata
 from collections.abc import Callable, Mapping, Sequence
@@ -68,7 +69,7 @@ from typing import Any
 
 from creditstd.codes.uscc import PLACEHOLDER, is_placeholder
 from creditstd.records import loader
-from creditstd.records.jsonline import LineError, decimal_number, dumps_record, integer_number, loads_record
+from creditstd.records.jsonline import decimal_number, dumps_record, integer_number
 from creditstd.records.model import RecordClass, record_class
 
 __all__ = ["ARRAY_SEPARATORS", "ClassGuess", "HeaderMapping", "array_cell", "cell_decoder", "code_aliases",
@@ -222,7 +223,8 @@ def array_cell(items: Sequence[Any]) -> str:
     """The text of an array in one cell, as :func:`cell_decoder` reads it back: the items joined with ``；``,
     or the array as JSON text when joining would lose or change it (an item that is not text, a list of
     objects such as ``government_dishonesty.responsible_persons``, an item holding a separator, a first item
-    starting with ``[``).  Items are trimmed and empty ones dropped when read back, as in every cell.
+    starting with ``[``).  Either way text items are trimmed and empty or null ones dropped when read back,
+    as in every cell.
 
     >>> array_cell(['警告', '罚款']), array_cell(['乙、丙合伙企业']), array_cell([{'name': '张三'}])
     ('警告；罚款', '["乙、丙合伙企业"]', '[{"name": "张三"}]')
@@ -241,22 +243,50 @@ def array_cell(items: Sequence[Any]) -> str:
 
 
 def json_array(text: str) -> list[Any] | None:
-    """The list a cell holding a JSON array stands for (:func:`array_cell`'s second form), else None.
+    """The list a cell holding a JSON array stands for (:func:`array_cell`'s second form), read as every cell
+    is (text items trimmed, empty and null ones dropped; objects as they are), else None: the cell is not
+    JSON.  Numbers are read as :func:`~creditstd.records.jsonline.decimal_number` reads them, so that the
+    validator refuses an inexact or non-finite one at its item; JSON it cannot take as a list (nested beyond
+    what the parser reaches, a key given twice in an object) raises ValueError.
 
     >>> json_array('[{"name": "张三"}]'), json_array('[警告]'), json_array('{"name": "张三"}')
     ([{'name': '张三'}], None, None)
+    >>> json_array('[" 罚款 ", null, "", "其他-甲、乙"]')
+    ['罚款', '其他-甲、乙']
     """
     if not text.startswith("["):
         return None
     try:
-        value = loads_record(text)
-    except LineError:  # not JSON (a text that starts with "["), or JSON the catalogue refuses anyway
+        value = json.loads(text, parse_float=decimal_number, parse_constant=decimal_number,
+                           object_pairs_hook=_unique_keys)
+    except RecursionError:
+        raise ValueError("nested too deep") from None
+    except json.JSONDecodeError:  # not JSON: a text that starts with "["
         return None
-    return value if isinstance(value, list) else None
+    if not isinstance(value, list):
+        return None
+    return [item.strip() if type(item) is str else item for item in value
+            if item is not None and not (type(item) is str and not item.strip())]
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    found = dict(pairs)
+    if len(found) != len(pairs):
+        raise ValueError("a key given twice")  # not a JSONDecodeError: the cell is JSON, and refused
+    return found
+
+
+def _json_cell(text: str) -> Any:
+    """A cell holding a JSON array as its list, one holding JSON the decoder refuses as its text (reported as
+    not an array), and None for a cell that is not JSON (its items are split)."""
+    try:
+        return json_array(text)
+    except ValueError:
+        return text
 
 
 def _array(text: str) -> Any:
-    found = json_array(text)
+    found = _json_cell(text)
     if found is not None:
         return found
     return [item for item in (part.strip() for part in _SPLIT.split(text)) if item]
@@ -275,7 +305,7 @@ def _array_keeping(known: frozenset[str]) -> Callable[[str], Any]:
     longest = max(value.count(_ENUMERATION_COMMA) for value in known) + 1  # fragments in the longest value
 
     def decode(text: str) -> Any:
-        found = json_array(text)
+        found = _json_cell(text)
         if found is not None:
             return found
         items: list[str] = []

@@ -85,6 +85,7 @@ __all__ = [
     "bounded_lines",
     "decimal_number",
     "dumps_record",
+    "exact_integer",
     "first_problem",
     "integer_number",
     "json_path",
@@ -186,13 +187,17 @@ def _text_problem(text: str, limit: int) -> str | None:
     return None
 
 
-def scan(value: Any, *, duplicates: Mapping[int, str] | None = None) -> Iterator[ValueProblem]:
+def scan(value: Any, *, duplicates: Mapping[int, str] | None = None, integers: bool = False
+         ) -> Iterator[ValueProblem]:
     """Yield every value problem in ``value`` (parsed JSON), outermost first, in document order.
 
-    Non-finite numbers, lone surrogates and over-long text in strings and keys, nesting deeper than
-    :data:`MAX_DEPTH` (nothing below that depth is looked at).  Iterative: never a ``RecursionError``,
-    even on a structure nested a million levels deep or one that contains itself.  ``duplicates`` maps
-    ``id()`` of the objects that had a key twice to that key (what :func:`loads_record` collects).
+    Non-finite numbers, numbers read as :class:`InexactNumber`, lone surrogates and over-long text in
+    strings and keys, nesting deeper than :data:`MAX_DEPTH` (nothing below that depth is looked at); with
+    ``integers``, also an integer a double cannot hold (:func:`exact_integer`: what the validator refuses in
+    a record, where a line of JSON may hold a 64-bit number in a column the catalogue does not read).
+    Iterative: never a ``RecursionError``, even on a structure nested a million levels deep or one that
+    contains itself.  ``duplicates`` maps ``id()`` of the objects that had a key twice to that key (what
+    :func:`loads_record` collects).
 
     >>> [(problem.path, problem.code) for problem in scan({'a': [float('nan')], 'b\\ud800': 'x'})]
     [('$.a[0]', 'record.not_finite'), ('$.b\\\\ud800', 'record.invalid_text')]
@@ -211,6 +216,8 @@ def scan(value: Any, *, duplicates: Mapping[int, str] | None = None) -> Iterator
                 yield ValueProblem(parts, "record.not_finite")
             elif type(item) is InexactNumber:
                 yield ValueProblem(parts, "record.inexact_number")
+        elif integers and type(item) is int and not exact_integer(item):
+            yield ValueProblem(parts, "record.inexact_number")
         elif isinstance(item, (Mapping, list, tuple)):
             if depth > MAX_DEPTH:
                 yield ValueProblem(parts, "record.too_deep")
@@ -278,13 +285,26 @@ def integer_number(text: str) -> float:
     ('InexactNumber', inf)
     """
     value = int(text)
-    if len(text) <= EXACT_CHARS or -_EXACT_INTEGER <= value <= _EXACT_INTEGER:
+    if len(text) <= EXACT_CHARS or exact_integer(value):
         return value
     try:
-        near = float(value)
+        return InexactNumber(float(value))
     except OverflowError:
         return InexactNumber(math.inf)
-    return value if int(near) == value else InexactNumber(near)
+
+
+def exact_integer(value: int) -> bool:
+    """Whether a double holds ``value`` exactly (every integer up to 2^53 does; beyond, some).
+
+    >>> exact_integer(2 ** 53), exact_integer(2 ** 53 + 1), exact_integer(2 ** 60), exact_integer(10 ** 400)
+    (True, False, True, False)
+    """
+    if -_EXACT_INTEGER <= value <= _EXACT_INTEGER:
+        return True
+    try:
+        return int(float(value)) == value
+    except OverflowError:
+        return False
 
 
 #: Every integer up to this magnitude is a double (2^53).
@@ -411,8 +431,7 @@ def loads_record(text: str | bytes, *, max_bytes: int = MAX_LINE_BYTES) -> Any:
         return result
 
     try:
-        value = json.loads(source, parse_constant=decimal_number, parse_float=decimal_number,
-                           parse_int=integer_number, object_pairs_hook=pairs)
+        value = json.loads(source, parse_constant=decimal_number, parse_float=decimal_number, object_pairs_hook=pairs)
     except RecursionError:  # deeper than the parser can go: far beyond MAX_DEPTH
         raise LineError("record.too_deep") from None
     except json.JSONDecodeError as error:

@@ -56,6 +56,7 @@ from creditstd.findings import Finding, finding
 from creditstd.records import loader
 from creditstd.records.formats import format_checker
 from creditstd.records.jsonline import ValueProblem, json_path, messages, printable, scan
+from creditstd.records.masking import mask_person_name
 from creditstd.records.model import RecordClass, record_class
 from creditstd.records.rules import RULES
 
@@ -189,12 +190,19 @@ class RecordValidator:
             else:
                 yield self._error([*parts, missing], "record.required", *lookup("record.required").messages())
 
-    def _unknown(self, parts: list[Any], instance: Iterable[Any]) -> Iterator[Finding]:
-        """The findings of the keys of ``instance`` the class does not have."""
-        known = self.record_class.fields
+    def _unknown(self, parts: list[Any], instance: Iterable[Any], schema: Any = None) -> Iterator[Finding]:
+        """The findings of the keys of ``instance`` the class does not have, or, inside a field's value (an
+        object of ``responsible_persons``), that its ``schema`` does not list: filed under that field, the key
+        shown as a person's name is when the field is personal (a name typed as a key)."""
+        fields = self.record_class.fields
+        known = fields if not parts else schema.get("properties", {}) if isinstance(schema, Mapping) else {}
+        top = fields.get(parts[0]) if parts and isinstance(parts[0], str) else None
         for extra in (key for key in instance if key not in known):
             shown = printable(str(extra))
-            yield finding("record.unknown_field", path=json_path([*parts, extra]), field=shown, name=shown)
+            if top is not None and top.is_personal:
+                shown = mask_person_name(shown)
+            yield finding("record.unknown_field", path=json_path([*parts, shown if top else extra]),
+                          field=top.key if top else shown, name=shown)
 
     def _value_errors(self, key: str, record: Mapping[str, Any]) -> tuple[Finding, ...]:
         """What the schema of field ``key`` finds in its value in ``record``, remembered per value."""
@@ -233,7 +241,7 @@ class RecordValidator:
                                      self._conditional(error, index))
             return
         if keyword == "additionalProperties":
-            yield from self._unknown(parts, error.instance)
+            yield from self._unknown(parts, error.instance, error.schema)
             return
         entry = keyword_entry(keyword)
         zh, en = entry.messages(expected=_expected(error))
@@ -266,7 +274,8 @@ class RecordValidator:
             yield Finding("record.type", "记录应为对象", "a record must be an object")
             return
         too_deep = False
-        for problem in scan(record if fields is None else {key: record[key] for key in fields if key in record}):
+        for problem in scan(record if fields is None else {key: record[key] for key in fields if key in record},
+                            integers=True):
             yield self._problem(problem)
             too_deep = too_deep or problem.code == "record.too_deep"
         if too_deep:  # the schema would recurse into it: stop here
@@ -291,7 +300,7 @@ class RecordValidator:
         nested too deep): the problems JSON cannot carry, then what the field's schema finds (remembered per
         value; the same (path, code) is reported once)."""
         record = {key: value}
-        problems = [self._problem(problem) for problem in scan(record)]
+        problems = [self._problem(problem) for problem in scan(record, integers=True)]
         if any(problem.code == "record.too_deep" for problem in problems):
             return tuple(problems)
         seen: set[tuple[str, str]] = set()
