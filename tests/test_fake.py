@@ -8,6 +8,7 @@ import json
 from collections import Counter
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -449,11 +450,8 @@ def test_records_made_in_several_processes_are_the_bytes_of_one(tmp_path: Path, 
         assert [json.loads(line) for line in text.splitlines()] == expected
 
 
-def test_a_terminated_parallel_run_leaves_no_output_and_no_process(tmp_path: Path) -> None:
-    """SIGTERM (or Ctrl-C) in the middle of a parallel run: the command exits 143, removes its output, and its
-    worker processes end too (they inherited its signal handler and waited for their next task for ever)."""
-    import os
-    import signal
+def _parallel_run(tmp_path: Path) -> tuple[Any, Path]:
+    """A long parallel run of the command in a session (a process group) of its own, once it writes its output."""
     import subprocess
     import sys
     import time
@@ -466,15 +464,111 @@ def test_a_terminated_parallel_run_leaves_no_output_and_no_process(tmp_path: Pat
     while not list(tmp_path.iterdir()) and time.monotonic() < deadline:  # the temporary output is being written
         time.sleep(0.1)
     time.sleep(0.5)
-    process.send_signal(signal.SIGTERM)
-    assert process.wait(timeout=30) == 143
-    assert not target.exists() and not list(tmp_path.iterdir())
-    for _ in range(100):  # the workers are gone: nothing is left in the command's process group
+    return process, target
+
+
+def _workers(pid: int) -> list[int]:
+    """The child processes of ``pid`` (Linux: /proc lists them)."""
+    return [int(child) for task in Path(f"/proc/{pid}/task").iterdir()
+            for child in (task / "children").read_text().split()]
+
+
+def _group_ends(process: Any) -> None:
+    """Nothing is left in the process group of ``process`` (which has ended) within 10 s; else fail, killing it."""
+    import os
+    import signal
+    import time
+
+    for _ in range(100):
         try:
             os.killpg(process.pid, 0)
         except ProcessLookupError:
-            break
+            return
         time.sleep(0.1)
+    os.killpg(process.pid, signal.SIGKILL)
+    pytest.fail("worker processes outlived the command")
+
+
+@pytest.mark.parametrize(("signum", "status"), [("SIGTERM", 143), ("SIGINT", 130)])
+def test_a_terminated_parallel_run_leaves_no_output_and_no_process(tmp_path: Path, signum: str, status: int) -> None:
+    """SIGTERM (or Ctrl-C, which reaches the whole process group) in the middle of a parallel run: the command
+    exits 143 (130), removes its output, and its worker processes end too (they inherited its signal handler
+    and waited for their next task for ever)."""
+    import os
+    import signal
+
+    process, target = _parallel_run(tmp_path)
+    if signum == "SIGINT":
+        os.killpg(process.pid, signal.SIGINT)
     else:
-        os.killpg(process.pid, signal.SIGKILL)
-        pytest.fail("worker processes outlived the command")
+        process.send_signal(signal.SIGTERM)
+    try:
+        assert process.wait(timeout=30) == status
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+    assert not target.exists() and not list(tmp_path.iterdir())
+    _group_ends(process)
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="finds the workers in /proc (Linux)")
+def test_a_worker_killed_mid_run_ends_the_command(tmp_path: Path) -> None:
+    """A worker killed by SIGKILL (as the system's OOM killer does) left the command waiting for ever for the
+    block it was making: now the command exits 3 at once, says which process died and how, removes its output
+    and leaves no process behind."""
+    import os
+    import signal
+
+    process, target = _parallel_run(tmp_path)
+    try:
+        workers = _workers(process.pid)
+        assert len(workers) == 2, workers
+        os.kill(workers[0], signal.SIGKILL)
+        assert process.wait(timeout=30) == 3
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+    message = process.stderr.read().decode()
+    assert f"(PID {workers[0]}) was killed by signal SIGKILL" in message and "Traceback" not in message
+    assert not target.exists() and not list(tmp_path.iterdir())
+    _group_ends(process)
+
+
+def test_the_default_job_count_honours_a_cgroup_cpu_quota(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``-j 0`` in a container limited to 2 CPUs on a 64-core host started 32 workers: sched_getaffinity sees the
+    host's CPUs; the cgroup v2 quota (cpu.max of the process's cgroup or one above it) is what may be used."""
+    import os
+
+    from creditstd.cli import fake
+
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: set(range(64)), raising=False)
+    monkeypatch.setattr(fake, "CGROUP_ROOT", tmp_path)
+    monkeypatch.setattr(fake, "OWN_CGROUP", tmp_path / "self-cgroup")
+    (tmp_path / "self-cgroup").write_text("0::/app/job\n")
+    (tmp_path / "app" / "job").mkdir(parents=True)
+    assert (fake.cgroup_cpus(), fake.usable_cpus()) == (None, fake.MAX_JOBS)  # no cgroup v2 quota anywhere
+    (tmp_path / "cpu.max").write_text("max 100000\n")
+    assert (fake.cgroup_cpus(), fake.usable_cpus()) == (None, fake.MAX_JOBS)
+    (tmp_path / "cpu.max").write_text("200000 100000\n")  # docker run --cpus 2, seen from inside
+    assert (fake.cgroup_cpus(), fake.usable_cpus()) == (2, 2)
+    (tmp_path / "app" / "cpu.max").write_text("150000 100000\n")  # 1.5 CPUs above the process's own cgroup
+    (tmp_path / "app" / "job" / "cpu.max").write_text("max 100000\n")
+    assert fake.usable_cpus() == 2
+    (tmp_path / "app" / "job" / "cpu.max").write_text("50000 100000\n")  # half a CPU: still one process
+    assert fake.usable_cpus() == 1
+    (tmp_path / "app" / "job" / "cpu.max").write_text("not a quota\n")
+    assert fake.usable_cpus() == 2
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0}, raising=False)  # fewer CPUs than the quota
+    assert fake.usable_cpus() == 1
+    (tmp_path / "self-cgroup").write_text("0::/../../elsewhere\n")  # outside the namespace's view: its root only
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: set(range(64)), raising=False)
+    assert fake.usable_cpus() == 2
+    (tmp_path / "self-cgroup").unlink()
+    assert fake.usable_cpus() == 2
+
+
+def test_a_run_seed_is_the_seed_given_or_a_fresh_one() -> None:
+    from creditstd.records.fake import run_seed
+
+    assert run_seed(5) == 5 and run_seed(0) == 0
+    assert len({run_seed(None) for _ in range(5)}) == 5

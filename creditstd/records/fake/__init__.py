@@ -52,8 +52,8 @@ from creditstd.records.export import column_names, write_csv, write_jsonl, write
 from creditstd.records.fake._breakage import break_record
 from creditstd.records.fake._generator import Generator
 
-__all__ = ["BLOCK_RECORDS", "FakeRecord", "column_names", "fake_block", "fake_records", "write_csv", "write_jsonl",
-           "write_xml"]
+__all__ = ["BLOCK_RECORDS", "FakeRecord", "block_size", "blocks", "column_names", "fake_block", "fake_records",
+           "run_seed", "write_csv", "write_jsonl", "write_xml"]
 
 
 @dataclass(frozen=True)
@@ -70,6 +70,31 @@ class FakeRecord:
 BLOCK_RECORDS = 4096
 
 
+def blocks(n: int) -> range:
+    """The numbers of the blocks a run of ``n`` records is made in (``len()`` of it: how many blocks).
+
+    >>> blocks(2 * BLOCK_RECORDS + 5), len(blocks(BLOCK_RECORDS)), len(blocks(0))
+    (range(0, 3), 1, 0)
+    """
+    return range(-(-n // BLOCK_RECORDS))
+
+
+def block_size(n: int, block: int) -> int:
+    """How many of a run's ``n`` records block number ``block`` holds: :data:`BLOCK_RECORDS`, but for the last
+    block, which holds what is left.
+
+    >>> [block_size(2 * BLOCK_RECORDS + 5, block) for block in blocks(2 * BLOCK_RECORDS + 5)]
+    [4096, 4096, 5]
+    """
+    return min(BLOCK_RECORDS, n - block * BLOCK_RECORDS)
+
+
+def run_seed(seed: int | None) -> int:
+    """The seed of a run: ``seed`` itself, or when None a fresh one from the system's randomness (so that every
+    block of the run, made wherever, derives its own seed from the same one)."""
+    return random.SystemRandom().getrandbits(64) if seed is None else seed
+
+
 def fake_records(class_name: str, n: int, *, seed: int | None = None, error_rate: float = 0.0,
                  on: date | None = None) -> Iterator[FakeRecord]:
     """``n`` synthetic records of ``class_name``, about ``error_rate`` of them broken in one way each.
@@ -81,11 +106,9 @@ def fake_records(class_name: str, n: int, *, seed: int | None = None, error_rate
     if not 0.0 <= error_rate <= 1.0:
         raise ValueError(f"错误率应在 0 到 1 之间 / error_rate must be within [0, 1], got {error_rate}")
     loader.class_schema(class_name)  # raises CatalogueError now, not at the first next()
-    run_seed = random.SystemRandom().getrandbits(64) if seed is None else seed
-    day = on or date.today()
-    return (record for block in range(-(-n // BLOCK_RECORDS))
-            for record in fake_block(class_name, run_seed, block, min(BLOCK_RECORDS, n - block * BLOCK_RECORDS),
-                                     error_rate=error_rate, on=day))
+    seeded, day = run_seed(seed), on or date.today()
+    return (record for block in blocks(n)
+            for record in fake_block(class_name, seeded, block, block_size(n, block), error_rate=error_rate, on=day))
 
 
 def fake_block(class_name: str, seed: int, block: int, n: int, *, error_rate: float, on: date) -> Iterator[FakeRecord]:
