@@ -155,6 +155,39 @@ def _json_cell(value: Any) -> str | None:
         return json.dumps(value, ensure_ascii=False, default=str)
 
 
+def _is_list(kind: pa.DataType) -> bool:
+    return (pa.types.is_list(kind) or pa.types.is_large_list(kind) or pa.types.is_fixed_size_list(kind)
+            or getattr(pa.types, "is_list_view", lambda _: False)(kind)
+            or getattr(pa.types, "is_large_list_view", lambda _: False)(kind))
+
+
+def _plain(kind: pa.DataType) -> Callable[[Any], Any] | None:
+    """How a non-null value of Arrow type ``kind``, as ``to_pylist`` gives it, becomes the value Spark's
+    ``to_json`` writes: a struct without its null fields (Parquet and Spark give every field of a struct, null
+    where the data has none), a map as an object (its null values kept, as ``to_json`` keeps them), the same
+    within lists, structs and maps; a null list item stays null.  None: the value is written as it is (no
+    struct or map within)."""
+    if pa.types.is_dictionary(kind):
+        return _plain(kind.value_type)
+    if pa.types.is_struct(kind):
+        inner = {field.name: plain for field in kind if (plain := _plain(field.type)) is not None}
+        if not inner:
+            return lambda value: {key: item for key, item in value.items() if item is not None}
+        return lambda value: {key: item if key not in inner else inner[key](item)
+                              for key, item in value.items() if item is not None}
+    if pa.types.is_map(kind):
+        item_plain = _plain(kind.item_type)
+        if item_plain is None:
+            return dict
+        return lambda pairs: {key: None if item is None else item_plain(item) for key, item in pairs}
+    if _is_list(kind):
+        value_plain = _plain(kind.value_type)
+        if value_plain is None:
+            return None
+        return lambda items: [None if item is None else value_plain(item) for item in items]
+    return None
+
+
 def _by_distinct(column: pa.Array, text: Callable[[Any], str | None]) -> pa.Array:
     """``text`` applied once per distinct value of ``column``, spread back over the rows."""
     encoded = pc.dictionary_encode(column)
@@ -178,6 +211,10 @@ def text_column(column: pa.Array) -> pa.Array:
     * a list of strings: its items joined with ``；``; a list of structs (``responsible_persons``), of other
       values or of items holding a separator: its JSON text, as the array decoder reads it back
       (:func:`~creditstd.records.decode.array_cell`); a struct or map: its JSON;
+    * within those JSON texts, as Spark's ``to_json`` writes them: a struct's null fields are left out (a
+      Parquet or Spark struct has every field, null where the record has none, and the catalogue takes an
+      absent field, not a null one), in structs within lists, structs and maps too; a map is an object, its
+      null values kept; a null item of a list stays ``null`` (it is the data's own);
     * bytes: decoded as UTF-8, a malformed sequence replaced by U+FFFD.
 
     >>> import datetime, decimal
@@ -188,6 +225,13 @@ def text_column(column: pa.Array) -> pa.Array:
     ... # doctest: +NORMALIZE_WHITESPACE
     [['2000.0', '0.5', None], ['12', None], ['true', 'false'], ['警告；罚款', None], ['2024-03-15'],
      ['2000.00'], ['{"k": 1}'], ['罚'], ['[{"name": "张三"}]']]
+
+    A list of structs as Parquet and Spark give it, every field present, null where absent:
+
+    >>> persons = pa.array([[{'name': '张三', 'position': None, 'id_number': None}, None],
+    ...                     [{'name': '李四', 'position': '局长', 'id_number': None}], None])
+    >>> text_column(persons).to_pylist()
+    ['[{"name": "张三"}, null]', '[{"name": "李四", "position": "局长"}]', None]
     """
     kind = column.type
     if pa.types.is_string(kind):
@@ -204,10 +248,13 @@ def text_column(column: pa.Array) -> pa.Array:
         return _by_distinct(column, lambda value: json.dumps(float(value)))
     if pa.types.is_binary(kind) or pa.types.is_large_binary(kind) or pa.types.is_fixed_size_binary(kind):
         return _by_distinct(column, lambda value: bytes(value).decode("utf-8", "replace"))
-    if pa.types.is_map(kind):
-        return pa.array([None if pairs is None else _json_cell(dict(pairs)) for pairs in column.to_pylist()],
+    # Nested values: Arrow has no kernel to find their distinct values, so each row is converted (one pass).
+    plain = _plain(kind)
+    if plain is None:
+        return pa.array([None if value is None else _json_cell(value) for value in column.to_pylist()],
                         pa.string())
-    return pa.array([None if value is None else _json_cell(value) for value in column.to_pylist()], pa.string())
+    return pa.array([None if value is None else _json_cell(plain(value)) for value in column.to_pylist()],
+                    pa.string())
 
 
 def text_batch(batch: pa.RecordBatch) -> pa.RecordBatch:

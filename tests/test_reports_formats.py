@@ -11,6 +11,7 @@ import os
 import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
@@ -139,6 +140,16 @@ def test_text_escapes_terminal_control_sequences_from_the_data() -> None:
 # -- json
 
 
+def _workbook_report(**options: object) -> Report:
+    """One workbook of 16 sheets, the second read; one sheet named by a person's ID number."""
+    builder = ReportBuilder(class_name="administrative_penalty", **options)  # type: ignore[arg-type]
+    sheets = ["说明", "处罚", *(f"表{index}" for index in range(12)), f"张三{RAW_ID}", "x\x1b[31my"]
+    builder.start_file("book.xlsx", format="xlsx", encoding=None, headers=["CF_WSH"],
+                       mapping={"CF_WSH": "decision_number"}, missing=[], sheet="处罚", sheets=sheets)
+    builder.add_rows({"decision_number": pa.array(["京罚1号"])}, np.array([2]), np.array([True]), [])
+    return builder.finish()
+
+
 def _documents() -> list[Report]:
     empty = ReportBuilder(class_name=None).finish()
     unknown = ReportBuilder(class_name="no_such_class", class_reason=None)
@@ -146,7 +157,8 @@ def _documents() -> list[Report]:
     unknown.add_rows({"a": pa.array(["1", None])}, np.array([1, 2]), np.array([True, False]),
                      [Finding("record.type", "类型", "type", field="a", location=Location("u.csv", 2, record=2))])
     return [penalty_report(), penalty_report(files=("a.csv", "b.csv"), show_pii=True), penalty_report(max_errors=0),
-            penalty_report(fail_on="warning"), clean_report(), empty, unknown.finish(), many_codes_report()]
+            penalty_report(fail_on="warning"), clean_report(), empty, unknown.finish(), many_codes_report(),
+            _workbook_report()]
 
 
 @pytest.mark.parametrize("report", _documents())
@@ -202,16 +214,6 @@ def test_json_report_content() -> None:
     assert checksum["examples"][0]["value"] == "110105********0021" and checksum["examples"][0]["line"] == 2
 
 
-def _workbook_report(**options: object) -> Report:
-    """One workbook of 16 sheets, the second read; one sheet named by a person's ID number."""
-    builder = ReportBuilder(class_name="administrative_penalty", **options)  # type: ignore[arg-type]
-    sheets = ["说明", "处罚", *(f"表{index}" for index in range(12)), f"张三{RAW_ID}", "x\x1b[31my"]
-    builder.start_file("book.xlsx", format="xlsx", encoding=None, headers=["CF_WSH"],
-                       mapping={"CF_WSH": "decision_number"}, missing=[], sheet="处罚", sheets=sheets)
-    builder.add_rows({"decision_number": pa.array(["京罚1号"])}, np.array([2]), np.array([True]), [])
-    return builder.finish()
-
-
 @pytest.mark.parametrize("format", ["text", "html", "github"])
 def test_the_human_formats_name_the_sheet_read_and_the_workbook_s_others(format: str, tmp_path: Path) -> None:
     summary = tmp_path / "summary.md"
@@ -235,7 +237,37 @@ def test_the_json_report_lists_every_sheet_masked() -> None:
     assert full_id_numbers(json.dumps(document, ensure_ascii=False)) == []
     assert json.loads(render(_workbook_report(show_pii=True), "json"))["files"][0]["sheets"][-2] == f"张三{RAW_ID}"
     csv_file = json.loads(render(clean_report(), "json"))["files"][0]
-    assert csv_file["sheet"] is None and csv_file["sheets"] == []
+    assert "sheet" not in csv_file and "sheets" not in csv_file
+
+
+def _schema_1_0() -> dict[str, Any]:
+    """The schema as report 1.0 published it: a file's object had no ``sheet`` nor ``sheets`` (and no other
+    key allowed)."""
+    document = json.loads(json.dumps(schema()))
+    file = document["$defs"]["file"]
+    del file["properties"]["sheet"], file["properties"]["sheets"]
+    assert file["additionalProperties"] is False and set(file["required"]) == set(file["properties"])
+    return document
+
+
+def test_a_report_on_files_that_are_not_workbooks_is_what_report_1_0_wrote() -> None:
+    """1.x only adds fields: a validator of the 1.0 schema (same ``$id``) still takes every report whose files
+    are not workbooks, with exactly the keys 1.0 gave a file; it refuses a workbook's ``sheet`` and
+    ``sheets``, which the schema as published now takes."""
+    published = _schema_1_0()
+    old, keys = Draft202012Validator(published), set(published["$defs"]["file"]["required"])
+    workbooks = 0
+    for report in _documents():
+        document = json.loads(render(report, "json"))
+        assert validator().is_valid(document)
+        for file in document["files"]:
+            assert set(file) == (keys | {"sheet", "sheets"} if file["format"] == "xlsx" else keys)
+        if any(file["format"] == "xlsx" for file in document["files"]):
+            workbooks += 1
+            assert not old.is_valid(document)
+        else:
+            assert [error.message for error in old.iter_errors(document)] == []
+    assert workbooks == 1
 
 
 # -- junit

@@ -29,6 +29,7 @@ from click.testing import CliRunner
 from creditstd.cli import main
 from creditstd.records.export import write_csv, write_jsonl
 from creditstd.records.fake import fake_records
+from creditstd.records.plan import compile_plan, validate_table
 from creditstd.sources.jsonl import cell_text
 from creditstd.spark import (
     ERRORS_COLUMN,
@@ -179,6 +180,42 @@ def test_text_column_of_a_list_and_a_float_is_the_cell_text() -> None:
     floats = [0.1 + 0.2, 2000.0, 1e21, -0.0, None]
     assert text_column(pa.array(floats)).to_pylist() == [None if value is None else cell_text(value)
                                                           for value in floats]
+
+
+def test_text_column_leaves_out_the_null_fields_of_structs_as_spark_to_json_does() -> None:
+    """A Parquet or Spark struct has every field, null where the record has none: the JSON text of the cell
+    leaves those out (within lists, structs and maps), keeps a list's null items and a map's null values."""
+    person = pa.struct([("name", pa.string()), ("position", pa.string()), ("id_number", pa.string()),
+                        ("accountability", pa.string())])
+    persons = pa.array([[{"name": "徐荣", "position": None, "id_number": "430523196306274338",
+                          "accountability": None}, None],
+                        [], None, [{"name": None, "position": None, "id_number": None, "accountability": None}]],
+                       pa.list_(person))
+    assert text_column(persons).to_pylist() == [
+        '[{"name": "徐荣", "id_number": "430523196306274338"}, null]', "", None, "[{}]"]
+    nested = pa.struct([("a", pa.int64()), ("inner", pa.struct([("b", pa.string()), ("c", pa.string())])),
+                        ("by_key", pa.map_(pa.string(), person))])
+    values = pa.array([{"a": None, "inner": {"b": "x", "c": None},
+                        "by_key": [("k", {"name": "张三", "position": None, "id_number": None,
+                                          "accountability": None}), ("n", None)]}], nested)
+    assert text_column(values).to_pylist() == ['{"inner": {"b": "x"}, "by_key": {"k": {"name": "张三"}, "n": null}}']
+
+
+def test_typed_responsible_persons_are_valid() -> None:
+    """Valid fake records of a class with a list of structs, typed by Arrow as Parquet types them (absent
+    struct fields null), then every column through text_column: every row valid, as from the command line."""
+    on = date(2026, 6, 30)
+    records = [fake.record for fake in fake_records("government_dishonesty", 300, seed=11, on=on)]
+    keys = list(dict.fromkeys(key for record in records for key in record))  # from_pylist: the first row's keys
+    table = pa.Table.from_pylist([{key: record.get(key) for key in keys} for record in records])
+    assert pa.types.is_struct(table.schema.field("responsible_persons").type.value_type)
+    typed = [person for row in table.column("responsible_persons").to_pylist() for person in row or ()]
+    assert any(None in person.values() for person in typed)  # the nulls Parquet gives for absent fields
+    batch = pa.RecordBatch.from_arrays([text_column(column.combine_chunks()) for column in table.columns],
+                                       names=table.column_names)
+    result = validate_table(compile_plan("government_dishonesty", today=on), batch)
+    assert [finding.code for finding in result.findings] == []
+    assert result.valid.all() and len(result.valid) == 300
 
 
 # -- Spark -------------------------------------------------------------------------------------------------------------

@@ -46,7 +46,7 @@ __all__ = [
 ]
 
 #: Version of the report's JSON form (``report_version``); a change that removes or renames anything bumps the major,
-#: one that adds a field the minor (1.1: ``sheet`` and ``sheets`` of a file).
+#: one that adds a field the minor (1.1: ``sheet`` and ``sheets`` of a file that is a workbook, absent for others).
 REPORT_VERSION = "1.1"
 #: ``$id`` of the JSON Schema of the report (``schemas/validation-report.schema.json``).
 SCHEMA_ID = "https://creditstd.dev/schemas/validation-report/1"
@@ -291,7 +291,8 @@ class FileReport:
     codes: tuple[tuple[str, int], ...]
     samples: tuple[Sample, ...]
     #: The sheet read, for a workbook (XLSX), else ``None``; ``sheets``: every sheet of the workbook, in its
-    #: order, the one read among them (``()`` for other formats).  Names as typed, masked unless ``show_pii``.
+    #: order, the one read among them (``()`` for other formats).  Names as typed, ID numbers in them masked
+    #: unless ``show_pii``.  The JSON form has both keys only when ``sheet`` is not ``None`` (:meth:`to_json`).
     sheet: str | None = None
     sheets: tuple[str, ...] = ()
 
@@ -333,10 +334,20 @@ class FileReport:
                     or (fail_on == "warning" and self.warnings))
 
     def to_json(self) -> dict[str, Any]:
-        """The file's report as a JSON object."""
+        """The file's report as a JSON object; ``sheet`` and ``sheets`` only for a workbook (``sheet`` not
+        ``None``), so that the report on any other file is the one report 1.0 wrote, which a validator of the
+        1.0 schema (no other key allowed in a file) still accepts.
+
+        >>> file = FileReport('a.csv', 'csv', 'utf-8', None, (), (), (), Rows(0, 0, 0, 0), 0, 0, (), (), ())
+        >>> 'sheet' in file.to_json(), 'sheets' in file.to_json()
+        (False, False)
+        >>> book = dataclasses.replace(file, path='a.xlsx', format='xlsx', sheet='处罚', sheets=('处罚', '许可'))
+        >>> {key: book.to_json()[key] for key in ('title', 'sheet', 'sheets', 'columns')}
+        {'title': None, 'sheet': '处罚', 'sheets': ['处罚', '许可'], 'columns': []}
+        """
+        sheet: dict[str, Any] = {} if self.sheet is None else {"sheet": self.sheet, "sheets": list(self.sheets)}
         return {
-            "path": self.path, "format": self.format, "encoding": self.encoding, "title": self.title,
-            "sheet": self.sheet, "sheets": list(self.sheets),
+            "path": self.path, "format": self.format, "encoding": self.encoding, "title": self.title, **sheet,
             "columns": [column.to_json() for column in self.columns], "unknown_columns": list(self.unknown_columns),
             "missing_fields": list(self.missing_fields), "rows": self.rows.to_json(),
             "accounting_zh": self.rows.accounting("zh"), "accounting_en": self.rows.accounting("en"),
