@@ -434,6 +434,9 @@ def output_stream(path: str | os.PathLike[str] | None, encoding: str = "utf-8", 
     (holding raw input, personal data) are readable by their owner only.
     """
     if path is None:
+        if sys.stdout is None:  # started with standard output closed (">&-")
+            raise InputError("标准输出已关闭，无法写出结果；请用 -o 指定输出文件",
+                             "standard output is closed: nothing can be written there; give -o FILE")
         sys.stdout.flush()
         console = io.TextIOWrapper(sys.stdout.buffer, encoding=encoding, newline="")
         try:

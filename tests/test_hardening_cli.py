@@ -346,3 +346,19 @@ def test_pack_and_validate_agree_on_which_json_lines_are_blank(runner: CliRunner
     assert _pack(runner, source, tmp_path / "batch").exit_code == 1
     rejected = (tmp_path / "batch.rejects.jsonl").read_text(encoding="utf-8").splitlines()
     assert [json.loads(line)["line"] for line in rejected] == [1, 2, 3, 5]
+
+
+@pytest.mark.parametrize("arguments", [["fake", "administrative_penalty", "-n", "5"],
+                                       ["validate", "-", "--class", "administrative_penalty"]])
+def test_a_closed_standard_output_is_a_usage_error_not_an_internal_one(arguments: list[str]) -> None:
+    """Started with ">&-": an internal error (AttributeError, exit 3) before; now exit 2, saying to give -o."""
+    import os
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-c", "from creditstd.cli import main; main()", *arguments],
+                          input=b"CF_WSH\n1\n", stderr=subprocess.PIPE, preexec_fn=lambda: os.close(1),
+                          timeout=120, check=False)
+    message = done.stderr.decode("utf-8")
+    assert done.returncode == 2, message
+    assert "standard output is closed" in message and "Traceback" not in message
