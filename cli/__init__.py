@@ -31,7 +31,7 @@ from typing import Any
 import click
 
 from creditstd import __version__
-from creditstd.cli._io import InputError, shown_message
+from creditstd.cli._io import InputError, shown_message, stand_in_for_closed_streams
 from creditstd.exceptions import CreditstdError, bilingual
 
 __all__ = ["COMMANDS", "main"]
@@ -90,6 +90,7 @@ class _Main(click.Group):
                 formatter.write_dl(rows)
 
     def invoke(self, ctx: click.Context) -> object:
+        stand_in_for_closed_streams()
         with _exit_on_signals(), _arrow_without_pandas():
             try:
                 return self._invoke(ctx)

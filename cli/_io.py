@@ -10,7 +10,7 @@ import shutil
 import sys
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Any, BinaryIO, NamedTuple, TextIO
+from typing import Any, BinaryIO, NamedTuple, NoReturn, TextIO
 
 import click
 
@@ -45,6 +45,51 @@ class InputError(click.ClickException):
 
     def __init__(self, zh: str, en: str) -> None:
         super().__init__(bilingual(zh, en))
+
+
+class _ClosedStream(io.TextIOBase):
+    """Standard input or output of a command started with it closed (``<&-``, ``>&-``): Python leaves
+    ``sys.stdin``/``sys.stdout`` None, so reading ended in an internal error and click dropped what was
+    written (``check`` exited 0 with its results lost).  Any use of this stand-in is an :class:`InputError`
+    (exit 2) that says which stream is closed; a command that does not use it runs as usual."""
+
+    def __init__(self, zh: str, en: str) -> None:
+        super().__init__()
+        self.message = (zh, en)
+
+    def _closed(self) -> InputError:
+        return InputError(*self.message)
+
+    def read(self, size: int | None = -1) -> NoReturn:
+        raise self._closed()
+
+    def readline(self, size: int | None = -1) -> NoReturn:
+        raise self._closed()
+
+    def write(self, text: str) -> NoReturn:
+        raise self._closed()
+
+    def fileno(self) -> NoReturn:
+        raise self._closed()
+
+    def isatty(self) -> bool:
+        return False
+
+    @property
+    def buffer(self) -> NoReturn:
+        raise self._closed()
+
+
+def stand_in_for_closed_streams() -> None:
+    """Put a :class:`_ClosedStream` where standard input or output is None (the process started with it
+    closed), so that a command using it stops with a clear error instead of an internal one or lost output."""
+    if sys.stdin is None:
+        sys.stdin = _ClosedStream("标准输入已关闭，无法读取；请给出输入文件",
+                                  "standard input is closed: nothing can be read from it; give an input file")
+    if sys.stdout is None:
+        sys.stdout = _ClosedStream("标准输出已关闭，无法写出结果；请把它重定向到文件（或用 -o 指定输出文件）",
+                                   "standard output is closed: nothing can be written there; redirect it to a file "
+                                   "(or give -o FILE, where the command takes it)")
 
 
 #: Longest line ``check --file`` reads in full; the rest of a longer line is skipped (no identifier is that long).
@@ -434,9 +479,6 @@ def output_stream(path: str | os.PathLike[str] | None, encoding: str = "utf-8", 
     (holding raw input, personal data) are readable by their owner only.
     """
     if path is None:
-        if sys.stdout is None:  # started with standard output closed (">&-")
-            raise InputError("标准输出已关闭，无法写出结果；请用 -o 指定输出文件",
-                             "standard output is closed: nothing can be written there; give -o FILE")
         sys.stdout.flush()
         console = io.TextIOWrapper(sys.stdout.buffer, encoding=encoding, newline="")
         try:

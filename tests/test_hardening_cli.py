@@ -348,17 +348,21 @@ def test_pack_and_validate_agree_on_which_json_lines_are_blank(runner: CliRunner
     assert [json.loads(line)["line"] for line in rejected] == [1, 2, 3, 5]
 
 
-@pytest.mark.parametrize("arguments", [["fake", "administrative_penalty", "-n", "5"],
-                                       ["validate", "-", "--class", "administrative_penalty"]])
-def test_a_closed_standard_output_is_a_usage_error_not_an_internal_one(arguments: list[str]) -> None:
-    """Started with ">&-": an internal error (AttributeError, exit 3) before; now exit 2, saying to give -o."""
+@pytest.mark.parametrize(("arguments", "closed"), [
+    (["fake", "administrative_penalty", "-n", "5"], 1), (["validate", "-", "--class", "administrative_penalty"], 1),
+    (["check", "91350100M000100Y43"], 1), (["check", "--file", "-"], 0),
+    (["validate", "-", "--class", "administrative_penalty"], 0)])
+def test_a_closed_standard_stream_is_a_usage_error_not_an_internal_one(arguments: list[str], closed: int) -> None:
+    """Started with ">&-" or "<&-": an internal error (AttributeError, exit 3), or for check its results lost
+    with exit 0; now exit 2, saying which stream is closed."""
     import os
     import subprocess
     import sys
 
     done = subprocess.run([sys.executable, "-c", "from creditstd.cli import main; main()", *arguments],
-                          input=b"CF_WSH\n1\n", stderr=subprocess.PIPE, preexec_fn=lambda: os.close(1),
+                          input=None if closed == 0 else b"CF_WSH\n1\n", stderr=subprocess.PIPE,
+                          stdout=subprocess.PIPE if closed == 0 else None, preexec_fn=lambda: os.close(closed),
                           timeout=120, check=False)
     message = done.stderr.decode("utf-8")
     assert done.returncode == 2, message
-    assert "standard output is closed" in message and "Traceback" not in message
+    assert f"standard {'input' if closed == 0 else 'output'} is closed" in message and "Traceback" not in message
