@@ -8,13 +8,16 @@ summary on stderr says how many).  Output goes to stdout, or atomically to
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 import signal
 import sys
+import time
 from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import TimeoutError as FuturesTimeout
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -210,7 +213,8 @@ def _write_in_parallel(task: _Task, count: int, workers: int, stream: TextIO) ->
 
     At most two blocks per process are in flight, so memory stays flat however many records are made.  A worker
     that dies (killed by a signal, by the system when memory runs out) raises :class:`WorkerLost` as soon as the
-    pool notices; any other way out of here (an error, SIGTERM, Ctrl-C) ends the workers before it goes on.
+    pool notices; any other way out of here (an error, SIGTERM, Ctrl-C) stops the workers before it goes on
+    (:func:`_stop`), the signals noted while the pool runs and acted on between blocks (:func:`_noting_signals`).
     """
     import multiprocessing
 
@@ -227,43 +231,81 @@ def _write_in_parallel(task: _Task, count: int, workers: int, stream: TextIO) ->
     processes = pool._processes  # the workers, to say how one ended: the pool forgets them once shut down
     pending: deque[Future[tuple[str, int, int]]] = deque()
 
+    signals: list[int] = []  # SIGINT and SIGTERM received, noted (see _noting_signals), acted on below
+
     def write_first() -> None:
         nonlocal total, broken
-        text, made, bad = pending.popleft().result()
+        while True:
+            if signals:  # the command's orderly exit (130, 143), once the workers are ended below
+                raise SystemExit(128 + signals[0])
+            try:
+                text, made, bad = pending[0].result(timeout=0.2)
+                break
+            except FuturesTimeout:
+                continue
+        pending.popleft()
         stream.write(text)
         total, broken = total + made, broken + bad
 
-    try:
-        for block in blocks(count):
-            if len(pending) == 2 * workers:
+    with _noting_signals(signals):
+        try:
+            for block in blocks(count):
+                if len(pending) == 2 * workers:
+                    write_first()
+                pending.append(pool.submit(_block_text, task, block, block_size(count, block)))
+            while pending:
                 write_first()
-            pending.append(pool.submit(_block_text, task, block, block_size(count, block)))
-        while pending:
-            write_first()
-        pool.shutdown(wait=True)
-    except BrokenProcessPool:  # a worker died: the pool has terminated the others and failed every block
-        pool.shutdown(wait=True)
-        raise _lost_worker(processes.values()) from None
-    except BaseException:  # SIGTERM, Ctrl-C, an error in a block, the output unwritable: end the workers now
-        _stop(pool, processes.values())
-        raise
+            pool.shutdown(wait=True)
+        except BrokenProcessPool:  # a worker died: the pool has terminated the others and failed every block
+            pool.shutdown(wait=True)
+            raise _lost_worker(processes.values()) from None
+        except BaseException:  # SIGTERM, Ctrl-C, an error in a block, the output unwritable: end the workers
+            _stop(pool, processes.values())
+            raise
+    if signals:  # noted while the last blocks were written and the pool shut down
+        raise SystemExit(128 + signals[0])
     if task.output_format == "xml":
         stream.write(XML_END)
     return total, broken
 
 
+@contextlib.contextmanager
+def _noting_signals(signals: list[int]) -> Iterator[None]:
+    """While the pool runs, SIGINT and SIGTERM are noted in ``signals`` instead of raising where they land: the
+    command's handler raises SystemExit at once, and one raised inside the pool's own code (holding its lock,
+    half-way through a submit) left the command waiting for ever (seen with Ctrl-C).  Outside the main thread
+    (a program embedding the command) the handlers are left alone."""
+
+    def note(signum: int, frame: object) -> None:
+        signals.append(signum)
+
+    previous = {}
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(ValueError):  # not the main thread
+            previous[signum] = signal.signal(signum, note)
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+
+
 def _stop(pool: ProcessPoolExecutor, processes: Iterable[BaseProcess]) -> None:
-    """End the workers of ``pool`` without waiting for their blocks (SIGTERM, which they do not handle; SIGKILL
-    for any still there after 5 s), then the pool itself."""
+    """Stop making blocks: those not started are cancelled and those running finish (a block takes under a
+    second), then the workers end; one still there after :data:`STOP_SECONDS` is killed.  A worker killed while
+    it sends its block back would leave the pool reading the rest of it for ever (seen with SIGTERM)."""
     workers = list(processes)
+    pool.shutdown(wait=False, cancel_futures=True)
+    deadline = time.monotonic() + STOP_SECONDS
     for process in workers:
-        process.terminate()
-    for process in workers:
-        process.join(5)
+        process.join(max(0.0, deadline - time.monotonic()))
         if process.exitcode is None:
             process.kill()
             process.join()
-    pool.shutdown(wait=True, cancel_futures=True)
+
+
+#: How long the running blocks of a stopped run may take to finish.
+STOP_SECONDS = 10
 
 
 def _lost_worker(processes: Iterable[BaseProcess]) -> WorkerLost:
