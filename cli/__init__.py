@@ -23,7 +23,6 @@ import importlib.abc
 import importlib.machinery
 import importlib.util
 import os
-import signal
 import sys
 from collections.abc import Iterator, Mapping
 from typing import Any
@@ -31,7 +30,7 @@ from typing import Any
 import click
 
 from creditstd import __version__
-from creditstd.cli._io import InputError, shown_message, stand_in_for_closed_streams
+from creditstd.cli._io import InputError, shown_message, signals_handled_by, stand_in_for_closed_streams
 from creditstd.exceptions import CreditstdError, bilingual
 
 __all__ = ["COMMANDS", "main"]
@@ -182,15 +181,8 @@ def _exit_on_signals() -> Iterator[None]:
     def leave(signum: int, frame: object) -> None:
         raise SystemExit(128 + signum)
 
-    previous = {}
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        with contextlib.suppress(ValueError, OSError):  # not the main thread: leave the handlers alone
-            previous[signum] = signal.signal(signum, leave)
-    try:
+    with signals_handled_by(leave):
         yield
-    finally:
-        for signum, handler in previous.items():
-            signal.signal(signum, handler)
 
 
 @click.group(cls=_Main, lazy=COMMANDS,

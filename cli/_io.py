@@ -7,8 +7,9 @@ import contextlib
 import io
 import os
 import shutil
+import signal
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any, BinaryIO, NamedTuple, NoReturn, TextIO
 
@@ -45,6 +46,21 @@ class InputError(click.ClickException):
 
     def __init__(self, zh: str, en: str) -> None:
         super().__init__(bilingual(zh, en))
+
+
+@contextlib.contextmanager
+def signals_handled_by(handler: Callable[[int, Any], None]) -> Iterator[None]:
+    """While the block runs, SIGINT and SIGTERM call ``handler``; the handlers before are restored afterwards.
+    Outside the main thread (a program embedding the CLI) the handlers are left alone."""
+    previous = {}
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(ValueError, OSError):  # not the main thread
+            previous[signum] = signal.signal(signum, handler)
+    try:
+        yield
+    finally:
+        for signum, saved in previous.items():
+            signal.signal(signum, saved)
 
 
 class _ClosedStream(io.TextIOBase):

@@ -27,7 +27,7 @@ from typing import TextIO
 
 import click
 
-from creditstd.cli._io import InputError, output_stream
+from creditstd.cli._io import InputError, output_stream, signals_handled_by
 from creditstd.cli.generate import Count
 from creditstd.exceptions import CatalogueError, bilingual
 from creditstd.records.export import XML_END, write_csv, write_jsonl, write_xml, xml_start
@@ -279,15 +279,8 @@ def _noting_signals(signals: list[int]) -> Iterator[None]:
     def note(signum: int, frame: object) -> None:
         signals.append(signum)
 
-    previous = {}
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        with contextlib.suppress(ValueError):  # not the main thread
-            previous[signum] = signal.signal(signum, note)
-    try:
+    with signals_handled_by(note):
         yield
-    finally:
-        for signum, handler in previous.items():
-            signal.signal(signum, handler)
 
 
 def _stop(pool: ProcessPoolExecutor, processes: Iterable[BaseProcess]) -> None:
