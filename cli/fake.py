@@ -201,7 +201,7 @@ def _block_text(task: _Task, block: int, size: int) -> tuple[str, int, int]:
 def _worker_signals() -> None:
     """A worker process ends at once on SIGTERM (by the system's default action, not by the command's handler,
     which a forked process inherits) and leaves SIGINT (Ctrl-C, sent to the whole group) to the command, which
-    then terminates its workers and removes its output."""
+    then stops its workers (:func:`_stop`) and removes its output."""
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 

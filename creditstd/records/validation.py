@@ -197,11 +197,10 @@ class RecordValidator:
         fields = self.record_class.fields
         known = fields if not parts else schema.get("properties", {}) if isinstance(schema, Mapping) else {}
         top = fields.get(parts[0]) if parts and isinstance(parts[0], str) else None
+        personal = top is not None and top.is_personal
         for extra in (key for key in instance if key not in known):
-            shown = printable(str(extra))
-            if top is not None and top.is_personal:
-                shown = mask_person_name(shown)
-            yield finding("record.unknown_field", path=json_path([*parts, shown if top else extra]),
+            shown = mask_person_name(printable(str(extra))) if personal else printable(str(extra))
+            yield finding("record.unknown_field", path=json_path([*parts, shown if personal else extra]),
                           field=top.key if top else shown, name=shown)
 
     def _value_errors(self, key: str, record: Mapping[str, Any]) -> tuple[Finding, ...]:
