@@ -486,6 +486,37 @@ def remove_made_dirs(folder: Path, outermost: Path | None) -> None:
 
 
 @contextlib.contextmanager
+def naming_failures(path: str | os.PathLike[str] | None) -> Iterator[None]:
+    """Give an :class:`OSError` raised in the block without a file name the name of the output written there
+    (``path``; None: standard output), so that an :func:`output_stream` the block runs inside does not take
+    it for its own.
+
+    >>> try:
+    ...     with naming_failures(None):
+    ...         raise OSError(28, 'No space left on device')
+    ... except OSError as error:
+    ...     print(error.filename)
+    <stdout>
+    """
+    try:
+        yield
+    except OSError as error:
+        if error.filename is None:
+            error.filename = "<stdout>" if path is None else os.fspath(path)
+        raise
+
+
+def _healthy(stream: TextIO) -> bool:
+    """Whether ``stream`` still takes writes: an error without a file name raised inside an
+    :func:`output_stream` block (a full disk, a closed pipe) came from another stream if this one flushes."""
+    try:
+        stream.flush()
+    except (OSError, ValueError):
+        return False
+    return True
+
+
+@contextlib.contextmanager
 def output_stream(path: str | os.PathLike[str] | None, encoding: str = "utf-8", *,
                   private: bool = False) -> Iterator[TextIO]:
     """A text stream to stdout (``path`` None), or to a temporary file renamed over ``path`` once complete
@@ -503,13 +534,17 @@ def output_stream(path: str | os.PathLike[str] | None, encoding: str = "utf-8", 
             console.flush()
             console.detach()
         return
-    in_block = False
+    in_block = own = False
     try:
         with atomic_writer(path, "w", encoding=encoding, private=private, special=True) as stream:
             in_block = True
-            yield stream
+            try:
+                yield stream
+            except OSError as error:  # this stream's, or another's that failed inside the block
+                own = error.filename is None and not _healthy(stream)
+                raise
             in_block = False
     except OSError as error:  # the folder is missing or read-only, the disk is full...
-        if in_block and error.filename is not None:  # another file failed inside the block: it names itself
-            raise
+        if in_block and not own:  # another file or stream failed inside the block: it names itself, or an outer
+            raise  # output_stream does
         raise InputError(f"无法写入 {path}：{error.strerror}", f"cannot write {path}: {error.strerror}") from None

@@ -51,6 +51,7 @@ import pyarrow as pa
 from creditstd.cli._io import (
     InputError,
     leave_no_batch,
+    naming_failures,
     output_stream,
     prepare_output_dir,
     refuse_shared_outputs,
@@ -305,34 +306,39 @@ def run(options: Options) -> int:
                             rule_set=options.rule_set)
     totals = Totals()
     empty = False
+    committed_rejects: Path | None = None  # the rejects file, once renamed into place
     try:
-        with ExitStack() as stack:
-            # the report's file is opened first: a report that cannot be written stops the run before any output
-            out = stack.enter_context(output_stream(options.report))
-            stream = None if rejects_path is None else stack.enter_context(output_stream(rejects_path, "utf-8-sig" if
-                                                                                        _as_csv(rejects_path)
-                                                                                        else "utf-8", private=True))
-            rejects = _Rejects(stream, rejects_path is not None and _as_csv(rejects_path), spec,
-                               options.show_pii)
-            # rows and rows/s: the engine does not say how far into a file it has read, so no percentage
-            progress = stack.enter_context(Progress(total_bytes=None, label="转换 convert", enabled=options.progress))
-            try:
-                with writer if isinstance(writer, BatchWriter) else contextlib.nullcontext(writer):
-                    for path in paths:
-                        progress.start_file(path)
-                        _convert_file(spec, plan, options, path, writer, builder, rejects, totals, progress)
-                    if isinstance(writer, BatchWriter):
-                        writer.account(rows_in=totals.rows_in, rejected=totals.rejected)
-            except CatalogueError as error:
-                if error.code != "exchange.empty":
-                    raise
-                empty = True  # the writer left nothing; the rejects say why every row was refused
-            progress.clear()  # the report comes after the progress line, not over it
-            write_report(builder.finish(), options.output_format, out, lang=options.lang)
-    except BaseException:
-        if options.folder is not None:
-            remove_made_dirs(options.folder, made)  # a failed run leaves no folder it made
-        raise
+        # the batch is committed last, once the rejects and the report are complete: a batch that verifies is
+        # never left without the rejects its manifest counts (a failure before discards the batch); the
+        # report's file is opened first: a report that cannot be written stops the run before any output
+        with (writer if isinstance(writer, BatchWriter) else contextlib.nullcontext(writer),
+              output_stream(options.report) as out):
+            with ExitStack() as stack:
+                stream = None if rejects_path is None else stack.enter_context(
+                    output_stream(rejects_path, "utf-8-sig" if _as_csv(rejects_path) else "utf-8", private=True))
+                rejects = _Rejects(stream, rejects_path is not None and _as_csv(rejects_path), spec,
+                                   options.show_pii)
+                # rows and rows/s: the engine does not say how far into a file it has read, so no percentage
+                progress = stack.enter_context(Progress(total_bytes=None, label="转换 convert",
+                                                        enabled=options.progress))
+                for path in paths:
+                    progress.start_file(path)
+                    _convert_file(spec, plan, options, path, writer, builder, rejects, totals, progress)
+                if isinstance(writer, BatchWriter):
+                    writer.account(rows_in=totals.rows_in, rejected=totals.rejected)
+                progress.clear()  # the report comes after the progress line, not over it
+                # before the rejects are renamed into place: a report that cannot be written leaves older ones
+                with naming_failures(options.report):
+                    write_report(builder.finish(), options.output_format, out, lang=options.lang)
+            committed_rejects = rejects_path
+    except BaseException as error:
+        if isinstance(error, CatalogueError) and error.code == "exchange.empty":
+            empty = True  # the writer left nothing; the rejects say why every row was refused
+        else:
+            _discard_rejects(committed_rejects)  # the rejects of a batch that was not written
+            if options.folder is not None:
+                remove_made_dirs(options.folder, made)  # a failed run leaves no folder it made
+            raise
     if empty and options.folder is not None:
         leave_no_batch(options.folder, made)
     zh, en = _summary(totals, options, rejects_path)
@@ -340,6 +346,13 @@ def run(options: Options) -> int:
         zh, en = f"没有可转换的记录：未写出批次；{zh}", f"no record could be converted: no batch written; {en}"
     click.echo(bilingual(zh, en), err=True)
     return 1 if totals.rejected or not totals.records_out else 0
+
+
+def _discard_rejects(path: Path | None) -> None:
+    """Remove the rejects file of a run that failed after writing it (a device or a pipe stays)."""
+    if path is not None and path.is_file():
+        with contextlib.suppress(OSError):
+            path.unlink()
 
 
 def _as_csv(path: Path) -> bool:
