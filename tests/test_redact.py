@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
-from datetime import date
+from datetime import date, datetime
 
 import pytest
 from hypothesis import given, settings
@@ -189,3 +189,18 @@ def test_an_invisible_character_inside_a_number_is_dropped_as_a_separator_is(inv
     from creditstd.codes import uscc
     assert ric.validate(f"110105{invisible}19491231002X") == "11010519491231002X"
     assert uscc.validate(f"91350100M000{invisible}100Y43") == "91350100M000100Y43"
+
+
+@given(st.datetimes(min_value=datetime(1900, 1, 1), max_value=datetime(2099, 12, 31)), st.booleans(),
+       st.sampled_from(["", "110105194912310021", "11010519491231002X"]))
+def test_a_time_stamp_in_a_file_name_is_kept_and_an_id_number_beside_it_is_not(moment: datetime, seconds: bool,
+                                                                                 beside: str) -> None:
+    """Exports are named by the time they were made (``penalty_20240601123045.csv``): the name stays as it is,
+    so that GitHub annotations and SARIF results point at the real file; digits that hold an ID number do not."""
+    stamp = moment.strftime("%Y%m%d%H%M%S" if seconds else "%Y%m%d%H%M")
+    name = f"penalty_{stamp}{beside}.csv"
+    shown = redact(name)
+    if beside:
+        assert not full_id_numbers(shown) and beside not in shown
+    else:
+        assert shown == name

@@ -38,9 +38,9 @@ from creditstd.reports import sarif as sarif_writer
 from creditstd.reports._text import clean
 from creditstd.reports.jsonreport import validator
 
-#: Two daily exports: the time stamps are masked (a run of 14 digits), so both are shown alike.
-FIRST, SECOND = "feeds/penalty_20240101120000.csv", "feeds/penalty_20240102120000.csv"
-MASKED = "feeds/penalty_202401********.csv"
+#: Two exports named by the ID number of the person they concern: masked alike, so both are shown alike.
+FIRST, SECOND = "feeds/penalty_11010519491231002X.csv", "feeds/penalty_11010519500101002X.csv"
+MASKED = "feeds/penalty_110105********002X.csv"
 #: Lines of ``record.required`` findings in each file.
 LINES = {FIRST: (3, 7), SECOND: (4,)}
 TODAY = date(2026, 11, 1)
@@ -91,7 +91,7 @@ def test_files_masked_alike_keep_their_own_counts_lines_and_examples() -> None:
     text = render(report, "text")
     assert f"{first} [CF_WSH] lines: 3, 7" in text and f"{second} [CF_WSH] lines: 4" in text
     for format in ("text", "json", "junit", "sarif", "html"):
-        assert "20240101120000" not in render(report, format) and "20240102120000" not in render(report, format)
+        assert "11010519491231002X" not in render(report, format) and "11010519500101002X" not in render(report, format)
 
 
 def test_a_name_no_other_file_shares_is_shown_as_it_is() -> None:
@@ -128,7 +128,7 @@ def test_a_message_naming_another_file_names_it_as_the_report_shows_that_file() 
                                      fields_en="decision_number")
 
     findings = [repeat(2, Location(FIRST, 3)), repeat(3, Location(SECOND, 2)),
-                repeat(4, Location("feeds/gone_20240103120000.csv", 9))]
+                repeat(4, Location("feeds/gone_11010519510101002X.csv", 9))]
     builder.add_rows({"decision_number": pa.array(["京罚1号"] * 3)}, np.array([2, 3, 4]), np.zeros(3, bool), findings)
     report = builder.finish()
     first, second = (file.path for file in report.files)
@@ -137,11 +137,11 @@ def test_a_message_naming_another_file_names_it_as_the_report_shows_that_file() 
     assert [(example.file, example.line, example.message_en) for example in code.examples] == [
         (second, 2, f"duplicate of the record at {first}, line 3: same identity fields (decision_number)"),
         (second, 3, f"duplicate of the record at {second}, line 2: same identity fields (decision_number)"),
-        (second, 4, "duplicate of the record at feeds/gone_202401********.csv, line 9: same identity fields "
+        (second, 4, "duplicate of the record at feeds/gone_110105********002X.csv, line 9: same identity fields "
                     "(decision_number)")]
     assert code.examples[0].message_zh == f"与{first}第3行的记录重复：标识字段（文号）相同"
     for format in ("text", "json", "junit", "sarif", "html"):
-        assert "20240101120000" not in render(report, format), format
+        assert "11010519491231002X" not in render(report, format), format
     assert f"duplicate of the record at {first}, line 3" in render(report, "text")
 
 
@@ -200,7 +200,7 @@ def test_the_command_keeps_two_daily_exports_apart(tmp_path: Path, monkeypatch: 
     assert result.exit_code == 1, result.output
     run = json.loads(result.stdout)["runs"][0]
     artifacts = [artifact["location"]["uri"] for artifact in run["artifacts"]]
-    assert len(set(artifacts)) == 2 and "20240101120000" not in result.stdout
+    assert len(set(artifacts)) == 2 and "11010519491231002X" not in result.stdout
     found = {}
     for item in run["results"]:
         if item["ruleId"] == "uscc.checksum" and item["properties"]["field"] == "authority_uscc":

@@ -53,8 +53,8 @@ A list of whole numbers is masked number by number, so each stays recognisable:
 
 >>> redact('11010519491231002X，110105194912310021')
 '110105********002X，110105********0021'
->>> redact('创建于 2024-06-01 12:30:45')
-'创建于 2024-06-01 12:30:45'
+>>> redact('创建于 2024-06-01 12:30:45'), redact('penalty_20240601123045.csv')
+('创建于 2024-06-01 12:30:45', 'penalty_20240601123045.csv')
 
 These are separators to redaction only, not to the identifier library's
 :func:`~creditstd.codes._text.compact`, on purpose: redaction errs towards
@@ -220,9 +220,10 @@ _IS_ID_CHAR = re.compile(_ID_CHAR)
 _DIGIT_CHAR = re.compile(f"[{_DIGITS}]")
 #: List separators in a row; a group, so that ``split`` keeps them.
 _LIST_SEPARATOR_RUN = re.compile(f"({_character_class(_LIST_SEPARATORS)}+)")
-#: A date, with separators or in 8 digits (``2024-06-01``, ``20240601``), and a time after it (``12:30:45``).
+#: A date, with separators or in 8 digits (``2024-06-01``, ``20240601``), and a time after it (``12:30:45``;
+#: after 8 digits also as 4 or 6 digits, the time stamp of an export's file name: ``20240601123045``).
 _DATE_TIME = (r"(?:18|19|20)[0-9]{2}(?:[-./](?:0?[1-9]|1[0-2])[-./](?:0?[1-9]|[12][0-9]|3[01])"
-              r"|(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01]))"
+              r"|(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])(?:(?:[01][0-9]|2[0-3])[0-5][0-9](?:[0-5][0-9])?)?)"
               r"(?: +(?:[01]?[0-9]|2[0-3]):[0-5][0-9](?::[0-5][0-9](?:\.[0-9]{1,9})?)?)?")
 #: A run of dates and times only, nothing else (``2024-06-01 12:30:45``, ``2024.01.01-2027.12.31``): no ID
 #: number starts with 18, 19 or 20 (no province's code), so none starts one; kept unless its digits hold a
