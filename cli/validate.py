@@ -53,6 +53,7 @@ from creditstd.cli._io import (
 )
 from creditstd.cli._pipeline import InOrder, overlap, read_ahead
 from creditstd.cli.progress import Progress, file_size, total_size
+from creditstd.codes.redact import redact
 from creditstd.exceptions import CatalogueError, bilingual
 from creditstd.findings import Finding
 from creditstd.records.decode import infer_class, resolve_headers
@@ -242,6 +243,30 @@ def _choose_plan(options: Options, source: Source) -> tuple[Plan, tuple[str, str
     return compile_plan(name, strict=options.strict, today=options.today), reason
 
 
+def _refuse_another_class(class_name: str, source: Source, first: str, show_pii: bool) -> None:
+    """Exit 2 when, the class not given, a later input is another class's (a batch's manifest names it, or its
+    headers name more fields of another class than of the run's, inferred from the first input): one run checks
+    one class, and the first file's must not be applied to the rest."""
+    if source.class_name:
+        other, why = source.class_name, ("交换批次的清单所指", "named by its batch's manifest")
+    else:
+        try:
+            guess = infer_class(source.headers)
+        except CatalogueError:
+            return  # no header names any field: the file is judged as the run's class (every column unknown)
+        if guess.name == class_name or guess.matched <= resolve_headers(class_name, source.headers).matched:
+            return
+        other, why = guess.name, (f"表头 {guess.headers} 列中 {guess.matched} 列对应其字段",
+                                  f"{guess.matched} of its {guess.headers} columns name its fields")
+    if other == class_name:
+        return
+    path, first = (source.path, first) if show_pii else (redact(source.path), redact(first))
+    raise InputError(f"{path} 看来是 {other}（{why[0]}），而本次按 {class_name} 校验（由 {first} 确定）："
+                     "请分别校验，或用 --class 指定",
+                     f"{path} looks like {other} ({why[1]}), but this run checks {class_name} (taken from "
+                     f"{first}): validate the files separately, or give --class")
+
+
 def _validate_file(builder: ReportBuilder, plan: Plan, options: Options, source: Source, items: Rows,
                    rejects: _Rejects | None, progress: Progress, duplicates: DuplicateKeys) -> None:
     mapping = resolve_headers(plan.class_name, source.headers)
@@ -323,6 +348,8 @@ def _run(options: Options, paths: list[str], targets: list[Path | None]) -> int:
             progress.start_file(path, size=file_size(path))
             source, items = open_table(path, encoding=options.encoding, header_row=options.header_row,
                                        sheet=options.sheet, raw_lines=target is not None)
+            if plan is not None and not options.class_name:
+                _refuse_another_class(plan.class_name, source, paths[0], options.show_pii)
             if plan is None or builder is None or duplicates is None:
                 plan, reason = _choose_plan(options, source)
                 duplicates = DuplicateKeys(plan.class_name, show_pii=options.show_pii)

@@ -234,6 +234,33 @@ def test_several_inputs_and_globs_share_one_report(runner: CliRunner, tmp_path: 
     assert sorted(path.name for path in folder.iterdir()) == [f"feed{i}.csv.rejects.csv" for i in range(3)]
 
 
+def test_inputs_of_another_class_are_refused_unless_the_class_is_given(runner: CliRunner, tmp_path: Path) -> None:
+    """Without --class the first input's class is the run's: a later input whose headers name more fields of
+    another class is not judged by it (every row rejected), the run stops with exit 2 naming both files;
+    a file of the same class with fewer columns is judged as usual, and --class makes the choice explicit."""
+    penalty = _export(tmp_path / "a_penalty.csv", 5, headers="zh")
+    licence = _export(tmp_path / "b_licence.csv", 5, headers="zh", class_name="administrative_licence")
+    result = runner.invoke(main, ["validate", str(penalty), str(licence), "--rejects", str(tmp_path / "r"), *ON])
+    assert result.exit_code == 2, result.output
+    assert "b_licence.csv looks like administrative_licence" in result.stderr and "a_penalty.csv" in result.stderr
+    assert "Traceback" not in result.output and not (tmp_path / "r").exists()
+    rows = list(csv.reader(io.StringIO(penalty.read_text(encoding="utf-8"))))
+    narrow = tmp_path / "c_penalty_narrow.csv"  # the same class, a few columns only: no other class fits better
+    with open(narrow, "w", encoding="utf-8", newline="") as stream:
+        csv.writer(stream).writerows([row[:6] for row in rows])
+    assert runner.invoke(main, ["validate", str(penalty), str(narrow), *ON]).exit_code in (0, 1)
+    given = runner.invoke(main, ["validate", str(penalty), str(licence), "--class", "administrative_penalty", *ON])
+    assert given.exit_code == 1 and "10 rows read = 5 valid + 5 rejected" in given.stdout
+
+
+def test_a_tie_between_classes_is_stated_with_how_it_was_broken(runner: CliRunner, tmp_path: Path) -> None:
+    path = tmp_path / "tie.csv"
+    path.write_text("subject_name,uscc,decision_date\n某公司,91350100M000100Y43,2024-01-01\n", encoding="utf-8")
+    result = runner.invoke(main, ["validate", str(path), *ON])
+    assert "a tie, broken by fewer required fields missing" in result.stdout
+    assert "列数相同，取缺少必填字段较少者" in result.stdout
+
+
 def test_no_id_number_in_any_report_unless_asked(runner: CliRunner, tmp_path: Path) -> None:
     path = _export(tmp_path / "people.csv", 60, seed=9, error_rate=0.5)
     for output_format in ("text", "json", "junit", "github", "sarif", "html"):

@@ -162,6 +162,9 @@ def infer_class(headers: Sequence[str]) -> ClassGuess:
     """The class whose fields the headers name most often (ties: the one with fewer required fields missing).
 
     Raises :class:`~creditstd.exceptions.CatalogueError` (``catalogue.no_class``) when no header names a field.
+
+    >>> print(infer_class(['subject_name', 'uscc', 'decision_date']).reason_en)  # doctest: +ELLIPSIS
+    inferred from the headers: 3 of 3 columns name fields of ... a tie, broken by fewer required fields missing)
     """
     from creditstd.exceptions import CatalogueError
 
@@ -175,11 +178,14 @@ def infer_class(headers: Sequence[str]) -> ClassGuess:
                              "no header names a field of any catalogue class: give --class")
     runner_up = sorted(scored, reverse=True)[1]
     cls = record_class(name)
+    tie_zh, tie_en = ("；列数相同，取缺少必填字段较少者", "; a tie, broken by fewer required fields missing") \
+        if runner_up[0] == matched else ("", "")
     return ClassGuess(
         name, matched, len(headers),
-        f"由表头推断：{len(headers)} 列中 {matched} 列对应“{cls.zh}”的字段（次优：{runner_up[2]}，{runner_up[0]} 列）",
+        f"由表头推断：{len(headers)} 列中 {matched} 列对应“{cls.zh}”的字段（次优：{runner_up[2]}，{runner_up[0]} 列"
+        f"{tie_zh}）",
         f"inferred from the headers: {matched} of {len(headers)} columns name fields of {name} "
-        f"(next best: {runner_up[2]}, {runner_up[0]} columns)",
+        f"(next best: {runner_up[2]}, {runner_up[0]} columns{tie_en})",
     )
 
 
