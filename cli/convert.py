@@ -104,7 +104,7 @@ def resolve_mapping(given: str) -> MappingSpec:
     ``creditstd/convert/builtin/<name>.toml`` through importlib.resources).  Raises :class:`MappingError` for
     a file that cannot be used or a name no built-in mapping has."""
     path = Path(given)
-    if path.exists() or not _NAME.fullmatch(given):
+    if path.is_file() or not _NAME.fullmatch(given):  # a folder of the built-in's name does not hide it
         return load_mapping(path)
     try:
         from creditstd.convert.builtin import load_builtin
@@ -278,9 +278,11 @@ def run(options: Options) -> int:
     """Convert every input, write the batch, rejects and report; return the exit code."""
     pa.set_memory_pool(pa.system_memory_pool())  # as `creditstd validate`: freed pages go back to the system
     spec = resolve_mapping(options.mapping)
+    # the mapping file is an input no output may replace; a built-in mapping's name is no file of the user's
+    mapping_file = [options.mapping] if Path(options.mapping).is_file() else []
     paths = expand_inputs(options.inputs)
     rejects_path = _rejects_target(options)
-    refuse_shared_outputs((("--report", options.report), ("--rejects", rejects_path)), [*paths, options.mapping],
+    refuse_shared_outputs((("--report", options.report), ("--rejects", rejects_path)), [*paths, *mapping_file],
                           folder=None if options.dry_run else ("-o/--output", options.folder))
     plan = compile_plan(spec.class_name, strict=options.strict, today=options.today)
     writer: BatchWriter | BatchCounter
@@ -298,7 +300,7 @@ def run(options: Options) -> int:
     except (CatalogueError, ValidationError) as error:
         raise click.UsageError(bilingual(error.message_zh, error.message_en)) from None
     made = None if options.folder is None or options.dry_run else \
-        prepare_output_dir(options.folder, force=options.force, inputs=[*paths, options.mapping])
+        prepare_output_dir(options.folder, force=options.force, inputs=[*paths, *mapping_file])
     builder = ReportBuilder(class_name=spec.class_name,
                             class_reason=(f"由映射 {spec.name} 指定：{spec.class_name}",
                                           f"given by the mapping {spec.name}: {spec.class_name}"),
@@ -353,6 +355,25 @@ def _discard_rejects(path: Path | None) -> None:
     if path is not None and path.is_file():
         with contextlib.suppress(OSError):
             path.unlink()
+
+
+#: Problems of a mapping listed in the error, at most (the rest counted).
+_SHOWN_PROBLEMS = 20
+
+
+def _every_problem(error: MappingError) -> tuple[str, str]:
+    """The messages of a mapping's problems, one per line (the first may follow from a later one: a misspelt
+    key leaves its rule without a source), in Chinese and in English."""
+    problems = error.problems[:_SHOWN_PROBLEMS]
+    if len(problems) < 2:
+        return error.message_zh, error.message_en
+    more = len(error.problems) - len(problems)
+    zh = f"映射有{len(error.problems)}处问题：\n" + "\n".join(f"  {problem.message_zh}" for problem in problems)
+    en = f"the mapping has {len(error.problems)} problems:\n" + "\n".join(f"  {problem.message_en}"
+                                                                          for problem in problems)
+    if more:
+        zh, en = f"{zh}\n  （另有{more}处）", f"{en}\n  (and {more} more)"
+    return zh, en
 
 
 def _as_csv(path: Path) -> bool:
@@ -433,7 +454,7 @@ def convert_command(inputs: tuple[str, ...], mapping: str, folder: Path | None, 
     try:
         code = run(options)
     except MappingError as error:
-        raise InputError(error.message_zh, error.message_en) from None
+        raise InputError(*_every_problem(error)) from None
     except SourceError as error:
         raise InputError(error.message_zh, error.message_en) from None
     except CatalogueError as error:
