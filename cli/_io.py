@@ -246,18 +246,25 @@ def read_lines(path: str, encoding: str, *, max_bytes: int = CHECK_LINE_BYTES,
     ``encoding``, an encoding that is not a text encoding) is an :class:`InputError` that names the file and
     line; the input is never modified.
     """
-    name = "<stdin>" if path == "-" else path
     with open_text_input(path, encoding) as (stream, codec):
-        lines = _byte_lines(stream, codec, max_bytes) if _splits_on_newline_byte(codec) else \
-            _text_lines(stream, codec, max_bytes)
-        number = 0
-        try:
-            for number, text, overlong in lines:
-                text = text.strip(blank)
-                if overlong or (text and not (skip_comments and text.startswith("#"))):
-                    yield Line(number, text, overlong)
-        except (ValueError, OSError) as error:  # UnicodeError is a ValueError
-            raise line_error(name, number + 1, codec, error) from None
+        yield from lines_of(stream, path, codec, max_bytes=max_bytes, skip_comments=skip_comments, blank=blank)
+
+
+def lines_of(stream: BinaryIO, path: str, codec: codecs.CodecInfo, *, max_bytes: int = CHECK_LINE_BYTES,
+             skip_comments: bool = True, blank: str | None = None) -> Iterator[Line]:
+    """:func:`read_lines` over a stream :func:`open_text_input` opened: split on the line feed byte where it is
+    never part of a character (UTF-8, GB 18030), else on the decoded text (UTF-16: 上 is ``0A 4E``; UTF-32)."""
+    name = "<stdin>" if path == "-" else path
+    lines = _byte_lines(stream, codec, max_bytes) if _splits_on_newline_byte(codec) else \
+        _text_lines(stream, codec, max_bytes)
+    number = 0
+    try:
+        for number, text, overlong in lines:
+            text = text.strip(blank)
+            if overlong or (text and not (skip_comments and text.startswith("#"))):
+                yield Line(number, text, overlong)
+    except (ValueError, OSError) as error:  # UnicodeError is a ValueError
+        raise line_error(name, number + 1, codec, error) from None
 
 
 def shown_message(text: str) -> str:

@@ -66,6 +66,7 @@ from creditstd.cli._io import (
     Line,
     Unreadable,
     line_error,
+    lines_of,
     open_text_input,
     read_lines,
 )
@@ -417,12 +418,14 @@ def _read_blocks(path: str, encoding: str, scale: int = 1) -> Iterator[Any]:
     UTF-8 input is read ``scale * BLOCK_BYTES`` at a time (:func:`block_scale`: ``-q`` 4 times as much, it
     writes little; the JSON formats twice: fewer NumPy calls per line, an output buffer of about 20 MB) and split
     here; any other encoding, and any block with a line too long or bytes that are not UTF-8, goes through
-    :func:`read_lines`' own per-line reading, which raises the same :class:`InputError` naming the same line."""
+    :func:`read_lines`' own per-line reading, which raises the same :class:`InputError` naming the same line:
+    split on the line feed byte where it is never part of a character (GB 18030), else on the decoded text
+    (UTF-16, UTF-32, EBCDIC: :func:`~creditstd.cli._io.lines_of`)."""
     with open_text_input(path, encoding) as (stream, codec):
-        if codec.name not in _FAST_CODECS:
-            yield from _blocks_of(read_lines_from(stream, path, codec))
-            return
-        yield from _utf8_blocks(stream, path, codec, scale * BLOCK_BYTES)
+        if codec.name in _FAST_CODECS:
+            yield from _utf8_blocks(stream, path, codec, scale * BLOCK_BYTES)
+        else:
+            yield from _blocks_of(lines_of(stream, path, codec))
 
 
 def read_lines_from(
