@@ -48,9 +48,11 @@ Personal data: an example's value is the finding's ``value`` as the
 validation core gave it (it masks personal values); sample rows show the
 raw cells, so the builder masks the cells of personal fields (an ID number's
 publication form, else the first character) unless ``show_pii``; the
-per-field summary never lists values of personal fields, nor of fields the
-class does not describe.  Text quoted from the input is made printable and
-cut short once, when it is taken in (:func:`~creditstd.reports._text.clean`).
+per-field summary never lists values of personal fields, nor of free-text
+fields, nor of fields the class does not describe; a natural person's name
+or ID number in another cell of its row is masked there too.  Text quoted
+from the input is made printable and cut short once, when it is taken in
+(:func:`~creditstd.reports._text.clean`).
 
 Formats (:data:`FORMATS`; each writer's module says more):
 

@@ -7,8 +7,9 @@ is bounded whatever the number of rows or findings:
 * per file and field: row, filled and finding counts, a
   :class:`~creditstd.reports.sketch.DistinctCounter` (exact up to
   ``distinct_cap`` values, then an estimate), the counts of at most
-  ``top_cap`` distinct values (non-personal fields only; beyond that the
-  field lists no values), counts per finding code;
+  ``top_cap`` distinct values (beyond that the field lists no values; never
+  for personal fields, nor for free-text fields, see below), counts per
+  finding code;
 * per finding code: exact counts per file and field, the first
   ``examples_per_code`` findings and the first finding in each file as
   examples, and per file and column the count, first line and the first
@@ -30,6 +31,37 @@ used as a JSON key, or in the name of a file (``张三_110105….csv``), is
 personal data all the same.  A file name with a long run of digits (a
 14-digit time stamp) is masked too, so the CI formats' file links need
 ``show_pii`` to match such a name.
+
+A person's name is typed into free text too (``经查，当事人王小明违法经营。``).
+Unless ``show_pii``, therefore:
+
+* the value of an example has every value of its row's personal fields
+  replaced by the masked form the report shows for that value (``王*``,
+  ``110105********002X``), the row found by the finding's line in the
+  batch's ``lines``; the cells of sample rows not masked whole have every
+  personal value of the sample rows taken from the same batch replaced so
+  (rows shown together: a name from one row in the remarks of another is
+  hidden too).  The values looked for are those of the fields shown masked
+  (personal, or not described by the class), each item of a list field
+  too, trimmed; not those shorter than :data:`_MIN_SEARCHED` (2) characters
+  (a one-character value would mask that character everywhere), nor those
+  of personal fields with a closed vocabulary (``id_type``: ``身份证`` is
+  no one's name); and a masking rule with ``when_subject`` (a subject's
+  name) counts only when the row's subject category is one it names, or is
+  missing or unknown, as in :func:`~creditstd.records.masking.public_fields`:
+  a company's name in the facts stays.  This runs for the few rows kept,
+  never over whole batches; a name written otherwise in the text (spaces
+  between its characters) is not found.
+* the per-field summary keeps and lists no common values of a free-text
+  field (:func:`_free_text`: a text field with no code table, ``enum``,
+  ``const``, ``pattern`` or ``format`` whose values may be longer than
+  :data:`_FREE_TEXT_LENGTH` (200) characters, the catalogue's length for
+  names of subjects, authorities and titles; of a list field, its items),
+  such as ``remarks`` and ``violation_facts``: masking them row by row
+  would cost too much over millions of rows.
+  :attr:`~creditstd.reports.model.FieldSummary.free_text` tells why such a
+  field lists no values.  Fields of a closed vocabulary (codes, dates,
+  amounts) and names of authorities keep their common values.
 
 Findings are counted against the file they were given for (its position in
 the run) and the name they give it as shown, never against that name alone:
@@ -62,13 +94,29 @@ as the report shows the file itself, ``(#N)`` and all.
 >>> field = report.files[0].fields[0]
 >>> field.key, field.filled, field.rows, field.distinct, field.top_values
 ('decision_number', 1, 2, 1, (('京罚1号', 1),))
+
+A natural person's name in the facts is masked as the name is; a company's is not:
+
+>>> builder = ReportBuilder(class_name='administrative_penalty')
+>>> builder.start_file('b.csv', format='csv', encoding='utf-8', headers=[], mapping={}, missing=[])
+>>> builder.add_rows({'subject_name': pa.array(['王小明', '某某有限公司']),
+...                   'subject_category': pa.array(['自然人', '法人及非法人组织']),
+...                   'violation_facts': pa.array(['当事人王小明违法经营', '当事人某某有限公司违法经营'])},
+...                  np.array([2, 3]), np.array([True, True]), [])
+>>> file = builder.finish().files[0]
+>>> [dict(sample.cells)['violation_facts'] for sample in file.samples]
+['当事人王**违法经营', '当事人某某有限公司违法经营']
+>>> facts = next(field for field in file.fields if field.key == 'violation_facts')
+>>> facts.free_text, facts.top_values
+(True, None)
 """
 
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
@@ -79,7 +127,8 @@ import pyarrow.compute as pc
 from creditstd.codes.redact import redact
 from creditstd.exceptions import CatalogueError
 from creditstd.findings import Finding, Location
-from creditstd.records.masking import mask_person_name, mask_shown_value
+from creditstd.records.decode import ARRAY_SEPARATORS, json_array
+from creditstd.records.masking import _mask_applies, mask_person_name, mask_shown_value
 from creditstd.reports._text import LIMIT, clean
 from creditstd.reports.model import (
     CodeLocation,
@@ -100,6 +149,12 @@ from creditstd.reports.titles import title_for
 __all__ = ["NamesAnotherPlace", "ReportBuilder"]
 
 _SHOWN_VALUE = 60  # characters of a top value shown in the per-field summary
+#: A text field whose values may be longer than this is free text (when it has no closed vocabulary): its common
+#: values are not listed.  200 is the catalogue's length for names of subjects, authorities and titles.
+_FREE_TEXT_LENGTH = 200
+#: Values of a row's personal fields shorter than this (trimmed) are not looked for in its other cells.
+_MIN_SEARCHED = 2
+_ITEM_SEPARATORS = re.compile(f"[{ARRAY_SEPARATORS}]")
 
 
 @runtime_checkable
@@ -133,6 +188,67 @@ def _class_info(class_name: str | None) -> Any:
         return None
 
 
+def _free_text(schema: Mapping[str, Any]) -> bool:
+    """Whether a field of this JSON Schema holds free text: a string with no closed vocabulary or shape (no
+    ``enum``, ``const``, ``pattern``, ``format``, shared type or code table) that may be longer than
+    :data:`_FREE_TEXT_LENGTH` characters; for a list, its items.
+
+    >>> fields = _class_info('administrative_penalty').fields
+    >>> [key for key in ('remarks', 'violation_facts', 'authority', 'decision_number', 'severity', 'decision_date',
+    ...                  'penalty_types', 'fine_amount') if _free_text(fields[key].schema)]
+    ['remarks', 'violation_facts']
+    >>> _free_text({'type': 'string'}), _free_text({'type': 'array', 'items': {'type': 'string', 'maxLength': 500}})
+    (True, True)
+    """
+    if schema.get("type") == "array":
+        items = schema.get("items")
+        return isinstance(items, Mapping) and _free_text(items)
+    if schema.get("type") != "string" or any(
+            key in schema for key in ("enum", "const", "pattern", "format", "$ref", "anyOf", "oneOf", "x-code-table")):
+        return False
+    limit = schema.get("maxLength")
+    return not isinstance(limit, int) or limit > _FREE_TEXT_LENGTH
+
+
+def _closed(spec: Any) -> bool:
+    """Whether a catalogue field's values come from a closed vocabulary (a code table or an ``enum``)."""
+    if spec.code_table is not None or spec.kind == "code":
+        return True
+    items = spec.schema.get("items")
+    return isinstance(items, Mapping) and any(key in items for key in ("enum", "const", "anyOf", "x-code-table"))
+
+
+def _pieces(text: str, listed: bool) -> list[str]:
+    """The values of a personal cell to look for elsewhere in its row: the cell, and for a list field each of
+    its items (a JSON array's texts at any depth, or the items between separators).
+
+    >>> _pieces(' 张三；李四 ', True), _pieces('张三；李四', False)
+    (['张三；李四', '张三', '李四'], ['张三；李四'])
+    >>> _pieces('[{"name": "王五", "position": "局长"}]', True)
+    ['[{"name": "王五", "position": "局长"}]', '王五', '局长']
+    """
+    text = text.strip()
+    pieces = [text]
+    if listed:
+        try:
+            value: Any = json_array(text)
+        except ValueError:
+            value = None
+        if value is None:
+            pieces += [item.strip() for item in _ITEM_SEPARATORS.split(text)]
+        else:
+            stack = [value]
+            while stack and len(pieces) < 1000:
+                item = stack.pop()
+                if isinstance(item, str):
+                    pieces.append(item.strip())
+                elif isinstance(item, Mapping):
+                    stack.extend(reversed(list(item.values())))
+                elif isinstance(item, list):
+                    stack.extend(reversed(item))
+    return pieces
+
+
 def _as_strings(array: Any) -> pa.Array | None:
     """A column as an Arrow string array, or ``None`` when it cannot be read as text."""
     if isinstance(array, pa.ChunkedArray):
@@ -151,6 +267,12 @@ def _as_strings(array: Any) -> pa.Array | None:
         return array.cast(pa.large_string())
     except (pa.ArrowException, TypeError, ValueError):
         return None
+
+
+def _cell(array: pa.Array, row: int) -> str | None:
+    """One cell of a column as text (``None`` when empty)."""
+    value = array[row].as_py()
+    return None if value is None else value if isinstance(value, str) else str(value)
 
 
 @dataclass
@@ -298,6 +420,9 @@ class ReportBuilder:
         self.top_cap = top_cap
         self.top_values = top_values
         self._class = _class_info(class_name)
+        category = self._class.field_by_role("subject_category") if self._class is not None else None
+        #: The field of the subject's category, which decides whether a ``when_subject`` masking rule applies.
+        self._category: str | None = category.key if category is not None else None
         self._files: list[FileReport] = []
         self._file: _FileAcc | None = None
         #: Each path as given to start_file -> the position in the run of the first file started with it.
@@ -320,9 +445,39 @@ class ReportBuilder:
         spec = self._spec(key)
         return True if spec is None else bool(spec.is_personal)  # unknown field: when in doubt, it is personal
 
+    def _free_text(self, key: str) -> bool:
+        spec = self._spec(key)
+        return spec is not None and _free_text(spec.schema)
+
     def _field_acc(self, key: str, header: str | None) -> _FieldAcc:
         return _FieldAcc(key=key, header=header, distinct=DistinctCounter(self.distinct_cap),
-                         top=None if self._personal(key) else {})
+                         top=None if self._personal(key) or self._free_text(key) else {})
+
+    # -- personal values in other cells of their row
+
+    def _hider(self, *rows: Mapping[str, str | None]) -> Callable[[str], str] | None:
+        """What hides the personal values of ``rows`` (each field key -> cell) in the text of other cells: a
+        function replacing each of those values (see the module docstring), longest first, by its masked form;
+        ``None`` when there is nothing to hide (or ``show_pii``)."""
+        if self.show_pii:
+            return None
+        masked: dict[str, str] = {}
+        for row in rows:
+            subject = row.get(self._category) if self._category is not None else None
+            for key, text in row.items():
+                if text is None or not self._personal(key):
+                    continue
+                spec = self._spec(key)
+                if spec is not None and (_closed(spec) or not _mask_applies(spec.mask or {}, subject)):
+                    continue
+                listed = spec is not None and spec.schema.get("type") == "array"
+                for piece in _pieces(text, listed):
+                    if len(piece) >= _MIN_SEARCHED and piece not in masked:
+                        masked[piece] = mask_shown_value(spec, piece)
+        if not masked:
+            return None
+        pattern = re.compile("|".join(re.escape(piece) for piece in sorted(masked, key=len, reverse=True)))
+        return lambda text: pattern.sub(lambda match: masked[match.group()], text)
 
     # -- the protocol
 
@@ -439,8 +594,19 @@ class ReportBuilder:
         sample_index, sample_lines = self._sample_rows(acc, lines, valid)
         sample_codes: dict[int, list[str]] = {line: [] for line in sample_lines}
         sample_fields: dict[int, list[str]] = {line: [] for line in sample_lines}
+        hiders: dict[int, Callable[[str], str] | None] = {}
+
+        def hider(line: int) -> Callable[[str], str] | None:
+            """What hides the personal values of the row at ``line`` in a finding's value (:meth:`_hider`); only
+            asked for the findings kept as examples, so the row is looked up here, not the batch indexed."""
+            if line not in hiders:
+                rows = np.flatnonzero(lines == line)
+                hiders[line] = None if not len(rows) else self._hider(
+                    {key: _cell(array, int(rows[0])) for key, array in strings.items() if array is not None})
+            return hiders[line]
+
         for finding in findings:
-            self._count(acc, finding)
+            self._count(acc, finding, None if self.show_pii else hider)
             line = finding.location.line if finding.location is not None else None
             if line in sample_codes:
                 assert line is not None
@@ -492,15 +658,18 @@ class ReportBuilder:
                       fields: Mapping[int, list[str]]) -> None:
         taken = {key: (array.take(pa.array(index)).to_pylist() if array is not None else [None] * len(index))
                  for key, array in strings.items()}
-        for position, row in enumerate(index):
+        raws = [{key: None if (value := values[position]) is None else value if isinstance(value, str) else str(value)
+                 for key, values in taken.items()} for position in range(len(index))]
+        hide = self._hider(*raws)  # the rows are shown together: each one's personal values hidden in them all
+        for raw, row in zip(raws, index, strict=True):
             line = int(lines[row])
             cells = []
-            for key, values in taken.items():
-                value = values[position]
-                if value is not None and not isinstance(value, str):
-                    value = str(value)
-                if value is not None and not self.show_pii and self._personal(key):
-                    value = mask_shown_value(self._spec(key), value)
+            for key, value in raw.items():
+                if value is not None and not self.show_pii:
+                    if self._personal(key):
+                        value = mask_shown_value(self._spec(key), value)
+                    elif hide is not None:
+                        value = hide(value)
                 cells.append((self._safe(key), None if value is None else self._safe(value)))
             sample = Sample(line=line, valid=bool(valid[row]), codes=tuple(clean(code) for code in codes[line]),
                             fields_with_findings=tuple(self._safe(key) for key in fields[line]), cells=tuple(cells))
@@ -523,7 +692,10 @@ class ReportBuilder:
         """Count a finding about the file as a whole (no row: a header problem, a file that ends early...)."""
         self._count(self._open(), finding)
 
-    def _count(self, acc: _FileAcc, finding: Finding) -> None:
+    def _count(self, acc: _FileAcc, finding: Finding,
+               hider: Callable[[int], Callable[[str], str] | None] | None = None) -> None:
+        """Count ``finding``; keep it as an example while the caps allow.  ``hider`` gives, for a line of the
+        batch, what hides its row's personal values in the example's value (:meth:`_hider`)."""
         warning = finding.severity == "warning"
         if warning:
             acc.warnings += 1
@@ -574,7 +746,9 @@ class ReportBuilder:
                 place.omitted += 1
         first_in_file = where not in code_acc.file_firsts
         if first_in_file or len(code_acc.examples) < self.examples_per_code:
-            example = self._example(finding, file)
+            hide = (hider(location.line) if hider is not None and location is not None
+                    and location.line is not None and finding.value is not None else None)
+            example = self._example(finding, file, hide)
             if first_in_file:
                 code_acc.file_firsts[where] = example
             if len(code_acc.examples) < self.examples_per_code:
@@ -594,8 +768,10 @@ class ReportBuilder:
             return index, self._files[index].path
         return (index, self._file.path) if self._file is not None and self._file.index == index else None
 
-    def _example(self, finding: Finding, file: str) -> Example:
+    def _example(self, finding: Finding, file: str, hide: Callable[[str], str] | None = None) -> Example:
+        """``finding`` as an example; ``hide`` (:meth:`_hider`) hides its row's personal values in its value."""
         location = finding.location
+        value = finding.value if hide is None or finding.value is None else hide(finding.value)
 
         def shown(value: str | None, limit: int = 200) -> str | None:
             return None if value is None else self._safe(value, limit)
@@ -605,7 +781,7 @@ class ReportBuilder:
             record=None if location is None else location.record,
             column=None if location is None else shown(location.column),
             field=shown(finding.field), field_code=shown(finding.field_code), path=self._safe(finding.path),
-            value=shown(finding.value), position=finding.position, kind=shown(finding.kind),
+            value=shown(value), position=finding.position, kind=shown(finding.kind),
             severity="warning" if finding.severity == "warning" else "error",
             message_zh=self._safe(finding.message_zh, 1000), message_en=self._safe(finding.message_en, 1000),
         )
@@ -624,7 +800,8 @@ class ReportBuilder:
                 key=self._safe(key), title_zh=spec.zh if spec is not None else self._safe(key),
                 title_en=spec.en if spec is not None else self._safe(key),
                 field_code=spec.code if spec is not None else None, header=field_acc.header,
-                personal=self._personal(key), required=bool(spec.required) if spec is not None else False,
+                personal=self._personal(key), free_text=self._free_text(key),
+                required=bool(spec.required) if spec is not None else False,
                 rows=field_acc.rows, filled=field_acc.filled,
                 distinct=min(field_acc.distinct.count, field_acc.filled),  # an estimate never above the values
                 distinct_exact=field_acc.distinct.exact, top_values=top,

@@ -262,6 +262,10 @@ class _Page:
                 codes = ", ".join(f"<code>{_e(code)}</code> ×{number(count)}" for code, count in field.codes[:3])
                 common = ("" if not field.top_values or field.top_values[0][1] < 2 else  # all unique: say nothing
                           ", ".join(f"{_e(value)} ×{number(count)}" for value, count in field.top_values))
+                if field.free_text and not field.personal:
+                    note = self.t("自由文本字段：不列出取值（可能含有人名）",
+                                  "free-text field: values not listed (may hold names)")
+                    common = f'<span class="muted">{note}</span>'
                 share_sort = "" if field.filled_share is None else f"{field.filled_share:.6f}"
                 rows.append([
                     f"<td>{name}<br><span class=\"muted\">{_e(pick(self.lang, field.title_zh, field.title_en, ' / '))}"

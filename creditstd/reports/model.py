@@ -124,14 +124,17 @@ class FieldSummary:
     #: Distinct filled values (white space trimmed): exact while ``distinct_exact``, else a HyperLogLog estimate.
     distinct: int
     distinct_exact: bool
-    #: The most common values and their counts; ``None`` for personal fields, or when there were too many
-    #: distinct values to count them exactly (see ``top_values_note``).
+    #: The most common values and their counts; ``None`` for personal and free-text fields, or when there were
+    #: too many distinct values to count them exactly.
     top_values: tuple[tuple[str, int], ...] | None
     #: Findings (errors and warnings) about this field, and how many of them are errors.
     findings: int
     errors: int
     #: Most common finding codes of this field, with counts, most common first.
     codes: tuple[tuple[str, int], ...]
+    #: Free text (remarks, facts: a text field with no closed vocabulary whose values may be long): its values
+    #: are never listed either, since a person's name may be typed into them.  Not in the JSON form (yet).
+    free_text: bool = False
 
     @property
     def filled_share(self) -> float | None:

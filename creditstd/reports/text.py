@@ -140,6 +140,8 @@ class _Writer:
             name = field.key + (f" ({field.field_code})" if field.field_code else "")
             if field.personal:
                 name += " *"
+            elif field.free_text:
+                name += " †"
             distinct = number(field.distinct) if field.distinct_exact else f"≈{number(field.distinct)}"
             codes = ", ".join(f"{code} ×{number(count)}" for code, count in field.codes[:3])
             rows.append([name, share(field.filled_share), distinct, number(field.findings), codes])
@@ -158,6 +160,9 @@ class _Writer:
         if any(field.personal for field in fields):
             self.line("  " + self.c("* " + self.t("个人信息字段：不列出取值", "personal field: values not listed"),
                                     "dim"))
+        if any(field.free_text and not field.personal for field in fields):
+            self.line("  " + self.c("† " + self.t("自由文本字段：不列出取值（可能含有人名）",
+                                                  "free-text field: values not listed (may hold names)"), "dim"))
 
     def code(self, code: CodeSummary) -> None:
         self.line()
