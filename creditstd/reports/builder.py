@@ -28,9 +28,9 @@ the values, paths and messages of findings, and file names) is masked as
 well (:func:`creditstd.codes.redact.redact`, as the validation core does for
 the values of its findings): a citizen ID typed into a company-code column,
 used as a JSON key, or in the name of a file (``张三_110105….csv``), is
-personal data all the same.  A file name with a long run of digits (a
-14-digit time stamp) is masked too, so the CI formats' file links need
-``show_pii`` to match such a name.
+personal data all the same.  A file name masked so (a long run of digits
+that is no date or time stamp) is linked to by the CI formats only with
+``show_pii``; ``penalty_20240601123045.csv`` is kept as it is.
 
 A person's name is typed into free text too (``经查，当事人王小明违法经营。``).
 Unless ``show_pii``, therefore:
@@ -66,10 +66,10 @@ Unless ``show_pii``, therefore:
 Findings are counted against the file they were given for (its position in
 the run) and the name they give it as shown, never against that name alone:
 two files whose names look the same once masked
-(``penalty_20240101120000.csv`` and ``penalty_20240102120000.csv``, both
-``penalty_202401********.csv``) stay two files, and the report shows such a
+(``110105194912310021.csv`` and ``110105195001010021.csv``, both
+``110105********0021.csv``) stay two files, and the report shows such a
 shared name with each file's position in the run appended
-(``penalty_202401********.csv (#2)``), so that a path in the report names
+(``110105********0021.csv (#2)``), so that a path in the report names
 one file only, in every format.  A finding whose message names another file
 of the run (:class:`NamesAnotherPlace`: a ``record.duplicate`` names the file
 where the record was first seen) has that file named in its example exactly
