@@ -219,7 +219,7 @@ def resolve_columns(spec: MappingSpec, headers: Sequence[str], data_file: str) -
         if header is None:
             line = spec.line_of(("fields", rule.index, "source"))
             # whether the row is a record is decided on all of it (an ID number may be in column 13)
-            shown = "、".join(_shown_headers(headers)[:12]) + ("…" if len(headers) > 12 else "")
+            shown = "、".join(_shown_headers(headers, spec)[:12]) + ("…" if len(headers) > 12 else "")
             problems.append(_column_problem(spec.file, line, rule, data_file, shown))
         chosen.append(header)
     if problems:
@@ -227,18 +227,61 @@ def resolve_columns(spec: MappingSpec, headers: Sequence[str], data_file: str) -
     return chosen
 
 
-def _shown_headers(headers: Sequence[str]) -> list[str]:
+#: What a record's cell may hold but a header does not (searched in the NFKC form of a cell, full-width digits folded):
+#: five digits in a row (a phone, an account, a code, an amount in 元), a mobile number written in groups, an
+#: amount (digits with a unit of money, or after a currency sign), a case or document year (（2024）, 〔2024〕).
+_DATA_CELL = re.compile(
+    r"[0-9]{5}"
+    r"|(?<![0-9])1[3-9][0-9](?:[- ]?[0-9]{4}){2}(?![0-9])"
+    r"|[0-9](?:[0-9,]*[0-9])?(?:\.[0-9]+)?\s*(?:元|圆|千元|万元|万|亿元|亿)"
+    r"|(?:[¥$]|RMB|CNY|人民币)\s*[0-9]"
+    r"|[(\[〔【]\s*(?:19|20)[0-9]{2}\s*[)\]〕】]",
+    re.IGNORECASE,
+)
+
+
+def _header_row_is_data(headers: Sequence[str], spec: MappingSpec | None) -> bool:
+    """Whether the row read as the header row is rather a record (a file with no header row): a cell is an ID
+    number, a USCC or a date (:func:`~creditstd.sources.sniff.looks_like_data`), or holds what a header does not
+    (:data:`_DATA_CELL`: a phone number, an amount, a case number's year, a run of digits); or, given the
+    mapping, no header is a source it names nor a spelling (key, national code, Chinese name, alias) of a field of
+    its class.  A header row with a typo still has other headers the mapping or the catalogue knows."""
+    import unicodedata
+
+    from creditstd.records.decode import field_spellings, name_key
+    from creditstd.sources.sniff import looks_like_data
+
+    if looks_like_data(headers):
+        return True
+    if any(_DATA_CELL.search(unicodedata.normalize("NFKC", header)) for header in headers if header):
+        return True
+    if spec is None:
+        return False
+    known = set(field_spellings(spec.class_name))
+    known.update(name_key(rule.source) for rule in spec.fields if rule.source)
+    return not any(name_key(header) in known for header in headers if header)
+
+
+def _shown_headers(headers: Sequence[str], spec: MappingSpec | None = None, *, show_pii: bool = False) -> list[str]:
     """Headers as an error may show them: any ID number in them masked, and when the row looks like a record
-    (:func:`~creditstd.sources.sniff.looks_like_data`: the file has no header row) each cell masked as a
-    person's name is, as ``creditstd validate`` shows them.
+    (:func:`_header_row_is_data`: the file has no header row) each cell masked as a person's name is (its first
+    character kept), as ``creditstd validate`` shows them; with ``show_pii``, as they are.  Given the mapping
+    (``spec``), a row none of whose cells the mapping or the catalogue knows is taken for a record too.
 
     >>> _shown_headers(['纳税人名称', '纳税人识别号']), _shown_headers(['赵建华', '431025198812090676'])
     (['纳税人名称', '纳税人识别号'], ['赵**', '4*****************'])
+    >>> _shown_headers(['王小明', '（2024）京0105执123号', '2万元', '13800138000'])
+    ['王**', '（***************', '2**', '1**********']
+    >>> _shown_headers(['被执行人性名', '案号', '执行标的（万元）', '联系电话'])  # a typo: in clear, to be fixed
+    ['被执行人性名', '案号', '执行标的（万元）', '联系电话']
+    >>> _shown_headers(['王小明', '13800138000'], show_pii=True)
+    ['王小明', '13800138000']
     """
     from creditstd.records.masking import mask_person_name
-    from creditstd.sources.sniff import looks_like_data
 
-    as_data = looks_like_data(headers)
+    if show_pii:
+        return list(headers)
+    as_data = _header_row_is_data(headers, spec)
     return [mask_person_name(redact(header)) if as_data else redact(header) for header in headers]
 
 

@@ -26,6 +26,10 @@ guarantees:
 Each record comes out as an :class:`XmlRecord`: its 1-based index, the line of its start tag
 (``element.sourceline``), one value per source path (a text, a list of texts with ``many``, or None), and
 the problems met (a second match without ``many``, an element holding elements, a value too long).
+Nothing that may be a record is left out unsaid: an element off the record path that looks like a record (its
+name, in another case or namespace), or where records sit but named otherwise and holding what the mapping
+reads (a renamed ``<Row>``), is a ``source.xml_stray_record`` row problem, read as a row and rejected; with no
+element at the record path at all, the path is wrong (``source.xml_record_path``, naming what was found).
 :func:`read_batches` gives the same in :class:`XmlBatch` es of up to 8,192 records (a list of values per
 record, no object per record): what the engine reads.
 
@@ -73,11 +77,27 @@ A DOCTYPE is refused, whatever it declares:
 Traceback (most recent call last):
 ...
 creditstd.sources.model.SourceError: source.xml_dtd: ...
+
+A record renamed is not left out: among records, a row problem; with no record left, a wrong record path:
+
+>>> record = compile_record_path('/Records/Record')
+>>> with open(path, 'wb') as stream:
+...     _ = stream.write('<Records><Record><MC>甲</MC></Record>\\n<Row><MC>乙</MC></Row></Records>'.encode())
+>>> first, second = read_records(path, record, sources)
+>>> first.values, second.code, second.line
+(('甲', None, None), 'source.xml_stray_record', 2)
+>>> with open(path, 'wb') as stream:
+...     _ = stream.write('<Records><Row><MC>甲</MC></Row>\\n<Row><MC>乙</MC></Row></Records>'.encode())
+>>> list(read_records(path, record, sources))
+Traceback (most recent call last):
+...
+creditstd.sources.model.SourceError: source.xml_record_path: ...; found instead: /Records/Row (2)
 """
 
 from __future__ import annotations
 
 import codecs
+import contextlib
 import functools
 import re
 from collections.abc import Iterable, Iterator, Sequence
@@ -277,6 +297,9 @@ class _Guard:
         self.lines = 1
         self.pending = b""
         self.declared: str | None = None
+        #: the input read before the first record ends (``mark`` still 0), at most about ``limit`` bytes: what
+        #: :func:`_head_error` reads again when no record comes before the limit; None once a record is read
+        self.head: list[bytes] | None = []
         self._check_prolog()
 
     def _check_prolog(self) -> None:
@@ -301,6 +324,11 @@ class _Guard:
             data, self.pending = self.pending, b""
         else:
             data = self.stream.read(size if size and size > 0 else _CHUNK)
+        if self.head is not None:
+            if self.mark:
+                self.head = None
+            else:
+                self.head.append(data)
         self.total += len(data)
         self.lines += data.count(b"\n")
         if self.total - self.mark > self.limit:
@@ -328,6 +356,7 @@ class _Events:
     def __init__(self, stream: Any, *, tag: str | None, **options: Any) -> None:
         self._stream = stream
         self._parser = etree.XMLPullParser(events=("end",), tag=tag, **options)
+        self.options = options
         self.root: Any = None
 
     @property
@@ -517,13 +546,16 @@ def _read(record: Any, plan: _Plan, max_chars: int) -> tuple[tuple[Any, ...], tu
 _RULE = attrgetter("rule")
 
 
-def _release(element: Any, record: RecordPath, strays: list[tuple[Any, str]]) -> None:
+def _release(element: Any, record: RecordPath, strays: list[tuple[Any, str]], beside: _Beside) -> None:
     """Clear a record and delete everything before it: its preceding siblings and its ancestors'.  Before an
     element other than a record is deleted, the elements in it that look like records are added to ``strays``
-    with where they are (:func:`_strays`)."""
+    with where they are (:func:`_strays`), and so are the elements where records sit that are not records but
+    hold what the mapping reads (:class:`_Beside`): a preceding sibling of the record, or such an element
+    inside a preceding sibling of one of its ancestors."""
     element.clear(keep_tail=True)
     tag = record.tag
     node = element
+    depth = beside.depth  # of node, for an absolute record path
     while node is not None:
         parent = node.getparent()
         if parent is None:
@@ -532,8 +564,103 @@ def _release(element: Any, record: RecordPath, strays: list[tuple[Any, str]]) ->
             first = parent[0]
             if first.tag != tag and tag is not None:  # a record, or a sibling of one, is a record: no stray in it
                 strays.extend((stray, _where(stray)) for stray in _strays(first, record))
+                if isinstance(first.tag, str):  # (not a comment or a processing instruction)
+                    beside.note((first,) if node is element else beside.level(first, depth), strays)
             del parent[0]
         node = parent
+        depth -= 1
+
+
+def _step_matches(step: str, tag: Any) -> bool:
+    return tag == step or (step == "*" and isinstance(tag, str))
+
+
+class _Beside:
+    """The elements where records sit that are not records: siblings of the records (for an absolute record
+    path, every element whose ancestors match the path's steps but the last) whose name is not the record
+    element's.  One the mapping would read something from, as from a record (a value or a problem: a record
+    renamed, ``<Row>`` among ``<Record>`` s), is a ``source.xml_stray_record`` row problem, so that no data is
+    left out unsaid; one it reads nothing from (a ``<Head>`` holding the export's date, an empty element) holds
+    no data the conversion would carry, and is passed over as comments are."""
+
+    __slots__ = ("depth", "max_chars", "name", "plan", "record")
+
+    def __init__(self, record: RecordPath, plan: _Plan, max_chars: int) -> None:
+        self.record = record
+        self.plan = plan
+        self.max_chars = max_chars
+        self.depth = len(record.steps)
+        self.name = _local(record.tag)
+
+    def reads(self, element: Any) -> bool:
+        """Whether the mapping reads something in ``element`` as in a record: a value, or a problem."""
+        values, problems = _read(element, self.plan, self.max_chars)
+        return bool(problems) or any(value is not None for value in values)
+
+    def note(self, elements: Iterable[Any], strays: list[tuple[Any, str]]) -> None:
+        """Add to ``strays`` the elements of ``elements`` (not records, where records sit) the mapping reads
+        something from, unless :func:`_strays` finds them already (the record element's name in another case or
+        namespace)."""
+        for element in elements:
+            if _local(element.tag) != self.name and self.reads(element):
+                strays.append((element, _where(element)))
+
+    def level(self, tree: Any, depth: int) -> Iterator[Any]:
+        """The elements of ``tree`` (at ``depth`` in the document, 1 for the root, its ancestors on the record
+        path) where records sit that are not records, in document order: for an absolute path, the children of
+        the elements on the path's steps but the last; for ``//Name``, the siblings of the records in ``tree``."""
+        record = self.record
+        tag = record.tag
+        if tag is None:  # (any element where records sit is a record)
+            return
+        if record.anywhere:
+            parents: list[Any] = []
+            for node in tree.iter(tag):
+                parent = node.getparent()
+                if parent is not None and (not parents or parents[-1] is not parent) and _is_record(node, record):
+                    parents.append(parent)
+            nodes = parents
+        else:
+            steps = record.steps
+            if depth >= len(steps) or not _step_matches(steps[depth - 1], tree.tag):
+                return
+            nodes = [tree]
+            for step in steps[depth:-1]:
+                nodes = [child for node in nodes for child in node if _step_matches(step, child.tag)]
+        for node in nodes:
+            for child in node:
+                if isinstance(child.tag, str) and child.tag != tag:
+                    yield child
+
+    def found(self, root: Any) -> list[Any]:
+        """The elements of the document the mapping reads something from, in document order, none inside
+        another: when no element is at the record path, what the records are likely to be instead."""
+        found: list[Any] = []
+        stack = [root]
+        while stack:
+            node = stack.pop()
+            if not isinstance(node.tag, str):
+                continue
+            if self.reads(node):
+                found.append(node)
+            else:
+                stack.extend(reversed(node))
+        return found
+
+    def deepest(self, root: Any) -> list[Any]:
+        """For an absolute record path, the elements at the first level where none matches the path's step
+        (``<Row>`` s for ``/Records/Record``), under the elements that match the steps above it."""
+        steps = self.record.steps
+        if self.record.anywhere or not _step_matches(steps[0], root.tag):
+            return []
+        nodes = [root]
+        for step in steps[1:]:
+            children = [child for node in nodes for child in node if isinstance(child.tag, str)]
+            matching = [child for child in children if _step_matches(step, child.tag)]
+            if not matching:
+                return children
+            nodes = matching
+        return []
 
 
 def _local_name(tag: Any) -> str:
@@ -626,8 +753,12 @@ def read_records(
     with the values of ``sources`` (a compiled path and whether it may give several values, or None for a
     rule with no source) read from each.  An element that looks like a record (the record element's name, or
     the same name in another case or namespace) but is not at the record path, nor part of a record, comes as a
-    ``source.xml_stray_record`` :class:`~creditstd.sources.model.RowProblem`: nothing in the file that may be
-    a record is left out without a word.
+    ``source.xml_stray_record`` :class:`~creditstd.sources.model.RowProblem`, and so does an element where
+    records sit (a sibling of the records) that is not a record but holds what ``sources`` read (a record
+    renamed: ``<Row>`` among ``<Record>`` s; :class:`_Beside`): nothing in the file that may be a record is left
+    out without a word.  When no element is at the record path but some hold what ``sources`` read, or look like
+    records, the record path is wrong: ``source.xml_record_path``, saying what was found instead (an export
+    with no record, or only elements the sources read nothing from, is empty, not an error).
 
     Raises :class:`~creditstd.sources.model.SourceError` (``source.xml_*``, ``source.not_found``...) for a
     file that cannot be read safely; the records before the problem have been yielded by then.
@@ -704,6 +835,7 @@ def _stream(
     # same proxy for a parent while a reference to it is held)
     last_parent: Any = None
     is_record = False
+    beside = _Beside(record, plan, max_value_chars)
     batch = XmlBatch(1, [], [], [])
     batch_end = batch_bytes  # the input read by the end of which the batch is handed on
     error: SourceError | None = None
@@ -726,7 +858,7 @@ def _stream(
                 batch.problems.extend((row, problem) for problem in problems)
             batch.rows.append(values)
             batch.lines.append(element.sourceline or 0)
-            _release(element, record, strays)
+            _release(element, record, strays, beside)
             if strays:  # described while they are still in the tree, reported once the batch is out
                 stray_problems.extend(_stray_problem(stray, where, record, path) for stray, where in strays)
                 strays.clear()
@@ -745,20 +877,75 @@ def _stream(
         error = xml_error("source.xml_syntax", path, reason=str(caught))
     except SourceError as caught:
         error = caught
+        if caught.code == "source.xml_too_large" and index == 0 and guard.head:
+            # no record within the limit: when the input read holds none on the record path but elements the
+            # mapping reads, the record path is wrong (the renamed records are not "too large")
+            error = _head_error(b"".join(guard.head), getattr(events, "options", {}), path, record, beside) or caught
     if batch.rows:
         yield batch
     yield from stray_problems
     if error is not None:
         raise error from None
     root = getattr(events, "root", None)
-    # what is left of the tree after the last record: the elements that end the file may look like records too
-    strays.extend((stray, _where(stray)) for stray in (_strays(root, record) if root is not None else ()))
     if index == 0:
         root_tag = root.tag if root is not None else "?"
         first = record.steps[0]
-        if skipped or strays or (not record.anywhere and first not in ("*", root_tag)):
-            raise xml_error("source.xml_record_path", path, record_path=record.expression, root=_shown_tag(root_tag))
+        found = beside.found(root) if root is not None else []
+        if skipped or found or (not record.anywhere and first not in ("*", root_tag)) or (
+            root is not None and next(_strays(root, record), None) is not None
+        ):
+            instead = found or (beside.deepest(root) if root is not None else [])
+            raise _record_path_error(path, record, root_tag, instead)
+        return  # an empty export: nothing where records sit holds what the mapping reads
+    # what is left of the tree after the last record: the elements that end the file may look like records too,
+    # or be where records sit and hold what the mapping reads
+    if root is not None:
+        ending = [(stray, _where(stray)) for stray in _strays(root, record)]
+        beside.note(beside.level(root, 1), ending)
+        ending.sort(key=lambda item: item[0].sourceline or 0)
+        strays.extend(ending)
     yield from (_stray_problem(stray, where, record, path) for stray, where in strays)
+
+
+def _record_path_error(path: str, record: RecordPath, root_tag: str, found: Sequence[Any],
+                       head: int = 0) -> SourceError:
+    """``source.xml_record_path`` for ``path``: no element is at the record path; the root element, and what was
+    found instead (``found``: elements, counted by where they are), in the first ``head`` bytes when not 0."""
+    error = xml_error("source.xml_record_path", path, record_path=record.expression, root=_shown_tag(root_tag))
+    if not found:
+        return error
+    counts: dict[str, int] = {}
+    for element in found:
+        where = _where(element)
+        where = where if len(where) <= 200 else where[:199] + "…"
+        counts[where] = counts.get(where, 0) + 1
+    shown = list(counts.items())[:5]
+    more = len(counts) > len(shown)
+    zh = "、".join(f"{where}（{count}个）" for where, count in shown) + ("等" if more else "")
+    en = ", ".join(f"{where} ({count})" for where, count in shown) + (", ..." if more else "")
+    within_zh, within_en = (f"（前{head}字节中）", f" in the first {head} bytes") if head else ("", "")
+    return SourceError(error.code, f"{error.message_zh}；找到的是{within_zh}：{redact(zh)}",
+                       f"{error.message_en}; found instead{within_en}: {redact(en)}", file=error.file, line=error.line)
+
+
+def _head_error(data: bytes, options: dict[str, Any], path: str, record: RecordPath,
+                beside: _Beside) -> SourceError | None:
+    """The ``source.xml_record_path`` error for a file whose first ``data`` bytes (past the limit between
+    records) hold no element on the record path but elements the mapping reads, or None (a record begun, too
+    large, or nothing the mapping reads: the limit's own error stands)."""
+    if record.tag is None:
+        return None
+    parser = etree.XMLPullParser(events=("start",), **options)
+    with contextlib.suppress(etree.XMLSyntaxError, LookupError):  # what was parsed before is enough
+        parser.feed(data)
+    root = next((element for _, element in parser.read_events()), None)
+    if root is None:
+        return None
+    root = root.getroottree().getroot()
+    if any(_is_record(element, record) for element in root.iter(record.tag)):
+        return None
+    found = beside.found(root)
+    return _record_path_error(path, record, root.tag, found, len(data)) if found else None
 
 
 def _shown_tag(tag: str) -> str:
