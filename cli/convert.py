@@ -76,7 +76,8 @@ from creditstd.findings import Finding, Location
 from creditstd.records.exchange import BatchCounter, BatchWriter, TableLines
 from creditstd.records.plan import Plan, TableResult, compile_plan, validate_table
 from creditstd.reports import FORMATS, ReportBuilder, write_report
-from creditstd.sources import RowProblem, SourceError, expand_inputs
+from creditstd.sources import RowProblem, Source, SourceError, expand_inputs
+from creditstd.sources.sniff import looks_like_data
 
 __all__ = ["convert_command", "created_time", "resolve_mapping"]
 
@@ -218,13 +219,29 @@ def _write_chunk(chunk: ConvertedChunk, result: TableResult, checked: tuple[np.n
 def _convert_file(spec: MappingSpec, plan: Plan, options: Options, path: str, writer: BatchWriter | BatchCounter,
                   builder: ReportBuilder, rejects: _Rejects, totals: Totals, progress: Progress) -> None:
     targets = [rule.target for rule in spec.fields]
-    builder.start_file(path, format=spec.source.format, encoding=spec.source.encoding, headers=targets,
-                       mapping={target: target for target in targets}, missing=())
+
+    def start(source: Source | None = None, read: Sequence[str | None] = ()) -> None:
+        """The report's file: the record's fields, and for a table the columns no rule reads (named as unknown
+        columns: nothing the export holds is dropped unsaid), the encoding detected, title row and sheets."""
+        if source is None:
+            builder.start_file(path, format=spec.source.format, encoding=spec.source.encoding, headers=targets,
+                               mapping={target: target for target in targets}, missing=())
+            return
+        unread = [header for header in source.headers if header not in set(read)]
+        builder.start_file(path, format=source.format, encoding=source.encoding, headers=[*targets, *unread],
+                           mapping={**{target: target for target in targets}, **dict.fromkeys(unread)}, missing=(),
+                           title=source.title, header_is_data=looks_like_data(source.headers), sheet=source.sheet,
+                           sheets=source.sheets)
+
+    if spec.source.format == "xml":
+        start()
     # the next chunk is read while this one is checked, and the previous one written and reported, in order
-    # (cli/_pipeline.py): the writer's Arrow joins, hashing and file writes overlap the core's checks
+    # (cli/_pipeline.py): the writer's Arrow joins, hashing and file writes overlap the core's checks; a table's
+    # report file is started by the reader, once it has opened the file, before the first chunk
     depth = overlap()
     with InOrder(depth) as behind:
-        for item in read_ahead(iter(convert_source(spec, path)), depth=depth):
+        chunks = convert_source(spec, path, show_pii=options.show_pii, opened=start)
+        for item in read_ahead(iter(chunks), depth=depth):
             if isinstance(item, RowProblem):
                 behind.submit(_reject_problem, item, builder, rejects, totals)
                 progress.update(rows=1)
@@ -314,7 +331,7 @@ def run(options: Options) -> int:
         # never left without the rejects its manifest counts (a failure before discards the batch); the
         # report's file is opened first: a report that cannot be written stops the run before any output
         with (writer if isinstance(writer, BatchWriter) else contextlib.nullcontext(writer),
-              output_stream(options.report) as out):
+              output_stream(options.report, private=options.show_pii) as out):
             with ExitStack() as stack:
                 stream = None if rejects_path is None else stack.enter_context(
                     output_stream(rejects_path, "utf-8-sig" if _as_csv(rejects_path) else "utf-8", private=True))

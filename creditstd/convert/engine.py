@@ -75,7 +75,7 @@ from __future__ import annotations
 import dataclasses
 import os
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -92,7 +92,7 @@ from creditstd.records.decode import array_cell
 from creditstd.records.jsonline import MAX_STRING_LENGTH, LineError
 from creditstd.records.masking import mask_shown_value
 from creditstd.records.model import record_class
-from creditstd.sources import RowProblem, open_table
+from creditstd.sources import RowProblem, Source, open_table
 
 __all__ = ["ConvertedChunk", "combine", "combine_rows", "convert_batch", "convert_source", "convert_tally",
            "resolve_columns"]
@@ -191,7 +191,8 @@ def convert_tally(spec: MappingSpec, path: str) -> tuple[int, list[int], dict[in
 # ------------------------------------------------------------------------------------------------ columns
 
 
-def resolve_columns(spec: MappingSpec, headers: Sequence[str], data_file: str) -> list[str | None]:
+def resolve_columns(spec: MappingSpec, headers: Sequence[str], data_file: str, *,
+                    show_pii: bool = False) -> list[str | None]:
     """The header each rule of ``spec`` reads (None for a constant): the header spelled as the rule's source,
     else the one equal to it NFKC-folded, case-folded and without spaces, else — when the source names a field
     of the class by national field code, key, Chinese name or alias — the header that names that field.
@@ -219,7 +220,8 @@ def resolve_columns(spec: MappingSpec, headers: Sequence[str], data_file: str) -
         if header is None:
             line = spec.line_of(("fields", rule.index, "source"))
             # whether the row is a record is decided on all of it (an ID number may be in column 13)
-            shown = "、".join(_shown_headers(headers, spec)[:12]) + ("…" if len(headers) > 12 else "")
+            shown = "、".join(_shown_headers(headers, spec, show_pii=show_pii)[:12]) + \
+                ("…" if len(headers) > 12 else "")
             problems.append(_column_problem(spec.file, line, rule, data_file, shown))
         chosen.append(header)
     if problems:
@@ -378,10 +380,14 @@ class _Findings:
 # ------------------------------------------------------------------------------------------------ sources
 
 
-def convert_source(spec: MappingSpec, path: str, *, batch_rows: int = 65536) -> Iterator[ConvertedChunk | RowProblem]:
+def convert_source(spec: MappingSpec, path: str, *, batch_rows: int = 65536, show_pii: bool = False,
+                   opened: Callable[[Source, Sequence[str | None]], None] | None = None,
+                   ) -> Iterator[ConvertedChunk | RowProblem]:
     """Apply ``spec`` to the export at ``path``: converted chunks and the rows the reader could not read (for
     XML, the elements that look like records but are not at the record path), in file order.  Chunks hold at
-    most ``batch_rows`` rows (XML: at most :data:`XML_BATCH_ROWS`).
+    most ``batch_rows`` rows (XML: at most :data:`XML_BATCH_ROWS`).  ``opened``: called, for a CSV, TSV or
+    XLSX export, with how it was opened (encoding, title row, sheets, headers) and the header each rule reads,
+    before the first chunk; ``show_pii``: a mapping error lists the headers as they are.
 
     Raises :class:`~creditstd.sources.model.SourceError` for a file that cannot be read and
     :class:`~creditstd.convert.mapping.MappingError` (``mapping.column``) when a column the mapping names is
@@ -390,7 +396,7 @@ def convert_source(spec: MappingSpec, path: str, *, batch_rows: int = 65536) -> 
     if spec.source.format == "xml":
         yield from _convert_xml(spec, path, batch_rows)
     else:
-        yield from _convert_table(spec, path, batch_rows)
+        yield from _convert_table(spec, path, batch_rows, show_pii, opened)
 
 
 def _schema(spec: MappingSpec) -> pa.Schema:
@@ -489,13 +495,17 @@ def convert_batch(spec: MappingSpec, batch: pa.RecordBatch, columns: Sequence[st
     return ConvertedChunk(file, converted, lines, records, found, finding_rows, blank_rows)
 
 
-def _convert_table(spec: MappingSpec, path: str, batch_rows: int) -> Iterator[ConvertedChunk | RowProblem]:
+def _convert_table(spec: MappingSpec, path: str, batch_rows: int, show_pii: bool = False,
+                   opened: Callable[[Source, Sequence[str | None]], None] | None = None,
+                   ) -> Iterator[ConvertedChunk | RowProblem]:
     source = spec.source
     shown_file = os.path.basename(path) if path != "-" else "<stdin>"
     info, rows = open_table(path, encoding=source.encoding, header_row=source.header_row, sheet=source.sheet,
                             delimiter=source.delimiter, format=source.format, batch_rows=batch_rows)
     with rows:
-        columns = resolve_columns(spec, info.headers, path)
+        columns = resolve_columns(spec, info.headers, path, show_pii=show_pii)
+        if opened is not None:
+            opened(info, columns)
         for item in rows:
             if isinstance(item, RowProblem):
                 yield item
