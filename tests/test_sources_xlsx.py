@@ -485,3 +485,21 @@ def test_a_shared_string_table_past_the_limit_is_refused(tmp_path: Path, monkeyp
     monkeypatch.setattr(xlsx_module, "MAX_SHARED_CHARS", 1000)
     _, chunks, problems = read(tmp_path, data)
     assert len(rows_of(chunks)) == 5 and problems == []
+
+
+def test_a_hidden_first_sheet_is_passed_over_unless_asked_for(tmp_path: Path) -> None:
+    """A code table kept on a hidden first sheet is not the data: Excel opens at the first visible sheet, and so
+    does the reader; --sheet still reads a hidden one by name."""
+    data = workbook({"代码表": [["代码", "名称"], ["01", "甲"]], "处罚": [["名称"], ["乙"]]})
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(buffer, "w") as target:
+        for item in source.infolist():
+            text = source.read(item.filename)
+            if item.filename == "xl/workbook.xml":
+                text = text.replace(b'<sheet name="\xe4\xbb\xa3\xe7\xa0\x81\xe8\xa1\xa8"',
+                                    '<sheet state="hidden" name="代码表"'.encode())
+            target.writestr(item, text)
+    source, chunks, _ = read(tmp_path, buffer.getvalue())
+    assert source.sheet == "处罚" and rows_of(chunks) == [{"名称": "乙"}]
+    assert source.sheets == ("代码表", "处罚")
+    assert read(tmp_path, buffer.getvalue(), sheet="代码表")[0].sheet == "代码表"

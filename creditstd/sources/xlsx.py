@@ -441,14 +441,17 @@ def _sheet_target(book: _Workbook, sheet: str | None) -> tuple[str, str, bool, s
                    for e in root.iter())
     rels = book.relationships(workbook)
     sheets = []
+    hidden = set()
     for element in root.iter():
         if _local(element.tag) == "sheet":
             rid = element.get(f"{{{_REL_NS}}}id") or element.get(f"{{{_STRICT_REL_NS}}}id") or ""
             sheets.append((element.get("name") or "", rels.get(rid, ("", ""))[1]))
+            if element.get("state") in ("hidden", "veryHidden"):  # a code table kept out of sight, not the data
+                hidden.add(len(sheets) - 1)
     if not sheets:
         raise book.damaged("工作簿中没有工作表", "the workbook has no sheet")
-    if sheet is None:
-        name, target = sheets[0]
+    if sheet is None:  # the first sheet Excel shows
+        name, target = next((item for index, item in enumerate(sheets) if index not in hidden), sheets[0])
     else:
         match = next(((n, t) for n, t in sheets if n == sheet), None)
         if match is None:
@@ -595,7 +598,7 @@ def _open_archive(opened: Opened) -> tuple[zipfile.ZipFile, list[Any]]:
 
 def open_xlsx(opened: Opened, *, sheet: str | None = None, header_row: int | None = None,
               batch_rows: int = 65536) -> tuple[Source, Iterator[TableChunk | RowProblem]]:
-    """Read the first sheet of an XLSX workbook (or ``sheet``, by name) opened by
+    """Read the first visible sheet of an XLSX workbook (or ``sheet``, by name) opened by
     :func:`~creditstd.sources.inputs.open_bytes`; the source names the sheet read (``sheet``) and every sheet
     of the workbook (``sheets``)."""
     if header_row is not None and header_row < 1:
