@@ -503,3 +503,14 @@ def test_a_hidden_first_sheet_is_passed_over_unless_asked_for(tmp_path: Path) ->
     assert source.sheet == "处罚" and rows_of(chunks) == [{"名称": "乙"}]
     assert source.sheets == ("代码表", "处罚")
     assert read(tmp_path, buffer.getvalue(), sheet="代码表")[0].sheet == "代码表"
+
+
+def test_a_workbook_is_known_by_its_content_whatever_its_name(tmp_path: Path) -> None:
+    """A workbook saved as 导出.csv or .xls is read as the workbook it is; tab-separated text that a system
+    exported under the name .xls is read as text, not refused as an old binary workbook."""
+    data = workbook({"处罚": [["名称"], ["甲"]]})
+    for name in ("导出.csv", "导出.xls", "导出.txt"):
+        source, chunks, _ = read(tmp_path, data, name=name)
+        assert source.format == "xlsx" and rows_of(chunks) == [{"名称": "甲"}], name
+    source, chunks, _ = read(tmp_path, "名称\t代码\n甲\t1\n".encode(), name="export.xls")
+    assert source.format == "tsv" and rows_of(chunks) == [{"名称": "甲", "代码": "1"}]

@@ -369,24 +369,32 @@ _EXTENSIONS = {".csv": "csv", ".tsv": "tsv", ".tab": "tsv", ".xlsx": "xlsx", ".x
 
 
 def sniff_format(name: str, head: bytes) -> str | None:
-    """The format of a file from its name (a ``.gz`` ending looked through), else from its first bytes.
+    """The format of a file from its first bytes where they are a workbook's (a zip is XLSX, an OLE2 file the old
+    binary ``.xls``, whatever the name: a workbook saved as ``导出.csv``), else from its name (a ``.gz`` ending
+    looked through), else from its first bytes again.
 
     Returns ``csv``, ``tsv``, ``xlsx``, ``jsonl``, ``xls`` (the old binary format, which no reader
-    takes) or None when the content decides (``.txt``, no extension: CSV or TSV by delimiter).
+    takes) or None when the content decides (``.txt``, no extension: CSV or TSV by delimiter; a ``.xls`` that
+    is text, as systems that export tab-separated text under that name write it).
 
-    >>> sniff_format('a.TSV', b''), sniff_format('a.txt', b'a,b'), sniff_format('a.xls', b'')
+    >>> ole2 = b'\\xd0\\xcf\\x11\\xe0\\xa1\\xb1\\x1a\\xe1'
+    >>> sniff_format('a.TSV', b''), sniff_format('a.txt', b'a,b'), sniff_format('a.csv', ole2)
     ('tsv', None, 'xls')
+    >>> zipped = b'PK\\x03\\x04'
+    >>> sniff_format('导出.csv', zipped), sniff_format('a.xls', zipped), sniff_format('a.xls', b'a\\tb')
+    ('xlsx', 'xlsx', None)
     """
+    if head.startswith(b"PK\x03\x04"):
+        return "xlsx"
     lower = name.lower()
     if lower.endswith(".gz"):
         lower = lower[:-3]
+    if (head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1") and not lower.endswith((".xlsx", ".xlsm"))) \
+            or (lower.endswith(".xls") and not head):  # an OLE2 file named .xlsx: an encrypted workbook
+        return "xls"
     for extension, kind in _EXTENSIONS.items():
         if lower.endswith(extension):
             return kind
-    if lower.endswith(".xls") or head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
-        return "xls"
-    if head.startswith(b"PK\x03\x04"):
-        return "xlsx"
     stripped = head.lstrip(b" \t\r\n")
     if stripped.startswith(codecs.BOM_UTF8):
         stripped = stripped[3:].lstrip(b" \t\r\n")
