@@ -514,3 +514,13 @@ def test_a_workbook_is_known_by_its_content_whatever_its_name(tmp_path: Path) ->
         assert source.format == "xlsx" and rows_of(chunks) == [{"名称": "甲"}], name
     source, chunks, _ = read(tmp_path, "名称\t代码\n甲\t1\n".encode(), name="export.xls")
     assert source.format == "tsv" and rows_of(chunks) == [{"名称": "甲", "代码": "1"}]
+
+
+def test_an_empty_sheet_is_named_not_taken_for_an_empty_file(tmp_path: Path) -> None:
+    data = workbook({"处罚": [["名称"], ["甲"]], "空表": []})
+    path = tmp_path / "book.xlsx"
+    path.write_bytes(data)
+    with pytest.raises(SourceError) as caught:
+        read_all(str(path), sheet="空表")
+    assert caught.value.code == "source.empty"
+    assert "sheet 空表, is empty" in caught.value.message_en and "的工作表“空表” 为空" in caught.value.message_zh

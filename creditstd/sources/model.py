@@ -37,7 +37,7 @@ CODES: dict[str, tuple[str, str]] = {
     "source.is_directory": ("{file} 是文件夹，不是交换批次（其中没有 manifest.json）",
                             "{file} is a folder, not an exchange batch (it holds no manifest.json)"),
     "source.unreadable": ("无法读取 {file}：{reason}", "{file}: cannot be read: {reason}"),
-    "source.empty": ("{file} 为空：没有表头行", "{file} is empty: there is no header row"),
+    "source.empty": ("{file}{note_zh} 为空：没有表头行", "{file}{note} is empty: there is no header row"),
     "source.option": ("{file}：{zh}", "{file}: {en}"),
     "source.format": ("{file}：{zh}", "{file}: {en}"),
     "source.encoding": ("{file}：未知的编码或不是文本编码（常用 utf-8、gb18030、utf-16）",

@@ -623,8 +623,8 @@ def open_xlsx(opened: Opened, *, sheet: str | None = None, header_row: int | Non
                 raise source_error("source.header_row", opened.path, header_row=header_row)
         else:
             index = find_header(texts)
-            if index is None:
-                raise source_error("source.empty", opened.path)
+            if index is None:  # the sheet named, so that an empty sheet is not taken for an empty file
+                raise source_error("source.empty", opened.path, note_zh=f"的工作表“{name}”", note=f", sheet {name},")
         cells = texts[index]
         while cells and not non_empty(cells[-1:]):
             cells = cells[:-1]
