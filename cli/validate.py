@@ -8,7 +8,10 @@ core (:func:`creditstd.records.plan.validate_table`), and the findings
 gathered by a :class:`~creditstd.reports.ReportBuilder` whose report is
 written in the chosen format.  The class is ``--class`` or, when omitted,
 the one the first file's headers match best (the report says which and
-why).
+why).  A JSON Lines or exchange value keeps its JSON type: one of another
+type than its field's is rejected as ``exchange pack`` rejects it
+(:func:`_json_types`); a JSON key that names no field is, like a column, an
+unknown column of the file.
 
 Nothing read is dropped: every row is valid or rejected (a row the reader
 could not read counts as rejected), and the report states rows read =
@@ -27,13 +30,14 @@ warning``); 2 usage error or unreadable input.
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import json
 import os
 import re
 import sys
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -56,12 +60,14 @@ from creditstd.cli.progress import Progress, file_size, total_size
 from creditstd.codes.redact import redact
 from creditstd.exceptions import CatalogueError, bilingual
 from creditstd.findings import Finding
-from creditstd.records.decode import infer_class, resolve_headers
+from creditstd.records.decode import field_type, infer_class, resolve_headers
 from creditstd.records.duplicates import DuplicateKeys
 from creditstd.records.model import record_class
 from creditstd.records.plan import Plan, TableResult, compile_plan, keyed_batch, validate_table
+from creditstd.records.validation import validator
 from creditstd.reports import FORMATS, ReportBuilder, write_report
 from creditstd.sources import RowProblem, Rows, Source, SourceError, TableChunk, expand_inputs, open_table
+from creditstd.sources.jsonl import JsonChunk
 from creditstd.sources.sniff import looks_like_data
 
 __all__ = ["validate_command"]
@@ -289,11 +295,43 @@ def _validate_file(builder: ReportBuilder, plan: Plan, options: Options, source:
                 behind.submit(builder.add_headers, new, mapping.fields, mapping.missing)
             keyed = keyed_batch(item.batch, mapping.fields)
             result = validate_table(plan, keyed, file=source.path, lines=item.lines, show_pii=options.show_pii)
+            if isinstance(item, JsonChunk):
+                result = _json_types(plan, item, mapping.fields, result, source.path, options.show_pii)
             behind.submit(_report_rows, builder, rejects, duplicates, source.path, item, keyed, result)
             progress.update(rows=item.batch.num_rows, bytes_done=items.bytes_read)
     if rejects:
         rejects.flush()
     builder.end_file()
+
+
+@functools.cache
+def _field_types(class_name: str) -> dict[str, str]:
+    cls = record_class(class_name)
+    return {key: field_type(cls, key) for key in cls.fields}
+
+
+def _json_types(plan: Plan, chunk: JsonChunk, fields: Mapping[str, str | None], result: TableResult, path: str,
+                show_pii: bool) -> TableResult:
+    """``result`` (the rows of a JSON chunk checked by their cells' text) with every value whose JSON type is
+    not its field's judged as the value it is, as ``exchange pack`` judges it: ``"5000"`` where the catalogue
+    wants a number, ``2403`` or ``{...}`` where it wants text, ``"罚款"`` where it wants an array, ``"是"`` where
+    it wants a boolean, an array holding a null item (the cell's text reads as a number, a list, an empty
+    cell...).  One comparison of kinds per column (nothing at all for a text column read as a text field); only
+    the values of another type go to the row path, for their field's findings (``record.type`` at ``$.field``,
+    or what the field's schema says instead, such as ``record.enum``).  A null stays an empty cell."""
+    types = _field_types(plan.class_name)
+    check = validator(plan.class_name, plan.strict)
+    errors: dict[int, dict[str, Sequence[Finding]]] = defaultdict(dict)
+    for header, key in fields.items():
+        if key is None:
+            continue
+        for row in chunk.wrong_types(header, types[key]).tolist():
+            found = check.field_errors(key, chunk.value(header, row))
+            if found:
+                errors[row][key] = found
+    if not errors:
+        return result
+    return result.with_values(plan, errors, file=path, lines=chunk.lines, show_pii=show_pii)
 
 
 def _report_problem(builder: ReportBuilder, rejects: _Rejects | None, problem: RowProblem) -> None:

@@ -143,6 +143,54 @@ class TableResult:
         return replace(self, valid=self.valid & ~duplicates.duplicate, findings=self.findings + duplicates.findings,
                        rows=np.concatenate([self.rows, duplicates.rows]))
 
+    def with_values(self, plan: Plan, errors: Mapping[int, Mapping[str, Sequence[Finding]]], *,
+                    file: str | None = None, lines: np.ndarray | None = None, first_record: int = 1,
+                    show_pii: bool = False) -> TableResult:
+        """This verdict with some values judged as they are rather than by their cells' text: ``errors`` maps a
+        row (0-based) to, per field key, what the row path finds in the value the record holds there
+        (:meth:`~creditstd.records.validation.RecordValidator.field_errors`: a JSON value of another type than
+        its field's, which its text hides).  Those findings replace the ones the result had on that field's
+        value in that row (at its path or inside it: they judged a text the record does not hold), are located
+        and shown as :func:`validate_table` locates and shows its own, and reject their rows (a row with none is
+        left as it was).  The findings stay in row order.
+
+        >>> plan = compile_plan('administrative_penalty')
+        >>> check = validator(plan.class_name)
+        >>> batch = pa.RecordBatch.from_pydict({'decision_number': ['2403', '罚〔2024〕1号']})
+        >>> result = validate_table(plan, batch, file='a.jsonl', lines=np.array([1, 2]))
+        >>> typed = result.with_values(plan, {0: {'decision_number': check.field_errors('decision_number', 2403)}},
+        ...                            file='a.jsonl', lines=np.array([1, 2]))
+        >>> [(str(finding.location), finding.path, finding.code, finding.value) for finding in typed.findings
+        ...  if finding.field == 'decision_number']
+        [('a.jsonl:1', '$.decision_number', 'record.type', '2403')]
+        """
+        errors = {row: found for row, found in errors.items() if any(found.values())}
+        if not errors:
+            return self
+        findings: list[Finding] = []
+        rows: list[int] = []
+        for finding, row in zip(self.findings, self.rows.tolist(), strict=True):
+            replaced = errors.get(row, {})
+            if not any(finding.path == f"$.{key}" or finding.path.startswith((f"$.{key}[", f"$.{key}."))
+                       for key in replaced):
+                findings.append(finding)
+                rows.append(row)
+        for row, found in errors.items():
+            location = Location(file=file, line=int(lines[row]) if lines is not None else None,
+                                record=None if lines is not None else first_record + row)
+            for error in (error for values in found.values() for error in values):
+                column = self.cells.get(error.field) if error.field else None
+                text = column[row].as_py() if column is not None else None
+                findings.append(Finding(error.code, error.message_zh, error.message_en, path=error.path,
+                                        field=error.field, field_code=error.field_code, position=error.position,
+                                        value=_shown(plan, error.field, text, show_pii), location=location))
+                rows.append(row)
+        order = np.argsort(np.asarray(rows, np.int64), kind="stable")
+        valid = self.valid.copy()
+        valid[list(errors)] = False
+        return replace(self, valid=valid, findings=tuple(findings[index] for index in order.tolist()),
+                       rows=np.asarray(rows, np.int64)[order])
+
 
 # -- columns ---------------------------------------------------------------------------------------------------
 

@@ -14,6 +14,12 @@ then on (each chunk's columns start with the previous chunk's).  A cell is the v
   :func:`~creditstd.records.decode.array_cell`, which the array decoder reads back);
 * an object: its JSON text.
 
+The JSON type is not lost with the text: each chunk is a :class:`JsonChunk`, whose ``kinds`` say per row what
+each column's value was (text, a number, an array...) wherever a column holds anything but text and nulls, and
+whose :meth:`~JsonChunk.value` gives the value back as the line held it.  A cell decoder reads text, as a CSV
+cell is text; a JSON value of the wrong type for its field (a number where the catalogue wants text, ``"5000"``
+where it wants a number) is found with :meth:`~JsonChunk.wrong_types` and judged as the value it is.
+
 A line that is not strict JSON is a ``source.json`` problem (``detail``: the parser's code, such as
 ``exchange.json`` or ``record.not_finite``); JSON that is not an object is ``source.not_object``; a
 line over the limit is ``source.line_too_long`` (its raw text is not kept).  Blank lines are skipped.
@@ -35,6 +41,10 @@ source.not_object 2
 {'name': '甲', 'amount': '1.5', 'types': 'a；b', 'extra': None}
 {'name': 'b', 'amount': None, 'types': None, 'extra': '{"k": 1}'}
 [1, 4] 1
+>>> item.kinds['amount'].tolist(), item.wrong_types('amount', 'number').tolist(), item.value('types', 0)
+([4, 0], [], ['a', 'b'])
+>>> item.wrong_types('name', 'number').tolist(), item.wrong_types('extra', 'string').tolist(), item.value('extra', 1)
+([0, 1], [1], {'k': 1})
 """
 
 from __future__ import annotations
@@ -44,7 +54,8 @@ import hashlib
 import io
 import json
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -61,7 +72,7 @@ from creditstd.sources.inputs import Opened, read_error
 from creditstd.sources.model import RowProblem, Source, SourceError, TableChunk, row_problem, source_error
 from creditstd.sources.sniff import canonical_encoding, detect_encoding
 
-__all__ = ["cell_text", "open_exchange", "open_jsonl"]
+__all__ = ["JsonChunk", "cell_text", "json_value", "open_exchange", "open_jsonl"]
 
 _PIECE_ROWS = 4096
 #: The most distinct keys a JSON Lines file may use (the catalogue's largest class has under 60 fields): every
@@ -89,6 +100,107 @@ def cell_text(value: Any) -> str | None:
     return _json_text(value)
 
 
+#: What a JSON value was, per cell (:attr:`JsonChunk.kinds`): null or absent, text, a boolean, an integer, another
+#: number, an array (of items none null), an empty array, an array holding a null, an object.
+NULL, TEXT, BOOLEAN, INTEGER, DECIMAL, ARRAY, EMPTY_ARRAY, NULL_IN_ARRAY, OBJECT = range(9)
+
+
+def _allowed(*kinds: int) -> np.ndarray:
+    table = np.zeros(9, bool)
+    table[[NULL, *kinds]] = True  # a null is an empty cell, whatever the field's type
+    return table
+
+
+#: The kinds a value of each JSON type a field takes (:func:`~creditstd.records.decode.field_type`) may be; any
+#: other is looked at by the field's own schema (an integral number may be an integer; an array holding a null
+#: is an array whose item is of the wrong type, which the cells, where a null item is dropped, do not show).
+_RIGHT_KINDS = {"string": _allowed(TEXT), "number": _allowed(INTEGER, DECIMAL), "integer": _allowed(INTEGER),
+                "boolean": _allowed(BOOLEAN), "array": _allowed(ARRAY, EMPTY_ARRAY)}
+
+
+def json_value(kind: int, text: str | None) -> Any:
+    """The JSON value a cell of ``kind`` (:data:`TEXT`, :data:`ARRAY`...) holding ``text`` (:func:`cell_text`
+    of it) was.
+
+    >>> [json_value(kind, cell_text(value)) for kind, value in ((TEXT, '12'), (INTEGER, 12), (ARRAY, ['a', 'b']),
+    ...  (ARRAY, ['a；b', 1]), (EMPTY_ARRAY, []), (OBJECT, {'k': [1.5]}), (NULL, None))]
+    ['12', 12, ['a', 'b'], ['a；b', 1], [], {'k': [1.5]}, None]
+    """
+    if kind == NULL or text is None:
+        return None
+    if kind == TEXT:
+        return text
+    if kind == EMPTY_ARRAY:
+        return []
+    if kind == ARRAY and not text.startswith("["):  # array_cell's joined form: text items, none with a separator
+        return text.split("；")
+    return loads_record(text)
+
+
+@dataclass(frozen=True, eq=False)
+class JsonChunk(TableChunk):
+    """A :class:`~creditstd.sources.model.TableChunk` of JSON Lines or of an exchange batch, with what each value
+    was before it became a cell's text.
+
+    ``kinds``: per column (by its name in ``batch``) that holds anything but text and nulls, the kind of each
+    row's value (uint8: :data:`NULL`, :data:`TEXT`, :data:`BOOLEAN`, :data:`INTEGER`, :data:`DECIMAL`,
+    :data:`ARRAY`, :data:`EMPTY_ARRAY`, :data:`NULL_IN_ARRAY`, :data:`OBJECT`); a column not named holds text
+    and nulls only.
+    """
+
+    kinds: Mapping[str, np.ndarray] = field(default_factory=dict)
+
+    def wrong_types(self, name: str, json_type: str) -> np.ndarray:
+        """The rows (0-based, ascending) whose value in column ``name`` may not be of ``json_type`` (``string``,
+        ``number``, ``integer``, ``boolean`` or ``array``): every one that is not is among them; a null is
+        never (an empty cell).  Costs nothing for a column of text read as a text field."""
+        kinds = self.kinds.get(name)
+        if kinds is None:
+            if json_type == "string":
+                return np.empty(0, np.int64)
+            return np.flatnonzero(_present(self.batch.column(name)))
+        return np.flatnonzero(~_RIGHT_KINDS[json_type][kinds])
+
+    def value(self, name: str, row: int) -> Any:
+        """The value of column ``name`` in ``row`` as the line held it (its JSON type and items)."""
+        kinds = self.kinds.get(name)
+        text = self.batch.column(name)[row].as_py()
+        return json_value(int(kinds[row]) if kinds is not None else TEXT, text)
+
+
+def _present(column: pa.Array) -> np.ndarray:
+    return np.ones(len(column), bool) if not column.null_count else \
+        column.is_valid().to_numpy(zero_copy_only=False)
+
+
+def _texts_and_kinds(values: list[Any]) -> tuple[pa.Array, np.ndarray]:
+    """The cells of a column that holds values other than text (:func:`cell_text`), and each one's kind (the
+    types :func:`~creditstd.records.jsonline.loads_record` gives: text, null, float, int, list, bool, dict)."""
+    kinds = bytearray()
+    texts: list[str | None] = []
+    for value in values:
+        kind = type(value)
+        if kind is str:
+            kinds.append(TEXT)
+            texts.append(value)
+        elif value is None:
+            kinds.append(NULL)
+            texts.append(None)
+        elif kind is float:  # what json.dumps writes, without its dispatch (never NaN: the parser refuses it)
+            kinds.append(DECIMAL)
+            texts.append(float.__repr__(value))
+        elif kind is int:
+            kinds.append(INTEGER)
+            texts.append(int.__repr__(value))
+        elif kind is list:
+            kinds.append(ARRAY if value and None not in value else EMPTY_ARRAY if not value else NULL_IN_ARRAY)
+            texts.append(array_cell(value))
+        else:
+            kinds.append(BOOLEAN if kind is bool else OBJECT)
+            texts.append(cell_text(value))
+    return pa.array(texts, pa.string()), np.frombuffer(bytes(kinds), np.uint8)
+
+
 class _Table:
     """Rows of objects turned into chunks whose columns are every key seen so far.
 
@@ -105,6 +217,8 @@ class _Table:
         self._names: set[str] = set()
         self.rows: list[dict[str, Any]] = []
         self._pieces: list[pa.RecordBatch] = []
+        #: Per piece, the kinds of its columns that hold values other than text (see :class:`JsonChunk`).
+        self._piece_kinds: list[dict[str, np.ndarray]] = []
         #: Bytes of the rows turned into Arrow arrays so far in this chunk.
         self.size = 0
         self.count = 0
@@ -148,20 +262,38 @@ class _Table:
     def _flush(self) -> None:
         rows = self.rows
         arrays = []
-        for key in self.columns:
+        kinds: dict[str, np.ndarray] = {}
+        for key, name in self.columns.items():
             values = [row.get(key) for row in rows]
             try:
                 arrays.append(pa.array(values, pa.string()))  # text and nulls only: the common case
             except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError):
-                arrays.append(pa.array([cell_text(value) for value in values], pa.string()))
+                array, kinds[name] = _texts_and_kinds(values)
+                arrays.append(array)
         # no key seen yet (every line so far ``{}``): as many rows, no columns
         piece = pa.RecordBatch.from_arrays(arrays, names=list(self.columns.values())) if arrays else \
             pa.RecordBatch.from_struct_array(pa.array([{}] * len(rows), pa.struct([])))
         self._pieces.append(piece)
-        self.size += piece.nbytes
+        self._piece_kinds.append(kinds)
+        self.size += piece.nbytes + sum(array.nbytes for array in kinds.values())
         self.rows = []
 
-    def chunk(self, with_ids: bool = False) -> TableChunk | None:
+    def _kinds(self, names: list[str]) -> dict[str, np.ndarray]:
+        """The kinds of the columns some piece holds other values than text in, over the whole chunk."""
+        kinds: dict[str, np.ndarray] = {}
+        for name in dict.fromkeys(name for piece in self._piece_kinds for name in piece):
+            parts = []
+            for piece, piece_kinds in zip(self._pieces, self._piece_kinds, strict=True):
+                if name in piece_kinds:
+                    parts.append(piece_kinds[name])
+                elif names.index(name) < piece.num_columns:  # text and nulls
+                    parts.append(np.where(_present(piece.column(name)), TEXT, NULL).astype(np.uint8))
+                else:  # a key first seen after this piece
+                    parts.append(np.zeros(piece.num_rows, np.uint8))
+            kinds[name] = np.concatenate(parts)
+        return kinds
+
+    def chunk(self, with_ids: bool = False) -> JsonChunk | None:
         if not self.count and not self.blank:
             return None
         if self.rows or not self._pieces:
@@ -173,8 +305,9 @@ class _Table:
             pieces.append(pa.RecordBatch.from_arrays([*piece.columns, *missing], names=names) if missing else piece)
         batch = pieces[0] if len(pieces) == 1 else pa.concat_batches(pieces)
         ids = pa.array(self.ids, pa.string()) if with_ids else None
-        chunk = TableChunk(batch, np.array(self.lines, np.int64), np.array(self.records, np.int64), self.blank, ids,
-                           self.raw)
+        chunk = JsonChunk(batch, np.array(self.lines, np.int64), np.array(self.records, np.int64), self.blank, ids,
+                          self.raw, self._kinds(names))
+        self._piece_kinds = []
         self._pieces, self.lines, self.records, self.ids, self.blank, self.size, self.count = [], [], [], [], 0, 0, 0
         self.raw = [] if self.raw is not None else None
         return chunk
