@@ -200,6 +200,8 @@ def rejects_paths(rejects: Path | None, paths: Sequence[str]) -> list[Path | Non
     >>> [str(path) for path in rejects_paths(Path('out'), ['a.csv', 'sub/a.csv', 'b.jsonl', 'UP.TSV', '-'])]
     ['out/a.csv.rejects.csv', 'out/a.csv.2.rejects.csv', 'out/b.jsonl.rejects.jsonl', 'out/UP.TSV.rejects.csv', \
 'out/stdin.rejects.jsonl']
+    >>> [path.name for path in rejects_paths(Path('out'), ['x/a.csv', 'y/a.csv', 'a.csv.2'])]
+    ['a.csv.rejects.csv', 'a.csv.2.rejects.csv', 'a.csv.2.2.rejects.jsonl']
     """
     if rejects is None:
         return [None] * len(paths)
@@ -211,12 +213,14 @@ def rejects_paths(rejects: Path | None, paths: Sequence[str]) -> list[Path | Non
         name = "stdin" if path == "-" else Path(path).name
         guessed = name.lower().removesuffix(".gz").rsplit(".", 1)[-1]
         suffix = _rejects_suffix(guessed)
-        target, number = f"{name}.rejects{suffix}", 1
-        while target in used:
+        # told apart before the suffix, which the format read may still change (:func:`_fitting`): an input
+        # named a.csv.2 after two called a.csv gets a.csv.2.2
+        stem, number = name, 1
+        while stem in used:
             number += 1
-            target = f"{name}.{number}.rejects{suffix}"
-        used.add(target)
-        targets.append(rejects / target)
+            stem = f"{name}.{number}"
+        used.add(stem)
+        targets.append(rejects / f"{stem}.rejects{suffix}")
     return targets
 
 

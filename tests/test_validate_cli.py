@@ -346,6 +346,22 @@ def test_rejects_of_inputs_that_share_a_name_each_get_a_file(runner: CliRunner, 
     assert sum(written.values()) == json.loads(result.stdout)["totals"]["rows"]["rejected"]
 
 
+def test_an_input_named_like_a_numbered_rejects_file_gets_its_own(runner: CliRunner, tmp_path: Path) -> None:
+    """x/a.csv, y/a.csv and a.csv.2: the third's rejects are not the second's (a.csv.2.rejects.csv)."""
+    for folder, seed in (("x", 1), ("y", 2)):
+        (tmp_path / folder).mkdir()
+        _export(tmp_path / folder / "a.csv", 12, seed=seed, error_rate=0.4)
+    third = _export(tmp_path / "a.csv.2", 12, seed=3, error_rate=0.4)
+    folder = tmp_path / "rejects"
+    result = runner.invoke(main, ["validate", str(tmp_path / "x" / "a.csv"), str(tmp_path / "y" / "a.csv"),
+                                  str(third), "--format", "json", "--rejects", str(folder), *ON])
+    assert result.exit_code == 1, result.output
+    written = {path.name: len(path.read_text(encoding="utf-8").splitlines()) - 1 for path in folder.iterdir()}
+    assert set(written) == {"a.csv.rejects.csv", "a.csv.2.rejects.csv", "a.csv.2.2.rejects.csv"}
+    assert written["a.csv.2.2.rejects.csv"] == _expected_invalid(third)
+    assert sum(written.values()) == json.loads(result.stdout)["totals"]["rows"]["rejected"]
+
+
 def test_no_output_may_replace_an_input_or_another_output(runner: CliRunner, tmp_path: Path) -> None:
     feed = _export(tmp_path / "a.csv", 8, error_rate=0.5)
     earlier = tmp_path / "a.csv.rejects.csv"  # a rejects file of an earlier run, picked up by a glob as an input
