@@ -404,7 +404,7 @@ def _run(options: Options, paths: list[str], targets: list[Path | None]) -> int:
             _validate_file(builder, plan, options, source, items, rejects, progress, duplicates)
         assert builder is not None  # expand_inputs never returns an empty list
         report = builder.finish()
-    with output_stream(options.output) as stream:
+    with output_stream(options.output, private=options.show_pii) as stream:  # names and IDs in full
         write_report(report, options.output_format, stream, lang=options.lang)
     return int(report.exit_status)
 

@@ -753,3 +753,19 @@ def test_a_name_typed_as_a_key_inside_a_personal_field_is_masked_and_filed_under
                                              "--format", "json", *ON]).stdout)
     assert [code["code"] for code in report["codes"]] == ["record.unknown_field"]  # name/position are known
     assert [item["field"] for item in report["codes"][0]["fields"]] == ["responsible_persons"]
+
+
+def test_a_report_showing_personal_data_is_private(runner: CliRunner, tmp_path: Path) -> None:
+    """With --show-pii the report holds names and ID numbers in full: owner-only whatever the umask."""
+    import os
+    import stat
+    path = _export(tmp_path / "a.csv", 10, seed=1, error_rate=0.3)
+    old = os.umask(0)
+    try:
+        for flag, mode in (("--show-pii", 0o600), ("--no-progress", 0o666)):
+            report = tmp_path / f"report{flag}.json"
+            result = runner.invoke(main, ["validate", str(path), "--format", "json", "-o", str(report), flag, *ON])
+            assert result.exit_code == 1, result.output
+            assert stat.S_IMODE(report.stat().st_mode) == mode, flag
+    finally:
+        os.umask(old)
