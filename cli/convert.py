@@ -58,7 +58,7 @@ from creditstd.cli._io import (
     remove_made_dirs,
 )
 from creditstd.cli._pipeline import InOrder, overlap, read_ahead
-from creditstd.cli.exchange import default_rejects
+from creditstd.cli.exchange import default_rejects, writer_usage_error
 from creditstd.cli.progress import Progress
 from creditstd.cli.validate import excel_safe
 from creditstd.codes.redact import redact
@@ -315,7 +315,7 @@ def run(options: Options) -> int:
                                  on=options.today, validate=False, strict=options.strict,
                                  created=created_time(options.today))
     except (CatalogueError, ValidationError) as error:
-        raise click.UsageError(bilingual(error.message_zh, error.message_en)) from None
+        raise writer_usage_error(error) from None
     made = None if options.folder is None or options.dry_run else \
         prepare_output_dir(options.folder, force=options.force, inputs=[*paths, *mapping_file])
     builder = ReportBuilder(class_name=spec.class_name,

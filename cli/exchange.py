@@ -139,6 +139,15 @@ def _records(path: str, encoding: str) -> Iterator[tuple[int, str, Any]]:
             yield number, text, error
 
 
+def writer_usage_error(error: CatalogueError | ValidationError) -> click.UsageError:
+    """The usage error of a batch the command line describes badly: an unknown rule set, or a
+    ``--department-uscc`` that is no valid code (named, since the message of the code's check does not)."""
+    if isinstance(error, ValidationError):
+        return click.UsageError(bilingual(f"--department-uscc：{error.message_zh}",
+                                          f"--department-uscc: {error.message_en}"))
+    return click.UsageError(bilingual(error.message_zh, error.message_en))
+
+
 def default_rejects(folder: Path) -> Path:
     """Where rejects go by default: beside the batch folder, never inside it (``batch`` -> ``batch.rejects.jsonl``).
 
@@ -180,7 +189,7 @@ def pack_command(class_name: str, source: str, folder: Path, department: str, de
         writer = BatchWriter(folder, class_name, department=department, department_uscc=department_uscc,
                              rule_set=rule_set, on=as_of.date() if as_of else date.today(), strict=strict)
     except (CatalogueError, ValidationError) as error:
-        raise click.UsageError(bilingual(error.message_zh, error.message_en)) from None
+        raise writer_usage_error(error) from None
     rejects = rejects or default_rejects(folder)
     refuse_shared_outputs([("--rejects", rejects)], [source], folder=("-o/--output", folder))
     text_codec(encoding)

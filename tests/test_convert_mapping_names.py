@@ -54,3 +54,13 @@ def test_every_problem_of_a_mapping_is_listed(export: Path) -> None:
     assert "the mapping has 2 problems" in result.stderr and "映射有2处问题" in result.stderr
     assert "line 9 (fields[0].sourse): unknown key 'sourse'" in result.stderr  # the cause, not only its effect
     assert "line 7 (fields[0])" in result.stderr and "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("command", ["convert", "pack"])
+def test_a_bad_department_code_names_its_option(export: Path, command: str) -> None:
+    args = (["convert", str(export), "--mapping", "sgs-penalty-csv", "-o", "out"] if command == "convert" else
+            ["exchange", "pack", "administrative_penalty", str(export), "-o", "out"])
+    result = CliRunner().invoke(main, [*args, "--department", "某局", "--department-uscc", "11350100MAD18YGF2B"])
+    assert result.exit_code == 2
+    assert "--department-uscc: check character does not match" in result.stderr
+    assert "--department-uscc：校验码不符" in result.stderr
