@@ -177,6 +177,8 @@ def test_the_schema_is_draft_2020_12_and_documents_every_entry() -> None:
      "mapping.class", "no record class 'penalties'"),
     (HEAD.replace('format = "csv"', 'format = "csv"\nrecord = "/a/b"') + rule("subject_name", 'source = "b"'), 7,
      "mapping.schema", "does not apply here"),
+    (HEAD.replace('format = "csv"', 'format = "csv"\nsheet = "处罚"') + rule("subject_name", 'source = "b"'), 7,
+     "mapping.schema", "does not apply here"),
     (HEAD.replace('format = "csv"', 'format = "xml"') + rule("subject_name", 'source = "b"'), 5, "mapping.schema",
      "missing required key 'record'"),
     (HEAD + "[[fields]]\ntarget = \"subject_name\"\nsource = \"a\n", 10, "mapping.syntax", "not valid TOML"),
