@@ -213,7 +213,7 @@ def test_very_deep_nesting_is_refused_in_bounded_memory(tmp_path: Path, baseline
     depth = 200_000
     path = write(tmp_path, "deep.xml", "<Records><Record>" + "<a>" * depth + "</a>" * depth + "</Record></Records>")
     result = run_child(path)
-    assert result["code"] == "source.xml_limit" and "depth" in result["en"]
+    assert result["code"] == "source.xml_limit" and "depth" in result["en"] and "元素嵌套过深" in result["zh"]
     assert_bounded(result, baseline_kb)
 
 

@@ -711,6 +711,9 @@ def _stray_problem(element: Any, where: str, record: RecordPath, path: str) -> R
 # ------------------------------------------------------------------------------------------------ reading
 
 _LIMITS = ("Excessive depth", "Resource limit", "huge", "too long", "Huge input", "Maximum")
+#: What each of libxml2's limits is, in Chinese (its own message, in English, follows).
+_LIMITS_ZH = (("Excessive depth", "元素嵌套过深"), ("Resource limit", "超出资源限制"), ("uge", "文本或名称过大"),
+              ("too long", "文本或名称过长"), ("Maximum", "超出上限"))
 
 
 def _syntax_error(error: etree.XMLSyntaxError, log: Any, path: str) -> SourceError:
@@ -722,7 +725,8 @@ def _syntax_error(error: etree.XMLSyntaxError, log: Any, path: str) -> SourceErr
     if "ENTITY" in type_name or "Entity" in message:
         return xml_error("source.xml_entity", path, line)
     if any(marker in message for marker in _LIMITS):
-        return xml_error("source.xml_limit", path, line, zh=message, en=message)
+        what = next((zh for marker, zh in _LIMITS_ZH if marker in message), "解析器的限制")
+        return xml_error("source.xml_limit", path, line, zh=f"{what}：{message}", en=message)
     return xml_error("source.xml_syntax", path, line, reason=message)
 
 
