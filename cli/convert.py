@@ -327,11 +327,12 @@ def run(options: Options) -> int:
     empty = False
     committed_rejects: Path | None = None  # the rejects file, once renamed into place
     try:
-        # the batch is committed last, once the rejects and the report are complete: a batch that verifies is
-        # never left without the rejects its manifest counts (a failure before discards the batch); the
-        # report's file is opened first: a report that cannot be written stops the run before any output
-        with (writer if isinstance(writer, BatchWriter) else contextlib.nullcontext(writer),
-              output_stream(options.report, private=options.show_pii) as out):
+        # the report's file is opened first (a report that cannot be written stops the run before any output)
+        # and renamed into place last; the batch is committed once the rejects are in place and the report is
+        # written out (to stdout, flushed): a batch that verifies is never left without the rejects its manifest
+        # counts, and a failure before it discards the batch and leaves an older one and its rejects as they were
+        with (output_stream(options.report, private=options.show_pii) as out,
+              writer if isinstance(writer, BatchWriter) else contextlib.nullcontext(writer)):
             with ExitStack() as stack:
                 stream = None if rejects_path is None else stack.enter_context(
                     output_stream(rejects_path, "utf-8-sig" if _as_csv(rejects_path) else "utf-8", private=True))
@@ -349,6 +350,7 @@ def run(options: Options) -> int:
                 # before the rejects are renamed into place: a report that cannot be written leaves older ones
                 with naming_failures(options.report):
                     write_report(builder.finish(), options.output_format, out, lang=options.lang)
+                    out.flush()  # a reader gone from stdout is found here, before the rejects are in place
             committed_rejects = rejects_path
     except BaseException as error:
         if isinstance(error, CatalogueError) and error.code == "exchange.empty":

@@ -23,10 +23,10 @@ FULL = Path("/dev/full")
 needs_dev_full = pytest.mark.skipif(not FULL.exists(), reason="needs /dev/full (Linux)")
 
 
-def _export(folder: Path, seed: int = 11) -> Path:
-    """A penalty export of 40 records, some broken (so that the run has rejects)."""
+def _export(folder: Path, seed: int = 11, count: int = 40) -> Path:
+    """A penalty export of ``count`` records, some broken (so that the run has rejects)."""
     path = folder / f"export-{seed}.csv"
-    items = fake_records(CLASS, 40, seed=seed, error_rate=0.3, on=date.fromisoformat(ON))
+    items = fake_records(CLASS, count, seed=seed, error_rate=0.3, on=date.fromisoformat(ON))
     with open(path, "w", encoding="utf-8", newline="") as stream:
         write_csv([item.record for item in items], CLASS, stream)
     return path
@@ -92,3 +92,35 @@ def test_a_reader_that_goes_away_leaves_no_batch_nor_rejects(tmp_path: Path) -> 
     assert "rejects" not in result.stderr and "Traceback" not in result.stderr
     assert list(folder.iterdir()) == []
     assert not (tmp_path / "batch.rejects.jsonl").exists()
+
+
+def test_a_reader_gone_under_force_leaves_the_older_batch_with_its_rejects(tmp_path: Path) -> None:
+    export = _export(tmp_path)
+    folder = tmp_path / "batch"
+    assert _convert(export, "--mapping", "sgs-penalty-csv", "-o", folder, *DEPARTMENT).returncode == 1
+    rejects = tmp_path / "batch.rejects.jsonl"
+    before = {path.name: path.read_bytes() for path in (folder / MANIFEST, folder / RECORDS, rejects)}
+    read, write = os.pipe()
+    os.close(read)
+    try:
+        # a report short enough to wait in the stream's buffer until it is closed (the reader's absence found
+        # only then)
+        again = _convert(_export(tmp_path, seed=12, count=3), "--mapping", "sgs-penalty-csv", "-o", folder,
+                         *DEPARTMENT, "--force", "--max-errors", "0", "--lang", "en", stdout=write)
+    finally:
+        os.close(write)
+    assert again.returncode == 141, again.stderr
+    assert {path.name: path.read_bytes() for path in (folder / MANIFEST, folder / RECORDS, rejects)} == before
+
+
+def test_a_batch_that_cannot_be_committed_leaves_no_report_nor_rejects(tmp_path: Path) -> None:
+    export = _export(tmp_path)
+    folder = tmp_path / "batch"
+    (folder / MANIFEST).mkdir(parents=True)  # the manifest cannot be renamed into place
+    report = tmp_path / "report.txt"
+    result = _convert(export, "--mapping", "sgs-penalty-csv", "-o", folder, *DEPARTMENT, "--force",
+                      "--report", report)
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr
+    assert not report.exists() and not (tmp_path / "batch.rejects.jsonl").exists()
+    assert not (folder / RECORDS).exists()
