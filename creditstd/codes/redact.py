@@ -53,8 +53,10 @@ A list of whole numbers is masked number by number, so each stays recognisable:
 
 >>> redact('11010519491231002X，110105194912310021')
 '110105********002X，110105********0021'
->>> redact('创建于 2024-06-01 12:30:45'), redact('penalty_20240601123045.csv')
-('创建于 2024-06-01 12:30:45', 'penalty_20240601123045.csv')
+>>> redact('创建于 2024-06-01 12:30:45'), redact('penalty_20240601123045.csv'), redact('导出_20240601_123045.csv')
+('创建于 2024-06-01 12:30:45', 'penalty_20240601123045.csv', '导出_20240601_123045.csv')
+>>> redact('20240601110105 194912310035')  # a time stamp beside an ID number (its check digit mistyped)
+'202406******** ********0035'
 
 These are separators to redaction only, not to the identifier library's
 :func:`~creditstd.codes._text.compact`, on purpose: redaction errs towards
@@ -220,15 +222,19 @@ _IS_ID_CHAR = re.compile(_ID_CHAR)
 _DIGIT_CHAR = re.compile(f"[{_DIGITS}]")
 #: List separators in a row; a group, so that ``split`` keeps them.
 _LIST_SEPARATOR_RUN = re.compile(f"({_character_class(_LIST_SEPARATORS)}+)")
-#: A date, with separators or in 8 digits (``2024-06-01``, ``20240601``), and a time after it (``12:30:45``;
-#: after 8 digits also as 4 or 6 digits, the time stamp of an export's file name: ``20240601123045``).
+#: A date, with separators or in 8 digits (``2024-06-01``, ``20240601``), and a time after it (``12:30:45``).
 _DATE_TIME = (r"(?:18|19|20)[0-9]{2}(?:[-./](?:0?[1-9]|1[0-2])[-./](?:0?[1-9]|[12][0-9]|3[01])"
-              r"|(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])(?:(?:[01][0-9]|2[0-3])[0-5][0-9](?:[0-5][0-9])?)?)"
+              r"|(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01]))"
               r"(?: +(?:[01]?[0-9]|2[0-3]):[0-5][0-9](?::[0-5][0-9](?:\.[0-9]{1,9})?)?)?")
 #: A run of dates and times only, nothing else (``2024-06-01 12:30:45``, ``2024.01.01-2027.12.31``): no ID
 #: number starts with 18, 19 or 20 (no province's code), so none starts one; kept unless its digits hold a
 #: valid ID number all the same (``11:01:05.491231`` and the rest).
 _DATES_ONLY = re.compile(rf"{_DATE_TIME}(?:[^0-9Xx*]+{_DATE_TIME})*")
+#: A run that is one time stamp as an export's file name holds it, and nothing else: 8 digits of a date, then the
+#: time in 4 or 6 digits (``20240601123045``, ``20240601_1230``).  Alone only: beside other digits, its time could
+#: be the address code of an ID number that follows (``20240601110105 194912310035``).
+_STAMP_ONLY = re.compile(r"(?:18|19|20)[0-9]{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])[-_ ]?"
+                         r"(?:[01][0-9]|2[0-3])[0-5][0-9](?:[0-5][0-9])?")
 _MONTH_DAY = r"(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])"
 #: Where an ID number may start in folded text (a possible birth date where it must be): 18 characters, 15.
 _MAY_START_18 = re.compile(rf"(?=[1-9][0-9]{{5}}(?:18|19|20)[0-9]{{2}}{_MONTH_DAY}[0-9]{{3}}[0-9X])")
@@ -257,7 +263,8 @@ def _holds_id_number(folded: str) -> bool:
 
 def _only_dates(run: str, chars: list[str]) -> bool:
     """Whether a run is dates and times only (:data:`_DATES_ONLY`) whose digits hold no valid ID number."""
-    return _DATES_ONLY.fullmatch(run) is not None and next(_id_numbers("".join(chars)), None) is None
+    return (_DATES_ONLY.fullmatch(run) is not None or _STAMP_ONLY.fullmatch(run) is not None) \
+        and next(_id_numbers("".join(chars)), None) is None
 
 
 def _mask_run(match: re.Match[str]) -> str:
