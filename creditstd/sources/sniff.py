@@ -374,8 +374,8 @@ def sniff_format(name: str, head: bytes) -> str | None:
     looked through), else from its first bytes again.
 
     Returns ``csv``, ``tsv``, ``xlsx``, ``jsonl``, ``xls`` (the old binary format, which no reader
-    takes) or None when the content decides (``.txt``, no extension: CSV or TSV by delimiter; a ``.xls`` that
-    is text, as systems that export tab-separated text under that name write it).
+    takes; also a web page or XML named ``.xls``) or None when the content decides (``.txt``, no extension: CSV or
+    TSV by delimiter; a ``.xls`` that is text, as systems that export tab-separated text under that name write it).
 
     >>> ole2 = b'\\xd0\\xcf\\x11\\xe0\\xa1\\xb1\\x1a\\xe1'
     >>> sniff_format('a.TSV', b''), sniff_format('a.txt', b'a,b'), sniff_format('a.csv', ole2)
@@ -383,6 +383,8 @@ def sniff_format(name: str, head: bytes) -> str | None:
     >>> zipped = b'PK\\x03\\x04'
     >>> sniff_format('导出.csv', zipped), sniff_format('a.xls', zipped), sniff_format('a.xls', b'a\\tb')
     ('xlsx', 'xlsx', None)
+    >>> sniff_format('导出.xls', b'<html><table>'), sniff_format('导出.xls', b'<?xml version="1.0"?><Workbook')
+    ('xls', 'xls')
     """
     if head.startswith(b"PK\x03\x04"):
         return "xlsx"
@@ -390,8 +392,8 @@ def sniff_format(name: str, head: bytes) -> str | None:
     if lower.endswith(".gz"):
         lower = lower[:-3]
     if (head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1") and not lower.endswith((".xlsx", ".xlsm"))) \
-            or (lower.endswith(".xls") and not head):  # an OLE2 file named .xlsx: an encrypted workbook
-        return "xls"
+            or (lower.endswith(".xls") and (not head or head.lstrip(b" \t\r\n\xef\xbb\xbf").startswith(b"<"))):
+        return "xls"  # not an OLE2 file named .xlsx (an encrypted workbook); a web page or XML named .xls
     for extension, kind in _EXTENSIONS.items():
         if lower.endswith(extension):
             return kind
