@@ -188,3 +188,26 @@ def test_convert_rejects_one_renamed_record_among_records_at_its_line(tmp_path: 
     rejects = (tmp_path / "rejects.jsonl").read_text(encoding="utf-8")
     assert '"source.xml_stray_record"' in rejects and f'"line": {row_line}' in rejects
     assert "/Records/Row" in rejects
+
+
+HEADED = """<?xml version="1.0" encoding="UTF-8"?>
+<NSXYPJ PCH="1">
+  <PCXX><PJJG>日照市税务局</PJJG><PJJGDM>11371100004637922U</PJJGDM></PCXX>
+  {records}
+</NSXYPJ>
+"""
+TAX_RECORD = ("<JL><NSRSBH>91152923710227285C</NSRSBH><NSRMC>阿拉善盟时刻传媒有限公司</NSRMC><PJND>2022</PJND>"
+              "<XYJB>B级</XYJB><PJFS>83.62</PJFS><PJRQ>20230302</PJRQ><PJJG>阿拉善盟税务局</PJJG>"
+              "<PJJGDM>11152900539444342N</PJJGDM></JL>")
+
+
+@pytest.mark.parametrize("records, expected", [(TAX_RECORD, (1, 1, 0)), ("", (0, 0, 0))])
+def test_a_header_block_sharing_a_field_with_the_records_is_no_record(tmp_path: Path, records: str,
+                                                                        expected: tuple[int, int, int]) -> None:
+    """A batch-information block beside the records holding the rating authority (<PCXX><PJJG>) is not a record
+    renamed: it is passed over, and an export holding only it is empty (exit 1), not a wrong record path."""
+    path = write(tmp_path, "tax.xml", HEADED.format(records=records))
+    result = CliRunner().invoke(main, ["convert", str(path), "--mapping", "tax-credit-xml", "--dry-run",
+                                       "--on", "2025-01-01"])
+    assert result.exit_code == (0 if expected[1] else 1), result.output
+    assert accounting(result.stderr) == expected

@@ -580,8 +580,8 @@ class _Beside:
     path, every element whose ancestors match the path's steps but the last) whose name is not the record
     element's.  One the mapping would read something from, as from a record (a value or a problem: a record
     renamed, ``<Row>`` among ``<Record>`` s), is a ``source.xml_stray_record`` row problem, so that no data is
-    left out unsaid; one it reads nothing from (a ``<Head>`` holding the export's date, an empty element) holds
-    no data the conversion would carry, and is passed over as comments are."""
+    left out unsaid; one it reads little or nothing from (:meth:`reads`: a ``<Head>`` holding the export's date
+    or its authority, an empty element) is no record, and is passed over as comments are."""
 
     __slots__ = ("depth", "max_chars", "name", "plan", "record")
 
@@ -593,9 +593,13 @@ class _Beside:
         self.name = _local(record.tag)
 
     def reads(self, element: Any) -> bool:
-        """Whether the mapping reads something in ``element`` as in a record: a value, or a problem."""
+        """Whether the mapping reads in ``element`` as much as in a record: values or problems for at least a
+        third of its rules (at least one).  A header block that shares a child's name with the records (``<PCXX>``
+        holding the rating authority's ``<PJJG>``) is no record: it holds one or two of the fields, a record
+        renamed most of those it has."""
         values, problems = _read(element, self.plan, self.max_chars)
-        return bool(problems) or any(value is not None for value in values)
+        read = sum(value is not None for value in values) + len(problems)
+        return read >= max(1, self.plan.size // 3)
 
     def note(self, elements: Iterable[Any], strays: list[tuple[Any, str]]) -> None:
         """Add to ``strays`` the elements of ``elements`` (not records, where records sit) the mapping reads
