@@ -331,35 +331,37 @@ def run(options: Options) -> int:
         # and renamed into place last; the batch is committed once the rejects are in place and the report is
         # written out (to stdout, flushed): a batch that verifies is never left without the rejects its manifest
         # counts, and a failure before it discards the batch and leaves an older one and its rejects as they were
-        with (output_stream(options.report, private=options.show_pii) as out,
-              writer if isinstance(writer, BatchWriter) else contextlib.nullcontext(writer)):
-            with ExitStack() as stack:
-                stream = None if rejects_path is None else stack.enter_context(
-                    output_stream(rejects_path, "utf-8-sig" if _as_csv(rejects_path) else "utf-8", private=True))
-                rejects = _Rejects(stream, rejects_path is not None and _as_csv(rejects_path), spec,
-                                   options.show_pii)
-                # rows and rows/s: the engine does not say how far into a file it has read, so no percentage
-                progress = stack.enter_context(Progress(total_bytes=None, label="转换 convert",
-                                                        enabled=options.progress))
-                for path in paths:
-                    progress.start_file(path)
-                    _convert_file(spec, plan, options, path, writer, builder, rejects, totals, progress)
-                if isinstance(writer, BatchWriter):
-                    writer.account(rows_in=totals.rows_in, rejected=totals.rejected)
-                progress.clear()  # the report comes after the progress line, not over it
-                # before the rejects are renamed into place: a report that cannot be written leaves older ones
-                with naming_failures(options.report):
-                    write_report(builder.finish(), options.output_format, out, lang=options.lang)
-                    out.flush()  # a reader gone from stdout is found here, before the rejects are in place
-            committed_rejects = rejects_path
-    except BaseException as error:
-        if isinstance(error, CatalogueError) and error.code == "exchange.empty":
-            empty = True  # the writer left nothing; the rejects say why every row was refused
-        else:
-            _discard_rejects(committed_rejects)  # the rejects of a batch that was not written
-            if options.folder is not None:
-                remove_made_dirs(options.folder, made)  # a failed run leaves no folder it made
-            raise
+        with output_stream(options.report, private=options.show_pii) as out:
+            try:
+                with writer if isinstance(writer, BatchWriter) else contextlib.nullcontext(writer):
+                    with ExitStack() as stack:
+                        as_csv = rejects_path is not None and _as_csv(rejects_path)
+                        stream = None if rejects_path is None else stack.enter_context(
+                            output_stream(rejects_path, "utf-8-sig" if as_csv else "utf-8", private=True))
+                        rejects = _Rejects(stream, as_csv, spec, options.show_pii)
+                        # rows and rows/s: the engine does not say how far into a file it has read: no percentage
+                        progress = stack.enter_context(Progress(total_bytes=None, label="转换 convert",
+                                                                enabled=options.progress))
+                        for path in paths:
+                            progress.start_file(path)
+                            _convert_file(spec, plan, options, path, writer, builder, rejects, totals, progress)
+                        if isinstance(writer, BatchWriter):
+                            writer.account(rows_in=totals.rows_in, rejected=totals.rejected)
+                        progress.clear()  # the report comes after the progress line, not over it
+                        # before the rejects are renamed into place: a report not written leaves older ones
+                        with naming_failures(options.report):
+                            write_report(builder.finish(), options.output_format, out, lang=options.lang)
+                            out.flush()  # a reader gone from stdout is found here, before the rejects are in place
+                    committed_rejects = rejects_path
+            except CatalogueError as error:  # inside the report's block: the report of such a run is kept
+                if error.code != "exchange.empty":
+                    raise
+                empty = True  # the writer left nothing; the rejects say why every row was refused
+    except BaseException:
+        _discard_rejects(committed_rejects)  # the rejects of a batch that was not written
+        if options.folder is not None:
+            remove_made_dirs(options.folder, made)  # a failed run leaves no folder it made
+        raise
     if empty and options.folder is not None:
         leave_no_batch(options.folder, made)
     zh, en = _summary(totals, options, rejects_path)

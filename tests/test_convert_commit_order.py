@@ -124,3 +124,19 @@ def test_a_batch_that_cannot_be_committed_leaves_no_report_nor_rejects(tmp_path:
     assert "Traceback" not in result.stderr
     assert not report.exists() and not (tmp_path / "batch.rejects.jsonl").exists()
     assert not (folder / RECORDS).exists()
+
+
+def test_a_run_in_which_no_record_survives_keeps_its_report_and_rejects(tmp_path: Path) -> None:
+    """No batch is written when every row is rejected, but the report and the rejects say why."""
+    path = tmp_path / "broken.csv"
+    records = [{**item.record, "decision_number": ""}  # a required field left empty in every row
+               for item in fake_records(CLASS, 5, seed=4, on=date.fromisoformat(ON))]
+    with open(path, "w", encoding="utf-8", newline="") as stream:
+        write_csv(records, CLASS, stream)
+    folder, report = tmp_path / "batch", tmp_path / "report.txt"
+    result = _convert(path, "--mapping", "sgs-penalty-csv", "-o", folder, *DEPARTMENT, "--report", report)
+    assert result.returncode == 1, result.stderr
+    assert "no record could be converted" in result.stderr
+    assert "5 rows read = 0 valid + 5 rejected" in report.read_text(encoding="utf-8")
+    assert len((tmp_path / "batch.rejects.jsonl").read_text(encoding="utf-8").splitlines()) == 5
+    assert not folder.exists()
