@@ -227,7 +227,8 @@ def _convert_file(spec: MappingSpec, plan: Plan, options: Options, path: str, wr
             builder.start_file(path, format=spec.source.format, encoding=spec.source.encoding, headers=targets,
                                mapping={target: target for target in targets}, missing=())
             return
-        unread = [header for header in source.headers if header not in set(read)]
+        taken = set(read)
+        unread = [header for header in source.headers if header not in taken]
         builder.start_file(path, format=source.format, encoding=source.encoding, headers=[*targets, *unread],
                            mapping={**{target: target for target in targets}, **dict.fromkeys(unread)}, missing=(),
                            title=source.title, header_is_data=looks_like_data(source.headers), sheet=source.sheet,

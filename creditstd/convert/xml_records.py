@@ -602,9 +602,9 @@ class _Beside:
         return read >= max(1, self.plan.size // 3)
 
     def note(self, elements: Iterable[Any], strays: list[tuple[Any, str]]) -> None:
-        """Add to ``strays`` the elements of ``elements`` (not records, where records sit) the mapping reads
-        something from, unless :func:`_strays` finds them already (the record element's name in another case or
-        namespace)."""
+        """Add to ``strays`` the elements of ``elements`` (not records, where records sit) the mapping reads as
+        much from as from a record (:meth:`reads`), unless :func:`_strays` finds them already (the record
+        element's name in another case or namespace)."""
         for element in elements:
             if _local(element.tag) != self.name and self.reads(element):
                 strays.append((element, _where(element)))
@@ -637,8 +637,9 @@ class _Beside:
                     yield child
 
     def found(self, root: Any) -> list[Any]:
-        """The elements of the document the mapping reads something from, in document order, none inside
-        another: when no element is at the record path, what the records are likely to be instead."""
+        """The elements of the document the mapping reads as much from as from a record (:meth:`reads`), in
+        document order, none inside another: when no element is at the record path, what the records are likely
+        to be instead."""
         found: list[Any] = []
         stack = [root]
         while stack:
@@ -714,10 +715,9 @@ def _stray_problem(element: Any, where: str, record: RecordPath, path: str) -> R
 
 # ------------------------------------------------------------------------------------------------ reading
 
-_LIMITS = ("Excessive depth", "Resource limit", "huge", "too long", "Huge input", "Maximum")
-#: What each of libxml2's limits is, in Chinese (its own message, in English, follows).
-_LIMITS_ZH = (("Excessive depth", "元素嵌套过深"), ("Resource limit", "超出资源限制"), ("uge", "文本或名称过大"),
-              ("too long", "文本或名称过长"), ("Maximum", "超出上限"))
+#: libxml2's limits, by a word of its message, and what each is in Chinese (its own message, in English, follows).
+_LIMITS = (("Excessive depth", "元素嵌套过深"), ("Resource limit", "超出资源限制"), ("huge", "文本或名称过大"),
+           ("Huge input", "输入过大"), ("too long", "文本或名称过长"), ("Maximum", "超出上限"))
 
 
 def _syntax_error(error: etree.XMLSyntaxError, log: Any, path: str) -> SourceError:
@@ -728,9 +728,9 @@ def _syntax_error(error: etree.XMLSyntaxError, log: Any, path: str) -> SourceErr
     type_name = entry.type_name if entry is not None else ""
     if "ENTITY" in type_name or "Entity" in message:
         return xml_error("source.xml_entity", path, line)
-    if any(marker in message for marker in _LIMITS):
-        what = next((zh for marker, zh in _LIMITS_ZH if marker in message), "解析器的限制")
-        return xml_error("source.xml_limit", path, line, zh=f"{what}：{message}", en=message)
+    limit = next((zh for marker, zh in _LIMITS if marker in message), None)
+    if limit is not None:
+        return xml_error("source.xml_limit", path, line, zh=f"{limit}：{message}", en=message)
     return xml_error("source.xml_syntax", path, line, reason=message)
 
 

@@ -176,15 +176,10 @@ class TableResult:
                 findings.append(finding)
                 rows.append(row)
         for row, found in errors.items():
-            location = Location(file=file, line=int(lines[row]) if lines is not None else None,
-                                record=None if lines is not None else first_record + row)
-            for error in (error for values in found.values() for error in values):
-                column = self.cells.get(error.field) if error.field else None
-                text = column[row].as_py() if column is not None else None
-                findings.append(Finding(error.code, error.message_zh, error.message_en, path=error.path,
-                                        field=error.field, field_code=error.field_code, position=error.position,
-                                        value=_shown(plan, error.field, text, show_pii), location=location))
-                rows.append(row)
+            located = _located(plan, [error for values in found.values() for error in values], row, self.cells,
+                               file=file, lines=lines, first_record=first_record, show_pii=show_pii)
+            findings.extend(located)
+            rows.extend([row] * len(located))
         order = np.argsort(np.asarray(rows, np.int64), kind="stable")
         valid = self.valid.copy()
         valid[list(errors)] = False
@@ -964,6 +959,22 @@ def reference_findings(plan: Plan, record: Mapping[str, Any]) -> list[Any]:
     return list(validator(plan.class_name, plan.strict).iter_errors(record, today=plan.today))
 
 
+def _located(plan: Plan, errors: Sequence[Finding], row: int, cells: Mapping[str, pa.Array], *, file: str | None,
+             lines: np.ndarray | None, first_record: int, show_pii: bool) -> list[Finding]:
+    """The row path's ``errors`` of batch row ``row`` as a table's findings: located (``file`` and the row's line
+    in ``lines``, or its record number from ``first_record``) and showing the row's cell (:func:`_shown`)."""
+    location = Location(file=file, line=int(lines[row]) if lines is not None else None,
+                        record=None if lines is not None else first_record + row)
+    located = []
+    for error in errors:
+        column = cells.get(error.field) if error.field else None
+        text = column[row].as_py() if column is not None else None
+        located.append(Finding(error.code, error.message_zh, error.message_en, path=error.path, field=error.field,
+                               field_code=error.field_code, position=error.position,
+                               value=_shown(plan, error.field, text, show_pii), location=location))
+    return located
+
+
 def _shown(plan: Plan, key: str | None, text: Any, show_pii: bool) -> str | None:
     """A cell as a finding may show it: personal values masked (ID numbers as ric.mask, names to the first
     character), any ID number inside other text masked, cut to :data:`SHOWN_CHARS`."""
@@ -1042,16 +1053,10 @@ def validate_table(plan: Plan, batch: pa.RecordBatch, *, file: str | None = None
         if not errors:
             continue
         valid[row] = False
-        location = Location(file=file, line=int(lines[row]) if lines is not None else None,
-                            record=None if lines is not None else first_record + row)
-        for error in errors:
-            column = columns.text.get(error.field) if error.field else None
-            text = column[row].as_py() if column is not None else None
-            findings.append(Finding(error.code, error.message_zh, error.message_en, path=error.path,
-                                    field=error.field, field_code=error.field_code,
-                                    position=error.position, value=_shown(plan, error.field, text, show_pii),
-                                    location=location))
-            finding_rows.append(row)
+        located = _located(plan, errors, row, columns.text, file=file, lines=lines, first_record=first_record,
+                           show_pii=show_pii)
+        findings.extend(located)
+        finding_rows.extend([row] * len(located))
     return TableResult(valid, tuple(findings), np.asarray(finding_rows, dtype=np.int64), columns.text)
 
 
