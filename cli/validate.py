@@ -63,7 +63,14 @@ from creditstd.findings import Finding
 from creditstd.records.decode import field_type, infer_class, resolve_headers
 from creditstd.records.duplicates import DuplicateKeys
 from creditstd.records.model import record_class
-from creditstd.records.plan import Plan, TableResult, compile_plan, keyed_batch, validate_table
+from creditstd.records.plan import (
+    Plan,
+    TableResult,
+    compile_plan,
+    keyed_batch,
+    spelling_conflicts,
+    validate_table,
+)
 from creditstd.records.validation import validator
 from creditstd.reports import FORMATS, ReportBuilder, write_report
 from creditstd.sources import RowProblem, Rows, Source, SourceError, TableChunk, expand_inputs, open_table
@@ -301,6 +308,9 @@ def _validate_file(builder: ReportBuilder, plan: Plan, options: Options, source:
             result = validate_table(plan, keyed, file=source.path, lines=item.lines, show_pii=options.show_pii)
             if isinstance(item, JsonChunk):
                 result = _json_types(plan, item, mapping.fields, result, source.path, options.show_pii)
+            if mapping.duplicate:  # a field's second spelling: rows whose spellings disagree are rejected
+                result = result.with_values(plan, spelling_conflicts(plan, item.batch, mapping.fields),
+                                            file=source.path, lines=item.lines, show_pii=options.show_pii)
             behind.submit(_report_rows, builder, rejects, duplicates, source.path, item, keyed, result)
             progress.update(rows=item.batch.num_rows, bytes_done=items.bytes_read)
     if rejects:

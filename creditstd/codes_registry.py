@@ -234,6 +234,9 @@ _TABLE: dict[str, tuple[str, ...]] = {
     "record.invalid_text": ("文本含有无法编码的字符（单独的代理码位）",
                             "the text holds a character that cannot be encoded (a lone surrogate)"),
     "record.duplicate_key": ("对象中有重复的键", "the object has the same key twice"),
+    "record.conflict": ("字段“{label}”的两列取值不同：{columns}（无法确定哪一个正确）",
+                        "field {name}: its columns hold different values: {columns} (which one is right cannot "
+                        "be told)"),
     # ---------------------------------------------------------------- rows of a run (creditstd/records/duplicates.py)
     "record.duplicate": ("与{first_zh}的记录重复：标识字段（{fields_zh}）相同",
                          "duplicate of the record at {first_en}: same identity fields ({fields_en})"),
@@ -345,6 +348,7 @@ _TITLES: dict[str, tuple[str, str]] = {
     "record.uniqueItems": ("有重复项", "duplicate items"),
     "record.duplicate_key": ("字段重复", "field given twice"),
     "record.duplicate": ("重复记录", "duplicate record"),
+    "record.conflict": ("同一字段的两列取值不同", "columns of one field disagree"),
     "rule.date_not_after": ("日期先后顺序不符", "dates out of order"),
     "rule.date_in_future": ("日期晚于今天", "date in the future"),
     "rule.orgcode_in_uscc": ("组织机构代码与统一社会信用代码不符", "organisation code does not match the USCC"),

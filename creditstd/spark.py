@@ -9,9 +9,11 @@ one batch function of this module, which is the command line's own path:
    ``creditstd validate`` resolves a file's headers
    (:func:`~creditstd.records.decode.resolve_headers`: keys, Chinese names,
    national field codes, aliases) and renamed by
-   :func:`~creditstd.records.plan.keyed_batch`; columns that name no field
-   stay in the output untouched (and :func:`validate_dataframe` warns about
-   them);
+   :func:`~creditstd.records.plan.keyed_batch` (a field named by two columns,
+   ``CF_WSH`` beside ``决定文书号``, read from the first that holds a value, and
+   a row whose columns disagree rejected, ``record.conflict``); columns that
+   name no field stay in the output untouched (and :func:`validate_dataframe`
+   warns about them);
 2. cells that are not text are turned into text as the command line reads
    a JSON Lines export (:func:`text_column`);
 3. :func:`~creditstd.records.plan.validate_table` decides every row and
@@ -111,7 +113,7 @@ from creditstd.records.duplicates import DuplicateKeys, identity_keys
 from creditstd.records.exchange import BatchWriter
 from creditstd.records.exchange_summary import PART_FOLDER, SUMMARY, write_summary
 from creditstd.records.model import record_class
-from creditstd.records.plan import Plan, TableResult, compile_plan, keyed_batch, validate_table
+from creditstd.records.plan import Plan, TableResult, compile_plan, keyed_batch, spelling_conflicts, validate_table
 from creditstd.sources.jsonl import cell_text
 
 if TYPE_CHECKING:
@@ -307,9 +309,14 @@ class BatchValidator:
         return text_batch(keyed_batch(batch, self.mapping(batch.schema.names).fields))
 
     def check(self, batch: pa.RecordBatch) -> tuple[pa.RecordBatch, TableResult]:
-        """``batch``'s keyed text columns and the core's verdict on them."""
+        """``batch``'s keyed text columns and the core's verdict on them (a row whose columns naming one field
+        disagree rejected, as ``creditstd validate`` rejects it)."""
         keyed = self.keyed(batch)
-        return keyed, validate_table(self.plan, keyed, show_pii=self.show_pii)
+        result = validate_table(self.plan, keyed, show_pii=self.show_pii)
+        if (mapping := self.mapping(batch.schema.names)).duplicate:
+            result = result.with_values(self.plan, spelling_conflicts(self.plan, batch, mapping.fields),
+                                        show_pii=self.show_pii)
+        return keyed, result
 
     def annotate(self, batch: pa.RecordBatch, valid: np.ndarray, rows: np.ndarray,
                  findings: Sequence[Finding]) -> pa.RecordBatch:
@@ -512,7 +519,7 @@ def validate_dataframe(df: DataFrame, cls: str | None = None, *, strict: bool = 
         id_name, base = row_id, df
     else:
         raise ValueError(bilingual(f"没有名为 {row_id} 的列", f"no column named {row_id}"))
-    unchecked = [name for name in (*mapping.unknown, *mapping.duplicate) if name != row_id]
+    unchecked = [name for name in mapping.unknown if name != row_id]
     if unchecked:
         warnings.warn(UnknownColumnsWarning(bilingual(
             f"以下列不对应“{record_class(plan.class_name).zh}”的字段，原样保留、不作校验：{'、'.join(unchecked)}",

@@ -206,7 +206,10 @@ def resolve_columns(spec: MappingSpec, headers: Sequence[str], data_file: str, *
     folded: dict[str, str] = {}
     for name in headers:
         folded.setdefault(name_key(name), name)
-    by_field = {key: name for name, key in resolve_headers(spec.class_name, headers).fields.items() if key}
+    by_field: dict[str, str] = {}  # field -> the first header naming it (a second spelling is not read)
+    for name, key in resolve_headers(spec.class_name, headers).fields.items():
+        if key is not None:
+            by_field.setdefault(key, name)
     names = field_spellings(spec.class_name)
     chosen: list[str | None] = []
     problems: list[MappingProblem] = []

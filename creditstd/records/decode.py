@@ -118,7 +118,10 @@ class HeaderMapping:
     unknown: tuple[str, ...]
     #: Required fields no header names (in schema order).
     missing: tuple[str, ...]
-    #: Headers naming a field an earlier header already named (the earlier one is used).
+    #: Headers naming a field an earlier header already named (``CF_WSH`` beside ``决定文书号``): a second spelling
+    #: of the field, mapped to it in :attr:`fields`.  Its cells fill the earlier column's empty ones, and a row
+    #: whose spellings hold different values is a ``record.conflict``
+    #: (:func:`~creditstd.records.plan.keyed_batch`, :func:`~creditstd.records.plan.spelling_conflicts`).
     duplicate: tuple[str, ...]
 
     @property
@@ -137,13 +140,12 @@ def resolve_headers(class_name: str, headers: Sequence[str]) -> HeaderMapping:
         key = names.get(name_key(header))
         if key is not None and key in seen:
             duplicate.append(header)
-            key = None
         elif key is not None:
             seen.add(key)
         fields[header] = key
     cls = record_class(class_name)
     missing = tuple(key for key, field in cls.fields.items() if field.required and key not in seen)
-    unknown = tuple(header for header, key in fields.items() if key is None and header not in duplicate)
+    unknown = tuple(header for header, key in fields.items() if key is None)
     return HeaderMapping(class_name, fields, unknown, missing, tuple(duplicate))
 
 

@@ -73,6 +73,7 @@ from creditstd.codes.identify import FORMAT_KINDS, IdentifierKind
 from creditstd.codes.redact import redact
 from creditstd.codes.uscc import PLACEHOLDER, is_placeholder
 from creditstd.findings import Finding, Location
+from creditstd.findings import finding as coded_finding
 from creditstd.records import loader
 from creditstd.records.decode import NUMBER, cell_decoder, code_aliases, field_type, takes_placeholder
 from creditstd.records.formats import format_checker
@@ -1004,11 +1005,75 @@ def keyed_batch(batch: pa.RecordBatch, fields: Mapping[str, str | None]) -> pa.R
     (['_rows', 'decision_number'], 1)
     """
     keys, columns = [ROWS_COLUMN], [pa.nulls(batch.num_rows, pa.string())]
+    for key, indexes in _spellings(batch, fields).items():
+        keys.append(key)
+        spelt = [batch.column(index) for index in indexes]
+        if len({column.type for column in spelt}) > 1:
+            spelt = [_as_text(column) for column in spelt]
+        column = spelt[0]
+        for later in spelt[1:]:  # a second spelling fills the cells the earlier ones leave empty
+            column = pc.if_else(_filled(column), column, later)
+        columns.append(column)
+    return pa.RecordBatch.from_arrays(columns, names=keys)
+
+
+def spelling_conflicts(plan: Plan, batch: pa.RecordBatch,
+                       fields: Mapping[str, str | None]) -> dict[int, dict[str, list[Finding]]]:
+    """The rows of ``batch`` in which two columns naming one field (a second spelling of it,
+    :attr:`~creditstd.records.decode.HeaderMapping.duplicate`) both hold a value, and the values differ once
+    trimmed: per row and field key, a ``record.conflict`` finding naming the columns, for
+    :meth:`TableResult.with_values` (which rejects the row and locates the finding; the value shown is the
+    one :func:`keyed_batch` kept, the first column's).  Empty when no field has two columns.
+
+    >>> batch = pa.RecordBatch.from_pydict({'CF_WSH': ['罚1', '', '罚3 ', '罚4'],
+    ...                                     '决定文书号': ['罚1', '罚2', '罚3', '罚5']})
+    >>> fields = {'CF_WSH': 'decision_number', '决定文书号': 'decision_number'}
+    >>> keyed_batch(batch, fields).column('decision_number').to_pylist()
+    ['罚1', '罚2', '罚3 ', '罚4']
+    >>> conflicts = spelling_conflicts(compile_plan('administrative_penalty'), batch, fields)
+    >>> list(conflicts), conflicts[3]['decision_number'][0].message_en  # doctest: +ELLIPSIS
+    ([3], 'field decision_number (CF_WSH): its columns hold different values: CF_WSH, 决定文书号 (which one...')
+    """
+    found: dict[int, dict[str, list[Finding]]] = {}
+    names = batch.schema.names
+    specs = record_class(plan.class_name).fields
+    for key, indexes in _spellings(batch, fields).items():
+        if len(indexes) < 2:
+            continue
+        spec = specs[key]
+        trimmed = [pc.utf8_trim_whitespace(_as_text(batch.column(index))) for index in indexes]
+        differ = np.zeros(batch.num_rows, bool)
+        for position, later in enumerate(trimmed[1:], 1):
+            for earlier in trimmed[:position]:
+                both = pc.and_(_filled(earlier), _filled(later))
+                differ |= pc.fill_null(pc.and_kleene(both, pc.not_equal(earlier, later)), False).to_numpy(
+                    zero_copy_only=False)
+        columns = ", ".join(names[index] for index in indexes)
+        name = f"{key} ({spec.code})" if spec.code else key
+        for row in np.flatnonzero(differ).tolist():
+            found.setdefault(row, {})[key] = [coded_finding("record.conflict", path=f"$.{key}", field=key,
+                                                            field_code=spec.code, label=spec.label, name=name,
+                                                            columns=columns)]
+    return found
+
+
+def _spellings(batch: pa.RecordBatch, fields: Mapping[str, str | None]) -> dict[str, list[int]]:
+    """Field key -> the indexes of the columns of ``batch`` naming it, in order."""
+    spellings: dict[str, list[int]] = {}
     for index, header in enumerate(batch.schema.names):
         if (key := fields.get(header)) is not None:
-            keys.append(key)
-            columns.append(batch.column(index))
-    return pa.RecordBatch.from_arrays(columns, names=keys)
+            spellings.setdefault(key, []).append(index)
+    return spellings
+
+
+def _as_text(column: pa.Array) -> pa.Array:
+    return column if column.type == pa.string() else pc.cast(column, pa.string())
+
+
+def _filled(column: pa.Array) -> pa.Array:
+    """Whether each cell holds a value: not null, and not empty once trimmed."""
+    text = pc.utf8_trim_whitespace(_as_text(column))
+    return pc.fill_null(pc.greater(pc.binary_length(text), 0), False)
 
 
 def validate_table(plan: Plan, batch: pa.RecordBatch, *, file: str | None = None, lines: np.ndarray | None = None,
