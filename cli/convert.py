@@ -323,7 +323,7 @@ def run(options: Options) -> int:
                             class_reason=(f"由映射 {spec.name} 指定：{spec.class_name}",
                                           f"given by the mapping {spec.name}: {spec.class_name}"),
                             strict=options.strict, max_errors=options.max_errors, show_pii=options.show_pii,
-                            rule_set=options.rule_set)
+                            rule_set=options.rule_set, fail_when_empty=True)
     totals = Totals()
     empty = False
     committed_rejects: Path | None = None  # the rejects file, once renamed into place

@@ -194,6 +194,19 @@ def test_no_valid_record_exits_1_and_leaves_no_batch(runner: CliRunner, tmp_path
     assert verified.exit_code == 2
 
 
+@pytest.mark.parametrize("dry_run", [False, True])
+def test_an_empty_export_exits_1_and_its_report_says_so(runner: CliRunner, tmp_path: Path, dry_run: bool) -> None:
+    """A run that converts nothing fails even when there was nothing to convert, and the report's exit status
+    is the command's."""
+    path, mapping = export(tmp_path, "csv", [])
+    output = ["--dry-run"] if dry_run else ["-o", tmp_path / "batch"]
+    result = convert(runner, path, "--mapping", mapping, *output, *DEPARTMENT, "--format", "json")
+    assert result.exit_code == 1, result.output
+    assert accounting(result.stderr) == (0, 0, 0)
+    assert json.loads(result.stdout)["exit_status"] == 1
+    assert not (tmp_path / "batch").exists()
+
+
 def test_no_valid_record_over_an_older_batch_leaves_nothing_that_verifies(runner: CliRunner, tmp_path: Path) -> None:
     good, mapping = export(tmp_path, "csv", [item.record for item in fakes(5)], "good")
     bad, _ = export(tmp_path, "csv", [{**item.record, "authority_uscc": "x"} for item in fakes(5)], "bad")

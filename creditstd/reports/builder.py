@@ -382,7 +382,8 @@ class ReportBuilder:
     the report states them; ``show_pii`` also lets sample rows show personal
     cells unmasked.  ``max_errors`` caps the examples kept over all codes
     (``None``: no cap other than ``examples_per_code``); counts stay exact.
-    ``fail_on`` (``error`` or ``warning``) decides the suggested exit status.
+    ``fail_on`` (``error`` or ``warning``) decides the suggested exit status; with ``fail_when_empty`` a run in
+    which no row is valid fails too (``creditstd convert``: no record converted, even of an empty export).
     """
 
     def __init__(
@@ -395,6 +396,7 @@ class ReportBuilder:
         show_pii: bool = False,
         rule_set: str | None = None,
         fail_on: FailOn = "error",
+        fail_when_empty: bool = False,
         examples_per_code: int = 20,
         lines_per_location: int = 20,
         sample_rows: int = 10,
@@ -413,6 +415,7 @@ class ReportBuilder:
         self.show_pii = show_pii
         self.rule_set = rule_set
         self.fail_on: FailOn = fail_on
+        self.fail_when_empty = fail_when_empty
         self.examples_per_code = examples_per_code
         self.lines_per_location = lines_per_location
         self.sample_rows = sample_rows
@@ -901,7 +904,7 @@ class ReportBuilder:
                                                                  self._safe(self.class_reason[1], 1000)),
             strict=self.strict, max_errors=self.max_errors, show_pii=self.show_pii,
             rule_set=None if self.rule_set is None else clean(self.rule_set), fail_on=self.fail_on,
-            files=files, codes=tuple(codes), totals=totals,
+            files=files, codes=tuple(codes), totals=totals, fail_when_empty=self.fail_when_empty,
         )
         report.check_accounting()
         return report

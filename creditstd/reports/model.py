@@ -399,6 +399,9 @@ class Report:
     #: Every finding code, most common first.
     codes: tuple[CodeSummary, ...]
     totals: Totals
+    #: Whether a run in which no row is valid fails (``creditstd convert``: a run that converts no record,
+    #: even of an empty export, exits 1).
+    fail_when_empty: bool = False
 
     def check_accounting(self) -> None:
         """Raise :class:`ValueError` unless every file and the totals have ``read == valid + rejected``."""
@@ -419,6 +422,7 @@ class Report:
         gate = fail_on or self.fail_on
         failed = any(file.failed(gate) for file in self.files)
         failed = failed or bool(self.totals.errors or (gate == "warning" and self.totals.warnings))
+        failed = failed or (self.fail_when_empty and not self.totals.rows.valid)
         return 1 if failed else 0
 
     @property
