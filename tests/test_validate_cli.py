@@ -111,6 +111,15 @@ def test_jsonl_export(runner: CliRunner, tmp_path: Path) -> None:
     assert "20 rows read = 20 valid + 0 rejected" in result.stdout
 
 
+def test_json_lines_saved_as_csv_are_read_as_json_lines(runner: CliRunner, tmp_path: Path) -> None:
+    path = tmp_path / "导出.csv"
+    records = [fake.record for fake in fake_records("administrative_penalty", 12, seed=5, on=TODAY)]
+    path.write_text("".join(json.dumps(record, ensure_ascii=False) + "\n" for record in records), encoding="utf-8")
+    result = runner.invoke(main, ["validate", str(path), *ON])
+    assert result.exit_code == 0, result.output
+    assert "12 rows read = 12 valid + 0 rejected" in result.stdout and "jsonl" in result.stdout
+
+
 def test_json_lines_of_empty_objects_are_rows_read_and_rejected(runner: CliRunner, tmp_path: Path) -> None:
     path = tmp_path / "feed.jsonl"
     path.write_text("{}\n{}\n{}\n", encoding="utf-8")

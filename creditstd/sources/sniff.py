@@ -373,6 +373,9 @@ def sniff_format(name: str, head: bytes) -> str | None:
     binary ``.xls``, whatever the name: a workbook saved as ``导出.csv``), else from its name (a ``.gz`` ending
     looked through), else from its first bytes again.
 
+    JSON Lines is known by its content too: a ``.csv`` or ``.tsv`` whose first line opens a JSON object (``{"``)
+    is JSON Lines.
+
     Returns ``csv``, ``tsv``, ``xlsx``, ``jsonl``, ``xls`` (the old binary format, which no reader
     takes; also a web page or XML named ``.xls``) or None when the content decides (``.txt``, no extension: CSV or
     TSV by delimiter; a ``.xls`` that is text, as systems that export tab-separated text under that name write it).
@@ -385,6 +388,8 @@ def sniff_format(name: str, head: bytes) -> str | None:
     ('xlsx', 'xlsx', None)
     >>> sniff_format('导出.xls', b'<html><table>'), sniff_format('导出.xls', b'<?xml version="1.0"?><Workbook')
     ('xls', 'xls')
+    >>> sniff_format('feed.csv', b'{"CF_WSH": "1"}'), sniff_format('a.csv', b'{a},b')
+    ('jsonl', 'csv')
     """
     if head.startswith(b"PK\x03\x04"):
         return "xlsx"
@@ -394,12 +399,17 @@ def sniff_format(name: str, head: bytes) -> str | None:
     if (head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1") and not lower.endswith((".xlsx", ".xlsm"))) \
             or (lower.endswith(".xls") and (not head or head.lstrip(b" \t\r\n\xef\xbb\xbf").startswith(b"<"))):
         return "xls"  # not an OLE2 file named .xlsx (an encrypted workbook); a web page or XML named .xls
-    for extension, kind in _EXTENSIONS.items():
-        if lower.endswith(extension):
-            return kind
     stripped = head.lstrip(b" \t\r\n")
     if stripped.startswith(codecs.BOM_UTF8):
         stripped = stripped[3:].lstrip(b" \t\r\n")
+    for extension, kind in _EXTENSIONS.items():
+        if lower.endswith(extension):
+            # JSON Lines saved as .csv: a header row never opens with an object's first key
+            return "jsonl" if kind in ("csv", "tsv") and _OBJECT_START.match(stripped) else kind
     if stripped.startswith(b"{"):
         return "jsonl"
     return None
+
+
+#: The start of a JSON object with a key: ``{"`` (white space allowed between).
+_OBJECT_START = re.compile(rb'\{[ \t\r\n]*"')
