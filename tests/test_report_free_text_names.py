@@ -16,11 +16,15 @@ import numpy as np
 import pyarrow as pa
 import pytest
 from click.testing import CliRunner
+from faker import Faker
+from hypothesis import given
+from hypothesis import strategies as st
 
 from creditstd.cli import main
 from creditstd.convert.mapping import export_mapping
 from creditstd.records.export import write_csv
 from creditstd.records.fake import fake_records
+from creditstd.records.masking import looks_like_person_name
 from creditstd.reports.builder import ReportBuilder
 
 CLASS = "administrative_penalty"
@@ -162,3 +166,41 @@ def test_the_convert_report_does_not_show_it_either(tmp_path: Path) -> None:
             "11350100MAD18YGF27", "--on", "2026-11-30", *options])
         assert result.exit_code == 0, result.output
         assert (PERSON in report.read_text(encoding="utf-8")) is shown
+
+
+@pytest.mark.parametrize("fmt", [*FORMATS, "github", "sarif", "junit"])
+def test_a_name_shifted_into_a_field_of_codes_is_masked_and_the_codes_stay(tmp_path: Path, fmt: str) -> None:
+    """A person's name in ``procedure`` (a column shifted, or typed in the wrong cell) is no code of the table:
+    it is masked as a name in common values, examples and sample rows; the codes themselves (简易程序, which
+    starts with the surname 简) are listed as they are."""
+    people, company = _records()
+    rows = [dict(record, procedure=PERSON) for record in people[:3]]
+    rows += [dict(company, procedure="简易程序", decision_number=f"罚〔2024〕{number}号") for number in range(4)]
+    path = _write(tmp_path / "shifted.jsonl", rows)
+    result = CliRunner().invoke(main, ["validate", str(path), "--class", CLASS, "--on", "2026-11-30",
+                                       "--format", fmt])
+    assert result.exit_code == 1, result.output
+    assert PERSON not in result.stdout
+    if fmt in FORMATS:
+        assert "欧***" in result.stdout
+    if fmt == "json":
+        report = json.loads(result.stdout)
+        (procedure,) = [field for field in report["files"][0]["fields"] if field["field"] == "procedure"]
+        assert {top["value"]: top["count"] for top in procedure["top_values"]} == {"简易程序": 4, "欧***": 3}
+        shown = CliRunner().invoke(main, ["validate", str(path), "--class", CLASS, "--on", "2026-11-30",
+                                          "--format", "json", "--show-pii"])
+        assert PERSON in shown.stdout
+
+
+@given(st.text(max_size=8))
+def test_only_two_to_four_chinese_characters_can_look_like_a_name(text: str) -> None:
+    stripped = text.strip()
+    if looks_like_person_name(text):
+        assert 2 <= len(stripped) <= 4 and all("\u4e00" <= char <= "\u9fff" for char in stripped)
+
+
+@given(st.integers(min_value=0, max_value=2**32 - 1))
+def test_every_name_creditstd_fake_draws_looks_like_a_name(seed: int) -> None:
+    faker = Faker("zh_CN")
+    faker.seed_instance(seed)
+    assert looks_like_person_name(faker.name())

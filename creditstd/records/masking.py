@@ -91,8 +91,8 @@ from creditstd.records import loader
 from creditstd.records.model import Field, record_class
 from creditstd.records.publication import lifecycle
 
-__all__ = ["MASKS", "OPENNESS", "effective_openness", "for_publication", "mask_person_name", "mask_shown_value",
-           "mask_value", "public_fields", "scan_value"]
+__all__ = ["MASKS", "OPENNESS", "effective_openness", "for_publication", "looks_like_person_name", "mask_applies",
+           "mask_person_name", "mask_shown_value", "mask_value", "public_fields", "scan_value"]
 
 
 def mask_shown_value(field: Field | None, text: str) -> str:
@@ -129,6 +129,38 @@ def mask_person_name(name: str) -> str:
     ('欧***', '*')
     """
     return "*" * len(name) if len(name) < 2 else name[0] + "*" * (len(name) - 1)
+
+
+#: Last characters of the names of organisations, offices and places (林业局, 某公司, 便利店, 某县, 某村...): a
+#: short text ending in one is not taken for a person's name.
+_NOT_A_NAME_END = frozenset("局司店厂部委院所会社处队站行校馆室场办组科心市省县区镇乡村街楼园馆团企业户")
+
+
+@functools.cache
+def _surnames() -> tuple[frozenset[str], frozenset[str]]:
+    """The single and compound surnames of Faker's ``zh_CN`` table (the one ``creditstd fake`` draws names from)."""
+    from faker.providers.person.zh_CN import Provider
+
+    names = frozenset(Provider.last_names)
+    return frozenset(name for name in names if len(name) == 1), frozenset(name for name in names if len(name) > 1)
+
+
+def looks_like_person_name(text: str) -> bool:
+    """Whether ``text`` could be a Chinese natural person's name: two to four Han characters, starting with a
+    surname (Faker's ``zh_CN`` table: 399 surnames, ``欧阳`` among them), not ending as the names of
+    organisations and places end (``局``, ``司``, ``店``, ``县``...).  A guess that errs towards yes for short
+    texts (``高空抛物`` passes): what it is for is hiding, in a report, a name typed or shifted into a field
+    that holds no names.
+
+    >>> [looks_like_person_name(text) for text in ('王小明', '欧阳娜娜', ' 张三 ', '林业局', '罚款', '王', 'Wang')]
+    [True, True, True, False, False, False, False]
+    """
+    text = text.strip()
+    if not 2 <= len(text) <= 4 or not all("\u4e00" <= char <= "\u9fff" for char in text) \
+            or text[-1] in _NOT_A_NAME_END:
+        return False
+    single, compound = _surnames()
+    return text[0] in single or (len(text) > 2 and text[:2] in compound)
 
 
 def _decimal_text(number: int | float) -> str | None:
@@ -205,7 +237,7 @@ def _subject_categories() -> dict[str, str]:
     return known
 
 
-def _mask_applies(mask: Mapping[str, Any], subject: Any) -> bool:
+def mask_applies(mask: Mapping[str, Any], subject: Any) -> bool:
     """Whether a ``when_subject`` rule applies: unless the category is positively one it does not name."""
     if "when_subject" not in mask:
         return True
@@ -240,7 +272,7 @@ def public_fields(record: Mapping[str, Any], class_name: str) -> dict[str, Any]:
         if spec is None or effective_openness(class_openness, spec.openness) != "public":
             continue
         mask = spec.mask or {"rule": "none"}
-        if not _mask_applies(mask, subject):
+        if not mask_applies(mask, subject):
             public[key] = scan_value(value)
         elif mask["rule"] != "drop":
             public[key] = scan_value(MASKS[mask["rule"]](value))

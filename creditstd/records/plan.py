@@ -78,7 +78,7 @@ from creditstd.records import loader
 from creditstd.records.decode import NUMBER, cell_decoder, code_aliases, field_type, takes_placeholder
 from creditstd.records.formats import format_checker
 from creditstd.records.jsonline import EXACT_CHARS, MAX_STRING_LENGTH, first_problem
-from creditstd.records.masking import mask_shown_value
+from creditstd.records.masking import looks_like_person_name, mask_person_name, mask_shown_value
 from creditstd.records.model import record_class
 from creditstd.records.validation import RECORD_CODES, RecordValidator, conditional_reads, validator
 
@@ -978,15 +978,37 @@ def _located(plan: Plan, errors: Sequence[Finding], row: int, cells: Mapping[str
 
 def _shown(plan: Plan, key: str | None, text: Any, show_pii: bool) -> str | None:
     """A cell as a finding may show it: personal values masked (ID numbers as ric.mask, names to the first
-    character), any ID number inside other text masked, cut to :data:`SHOWN_CHARS`."""
+    character), a text of another field that may be a person's name masked as one (:func:`stray_name`), any
+    ID number inside other text masked, cut to :data:`SHOWN_CHARS`."""
     if not isinstance(text, str) or key is None:
         return None
     spec = record_class(plan.class_name).fields.get(key)
     if not show_pii:
         if spec is not None and spec.is_personal:
             text = mask_shown_value(spec, text)
+        elif stray_name(plan.class_name, plan.strict, key, text):
+            text = mask_person_name(text.strip())
         text = redact(text)
     return text if len(text) <= SHOWN_CHARS else text[:SHOWN_CHARS] + "…"
+
+
+@functools.lru_cache(maxsize=4096)
+def stray_name(class_name: str, strict: bool, key: str, text: str) -> bool:
+    """Whether ``text``, a value of field ``key`` that is not personal, is to be shown as a person's name is
+    (masked to its first character): it looks like one (:func:`~creditstd.records.masking.looks_like_person_name`)
+    and, in a field with a code table, is not a value of it.  A name typed, or shifted by a column, into
+    ``authority`` or ``procedure`` is hidden so; ``简易程序`` is a code, no one's name.
+
+    >>> cases = [('procedure', '李大山'), ('procedure', '简易程序'), ('authority', '王小明'), ('authority', '林业局')]
+    >>> [stray_name('administrative_penalty', False, key, text) for key, text in cases]
+    [True, False, True, False]
+    """
+    spec = record_class(class_name).fields.get(key)
+    if spec is None or spec.is_personal or not looks_like_person_name(text):
+        return False
+    if spec.code_table is None and spec.kind != "code" and "items" not in spec.schema:
+        return True  # open text: a name-shaped value is taken for a name
+    return bool(validator(class_name, strict).field_errors(key, cell_decoder(class_name, key)(text.strip())))
 
 
 #: The column that keeps a batch's row count when no header names a field (an Arrow batch needs a column).

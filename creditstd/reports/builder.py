@@ -32,8 +32,14 @@ personal data all the same.  A file name masked so (a long run of digits
 that is no date or time stamp) is linked to by the CI formats only with
 ``show_pii``; ``penalty_20240601123045.csv`` is kept as it is.
 
-A person's name is typed into free text too (``经查，当事人王小明违法经营。``).
-Unless ``show_pii``, therefore:
+A person's name is typed into free text too (``经查，当事人王小明违法经营。``),
+and shifted by a column into a field that holds none.  Unless ``show_pii``,
+therefore:
+
+* a value of a field that is not personal is masked as a name
+  (``李大山`` as ``李**``) in common values, sample rows and examples
+  where it may be one (:func:`~creditstd.records.plan.stray_name`: it looks
+  like a name and is not a code of the field's table);
 
 * the value of an example has every value of its row's personal fields
   replaced by the masked form the report shows for that value (``王*``,
@@ -128,7 +134,8 @@ from creditstd.codes.redact import redact
 from creditstd.exceptions import CatalogueError
 from creditstd.findings import Finding, Location
 from creditstd.records.decode import ARRAY_SEPARATORS, json_array
-from creditstd.records.masking import _mask_applies, mask_person_name, mask_shown_value
+from creditstd.records.masking import mask_applies, mask_person_name, mask_shown_value
+from creditstd.records.plan import stray_name
 from creditstd.reports._text import LIMIT, clean
 from creditstd.reports.model import (
     CodeLocation,
@@ -452,6 +459,14 @@ class ReportBuilder:
         spec = self._spec(key)
         return spec is not None and _free_text(spec.schema)
 
+    def _named(self, key: str, value: str) -> str:
+        """A common value of a field that holds no personal values, masked as a person's name is where it may
+        be one (:func:`~creditstd.records.plan.stray_name`): a name typed, or shifted by a column, into
+        ``violation_type`` or ``procedure``."""
+        if self.show_pii or self.class_name is None or not stray_name(self.class_name, self.strict, key, value):
+            return value
+        return mask_person_name(value.strip())
+
     def _field_acc(self, key: str, header: str | None) -> _FieldAcc:
         return _FieldAcc(key=key, header=header, distinct=DistinctCounter(self.distinct_cap),
                          top=None if self._personal(key) or self._free_text(key) else {})
@@ -471,7 +486,7 @@ class ReportBuilder:
                 if text is None or not self._personal(key):
                     continue
                 spec = self._spec(key)
-                if spec is not None and (_closed(spec) or not _mask_applies(spec.mask or {}, subject)):
+                if spec is not None and (_closed(spec) or not mask_applies(spec.mask or {}, subject)):
                     continue
                 listed = spec is not None and spec.schema.get("type") == "array"
                 for piece in _pieces(text, listed):
@@ -671,8 +686,10 @@ class ReportBuilder:
                 if value is not None and not self.show_pii:
                     if self._personal(key):
                         value = mask_shown_value(self._spec(key), value)
-                    elif hide is not None:
-                        value = hide(value)
+                    else:
+                        value = self._named(key, value)
+                        if hide is not None:
+                            value = hide(value)
                 cells.append((self._safe(key), None if value is None else self._safe(value)))
             sample = Sample(line=line, valid=bool(valid[row]), codes=tuple(clean(code) for code in codes[line]),
                             fields_with_findings=tuple(self._safe(key) for key in fields[line]), cells=tuple(cells))
@@ -798,7 +815,7 @@ class ReportBuilder:
             top = None
             if field_acc.top is not None:
                 ranked = sorted(field_acc.top.items(), key=lambda item: (-item[1], item[0]))[:self.top_values]
-                top = tuple((self._safe(value, _SHOWN_VALUE), count) for value, count in ranked)
+                top = tuple((self._safe(self._named(key, value), _SHOWN_VALUE), count) for value, count in ranked)
             fields.append(FieldSummary(
                 key=self._safe(key), title_zh=spec.zh if spec is not None else self._safe(key),
                 title_en=spec.en if spec is not None else self._safe(key),
