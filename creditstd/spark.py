@@ -104,6 +104,7 @@ import pyarrow.compute as pc
 
 from creditstd.codes import ric
 from creditstd.codes.batch import validate_batch
+from creditstd.codes.redact import redact
 from creditstd.convert.engine import ConvertedChunk, combine_rows, convert_batch
 from creditstd.convert.mapping import MappingSpec
 from creditstd.exceptions import CatalogueError, bilingual
@@ -112,9 +113,11 @@ from creditstd.records.decode import HeaderMapping, infer_class, resolve_headers
 from creditstd.records.duplicates import DuplicateKeys, identity_keys
 from creditstd.records.exchange import BatchWriter
 from creditstd.records.exchange_summary import PART_FOLDER, SUMMARY, write_summary
+from creditstd.records.masking import mask_person_name
 from creditstd.records.model import record_class
 from creditstd.records.plan import Plan, TableResult, compile_plan, keyed_batch, spelling_conflicts, validate_table
 from creditstd.sources.jsonl import cell_text
+from creditstd.sources.sniff import looks_like_data
 
 if TYPE_CHECKING:
     from pyspark.sql import Column, DataFrame
@@ -401,6 +404,27 @@ def _spark_errors_schema(id_field: Any) -> Any:
 
 
 @dataclass(frozen=True)
+class _Named:
+    """A ``mapInArrow`` function run over a DataFrame whose columns were renamed to their positions
+    (:func:`_map_in_arrow`): each batch gets the DataFrame's own names back before ``function`` sees it."""
+
+    function: Callable[[Iterable[pa.RecordBatch]], Iterator[pa.RecordBatch]]
+    names: tuple[str, ...]
+
+    def __call__(self, batches: Iterable[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+        return self.function(pa.RecordBatch.from_arrays(batch.columns, names=list(self.names)) for batch in batches)
+
+
+def _map_in_arrow(df: Any, function: Callable[[Iterable[pa.RecordBatch]], Iterator[pa.RecordBatch]],
+                  schema: Any) -> Any:
+    """``df.mapInArrow(function, schema)`` for any column names: PySpark's ``mapInArrow`` cannot resolve a
+    column whose name holds a dot (``备注.1``, as Spark's CSV reader names a repeated header), so the columns
+    go in named by position and ``function`` sees them under their own names."""
+    names = tuple(df.columns)
+    return df.toDF(*(f"_c{index}" for index in range(len(names)))).mapInArrow(_Named(function, names), schema)
+
+
+@dataclass(frozen=True)
 class _SparkCheck:
     """What ``mapInArrow`` runs: the batch function over a partition's batches (picklable)."""
 
@@ -519,7 +543,7 @@ def validate_dataframe(df: DataFrame, cls: str | None = None, *, strict: bool = 
         id_name, base = row_id, df
     else:
         raise ValueError(bilingual(f"没有名为 {row_id} 的列", f"no column named {row_id}"))
-    unchecked = [name for name in mapping.unknown if name != row_id]
+    unchecked = [_shown_header(name, columns, show_pii) for name in mapping.unknown if name != row_id]
     if unchecked:
         warnings.warn(UnknownColumnsWarning(bilingual(
             f"以下列不对应“{record_class(plan.class_name).zh}”的字段，原样保留、不作校验：{'、'.join(unchecked)}",
@@ -529,29 +553,38 @@ def validate_dataframe(df: DataFrame, cls: str | None = None, *, strict: bool = 
 
     checked_schema = StructType([*base.schema.fields, StructField(VALID_COLUMN, BooleanType(), False),
                                  StructField(ERRORS_COLUMN, _spark_findings_type(), False)])
-    checked = passed = base.mapInArrow(_SparkCheck(check), checked_schema)
+    checked = passed = _map_in_arrow(base, _SparkCheck(check), checked_schema)
     rejected_flag = ~F.col(VALID_COLUMN)
     errors = (checked.where(rejected_flag).select(F.col(_quoted(id_name)), F.explode(ERRORS_COLUMN).alias("_f"))
               .select(_quoted(id_name), *(F.col(f"_f.{name}").alias(name) for name in ERRORS_COLUMNS)))
     if duplicates:
         identity = {key for key in record_class(plan.class_name).identity}
         headers = [header for header, key in mapping.fields.items() if key in identity]
-        keys = (base.select(_quoted(id_name), *(_quoted(header) for header in headers))
-                .mapInArrow(_SparkKeys(check, id_name),
-                            StructType([id_field, StructField(_KEY, _string())]))
-                .where(F.col(_KEY).isNotNull()))
+        keys = _map_in_arrow(base.select(_quoted(id_name), *(_quoted(header) for header in headers)),
+                             _SparkKeys(check, id_name), StructType([id_field, StructField(_KEY, _string())])
+                             ).where(F.col(_KEY).isNotNull())
         repeats = (keys.withColumn(_FIRST, F.min(_quoted(id_name)).over(Window.partitionBy(_KEY)))
                    .where(F.col(_quoted(id_name)) != F.col(_FIRST)).select(_quoted(id_name), _FIRST))
         checked = checked.join(F.broadcast(repeats), on=id_name, how="left")
         rejected_flag = rejected_flag | F.col(_FIRST).isNotNull()
-        duplicate_errors = (base.select(_quoted(id_name), *(_quoted(header) for header in headers))
-                            .join(F.broadcast(repeats), on=id_name, how="inner")
-                            .mapInArrow(_SparkDuplicates(check, id_name), _spark_errors_schema(id_field)))
+        duplicate_errors = _map_in_arrow(
+            base.select(_quoted(id_name), *(_quoted(header) for header in headers))
+            .join(F.broadcast(repeats), on=id_name, how="inner"),
+            _SparkDuplicates(check, id_name), _spark_errors_schema(id_field))
         errors = errors.unionByName(duplicate_errors)
     result_columns = [_quoted(name) for name in base.columns]
     valid = checked.where(~rejected_flag).select(*(_quoted(name) for name in columns))
     rejected = checked.where(rejected_flag).select(*result_columns)
     return SparkValidation(valid, errors, rejected, passed, mapping, plan, id_name)
+
+
+def _shown_header(name: str, headers: Sequence[str], show_pii: bool) -> str:
+    """A column name as a warning may show it: as the command line's report shows a header, an ID number in it
+    masked, and each name masked as a person's is when the header row is a record (a file read with
+    ``header=True`` that has none), unless ``show_pii``."""
+    if show_pii:
+        return name
+    return mask_person_name(redact(name)) if looks_like_data(headers) else redact(name)
 
 
 def _string() -> Any:
@@ -783,6 +816,8 @@ class _Converter:
 
         folder = os.path.join(self.out_dir, PART_NAME.format(part))
         shown = None if path is None else os.path.basename(path)
+        if shown is not None and not self.show_pii:  # an ID number in a file name, as creditstd convert masks it
+            shown = redact(shown)
         writer = BatchWriter(folder, self.plan.class_name, department=self.department,
                              department_uscc=self.department_uscc, rule_set=self.rule_set, on=self.on,
                              validate=False, strict=self.plan.strict, created=self.created)
@@ -971,7 +1006,7 @@ def _run(spark: Any, source: DataFrame, converter: _Converter, folder: Path, mad
     try:
         repeats = 0
         if duplicates:
-            keys = source.mapInArrow(_KeyPass(converter), _spark_schema(_KEYS))
+            keys = _map_in_arrow(source, _KeyPass(converter), _spark_schema(_KEYS))
             found = (keys.groupBy(_KEY).agg(F.min(ROW_ID).alias(_FIRST), F.count(F.lit(1)).alias("_n"),
                                             F.collect_list(ROW_ID).alias("_ids"))
                      .where(F.col("_n") > 1).select(F.explode("_ids").alias(ROW_ID), _FIRST)
@@ -983,7 +1018,7 @@ def _run(spark: Any, source: DataFrame, converter: _Converter, folder: Path, mad
                 repeats = len(pairs)
             timings["identity_pass"] = time.perf_counter() - started
             started = time.perf_counter()
-        output = source.mapInArrow(converter, _spark_schema(_OUTPUT)).persist(StorageLevel.DISK_ONLY)
+        output = _map_in_arrow(source, converter, _spark_schema(_OUTPUT)).persist(StorageLevel.DISK_ONLY)
         rows = output.where(F.col(_KIND) == "part").drop(*ERRORS_COLUMNS).collect()
         parts = tuple(sorted(({"part": row["part"], "file": row["file"], "folder": row["folder"],
                                "rows_in": row["rows_in"], "records_out": row["records_out"],

@@ -25,10 +25,12 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 import pytest
 from click.testing import CliRunner
+from leaks import full_id_numbers
 
 from creditstd.cli import main
 from creditstd.records.export import write_csv, write_jsonl
 from creditstd.records.fake import fake_records
+from creditstd.records.masking import mask_person_name
 from creditstd.records.plan import compile_plan, validate_table
 from creditstd.sources.jsonl import cell_text
 from creditstd.spark import (
@@ -306,6 +308,36 @@ def test_spark_row_id_column_and_unknown_columns(spark: Any, files: dict[str, Pa
     assert "批次备注" in validation.valid.columns and "line" in validation.valid.columns
     with pytest.raises(ValueError, match="no column named"):
         validate_dataframe(df, CLASS, row_id="nope")
+
+
+def test_a_column_named_with_a_dot_is_checked_and_a_headerless_files_warning_shows_no_one(
+        spark: Any, tmp_path: Path) -> None:
+    """A column named ``备注.1`` (as pandas names a repeated header), which PySpark's ``mapInArrow`` could not
+    resolve (the job failed with every column name in the message); and a file read with ``header=True`` that
+    has no header row gets its first record as column names: the warning about them masks them as the command
+    line's report does."""
+    from creditstd.spark import UnknownColumnsWarning, validate_dataframe
+
+    lines = EXAMPLE.read_bytes().decode("gb18030").splitlines()
+    dotted = tmp_path / "dotted.csv"
+    dotted.write_text("\n".join([lines[0] + ",备注.1", *(line + ",x" for line in lines[1:])]) + "\n",
+                      encoding="utf-8")
+    df = spark.read.csv(str(dotted), header=True, encoding="utf-8")
+    assert "备注.1" in df.columns
+    read, expected = cli_verdicts(EXAMPLE)
+    with pytest.warns(UnknownColumnsWarning):
+        validation = validate_dataframe(df, CLASS, today=TODAY, duplicates=True)
+    assert validation.valid.count() + validation.rejected.count() == read
+    assert validation.rejected.count() == len(expected)
+
+    headerless = tmp_path / "headerless.csv"
+    headerless.write_text("\n".join(lines[1:]) + "\n", encoding="utf-8")
+    first = lines[1].split(",")
+    with pytest.warns(UnknownColumnsWarning) as warned:
+        validate_dataframe(spark.read.csv(str(headerless), header=True, encoding="utf-8"), CLASS, today=TODAY)
+    message = str(warned[0].message)
+    assert not full_id_numbers(message)
+    assert first[0] not in message and mask_person_name(first[0]) in message
 
 
 def test_column_helpers(spark: Any) -> None:

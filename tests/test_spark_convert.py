@@ -79,7 +79,8 @@ def cli_convert(
     found: dict[tuple[str, int], set[str]] = {}
     for line in rejects.read_text("utf-8").splitlines():
         entry = json.loads(line)
-        found[entry["file"], entry["record"]] = {error["code"] for error in entry["errors"]}
+        # the command names an input as given, Spark's rejects by its base name
+        found[Path(entry["file"]).name, entry["record"]] = {error["code"] for error in entry["errors"]}
     return records, found
 
 
@@ -219,6 +220,19 @@ def test_xml_elements_off_the_record_path_are_rejects_with_row_ids_of_their_own(
     assert cli_rejects[("strays.xml", None)] == {"source.xml_stray_record"}
     assert result.rows_in == 80  # two of them are off the record path: read, and rejected
     check_accounting(result, tmp_path / "spark")
+
+
+def test_an_id_number_in_a_file_name_is_masked_unless_asked(spark: Any, tmp_path: Path) -> None:
+    """As ``creditstd convert`` masks it in its rejects: the parts' and the rejects' ``file``."""
+    from creditstd.spark import convert_files
+
+    named = tmp_path / "张三_110105194912310021.xml"
+    shutil.copyfile(EXAMPLES / "tax-credit-xml.xml", named)
+    for show_pii, shown in ((False, "张三_110105*********021.xml"), (True, named.name)):
+        result = convert_files(spark, [named], "tax-credit-xml", tmp_path / f"out-{show_pii}", on=TODAY,
+                               show_pii=show_pii, **SENDER)
+        assert [part["file"] for part in result.parts] == [shown]
+        assert {row["file"] for row in result.rejects.collect()} == {shown}
 
 
 def test_an_xml_file_with_a_doctype_fails_the_job_and_leaves_nothing(spark: Any, tmp_path: Path) -> None:
