@@ -11,7 +11,7 @@ import signal
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import Any, BinaryIO, NamedTuple, NoReturn, TextIO
+from typing import Any, BinaryIO, NamedTuple, NoReturn, TextIO, cast
 
 import click
 
@@ -523,6 +523,36 @@ def _healthy(stream: TextIO) -> bool:
     return True
 
 
+class _NamingWrites:
+    """A text stream whose failed writes name the file they were for: a write that fails in a thread or a
+    buffer that is flushed later (a full disk under the rejects) would otherwise be told from another
+    stream's failure only by whether the stream still flushes, which a stream that dropped its buffer does."""
+
+    def __init__(self, stream: TextIO, path: str) -> None:
+        self._stream, self._path = stream, path
+
+    def _name(self, error: OSError) -> None:
+        if error.filename is None:
+            error.filename = self._path
+
+    def write(self, text: str) -> int:
+        try:
+            return self._stream.write(text)
+        except OSError as error:
+            self._name(error)
+            raise
+
+    def flush(self) -> None:
+        try:
+            self._stream.flush()
+        except OSError as error:
+            self._name(error)
+            raise
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
+
+
 @contextlib.contextmanager
 def output_stream(path: str | os.PathLike[str] | None, encoding: str = "utf-8", *,
                   private: bool = False) -> Iterator[TextIO]:
@@ -542,13 +572,14 @@ def output_stream(path: str | os.PathLike[str] | None, encoding: str = "utf-8", 
             console.detach()
         return
     in_block = own = False
+    name = os.fspath(path)
     try:
         with atomic_writer(path, "w", encoding=encoding, private=private, special=True) as stream:
             in_block = True
             try:
-                yield stream
+                yield cast(TextIO, _NamingWrites(stream, name))
             except OSError as error:  # this stream's, or another's that failed inside the block
-                own = error.filename is None and not _healthy(stream)
+                own = error.filename == name or (error.filename is None and not _healthy(stream))
                 raise
             in_block = False
     except OSError as error:  # the folder is missing or read-only, the disk is full...

@@ -77,6 +77,7 @@ from creditstd.records.exchange import BatchCounter, BatchWriter, TableLines
 from creditstd.records.plan import Plan, TableResult, compile_plan, validate_table
 from creditstd.reports import FORMATS, ReportBuilder, write_report
 from creditstd.sources import RowProblem, Source, SourceError, expand_inputs
+from creditstd.sources.model import shown_path
 from creditstd.sources.sniff import looks_like_data
 
 __all__ = ["convert_command", "created_time", "resolve_mapping"]
@@ -174,6 +175,7 @@ class _Rejects:
         if self.stream is None:
             return
         path = self._path(record)
+        file = shown_path(file)  # the input as given (<stdin> for -), as the report names it
         if not self.show_pii:  # a file name, an element name in the record path or a reason may hold an ID number
             file, findings, path = redact(file), [item.masked() for item in findings], path and redact(path)
         if self.writer is not None:
@@ -262,7 +264,7 @@ def _reject_problem(item: RowProblem, builder: ReportBuilder, rejects: _Rejects,
     """Report and count a row the engine could not read."""
     problem = item.finding()
     builder.add_rejected_row(problem)
-    rejects.row(Path(item.file).name if item.file != "-" else "<stdin>", item.line, item.record, [problem])
+    rejects.row(item.file, item.line, item.record, [problem])
     totals.rows_in += 1
     totals.rejected += 1
 

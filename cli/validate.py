@@ -31,7 +31,6 @@ from __future__ import annotations
 
 import csv
 import functools
-import io
 import json
 import os
 import re
@@ -138,8 +137,9 @@ class _Rejects:
         if encoding.lower().replace("_", "-") in ("utf-16", "utf-16-le", "utf-16-be"):
             encoding = "utf-16"
         self.stream: IO[str] = stack.enter_context(output_stream(path, encoding, private=True))
-        if isinstance(self.stream, io.TextIOWrapper):  # the rows fit their own encoding; the reasons' Chinese
-            self.stream.reconfigure(errors="backslashreplace")  # may not (latin-1, big5): written as \uXXXX
+        reconfigure = getattr(self.stream, "reconfigure", None)  # a text file's (output_stream's wraps one)
+        if reconfigure is not None:  # the rows fit their own encoding; the reasons' Chinese may not (latin-1,
+            reconfigure(errors="backslashreplace")  # big5): written as \uXXXX
         if self.delimited:
             self.writer = csv.writer(self.stream, delimiter=source.delimiter or ",", lineterminator="\r\n")
             self.writer.writerow([excel_safe(header) for header in (*source.headers, "_line", "_errors")])

@@ -114,7 +114,7 @@ def test_the_rejects_are_the_broken_rows_and_every_row_is_accounted_for(runner: 
         if item.broken != "record.type":
             assert (number in rejected_records) == (item.broken is not None), (number, item.broken)
     for entry in rejects:
-        assert entry["file"] == path.name and entry["line"] >= 2 and entry["errors"]
+        assert entry["file"] == str(path) and entry["line"] >= 2 and entry["errors"]
         assert all(error["code"] and error["message_zh"] and error["message_en"] for error in entry["errors"])
         if fmt == "xml":
             assert entry["record_path"] == f"/Records/Record[{entry['record']}]"
@@ -494,6 +494,25 @@ def test_an_id_number_in_the_input_file_name_is_masked(runner: CliRunner, tmp_pa
     assert "110105********002X" in rejects.read_text(encoding="utf-8-sig")
 
 
+def test_inputs_of_the_same_name_are_told_apart_in_the_rejects_and_the_annotations(runner: CliRunner,
+                                                                                     tmp_path: Path) -> None:
+    """Two departments' exports named alike: each reject names its input as given, and so does each GitHub
+    annotation (a path CI can open), not the bare file name both share."""
+    records = [item.record for item in fakes(6)]
+    inputs = []
+    for department, own in (("市场监管", records[:3]), ("生态环境", records[3:])):
+        folder = tmp_path / department
+        folder.mkdir()
+        path, mapping = export(folder, "csv", [{**own[0], "decision_date": "2024-13-01"}, *own[1:]])
+        inputs.append(path)
+    result = convert(runner, *inputs, "--mapping", mapping, "-o", tmp_path / "batch", *DEPARTMENT,
+                     "--format", "github")
+    assert result.exit_code == 1, result.output
+    assert [entry["file"] for entry in rejects_of(tmp_path / "batch.rejects.jsonl")] == [str(path) for path in inputs]
+    annotations = [line for line in result.stdout.splitlines() if line.startswith("::error ")]
+    assert annotations and all(f"file={inputs[0]}," in line for line in annotations[:1])
+
+
 def test_the_csv_rejects_open_safely_in_excel(runner: CliRunner, tmp_path: Path) -> None:
     records = [item.record for item in fakes(4)]
     records[1] = {**records[1], "decision_date": "=HYPERLINK(\"http://x\")"}
@@ -506,7 +525,7 @@ def test_the_csv_rejects_open_safely_in_excel(runner: CliRunner, tmp_path: Path)
     assert raw.startswith(b"\xef\xbb\xbf") and b"\r\n" in raw
     rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"))))
     assert [(row["file"], row["line"], row["record"], row["field"], row["field_code"], row["source"])
-            for row in rows] == [("export.csv", "3", "2", "decision_date", "CF_JDRQ", "CF_JDRQ")]
+            for row in rows] == [(str(path), "3", "2", "decision_date", "CF_JDRQ", "CF_JDRQ")]
     assert rows[0]["value"].startswith("'=") and rows[0]["message_en"]
 
 

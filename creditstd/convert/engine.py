@@ -62,8 +62,8 @@ every reason, and a field whose conversion failed is not reported a second time 
 >>> chunk = next(iter(convert_source(spec, path)))
 >>> chunk.batch.column('grade').to_pylist(), chunk.batch.column('evaluation_date').to_pylist()
 (['A', 'B'], ['2024-04-01', None])
->>> [(finding.code, finding.field, str(finding.location)) for finding in chunk.findings]
-[('convert.date', 'evaluation_date', 'ratings.csv:3 [评价年度]')]
+>>> [(finding.code, finding.field, str(finding.location)) for finding in chunk.findings]  # doctest: +ELLIPSIS
+[('convert.date', 'evaluation_date', '.../ratings.csv:3 [评价年度]')]
 >>> verdict = validate_table(compile_plan('credit_rating'), chunk.batch, file=path, lines=chunk.lines)
 >>> valid, findings = combine(chunk, verdict)
 >>> valid.tolist(), sorted({finding.code for finding in findings})
@@ -73,7 +73,6 @@ every reason, and a field whose conversion failed is not reported a second time 
 from __future__ import annotations
 
 import dataclasses
-import os
 import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -112,6 +111,7 @@ class ConvertedChunk:
     """Converted rows of one source: the text cells (columns named by catalogue key), where each row comes
     from, and the findings of the values that could not be converted."""
 
+    #: The input as given (``-`` for stdin), as the report names it.
     file: str
     batch: pa.RecordBatch
     #: int64, per row: the line where the CSV row starts, or the line of the XML record's start tag.
@@ -502,7 +502,6 @@ def _convert_table(spec: MappingSpec, path: str, batch_rows: int, show_pii: bool
                    opened: Callable[[Source, Sequence[str | None]], None] | None = None,
                    ) -> Iterator[ConvertedChunk | RowProblem]:
     source = spec.source
-    shown_file = os.path.basename(path) if path != "-" else "<stdin>"
     info, rows = open_table(path, encoding=source.encoding, header_row=source.header_row, sheet=source.sheet,
                             delimiter=source.delimiter, format=source.format, batch_rows=batch_rows)
     with rows:
@@ -513,7 +512,7 @@ def _convert_table(spec: MappingSpec, path: str, batch_rows: int, show_pii: bool
             if isinstance(item, RowProblem):
                 yield item
                 continue
-            yield convert_batch(spec, item.batch, columns, file=shown_file, lines=item.lines, records=item.records,
+            yield convert_batch(spec, item.batch, columns, file=path, lines=item.lines, records=item.records,
                                 blank_rows=item.blank_rows)
 
 
@@ -526,10 +525,9 @@ def _convert_xml(spec: MappingSpec, path: str, batch_rows: int) -> Iterator[Conv
     record = spec.source.record
     assert record is not None  # the mapping schema requires it for XML
     sources = [(rule.path, rule.many) if rule.path is not None else None for rule in spec.fields]
-    shown_file = os.path.basename(path) if path != "-" else "<stdin>"
     for batch in read_batches(path, record, sources, encoding=spec.source.encoding,
                               batch_rows=min(batch_rows, XML_BATCH_ROWS)):
-        yield batch if isinstance(batch, RowProblem) else _xml_chunk(spec, shown_file, batch, MAX_VALUE_CHARS)
+        yield batch if isinstance(batch, RowProblem) else _xml_chunk(spec, path, batch, MAX_VALUE_CHARS)
 
 
 def _xml_chunk(spec: MappingSpec, file: str, batch: XmlBatch, limit: int) -> ConvertedChunk:
