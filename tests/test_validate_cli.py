@@ -120,6 +120,17 @@ def test_json_lines_saved_as_csv_are_read_as_json_lines(runner: CliRunner, tmp_p
     assert "12 rows read = 12 valid + 0 rejected" in result.stdout and "jsonl" in result.stdout
 
 
+@pytest.mark.parametrize("name", ["tax.xml", "tax.txt", "tax"])
+def test_an_xml_export_is_refused_and_pointed_to_convert(runner: CliRunner, tmp_path: Path, name: str) -> None:
+    """Read as delimited text, 80 XML records were 2,000 'rows', all rejected; it is not a table."""
+    path = tmp_path / name
+    path.write_bytes((Path(__file__).parent.parent / "examples/exports/builtin/tax-credit-xml.xml").read_bytes())
+    for extra in ([], ["--class", "credit_rating"]):
+        result = runner.invoke(main, ["validate", str(path), *extra, *ON])
+        assert result.exit_code == 2, result.output
+        assert "creditstd convert FILE --mapping" in result.stderr and "rows read" not in result.stdout
+
+
 def test_json_lines_of_empty_objects_are_rows_read_and_rejected(runner: CliRunner, tmp_path: Path) -> None:
     path = tmp_path / "feed.jsonl"
     path.write_text("{}\n{}\n{}\n", encoding="utf-8")

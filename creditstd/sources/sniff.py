@@ -376,7 +376,10 @@ def sniff_format(name: str, head: bytes) -> str | None:
     JSON Lines is known by its content too: a ``.csv`` or ``.tsv`` whose first line opens a JSON object (``{"``)
     is JSON Lines.
 
-    Returns ``csv``, ``tsv``, ``xlsx``, ``jsonl``, ``xls`` (the old binary format, which no reader
+    XML (a ``.xml`` name, an XML declaration, or a first ``<`` in a file no extension names) is ``xml``,
+    which no table reader takes: it is converted through a mapping.
+
+    Returns ``csv``, ``tsv``, ``xlsx``, ``jsonl``, ``xml``, ``xls`` (the old binary format, which no reader
     takes; also a web page or XML named ``.xls``) or None when the content decides (``.txt``, no extension: CSV or
     TSV by delimiter; a ``.xls`` that is text, as systems that export tab-separated text under that name write it).
 
@@ -390,6 +393,8 @@ def sniff_format(name: str, head: bytes) -> str | None:
     ('xls', 'xls')
     >>> sniff_format('feed.csv', b'{"CF_WSH": "1"}'), sniff_format('a.csv', b'{a},b')
     ('jsonl', 'csv')
+    >>> sniff_format('export.xml', b''), sniff_format('export', b'<Records>'), sniff_format('a.csv', b'<?xml ?>')
+    ('xml', 'xml', 'xml')
     """
     if head.startswith(b"PK\x03\x04"):
         return "xlsx"
@@ -402,12 +407,16 @@ def sniff_format(name: str, head: bytes) -> str | None:
     stripped = head.lstrip(b" \t\r\n")
     if stripped.startswith(codecs.BOM_UTF8):
         stripped = stripped[3:].lstrip(b" \t\r\n")
+    if lower.endswith(".xml") or stripped.startswith(b"<?xml"):
+        return "xml"
     for extension, kind in _EXTENSIONS.items():
         if lower.endswith(extension):
             # JSON Lines saved as .csv: a header row never opens with an object's first key
             return "jsonl" if kind in ("csv", "tsv") and _OBJECT_START.match(stripped) else kind
     if stripped.startswith(b"{"):
         return "jsonl"
+    if stripped.startswith(b"<"):
+        return "xml"
     return None
 
 

@@ -125,6 +125,13 @@ def open_table(path: str, *, encoding: str | None = None, header_row: int | None
         if kind == "xls":
             raise source_error("source.format", path, zh="旧版Excel（.xls）无法读取：请另存为 .xlsx 或 CSV",
                                en="an old Excel .xls workbook: save it as .xlsx or CSV")
+        if kind == "xml":
+            raise source_error("source.format", path,
+                               zh="XML导出须按映射转换，不能作为表格读取：creditstd convert 文件 --mapping 映射"
+                                  "（creditstd mapping init 文件 可起草映射；转换时每条记录都按目录校验）",
+                               en="an XML export is converted through a mapping, not read as a table: creditstd "
+                                  "convert FILE --mapping MAPPING (creditstd mapping init FILE drafts one; every "
+                                  "record converted is checked against the catalogue)")
         reader: Any
         if kind == "xlsx":
             source, reader = open_xlsx(opened, sheet=sheet, header_row=header_row, batch_rows=batch_rows)
