@@ -576,3 +576,16 @@ def test_a_run_seed_is_the_seed_given_or_a_fresh_one() -> None:
 
     assert run_seed(5) == 5 and run_seed(0) == 0
     assert len({run_seed(None) for _ in range(5)}) == 5
+
+
+@given(st.integers(min_value=1, max_value=2**70))
+@settings(max_examples=25, deadline=None)
+def test_a_negative_seed_makes_other_records_than_its_positive(seed: int) -> None:
+    """Python's random seeds with an integer's absolute value: -5 made exactly what 5 made, for a whole block."""
+    day = date(2026, 6, 30)
+
+    def made(value: int) -> list[dict[str, Any]]:
+        return [item.record for item in fake_records("honour", 3, seed=value, on=day)]
+
+    assert made(-seed) != made(seed)
+    assert made(-seed) == made(-seed)

@@ -119,8 +119,14 @@ def fake_block(class_name: str, seed: int, block: int, n: int, *, error_rate: fl
     >>> whole = [item.record for item in fake_records('honour', BLOCK_RECORDS + 2, seed=5, on=day)]
     >>> whole[BLOCK_RECORDS:] == [item.record for item in fake_block('honour', 5, 1, 2, error_rate=0.0, on=day)]
     True
+    >>> def first(seed: int) -> dict:
+    ...     return next(fake_block('honour', seed, 0, 1, error_rate=0.0, on=day)).record
+    >>> first(-5) == first(5), first(-5) == first(-5)
+    (False, True)
     """
-    if block:  # the first block is seeded with the run's seed itself: a run of one block is what it always was
+    # the first block is seeded with the run's seed itself (a run of one block is what it always was), unless it
+    # is negative: Python's random seeds with an integer's absolute value, so -5 would make what 5 makes
+    if block or seed < 0:
         seed = int.from_bytes(hashlib.blake2b(f"{seed}:{block}".encode(), digest_size=8).digest(), "big")
     return _records(Generator(class_name, seed, on), n, error_rate)
 
