@@ -234,7 +234,7 @@ def _convert_file(spec: MappingSpec, plan: Plan, options: Options, path: str, wr
         builder.start_file(path, format=source.format, encoding=source.encoding, headers=[*targets, *unread],
                            mapping={**{target: target for target in targets}, **dict.fromkeys(unread)}, missing=(),
                            title=source.title, header_is_data=looks_like_data(source.headers), sheet=source.sheet,
-                           sheets=source.sheets)
+                           sheets=source.sheets, merged=source.merged, merged_filled=source.merged_filled)
 
     if spec.source.format == "xml":
         start()

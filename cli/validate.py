@@ -114,6 +114,8 @@ class Options:
     today: date
     #: Show the progress line: None decides (a terminal, not CI), True/False forces.
     progress: bool | None = None
+    #: Read each cell of an XLSX merged range as holding the range's value.
+    fill_merged: bool = False
 
 
 def _line_text(raw: bytes) -> str:
@@ -289,7 +291,8 @@ def _validate_file(builder: ReportBuilder, plan: Plan, options: Options, source:
     mapping = resolve_headers(plan.class_name, source.headers)
     builder.start_file(source.path, format=source.format, encoding=source.encoding, headers=source.headers,
                        mapping=mapping.fields, missing=mapping.missing, title=source.title,
-                       header_is_data=looks_like_data(source.headers), sheet=source.sheet, sheets=source.sheets)
+                       header_is_data=looks_like_data(source.headers), sheet=source.sheet, sheets=source.sheets,
+                       merged=source.merged, merged_filled=source.merged_filled)
     # the next chunk is read while this one is checked, and the previous one reported (cli/_pipeline.py)
     depth = overlap()
     headers = list(mapping.fields)
@@ -399,7 +402,8 @@ def _run(options: Options, paths: list[str], targets: list[Path | None]) -> int:
         for path, target in zip(paths, targets, strict=True):
             progress.start_file(path, size=file_size(path))
             source, items = open_table(path, encoding=options.encoding, header_row=options.header_row,
-                                       sheet=options.sheet, raw_lines=target is not None)
+                                       sheet=options.sheet, raw_lines=target is not None,
+                                       fill_merged=options.fill_merged)
             if plan is not None and not options.class_name:
                 _refuse_another_class(plan.class_name, source, paths[0], options.show_pii)
             if plan is None or builder is None or duplicates is None:
@@ -442,6 +446,9 @@ def _run(options: Options, paths: list[str], targets: list[Path | None]) -> int:
 @click.option("--encoding", help="输入编码（默认自动识别：UTF-8、GBK、UTF-16） / input encoding (default: detected)")
 @click.option("--header-row", type=click.IntRange(min=1), help="表头所在行（默认自动识别） / line of the header row")
 @click.option("--sheet", help="XLSX 工作表名（默认第一个） / XLSX sheet (default: the first)")
+@click.option("--fill-merged", is_flag=True,
+              help="XLSX 合并单元格的每一格都按其值读取（默认只有左上一格有值） / read every cell of an XLSX merged "
+                   "range as holding its value (default: only its top left cell does)")
 @click.option("--on", "today", type=click.DateTime(["%Y-%m-%d"]),
               help="日期规则中的“今天”（默认今天） / the day date rules take for today (default: today)")
 @click.option("--progress/--no-progress", default=None,
@@ -450,14 +457,15 @@ def _run(options: Options, paths: list[str], targets: list[Path | None]) -> int:
 def validate_command(inputs: tuple[str, ...], class_name: str | None, strict: bool, output_format: str,
                      output: Path | None, rejects: Path | None, max_errors: int, lang: str, show_pii: bool,
                      fail_on: Literal["error", "warning"], encoding: str | None, header_row: int | None,
-                     sheet: str | None, today: datetime | None, progress: bool | None) -> None:
+                     sheet: str | None, fill_merged: bool, today: datetime | None, progress: bool | None) -> None:
     """校验部门导出的数据文件 / Validate departmental exports against a catalogue class.
 
     \b
     退出码 / exit codes: 0 全部有效 valid; 1 数据有误 invalid data; 2 用法或输入错误 usage error or unreadable input.
     """
     options = Options(inputs, class_name, strict, output_format, output, rejects, max_errors, lang, show_pii,
-                      fail_on, encoding, header_row, sheet, today.date() if today else date.today(), progress)
+                      fail_on, encoding, header_row, sheet, today.date() if today else date.today(), progress,
+                      fill_merged)
     try:
         code = run(options)
     except SourceError as error:

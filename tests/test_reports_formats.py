@@ -166,7 +166,7 @@ def test_every_json_report_is_valid_against_its_schema(report: Report) -> None:
     document = json.loads(render(report, "json"))
     errors = [error.message for error in validator().iter_errors(document)]
     assert errors == []
-    assert document["$schema"] == SCHEMA_ID and document["report_version"] == "1.1"
+    assert document["$schema"] == SCHEMA_ID and document["report_version"] == "1.2"
     for rows in [file["rows"] for file in document["files"]] + [document["totals"]["rows"]]:
         assert rows["read"] == rows["valid"] + rows["rejected"]
     assert document["exit_status"] == report.exit_status
@@ -246,6 +246,7 @@ def _schema_1_0() -> dict[str, Any]:
     document = json.loads(json.dumps(schema()))
     file = document["$defs"]["file"]
     del file["properties"]["sheet"], file["properties"]["sheets"]
+    del file["properties"]["merged_cells"], file["properties"]["merged_filled"]  # added in 1.2
     assert file["additionalProperties"] is False and set(file["required"]) == set(file["properties"])
     return document
 
@@ -261,7 +262,8 @@ def test_a_report_on_files_that_are_not_workbooks_is_what_report_1_0_wrote() -> 
         document = json.loads(render(report, "json"))
         assert validator().is_valid(document)
         for file in document["files"]:
-            assert set(file) == (keys | {"sheet", "sheets"} if file["format"] == "xlsx" else keys)
+            workbook = {"sheet", "sheets", "merged_cells", "merged_filled"}
+            assert set(file) == (keys | workbook if file["format"] == "xlsx" else keys)
         if any(file["format"] == "xlsx" for file in document["files"]):
             workbooks += 1
             assert not old.is_valid(document)

@@ -701,7 +701,7 @@ def test_an_xlsx_report_names_the_sheet_read_and_the_workbook_s_other_sheets(run
             in result.stdout)
     document = json.loads(runner.invoke(main, [*chosen, "--format", "json"]).stdout)
     jsonschema.validate(document, loader.meta_schema("validation-report.schema.json"))
-    assert document["report_version"] == "1.1"
+    assert document["report_version"] == "1.2"
     assert (document["files"][0]["sheet"], document["files"][0]["sheets"]) == ("处罚", ["说明", "处罚", masked])
     for output_format in ("text", "json", "junit", "github", "sarif", "html"):
         summary = tmp_path / f"summary-{output_format}.md"

@@ -503,7 +503,8 @@ def _convert_table(spec: MappingSpec, path: str, batch_rows: int, show_pii: bool
                    ) -> Iterator[ConvertedChunk | RowProblem]:
     source = spec.source
     info, rows = open_table(path, encoding=source.encoding, header_row=source.header_row, sheet=source.sheet,
-                            delimiter=source.delimiter, format=source.format, batch_rows=batch_rows)
+                            delimiter=source.delimiter, format=source.format, batch_rows=batch_rows,
+                            fill_merged=source.fill_merged)
     with rows:
         columns = resolve_columns(spec, info.headers, path, show_pii=show_pii)
         if opened is not None:

@@ -128,6 +128,7 @@ class SourceSpec:
     sheet: str | None = None
     record: RecordPath | None = None
     namespaces: Mapping[str, str] = field(default_factory=dict)
+    fill_merged: bool = False
 
 
 @dataclass(frozen=True)
@@ -404,7 +405,7 @@ def _compile(document: dict[str, Any], lines: dict[tuple[str | int, ...], int], 
         if unusable:
             report("mapping.encoding", ("source", "encoding"), name=raw["encoding"], zh=unusable[0], en=unusable[1])
     source = SourceSpec(raw["format"], raw.get("encoding"), raw.get("header_row"), raw.get("delimiter"),
-                        raw.get("sheet"), record, namespaces)
+                        raw.get("sheet"), record, namespaces, bool(raw.get("fill_merged", False)))
     rules: list[FieldRule] = []
     first: dict[str, int] = {}
     for index, rule in enumerate(document["fields"]):

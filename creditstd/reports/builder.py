@@ -348,6 +348,8 @@ class _FileAcc:
     fields: dict[str, _FieldAcc]
     sheet: str | None = None
     sheets: tuple[str, ...] = ()
+    merged: tuple[str, ...] = ()
+    merged_filled: bool = False
     read: int = 0
     valid: int = 0
     rejected: int = 0
@@ -519,12 +521,16 @@ class ReportBuilder:
         header_is_data: bool = False,
         sheet: str | None = None,
         sheets: Sequence[str] = (),
+        merged: Sequence[str] = (),
+        merged_filled: bool = False,
     ) -> None:
         """Begin a file: how it was read and how its headers map to the catalogue's fields.  ``header_is_data``:
         the header row looks like a record (:func:`~creditstd.sources.sniff.looks_like_data`: the file has
         none), so its cells, and the title rows' words, are shown as a person's name is, unless ``show_pii``.
         ``sheet``: the sheet read of a workbook, ``sheets``: all of its sheets (the
-        :class:`~creditstd.sources.Source`'s); names typed by a person, shown as the title is."""
+        :class:`~creditstd.sources.Source`'s); names typed by a person, shown as the title is.  ``merged``:
+        the sheet's merged ranges below the header (``B3:B5``), ``merged_filled``: whether their cells were
+        read as holding the range's value."""
         if self._finished:
             raise RuntimeError("the report is finished")
         if self._file is not None:
@@ -536,7 +542,8 @@ class ReportBuilder:
             encoding=None if encoding is None else clean(encoding),
             title=None if title is None else self._shown_title(title, header_is_data), columns=(), unknown=(),
             missing=(), fields={}, sheet=None if sheet is None else self._safe(sheet),
-            sheets=tuple(self._safe(name) for name in sheets),
+            sheets=tuple(self._safe(name) for name in sheets), merged=tuple(clean(text, 32) for text in merged),
+            merged_filled=merged_filled,
         )
         self.add_headers(headers, mapping, missing, header_is_data=header_is_data)
 
@@ -834,6 +841,7 @@ class ReportBuilder:
             rows=Rows(acc.read, acc.valid, acc.rejected, acc.unreadable), errors=acc.errors, warnings=acc.warnings,
             fields=tuple(fields), codes=tuple((clean(code), count) for code, count in acc.codes.most_common()),
             samples=tuple(acc.rejected_samples or acc.first_samples), sheet=acc.sheet, sheets=acc.sheets,
+            merged=acc.merged, merged_filled=acc.merged_filled,
         ))
         self._file = None
 

@@ -46,8 +46,9 @@ __all__ = [
 ]
 
 #: Version of the report's JSON form (``report_version``); a change that removes or renames anything bumps the major,
-#: one that adds a field the minor (1.1: ``sheet`` and ``sheets`` of a file that is a workbook, absent for others).
-REPORT_VERSION = "1.1"
+#: one that adds a field the minor (1.1: ``sheet`` and ``sheets`` of a file that is a workbook, absent for others;
+#: 1.2: ``merged_cells`` and ``merged_filled`` beside them).
+REPORT_VERSION = "1.2"
 #: ``$id`` of the JSON Schema of the report (``schemas/validation-report.schema.json``).
 SCHEMA_ID = "https://creditstd.dev/schemas/validation-report/1"
 
@@ -298,6 +299,10 @@ class FileReport:
     #: unless ``show_pii``.  The JSON form has both keys only when ``sheet`` is not ``None`` (:meth:`to_json`).
     sheet: str | None = None
     sheets: tuple[str, ...] = ()
+    #: A workbook's merged ranges that reach below the header (``B3:B5``): only their first cell holds the
+    #: value, the others read as empty unless ``merged_filled`` (``--fill-merged``).  JSON: with ``sheet`` only.
+    merged: tuple[str, ...] = ()
+    merged_filled: bool = False
 
     @property
     def balanced(self) -> bool:
@@ -316,6 +321,9 @@ class FileReport:
         'sheet: 处罚 (also: 说明 … (+1); choose with --sheet)'
         >>> dataclasses.replace(file, sheets=('处罚',)).sheet_note('zh')
         '工作表: 处罚'
+        >>> merged = dataclasses.replace(file, sheets=('处罚',), merged=('B3:B5', 'C7:D7'))
+        >>> merged.sheet_note('en')  # doctest: +ELLIPSIS
+        'sheet: 处罚; merged cells: B3:B5, C7:D7 (only the first cell of each holds the value, the others are read...'
         """
         if self.sheet is None:
             return None
@@ -329,6 +337,17 @@ class FileReport:
                 listed += f" … (+{number(len(others) - shown)})"
             text += (f" ({pick(lang, '另有', 'also', ' / ')}: {listed}; "
                      f"{pick(lang, '可用 --sheet 选择', 'choose with --sheet', ' / ')})")
+        if self.merged:
+            listed = ", ".join(self.merged[:shown])
+            if len(self.merged) > shown:
+                listed += f" … (+{number(len(self.merged) - shown)})"
+            how = pick(lang, "已将其值填入其余单元格", "their value read into every cell of each", " / ") \
+                if self.merged_filled else \
+                pick(lang, "只有每处的第一个单元格有值，其余读作空；validate --fill-merged 或映射的 "
+                           "fill_merged 将其值填入",
+                     "only the first cell of each holds the value, the others are read as empty; validate "
+                     "--fill-merged, or fill_merged in a mapping, reads them as holding it", " / ")
+            text += f"; {pick(lang, '合并单元格', 'merged cells', ' / ')}: {listed} ({how})"
         return text
 
     def failed(self, fail_on: FailOn = "error") -> bool:
@@ -345,10 +364,12 @@ class FileReport:
         >>> 'sheet' in file.to_json(), 'sheets' in file.to_json()
         (False, False)
         >>> book = dataclasses.replace(file, path='a.xlsx', format='xlsx', sheet='处罚', sheets=('处罚', '许可'))
-        >>> {key: book.to_json()[key] for key in ('title', 'sheet', 'sheets', 'columns')}
-        {'title': None, 'sheet': '处罚', 'sheets': ['处罚', '许可'], 'columns': []}
+        >>> {key: book.to_json()[key] for key in ('title', 'sheet', 'sheets', 'merged_cells', 'columns')}
+        {'title': None, 'sheet': '处罚', 'sheets': ['处罚', '许可'], 'merged_cells': [], 'columns': []}
         """
-        sheet: dict[str, Any] = {} if self.sheet is None else {"sheet": self.sheet, "sheets": list(self.sheets)}
+        sheet: dict[str, Any] = {} if self.sheet is None else {
+            "sheet": self.sheet, "sheets": list(self.sheets), "merged_cells": list(self.merged),
+            "merged_filled": self.merged_filled}
         return {
             "path": self.path, "format": self.format, "encoding": self.encoding, "title": self.title, **sheet,
             "columns": [column.to_json() for column in self.columns], "unknown_columns": list(self.unknown_columns),

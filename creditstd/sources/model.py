@@ -161,7 +161,8 @@ class Source:
     ``compression`` (``gzip`` or ``None``); ``class_name``: the catalogue class the input names itself (an
     exchange batch's manifest), or ``None``; ``sheets``: the names of every sheet of the workbook, in the
     workbook's order, the one read among them (XLSX; ``()`` for other formats), so that a report can say
-    which others there are.
+    which others there are; ``merged``: the sheet's merged ranges that reach below the header (``B3:B5``),
+    whose cells but the first read as empty unless ``merged_filled`` (XLSX).
     """
 
     path: str
@@ -175,6 +176,8 @@ class Source:
     compression: str | None = None
     class_name: str | None = None
     sheets: tuple[str, ...] = ()
+    merged: tuple[str, ...] = ()
+    merged_filled: bool = False
 
 
 @dataclass(frozen=True, eq=False)

@@ -91,7 +91,7 @@ def _is_exchange(path: str, format: str | None) -> bool:
 
 def open_table(path: str, *, encoding: str | None = None, header_row: int | None = None, sheet: str | None = None,
                delimiter: str | None = None, format: str | None = None,
-               batch_rows: int = 65536, raw_lines: bool = False) -> tuple[Source, Rows]:
+               batch_rows: int = 65536, raw_lines: bool = False, fill_merged: bool = False) -> tuple[Source, Rows]:
     """Open a departmental export as a stream of table chunks: ``(Source, iterator of TableChunk | RowProblem)``.
 
     ``path``: a file, ``-`` for stdin, an exchange batch folder or its ``manifest.json``; gzip is seen
@@ -100,8 +100,9 @@ def open_table(path: str, *, encoding: str | None = None, header_row: int | None
     ``.jsonl``/``.ndjson``, a ``.gz`` ending looked through), then by the content (a zip is XLSX, a
     first ``{`` is JSON Lines, else CSV or TSV by delimiter).  ``encoding`` overrides detection (CSV,
     TSV, JSON Lines; a byte-order mark still decides); ``header_row`` (1-based line in CSV/TSV, row
-    number in XLSX) overrides header detection; ``sheet`` picks an XLSX sheet by name; ``delimiter``
-    overrides sniffing.  Options that do not apply to the format are ignored.  Chunks hold at most
+    number in XLSX) overrides header detection; ``sheet`` picks an XLSX sheet by name; ``fill_merged`` reads
+    each cell of an XLSX merged range as holding the range's value (else only its first cell does);
+    ``delimiter`` overrides sniffing.  Options that do not apply to the format are ignored.  Chunks hold at most
     ``batch_rows`` rows.  With ``raw_lines``, chunks of JSON Lines and exchange batches carry each row's line
     as read (:attr:`TableChunk.raw_lines`: a rejects file gives back the object as it was, its types and keys).
 
@@ -134,7 +135,8 @@ def open_table(path: str, *, encoding: str | None = None, header_row: int | None
                                   "record converted is checked against the catalogue)")
         reader: Any
         if kind == "xlsx":
-            source, reader = open_xlsx(opened, sheet=sheet, header_row=header_row, batch_rows=batch_rows)
+            source, reader = open_xlsx(opened, sheet=sheet, header_row=header_row, batch_rows=batch_rows,
+                                       fill_merged=fill_merged)
         elif kind == "jsonl":
             source, reader = open_jsonl(opened, encoding=encoding, batch_rows=batch_rows, raw_lines=raw_lines)
         else:

@@ -85,8 +85,8 @@ from creditstd.sources.inputs import Opened, read_error
 from creditstd.sources.model import RowProblem, Source, SourceError, TableChunk, row_problem, source_error
 from creditstd.sources.sniff import find_header, non_empty, unique_headers
 
-__all__ = ["MAX_MEMBER_BYTES", "MAX_RATIO", "MAX_SHARED_CHARS", "column_index", "format_kind", "open_xlsx",
-           "serial_text"]
+__all__ = ["MAX_MEMBER_BYTES", "MAX_MERGED", "MAX_RATIO", "MAX_SHARED_CHARS", "column_index", "format_kind",
+           "merged_text", "open_xlsx", "serial_text"]
 
 #: The largest declared uncompressed size of a workbook part.
 MAX_MEMBER_BYTES = 4 << 30
@@ -556,6 +556,84 @@ def _rows(book: _Workbook, target: str, kinds: list[str | None], date1904: bool,
         raise book.damaged("工作表无法解压", "the worksheet cannot be unpacked", number + 1) from None
 
 
+#: A merged range of a worksheet: ``<mergeCell ref="B3:B5"/>`` (any namespace prefix).
+_MERGE_CELL = re.compile(rb'<(?:[A-Za-z_][\w.-]*:)?mergeCell\b[^>]*?\bref\s*=\s*"([A-Za-z]{1,3})([0-9]{1,7}):'
+                         rb'([A-Za-z]{1,3})([0-9]{1,7})"')
+_SHEET_DATA_END = re.compile(rb"</(?:[A-Za-z_][\w.-]*:)?sheetData\s*>")
+#: The most merged ranges read from a sheet (Excel's own limit is far above what an export holds).
+MAX_MERGED = 100_000
+_MERGED_TAIL = 64 << 20  # the bytes after the rows that may hold the merged ranges
+
+#: A merged range: first row, first column, last row, last column (rows 1-based, columns 0-based).
+Merged = tuple[int, int, int, int]
+
+
+def _merged_ranges(book: _Workbook, target: str) -> tuple[Merged, ...]:
+    """The merged ranges of a worksheet, in the order the sheet lists them.  They follow the rows in the
+    sheet's XML (``<mergeCells>`` after ``</sheetData>``), so they are found by a pass over its bytes before
+    the rows are read: a search for the end of the rows, then the ranges in what follows."""
+    stream = book.member(target)
+    carry, after, rows_done = b"", bytearray(), False
+    try:
+        while chunk := stream.read(1 << 20):
+            if rows_done:
+                after += chunk
+                if len(after) > _MERGED_TAIL:
+                    break
+                continue
+            ended = _SHEET_DATA_END.search(carry + chunk)
+            if ended is None:
+                carry = chunk[-32:]
+                continue
+            rows_done = True
+            after += (carry + chunk)[ended.end():]
+    except (zipfile.BadZipFile, EOFError, OSError, zlib.error):
+        raise book.damaged("工作表无法解压", "the worksheet cannot be unpacked") from None
+    found: list[Merged] = []
+    for match in _MERGE_CELL.finditer(bytes(after)):
+        first, last = column_index(match.group(1).decode()), column_index(match.group(3).decode())
+        top, bottom = int(match.group(2)), int(match.group(4))
+        if 0 <= first <= last < MAX_COLUMNS and 1 <= top <= bottom <= MAX_ROWS and (top, first) != (bottom, last):
+            found.append((top, first, bottom, last))
+            if len(found) >= MAX_MERGED:
+                break
+    return tuple(found)
+
+
+def merged_text(merged: Merged) -> str:
+    """A merged range as Excel names it.
+
+    >>> merged_text((3, 1, 5, 1))
+    'B3:B5'
+    """
+    top, first, bottom, last = merged
+    return f"{column_letters(first)}{top}:{column_letters(last)}{bottom}"
+
+
+def _fill_merged(rows: Iterator[_Row], merged: Sequence[Merged]) -> Iterator[_Row]:
+    """``rows`` with each empty cell of a merged range given the value of the range's first cell (top left),
+    as the sheet shows it; a cell that holds a value of its own keeps it."""
+    ranges = sorted(merged)
+    start = 0
+    active: list[Merged] = []
+    anchors: dict[Merged, str | int] = {}
+    for number, cells in rows:
+        while start < len(ranges) and ranges[start][0] <= number:
+            active.append(ranges[start])
+            start += 1
+        if active:
+            active = [item for item in active if item[2] >= number]
+            for item in active:
+                top, first, _, last = item
+                if number == top and first in cells:
+                    anchors[item] = cells[first]
+                value = anchors.get(item)
+                if value is not None:
+                    for column in range(first, last + 1):
+                        cells.setdefault(column, value)
+        yield number, cells
+
+
 def _text(value: str | int, strings: pa.ChunkedArray) -> str:
     if isinstance(value, int):
         return strings[value].as_py() if 0 <= value < len(strings) else ""
@@ -597,10 +675,13 @@ def _open_archive(opened: Opened) -> tuple[zipfile.ZipFile, list[Any]]:
 
 
 def open_xlsx(opened: Opened, *, sheet: str | None = None, header_row: int | None = None,
-              batch_rows: int = 65536) -> tuple[Source, Iterator[TableChunk | RowProblem]]:
+              batch_rows: int = 65536, fill_merged: bool = False) -> tuple[Source, Iterator[TableChunk | RowProblem]]:
     """Read the first visible sheet of an XLSX workbook (or ``sheet``, by name) opened by
-    :func:`~creditstd.sources.inputs.open_bytes`; the source names the sheet read (``sheet``) and every sheet
-    of the workbook (``sheets``)."""
+    :func:`~creditstd.sources.inputs.open_bytes`; the source names the sheet read (``sheet``), every sheet
+    of the workbook (``sheets``) and the merged ranges that reach below the header (``merged``).  Only the
+    first cell of a merged range holds its value; the others are empty, unless ``fill_merged``: then those of
+    the ranges below the header are read as holding it (``merged_filled``), as the sheet shows them (a title
+    or a header merged over cells is no value of the rows)."""
     if header_row is not None and header_row < 1:
         raise source_error("source.option", opened.path, zh="表头行号须不小于1",
                            en="the header row number must be 1 or more")
@@ -610,6 +691,7 @@ def open_xlsx(opened: Opened, *, sheet: str | None = None, header_row: int | Non
         name, target, date1904, styles_part, strings_part, sheets = _sheet_target(book, sheet)
         kinds = _styles(book, styles_part)
         strings = _shared_strings(book, strings_part)
+        merged = _merged_ranges(book, target)
         rows = _rows(book, target, kinds, date1904, len(strings))
         first: list[_Row] = []
         for row in rows:
@@ -635,12 +717,18 @@ def open_xlsx(opened: Opened, *, sheet: str | None = None, header_row: int | Non
         for item in keep:
             item.close()
         raise
-    source = Source(opened.path, "xlsx", None, None, first[index][0], headers, title, name, opened.compression,
-                    sheets=sheets)
+    header = first[index][0]
+    below = tuple(merged_text(item) for item in merged if item[2] > header)  # a title's is no data
+    inside = [item for item in merged if item[0] > header]  # a header merged down is no value of its rows
+    source = Source(opened.path, "xlsx", None, None, header, headers, title, name, opened.compression,
+                    sheets=sheets, merged=below, merged_filled=bool(fill_merged and inside))
+    data = _chain(first[index + 1:], rows)
+    if fill_merged and inside:
+        data = _fill_merged(data, inside)
 
     def generate() -> Iterator[TableChunk | RowProblem]:
         try:
-            yield from _chunks(source, _chain(first[index + 1:], rows), strings, max(1, batch_rows))
+            yield from _chunks(source, data, strings, max(1, batch_rows))
         finally:
             archive.close()
             for item in keep:
