@@ -198,12 +198,21 @@ def _block_text(task: _Task, block: int, size: int) -> tuple[str, int, int]:
     return stream.getvalue(), len(records), sum(item.broken is not None for item in records)
 
 
-def _worker_signals() -> None:
+def _worker_signals(parent: int) -> None:
     """A worker process ends at once on SIGTERM (by the system's default action, not by the command's handler,
     which a forked process inherits) and leaves SIGINT (Ctrl-C, sent to the whole group) to the command, which
-    then stops its workers (:func:`_stop`) and removes its output."""
+    then stops its workers (:func:`_stop`) and removes its output.  On Linux it is also sent SIGTERM when the
+    command's process ends without stopping it (killed by SIGKILL, or by the system when memory runs out),
+    rather than wait for blocks forever; ``parent`` is the command's process id."""
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        with contextlib.suppress(OSError, AttributeError):
+            ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+        if os.getppid() != parent:  # the command ended before the signal was asked for
+            os._exit(1)
 
 
 def _write_in_parallel(task: _Task, count: int, workers: int, stream: TextIO) -> tuple[int, int]:
@@ -227,7 +236,7 @@ def _write_in_parallel(task: _Task, count: int, workers: int, stream: TextIO) ->
     total = broken = 0
     # fork where it is safe and cheap (Linux: the workers share the warm plan); elsewhere the platform's default
     context = multiprocessing.get_context("fork") if sys.platform.startswith("linux") else None
-    pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_worker_signals)
+    pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_worker_signals, initargs=(os.getpid(),))
     processes = pool._processes  # the workers, to say how one ended: the pool forgets them once shut down
     pending: deque[Future[tuple[str, int, int]]] = deque()
 

@@ -538,6 +538,18 @@ def test_a_worker_killed_mid_run_ends_the_command(tmp_path: Path) -> None:
     _group_ends(process)
 
 
+@pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="finds the workers in /proc (Linux)")
+def test_workers_end_when_the_command_is_killed(tmp_path: Path) -> None:
+    """SIGKILL of the command itself (no handler runs): its workers were left idle for ever, adopted by init;
+    now each is sent SIGTERM as its parent dies."""
+    process, _ = _parallel_run(tmp_path)
+    workers = _workers(process.pid)
+    assert len(workers) == 2, workers
+    process.kill()
+    process.wait(timeout=30)
+    _group_ends(process)
+
+
 def test_the_default_job_count_honours_a_cgroup_cpu_quota(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """``-j 0`` in a container limited to 2 CPUs on a 64-core host started 32 workers: sched_getaffinity sees the
     host's CPUs; the cgroup v2 quota (cpu.max of the process's cgroup or one above it) is what may be used."""
