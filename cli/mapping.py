@@ -135,6 +135,8 @@ class Draft:
     missing_required: list[str]
     class_reason_zh: str = ""
     class_reason_en: str = ""
+    #: Columns whose names may hold an ID number: no rule drafted for them (listed masked in a comment).
+    withheld: int = 0
 
 
 def _kind(values: Sequence[str]) -> str | None:
@@ -667,7 +669,8 @@ def draft_mapping(sample: str, class_name: str | None = None, *, name: str | Non
     text = "\n".join(out) + "\n"
     parse_mapping(text, f"draft for {shown}")  # the draft always loads
     matched = {column.source: target for target, column, _, _, _ in rules}
-    return Draft(text, class_name, matched, [column.source for column in unmatched], missing, reason_zh, reason_en)
+    return Draft(text, class_name, matched, [column.source for column in unmatched], missing, reason_zh, reason_en,
+                 len(personal))
 
 
 def _is_array(class_name: str, key: str) -> bool:
@@ -728,12 +731,14 @@ def init_command(sample: str, class_name: str | None, name: str | None, output: 
         raise _fail(error) from None
     with output_stream(output) as stream:
         stream.write(draft.text)
-    columns = len(draft.matched) + len(draft.unmatched)
+    columns = len(draft.matched) + len(draft.unmatched) + draft.withheld
+    withheld_zh = f"（{draft.withheld} 列的列名含疑似证件号码，未起草规则）" if draft.withheld else ""
+    withheld_en = f" ({draft.withheld} whose names may hold an ID number have no rule)" if draft.withheld else ""
     if draft.class_reason_en:
         click.echo(bilingual(draft.class_reason_zh, draft.class_reason_en), err=True)
     click.echo(bilingual(
-        f"已起草“{draft.class_name}”的映射：{columns} 列中 {len(draft.matched)} 列已对应；"
+        f"已起草“{draft.class_name}”的映射：{columns} 列中 {len(draft.matched)} 列已对应{withheld_zh}；"
         f"{len(draft.missing_required)} 个必填字段尚无来源" + (f"；已写入 {output}" if output else ""),
-        f"drafted a mapping for {draft.class_name}: {len(draft.matched)} of {columns} columns matched; "
+        f"drafted a mapping for {draft.class_name}: {len(draft.matched)} of {columns} columns matched{withheld_en}; "
         f"{len(draft.missing_required)} required fields have no source yet" + (f"; written to {output}" if output
                                                                                  else "")), err=True)

@@ -364,3 +364,5 @@ def test_init_show_pii_writes_masked_file_and_column_names_in_full(runner: CliRu
     assert shown.exit_code == 0 and f"from {_ID}.csv" in shown.stdout and f"#   备注{_ID}" in shown.stdout
     assert f'source = "备注{_ID}"' not in shown.stdout  # still no rule for it
     assert parse_mapping(shown.stdout).name == parse_mapping(masked.stdout).name
+    # the column withheld is counted among the sample's columns, and said to have no rule
+    assert "of 3 columns matched (1 whose names may hold an ID number have no rule)" in masked.stderr
