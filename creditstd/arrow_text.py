@@ -19,7 +19,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-__all__ = ["fixed_width", "text_buffers"]
+__all__ = ["blank_rows", "fixed_width", "text_buffers"]
 
 
 def text_buffers(column: pa.Array) -> tuple[np.ndarray, np.ndarray]:
@@ -56,3 +56,42 @@ def fixed_width(offsets: np.ndarray, data: np.ndarray, rows: np.ndarray, width: 
         if int(offsets[rows[-1] + 1]) - start == count * width and (count == 1 or bool((np.diff(rows) > 0).all())):
             return data[start:start + count * width].reshape(count, width)
     return data[offsets[rows][:, None] + np.arange(width)]
+
+
+#: A cell this long or shorter (in bytes) may be white space only; a longer one is taken to hold text.
+_SPACE_BYTES = 64
+#: The bytes a white-space character may start with in UTF-8 (tab to carriage return, space; U+0085 and U+00A0;
+#: U+1680; U+2000-U+205F; U+3000): a cell starting with another byte holds text.
+_SPACE_LEAD = np.zeros(256, bool)
+_SPACE_LEAD[[0x09, 0x0A, 0x0B, 0x0C, 0x0D, 0x1C, 0x1D, 0x1E, 0x1F, 0x20, 0xC2, 0xE1, 0xE2, 0xE3]] = True
+
+
+def blank_rows(batch: pa.RecordBatch) -> np.ndarray:
+    """Rows whose cells are all empty, null or white space (`` ,　,`` is as blank as ``,,`` to whoever reads the
+    file in Excel, and an XLSX row of such cells is blank too): the rows the readers skip as no data, and the
+    Spark integration too.  Only the rows whose first cells are blank are looked at further, and only short
+    cells are looked into; a column of another type than text is read as its text.
+
+    >>> blank_rows(pa.record_batch({'a': ['', ' ', '\u3000', 'x', None], 'b': ['', '\t', None, '', 'y']})).tolist()
+    [True, True, True, False, False]
+    """
+    blank = np.zeros(batch.num_rows, bool)
+    candidates = np.arange(batch.num_rows)
+    for column in batch.columns:
+        if not (pa.types.is_string(column.type) or pa.types.is_large_string(column.type)):
+            column = pc.cast(column, pa.string())
+        offsets, data = text_buffers(column)
+        lengths = offsets[candidates + 1] - offsets[candidates]
+        empty = lengths == 0
+        if column.null_count:  # a null's offsets need not be equal
+            empty |= np.asarray(column.is_null().to_numpy(zero_copy_only=False), bool)[candidates]
+        first = data.take(offsets[candidates], mode="clip") if len(data) else np.zeros(len(candidates), np.uint8)
+        short = np.flatnonzero(~empty & (lengths <= _SPACE_BYTES) & _SPACE_LEAD[first])
+        if short.size:
+            spaces = pc.utf8_is_space(column.take(pa.array(candidates[short])))
+            empty[short] = np.asarray(spaces.fill_null(False).to_numpy(zero_copy_only=False), bool)
+        candidates = candidates[empty]
+        if not candidates.size:
+            return blank
+    blank[candidates] = True
+    return blank

@@ -102,6 +102,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from creditstd.arrow_text import blank_rows
 from creditstd.codes import ric
 from creditstd.codes.batch import validate_batch
 from creditstd.codes.redact import redact
@@ -302,6 +303,9 @@ class BatchValidator:
 
     plan: Plan
     show_pii: bool = False
+    #: A column that identifies rows (a row id, a line number), not a cell of the record: not looked at when
+    #: telling a blank row.
+    row_id: str | None = None
 
     def mapping(self, headers: Sequence[str]) -> HeaderMapping:
         """How ``headers`` map to the class's fields (cached per tuple of names)."""
@@ -321,11 +325,24 @@ class BatchValidator:
                                         show_pii=self.show_pii)
         return keyed, result
 
+    def blank(self, batch: pa.RecordBatch) -> np.ndarray:
+        """The rows of ``batch`` whose cells are all empty or white space (:func:`~creditstd.arrow_text.blank_rows`,
+        the row id aside): no record, as ``creditstd validate`` skips such a row of a file."""
+        cells = [index for index, name in enumerate(batch.schema.names) if name != self.row_id]
+        return blank_rows(text_batch(batch.select(cells))) if cells else np.zeros(batch.num_rows, bool)
+
     def annotate(self, batch: pa.RecordBatch, valid: np.ndarray, rows: np.ndarray,
                  findings: Sequence[Finding]) -> pa.RecordBatch:
-        """``batch`` with the verdicts and the findings (each of row ``rows[i]``) added as columns."""
+        """``batch`` with the verdicts and the findings (each of row ``rows[i]``) added as columns; a blank
+        row's verdict is null and it has no findings: it is no record (:meth:`blank`)."""
+        blank = self.blank(batch)
+        if blank.any():
+            kept = ~blank[np.asarray(rows, np.int64)]
+            rows = np.asarray(rows, np.int64)[kept]
+            findings = [finding for finding, keep in zip(findings, kept.tolist(), strict=True) if keep]
         return pa.RecordBatch.from_arrays(
-            [*batch.columns, pa.array(valid, pa.bool_()), _findings_column(batch.num_rows, rows, findings)],
+            [*batch.columns, pa.array(valid, pa.bool_(), mask=blank),
+             _findings_column(batch.num_rows, rows, findings)],
             names=[*batch.schema.names, VALID_COLUMN, ERRORS_COLUMN])
 
     def __call__(self, data: _Data) -> _Data:
@@ -497,7 +514,9 @@ class SparkValidation:
     are made from it, so ``checked.persist(StorageLevel.DISK_ONLY)`` before writing several of them runs the
     pass once (in memory, a partition is unrolled on the heap whole: large inputs need the disk);
     ``mapping``: how the column names map to fields (unknown ones included); ``row_id``: the name of the row
-    id column in ``errors`` and ``rejected``.
+    id column in ``errors`` and ``rejected``; ``blank``: the rows whose cells are all empty or white space
+    (the row id aside), which are no records, as ``creditstd validate`` skips such rows of a file: every row
+    is in ``valid``, ``rejected`` or ``blank`` (their :data:`VALID_COLUMN` in ``checked`` is null).
     """
 
     valid: DataFrame
@@ -507,6 +526,7 @@ class SparkValidation:
     mapping: HeaderMapping
     plan: Plan
     row_id: str
+    blank: DataFrame
 
     def __iter__(self) -> Iterator[DataFrame]:
         return iter((self.valid, self.errors))
@@ -531,7 +551,7 @@ def validate_dataframe(df: DataFrame, cls: str | None = None, *, strict: bool = 
 
     columns = list(df.columns)
     plan = compile_plan(cls or infer_class(columns).name, strict=strict, today=today)
-    check = BatchValidator(plan, show_pii)
+    check = BatchValidator(plan, show_pii, row_id=ROW_ID if row_id is None else row_id)
     mapping = check.mapping(columns)
     reserved = {VALID_COLUMN, ERRORS_COLUMN, _KEY, _FIRST} | ({ROW_ID} if row_id is None else set())
     if clash := sorted(reserved & set(columns)):
@@ -551,7 +571,7 @@ def validate_dataframe(df: DataFrame, cls: str | None = None, *, strict: bool = 
             stacklevel=2)
     id_field = base.schema[id_name]
 
-    checked_schema = StructType([*base.schema.fields, StructField(VALID_COLUMN, BooleanType(), False),
+    checked_schema = StructType([*base.schema.fields, StructField(VALID_COLUMN, BooleanType(), True),
                                  StructField(ERRORS_COLUMN, _spark_findings_type(), False)])
     checked = passed = _map_in_arrow(base, _SparkCheck(check), checked_schema)
     rejected_flag = ~F.col(VALID_COLUMN)
@@ -575,7 +595,8 @@ def validate_dataframe(df: DataFrame, cls: str | None = None, *, strict: bool = 
     result_columns = [_quoted(name) for name in base.columns]
     valid = checked.where(~rejected_flag).select(*(_quoted(name) for name in columns))
     rejected = checked.where(rejected_flag).select(*result_columns)
-    return SparkValidation(valid, errors, rejected, passed, mapping, plan, id_name)
+    blank = checked.where(F.col(VALID_COLUMN).isNull()).select(*result_columns)
+    return SparkValidation(valid, errors, rejected, passed, mapping, plan, id_name, blank)
 
 
 def _shown_header(name: str, headers: Sequence[str], show_pii: bool) -> str:
@@ -768,6 +789,9 @@ class _Converter:
         name = PART_NAME.format(part)
         seen = 0
         for batch in batches:
+            blank = blank_rows(text_batch(batch))  # no record, as creditstd convert skips such a row of a file
+            if blank.any():
+                batch = batch.filter(pa.array(~blank))
             positions = np.arange(seen, seen + batch.num_rows, dtype=np.int64)
             seen += batch.num_rows
             chunk = convert_batch(self.spec, batch, self.columns, file=name, lines=positions + 1,

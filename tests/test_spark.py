@@ -340,6 +340,34 @@ def test_a_column_named_with_a_dot_is_checked_and_a_headerless_files_warning_sho
     assert first[0] not in message and mask_person_name(first[0]) in message
 
 
+def test_blank_rows_are_no_records_as_for_the_command_line(spark: Any, tmp_path: Path) -> None:
+    """A row whose cells are all empty or white space is skipped by ``creditstd validate``; in Spark it was a
+    row rejected for every required field.  It is now in ``blank`` only (its ``_valid`` null), and the batch
+    function gives it a null verdict and no findings."""
+    from creditstd.spark import validate_dataframe
+
+    lines = EXAMPLE.read_bytes().decode("gb18030").splitlines()
+    width = lines[0].count(",")
+    blank_lines = ["," * width, "  ,\u3000," + "," * (width - 2)]
+    path = tmp_path / "with_blank_rows.csv"
+    path.write_text("\n".join([*lines[:5], blank_lines[0], *lines[5:9], blank_lines[1], *lines[9:]]) + "\n",
+                    encoding="utf-8")
+    read, expected = cli_verdicts(path)
+    df = spark.read.csv(str(path), header=True, encoding="utf-8")
+    assert df.rdd.getNumPartitions() == 1 and df.count() == read + 2
+    validation = validate_dataframe(df, CLASS, today=TODAY)
+    assert validation.valid.count() + validation.rejected.count() == read
+    assert sorted(row["_row_id"] for row in validation.blank.collect()) == [4, 9]
+    assert spark_verdicts(validation, 2) == _without_location(expected)
+
+    table = pacsv.read_csv(path, convert_options=pacsv.ConvertOptions(
+        column_types={name: pa.string() for name in lines[0].split(",")}, strings_can_be_null=False))
+    checked = validate_batch_function(CLASS, today=TODAY)(table)
+    verdicts = checked.column(VALID_COLUMN).to_pylist()
+    assert [row for row, verdict in enumerate(verdicts) if verdict is None] == [4, 9]
+    assert checked.column(ERRORS_COLUMN).to_pylist()[4] == []
+
+
 def test_column_helpers(spark: Any) -> None:
     from creditstd import ric, uscc
     from creditstd.spark import mask_id, ric_valid, uscc_valid

@@ -118,11 +118,15 @@ def check_accounting(result: Any, out: Path) -> None:
 @pytest.fixture(scope="module")
 def penalties(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The built-in 双公示 penalty CSV example with its second record (valid) repeated at the end, so that a
-    repeat lands in another partition than its first."""
+    repeat lands in another partition than its first, and two blank rows (no records, for the command line
+    and for Spark: the record numbers of both count the records only)."""
     path = tmp_path_factory.mktemp("spark-convert") / "penalties.csv"
     lines = (EXAMPLES / "sgs-penalty-csv.csv").read_text("utf-8-sig").splitlines()
     assert all('"' not in line for line in lines), "a quoted cell could span lines"
-    path.write_text("\n".join([*lines, lines[2]]) + "\n", encoding="utf-8")
+    width = lines[0].count(",")
+    blank = ["," * width, " ,\u3000" + "," * (width - 1)]
+    path.write_text("\n".join([*lines[:10], blank[0], *lines[10:60], blank[1], *lines[60:], lines[2]]) + "\n",
+                    encoding="utf-8")
     return path
 
 

@@ -63,10 +63,9 @@ from typing import Any
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
-from creditstd.arrow_text import text_buffers
+from creditstd.arrow_text import blank_rows, text_buffers
 from creditstd.sources.blocks import Utf8Stream
 from creditstd.sources.inputs import Opened, read_error, reopen
 from creditstd.sources.model import RowProblem, Source, SourceError, TableChunk, row_problem, source_error
@@ -309,40 +308,6 @@ def _line_feeds(batch: pa.RecordBatch) -> np.ndarray:
     return counts
 
 
-#: A cell this long or shorter (in bytes) may be white space only; a longer one is taken to hold text.
-_SPACE_BYTES = 64
-#: The bytes a white-space character may start with in UTF-8 (tab to carriage return, space; U+0085 and U+00A0;
-#: U+1680; U+2000-U+205F; U+3000): a cell starting with another byte holds text.
-_SPACE_LEAD = np.zeros(256, bool)
-_SPACE_LEAD[[0x09, 0x0A, 0x0B, 0x0C, 0x0D, 0x1C, 0x1D, 0x1E, 0x1F, 0x20, 0xC2, 0xE1, 0xE2, 0xE3]] = True
-
-
-def _blank(batch: pa.RecordBatch) -> np.ndarray:
-    """Rows whose cells are all empty or white space (`` ,　,`` is as blank as ``,,`` to whoever reads the file
-    in Excel, and an XLSX row of such cells is blank too); only the rows whose first cells are blank are looked
-    at further, and only short cells are looked into.
-
-    >>> _blank(pa.record_batch({'a': ['', ' ', '\u3000', 'x', ''], 'b': ['', '\t', '', '', 'y']})).tolist()
-    [True, True, True, False, False]
-    """
-    blank = np.zeros(batch.num_rows, bool)
-    candidates = np.arange(batch.num_rows)
-    for column in batch.columns:
-        offsets, data = text_buffers(column)
-        lengths = offsets[candidates + 1] - offsets[candidates]
-        empty = lengths == 0
-        first = data.take(offsets[candidates], mode="clip") if len(data) else np.zeros(len(candidates), np.uint8)
-        short = np.flatnonzero(~empty & (lengths <= _SPACE_BYTES) & _SPACE_LEAD[first])
-        if short.size:
-            spaces = pc.utf8_is_space(column.take(pa.array(candidates[short])))
-            empty[short] = np.asarray(spaces.fill_null(False).to_numpy(zero_copy_only=False), bool)
-        candidates = candidates[empty]
-        if not candidates.size:
-            return blank
-    blank[candidates] = True
-    return blank
-
-
 def _empty_chunk(headers: tuple[str, ...], blank_rows: int) -> TableChunk:
     batch = pa.RecordBatch.from_arrays([pa.array([], pa.string()) for _ in headers], names=list(headers))
     return TableChunk(batch, np.zeros(0, np.int64), np.zeros(0, np.int64), blank_rows)
@@ -482,7 +447,7 @@ class _Rows:
     def _place(self, batch: pa.RecordBatch, state: dict[str, int]) -> tuple[list[RowProblem], _Piece, int]:
         """Place a batch's rows and the skipped rows among them: the problems, the rows kept, the blank rows."""
         spans = _line_feeds(batch) + 1 if self._stream.quotes_seen else np.ones(batch.num_rows, np.int64)
-        blank = _blank(batch)
+        blank = blank_rows(batch)
         invalid = [(number, span) for number, span, _, _ in self._invalid]
         placed = place_rows(spans, blank, invalid, state["next_record"], state["next_line"], state["data_records"])
         problems = [self._problem(int(placed["invalid_lines"][index]), int(placed["invalid_records"][index]),
