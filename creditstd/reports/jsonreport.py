@@ -10,7 +10,7 @@ The document is valid against ``schemas/validation-report.schema.json``
 >>> out = io.StringIO(); write_json(report, out)
 >>> document = json.loads(out.getvalue())
 >>> document['report_version'], document['exit_status']
-('1.1', 0)
+('1.2', 0)
 >>> validator().is_valid(document)
 True
 """
