@@ -532,7 +532,7 @@ class _NamingWrites:
         self._stream, self._path = stream, path
 
     def _name(self, error: OSError) -> None:
-        if error.filename is None:
+        if error.filename is None and not isinstance(error, BrokenPipeError):  # a reader gone: 141, no message
             error.filename = self._path
 
     def write(self, text: str) -> int:
@@ -579,10 +579,13 @@ def output_stream(path: str | os.PathLike[str] | None, encoding: str = "utf-8", 
             try:
                 yield cast(TextIO, _NamingWrites(stream, name))
             except OSError as error:  # this stream's, or another's that failed inside the block
-                own = error.filename == name or (error.filename is None and not _healthy(stream))
+                own = not isinstance(error, BrokenPipeError) and (
+                    error.filename == name or (error.filename is None and not _healthy(stream)))
                 raise
             in_block = False
     except OSError as error:  # the folder is missing or read-only, the disk is full...
+        if isinstance(error, BrokenPipeError):  # a pipe at path whose reader went away: exit 141, as for stdout
+            raise
         if in_block and not own:  # another file or stream failed inside the block: it names itself, or an outer
             raise  # output_stream does
         raise InputError(f"无法写入 {path}：{error.strerror}", f"cannot write {path}: {error.strerror}") from None

@@ -281,6 +281,31 @@ def test_closed_pipe_ends_quietly(tmp_path: Path) -> None:
     assert process.stderr is not None and b"Traceback" not in process.stderr.read()
 
 
+@pytest.mark.skipif(not Path("/dev/stdout").exists(), reason="needs /dev/stdout")
+@pytest.mark.parametrize("arguments", [
+    ["validate", "{csv}", "-o", "/dev/stdout", "--format", "json", "--max-errors", "100000"],
+    ["validate", "{csv}", "--rejects", "/dev/stdout", "-o", "{report}"],
+    ["fake", "administrative_penalty", "-n", "20000", "-o", "/dev/stdout"],
+])
+def test_a_closed_pipe_at_a_named_output_ends_quietly_too(tmp_path: Path, arguments: list[str]) -> None:
+    """``-o /dev/stdout | head``: a pipe written through a file name whose reader goes away is 141 and no
+    message, as standard output is (it was 'cannot write /dev/stdout: Broken pipe', exit 2)."""
+    export = tmp_path / "penalties.csv"  # the example 50 times: reports and rejects far above a pipe's buffer
+    header, *rows = (Path(__file__).parent.parent / "examples/exports/administrative_penalty.csv").read_bytes() \
+        .splitlines(keepends=True)
+    export.write_bytes(header + b"".join(rows) * 50)
+    given = [item.format(csv=export, report=tmp_path / "report.txt") for item in arguments]
+    process = _creditstd(*given)
+    assert process.stdout is not None
+    process.stdout.read(1)
+    process.stdout.close()
+    process.wait(timeout=60)
+    assert process.stderr is not None
+    message = process.stderr.read()
+    assert process.returncode == 141, message
+    assert b"Traceback" not in message and b"Broken pipe" not in message
+
+
 def test_a_bug_exits_3_without_traceback_or_data(runner: CliRunner, monkeypatch: pytest.MonkeyPatch) -> None:
     from creditstd.cli import check
 
