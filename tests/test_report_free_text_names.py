@@ -8,6 +8,7 @@ A company's name is not personal, and closed-vocabulary fields keep their common
 from __future__ import annotations
 
 import json
+import re
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -204,3 +205,22 @@ def test_every_name_creditstd_fake_draws_looks_like_a_name(seed: int) -> None:
     faker = Faker("zh_CN")
     faker.seed_instance(seed)
     assert looks_like_person_name(faker.name())
+
+
+@pytest.mark.parametrize("class_name", ["administrative_penalty", "serious_dishonesty_list", "judicial_judgement",
+                                        "credit_rating", "administrative_licence"])
+def test_no_common_value_of_fake_records_is_taken_for_a_name(tmp_path: Path, class_name: str) -> None:
+    """Authorities (郑州海关), causes (劳动争议), codes: the values ``creditstd fake`` draws for fields that hold no
+    names are listed as they are (the guess masked 郑州海关 and 劳动争议 as 郑***, 劳***)."""
+    records = [item.record for item in fake_records(class_name, 400, seed=3, on=date(2026, 11, 30))]
+    if "authority" in records[0]:
+        for record in records[:50]:
+            record["authority"] = "郑州海关"
+    path = _write(tmp_path / "fake.jsonl", records)
+    result = CliRunner().invoke(main, ["validate", str(path), "--class", class_name, "--on", "2026-11-30",
+                                       "--format", "json"])
+    assert result.exit_code in (0, 1), result.output
+    shown = [top["value"] for field in json.loads(result.stdout)["files"][0]["fields"]
+             for top in field["top_values"] or ()]
+    assert shown and not [value for value in shown if re.fullmatch("[\u4e00-\u9fff][*]+", value)]
+    assert "authority" not in records[0] or "郑州海关" in shown

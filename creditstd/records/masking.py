@@ -133,7 +133,7 @@ def mask_person_name(name: str) -> str:
 
 #: Last characters of the names of organisations, offices and places (林业局, 某公司, 便利店, 某县, 某村...): a
 #: short text ending in one is not taken for a person's name.
-_NOT_A_NAME_END = frozenset("局司店厂部委院所会社处队站行校馆室场办组科心市省县区镇乡村街楼园馆团企业户")
+_NOT_A_NAME_END = frozenset("局司店厂部委院所会社处队站行校馆室场办组科心市省县区镇乡村街楼园团企业户关署厅庭台港矿")
 
 
 @functools.cache
@@ -146,21 +146,23 @@ def _surnames() -> tuple[frozenset[str], frozenset[str]]:
 
 
 def looks_like_person_name(text: str) -> bool:
-    """Whether ``text`` could be a Chinese natural person's name: two to four Han characters, starting with a
-    surname (Faker's ``zh_CN`` table: 399 surnames, ``欧阳`` among them), not ending as the names of
-    organisations and places end (``局``, ``司``, ``店``, ``县``...).  A guess that errs towards yes for short
-    texts (``高空抛物`` passes): what it is for is hiding, in a report, a name typed or shifted into a field
-    that holds no names.
+    """Whether ``text`` could be a Chinese natural person's name: a surname (Faker's ``zh_CN`` table: 399
+    surnames, ``欧阳`` among them) and a given name of one or two Han characters, not ending as the names of
+    organisations and places end (``局``, ``司``, ``关``, ``县``...).  A guess that errs towards yes for short
+    texts (``马拉松`` passes; ``劳动争议``, four characters after a one-character surname, does not): what it is
+    for is hiding, in a report, a name typed or shifted into a field that holds no names.
 
-    >>> [looks_like_person_name(text) for text in ('王小明', '欧阳娜娜', ' 张三 ', '林业局', '罚款', '王', 'Wang')]
-    [True, True, True, False, False, False, False]
+    >>> [looks_like_person_name(text) for text in ('王小明', '欧阳娜娜', ' 张三 ', '林业局', '郑州海关', '劳动争议')]
+    [True, True, True, False, False, False]
+    >>> [looks_like_person_name(text) for text in ('罚款', '王', 'Wang', '王小明明')]
+    [False, False, False, False]
     """
     text = text.strip()
     if not 2 <= len(text) <= 4 or not all("\u4e00" <= char <= "\u9fff" for char in text) \
             or text[-1] in _NOT_A_NAME_END:
         return False
     single, compound = _surnames()
-    return text[0] in single or (len(text) > 2 and text[:2] in compound)
+    return (len(text) <= 3 and text[0] in single) or (len(text) >= 3 and text[:2] in compound)
 
 
 def _decimal_text(number: int | float) -> str | None:
