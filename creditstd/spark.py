@@ -311,17 +311,26 @@ class BatchValidator:
         """How ``headers`` map to the class's fields (cached per tuple of names)."""
         return _mapping(self.plan.class_name, tuple(headers))
 
+    def _texts(self, batch: pa.RecordBatch) -> tuple[pa.RecordBatch, HeaderMapping]:
+        """The columns of ``batch`` that name a field, as text (:func:`text_column`), and how they map."""
+        mapping = self.mapping(batch.schema.names)
+        named = [index for index, name in enumerate(batch.schema.names) if mapping.fields.get(name) is not None]
+        return text_batch(batch.select(named)), mapping
+
     def keyed(self, batch: pa.RecordBatch) -> pa.RecordBatch:
-        """The columns of ``batch`` that name a field, renamed to their keys, as text."""
-        return text_batch(keyed_batch(batch, self.mapping(batch.schema.names).fields))
+        """The columns of ``batch`` that name a field, as text, renamed to their keys (a field's second
+        spelling filling the first's empty cells: :func:`~creditstd.records.plan.keyed_batch`)."""
+        texts, mapping = self._texts(batch)
+        return keyed_batch(texts, mapping.fields)
 
     def check(self, batch: pa.RecordBatch) -> tuple[pa.RecordBatch, TableResult]:
         """``batch``'s keyed text columns and the core's verdict on them (a row whose columns naming one field
         disagree rejected, as ``creditstd validate`` rejects it)."""
-        keyed = self.keyed(batch)
+        texts, mapping = self._texts(batch)
+        keyed = keyed_batch(texts, mapping.fields)
         result = validate_table(self.plan, keyed, show_pii=self.show_pii)
-        if (mapping := self.mapping(batch.schema.names)).duplicate:
-            result = result.with_values(self.plan, spelling_conflicts(self.plan, batch, mapping.fields),
+        if mapping.duplicate:
+            result = result.with_values(self.plan, spelling_conflicts(self.plan, texts, mapping.fields),
                                         show_pii=self.show_pii)
         return keyed, result
 
