@@ -144,3 +144,18 @@ def test_typed_spellings_are_compared_as_their_text_in_the_batch_function() -> N
     other = check(pa.Table.from_pylist([{**record, "处罚类别": ["通报批评"]}]))
     assert other.column(VALID_COLUMN).to_pylist() == [False]
     assert [item["code"] for item in other.column(ERRORS_COLUMN).to_pylist()[0]] == ["record.conflict"]
+
+
+def test_one_value_written_two_ways_is_no_conflict() -> None:
+    """Compared as the field reads them: 11.8 and 11.80, 警告；罚款 and 警告;罚款, a USCC in either case or in full
+    width; 11.8 and 12 are a conflict."""
+    plan = compile_plan(CLASS)
+    pairs = {"罚款金额": ("CF_NR_FK", ["11.8", "11.8", "11.8"], ["11.80", "12", " 11.8"]),
+             "处罚类别": ("CF_CFLB", ["警告；罚款", "警告", "罚款"], ["警告;罚款", "罚款", "罚款 "]),
+             "统一社会信用代码": ("CF_XDR_SHXYM", ["91350100M000100Y43"] * 3,
+                          ["91350100m000100y43", "91350100M000100Y4Z", "９１３５０１００Ｍ０００１００Ｙ４３"])}
+    for header, (code, first, second) in pairs.items():
+        batch = pa.RecordBatch.from_pydict({code: first, header: second})
+        fields = resolve_headers(CLASS, [code, header]).fields
+        assert fields[code] == fields[header], header
+        assert list(spelling_conflicts(plan, batch, fields)) == [1], header

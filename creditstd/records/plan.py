@@ -56,6 +56,7 @@ not of rows.
 from __future__ import annotations
 
 import functools
+import unicodedata
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -1042,8 +1043,10 @@ def keyed_batch(batch: pa.RecordBatch, fields: Mapping[str, str | None]) -> pa.R
 def spelling_conflicts(plan: Plan, batch: pa.RecordBatch,
                        fields: Mapping[str, str | None]) -> dict[int, dict[str, list[Finding]]]:
     """The rows of ``batch`` in which two columns naming one field (a second spelling of it,
-    :attr:`~creditstd.records.decode.HeaderMapping.duplicate`) both hold a value, and the values differ once
-    trimmed: per row and field key, a ``record.conflict`` finding naming the columns, for
+    :attr:`~creditstd.records.decode.HeaderMapping.duplicate`) both hold a value, and the values differ: as
+    the field reads them (``11.8`` is ``11.80``, ``警告；罚款`` is ``警告;罚款``), and then in their NFKC
+    form without white space and case (``91350100m000100y43`` is ``91350100M000100Y43``).  Per row and field
+    key, a ``record.conflict`` finding naming the columns, for
     :meth:`TableResult.with_values` (which rejects the row and locates the finding; the value shown is the
     one :func:`keyed_batch` kept, the first column's).  Empty when no field has two columns.
 
@@ -1072,11 +1075,25 @@ def spelling_conflicts(plan: Plan, batch: pa.RecordBatch,
                     zero_copy_only=False)
         columns = ", ".join(names[index] for index in indexes)
         name = f"{key} ({spec.code})" if spec.code else key
+        decode = cell_decoder(plan.class_name, key)
         for row in np.flatnonzero(differ).tolist():
+            values = {_comparable(decode(text)) for column in trimmed if (text := column[row].as_py())}
+            if len(values) < 2:
+                continue  # the same value written two ways
             found.setdefault(row, {})[key] = [coded_finding("record.conflict", path=f"$.{key}", field=key,
                                                             field_code=spec.code, label=spec.label, name=name,
                                                             columns=columns)]
     return found
+
+
+def _comparable(value: Any) -> Any:
+    """A cell's value as two spellings of a field are compared: texts in NFKC form, without white space, in
+    upper case; lists item by item; numbers as numbers."""
+    if isinstance(value, str):
+        return "".join(unicodedata.normalize("NFKC", value).split()).upper()
+    if isinstance(value, list):
+        return tuple(_comparable(item) for item in value)
+    return value if isinstance(value, (int, float, bool, type(None))) else str(value)
 
 
 def _spellings(batch: pa.RecordBatch, fields: Mapping[str, str | None]) -> dict[str, list[int]]:
