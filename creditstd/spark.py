@@ -804,7 +804,7 @@ class _Converter:
             positions = np.arange(seen, seen + batch.num_rows, dtype=np.int64)
             seen += batch.num_rows
             chunk = convert_batch(self.spec, batch, self.columns, file=name, lines=positions + 1,
-                                  records=positions + 1)
+                                  records=positions + 1, show_pii=self.show_pii)
             yield self._checked(chunk, (np.int64(part) << _ROW_BITS) + positions)
 
     def _file_rows(self, number: int, path: str) -> Iterator[Any]:

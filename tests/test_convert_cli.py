@@ -513,6 +513,27 @@ def test_inputs_of_the_same_name_are_told_apart_in_the_rejects_and_the_annotatio
     assert annotations and all(f"file={inputs[0]}," in line for line in annotations[:1])
 
 
+def test_a_name_in_a_field_that_holds_none_is_masked_in_the_rejects_and_the_report_unless_asked(
+        runner: CliRunner, tmp_path: Path) -> None:
+    """A person's name typed into a date and an amount (which the mapping cannot convert) was shown in full in
+    the report's examples and the rejects; a legal representative's name that fails was masked even with
+    --show-pii."""
+    records = [item.record for item in fakes(4)]
+    records[1] = {**records[1], "decision_date": "李大山"}
+    records[2] = {**records[2], "fine_amount": "王小明"}
+    path, mapping = export(tmp_path, "csv", records)
+    for shown in (False, True):
+        batch = tmp_path / f"batch-{shown}"
+        result = convert(runner, path, "--mapping", mapping, "-o", batch, *DEPARTMENT, "--format", "json",
+                         *(["--show-pii"] if shown else []))
+        assert result.exit_code == 1, result.output
+        values = {error["value"] for entry in rejects_of(tmp_path / f"batch-{shown}.rejects.jsonl")
+                  for error in entry["errors"]}
+        examples = {example["value"] for code in json.loads(result.stdout)["codes"] for example in code["examples"]}
+        expected = {"李大山", "王小明"} if shown else {"李**", "王**"}
+        assert expected <= values and expected <= examples, (values, examples)
+
+
 def test_the_csv_rejects_open_safely_in_excel(runner: CliRunner, tmp_path: Path) -> None:
     records = [item.record for item in fakes(4)]
     records[1] = {**records[1], "decision_date": "=HYPERLINK(\"http://x\")"}

@@ -159,3 +159,36 @@ def test_one_value_written_two_ways_is_no_conflict() -> None:
         fields = resolve_headers(CLASS, [code, header]).fields
         assert fields[code] == fields[header], header
         assert list(spelling_conflicts(plan, batch, fields)) == [1], header
+
+
+def test_convert_reads_a_second_spelling_as_validate_does(tmp_path: Path) -> None:
+    """validate and convert (a mapping that reads CF_WSH) gave opposite verdicts: convert ignored the second
+    column, so a number held only there was missing, and two different numbers went through unsaid."""
+    records = [fake.record for fake in fake_records(CLASS, 9, seed=7, on=TODAY)]
+    stream = io.StringIO()
+    write_csv(records, CLASS, stream, headers="code")
+    rows = list(csv.reader(io.StringIO(stream.getvalue())))
+    at = rows[0].index("CF_WSH")
+    out = [[*rows[0], "行政处罚决定书文号"]]
+    for number, row in enumerate(rows[1:]):
+        value = row[at]
+        if number % 3 == 0:  # only in the second spelling
+            out.append([*row[:at], "", *row[at + 1:], value])
+        else:  # the same, or another number
+            out.append([*row, value if number % 3 == 1 else value + "X"])
+    path = tmp_path / "export.csv"
+    with open(path, "w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle).writerows(out)
+    runner = CliRunner()
+    validated = runner.invoke(main, ["validate", str(path), "--on", TODAY.isoformat()])
+    assert "9 rows read = 6 valid + 3 rejected" in validated.stdout, validated.output
+    converted = runner.invoke(main, ["convert", str(path), "--mapping", "sgs-penalty-csv", "-o",
+                                     str(tmp_path / "batch"), "--department", "某局", "--department-uscc",
+                                     "11350100MAD18YGF27", "--on", TODAY.isoformat(), "--format", "json"])
+    assert converted.exit_code == 1, converted.output
+    assert "9 rows in = 6 records out + 3 rejected" in converted.stderr
+    report = json.loads(converted.stdout)
+    assert "行政处罚决定书文号" not in report["files"][0]["unknown_columns"]
+    assert {code["code"] for code in report["codes"]} == {"record.conflict"}
+    rejected = [json.loads(line) for line in (tmp_path / "batch.rejects.jsonl").read_text("utf-8").splitlines()]
+    assert [entry["line"] for entry in rejected] == [4, 7, 10]

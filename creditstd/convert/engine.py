@@ -74,7 +74,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -91,13 +91,12 @@ from creditstd.records.decode import array_cell
 from creditstd.records.jsonline import MAX_STRING_LENGTH, LineError
 from creditstd.records.masking import mask_shown_value
 from creditstd.records.model import record_class
+from creditstd.records.plan import shown_value
 from creditstd.sources import RowProblem, Source, open_table
 
 __all__ = ["ConvertedChunk", "combine", "combine_rows", "convert_batch", "convert_source", "convert_tally",
            "resolve_columns"]
 
-#: Characters of a source value shown in a finding (personal values masked first).
-SHOWN_CHARS = 80
 #: The most records in one XML chunk: the records of a chunk are Python objects until it is built, and
 #: smaller chunks keep the garbage collector's work per record low (measured: 8192 is about 20% faster than
 #: 65536 on a 20-field mapping).
@@ -352,9 +351,11 @@ def _convert(rule: FieldRule, value: Any) -> tuple[str | None, _Failure | None]:
 class _Findings:
     """Findings of one chunk, with their rows."""
 
-    def __init__(self, spec: MappingSpec, file: str) -> None:
-        self.cls = record_class(spec.class_name)
+    def __init__(self, spec: MappingSpec, file: str, show_pii: bool) -> None:
+        self.class_name = spec.class_name
+        self.fields = record_class(spec.class_name).fields
         self.file = file
+        self.show_pii = show_pii
         self.items: list[Finding] = []
         self.rows: list[int] = []
 
@@ -366,13 +367,13 @@ class _Findings:
         self.rows.append(row)
 
     def shown(self, rule: FieldRule, text: str | None) -> str | None:
-        """A source value as a finding may show it: personal fields masked, any ID number inside redacted."""
-        if text is None:
-            return None
-        if rule.personal:
-            text = mask_shown_value(self.cls.fields[rule.target], text)
-        text = redact(text)
-        return text if len(text) <= SHOWN_CHARS else text[:SHOWN_CHARS] + "…"
+        """A source value as a finding may show it (:func:`~creditstd.records.plan.shown_value`); a rule that
+        reads personal information for a field that holds none (the subject category derived from the ID
+        document number) shows it masked as that information is."""
+        field = self.fields[rule.target]
+        if rule.personal and not field.is_personal and not self.show_pii and text is not None:
+            text = mask_shown_value(field, text)
+        return shown_value(self.class_name, rule.target, text, show_pii=self.show_pii)
 
     def sorted(self) -> tuple[tuple[Finding, ...], np.ndarray]:
         order = sorted(range(len(self.rows)), key=lambda index: self.rows[index])
@@ -390,14 +391,15 @@ def convert_source(spec: MappingSpec, path: str, *, batch_rows: int = 65536, sho
     XML, the elements that look like records but are not at the record path), in file order.  Chunks hold at
     most ``batch_rows`` rows (XML: at most :data:`XML_BATCH_ROWS`).  ``opened``: called, for a CSV, TSV or
     XLSX export, with how it was opened (encoding, title row, sheets, headers) and the header each rule reads,
-    before the first chunk; ``show_pii``: a mapping error lists the headers as they are.
+    before the first chunk; ``show_pii``: the findings show the values, and a mapping error lists the
+    headers, as they are.
 
     Raises :class:`~creditstd.sources.model.SourceError` for a file that cannot be read and
     :class:`~creditstd.convert.mapping.MappingError` (``mapping.column``) when a column the mapping names is
     not in the file.
     """
     if spec.source.format == "xml":
-        yield from _convert_xml(spec, path, batch_rows)
+        yield from _convert_xml(spec, path, batch_rows, show_pii)
     else:
         yield from _convert_table(spec, path, batch_rows, show_pii, opened)
 
@@ -467,14 +469,16 @@ def _each_distinct(rule: FieldRule, column: Any) -> tuple[pa.Array, list[tuple[i
 
 
 def convert_batch(spec: MappingSpec, batch: pa.RecordBatch, columns: Sequence[str | None], *, file: str,
-                  lines: np.ndarray, records: np.ndarray, blank_rows: int = 0) -> ConvertedChunk:
+                  lines: np.ndarray, records: np.ndarray, blank_rows: int = 0,
+                  show_pii: bool = False) -> ConvertedChunk:
     """Apply the field rules of ``spec`` to ``batch``, a batch of a table's text cells (columns named as the
     file's headers): the converted chunk.  ``columns`` names the header each rule reads
     (:func:`resolve_columns`, None for a constant); ``lines`` and ``records`` locate each row (its line,
-    its 1-based record number), ``file`` names it in findings.  Pure: the Spark path applies it to the
-    batches of a DataFrame as :func:`convert_source` applies it to a file's."""
+    its 1-based record number), ``file`` names it in findings, whose values are masked unless ``show_pii``
+    (:func:`~creditstd.records.plan.shown_value`).  Pure: the Spark path applies it to the batches of a
+    DataFrame as :func:`convert_source` applies it to a file's."""
     count = batch.num_rows
-    findings = _Findings(spec, file)
+    findings = _Findings(spec, file, show_pii)
     arrays = []
     lines = np.asarray(lines, np.int64)
     records = np.asarray(records, np.int64)
@@ -507,20 +511,94 @@ def _convert_table(spec: MappingSpec, path: str, batch_rows: int, show_pii: bool
                             fill_merged=source.fill_merged)
     with rows:
         columns = resolve_columns(spec, info.headers, path, show_pii=show_pii)
+        spellings = _second_spellings(spec, info.headers, columns)
         if opened is not None:
-            opened(info, columns)
+            opened(info, [*columns, *(header for others in spellings.values() for header in others)])
         for item in rows:
             if isinstance(item, RowProblem):
                 yield item
                 continue
-            yield convert_batch(spec, item.batch, columns, file=path, lines=item.lines, records=item.records,
-                                blank_rows=item.blank_rows)
+            batch, conflicts = _joined_spellings(spec, item.batch, columns, spellings)
+            chunk = convert_batch(spec, batch, columns, file=_named(path), lines=item.lines, records=item.records,
+                                  blank_rows=item.blank_rows, show_pii=show_pii)
+            yield _with_conflicts(spec, chunk, batch, columns, conflicts, show_pii) if conflicts else chunk
+
+
+def _second_spellings(spec: MappingSpec, headers: Sequence[str],
+                      columns: Sequence[str | None]) -> dict[int, tuple[str, ...]]:
+    """Rule number -> the other columns of the export that name the rule's target field, when the column the
+    rule reads names it too (``CF_WSH`` read for ``decision_number`` beside ``行政处罚决定书文号``) and no rule
+    reads them: they are read as ``creditstd validate`` reads a field's second spelling (:func:`_joined_spellings`).
+    """
+    from creditstd.records.decode import resolve_headers
+
+    fields = resolve_headers(spec.class_name, headers).fields
+    read = set(columns)
+    found: dict[int, tuple[str, ...]] = {}
+    for number, (rule, header) in enumerate(zip(spec.fields, columns, strict=True)):
+        if header is None or fields.get(header) != rule.target:
+            continue
+        others = tuple(name for name in headers
+                       if name != header and name not in read and fields.get(name) == rule.target)
+        if others:
+            found[number] = others
+    return found
+
+
+_Conflicts = dict[int, dict[str, list[Finding]]]
+
+
+def _joined_spellings(spec: MappingSpec, batch: pa.RecordBatch, columns: Sequence[str | None],
+                      spellings: Mapping[int, tuple[str, ...]]) -> tuple[pa.RecordBatch, _Conflicts]:
+    """``batch`` with the column each rule of ``spellings`` reads filled, where empty, from the field's other
+    spellings, and the rows whose spellings disagree (:func:`~creditstd.records.plan.keyed_batch`,
+    :func:`~creditstd.records.plan.spelling_conflicts`): the same reading as ``creditstd validate``'s."""
+    from creditstd.records.plan import compile_plan, keyed_batch, spelling_conflicts
+
+    conflicts: _Conflicts = {}
+    for number, others in spellings.items():
+        header, target = columns[number], spec.fields[number].target
+        assert header is not None
+        spelt = batch.select([header, *others])
+        fields = dict.fromkeys(spelt.schema.names, target)
+        index = batch.schema.get_field_index(header)
+        batch = batch.set_column(index, header, keyed_batch(spelt, fields).column(target))
+        for row, found in spelling_conflicts(compile_plan(spec.class_name), spelt, fields).items():
+            conflicts.setdefault(row, {}).update(found)
+    return batch, conflicts
+
+
+def _with_conflicts(spec: MappingSpec, chunk: ConvertedChunk, batch: pa.RecordBatch, columns: Sequence[str | None],
+                    conflicts: Mapping[int, Mapping[str, Sequence[Finding]]], show_pii: bool) -> ConvertedChunk:
+    """``chunk`` with the conflicts of its rows' spellings among its findings, located and showing the value
+    read (the first column's), in row order."""
+    read = {rule.target: header for rule, header in zip(spec.fields, columns, strict=True)}
+    added: list[tuple[int, Finding]] = []
+    for row, found in conflicts.items():
+        for key, items in found.items():
+            text = batch.column(read[key])[row].as_py() if read.get(key) else None
+            where = Location(file=chunk.file, line=int(chunk.lines[row]), record=int(chunk.records[row]),
+                             column=read.get(key))
+            added.extend((row, dataclasses.replace(item, location=where,
+                                                   value=shown_value(spec.class_name, key, text, show_pii=show_pii)))
+                         for item in items)
+    rows = [*chunk.finding_rows.tolist(), *(row for row, _ in added)]
+    findings = [*chunk.findings, *(item for _, item in added)]
+    order = sorted(range(len(rows)), key=rows.__getitem__)
+    return dataclasses.replace(chunk, findings=tuple(findings[index] for index in order),
+                               finding_rows=np.asarray([rows[index] for index in order], np.int64))
 
 
 _PROBLEM_FIELDS = {"convert.cardinality": "count", "convert.too_long": "limit"}
 
 
-def _convert_xml(spec: MappingSpec, path: str, batch_rows: int) -> Iterator[ConvertedChunk | RowProblem]:
+def _named(path: str) -> str:
+    """An input as findings name it: as given, ``<stdin>`` for ``-``."""
+    return "<stdin>" if path == "-" else path
+
+
+def _convert_xml(spec: MappingSpec, path: str, batch_rows: int,
+                 show_pii: bool = False) -> Iterator[ConvertedChunk | RowProblem]:
     from creditstd.convert.xml_records import MAX_VALUE_CHARS
 
     record = spec.source.record
@@ -528,11 +606,12 @@ def _convert_xml(spec: MappingSpec, path: str, batch_rows: int) -> Iterator[Conv
     sources = [(rule.path, rule.many) if rule.path is not None else None for rule in spec.fields]
     for batch in read_batches(path, record, sources, encoding=spec.source.encoding,
                               batch_rows=min(batch_rows, XML_BATCH_ROWS)):
-        yield batch if isinstance(batch, RowProblem) else _xml_chunk(spec, path, batch, MAX_VALUE_CHARS)
+        yield batch if isinstance(batch, RowProblem) else _xml_chunk(spec, _named(path), batch, MAX_VALUE_CHARS,
+                                                                     show_pii)
 
 
-def _xml_chunk(spec: MappingSpec, file: str, batch: XmlBatch, limit: int) -> ConvertedChunk:
-    findings = _Findings(spec, file)
+def _xml_chunk(spec: MappingSpec, file: str, batch: XmlBatch, limit: int, show_pii: bool = False) -> ConvertedChunk:
+    findings = _Findings(spec, file, show_pii)
     count = len(batch)
     lines = np.asarray(batch.lines, np.int64)
     records = np.arange(batch.start, batch.start + count, dtype=np.int64)

@@ -125,14 +125,13 @@ import pyarrow.compute as pc
 
 from creditstd.codes._text import MAX_LENGTH, SEPARATORS
 from creditstd.codes.identify import find_kind
-from creditstd.codes.redact import MIN_DIGITS, redact
 from creditstd.codes_registry import lookup
 from creditstd.exceptions import CatalogueError
 from creditstd.findings import Finding, Location
 from creditstd.records.decode import cell_decoder, field_type
 from creditstd.records.exchange import identity_text, identity_value
-from creditstd.records.masking import mask_shown_value
 from creditstd.records.model import Field, record_class
+from creditstd.records.plan import shown_value
 from creditstd.records.sorted_runs import MAX_RUN, SortedRuns
 from creditstd.reports.sketch import hash_strings
 
@@ -140,8 +139,6 @@ __all__ = ["DuplicateFinding", "DuplicateKeys", "DuplicateResult", "identity_key
 
 #: Joins the identity parts of a key.
 SEPARATOR = chr(31)
-#: Characters of one identity value shown in a finding (personal values masked first).
-SHOWN_CHARS = 80
 
 #: The separators :func:`~creditstd.codes._text.compact` drops from ASCII text, as one RE2 character class.
 _ASCII_SEPARATORS = "[" + "".join(re.escape(char) for char in SEPARATORS if char.isascii()) + "]"
@@ -161,17 +158,6 @@ _MAX_FILES = 1 << (64 - _FILE_SHIFT)
 def _whitespace() -> str:
     """Every character ``str.strip()`` removes (Python's ``str.isspace``), for ``utf8_trim``."""
     return "".join(chr(code) for code in range(sys.maxunicode + 1) if chr(code).isspace())
-
-
-def _may_hide_an_id(text: str) -> bool:
-    """Whether :func:`~creditstd.codes.redact.redact` may change ``text``: only a run holding
-    :data:`~creditstd.codes.redact.MIN_DIGITS` digits (``str.isdigit``) is masked, so text with fewer digits
-    in all is left as it is (most keys; ``redact`` costs microseconds per value).
-
-    >>> _may_hide_an_id('11350100MAD18YGF27'), _may_hide_an_id('110105１９４９12310021')
-    (False, True)
-    """
-    return sum(map(str.isdigit, text)) >= MIN_DIGITS
 
 
 def _text(column: pa.Array) -> pa.Array:
@@ -443,12 +429,7 @@ class DuplicateKeys:
     # -- findings -----------------------------------------------------------------------------------------------
 
     def _shown(self, spec: Field, text: str) -> str:
-        if not self.show_pii:
-            if spec.is_personal:
-                text = mask_shown_value(spec, text)
-            if _may_hide_an_id(text):
-                text = redact(text)
-        return text if len(text) <= SHOWN_CHARS else text[:SHOWN_CHARS] + "…"
+        return shown_value(self.class_name, spec.key, text, show_pii=self.show_pii) or ""
 
     def _findings(self, batch: pa.RecordBatch, rows: np.ndarray, places: np.ndarray,
                   first: tuple[Location, ...]) -> tuple[Finding, ...]:

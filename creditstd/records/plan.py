@@ -973,21 +973,29 @@ def _located(plan: Plan, errors: Sequence[Finding], row: int, cells: Mapping[str
         text = column[row].as_py() if column is not None else None
         located.append(Finding(error.code, error.message_zh, error.message_en, path=error.path, field=error.field,
                                field_code=error.field_code, position=error.position,
-                               value=_shown(plan, error.field, text, show_pii), location=location))
+                               value=shown_value(plan.class_name, error.field, text, show_pii=show_pii,
+                                                 strict=plan.strict), location=location))
     return located
 
 
-def _shown(plan: Plan, key: str | None, text: Any, show_pii: bool) -> str | None:
-    """A cell as a finding may show it: personal values masked (ID numbers as ric.mask, names to the first
-    character), a text of another field that may be a person's name masked as one (:func:`stray_name`), any
-    ID number inside other text masked, cut to :data:`SHOWN_CHARS`."""
+def shown_value(class_name: str, key: str | None, text: Any, *, show_pii: bool, strict: bool = False) -> str | None:
+    """A cell of field ``key`` as a finding may show it (the core's, the converters'): personal values masked
+    (ID numbers as ric.mask, names to the first character), a text of another field that may be a person's
+    name masked as one (:func:`stray_name`), any ID number inside other text masked, cut to
+    :data:`SHOWN_CHARS`; as it is with ``show_pii`` (cut all the same).
+
+    >>> shown_value('administrative_penalty', 'legal_representative', '张三丰', show_pii=False)
+    '张**'
+    >>> shown_value('administrative_penalty', 'decision_date', '李大山', show_pii=False)
+    '李**'
+    """
     if not isinstance(text, str) or key is None:
         return None
-    spec = record_class(plan.class_name).fields.get(key)
+    spec = record_class(class_name).fields.get(key)
     if not show_pii:
         if spec is not None and spec.is_personal:
             text = mask_shown_value(spec, text)
-        elif stray_name(plan.class_name, plan.strict, key, text):
+        elif stray_name(class_name, strict, key, text):
             text = mask_person_name(text.strip())
         text = redact(text)
     return text if len(text) <= SHOWN_CHARS else text[:SHOWN_CHARS] + "…"
