@@ -131,6 +131,14 @@ def test_an_xml_export_is_refused_and_pointed_to_convert(runner: CliRunner, tmp_
         assert "creditstd convert FILE --mapping" in result.stderr and "rows read" not in result.stdout
 
 
+def test_a_csv_whose_header_starts_with_a_bracket_is_still_a_csv(runner: CliRunner, tmp_path: Path) -> None:
+    path = tmp_path / "export.txt"
+    path.write_text("<序号>,CF_WSH\n1,罚〔2024〕1号\n", encoding="utf-8")
+    result = runner.invoke(main, ["validate", str(path), "--class", "administrative_penalty", *ON])
+    assert result.exit_code == 1, result.output
+    assert "1 rows read = 0 valid + 1 rejected" in result.stdout
+
+
 def test_json_lines_of_empty_objects_are_rows_read_and_rejected(runner: CliRunner, tmp_path: Path) -> None:
     path = tmp_path / "feed.jsonl"
     path.write_text("{}\n{}\n{}\n", encoding="utf-8")

@@ -376,7 +376,8 @@ def sniff_format(name: str, head: bytes) -> str | None:
     JSON Lines is known by its content too: a ``.csv`` or ``.tsv`` whose first line opens a JSON object (``{"``)
     is JSON Lines.
 
-    XML (a ``.xml`` name, an XML declaration, or a first ``<`` in a file no extension names) is ``xml``,
+    XML (a ``.xml`` name, an XML declaration, or a first line that opens markup and holds no comma or tab in
+    a file no extension names) is ``xml``,
     which no table reader takes: it is converted through a mapping.
 
     Returns ``csv``, ``tsv``, ``xlsx``, ``jsonl``, ``xml``, ``xls`` (the old binary format, which no reader
@@ -395,6 +396,8 @@ def sniff_format(name: str, head: bytes) -> str | None:
     ('jsonl', 'csv')
     >>> sniff_format('export.xml', b''), sniff_format('export', b'<Records>'), sniff_format('a.csv', b'<?xml ?>')
     ('xml', 'xml', 'xml')
+    >>> sniff_format('export.txt', '<序号>,CF_WSH'.encode()), sniff_format('export', b'<1>')
+    (None, None)
     """
     if head.startswith(b"PK\x03\x04"):
         return "xlsx"
@@ -415,9 +418,14 @@ def sniff_format(name: str, head: bytes) -> str | None:
             return "jsonl" if kind in ("csv", "tsv") and _OBJECT_START.match(stripped) else kind
     if stripped.startswith(b"{"):
         return "jsonl"
-    if stripped.startswith(b"<"):
+    if _MARKUP_START.match(stripped):
         return "xml"
     return None
+
+
+#: The start of an XML document without a declaration: an element, comment or processing instruction whose first
+#: line holds no comma or tab (``<序号>,CF_WSH`` is a CSV header that starts with ``<``).
+_MARKUP_START = re.compile(rb"<[A-Za-z_!?\x80-\xff][^\n,\t]*(?:\n|$)")
 
 
 #: The start of a JSON object with a key: ``{"`` (white space allowed between).
