@@ -320,6 +320,7 @@ _TABLE: dict[str, tuple[str, ...]] = {
     # ---------------------------------------------------------------- validation reports (a whole file's verdicts)
     "columns.missing_required": ("缺少必填字段的列", "columns of required fields are missing"),
     "rows.rejected": ("有行被拒收", "rows were rejected"),
+    "rows.none_valid": ("没有有效的行（转换时：没有可写出的记录）", "no valid row (converting: no record to write)"),
 }
 
 #: Modules that keep the templates of their own codes beside the code that fills them: (module, attribute),

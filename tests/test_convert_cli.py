@@ -205,6 +205,9 @@ def test_an_empty_export_exits_1_and_its_report_says_so(runner: CliRunner, tmp_p
     assert accounting(result.stderr) == (0, 0, 0)
     assert json.loads(result.stdout)["exit_status"] == 1
     assert not (tmp_path / "batch").exists()
+    junit = convert(runner, path, "--mapping", mapping, *output, *DEPARTMENT, "--format", "junit", "--force")
+    assert junit.exit_code == 1 and 'type="rows.none_valid"' in junit.stdout
+    assert re.search(r'<testsuites [^>]*failures="[1-9]', junit.stdout), junit.stdout[:300]
 
 
 def test_no_valid_record_over_an_older_batch_leaves_nothing_that_verifies(runner: CliRunner, tmp_path: Path) -> None:

@@ -101,6 +101,9 @@ def test_validate_names_the_merged_ranges_and_fills_them_when_asked(tmp_path: Pa
     (file,) = json.loads(filled.stdout)["files"]
     assert file["rows"] == {"read": 6, "valid": 6, "rejected": 0, "unreadable": 0}
     assert len(file["merged_cells"]) == 2 and file["merged_filled"] is True
+    junit = runner.invoke(main, ["validate", str(path), "--on", TODAY.isoformat(), "--format", "junit"])
+    assert '<property name="sheet" value="处罚"' in junit.stdout
+    assert f'<property name="merged_cells" value="{", ".join(file["merged_cells"])}"' in junit.stdout
 
 
 def test_a_mapping_fills_merged_cells_of_a_workbook_and_may_not_ask_it_of_a_csv(tmp_path: Path) -> None:

@@ -97,7 +97,9 @@ def _suite(report: Report, file: FileReport, root: ET.Element, lang: str) -> tup
     properties = ET.SubElement(suite, "properties")
     for key, value in (("class", report.class_name or ""), ("format", file.format), ("encoding", file.encoding or ""),
                        ("rows_read", str(file.rows.read)), ("rows_valid", str(file.rows.valid)),
-                       ("rows_rejected", str(file.rows.rejected)), ("rows_unreadable", str(file.rows.unreadable))):
+                       ("rows_rejected", str(file.rows.rejected)), ("rows_unreadable", str(file.rows.unreadable)),
+                       *((("sheet", file.sheet),) if file.sheet is not None else ()),
+                       *((("merged_cells", ", ".join(file.merged)),) if file.merged else ())):
         ET.SubElement(properties, "property", {"name": key, "value": value})
     classname = file.path.replace(".", "_")  # Jenkins splits a class name at its last dot
     tests = failures = 0
@@ -119,6 +121,9 @@ def _suite(report: Report, file: FileReport, root: ET.Element, lang: str) -> tup
     if file.rows.rejected:
         failures += 1
         _fail(case, accounting, "rows.rejected", accounting)
+    elif report.fail_when_empty and not file.rows.valid:  # creditstd convert: a run that converts nothing fails
+        failures += 1
+        _fail(case, accounting, "rows.none_valid", accounting)
     else:
         ET.SubElement(case, "system-out").text = accounting
 
