@@ -91,7 +91,7 @@ from creditstd.records.decode import array_cell
 from creditstd.records.jsonline import MAX_STRING_LENGTH, LineError
 from creditstd.records.masking import mask_shown_value
 from creditstd.records.model import record_class
-from creditstd.records.plan import shown_value
+from creditstd.records.plan import compile_plan, keyed_batch, shown_value, spelling_conflicts
 from creditstd.sources import RowProblem, Source, open_table
 
 __all__ = ["ConvertedChunk", "combine", "combine_rows", "convert_batch", "convert_source", "convert_tally",
@@ -110,7 +110,7 @@ class ConvertedChunk:
     """Converted rows of one source: the text cells (columns named by catalogue key), where each row comes
     from, and the findings of the values that could not be converted."""
 
-    #: The input as given (``-`` for stdin), as the report names it.
+    #: The input as given (``<stdin>`` for ``-``), as findings and rejects name it.
     file: str
     batch: pa.RecordBatch
     #: int64, per row: the line where the CSV row starts, or the line of the XML record's start tag.
@@ -205,7 +205,7 @@ def resolve_columns(spec: MappingSpec, headers: Sequence[str], data_file: str, *
     folded: dict[str, str] = {}
     for name in headers:
         folded.setdefault(name_key(name), name)
-    by_field: dict[str, str] = {}  # field -> the first header naming it (a second spelling is not read)
+    by_field: dict[str, str] = {}  # field -> the first header naming it (a later one fills it: _second_spellings)
     for name, key in resolve_headers(spec.class_name, headers).fields.items():
         if key is not None:
             by_field.setdefault(key, name)
@@ -553,8 +553,6 @@ def _joined_spellings(spec: MappingSpec, batch: pa.RecordBatch, columns: Sequenc
     """``batch`` with the column each rule of ``spellings`` reads filled, where empty, from the field's other
     spellings, and the rows whose spellings disagree (:func:`~creditstd.records.plan.keyed_batch`,
     :func:`~creditstd.records.plan.spelling_conflicts`): the same reading as ``creditstd validate``'s."""
-    from creditstd.records.plan import compile_plan, keyed_batch, spelling_conflicts
-
     conflicts: _Conflicts = {}
     for number, others in spellings.items():
         header, target = columns[number], spec.fields[number].target
