@@ -140,7 +140,7 @@ class Finding:
         >>> masked.location.file, masked.message_en
         ('a/110105********0021.csv', 'repeats line 2 of a/110105********0021.csv')
         >>> Finding('x', '', '', location=Location(column='110105194912310021 张三')).masked().location.column
-        '110105********0021 张三'
+        '110105********0021 张*'
         """
         location = self.location
         if location is not None and (location.file is not None or location.column is not None):

@@ -26,13 +26,22 @@ masked too, and the rest of the text is left exactly as it was.
 >>> redact('ID:110105 19491231 002X # note')
 'ID:110105 ******** 002X # note'
 >>> redact('张三,110105491231002,北京')
-'张三,110105******002,北京'
+'张*,110105******002,北京'
 >>> redact('91350100M000100Y43 无身份号码 no ID number')
 '91350100M000100Y43 无身份号码 no ID number'
 >>> redact('ＩＤ １１０１０５１９４９１２３１００２Ｘ')
 'ＩＤ １１０１０５********００２Ｘ'
 >>> redact('11010519491231002X11010519491231002X')
 '110105**************************002X'
+
+A natural person's name beside a masked number (before or after it, with
+separators, a gender or 身份证号 between), or after a word that introduces a
+person (当事人, 姓名, 法定代表人, 被执行人...), is masked to its first
+character, as a name field is (:mod:`creditstd.codes.names` guesses names
+from a surname table, and errs towards hiding):
+
+>>> redact('张伟 男 身份证号220221198907157015'), redact('法定代表人：王小明')
+('张* 男 身份证号220221********7015', '法定代表人：王**')
 
 Invisible characters inside a number (a soft hyphen, a combining mark, a direction mark) are read as
 separators: on screen the number would look whole.
@@ -145,6 +154,7 @@ from collections.abc import Iterator, Sequence
 
 from creditstd.codes import regions, regno, ric, uscc
 from creditstd.codes._text import SEPARATORS
+from creditstd.codes.names import hide_spans, name_spans
 
 __all__ = ["MIN_DIGITS", "is_legal_person_code", "redact", "redact_personal"]
 
@@ -295,10 +305,41 @@ def _mask(run: str) -> str:
 
 
 def redact(text: str) -> str:
-    """Return ``text`` with every run that may be an ID number masked (see the module docstring)."""
+    """Return ``text`` with every run that may be an ID number masked (see the module docstring), and what may
+    be a natural person's name beside one, or after a word that introduces a person, masked to its first
+    character (:func:`creditstd.codes.names.name_spans`).
+
+    >>> redact('陶利220221198907157015'), redact('当事人陶利，无证经营'), redact('陶利 220221********7015')
+    ('陶*220221********7015', '当事人陶*，无证经营', '陶* 220221********7015')
+    """
     if len(text) < MIN_DIGITS or len(_DIGIT_CHAR.findall(text)) < MIN_DIGITS:
-        return text  # no run can hold enough digits (most values a report shows: a quick count, no runs read)
-    return _RUN.sub(_mask_run, text)
+        # no run can hold enough digits (most values a report shows: a quick count, no runs read); one may have
+        # been masked already (110105********0021), with a name beside it
+        masked = [match.span() for match in _RUN.finditer(text) if _masked_number(match.group())] \
+            if "*" in text or "\uff0a" in text else []
+        spans = name_spans(text, masked)
+        return hide_spans(text, spans) if spans else text
+    pieces: list[str] = []
+    masked = []
+    done = 0
+    for match in _RUN.finditer(text):
+        shown = _mask_run(match)
+        if shown != match.group():
+            pieces += (text[done:match.start()], shown)
+            masked.append(match.span())
+            done = match.end()
+        elif _masked_number(shown):
+            masked.append(match.span())
+    pieces.append(text[done:])
+    spans = name_spans(text, masked)
+    return hide_spans("".join(pieces), spans) if spans else "".join(pieces)
+
+
+def _masked_number(run: str) -> bool:
+    """Whether a run is a number masked already (``110105********0021``, by redact or a field's mask): 15
+    digit-like characters or more, 4 of them ``*``."""
+    chars = _IS_ID_CHAR.findall(run)
+    return len(chars) >= 15 and sum(char in "*\uff0a" for char in chars) >= 4
 
 
 # --- publication: finer, more kinds, legal-person codes and dates kept --------------------------------------------

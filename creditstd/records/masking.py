@@ -85,6 +85,7 @@ from typing import Any
 
 from creditstd.codes import ric
 from creditstd.codes._text import compact
+from creditstd.codes.names import looks_like_person_name, mask_person_name
 from creditstd.codes.redact import redact_personal
 from creditstd.exceptions import ValidationError
 from creditstd.records import loader
@@ -120,49 +121,6 @@ def mask_shown_value(field: Field | None, text: str) -> str:
 
 #: A citizen ID number's shape (GB 11643: 17 digits and a check character; the old 15 digits).
 _ID_SHAPE = re.compile(r"[0-9]{17}[0-9X]|[0-9]{15}")
-
-
-def mask_person_name(name: str) -> str:
-    """Keep the first character of a natural person's name.
-
-    >>> mask_person_name('欧阳娜娜'), mask_person_name('李')
-    ('欧***', '*')
-    """
-    return "*" * len(name) if len(name) < 2 else name[0] + "*" * (len(name) - 1)
-
-
-#: Last characters of the names of organisations, offices and places (林业局, 某公司, 便利店, 某县, 某村...): a
-#: short text ending in one is not taken for a person's name.
-_NOT_A_NAME_END = frozenset("局司店厂部委院所会社处队站行校馆室场办组科心市省县区镇乡村街楼园团企业户关署厅庭台港矿")
-
-
-@functools.cache
-def _surnames() -> tuple[frozenset[str], frozenset[str]]:
-    """The single and compound surnames of Faker's ``zh_CN`` table (the one ``creditstd fake`` draws names from)."""
-    from faker.providers.person.zh_CN import Provider
-
-    names = frozenset(Provider.last_names)
-    return frozenset(name for name in names if len(name) == 1), frozenset(name for name in names if len(name) > 1)
-
-
-def looks_like_person_name(text: str) -> bool:
-    """Whether ``text`` could be a Chinese natural person's name: a surname (Faker's ``zh_CN`` table: 399
-    surnames, ``欧阳`` among them) and a given name of one or two Han characters, not ending as the names of
-    organisations and places end (``局``, ``司``, ``关``, ``县``...).  A guess that errs towards yes for short
-    texts (``马拉松`` passes; ``劳动争议``, four characters after a one-character surname, does not): what it is
-    for is hiding, in a report, a name typed or shifted into a field that holds no names.
-
-    >>> [looks_like_person_name(text) for text in ('王小明', '欧阳娜娜', ' 张三 ', '林业局', '郑州海关', '劳动争议')]
-    [True, True, True, False, False, False]
-    >>> [looks_like_person_name(text) for text in ('罚款', '王', 'Wang', '王小明明')]
-    [False, False, False, False]
-    """
-    text = text.strip()
-    if not 2 <= len(text) <= 4 or not all("\u4e00" <= char <= "\u9fff" for char in text) \
-            or text[-1] in _NOT_A_NAME_END:
-        return False
-    single, compound = _surnames()
-    return (len(text) <= 3 and text[0] in single) or (len(text) >= 3 and text[:2] in compound)
 
 
 def _decimal_text(number: int | float) -> str | None:

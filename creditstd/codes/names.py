@@ -1,0 +1,166 @@
+"""Chinese natural persons' names in text that is not a name field: guess them, and hide them.
+
+A report shows cells, headers, titles and file names; a name field is masked
+by the catalogue's rule, but a person's name also turns up where no field
+says so: typed or shifted into another column (``李大山`` in ``procedure``),
+written beside an ID number (``陶利220221198907157015``, ``张伟 男
+身份证号220221…``) or after a word that introduces a person (``当事人陶利``,
+``法定代表人：张三``).  This module guesses such names and masks them to
+their first character, as the catalogue masks a name field.
+
+:func:`looks_like_person_name` is the guess for a whole text: a surname from
+Faker's ``zh_CN`` table (the one ``creditstd fake`` draws names from) and one
+or two more Han characters, not ending as the names of offices and places end.
+
+>>> [looks_like_person_name(text) for text in ('王小明', '欧阳娜娜', '林业局', '郑州海关', '劳动争议')]
+[True, True, False, False, False]
+
+:func:`name_spans` finds the names inside a longer text: right before or
+after a span the caller masks as an ID number (with separators, a gender, or
+words such as 身份证号 between), and right after a word that introduces a
+person.  It errs towards hiding: ``当事人陶利系…`` hides ``利系`` too.
+
+>>> text = '当事人陶利 身份证号220221198907157015'
+>>> [text[start:end] for start, end in name_spans(text, [(11, 29)])]
+['陶利']
+>>> hide_spans('经查，当事人王小明无证经营', name_spans('经查，当事人王小明无证经营'))
+'经查，当事人王**无证经营'
+>>> name_spans('经查，当事人巴中中建创业科技有限公司违法经营')  # an organisation, named in its row's subject field
+[]
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Iterable
+
+__all__ = ["hide_spans", "looks_like_person_name", "mask_person_name", "name_spans"]
+
+
+def mask_person_name(name: str) -> str:
+    """Keep the first character of a natural person's name.
+
+    >>> mask_person_name('欧阳娜娜'), mask_person_name('李')
+    ('欧***', '*')
+    """
+    return "*" * len(name) if len(name) < 2 else name[0] + "*" * (len(name) - 1)
+
+
+#: Last characters of the names of organisations, offices and places (林业局, 某公司, 便利店, 某县, 某村...): a
+#: short text ending in one is not taken for a person's name.
+_NOT_A_NAME_END = frozenset("局司店厂部委院所会社处队站行校馆室场办组科心市省县区镇乡村街楼园团企业户关署厅庭台港矿")
+
+
+#: Characters that begin words, not given names (全称, 单位, 信息, 国籍, 申请, 于是, 明知...): a text whose given
+#: name would begin with one is not taken for a name (a header 当事人全称 is no 当事人 named 全称).  None is in
+#: a name Faker's ``zh_CN`` table makes (tests/test_names.py).
+_NOT_A_GIVEN_NAME = frozenset("称位息籍当是知请型别码件址龄况号份系务历其按证违法营依嫌该否供收售"
+                              "的了或等被把之者期间款罚章签查令决单项类局处记录")
+
+
+@functools.cache
+def _surnames() -> tuple[frozenset[str], frozenset[str]]:
+    """The single and compound surnames of Faker's ``zh_CN`` table (the one ``creditstd fake`` draws names from)."""
+    from faker.providers.person.zh_CN import Provider
+
+    names = frozenset(Provider.last_names)
+    return frozenset(name for name in names if len(name) == 1), frozenset(name for name in names if len(name) > 1)
+
+
+def looks_like_person_name(text: str) -> bool:
+    """Whether ``text`` could be a Chinese natural person's name: a surname (Faker's ``zh_CN`` table: 399
+    surnames, ``欧阳`` among them) and a given name of one or two Han characters, not ending as the names of
+    organisations and places end (``局``, ``司``, ``关``, ``县``...).  A guess that errs towards yes for short
+    texts (``马拉松`` passes; ``劳动争议``, four characters after a one-character surname, does not): what it is
+    for is hiding, in a report, a name typed or shifted into a field that holds no names.
+
+    >>> [looks_like_person_name(text) for text in ('王小明', '欧阳娜娜', ' 张三 ', '林业局', '郑州海关', '劳动争议')]
+    [True, True, True, False, False, False]
+    >>> [looks_like_person_name(text) for text in ('罚款', '王', 'Wang', '王小明明', '全称', '单位')]
+    [False, False, False, False, False, False]
+    """
+    text = text.strip()
+    if not 2 <= len(text) <= 4 or not all("\u4e00" <= char <= "\u9fff" for char in text) \
+            or text[-1] in _NOT_A_NAME_END:
+        return False
+    single, compound = _surnames()
+    if len(text) >= 3 and text[:2] in compound:
+        return text[2] not in _NOT_A_GIVEN_NAME
+    return len(text) <= 3 and text[0] in single and text[1] not in _NOT_A_GIVEN_NAME
+
+
+#: What may stand between a name and the ID number beside it: white space, list, bracket and file-name punctuation, a
+#: gender, and the words that name the number (身份证号码, 证件号, ID).
+_BETWEEN = (r"(?:[\s,，、:：;；()（）\[\]【】#＃=/_.\-]|男|女|公民|居民|身份证|身份|证件|证|号码|号|ID|id)*")
+_HAN = "\u4e00-\u9fff"
+#: The Han characters ending the text before an ID number, then what stands between (searched in a short tail).
+_NAME_BEFORE = re.compile(rf"([{_HAN}]{{2,4}}){_BETWEEN}$")
+#: What stands between an ID number and the Han characters after it.
+_NAME_AFTER = re.compile(rf"{_BETWEEN}([{_HAN}]{{2,4}})")
+#: Words that introduce a natural person, then the name (当事人王小明, 法定代表人：张三, 姓名 李四, a JSON
+#: object's {"当事人": "王小明"}).
+_CUE = re.compile(rf"(?:当事人|姓名|被执行人|法定代表人|负责人|经营者|投资人|申请人|被申请人|被处罚人|违法行为人|"
+                  rf"联系人|户主|业主|自然人)[\s:：=\"'“”‘’]*(?:[为是系]\s*)?([{_HAN}]{{2,4}})")
+#: Words that end an organisation's name (巴中中建创业科技有限公司, 某某便利店): a cue followed by one is not
+#: followed by a person (unless a 的 comes first: 王小明经营的便利店).
+_ORGANISATION = re.compile(r"公司|有限|集团|企业|合作社|商行|商店|经营部|门市|工作室|事务所|中心|协会|学校|医院|银行"
+                           r"|[厂店馆局院站社]")
+#: Where the words after a cue end: punctuation, white space, a digit.
+_CLAUSE_END = re.compile(r"[\s，。；、,.;:：!！?？()（）0-9]")
+#: Characters of text before an ID number searched for a name (the tail only: a search from every position of
+#: a long text would cost quadratic time).
+_TAIL = 32
+
+
+def _name_at_start(run: str) -> int:
+    """The length of the name that starts ``run`` (2 to 4 Han characters), 0 when none does: the longest
+    guess first, so that 王小明 is not read as 王小."""
+    for length in (4, 3, 2):
+        if len(run) >= length and looks_like_person_name(run[:length]):
+            return length
+    return 0
+
+
+def _name_at_end(run: str) -> int:
+    """The length of the name that ends ``run``, 0 when none does (当事人陶利: 2, 陶利)."""
+    for length in (4, 3, 2):
+        if len(run) >= length and looks_like_person_name(run[-length:]):
+            return length
+    return 0
+
+
+def _organisation_after(text: str, start: int) -> bool:
+    """Whether the words from ``start`` to the end of their clause name an organisation (当事人巴中中建创业科技有限公司
+    违法经营), not a person (当事人王小明经营的便利店)."""
+    end = _CLAUSE_END.search(text, start, start + _TAIL)
+    clause = text[start:end.start() if end else start + _TAIL]
+    organisation = _ORGANISATION.search(clause)
+    return organisation is not None and "的" not in clause[:organisation.start()]
+
+
+def name_spans(text: str, numbers: Iterable[tuple[int, int]] = ()) -> list[tuple[int, int]]:
+    """(start, end) of what in ``text`` may be a natural person's name: beside each span of ``numbers`` (the ID
+    numbers found in it), and after a word that introduces a person (see the module docstring)."""
+    spans: list[tuple[int, int]] = []
+    for start, end in numbers:
+        floor = max(0, start - _TAIL)
+        before = _NAME_BEFORE.search(text, floor, start)
+        if before is not None and (length := _name_at_end(before.group(1))):
+            spans.append((before.end(1) - length, before.end(1)))
+        after = _NAME_AFTER.match(text, end, end + _TAIL)
+        if after is not None and (length := _name_at_start(after.group(1))):
+            spans.append((after.start(1), after.start(1) + length))
+    if any(cue in text for cue in ("人", "姓名", "户主", "业主", "经营者")):
+        for cue in _CUE.finditer(text):
+            if (length := _name_at_start(cue.group(1))) and not _organisation_after(text, cue.start(1)):
+                spans.append((cue.start(1), cue.start(1) + length))
+    return spans
+
+
+def hide_spans(text: str, spans: Iterable[tuple[int, int]]) -> str:
+    """``text`` with each span masked as a name is (:func:`mask_person_name`: its first character kept)."""
+    chars = list(text)
+    for start, end in spans:
+        chars[start:end] = mask_person_name(text[start:end])
+    return "".join(chars)
