@@ -524,3 +524,20 @@ def test_an_empty_sheet_is_named_not_taken_for_an_empty_file(tmp_path: Path) -> 
         read_all(str(path), sheet="空表")
     assert caught.value.code == "source.empty"
     assert "sheet 空表, is empty" in caught.value.message_en and "的工作表“空表” 为空" in caught.value.message_zh
+
+
+@pytest.mark.parametrize("formula", [
+    '<c r="B{n}" t="str"><f>A{n}&amp;""</f></c>',  # no cached value at all
+    '<c r="B{n}"><f>SUM(A{n})</f><v></v></c>',  # openpyxl's: an empty value where a number was due
+])
+def test_a_formula_never_calculated_makes_its_row_a_problem_naming_the_cell(tmp_path: Path, formula: str) -> None:
+    """A workbook written by a program that does not calculate holds formulas without values: their rows
+    were read as blank and left out of the count (exit 0 on a sheet of such rows)."""
+    rows = [["名称", "机关"], ["甲", ("raw", formula.format(n=2))], [("raw", formula.format(n=3).replace("B", "A")),
+                                                                   ("raw", formula.format(n=3))],
+            ["乙", ("raw", '<c r="B4" t="str"><f>""</f><v></v></c>')]]  # a calculated empty text: an empty cell
+    _, chunks, problems = read(tmp_path, workbook({"S": rows}))
+    assert [(p.code, p.line, p.record) for p in problems] == [("source.formula_uncalculated", 2, 1),
+                                                              ("source.formula_uncalculated", 3, 2)]
+    assert "B2" in problems[0].message_en and "A3" in problems[1].message_zh
+    assert rows_of(chunks) == [{"名称": "乙", "机关": ""}] and lines_of(chunks) == [4]

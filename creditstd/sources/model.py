@@ -16,6 +16,7 @@ credit export may hold a citizen ID number.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -85,6 +86,11 @@ ROW_CODES: dict[str, tuple[str, str]] = {
     "source.error_value": ("单元格 {cell} 是Excel的错误值（{value}：公式未能算出），没有取值，该行无法读取",
                            "cell {cell} holds an Excel error value ({value}: a formula that failed), no value: "
                            "the row cannot be read"),
+    "source.formula_uncalculated": ("单元格 {cell} 是从未计算过的公式（工作簿由不计算公式的程序写出），"
+                                    "没有取值，该行无法读取；请在Excel或LibreOffice中打开并保存后再检查",
+                                    "cell {cell} holds a formula that was never calculated (the workbook was written "
+                                    "by a program that does not calculate), no value: the row cannot be read; open "
+                                    "and save it in Excel or LibreOffice, then check again"),
     "source.unterminated_quote": ("该行的引号直到文件末尾都未闭合",
                                   "a quote opened in this row is never closed before the end of the file"),
     "source.json": ("不是有效的JSON对象行（{detail}）", "not a valid JSON line ({detail})"),
@@ -211,7 +217,8 @@ class RowProblem:
     """A row that cannot become a table row: where it is, why (stable ``code``), and its ``raw`` text.
 
     ``raw`` is the row as read (decoded to text, the line break ending it left off; for XLSX the cells
-    joined with tabs), for a rejects file; the messages never quote it.
+    joined with tabs), for a rejects file; the messages never quote it.  ``cells``: the row's cells, where the
+    reader has them (XLSX), so that a rejects file writes each in its own column.
     """
 
     file: str
@@ -222,6 +229,7 @@ class RowProblem:
     raw: str
     record: int | None = None
     detail: str | None = field(default=None)
+    cells: tuple[str, ...] | None = None
 
     @property
     def message(self) -> str:
@@ -237,8 +245,10 @@ class RowProblem:
 
 
 def row_problem(code: str, path: str, line: int, *, raw: str, record: int | None = None,
-                detail: str | None = None, **fields: object) -> RowProblem:
-    """The :class:`RowProblem` registered under ``code``, its message templates filled with ``fields``."""
+                detail: str | None = None, row_cells: Sequence[str] | None = None, **fields: object) -> RowProblem:
+    """The :class:`RowProblem` registered under ``code``, its message templates filled with ``fields``;
+    ``row_cells``: the row's cells (:attr:`RowProblem.cells`)."""
     zh, en = ROW_CODES[code]
     values = {"detail": detail or "", **fields}
-    return RowProblem(path, line, code, zh.format(**values), en.format(**values), raw, record, detail)
+    return RowProblem(path, line, code, zh.format(**values), en.format(**values), raw, record, detail,
+                      None if row_cells is None else tuple(row_cells))

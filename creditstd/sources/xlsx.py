@@ -12,7 +12,9 @@ What a cell becomes (the text a person sees, as far as the file says it):
   the workbook declares;
 * a boolean: ``TRUE`` or ``FALSE``; a formula: its cached value; an error (``#N/A``, ``#REF!``: a formula
   that failed) has no value: its row is a ``source.error_value`` problem naming the cell, never a row
-  holding ``#N/A`` as a name;
+  holding ``#N/A`` as a name; a formula with no cached value (the workbook was written by a program that
+  does not calculate) has none either: its row is a ``source.formula_uncalculated`` problem, never a
+  blank row;
 * a missing or empty cell: ``''``.  The ``r`` attributes place cells and rows (a skipped column
   is an empty cell; a row's number is its sheet row number).
 
@@ -105,6 +107,11 @@ MAX_ROWS = 1 << 20
 _MISSING_STRING = -1
 #: The key of a parsed row's cells that holds the column of its first cell holding an error value (``#N/A``).
 _ERROR_VALUE = -2
+#: The key of a parsed row's cells that holds the column of its first formula never calculated (no cached value).
+_UNCALCULATED = -3
+#: Each key above -> the code of the row problem it makes, the first one found deciding.
+_UNREADABLE = {_MISSING_STRING: "source.shared_string", _ERROR_VALUE: "source.error_value",
+               _UNCALCULATED: "source.formula_uncalculated"}
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -519,7 +526,13 @@ def _rows(book: _Workbook, target: str, kinds: list[str | None], date1904: bool,
                     if first.tag == value_tag:
                         text = first.text
                     else:  # a formula first: its cached value follows
-                        text = next((child.text for child in cell if child.tag == value_tag), None)
+                        cached = next((child for child in cell if child.tag == value_tag), None)
+                        text = None if cached is None else cached.text
+                        if cached is None or (text is None and kind != "str"):
+                            # never calculated (no value, or an empty one where only text may be empty): its
+                            # value is unknown, not empty
+                            cells.setdefault(_UNCALCULATED, column)
+                            continue
                     if text is None:
                         continue
                     if kind == "s":
@@ -772,23 +785,23 @@ def _chunks(source: Source, rows: Iterator[_Row], strings: pa.ChunkedArray,
             builder.blank += 1
             continue
         ordinal += 1
-        if _MISSING_STRING in cells:
-            column = int(cells.pop(_MISSING_STRING))
-            problems.append(row_problem("source.shared_string", source.path, number,
-                                        raw="\t".join(_row_texts(cells, strings)), record=ordinal,
-                                        cell=f"{column_letters(column)}{number}", count=len(strings)))
-            continue
-        if _ERROR_VALUE in cells:
-            column = int(cells.pop(_ERROR_VALUE))
-            problems.append(row_problem("source.error_value", source.path, number,
-                                        raw="\t".join(_row_texts(cells, strings)), record=ordinal,
-                                        cell=f"{column_letters(column)}{number}", value=_text(cells[column], strings)))
+        unreadable = next((marker for marker in _UNREADABLE if marker in cells), None)
+        if unreadable is not None:  # a cell with no value the row can be read with: the cell named
+            column = int(cells.pop(unreadable))
+            for marker in _UNREADABLE:
+                cells.pop(marker, None)
+            texts = _row_texts(cells, strings)
+            where = {"cell": f"{column_letters(column)}{number}"}
+            fields = ({"count": len(strings)} if unreadable == _MISSING_STRING
+                      else {"value": _text(cells[column], strings)} if unreadable == _ERROR_VALUE else {})
+            problems.append(row_problem(_UNREADABLE[unreadable], source.path, number, raw="\t".join(texts),
+                                        row_cells=texts, record=ordinal, **where, **fields))
             continue
         if cells and max(cells) >= width:
             texts = _row_texts(cells, strings)
             if non_empty(texts[width:]):
                 problems.append(row_problem("source.ragged_row", source.path, number, raw="\t".join(texts),
-                                            record=ordinal, cells=len(texts), expected=width))
+                                            record=ordinal, cells=len(texts), expected=width, row_cells=texts))
                 continue
         builder.add(number, ordinal, cells)
         if len(builder.lines) >= batch_rows or builder.size >= CHUNK_BYTES:
