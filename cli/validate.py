@@ -20,7 +20,10 @@ unchanged (same format, encoding and delimiter for CSV/TSV; XLSX rows as
 UTF-8 CSV with a BOM for Excel; JSON Lines and exchange rows as JSON Lines,
 the line's object under ``record`` exactly as read),
 each with its line and the reasons, private (0600), cells that Excel would
-run as a formula guarded with a leading ``'``.  With several inputs
+run as a formula guarded with a leading ``'``.  A row the reader could not
+read is written cell by cell too (a ragged row's extra cells after the
+header's last column, then its line and reasons); one that does not read as
+cells (an unterminated quote) is its text, as read, in the first cell.  With several inputs
 ``--rejects`` names a folder that gets one rejects file per input.
 
 Exit codes: 0 valid; 1 invalid data (or warnings with ``--fail-on
@@ -31,6 +34,7 @@ from __future__ import annotations
 
 import csv
 import functools
+import io
 import json
 import os
 import re
@@ -179,6 +183,18 @@ class _Rejects:
         for problem in held[next_held:]:
             self._write_problem(problem)
 
+    def _cells(self, problem: RowProblem) -> Sequence[str]:
+        """An unreadable row as cells, each in its own column (a ragged row's cells past the header's last
+        column after it, then the line and the reasons); a row that does not read as cells (an unterminated
+        quote) is its text in the first cell, as read."""
+        if problem.cells is not None:
+            return problem.cells
+        if self.source.format in ("csv", "tsv"):
+            cells = _split_line(problem.raw, self.source.delimiter or ",")
+            if cells is not None:
+                return cells
+        return [problem.raw]
+
     def problem(self, problem: RowProblem) -> None:
         """Hold a row the reader could not read, to be written in line order with the rows read."""
         self._held.append(problem)
@@ -192,11 +208,22 @@ class _Rejects:
     def _write_problem(self, problem: RowProblem) -> None:
         finding = problem.finding() if self.show_pii else problem.finding().masked()
         if self.delimited:
-            self.writer.writerow([excel_safe(problem.raw), *([""] * (len(self.source.headers) - 1)),
+            cells = self._cells(problem)
+            width = len(self.source.headers)
+            self.writer.writerow([*(excel_safe(cell) for cell in cells), *([""] * (width - len(cells))),
                                   str(problem.line), excel_safe(_reasons([finding]))])
         else:
             self.stream.write(json.dumps({"line": problem.line, "raw": problem.raw, "errors": [finding.to_json()]},
                                          ensure_ascii=False) + "\n")
+
+
+def _split_line(raw: str, delimiter: str) -> list[str] | None:
+    """A delimited row's text as its cells, None when it does not read as one row (an unterminated quote)."""
+    try:
+        rows = list(csv.reader(io.StringIO(raw, newline=""), delimiter=delimiter, strict=True))
+    except csv.Error:
+        return None
+    return rows[0] if len(rows) == 1 else None
 
 
 def rejects_paths(rejects: Path | None, paths: Sequence[str]) -> list[Path | None]:
@@ -238,13 +265,14 @@ def _rejects_suffix(format: str) -> str:
     return ".csv" if format in ("csv", "tsv", "xlsx") else ".jsonl"
 
 
-def _fitting(target: Path, source: Source, targets: Sequence[Path | None], inputs: Sequence[str]) -> Path:
+def _fitting(target: Path, source: Source, outputs: Sequence[tuple[str, Path | None]], inputs: Sequence[str]) -> Path:
     """``target`` (one of several, :func:`rejects_paths`) with the suffix of the format ``source`` was read
-    in: the rows are written back in it.  A changed name is checked as the first were."""
+    in: the rows are written back in it.  A changed name is checked as the first were, against every other
+    output of the run (the report, the other rejects files, ``$GITHUB_STEP_SUMMARY``)."""
     fitting = target.with_name(target.name.removesuffix(target.suffix) + _rejects_suffix(source.format))
     if fitting != target:
-        refuse_shared_outputs([("--rejects", fitting), *(("--rejects", other) for other in targets
-                                                          if other is not None and other != target)], inputs)
+        refuse_shared_outputs([("--rejects", fitting), *((option, other) for option, other in outputs
+                                                          if other != target)], inputs)
     return fitting
 
 
@@ -361,7 +389,7 @@ def _report_rows(builder: ReportBuilder, rejects: _Rejects | None, duplicates: D
                  chunk: TableChunk, keyed: pa.RecordBatch, result: TableResult) -> None:
     # repeated records are looked for here, in the reporting thread, which takes the batches in read order
     # (the first occurrence is kept) and has less to do than the checking one
-    result = result.with_duplicates(duplicates.check(keyed, file=path, lines=chunk.lines))
+    result = result.with_duplicates(duplicates.check(keyed, file=path, lines=chunk.lines, valid=result.valid))
     builder.add_rows(result.cells, chunk.lines, result.valid, result.findings, trimmed=True)
     if rejects:
         by_row: dict[int, list[Finding]] = defaultdict(list)
@@ -385,14 +413,15 @@ def run(options: Options) -> int:
     folder = options.rejects if len(paths) > 1 else None  # a failed run takes back the folder it made
     made = make_private_dir(folder) if folder is not None else None
     try:
-        return _run(options, paths, targets)
+        return _run(options, paths, targets, outputs)
     except BaseException:
         if folder is not None:
             remove_made_dirs(folder, made)
         raise
 
 
-def _run(options: Options, paths: list[str], targets: list[Path | None]) -> int:
+def _run(options: Options, paths: list[str], targets: list[Path | None],
+         outputs: Sequence[tuple[str, Path | None]]) -> int:
     builder: ReportBuilder | None = None
     plan: Plan | None = None
     duplicates: DuplicateKeys | None = None
@@ -413,7 +442,7 @@ def _run(options: Options, paths: list[str], targets: list[Path | None]) -> int:
                                         max_errors=options.max_errors, show_pii=options.show_pii,
                                         rule_set=None, fail_on=options.fail_on)
             if target is not None and len(paths) > 1:
-                target = _fitting(target, source, targets, paths)
+                target = _fitting(target, source, outputs, paths)
             rejects = _Rejects(stack, target, source, options.show_pii) if target is not None else None
             _validate_file(builder, plan, options, source, items, rejects, progress, duplicates)
         assert builder is not None  # expand_inputs never returns an empty list

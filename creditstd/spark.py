@@ -380,8 +380,8 @@ def validate_arrow_batches(batches: Iterable[pa.RecordBatch], cls: str, *, stric
     """Each of ``batches`` with :data:`VALID_COLUMN` and :data:`ERRORS_COLUMN` added, in order.
 
     As ``creditstd validate`` reads a file: with ``duplicates`` a row whose identity an earlier row of the
-    stream had is rejected too (``record.duplicate``, naming the earlier one by its record number, counted
-    from 1 over the whole stream), which needs the batches of one stream in order, in one process.
+    stream that passed had is rejected too (``record.duplicate``, naming the earlier one by its record number,
+    counted from 1 over the whole stream), which needs the batches of one stream in order, in one process.
     """
     check = validate_batch_function(cls, strict=strict, today=today, show_pii=show_pii)
     keys = DuplicateKeys(check.plan.class_name, show_pii=show_pii) if duplicates else None
@@ -389,7 +389,7 @@ def validate_arrow_batches(batches: Iterable[pa.RecordBatch], cls: str, *, stric
     for batch in batches:
         keyed, result = check.check(batch)
         if keys is not None:
-            result = result.with_duplicates(keys.check(keyed, first_record=seen + 1))
+            result = result.with_duplicates(keys.check(keyed, first_record=seen + 1, valid=result.valid))
         seen += batch.num_rows
         yield check.annotate(batch, result.valid, result.rows, result.findings)
 

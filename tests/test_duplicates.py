@@ -313,15 +313,16 @@ def test_keys_are_exactly_record_ids_input(class_name: str, data: st.DataObject)
             assert (key == keys[j].as_py()) == (ids[i] == ids[j])
 
 
-def _reference(class_name: str, files: list[list[tuple[pa.RecordBatch, np.ndarray | None, int]]]) -> list:
-    """Naive: a dict from record id to the first place, over the decoded records."""
+def _reference(class_name: str,
+               files: list[list[tuple[pa.RecordBatch, np.ndarray | None, int, np.ndarray | None]]]) -> list:
+    """Naive: a dict from record id to the first place of a valid row, over the decoded records."""
     plan = compile_plan(class_name)
     empty = record_id({}, class_name)
     seen: dict[str, tuple[str, int | None, int | None]] = {}
     found = []
     for number, batches in enumerate(files):
         file = f"file{number}.csv"
-        for batch, lines, first_record in batches:
+        for batch, lines, first_record, valid in batches:
             rows = []
             for row, record in enumerate(decode_rows(plan, batch)):
                 identifier = record_id(record, class_name)
@@ -330,7 +331,7 @@ def _reference(class_name: str, files: list[list[tuple[pa.RecordBatch, np.ndarra
                 place = (file, int(lines[row]), None) if lines is not None else (file, None, first_record + row)
                 if identifier in seen:
                     rows.append((row, *seen[identifier]))
-                else:
+                elif valid is None or valid[row]:  # a rejected row claims no record id
                     seen[identifier] = place
             found.append(rows)
     return found
@@ -349,14 +350,17 @@ def test_the_checker_agrees_with_a_dict_of_record_ids(class_name: str, data: st.
             by_line = data.draw(st.booleans())
             lines = np.cumsum(data.draw(st.lists(st.integers(1, 3), min_size=len(rows), max_size=len(rows))),
                               dtype=np.int64) + 1 if by_line else None
-            batches.append((_batch(rows, record_class(class_name).identity), lines, record))
+            valid = np.array(data.draw(st.lists(st.booleans(), min_size=len(rows), max_size=len(rows))), bool) \
+                if data.draw(st.booleans()) else None
+            batches.append((_batch(rows, record_class(class_name).identity), lines, record, valid))
             record += len(rows)
         files.append(batches)
     keys = DuplicateKeys(class_name)
     got = []
     for number, batches in enumerate(files):
-        for batch, lines, first_record in batches:
-            result = keys.check(batch, file=f"file{number}.csv", lines=lines, first_record=first_record)
+        for batch, lines, first_record, valid in batches:
+            result = keys.check(batch, file=f"file{number}.csv", lines=lines, first_record=first_record,
+                                valid=valid)
             assert result.duplicate.sum() == result.count == len(result.findings)
             got.append(_places(result))
     assert got == _reference(class_name, files)

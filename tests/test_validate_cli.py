@@ -262,6 +262,23 @@ def test_several_inputs_and_globs_share_one_report(runner: CliRunner, tmp_path: 
     assert sorted(path.name for path in folder.iterdir()) == [f"feed{i}.csv.rejects.csv" for i in range(3)]
 
 
+@pytest.mark.parametrize("other", ["--output", "$GITHUB_STEP_SUMMARY"])
+def test_a_rejects_file_renamed_after_its_format_never_replaces_another_output(runner: CliRunner, tmp_path: Path,
+                                                                              other: str) -> None:
+    """x.txt read as CSV gets x.txt.rejects.csv, a name decided only once it is read: the report (-o) or the
+    step summary by that name replaced or grew the rejects file, with exit 1 and no word."""
+    _export(tmp_path / "x.txt", 10, seed=1, error_rate=0.5)
+    _export(tmp_path / "y.csv", 10, seed=2, error_rate=0.5)
+    folder = tmp_path / "out"
+    clash = folder / "x.txt.rejects.csv"
+    options = ["-o", str(clash)] if other == "--output" else ["--format", "github"]
+    result = runner.invoke(main, ["validate", str(tmp_path / "x.txt"), str(tmp_path / "y.csv"), "--rejects",
+                                  str(folder), *options, *ON], env={"GITHUB_STEP_SUMMARY": str(clash)})
+    assert result.exit_code == 2, result.output
+    assert other in result.stderr and "name the same file" in result.stderr
+    assert not clash.exists() and not folder.exists()  # the run takes back the folder it made
+
+
 def test_inputs_of_another_class_are_refused_unless_the_class_is_given(runner: CliRunner, tmp_path: Path) -> None:
     """Without --class the first input's class is the run's: a later input whose headers name more fields of
     another class is not judged by it (every row rejected), the run stops with exit 2 naming both files;
@@ -349,6 +366,39 @@ def test_an_id_number_in_a_file_name_is_masked_in_every_report_and_reason(runner
         assert full_id_numbers("\n".join(reasons)) == []
     shown = runner.invoke(main, ["validate", str(path), "--format", "json", "--show-pii", *ON])
     assert json.loads(shown.stdout)["files"][0]["path"] == str(path)
+
+
+@pytest.mark.parametrize("form", ["csv", "tsv", "xlsx"])
+def test_an_unreadable_row_is_written_to_the_rejects_cell_by_cell(runner: CliRunner, tmp_path: Path,
+                                                                  form: str) -> None:
+    """A ragged row (too few cells, too many) or a workbook row with an error value was written as one text in
+    the first column (XLSX: its cells joined by tabs): the steward could not fix it where it stood."""
+    rows = list(csv.reader(io.StringIO(_export(tmp_path / "x.csv", 3).read_text(encoding="utf-8"))))
+    width = len(rows[0])
+    short = ["王倩", "自然人"]
+    long = [*rows[1], "多出的\t格", "=1+1"]
+    if form == "xlsx":
+        path = tmp_path / "in.xlsx"
+        path.write_bytes(workbook({"S": [rows[0], rows[2], [*rows[1][:3], ("error", "#N/A"), *rows[1][4:]], long]}))
+        expected = [[*rows[1][:3], "#N/A", *rows[1][4:]], long]
+    else:
+        delimiter = "\t" if form == "tsv" else ","
+        path = tmp_path / f"in.{form}"
+        with path.open("w", encoding="utf-8", newline="") as stream:
+            writer = csv.writer(stream, delimiter=delimiter)
+            writer.writerows([rows[0], rows[2], short, ['带"引号', "b\nc"], long])
+        expected = [short, ['带"引号', "b\nc"], long]
+    rejects = tmp_path / "rejects.csv"
+    result = runner.invoke(main, ["validate", str(path), "--class", "administrative_penalty", "--rejects",
+                                  str(rejects), *ON])
+    assert result.exit_code == 1, result.output
+    text = rejects.read_text(encoding="utf-8-sig" if form == "xlsx" else "utf-8")
+    written = list(csv.reader(io.StringIO(text, newline=""), delimiter="\t" if form == "tsv" else ","))
+    assert written[0] == [*rows[0], "_line", "_errors"]
+    for row, cells in zip(written[1:], expected, strict=True):
+        kept = [cell.removeprefix("'") if cell.startswith("'=") else cell for cell in row[:max(width, len(cells))]]
+        assert kept == [*cells, *[""] * (width - len(cells))], row
+        assert row[-1].startswith("source.") and row[-2].isdigit()
 
 
 def test_report_to_a_file_is_written_atomically_and_never_over_an_input(runner: CliRunner, tmp_path: Path) -> None:
@@ -569,6 +619,25 @@ def test_a_record_repeated_within_and_across_files_is_rejected_where_it_repeats(
     assert "line 6" in next(e["message_en"] for e in examples if e["line"] == 32)
     kept = (rejects / "b.csv.rejects.csv").read_text(encoding="utf-8").splitlines()
     assert len(kept) == 3 and all("record.duplicate" in line for line in kept[1:])
+
+
+def test_a_copy_of_a_rejected_row_is_the_record_validate_convert_and_pack_keep(runner: CliRunner,
+                                                                                 tmp_path: Path) -> None:
+    """A record whose first row is rejected (a fine of 'abc') and whose later copy is right: the copy was
+    rejected as its duplicate, while creditstd convert and exchange pack write it (they keep what passes)."""
+    rows = list(csv.reader(io.StringIO(_export(tmp_path / "x.csv", 4).read_text(encoding="utf-8"))))
+    broken = list(rows[1])
+    broken[rows[0].index("CF_NR_FK")] = "abc"
+    path = tmp_path / "dup.csv"
+    with path.open("w", encoding="utf-8", newline="") as stream:
+        csv.writer(stream).writerows([rows[0], broken, rows[2], rows[1], rows[1]])  # lines 2 to 5
+    report = json.loads(runner.invoke(main, ["validate", str(path), "--format", "json", *ON]).stdout)
+    assert report["files"][0]["rows"] == {"read": 4, "valid": 2, "rejected": 2, "unreadable": 0}
+    (duplicate,) = next(code for code in report["codes"] if code["code"] == "record.duplicate")["examples"]
+    assert duplicate["line"] == 5 and "line 4" in duplicate["message_en"]  # the copy after the kept one
+    converted = runner.invoke(main, ["convert", str(path), "--mapping", "sgs-penalty-csv", "--dry-run", "--format",
+                                     "json", *ON])
+    assert json.loads(converted.stdout)["files"][0]["rows"]["valid"] == 2
 
 
 def test_a_report_to_the_standard_output_by_name_goes_to_the_file_the_shell_opened(tmp_path: Path) -> None:

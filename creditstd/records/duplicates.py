@@ -16,10 +16,12 @@ all empty has no key and is never a duplicate (``record.required`` reports it).
 for each batch it returns the rows whose key an earlier row of the run (in this
 batch, an earlier batch, or an earlier file) already had, each with a
 ``record.duplicate`` finding that names where the key was first seen.  The
-first occurrence is kept; each later one is a duplicate.  Every row with a key
-counts, whatever else is wrong with it: a key repeated in a file is a fact
-about the file, and fixing the first row's date will not make the second one a
-different record.
+first occurrence is kept; each later one is a duplicate.  Given the rows'
+verdicts (``valid``), a row rejected for another reason claims no key: a
+later copy of it is the first occurrence, as ``exchange pack`` and
+``creditstd convert`` take it (they write only the rows that pass), so that
+the three give one verdict on a file.  A copy after the claiming row is a
+duplicate, rejected or not.
 
 >>> import pyarrow as pa
 >>> keys = DuplicateKeys('administrative_penalty')
@@ -361,13 +363,21 @@ class DuplicateKeys:
         return self._runs.runs
 
     def check(self, batch: pa.RecordBatch, *, file: str | None = None, lines: np.ndarray | None = None,
-              first_record: int = 1) -> DuplicateResult:
+              first_record: int = 1, valid: np.ndarray | None = None) -> DuplicateResult:
         """The rows of ``batch`` whose key an earlier row of the run had, each with its finding.
 
         ``batch``'s columns are named by catalogue key and hold text cells (as for
         :func:`~creditstd.records.plan.validate_table`); a row is located by ``file`` and its line in
         ``lines``, or else its record number counted from ``first_record``.  The rows whose key is new are
-        remembered as its first occurrence.
+        remembered as its first occurrence; with ``valid`` (bool per row, the verdict without duplicates), only
+        the valid ones: a rejected row claims no key (see the module docstring).
+
+        >>> keys = DuplicateKeys('administrative_penalty')
+        >>> rows = pa.RecordBatch.from_pydict({'authority_uscc': ['11350100MAD18YGF27'] * 3,
+        ...                                    'decision_number': ['罚〔2024〕1号'] * 3,
+        ...                                    'subject_name': ['某公司'] * 3})
+        >>> keys.check(rows, valid=np.array([False, True, True])).duplicate.tolist()
+        [False, False, True]
         """
         rows = batch.num_rows
         duplicate = np.zeros(rows, bool)
@@ -377,6 +387,7 @@ class DuplicateKeys:
             return DuplicateResult(duplicate, (), np.empty(0, np.int64), ())
         digests = hash_strings(pc.filter(keys, pa.array(has_key)))
         places = self._places(file, lines, first_record, keyed)
+        claims = np.ones(len(keyed), bool) if valid is None else np.asarray(valid, bool)[keyed]
 
         order = np.argsort(digests)
         ordered = digests[order]
@@ -384,13 +395,16 @@ class DuplicateKeys:
         starts[1:] = ordered[1:] != ordered[:-1]
         group = np.cumsum(starts) - 1
         group_digests = ordered[starts]
-        # position (among the keyed rows) of each key's first row in the batch
-        group_first = np.minimum.reduceat(order, np.flatnonzero(starts))
+        # position (among the keyed rows) of each key's first claiming row in the batch (len(keyed): none)
+        group_first = np.minimum.reduceat(np.where(claims[order], order, len(keyed)), np.flatnonzero(starts))
+        claimed = group_first < len(keyed)
         seen, seen_places = self._runs.find(group_digests)
-        group_places = np.where(seen, seen_places, places[group_first])  # where each key was first seen
-        self._runs.add(group_digests[~seen], group_places[~seen])
+        # where each key was first seen (a key no row claims has no place)
+        group_places = np.where(seen, seen_places, places[np.minimum(group_first, len(keyed) - 1)])
+        new = ~seen & claimed
+        self._runs.add(group_digests[new], group_places[new])
 
-        repeated = seen[group] | (order != group_first[group])
+        repeated = seen[group] | (claimed[group] & (order > group_first[group]))
         by_row = np.argsort(order[repeated])
         duplicates = order[repeated][by_row]  # positions among the keyed rows, in row order
         firsts = group_places[group[repeated]][by_row]
