@@ -212,6 +212,10 @@ def test_a_day_is_accepted_exactly_when_the_calendar_has_it(year: int, month: in
     ("￥2000", "元", "万元", "0.2"),
     ("人民币2000元整", None, "万元", "0.2"),
     ("RMB 2000", "元", "万元", "0.2"),
+    ("￥2000", "万元", "万元", "0.2"),                # a sum written as money is in 元, whatever the column's unit
+    ("¥ 2,000.00", "万元", "万元", "0.2"),
+    ("人民币2000", None, "万元", "0.2"),
+    ("RMB1.5万", "元", "万元", "1.5"),                # a unit written after it still wins
     ("0", "元", "万元", "0"),
     ("0.00元", None, "万元", "0"),
     ("-0", "元", "万元", "0"),
@@ -298,6 +302,19 @@ def test_split_and_join() -> None:
     assert split("a||b|c", ["|", "||"]) == ["a", "b", "c"]  # the longest first, whatever the order given
     assert split("  ", [","]) == []
     assert split("a.b", ["."]) == ["a", "b"]  # a separator is text, never a pattern
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("警告、罚款", ["警告", "罚款"]),
+    ("警告、 罚款、", ["警告", "罚款"]),
+    ("警告；暂扣或者吊销许可证、暂扣或者吊销执照", ["警告", "暂扣或者吊销许可证、暂扣或者吊销执照"]),
+    ("罚款、没收违法所得、没收非法财物", ["罚款", "没收违法所得、没收非法财物"]),  # the longest value wins
+    ("查封场所、设施或者财物、冻结存款、汇款", ["查封场所、设施或者财物", "冻结存款、汇款"]),
+])
+def test_split_at_the_enumeration_comma_keeps_the_catalogues_values_whole(text: str, expected: list[str]) -> None:
+    """As creditstd validate reads a list cell (records.decode): the 双公示 mappings split at 、 too, where
+    警告、罚款 was one unknown penalty type (convert rejected what validate accepted)."""
+    assert split(text, ["；", ";", "、"]) == expected
     assert join(["警告", "罚款"]) == "警告；罚款" and join(["a", "b"], "、") == "a、b" and join([]) is None
 
 

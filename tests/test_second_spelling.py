@@ -15,6 +15,7 @@ from datetime import date
 from pathlib import Path
 
 import pyarrow as pa
+import pytest
 from click.testing import CliRunner
 from hypothesis import given
 from hypothesis import strategies as st
@@ -64,15 +65,16 @@ def test_the_first_column_holding_a_value_wins_and_differing_values_conflict(row
             assert found.field_code == "CF_WSH" and "CF_WSH, 决定书文号" in found.message_en
 
 
-def _export_with_two_spellings(path: Path) -> tuple[int, int, int]:
-    """A CSV of 30 valid penalties with a second decision-number column: rows 0, 3, ... hold the number only
-    there, rows 1, 4, ... the same number in both, rows 2, 5, ... a different number in each."""
+def _export_with_two_spellings(path: Path, second: str = "CF_WSH") -> tuple[int, int, int]:
+    """A CSV of 30 valid penalties with a second decision-number column (headed ``second``): rows 0, 3, ...
+    hold the number only there, rows 1, 4, ... the same number in both, rows 2, 5, ... a different number in
+    each."""
     records = [fake.record for fake in fake_records(CLASS, 30, seed=7, on=TODAY)]
     stream = io.StringIO()
     write_csv(records, CLASS, stream, headers="zh")
     rows = list(csv.reader(io.StringIO(stream.getvalue())))
     at = rows[0].index("行政处罚决定书文号")
-    out = [[*rows[0], "CF_WSH"]]
+    out = [[*rows[0], second]]
     for number, row in enumerate(rows[1:]):
         value = row[at]
         if number % 3 == 0:
@@ -86,9 +88,11 @@ def _export_with_two_spellings(path: Path) -> tuple[int, int, int]:
     return 10, 10, 10
 
 
-def test_validate_reads_a_second_spelling_and_rejects_rows_whose_spellings_disagree(tmp_path: Path) -> None:
+@pytest.mark.parametrize("second", ["CF_WSH", "行政处罚决定书文号"])  # the same header twice: renamed ..._2 on reading
+def test_validate_reads_a_second_spelling_and_rejects_rows_whose_spellings_disagree(tmp_path: Path,
+                                                                                    second: str) -> None:
     path = tmp_path / "两套系统合并.csv"
-    only_second, same, differing = _export_with_two_spellings(path)
+    only_second, same, differing = _export_with_two_spellings(path, second)
     result = CliRunner().invoke(main, ["validate", str(path), "--on", TODAY.isoformat(), "--format", "json"])
     assert result.exit_code == 1, result.output
     report = json.loads(result.stdout)
@@ -100,7 +104,8 @@ def test_validate_reads_a_second_spelling_and_rejects_rows_whose_spellings_disag
     assert code["code"] == "record.conflict" and code["count"] == differing
     lines = sorted(example["line"] for example in code["examples"])
     assert lines == [4 + 3 * n for n in range(len(lines))]  # the header is line 1: rows 2, 5, ... are lines 4, 7...
-    assert all(example["field"] == "decision_number" and "行政处罚决定书文号, CF_WSH" in example["message_en"]
+    shown = "行政处罚决定书文号, CF_WSH" if second == "CF_WSH" else "行政处罚决定书文号, 行政处罚决定书文号_2"
+    assert all(example["field"] == "decision_number" and shown in example["message_en"]
                for example in code["examples"])
 
 

@@ -64,7 +64,7 @@ from typing import Any, Literal
 
 from creditstd.codes._text import compact
 from creditstd.exceptions import ValidationError
-from creditstd.records.decode import json_array, name_key
+from creditstd.records.decode import enumerated_values, json_array, name_key, rejoin_enumerations
 
 __all__ = [
     "AMOUNT_UNITS",
@@ -200,6 +200,12 @@ def split(text: str, separators: Sequence[str]) -> list[Any]:
     ['a', 'b', 'c']
     >>> split('["乙；丙合伙企业", "丁"]', ['；']), split('[{"name": "张三"}]', ['；'])
     (['乙；丙合伙企业', '丁'], [{'name': '张三'}])
+
+    Cut at ``、``, the fragments that together spell a value of the catalogue holding ``、`` stay one item, as
+    ``creditstd validate`` reads a list cell (:func:`~creditstd.records.decode.rejoin_enumerations`):
+
+    >>> split('警告、暂扣或者吊销许可证、暂扣或者吊销执照', ['；', '、'])
+    ['警告', '暂扣或者吊销许可证、暂扣或者吊销执照']
     """
     try:
         found = json_array(text.strip())
@@ -209,6 +215,10 @@ def split(text: str, separators: Sequence[str]) -> list[Any]:
                              "in an object)") from None
     if found is not None:
         return found
+    if "、" in separators:  # a value of the catalogue may hold 、 itself: it stays one item
+        others = [separator for separator in separators if separator != "、"]
+        parts = _splitter(tuple(others)).split(text) if others else [text]
+        return [item for part in parts for item in map(trim, rejoin_enumerations(part, enumerated_values())) if item]
     return [item for item in map(trim, _splitter(tuple(separators)).split(text)) if item]
 
 
@@ -330,7 +340,7 @@ def parse_date(text: str, *, formats: Sequence[str] = DEFAULT_DATE_FORMATS) -> s
 AMOUNT_UNITS: dict[str, int] = {"元": 0, "千元": 3, "万元": 4, "百万元": 6, "亿元": 8}
 _UNIT_SPELLINGS = {**AMOUNT_UNITS, "千": 3, "万": 4, "百万": 6, "亿": 8}
 _AMOUNT = re.compile(
-    r"(?:¥|￥|RMB|CNY|人民币)?\s*(?P<sign>[+-])?\s*"
+    r"(?P<currency>¥|￥|RMB|CNY|人民币)?\s*(?P<sign>[+-])?\s*"
     r"(?P<number>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+)\s*"
     r"(?P<unit>百万元|千元|万元|亿元|百万|元|千|万|亿)?\s*整?", re.IGNORECASE)
 #: Characters of an amount's text read at most (no sum needs more; the decimal arithmetic stays bounded).
@@ -341,15 +351,19 @@ _EXACT = Context(prec=200)
 def convert_amount(text: str, *, unit: str | None = None, to: str = "万元") -> str | None:
     """The sum ``text`` states, converted to unit ``to``, as the shortest exact decimal text.
 
-    The unit is the one written after the number (元, 千元, 万元, 百万元, 亿元; 万 and 亿 alone too), else
-    ``unit``; a number without either raises (a sum is never assumed to be in some unit).  Thousands
-    separators (``20,000.00``), full-width digits, a leading ¥/￥/RMB/人民币 and a trailing 整 are read.
+    The unit is the one written after the number (元, 千元, 万元, 百万元, 亿元; 万 and 亿 alone too), else 元
+    when a currency sign stands before it (``¥2000``, ``RMB 2,000.00``, ``人民币2000``: a sum written as money
+    is in 元, whatever unit the column has), else ``unit``; a number without any raises (a sum is never
+    assumed to be in some unit).  Thousands separators (``20,000.00``), full-width digits and a trailing 整
+    are read.
     Arithmetic is decimal and exact: no float rounding (``0.1万元`` is ``1000`` 元, not ``999.9999999``).
 
     >>> convert_amount('￥２０，０００．５０元', to='元'), convert_amount('3亿', to='万元')
     ('20000.5', '30000')
     >>> convert_amount('0.00001', unit='元')
     '0.000000001'
+    >>> convert_amount('￥2000', unit='万元'), convert_amount('¥1.5万', unit='元', to='元')
+    ('0.2', '15000')
     >>> convert_amount('2000', to='万元')
     Traceback (most recent call last):
     ...
@@ -368,7 +382,7 @@ def convert_amount(text: str, *, unit: str | None = None, to: str = "万元") ->
     if match is None:
         raise TransformError("不是带人民币单位的数字（如2000元、1.5万元、20,000.00）",
                              "not a number with a unit of 元 (2000元, 1.5万元, 20,000.00)")
-    written = match.group("unit")
+    written = match.group("unit") or ("元" if match.group("currency") else None)
     source = _UNIT_SPELLINGS[written] if written else AMOUNT_UNITS.get(unit or "")
     if source is None:
         raise TransformError("数字后没有单位，映射也未给出单位（unit = \"元\"等）",

@@ -62,7 +62,7 @@ import functools
 import json
 import re
 import unicodedata
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
@@ -73,8 +73,8 @@ from creditstd.records.jsonline import decimal_number, dumps_record, integer_num
 from creditstd.records.model import RecordClass, record_class
 
 __all__ = ["ARRAY_SEPARATORS", "ClassGuess", "HeaderMapping", "array_cell", "cell_decoder", "code_aliases",
-           "field_spellings", "field_type", "holds_objects", "infer_class", "json_array", "name_key",
-           "resolve_headers", "takes_placeholder"]
+           "enumerated_values", "field_spellings", "field_type", "holds_objects", "infer_class", "json_array",
+           "name_key", "rejoin_enumerations", "resolve_headers", "takes_placeholder"]
 
 #: Characters that separate the items of an array cell (full-width and ASCII semicolon, the enumeration comma).
 ARRAY_SEPARATORS = "；;、"
@@ -131,13 +131,21 @@ class HeaderMapping:
 
 
 def resolve_headers(class_name: str, headers: Sequence[str]) -> HeaderMapping:
-    """Map ``headers`` to the fields of ``class_name`` by key, national code, Chinese name and aliases."""
+    """Map ``headers`` to the fields of ``class_name`` by key, national code, Chinese name and aliases.  A
+    header the reader renamed because it repeats an earlier one (the second ``CF_WSH`` as ``CF_WSH_2``,
+    :func:`~creditstd.sources.sniff.unique_headers`) names that one's field, as a second spelling does.
+
+    >>> resolve_headers('administrative_penalty', ['CF_WSH', 'CF_WSH_2', 'x', 'x_2']).fields
+    {'CF_WSH': 'decision_number', 'CF_WSH_2': 'decision_number', 'x': None, 'x_2': None}
+    """
     names = field_spellings(class_name)
     fields: dict[str, str | None] = {}
     seen: set[str] = set()
     duplicate: list[str] = []
     for header in headers:
         key = names.get(name_key(header))
+        if key is None and (repeated := _REPEATED.fullmatch(header)) is not None and repeated[1] in fields:
+            key = fields[repeated[1]]
         if key is not None and key in seen:
             duplicate.append(header)
         elif key is not None:
@@ -147,6 +155,10 @@ def resolve_headers(class_name: str, headers: Sequence[str]) -> HeaderMapping:
     missing = tuple(key for key, field in cls.fields.items() if field.required and key not in seen)
     unknown = tuple(header for header, key in fields.items() if key is None)
     return HeaderMapping(class_name, fields, unknown, missing, tuple(duplicate))
+
+
+#: A header renamed as a repeat of an earlier one: the name, then ``_2``, ``_3``...
+_REPEATED = re.compile(r"(.+)_([2-9]|[1-9][0-9]+)")
 
 
 @dataclass(frozen=True)
@@ -310,30 +322,50 @@ def _item_values(schema: Mapping[str, Any]) -> frozenset[str]:
 
 def _array_keeping(known: frozenset[str]) -> Callable[[str], Any]:
     """An array decoder that keeps the ``known`` values holding ``、`` whole (see the module's docstring)."""
-    longest = max(value.count(_ENUMERATION_COMMA) for value in known) + 1  # fragments in the longest value
 
     def decode(text: str) -> Any:
         found = _json_cell(text)
         if found is not None:
             return found
-        items: list[str] = []
-        for part in _SEMICOLONS.split(text):
-            fragments = [fragment.strip() for fragment in part.split(_ENUMERATION_COMMA)]
-            start = 0
-            while start < len(fragments):
-                for end in range(min(len(fragments), start + longest), start + 1, -1):
-                    joined = _ENUMERATION_COMMA.join(fragments[start:end])
-                    if joined in known:
-                        items.append(joined)
-                        start = end
-                        break
-                else:
-                    if fragments[start]:
-                        items.append(fragments[start])
-                    start += 1
-        return items
+        return [item for part in _SEMICOLONS.split(text) for item in rejoin_enumerations(part, known)]
 
     return decode
+
+
+def rejoin_enumerations(text: str, known: Collection[str]) -> list[str]:
+    """``text`` cut at ``、`` into trimmed items, empty ones dropped, where fragments that together spell one
+    of the ``known`` values stay one item (the longest such run wins): ``冻结存款、汇款`` is one measure.
+
+    >>> rejoin_enumerations('扣押财物、冻结存款、 汇款、', {'冻结存款、汇款'})
+    ['扣押财物', '冻结存款、汇款']
+    """
+    fragments = [fragment.strip() for fragment in text.split(_ENUMERATION_COMMA)]
+    longest = max((value.count(_ENUMERATION_COMMA) for value in known), default=0) + 1  # fragments in one
+    items: list[str] = []
+    start = 0
+    while start < len(fragments):
+        for end in range(min(len(fragments), start + longest), start + 1, -1):
+            joined = _ENUMERATION_COMMA.join(fragments[start:end])
+            if joined in known:
+                items.append(joined)
+                start = end
+                break
+        else:
+            if fragments[start]:
+                items.append(fragments[start])
+            start += 1
+    return items
+
+
+@functools.cache
+def enumerated_values() -> frozenset[str]:
+    """Every value an array field of the catalogue lists for its items that holds ``、`` (冻结存款、汇款...)."""
+    found: set[str] = set()
+    for class_name in loader.class_names():
+        for spec in loader.inlined_class_schema(class_name)["properties"].values():
+            if isinstance(spec, Mapping) and spec.get("type") == "array":
+                found.update(_item_values(spec.get("items", {})))
+    return frozenset(found)
 
 
 def _text(text: str) -> Any:
