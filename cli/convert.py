@@ -206,6 +206,8 @@ def _write_chunk(chunk: ConvertedChunk, result: TableResult, checked: tuple[np.n
             where = Location(file=chunk.file, line=int(chunk.lines[row]), record=int(chunk.records[row]))
             findings.append(Finding.from_error(error, location=where))
             rows.append(row)
+    if chunk.unread:  # elements no rule reads: unknown columns, as a table's are
+        builder.add_headers(chunk.unread, dict.fromkeys(chunk.unread), (), only_new=True)
     builder.add_rows(result.cells, chunk.lines, valid, findings, trimmed=True)
     by_row: dict[int, list[Finding]] = defaultdict(list)
     for row, item in zip(rows, findings, strict=True):

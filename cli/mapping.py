@@ -257,6 +257,18 @@ def _local(source: str) -> str | None:
     return None
 
 
+def _unread_by(builtin: str, fmt: str, rules: Sequence[tuple[str, Column, list[Any], str, bool]]) -> list[str]:
+    """The sample's sources the draft's ``rules`` read that the built-in mapping does not read so: no rule of it
+    fills the field (a table's column is found by any spelling of the field), or, in XML, from another path
+    (``CF_CFLB/Item`` where it reads ``CF_CFLB``).  A built-in offered in their place would drop them."""
+    reads: dict[str, set[str | None]] = {}
+    for rule in _builtin_rules(fmt)[builtin]:
+        reads.setdefault(rule["target"], set()).add(_local(rule.get("source", "")))
+    kept = {column.source for target, column, *_ in rules  # a column some rule of the built-in reads as drafted
+            if target in reads and (fmt != "xml" or _local(column.source) in reads[target])}
+    return [source for source in dict.fromkeys(column.source for _, column, *_ in rules) if source not in kept]
+
+
 def _builtin_sources(class_name: str, fmt: str) -> dict[str, tuple[str, list[Any], str]]:
     """Source name (an element's local name or a column header) -> (target, transforms, mapping) over the
     built-in mappings of ``class_name``: names other departments' exports were seen to use."""
@@ -623,8 +635,18 @@ def draft_mapping(sample: str, class_name: str | None = None, *, name: str | Non
         out.append(f"# {_comment(reason_en)}")
     constants: list[dict[str, Any]] = []
     if like is not None:
-        out.append(f"# 与内置映射 {like[0]} 相似，可直接使用 / resembles built-in mapping {like[0]}: try "
-                   f"creditstd convert FILE --mapping {like[0]} (creditstd mapping show {like[0]})")
+        unread = _unread_by(like[0], settings["format"], rules)
+        if not unread:
+            out.append(f"# 与内置映射 {like[0]} 相似，可直接使用 / resembles built-in mapping {like[0]}: try "
+                       f"creditstd convert FILE --mapping {like[0]} (creditstd mapping show {like[0]})")
+        else:
+            shown_unread = [masked.get(source, source) for source in unread[:5]]
+            more = len(unread) > 5
+            out.append(f"# 与内置映射 {like[0]} 相似，但它不按本草稿读取样本的 {len(unread)} 列"
+                       f"（{_comment('、'.join(shown_unread))}{'等' if more else ''}），请用本草稿")
+            out.append(f"# resembles built-in mapping {like[0]}, which does not read {len(unread)} of the sample's "
+                       f"columns as this draft does ({_comment(', '.join(shown_unread))}{', ...' if more else ''}): "
+                       "use this draft")
         from creditstd.convert.builtin import load_builtin
 
         if load_builtin(like[0]).class_name == class_name:

@@ -99,6 +99,8 @@ def test_a_renamed_root_or_a_record_path_off_by_a_level_says_what_was_found(tmp_
 def test_an_empty_export_or_one_holding_only_what_the_mapping_does_not_read_is_no_error(tmp_path: Path) -> None:
     for text in ("<Records/>", "<Records>\n  <!-- none -->\n  <Head><Date>2024-01-01</Date></Head>\n</Records>"):
         assert read(write(tmp_path, "empty.xml", text)) == ([], [])
+    for text in ("<DATA/>", "<DATA>\n</DATA>"):  # any element under the document element is a record (双公示)
+        assert read(write(tmp_path, "empty.xml", text), compile_record_path("/*/*")) == ([], [])
 
 
 def test_a_renamed_element_among_records_is_a_row_problem_at_its_line(tmp_path: Path) -> None:

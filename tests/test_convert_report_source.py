@@ -84,3 +84,25 @@ def test_a_report_showing_personal_data_is_private(tmp_path: Path) -> None:
             assert stat.S_IMODE(report.stat().st_mode) == mode, flag
     finally:
         os.umask(old)
+
+
+def test_xml_elements_no_rule_reads_are_named_as_unknown_columns(tmp_path: Path) -> None:
+    """An element of a record that no rule reads was dropped with '0 unknown' in the report, however many
+    records held it (the first in the last record, so a sample would not have shown it)."""
+    mapping = tmp_path / "m.toml"
+    mapping.write_text('spec = 1\nname = "m"\nclass = "administrative_penalty"\n'
+                       '[source]\nformat = "xml"\nrecord = "/s:Records/s:Record"\n[source.namespaces]\ns = "urn:x"\n'
+                       '[[fields]]\ntarget = "decision_number"\nsource = "s:WSH"\n'
+                       '[[fields]]\ntarget = "remarks"\nsource = "s:BZ/s:Line"\nmany = true\ntransforms = ["join"]\n'
+                       '[[fields]]\ntarget = "subject_name"\nsource = "s:XDR/@MC"\n', encoding="utf-8")
+    records = "".join(f'<Record><WSH>罚〔2024〕{n}号</WSH><BZ><Line>a</Line></BZ><XDR MC="某公司"/><!-- c --></Record>'
+                      for n in range(1, 40))
+    path = tmp_path / "export.xml"
+    path.write_text(f'<Records xmlns="urn:x" xmlns:o="urn:o">{records}'
+                    '<Record><WSH>罚〔2024〕99号</WSH><EXTRA>备注</EXTRA><o:NOTE/></Record></Records>',
+                    encoding="utf-8")
+    result = CliRunner().invoke(main, ["convert", str(path), "--mapping", str(mapping), "--dry-run", "--format",
+                                       "json", "--on", "2025-01-01"])
+    file = json.loads(result.stdout)["files"][0]
+    assert file["unknown_columns"] == ["s:EXTRA", "{urn:o}NOTE"]
+    assert file["rows"]["read"] == 40

@@ -366,3 +366,27 @@ def test_init_show_pii_writes_masked_file_and_column_names_in_full(runner: CliRu
     assert parse_mapping(shown.stdout).name == parse_mapping(masked.stdout).name
     # the column withheld is counted among the sample's columns, and said to have no rule
     assert "of 3 columns matched (1 whose names may hold an ID number have no rule)" in masked.stderr
+
+
+@pytest.mark.parametrize("sample", [path for path in SAMPLES if path.parent.name == "builtin"], ids=lambda p: p.name)
+def test_init_offers_the_built_in_mapping_an_export_of_its_format_needs(runner: CliRunner, sample: Path) -> None:
+    result = runner.invoke(main, ["mapping", "init", str(sample)])
+    assert f"try creditstd convert FILE --mapping {sample.stem}" in result.stdout
+
+
+@pytest.mark.parametrize("form", ["csv", "xml"])
+def test_init_offers_no_built_in_mapping_that_would_drop_columns_the_draft_reads(runner: CliRunner, tmp_path: Path,
+                                                                                 form: str) -> None:
+    """creditstd fake's penalty exports carry catalogue columns the 双公示 mappings do not read (publication_date,
+    procedure...), and its XML lists items as <Item> children: the built-in offered as usable as it is left
+    those columns unread and passed rows validate rejects (XML: rejected every row)."""
+    sample = tmp_path / f"fake.{form}"
+    made = runner.invoke(main, ["fake", "administrative_penalty", "-n", "20", "--format", form, "--seed", "11",
+                                "--on", "2025-01-01", "-o", str(sample)])
+    assert made.exit_code == 0, made.output
+    result = runner.invoke(main, ["mapping", "init", str(sample)])
+    assert result.exit_code == 0, result.stderr
+    assert "try creditstd convert FILE --mapping" not in result.stdout
+    assert f"resembles built-in mapping sgs-penalty-{form}, which does not read" in result.stdout
+    assert "publication_date, procedure, severity, sector" in result.stdout
+    assert ("CF_CFLB/Item" in result.stdout.split("which does not read")[1]) == (form == "xml")

@@ -122,6 +122,10 @@ class ConvertedChunk:
     finding_rows: np.ndarray = dataclasses.field(default_factory=lambda: np.empty(0, np.int64))
     #: Rows whose cells were all empty, skipped since the previous chunk (CSV/TSV/XLSX).
     blank_rows: int = 0
+    #: XML: the child elements of this chunk's records that no rule reads (``BZ``, ``sw:BZ`` with the mapping's
+    #: prefix, ``{urn:x}BZ`` for a namespace it does not name), in the order first met; reported as unknown
+    #: columns are, so that what the export holds is never dropped unsaid.
+    unread: tuple[str, ...] = ()
 
     def __len__(self) -> int:
         return int(self.batch.num_rows)
@@ -636,7 +640,22 @@ def _xml_chunk(spec: MappingSpec, file: str, batch: XmlBatch, limit: int, show_p
         arrays.append(_xml_cells(rule, column, failing, findings, lines, records, limit))
     found, finding_rows = findings.sorted()
     converted = pa.RecordBatch.from_arrays(arrays, schema=_schema(spec))
-    return ConvertedChunk(file, converted, lines, records, found, finding_rows)
+    prefixes = {uri: prefix for prefix, uri in spec.source.namespaces.items()}
+    unread = tuple(_prefixed(tag, prefixes) for tag in batch.unread or ())
+    return ConvertedChunk(file, converted, lines, records, found, finding_rows, unread=unread)
+
+
+def _prefixed(tag: str, prefixes: Mapping[str, str]) -> str:
+    """An element's tag as a mapping names it: ``{urn:x}BZ`` as ``sw:BZ`` when ``prefixes`` (URI -> prefix)
+    names its namespace.
+
+    >>> _prefixed('{urn:x}BZ', {'urn:x': 'sw'}), _prefixed('{urn:y}BZ', {}), _prefixed('BZ', {})
+    ('sw:BZ', '{urn:y}BZ', 'BZ')
+    """
+    if not tag.startswith("{"):
+        return tag
+    uri, _, local = tag[1:].partition("}")
+    return f"{prefixes[uri]}:{local}" if uri in prefixes else tag
 
 
 def _xml_cells(rule: FieldRule, column: Sequence[Any], failing: dict[int, ValueProblem], findings: _Findings,

@@ -439,13 +439,15 @@ class _Plan:
     child step, with the attribute they read (or None for the element's text) and whether they take several
     values; ``general``: the other rules (longer paths, predicates, ``*``, ``text()``), evaluated path by path
     from the children their first step names, collected in the same pass.  All give what
-    :func:`reference_values` gives (tests/test_xml_fast_path.py).
+    :func:`reference_values` gives (tests/test_xml_fast_path.py).  ``closed``: every rule starts from a child
+    named in ``by_tag`` (no ``*``, ``text()`` or other first step), so a child of another name is read by none.
     """
 
     size: int
     by_tag: dict[str, int | list[tuple[int, str | None, bool]]]
     general: tuple[tuple[int, SourcePath, bool], ...]
     many: tuple[bool, ...]
+    closed: bool = True
 
 
 #: The rule number of a :class:`_Plan` entry that only collects a child for the longer paths.
@@ -474,11 +476,14 @@ def _plan(sources: Sequence[tuple[SourcePath, bool] | None]) -> _Plan:
         for tag, entries in by_tag.items()
         if len(entries) == 1 and entries[0][0] != _COLLECT and entries[0][1] is None and not entries[0][2]
     }
-    return _Plan(len(sources), {**by_tag, **plain}, tuple(general), takes_many)
+    closed = all(path.simple and path.steps and path.steps[0] != "*" for _, path, _ in general)
+    return _Plan(len(sources), {**by_tag, **plain}, tuple(general), takes_many, closed)
 
 
-def _read(record: Any, plan: _Plan, max_chars: int) -> tuple[tuple[Any, ...], tuple[ValueProblem, ...]]:
-    """The value of every rule in ``record`` (one pass over its children for the one-step paths)."""
+def _read(record: Any, plan: _Plan, max_chars: int,
+          unread: dict[str, None] | None = None) -> tuple[tuple[Any, ...], tuple[ValueProblem, ...]]:
+    """The value of every rule in ``record`` (one pass over its children for the one-step paths); the tags of
+    the child elements no rule reads are added to ``unread`` (a :attr:`_Plan.closed` plan's only)."""
     values: list[Any] = [None] * plan.size
     counts = [0] * plan.size
     problems: list[ValueProblem] = []
@@ -487,6 +492,8 @@ def _read(record: Any, plan: _Plan, max_chars: int) -> tuple[tuple[Any, ...], tu
     for child in record:
         entries = by_tag.get(child.tag)
         if entries is None:
+            if unread is not None and isinstance(child.tag, str):  # an element (not a comment)
+                unread[child.tag] = None
             continue
         if isinstance(entries, int):  # one rule, the element's text, one value
             counts[entries] += 1
@@ -737,12 +744,15 @@ def _syntax_error(error: etree.XMLSyntaxError, log: Any, path: str) -> SourceErr
 @dataclass(frozen=True, slots=True)
 class XmlBatch:
     """Consecutive records: the 1-based index of the first, per record the line of its start tag and its
-    values (a list per record, in the order of the sources), and the problems as (row in the batch, problem)."""
+    values (a list per record, in the order of the sources), and the problems as (row in the batch, problem);
+    ``unread``: the tags of the records' child elements no rule of the mapping reads (``{urn:x}BZ`` for a
+    namespaced one), in the order first met (None when a rule may read any child: ``*``, ``text()``)."""
 
     start: int
     lines: list[int]
     rows: list[tuple[Any, ...]]
     problems: list[tuple[int, ValueProblem]]
+    unread: dict[str, None] | None = None
 
     def __len__(self) -> int:
         return len(self.rows)
@@ -844,7 +854,7 @@ def _stream(
     last_parent: Any = None
     is_record = False
     beside = _Beside(record, plan, max_value_chars)
-    batch = XmlBatch(1, [], [], [])
+    batch = XmlBatch(1, [], [], [], {} if plan.closed else None)
     batch_end = batch_bytes  # the input read by the end of which the batch is handed on
     error: SourceError | None = None
     try:
@@ -857,10 +867,10 @@ def _stream(
             if parent is not last_parent or parent is None:
                 last_parent, is_record = parent, record.matches(element)
             if not is_record:
-                skipped += 1
+                skipped += parent is not None  # the document element of an empty export is no record missed
                 continue
             index += 1
-            values, problems = _read(element, plan, max_value_chars)
+            values, problems = _read(element, plan, max_value_chars, batch.unread)
             if problems:
                 row = len(batch.rows)
                 batch.problems.extend((row, problem) for problem in problems)
@@ -875,7 +885,7 @@ def _stream(
                 yield batch
                 yield from stray_problems
                 stray_problems.clear()
-                batch = XmlBatch(index + 1, [], [], [])
+                batch = XmlBatch(index + 1, [], [], [], {} if plan.closed else None)
                 batch_end = guard.total + batch_bytes
     except etree.XMLSyntaxError as caught:
         error = _syntax_error(caught, getattr(events, "error_log", None), path)

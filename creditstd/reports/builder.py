@@ -556,11 +556,17 @@ class ReportBuilder:
         return title
 
     def add_headers(self, headers: Sequence[str], mapping: Mapping[str, str | None], missing: Sequence[str], *,
-                    header_is_data: bool = False) -> None:
+                    header_is_data: bool = False, only_new: bool = False) -> None:
         """Columns of the file, mapped by ``mapping``: those of its header (:meth:`start_file`), or those that
-        first appear later (a JSON Lines key seen only in a later record); ``missing`` replaces the required
-        fields with no column."""
+        first appear later (a JSON Lines key seen only in a later record, an XML element no rule reads);
+        ``missing`` replaces the required fields with no column.  ``only_new``: a header the file has already
+        is left out (one element met in chunk after chunk)."""
         file = self._open()
+        if only_new:
+            had = {column.header for column in file.columns}
+            headers = [header for header in headers if self._safe(header) not in had]
+            if not headers:
+                return
 
         def shown(header: str) -> str:
             return mask_person_name(self._safe(header)) if header_is_data and not self.show_pii else self._safe(header)
