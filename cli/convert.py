@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import dataclasses
 import json
 import re
 import sys
@@ -141,6 +142,8 @@ class Options:
     force: bool
     dry_run: bool
     progress: bool | None = None
+    #: The workbook's sheet to read, over the mapping's ``[source] sheet``.
+    sheet: str | None = None
 
 
 @dataclass
@@ -300,6 +303,13 @@ def run(options: Options) -> int:
     """Convert every input, write the batch, rejects and report; return the exit code."""
     pa.set_memory_pool(pa.system_memory_pool())  # as `creditstd validate`: freed pages go back to the system
     spec = resolve_mapping(options.mapping)
+    if options.sheet is not None:
+        if spec.source.format != "xlsx":
+            raise click.UsageError(bilingual(
+                f"--sheet 只用于读XLSX工作簿的映射；映射 {spec.name} 读 {spec.source.format}",
+                f"--sheet applies to a mapping that reads XLSX workbooks; mapping {spec.name} reads "
+                f"{spec.source.format}"))
+        spec = dataclasses.replace(spec, source=dataclasses.replace(spec.source, sheet=options.sheet))
     # the mapping file is an input no output may replace; a built-in mapping's name is no file of the user's
     mapping_file = [options.mapping] if Path(options.mapping).is_file() else []
     paths = expand_inputs(options.inputs)
@@ -450,13 +460,16 @@ def _required(options: Iterable[tuple[str, object]]) -> None:
               help="输出文件夹非空时仍写入（只替换本命令写的文件） / write into a non-empty output folder "
                    "(only the files this command writes are replaced)")
 @click.option("--dry-run", is_flag=True, help="转换并报告，不写任何文件 / convert and report, write nothing")
+@click.option("--sheet", metavar="NAME",
+              help="读取的工作表（XLSX；优先于映射的 [source] sheet） / the workbook sheet to read (XLSX; over the "
+                   "mapping's [source] sheet)")
 @click.option("--progress/--no-progress", default=None,
               help="在标准错误上显示进度（默认：终端且不在 CI 中） / show progress on stderr (default: on a terminal, "
                    "not in CI)")
 def convert_command(inputs: tuple[str, ...], mapping: str, folder: Path | None, department: str | None,
                     department_uscc: str | None, rule_set: str | None, today: datetime | None, strict: bool,
                     rejects: Path | None, report: Path | None, output_format: str, max_errors: int, lang: str,
-                    show_pii: bool, force: bool, dry_run: bool, progress: bool | None) -> None:
+                    show_pii: bool, force: bool, dry_run: bool, sheet: str | None, progress: bool | None) -> None:
     """按映射把部门导出转为交换批次 / Convert departmental exports into an exchange batch.
 
     \b
@@ -476,7 +489,7 @@ def convert_command(inputs: tuple[str, ...], mapping: str, folder: Path | None, 
                                          f"--report must name a file, not a folder: {report}"))
     options = Options(inputs, mapping, folder, department, department_uscc, rule_set,
                       today.date() if today else date.today(), strict, rejects, report, output_format, max_errors,
-                      lang, show_pii, force, dry_run, progress)
+                      lang, show_pii, force, dry_run, progress, sheet)
     try:
         code = run(options)
     except MappingError as error:

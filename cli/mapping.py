@@ -298,10 +298,10 @@ def _resembles(names: Sequence[str], fmt: str) -> tuple[str, int, int] | None:
     return best
 
 
-def _sample_table(path: str) -> tuple[dict[str, Any], list[Column]]:
+def _sample_table(path: str, sheet: str | None = None) -> tuple[dict[str, Any], list[Column]]:
     from creditstd.sources import RowProblem, open_table
 
-    source, rows = open_table(path, batch_rows=SAMPLE_RECORDS)
+    source, rows = open_table(path, batch_rows=SAMPLE_RECORDS, sheet=sheet)
     columns = [Column(header, header) for header in source.headers]
     with rows:
         for item in rows:
@@ -513,8 +513,9 @@ def _masked_settings(settings: dict[str, Any]) -> tuple[dict[str, Any], list[str
     sheet = settings.get("sheet")
     if isinstance(sheet, str) and redact(sheet) != sheet:
         del settings["sheet"]
-        notes += ["# 工作表名称含疑似证件号码，未写出；默认读取第一个工作表，即起草所用的工作表 / the sheet's name may "
-                  "hold an ID number and is left out: the first sheet, the one drafted from, is read by default"]
+        notes += ["# 工作表名称含疑似证件号码，未写出；转换时默认读取第一个工作表，其他工作表用 creditstd "
+                  "convert --sheet 指定 / the sheet's name may hold an ID number and is left out: the first sheet "
+                  "is read by default; name another with creditstd convert --sheet"]
     return settings, notes
 
 
@@ -525,7 +526,7 @@ def _slug(path: str) -> str:
 
 
 def draft_mapping(sample: str, class_name: str | None = None, *, name: str | None = None,
-                  show_pii: bool = False) -> Draft:
+                  show_pii: bool = False, sheet: str | None = None) -> Draft:
     """A draft mapping for the export ``sample`` (CSV, TSV, XLSX or XML), for ``class_name`` or the class its
     column or element names suggest.  An ID number in a name taken from the sample (a column, an element of the
     record path, a namespace URI, the sheet, the file) is masked unless ``show_pii``.  Raises
@@ -538,7 +539,7 @@ def draft_mapping(sample: str, class_name: str | None = None, *, name: str | Non
     from creditstd.records.model import record_class
 
     is_xml = sample.lower().removesuffix(".gz").endswith(".xml") or _looks_like_xml(sample)
-    settings, columns = _sample_xml(sample) if is_xml else _sample_table(sample)
+    settings, columns = _sample_xml(sample) if is_xml else _sample_table(sample, sheet)
     shown = redact(Path(sample).name)  # a file may be named after a person
     shown_in_full = Path(sample).name if show_pii else shown
     masked = {column.source: redact(column.source) for column in columns}
@@ -730,8 +731,11 @@ def _looks_like_xml(path: str) -> bool:
               help="在草稿中完整写出取自样例的名称中的证件号码（列名、元素名、命名空间URI、工作表名、文件名） "
                    "/ write ID numbers in the names taken from the sample (columns, elements, namespace URIs, "
                    "sheet, file) in full in the draft")
+@click.option("--sheet", metavar="NAME",
+              help="起草所依据的工作表（XLSX；默认第一个未隐藏的） / the workbook sheet to draft from (XLSX; default: "
+                   "the first not hidden)")
 def init_command(sample: str, class_name: str | None, name: str | None, output: str | None, force: bool,
-                 show_pii: bool) -> None:
+                 show_pii: bool, sheet: str | None) -> None:
     """由样例导出文件起草映射 / Draft a mapping from a sample export (CSV, TSV, XLSX, XML)."""
     from creditstd.sources.model import SourceError
 
@@ -748,7 +752,7 @@ def init_command(sample: str, class_name: str | None, name: str | None, output: 
     if not os.path.isfile(sample):
         raise InputError(f"找不到样例文件 {sample}", f"sample file not found: {sample}")
     try:
-        draft = draft_mapping(sample, class_name, name=name, show_pii=show_pii)
+        draft = draft_mapping(sample, class_name, name=name, show_pii=show_pii, sheet=sheet)
     except (CatalogueError, SourceError) as error:
         raise _fail(error) from None
     with output_stream(output) as stream:

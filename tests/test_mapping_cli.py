@@ -346,7 +346,7 @@ def test_init_leaves_out_a_sheet_name_holding_an_id_number(runner: CliRunner, tm
     sample.write_bytes(module.workbook({f"张三{_ID}": rows}))
     result = runner.invoke(main, ["mapping", "init", str(sample), "--class", "administrative_penalty"])
     assert result.exit_code == 0, result.stderr
-    assert "19491231" not in result.output and "the first sheet, the one drafted from, is read" in result.stdout
+    assert "19491231" not in result.output and "the first sheet is read by default" in result.stdout
     spec = parse_mapping(result.stdout)
     assert spec.source.sheet is None
     [chunk] = [item for item in convert_source(spec, str(sample)) if isinstance(item, ConvertedChunk)]
@@ -390,3 +390,30 @@ def test_init_offers_no_built_in_mapping_that_would_drop_columns_the_draft_reads
     assert f"resembles built-in mapping sgs-penalty-{form}, which does not read" in result.stdout
     assert "publication_date, procedure, severity, sector" in result.stdout
     assert ("CF_CFLB/Item" in result.stdout.split("which does not read")[1]) == (form == "xml")
+
+
+def test_init_and_convert_read_the_sheet_given(runner: CliRunner, tmp_path: Path) -> None:
+    """A workbook whose first sheet is notes (填表说明) could not be drafted, and convert's report advised
+    --sheet, which it did not have."""
+    module = _xlsx_helper()
+    sample = tmp_path / "处罚.xlsx"
+    rows = [["行政相对人名称", "处罚决定书文号"], ["某某科技有限公司", "京罚〔2024〕1号"]]
+    sample.write_bytes(module.workbook({"填表说明": [["请按模板填写"]], "处罚": rows}))
+    assert runner.invoke(main, ["mapping", "init", str(sample), "--class", "administrative_penalty"]).exit_code == 2
+    draft = tmp_path / "m.toml"
+    result = runner.invoke(main, ["mapping", "init", str(sample), "--class", "administrative_penalty",
+                                  "--sheet", "处罚", "-o", str(draft)])
+    assert result.exit_code == 0, result.output
+    assert parse_mapping(draft.read_text(encoding="utf-8")).source.sheet == "处罚"
+    text = draft.read_text(encoding="utf-8").replace('sheet = "处罚"\n', "")  # a mapping naming no sheet
+    draft.write_text(text, encoding="utf-8")
+    for sheet, rows_read in (("处罚", 1), ("填表说明", None)):
+        converted = runner.invoke(main, ["convert", str(sample), "--mapping", str(draft), "--sheet", sheet,
+                                         "--dry-run", "--format", "json", "--on", "2025-01-01"])
+        if rows_read is None:
+            assert converted.exit_code == 2, converted.output  # no header there names a column of the mapping
+        else:
+            assert json.loads(converted.stdout)["files"][0]["rows"]["read"] == rows_read
+    csv_mapping = runner.invoke(main, ["convert", str(sample), "--mapping", "sgs-penalty-csv", "--sheet", "处罚",
+                                       "--dry-run"])
+    assert csv_mapping.exit_code == 2 and "--sheet applies to a mapping that reads XLSX" in csv_mapping.output
