@@ -35,7 +35,7 @@ import functools
 import re
 from collections.abc import Iterable
 
-__all__ = ["hide_spans", "looks_like_person_name", "mask_person_name", "name_spans"]
+__all__ = ["hide_spans", "looks_like_person_name", "mask_person_name", "may_name_a_person", "name_spans"]
 
 
 def mask_person_name(name: str) -> str:
@@ -102,6 +102,15 @@ _NAME_AFTER = re.compile(rf"{_BETWEEN}([{_HAN}]{{2,4}})")
 #: object's {"当事人": "王小明"}).
 _CUE = re.compile(rf"(?:当事人|姓名|被执行人|法定代表人|负责人|经营者|投资人|申请人|被申请人|被处罚人|违法行为人|"
                   rf"联系人|户主|业主|自然人)[\s:：=\"'“”‘’]*(?:[为是系]\s*)?([{_HAN}]{{2,4}})")
+#: The last character of every word of :data:`_CUE`: a text without one has no cue (one quick search).
+_CUE_END = re.compile("[人名主者]")
+
+
+def may_name_a_person(text: str) -> bool:
+    """Whether ``text`` may hold a word that introduces a person (a quick test before :func:`name_spans`)."""
+    return _CUE_END.search(text) is not None
+
+
 #: Words that end an organisation's name (巴中中建创业科技有限公司, 某某便利店): a cue followed by one is not
 #: followed by a person (unless a 的 comes first: 王小明经营的便利店).
 _ORGANISATION = re.compile(r"公司|有限|集团|企业|合作社|商行|商店|经营部|门市|工作室|事务所|中心|协会|学校|医院|银行"
@@ -144,14 +153,15 @@ def name_spans(text: str, numbers: Iterable[tuple[int, int]] = ()) -> list[tuple
     numbers found in it), and after a word that introduces a person (see the module docstring)."""
     spans: list[tuple[int, int]] = []
     for start, end in numbers:
-        floor = max(0, start - _TAIL)
-        before = _NAME_BEFORE.search(text, floor, start)
-        if before is not None and (length := _name_at_end(before.group(1))):
-            spans.append((before.end(1) - length, before.end(1)))
-        after = _NAME_AFTER.match(text, end, end + _TAIL)
-        if after is not None and (length := _name_at_start(after.group(1))):
-            spans.append((after.start(1), after.start(1) + length))
-    if any(cue in text for cue in ("人", "姓名", "户主", "业主", "经营者")):
+        if start >= 2:  # room for a name before the number
+            before = _NAME_BEFORE.search(text, max(0, start - _TAIL), start)
+            if before is not None and (length := _name_at_end(before.group(1))):
+                spans.append((before.end(1) - length, before.end(1)))
+        if end <= len(text) - 2:  # and after it
+            after = _NAME_AFTER.match(text, end, end + _TAIL)
+            if after is not None and (length := _name_at_start(after.group(1))):
+                spans.append((after.start(1), after.start(1) + length))
+    if may_name_a_person(text):
         for cue in _CUE.finditer(text):
             if (length := _name_at_start(cue.group(1))) and not _organisation_after(text, cue.start(1)):
                 spans.append((cue.start(1), cue.start(1) + length))

@@ -154,7 +154,7 @@ from collections.abc import Iterator, Sequence
 
 from creditstd.codes import regions, regno, ric, uscc
 from creditstd.codes._text import SEPARATORS
-from creditstd.codes.names import hide_spans, name_spans
+from creditstd.codes.names import hide_spans, may_name_a_person, name_spans
 
 __all__ = ["MIN_DIGITS", "is_legal_person_code", "redact", "redact_personal"]
 
@@ -315,8 +315,10 @@ def redact(text: str) -> str:
     if len(text) < MIN_DIGITS or len(_DIGIT_CHAR.findall(text)) < MIN_DIGITS:
         # no run can hold enough digits (most values a report shows: a quick count, no runs read); one may have
         # been masked already (110105********0021), with a name beside it
-        masked = [match.span() for match in _RUN.finditer(text) if _masked_number(match.group())] \
-            if "*" in text or "\uff0a" in text else []
+        starred = "*" in text or "\uff0a" in text
+        if not starred and not may_name_a_person(text):
+            return text
+        masked = [match.span() for match in _RUN.finditer(text) if _masked_number(match.group())] if starred else []
         spans = name_spans(text, masked)
         return hide_spans(text, spans) if spans else text
     pieces: list[str] = []
