@@ -106,3 +106,16 @@ def test_xml_elements_no_rule_reads_are_named_as_unknown_columns(tmp_path: Path)
     file = json.loads(result.stdout)["files"][0]
     assert file["unknown_columns"] == ["s:EXTRA", "{urn:o}NOTE"]
     assert file["rows"]["read"] == 40
+
+
+def test_a_workbook_or_xml_given_to_a_csv_mapping_is_named_not_decoded(tmp_path: Path) -> None:
+    """A workbook under the 双公示 CSV mapping stopped with 'the bytes are not valid gb18030' at byte 18."""
+    book = tmp_path / "penalties.xlsx"
+    book.write_bytes(workbook({"处罚": _rows()}))
+    xml = tmp_path / "penalties.csv"
+    xml.write_text('<?xml version="1.0" encoding="UTF-8"?>\n<DATA><ROW><CF_WSH>1</CF_WSH></ROW></DATA>\n',
+                   encoding="utf-8")
+    for path, held in ((book, "an Excel workbook (XLSX)"), (xml, "XML")):
+        result = CliRunner().invoke(main, ["convert", str(path), "--mapping", "sgs-penalty-csv", "--dry-run"])
+        assert result.exit_code == 2, result.output
+        assert f"the file holds {held}, not CSV text" in result.output and "gb18030" not in result.output

@@ -89,6 +89,12 @@ def _is_exchange(path: str, format: str | None) -> bool:
     return os.path.basename(path) == "manifest.json"
 
 
+#: What the content of a file sniffed as one of these formats is, in Chinese and English.
+_FORMAT_NAMES = {"xlsx": ("Excel工作簿（XLSX）", "an Excel workbook (XLSX)"),
+                 "xls": ("旧版Excel工作簿（.xls）或网页", "an old Excel workbook (.xls) or a web page"),
+                 "xml": ("XML", "XML")}
+
+
 def open_table(path: str, *, encoding: str | None = None, header_row: int | None = None, sheet: str | None = None,
                delimiter: str | None = None, format: str | None = None,
                batch_rows: int = 65536, raw_lines: bool = False, fill_merged: bool = False) -> tuple[Source, Rows]:
@@ -123,6 +129,12 @@ def open_table(path: str, *, encoding: str | None = None, header_row: int | None
     opened = open_bytes(path)
     try:
         kind = format or sniff_format(path, opened.head)
+        if kind in ("csv", "tsv") and (found := sniff_format("", opened.head)) in ("xlsx", "xls", "xml"):
+            # a format given (a mapping's) that the content is not: named, rather than decoded as text
+            raise source_error("source.format", path,
+                               zh=f"文件内容是{_FORMAT_NAMES[found][0]}，不是{kind.upper()}文本；请用读该格式的映射或另存为{kind.upper()}",
+                               en=f"the file holds {_FORMAT_NAMES[found][1]}, not {kind.upper()} text: use a mapping "
+                                  f"that reads it, or save it as {kind.upper()}")
         if kind == "xls":
             raise source_error("source.format", path, zh="旧版Excel（.xls）无法读取：请另存为 .xlsx 或 CSV",
                                en="an old Excel .xls workbook: save it as .xlsx or CSV")
