@@ -38,12 +38,20 @@ def test_a_name_beside_an_id_number_is_masked(name: str, number: str, between: s
     assert mask_person_name(name) in shown
 
 
-@pytest.mark.parametrize("cue", ["当事人", "法定代表人：", "姓名 ", "被执行人", "经营者为", "负责人:", '{"当事人": "'])
+@pytest.mark.parametrize("cue", ["当事人：", "法定代表人：", "姓名 ", "被执行人为", "负责人:", '{"当事人": "',
+                                 "法定代表人（负责人）：", "当事人姓名：", "联系人|"])
 @pytest.mark.parametrize("seed", range(20))
 def test_a_name_after_a_word_that_introduces_a_person_is_masked(cue: str, seed: int) -> None:
     name = _name(seed)
     shown = redact(f"经查，{cue}{name}无证经营")
     assert name not in shown and f"{cue}{mask_person_name(name)[0]}" in shown
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_a_name_right_after_its_cue_is_masked_where_punctuation_ends_it(seed: int) -> None:
+    name = _name(seed)
+    assert redact(f"经查，当事人{name}，男，无证经营") == f"经查，当事人{mask_person_name(name)}，男，无证经营"
+    assert redact(f"被执行人{name}（身份证号见附件）") == f"被执行人{mask_person_name(name)}（身份证号见附件）"
 
 
 @pytest.mark.parametrize("text", [
@@ -53,6 +61,10 @@ def test_a_name_after_a_word_that_introduces_a_person_is_masked(cue: str, seed: 
     "CF_WSH,当事人姓名,法定代表人证件号码,自然人身份证号", "法定代表人姓名", "负责人证件类型",
     "2024年3月5日 罚款 2000元", "110105194912310021",
     "当事人全称", "申请人单位", "被执行人国籍", "当事人信息", "法定代表人申请",  # headers: a cue and a word
+    "当事人信用代码", "行业主管部门", "当事人成立日期", "当事人曾用名", "经营者信用档案", "当事人明细",
+    "当事人信用信息", "申请人许可信息",
+    "经查，当事人华为技术（深圳）有限公司违法", "行业主管部门责令改正", "当事人利用网络发布虚假信息", "当事人陈述申辩",
+    "自然人信用建设",
 ])
 def test_text_without_a_name_stays_as_it_was_but_for_an_id_number(text: str) -> None:
     changed = [old for old, new in zip(text, redact(text), strict=True) if old != new]
@@ -60,7 +72,17 @@ def test_text_without_a_name_stays_as_it_was_but_for_an_id_number(text: str) -> 
 
 
 def test_a_name_before_the_shop_it_runs_is_masked() -> None:
-    assert redact("当事人王小明经营的便利店") == "当事人王**经营的便利店"
+    assert redact("当事人：王小明经营的便利店") == "当事人：王**经营的便利店"
+
+
+@pytest.mark.parametrize(("text", "name"), [
+    ("王小明｜220221198907157015", "王小明"), ("王小明－220221198907157015.xlsx", "王小明"),
+    ("王小明的身份证号220221198907157015", "王小明"), ("王小明身份证号码为220221198907157015", "王小明"),
+    ("当事人：李依依", "李依依"), ("何其芳 220221198907157015", "何其芳"), ("联系人：欧阳依依", "欧阳依依"),
+    ("司马相如 220221198907157015", "司马相如"), ("“王小明”220221198907157015", "王小明"),
+])
+def test_names_of_every_shape_beside_every_separator_are_masked_whole(text: str, name: str) -> None:
+    assert mask_person_name(name) in redact(text) and name[1:] not in redact(text)
 
 
 @settings(max_examples=200, deadline=None)

@@ -18,13 +18,18 @@ or two more Han characters, not ending as the names of offices and places end.
 :func:`name_spans` finds the names inside a longer text: right before or
 after a span the caller masks as an ID number (with separators, a gender, or
 words such as 身份证号 between), and right after a word that introduces a
-person.  It errs towards hiding: ``当事人陶利系…`` hides ``利系`` too.
+person and a separator (``法定代表人：张三``), or with nothing between but
+punctuation after the name (``当事人王小明，男``).  A name run into the
+sentence (``当事人王小明无证经营``) is not found: the words after a cue are
+as often the sentence's own (``当事人利用网络``, a header ``当事人信用代码``).
 
 >>> text = '当事人陶利 身份证号220221198907157015'
 >>> [text[start:end] for start, end in name_spans(text, [(11, 29)])]
 ['陶利']
->>> hide_spans('经查，当事人王小明无证经营', name_spans('经查，当事人王小明无证经营'))
-'经查，当事人王**无证经营'
+>>> hide_spans('经查，当事人王小明，无证经营', name_spans('经查，当事人王小明，无证经营'))
+'经查，当事人王**，无证经营'
+>>> name_spans('当事人利用网络发布虚假信息')  # no separator, no punctuation after: the sentence's own words
+[]
 >>> name_spans('经查，当事人巴中中建创业科技有限公司违法经营')  # an organisation, named in its row's subject field
 []
 """
@@ -52,11 +57,16 @@ def mask_person_name(name: str) -> str:
 _NOT_A_NAME_END = frozenset("局司店厂部委院所会社处队站行校馆室场办组科心市省县区镇乡村街楼园团企业户关署厅庭台港矿")
 
 
-#: Characters that begin words, not given names (全称, 单位, 信息, 国籍, 申请, 于是, 明知...): a text whose given
-#: name would begin with one is not taken for a name (a header 当事人全称 is no 当事人 named 全称).  None is in
-#: a name Faker's ``zh_CN`` table makes (tests/test_names.py).
-_NOT_A_GIVEN_NAME = frozenset("称位息籍当是知请型别码件址龄况号份系务历其按证违法营依嫌该否供收售"
+#: Characters that begin words, not given names (全称, 单位, 信息, 国籍, 申请, 于是...): a text whose given name
+#: would begin with one is not taken for a name (a header 当事人全称 is no 当事人 named 全称).  None is in a name
+#: Faker's ``zh_CN`` table makes (tests/test_names.py), nor common in real ones (依, 其, 知 are: 李依依, 何其芳).
+_NOT_A_GIVEN_NAME = frozenset("称位息籍当是请型别码件址龄况号份系务历按证违法营嫌该否供收售"
                               "的了或等被把之者期间款罚章签查令决单项类局处记录")
+#: Compound surnames Faker's table lacks (it has 欧阳 only): 司马相如 is masked whole, not as 司马相 and 如.
+_COMPOUND_SURNAMES = frozenset({
+    "司马", "上官", "诸葛", "东方", "皇甫", "尉迟", "公孙", "慕容", "长孙", "宇文", "司徒", "夏侯",
+    "令狐", "端木", "独孤", "南宫", "西门", "澹台", "公冶", "宗政", "濮阳", "淳于", "单于", "太叔",
+    "申屠", "轩辕", "呼延", "百里", "东郭", "闻人", "万俟", "赫连", "拓跋"})
 
 
 @functools.cache
@@ -65,7 +75,8 @@ def _surnames() -> tuple[frozenset[str], frozenset[str]]:
     from faker.providers.person.zh_CN import Provider
 
     names = frozenset(Provider.last_names)
-    return frozenset(name for name in names if len(name) == 1), frozenset(name for name in names if len(name) > 1)
+    return (frozenset(name for name in names if len(name) == 1),
+            frozenset(name for name in names if len(name) > 1) | _COMPOUND_SURNAMES)
 
 
 def looks_like_person_name(text: str) -> bool:
@@ -90,20 +101,26 @@ def looks_like_person_name(text: str) -> bool:
     return len(text) <= 3 and text[0] in single and text[1] not in _NOT_A_GIVEN_NAME
 
 
-#: What may stand between a name and the ID number beside it: white space, list, bracket and file-name punctuation, a
-#: gender, and the words that name the number (身份证号码, 证件号, ID).
-_BETWEEN = (r"(?:[\s,，、:：;；()（）\[\]【】#＃=/_.\-]|男|女|公民|居民|身份证|身份|证件|证|号码|号|ID|id)*")
+#: What may stand between a name and the ID number beside it: white space, punctuation (list, bracket, quote,
+#: file-name, in either width), a gender, and the words that name the number (的身份证号码为, 证件号, ID).
+_BETWEEN = (r"(?:[\s,，、:：;；()（）\[\]【】#＃=＝/／_＿.。\-－—~～|｜\"“”'‘’]"
+            r"|男|女|的|为|是|公民|居民|身份证|身份|证件|证|号码|号|ID|id)*")
 _HAN = "\u4e00-\u9fff"
 #: The Han characters ending the text before an ID number, then what stands between (searched in a short tail).
-_NAME_BEFORE = re.compile(rf"([{_HAN}]{{2,4}}){_BETWEEN}$")
+_NAME_BEFORE = re.compile(rf"([{_HAN}]{{2,4}}?){_BETWEEN}$")  # lazy: words such as 的 or 号码 go to _BETWEEN
 #: What stands between an ID number and the Han characters after it.
 _NAME_AFTER = re.compile(rf"{_BETWEEN}([{_HAN}]{{2,4}})")
-#: Words that introduce a natural person, then the name (当事人王小明, 法定代表人：张三, 姓名 李四, a JSON
-#: object's {"当事人": "王小明"}).
-_CUE = re.compile(rf"(?:当事人|姓名|被执行人|法定代表人|负责人|经营者|投资人|申请人|被申请人|被处罚人|违法行为人|"
-                  rf"联系人|户主|业主|自然人)[\s:：=\"'“”‘’]*(?:[为是系]\s*)?([{_HAN}]{{2,4}})")
+#: Words that introduce a natural person; then what stands between (a colon, a quote: a JSON object's
+#: {"当事人": "王小明"}, a bracket: 法定代表人（负责人）：张三), and the name.  Matched as a look-ahead, so that a cue
+#: inside another's reach (当事人姓名：王小明) is found too.
+_CUE = re.compile(rf"(?:当事人|姓名|被执行人|法定代表人|负责人|投资人|申请人|被申请人|被处罚人|违法行为人|联系人)"
+                  rf"(?=([\s:：=\"'“”‘’()（）|｜]*(?:[为是系]\s*)?)([{_HAN}]{{2,4}}))")
 #: The last character of every word of :data:`_CUE`: a text without one has no cue (one quick search).
-_CUE_END = re.compile("[人名主者]")
+_CUE_END = re.compile("[人名]")
+#: What may follow a name written right after its cue, with nothing between (当事人王小明，男): punctuation, white
+#: space or a digit.  Without it the words are taken for the sentence's (当事人利用网络, 当事人陈述申辩, a header
+#: 当事人信用代码), not a name.
+_AFTER_NAME = re.compile(r"[\s，。；、,.;:：!！?？()（）\[\]【】0-9]")
 
 
 def may_name_a_person(text: str) -> bool:
@@ -115,8 +132,8 @@ def may_name_a_person(text: str) -> bool:
 #: followed by a person (unless a 的 comes first: 王小明经营的便利店).
 _ORGANISATION = re.compile(r"公司|有限|集团|企业|合作社|商行|商店|经营部|门市|工作室|事务所|中心|协会|学校|医院|银行"
                            r"|[厂店馆局院站社]")
-#: Where the words after a cue end: punctuation, white space, a digit.
-_CLAUSE_END = re.compile(r"[\s，。；、,.;:：!！?？()（）0-9]")
+#: Where the words after a cue end: punctuation, white space, a digit (not a bracket: 华为技术（深圳）有限公司).
+_CLAUSE_END = re.compile(r"[\s，。；、,.;:：!！?？0-9]")
 #: Characters of text before an ID number searched for a name (the tail only: a search from every position of
 #: a long text would cost quadratic time).
 _TAIL = 32
@@ -163,8 +180,12 @@ def name_spans(text: str, numbers: Iterable[tuple[int, int]] = ()) -> list[tuple
                 spans.append((after.start(1), after.start(1) + length))
     if may_name_a_person(text):
         for cue in _CUE.finditer(text):
-            if (length := _name_at_start(cue.group(1))) and not _organisation_after(text, cue.start(1)):
-                spans.append((cue.start(1), cue.start(1) + length))
+            start = cue.start(2)
+            length = _name_at_start(cue.group(2))
+            if not length or _organisation_after(text, start):
+                continue
+            if cue.group(1) or (start + length < len(text) and _AFTER_NAME.match(text, start + length)):
+                spans.append((start, start + length))
     return spans
 
 
