@@ -316,7 +316,7 @@ def _refuse_another_class(class_name: str, source: Source, first: str, show_pii:
 
 def _validate_file(builder: ReportBuilder, plan: Plan, options: Options, source: Source, items: Rows,
                    rejects: _Rejects | None, progress: Progress, duplicates: DuplicateKeys) -> None:
-    mapping = resolve_headers(plan.class_name, source.headers)
+    mapping = resolve_headers(plan.class_name, source.headers, source.repeats)
     builder.start_file(source.path, format=source.format, encoding=source.encoding, headers=source.headers,
                        mapping=mapping.fields, missing=mapping.missing, title=source.title,
                        header_is_data=looks_like_data(source.headers), sheet=source.sheet, sheets=source.sheets,

@@ -197,3 +197,18 @@ def test_convert_reads_a_second_spelling_as_validate_does(tmp_path: Path) -> Non
     assert {code["code"] for code in report["codes"]} == {"record.conflict"}
     rejected = [json.loads(line) for line in (tmp_path / "batch.rejects.jsonl").read_text("utf-8").splitlines()]
     assert [entry["line"] for entry in rejected] == [4, 7, 10]
+
+
+def test_a_header_written_with_a_number_is_no_repeat(tmp_path: Path) -> None:
+    """Only the reader's own renames are repeats: a column headed BZ_2 (an internal remark) beside BZ stays an
+    unknown column, its rows valid (read as BZ's second spelling, they were rejected as conflicts)."""
+    stream = io.StringIO()
+    write_csv([fake.record for fake in fake_records(CLASS, 4, seed=7, on=TODAY)], CLASS, stream)
+    rows = list(csv.reader(io.StringIO(stream.getvalue())))
+    path = tmp_path / "bz2.csv"
+    with open(path, "w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle).writerows([[*rows[0], "BZ_2"], *([*row, "内部备注：已复核"] for row in rows[1:])])
+    report = json.loads(CliRunner().invoke(main, ["validate", str(path), "--on", TODAY.isoformat(), "--format",
+                                                  "json"]).stdout)
+    (file,) = report["files"]
+    assert file["unknown_columns"] == ["BZ_2"] and file["rows"]["valid"] == 4

@@ -541,3 +541,31 @@ def test_a_formula_never_calculated_makes_its_row_a_problem_naming_the_cell(tmp_
                                                               ("source.formula_uncalculated", 3, 2)]
     assert "B2" in problems[0].message_en and "A3" in problems[1].message_zh
     assert rows_of(chunks) == [{"名称": "乙", "机关": ""}] and lines_of(chunks) == [4]
+
+
+@pytest.mark.parametrize("cell", ['<c r="B1" t="str"><f>"B"&amp;"Z"</f></c>', '<c r="B1" t="e"><v>#REF!</v></c>'])
+def test_a_header_cell_with_no_value_refuses_the_sheet_naming_it(tmp_path: Path, cell: str) -> None:
+    """A header formula never calculated made its column column_2, unknown, its values dropped unsaid."""
+    rows = [["名称", ("raw", cell), "机关"], ["甲", "备注", "某局"]]
+    with pytest.raises(SourceError) as caught:
+        read(tmp_path, workbook({"S": rows}))
+    assert caught.value.code == "source.header" and "cell B1" in caught.value.message_en
+
+
+def test_formulas_of_a_workbook_that_asks_to_be_calculated_on_load_have_no_value(tmp_path: Path) -> None:
+    """XlsxWriter (and openpyxl) do not calculate: they store 0 (or nothing) for each formula and ask Excel to
+    calculate in full on load. Such a 0 was read as the decision number of every row, all valid."""
+    rows = [["名称", "文号"], ["甲", ("raw", '<c r="B2"><f>CONCAT("罚",A2)</f><v>0</v></c>')], ["乙", "罚2"]]
+    data = workbook({"S": rows})
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(buffer, "w") as target:
+        for item in source.infolist():
+            text = source.read(item.filename)
+            if item.filename == "xl/workbook.xml":
+                text = text.replace(b"</sheets>", b'</sheets><calcPr fullCalcOnLoad="1"/>')
+            target.writestr(item.filename, text)
+    _, chunks, problems = read(tmp_path, buffer.getvalue())
+    assert [(p.code, p.line) for p in problems] == [("source.formula_uncalculated", 2)]
+    assert rows_of(chunks) == [{"名称": "乙", "文号": "罚2"}]
+    _, chunks, problems = read(tmp_path, data)  # a workbook Excel calculated: its cached value is the value
+    assert not problems and rows_of(chunks)[0]["文号"] == "0"

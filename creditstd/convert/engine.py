@@ -515,7 +515,7 @@ def _convert_table(spec: MappingSpec, path: str, batch_rows: int, show_pii: bool
                             fill_merged=source.fill_merged)
     with rows:
         columns = resolve_columns(spec, info.headers, path, show_pii=show_pii)
-        spellings = _second_spellings(spec, info.headers, columns)
+        spellings = _second_spellings(spec, info.headers, columns, info.repeats)
         if opened is not None:
             opened(info, [*columns, *(header for others in spellings.values() for header in others)])
         for item in rows:
@@ -528,15 +528,15 @@ def _convert_table(spec: MappingSpec, path: str, batch_rows: int, show_pii: bool
             yield _with_conflicts(spec, chunk, batch, columns, conflicts, show_pii) if conflicts else chunk
 
 
-def _second_spellings(spec: MappingSpec, headers: Sequence[str],
-                      columns: Sequence[str | None]) -> dict[int, tuple[str, ...]]:
+def _second_spellings(spec: MappingSpec, headers: Sequence[str], columns: Sequence[str | None],
+                      repeats: Mapping[str, str]) -> dict[int, tuple[str, ...]]:
     """Rule number -> the other columns of the export that name the rule's target field, when the column the
     rule reads names it too (``CF_WSH`` read for ``decision_number`` beside ``行政处罚决定书文号``) and no rule
     reads them: they are read as ``creditstd validate`` reads a field's second spelling (:func:`_joined_spellings`).
     """
     from creditstd.records.decode import resolve_headers
 
-    fields = resolve_headers(spec.class_name, headers).fields
+    fields = resolve_headers(spec.class_name, headers, repeats).fields
     read = set(columns)
     found: dict[int, tuple[str, ...]] = {}
     for number, (rule, header) in enumerate(zip(spec.fields, columns, strict=True)):

@@ -130,22 +130,23 @@ class HeaderMapping:
         return sum(key is not None for key in self.fields.values())
 
 
-def resolve_headers(class_name: str, headers: Sequence[str]) -> HeaderMapping:
-    """Map ``headers`` to the fields of ``class_name`` by key, national code, Chinese name and aliases.  A
-    header the reader renamed because it repeats an earlier one (the second ``CF_WSH`` as ``CF_WSH_2``,
-    :func:`~creditstd.sources.sniff.unique_headers`) names that one's field, as a second spelling does.
+def resolve_headers(class_name: str, headers: Sequence[str], repeats: Mapping[str, str] | None = None,
+                    ) -> HeaderMapping:
+    """Map ``headers`` to the fields of ``class_name`` by key, national code, Chinese name and aliases.
+    ``repeats``: the headers the reader renamed because they repeat an earlier one -> the name repeated
+    (:attr:`~creditstd.sources.model.Source.repeats`: the second ``CF_WSH`` read as ``CF_WSH_2``); such a
+    header names what the name repeated names, as a second spelling does.  A header written ``BZ_2`` is
+    no repeat.
 
-    >>> resolve_headers('administrative_penalty', ['CF_WSH', 'CF_WSH_2', 'x', 'x_2']).fields
-    {'CF_WSH': 'decision_number', 'CF_WSH_2': 'decision_number', 'x': None, 'x_2': None}
+    >>> resolve_headers('administrative_penalty', ['CF_WSH', 'CF_WSH_2', 'BZ', 'BZ_2'], {'CF_WSH_2': 'CF_WSH'}).fields
+    {'CF_WSH': 'decision_number', 'CF_WSH_2': 'decision_number', 'BZ': 'remarks', 'BZ_2': None}
     """
     names = field_spellings(class_name)
     fields: dict[str, str | None] = {}
     seen: set[str] = set()
     duplicate: list[str] = []
     for header in headers:
-        key = names.get(name_key(header))
-        if key is None and (repeated := _REPEATED.fullmatch(header)) is not None and repeated[1] in fields:
-            key = fields[repeated[1]]
+        key = names.get(name_key(repeats.get(header, header) if repeats else header))
         if key is not None and key in seen:
             duplicate.append(header)
         elif key is not None:
@@ -155,10 +156,6 @@ def resolve_headers(class_name: str, headers: Sequence[str]) -> HeaderMapping:
     missing = tuple(key for key, field in cls.fields.items() if field.required and key not in seen)
     unknown = tuple(header for header, key in fields.items() if key is None)
     return HeaderMapping(class_name, fields, unknown, missing, tuple(duplicate))
-
-
-#: A header renamed as a repeat of an earlier one: the name, then ``_2``, ``_3``...
-_REPEATED = re.compile(r"(.+)_([2-9]|[1-9][0-9]+)")
 
 
 @dataclass(frozen=True)

@@ -76,6 +76,7 @@ from creditstd.sources.sniff import (
     ends_inside_quote,
     find_header,
     non_empty,
+    repeated_headers,
     scan_records,
     sniff_delimiter,
     unique_headers,
@@ -220,7 +221,8 @@ def open_delimited(opened: Opened, *, format: str | None = None, encoding: str |
     headers = unique_headers(header.cells)
     title = " ".join(cell.strip() for record in records[:index] for cell in record.cells
                      if non_empty([cell])) or None
-    source = Source(path, format, codec, delimiter, header.line, headers, title, None, opened.compression)
+    source = Source(path, format, codec, delimiter, header.line, headers, title, None, opened.compression,
+                    repeats=repeated_headers(header.cells))
     stream = Utf8Stream(opened.stream, encoding=codec, path=path, first_line=header.end_line + 1,
                         skip=len(text[: header.end].encode("utf-8")), bom=bom, head=sample,
                         read_bytes=BLOCK_BYTES)

@@ -16,7 +16,7 @@ credit export may hold a citizen ID number.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -168,7 +168,8 @@ class Source:
     exchange batch's manifest), or ``None``; ``sheets``: the names of every sheet of the workbook, in the
     workbook's order, the one read among them (XLSX; ``()`` for other formats), so that a report can say
     which others there are; ``merged``: the sheet's merged ranges that reach below the header (``B3:B5``),
-    whose cells but the first read as empty unless ``merged_filled`` (XLSX).
+    whose cells but the first read as empty unless ``merged_filled`` (XLSX); ``repeats``: the headers the
+    reader renamed because their cell repeats an earlier one (``CF_WSH_2``) -> the name repeated (``CF_WSH``).
     """
 
     path: str
@@ -184,6 +185,7 @@ class Source:
     sheets: tuple[str, ...] = ()
     merged: tuple[str, ...] = ()
     merged_filled: bool = False
+    repeats: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, eq=False)

@@ -25,12 +25,12 @@ from __future__ import annotations
 import codecs
 import csv
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 __all__ = ["DELIMITERS", "ScannedRecord", "canonical_encoding", "count_line_breaks", "detect_encoding",
-           "ends_inside_quote", "find_header", "looks_like_data", "non_empty", "scan_records", "sniff_delimiter",
-           "sniff_format", "unique_headers", "utf8_or_gb18030"]
+           "ends_inside_quote", "find_header", "looks_like_data", "non_empty", "repeated_headers", "scan_records",
+           "sniff_delimiter", "sniff_format", "unique_headers", "utf8_or_gb18030"]
 
 #: Candidate delimiters, in the order that wins a tie.
 DELIMITERS = (",", "\t", ";", "|")
@@ -341,18 +341,33 @@ def unique_headers(cells: Sequence[str | None]) -> tuple[str, ...]:
     >>> unique_headers(['a', 'a', ' a ', None])
     ('a', 'a_2', 'a_3', 'column_4')
     """
-    names: list[str] = []
+    return tuple(name for name, _ in _named_headers(cells))
+
+
+def repeated_headers(cells: Sequence[str | None]) -> dict[str, str]:
+    """The names :func:`unique_headers` gave repeated header cells -> the name they repeat (a second ``CF_WSH``
+    is ``CF_WSH_2``, which names what ``CF_WSH`` names; a cell written ``CF_WSH_2`` is no repeat).
+
+    >>> repeated_headers(['a', 'a_2', 'a', None, None])
+    {'a_3': 'a'}
+    """
+    return {name: repeated for name, repeated in _named_headers(cells) if repeated is not None}
+
+
+def _named_headers(cells: Sequence[str | None]) -> Iterator[tuple[str, str | None]]:
+    """Each header cell's column name, and the name it repeats (None for a first one or an empty cell)."""
     seen: set[str] = set()
     for position, cell in enumerate(cells, 1):
-        name = (cell or "").replace("\ufeff", "").strip() or f"column_{position}"
+        written = (cell or "").replace("\ufeff", "").strip()
+        name = written or f"column_{position}"
+        repeated = None
         if name in seen:
             suffix = 2
             while f"{name}_{suffix}" in seen:
                 suffix += 1
-            name = f"{name}_{suffix}"
+            name, repeated = f"{name}_{suffix}", written or None
         seen.add(name)
-        names.append(name)
-    return tuple(names)
+        yield name, repeated
 
 
 def count_line_breaks(text: str) -> int:

@@ -85,7 +85,7 @@ from creditstd.records.jsonline import printable
 from creditstd.sources.delimited import CHUNK_BYTES
 from creditstd.sources.inputs import Opened, read_error
 from creditstd.sources.model import RowProblem, Source, SourceError, TableChunk, row_problem, source_error
-from creditstd.sources.sniff import find_header, non_empty, unique_headers
+from creditstd.sources.sniff import find_header, non_empty, repeated_headers, unique_headers
 
 __all__ = ["MAX_MEMBER_BYTES", "MAX_MERGED", "MAX_RATIO", "MAX_SHARED_CHARS", "column_index", "format_kind",
            "merged_text", "open_xlsx", "serial_text"]
@@ -109,6 +109,11 @@ _MISSING_STRING = -1
 _ERROR_VALUE = -2
 #: The key of a parsed row's cells that holds the column of its first formula never calculated (no cached value).
 _UNCALCULATED = -3
+#: Each key above -> why a header cell so marked has no text (the header row is then refused).
+_HEADER_REASONS = {_MISSING_STRING: ("引用的共享字符串不存在", "refers to a shared string that does not exist"),
+                   _ERROR_VALUE: ("是Excel的错误值", "holds an Excel error value"),
+                   _UNCALCULATED: ("是从未计算过的公式（请在Excel或LibreOffice中打开并保存）",
+                                   "holds a formula never calculated (open and save it in Excel or LibreOffice)")}
 #: Each key above -> the code of the row problem it makes, the first one found deciding.
 _UNREADABLE = {_MISSING_STRING: "source.shared_string", _ERROR_VALUE: "source.error_value",
                _UNCALCULATED: "source.formula_uncalculated"}
@@ -438,14 +443,18 @@ def _shared_strings(book: _Workbook, target: str | None) -> pa.ChunkedArray:
 
 
 def _sheet_target(book: _Workbook, sheet: str | None) -> tuple[str, str, bool, str | None, str | None,
-                                                                 tuple[str, ...]]:
+                                                                 tuple[str, ...], bool]:
     """(sheet name, worksheet part, 1904 date system, styles part, shared strings part, every sheet's name in
-    the workbook's order)."""
+    the workbook's order, whether the formulas' cached values are stale).  A workbook that asks to be
+    calculated in full when opened (``<calcPr fullCalcOnLoad="1"/>``, as XlsxWriter and openpyxl write it: they
+    do not calculate, and store 0 or nothing for each formula) holds no formula's value."""
     package = book.relationships("")
     workbook = next((path for kind, path in package.values() if kind == "officeDocument"), "xl/workbook.xml")
     root = book.xml(workbook)
     date1904 = any(_local(e.tag) == "workbookPr" and (e.get("date1904") or "").lower() in ("1", "true")
                    for e in root.iter())
+    stale = any(_local(e.tag) == "calcPr" and (e.get("fullCalcOnLoad") or "").lower() in ("1", "true")
+                for e in root.iter())
     rels = book.relationships(workbook)
     sheets = []
     hidden = set()
@@ -468,14 +477,15 @@ def _sheet_target(book: _Workbook, sheet: str | None) -> tuple[str, str, bool, s
         raise book.damaged(f"找不到工作表 {name} 的内容", f"the part of sheet {name} is missing")
     styles = next((path for kind, path in rels.values() if kind == "styles"), None)
     strings = next((path for kind, path in rels.values() if kind == "sharedStrings"), None)
-    return name, target, date1904, styles, strings, tuple(n for n, _ in sheets)
+    return name, target, date1904, styles, strings, tuple(n for n, _ in sheets), stale
 
 
 # A parsed row: its number, per column either the text or the shared-string index (int), the widest column.
 _Row = tuple[int, dict[int, str | int]]
 
 
-def _rows(book: _Workbook, target: str, kinds: list[str | None], date1904: bool, strings: int) -> Iterator[_Row]:
+def _rows(book: _Workbook, target: str, kinds: list[str | None], date1904: bool, strings: int,
+          stale: bool = False) -> Iterator[_Row]:
     number = 0
     columns: dict[str, int] = {}  # the letters of a reference -> column
     tags: tuple[str, str, str] | None = None
@@ -528,9 +538,9 @@ def _rows(book: _Workbook, target: str, kinds: list[str | None], date1904: bool,
                     else:  # a formula first: its cached value follows
                         cached = next((child for child in cell if child.tag == value_tag), None)
                         text = None if cached is None else cached.text
-                        if cached is None or (text is None and kind != "str"):
-                            # never calculated (no value, or an empty one where only text may be empty): its
-                            # value is unknown, not empty
+                        if stale or cached is None or (text is None and kind != "str"):
+                            # never calculated (no value, or an empty one where only text may be empty, or a
+                            # workbook whose values are all stale): its value is unknown, not empty or 0
                             cells.setdefault(_UNCALCULATED, column)
                             continue
                     if text is None:
@@ -701,11 +711,11 @@ def open_xlsx(opened: Opened, *, sheet: str | None = None, header_row: int | Non
     archive, keep = _open_archive(opened)
     try:
         book = _Workbook(archive, opened.path)
-        name, target, date1904, styles_part, strings_part, sheets = _sheet_target(book, sheet)
+        name, target, date1904, styles_part, strings_part, sheets, stale = _sheet_target(book, sheet)
         kinds = _styles(book, styles_part)
         strings = _shared_strings(book, strings_part)
         merged = _merged_ranges(book, target)
-        rows = _rows(book, target, kinds, date1904, len(strings))
+        rows = _rows(book, target, kinds, date1904, len(strings), stale)
         first: list[_Row] = []
         for row in rows:
             first.append(row)
@@ -720,6 +730,13 @@ def open_xlsx(opened: Opened, *, sheet: str | None = None, header_row: int | Non
             index = find_header(texts)
             if index is None:  # the sheet named, so that an empty sheet is not taken for an empty file
                 raise source_error("source.empty", opened.path, note_zh=f"的工作表“{name}”", note=f", sheet {name},")
+        number, found = first[index]
+        unreadable = next((marker for marker in _UNREADABLE if marker in found), None)
+        if unreadable is not None:  # a header cell with no text: its column would be read unnamed, or not at all
+            cell = f"{column_letters(int(found[unreadable]))}{number}"
+            zh, en = _HEADER_REASONS[unreadable]
+            raise source_error("source.header", opened.path, number, zh=f"单元格 {cell} {zh}，没有列名",
+                               en=f"cell {cell} {en}: no column name")
         cells = texts[index]
         while cells and not non_empty(cells[-1:]):
             cells = cells[:-1]
@@ -734,7 +751,8 @@ def open_xlsx(opened: Opened, *, sheet: str | None = None, header_row: int | Non
     below = tuple(merged_text(item) for item in merged if item[2] > header)  # a title's is no data
     inside = [item for item in merged if item[0] > header]  # a header merged down is no value of its rows
     source = Source(opened.path, "xlsx", None, None, header, headers, title, name, opened.compression,
-                    sheets=sheets, merged=below, merged_filled=bool(fill_merged and inside))
+                    sheets=sheets, merged=below, merged_filled=bool(fill_merged and inside),
+                    repeats=repeated_headers(cells))
     data = _chain(first[index + 1:], rows)
     if fill_merged and inside:
         data = _fill_merged(data, inside)
