@@ -257,15 +257,29 @@ def _local(source: str) -> str | None:
     return None
 
 
-def _unread_by(builtin: str, fmt: str, rules: Sequence[tuple[str, Column, list[Any], str, bool]]) -> list[str]:
-    """The sample's sources the draft's ``rules`` read that the built-in mapping does not read so: no rule of it
-    fills the field (a table's column is found by any spelling of the field), or, in XML, from another path
-    (``CF_CFLB/Item`` where it reads ``CF_CFLB``).  A built-in offered in their place would drop them."""
-    reads: dict[str, set[str | None]] = {}
-    for rule in _builtin_rules(fmt)[builtin]:
-        reads.setdefault(rule["target"], set()).add(_local(rule.get("source", "")))
-    kept = {column.source for target, column, *_ in rules  # a column some rule of the built-in reads as drafted
-            if target in reads and (fmt != "xml" or _local(column.source) in reads[target])}
+def _unread_by(builtin: str, fmt: str, rules: Sequence[tuple[str, Column, list[Any], str, bool]],
+               headers: Sequence[str], sample: str) -> list[str] | None:
+    """The sample's sources the draft's ``rules`` read that the built-in mapping does not read so: a table's
+    column the built-in's rules do not find (as ``creditstd convert`` finds them), an XML path no rule of it
+    reads for the same field (``CF_CFLB/Item`` where it reads ``CF_CFLB``); None when the built-in cannot
+    read the sample at all (a column it reads is not there: convert would stop).  A built-in offered in the
+    draft's place would drop them."""
+    from creditstd.convert.builtin import load_builtin
+    from creditstd.convert.engine import resolve_columns
+    from creditstd.convert.mapping import MappingError
+
+    if fmt != "xml":
+        try:
+            found = set(resolve_columns(load_builtin(builtin), headers, sample))
+        except MappingError:
+            return None
+        kept = {column.source for _, column, *_ in rules if column.source in found}
+    else:
+        reads: dict[str, set[str | None]] = {}
+        for rule in _builtin_rules(fmt)[builtin]:
+            reads.setdefault(rule["target"], set()).add(_local(rule.get("source", "")))
+        kept = {column.source for target, column, *_ in rules  # a column some rule of the built-in reads so
+                if target in reads and _local(column.source) in reads[target]}
     return [source for source in dict.fromkeys(column.source for _, column, *_ in rules) if source not in kept]
 
 
@@ -540,6 +554,9 @@ def draft_mapping(sample: str, class_name: str | None = None, *, name: str | Non
 
     is_xml = sample.lower().removesuffix(".gz").endswith(".xml") or _looks_like_xml(sample)
     settings, columns = _sample_xml(sample) if is_xml else _sample_table(sample, sheet)
+    if sheet is not None and settings["format"] != "xlsx":
+        raise InputError(f"--sheet 只用于XLSX工作簿；{redact(Path(sample).name)} 是 {settings['format']}",
+                         f"--sheet applies to XLSX workbooks; {redact(Path(sample).name)} is {settings['format']}")
     shown = redact(Path(sample).name)  # a file may be named after a person
     shown_in_full = Path(sample).name if show_pii else shown
     masked = {column.source: redact(column.source) for column in columns}
@@ -636,8 +653,11 @@ def draft_mapping(sample: str, class_name: str | None = None, *, name: str | Non
         out.append(f"# {_comment(reason_en)}")
     constants: list[dict[str, Any]] = []
     if like is not None:
-        unread = _unread_by(like[0], settings["format"], rules)
-        if not unread:
+        unread = _unread_by(like[0], settings["format"], rules, list(masked), sample)
+        if unread is None:
+            out.append(f"# 与内置映射 {like[0]} 相似，但样本缺少它所读的列，请用本草稿 / resembles built-in mapping "
+                       f"{like[0]}, which reads columns the sample lacks: use this draft")
+        elif not unread:
             out.append(f"# 与内置映射 {like[0]} 相似，可直接使用 / resembles built-in mapping {like[0]}: try "
                        f"creditstd convert FILE --mapping {like[0]} (creditstd mapping show {like[0]})")
         else:

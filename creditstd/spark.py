@@ -549,10 +549,13 @@ def validate_dataframe(df: DataFrame, cls: str | None = None, *, strict: bool = 
     (:func:`~creditstd.records.decode.infer_class`).  ``row_id``: a column of ``df`` that identifies each row
     uniquely (a line number, a record id); by default ``_row_id`` is added, ``monotonically_increasing_id()``,
     stable when ``df`` is read from files (its partitioning is then deterministic).  ``duplicates``: reject a
-    row whose identity fields an earlier row (a smaller row id) had, as the command line does; this costs a
-    narrow pass over the identity columns and one shuffle of (row id, key) pairs; ``False`` keeps the job
-    shuffle-free.  Nothing is computed until an action runs on a result; ``valid`` and ``errors`` come from
-    the same pass but each action re-runs it: ``persist()`` the result's ``checked`` to run it once.
+    row whose identity fields an earlier row (a smaller row id) had, as the command line does, but for one
+    case: here the earliest row claims its identity even when it is rejected for another reason, where the
+    command (and :func:`validate_arrow_batches`) keeps a later copy that passes, since repeats are found
+    before any row is checked; this costs a narrow pass over the identity columns and one shuffle of (row
+    id, key) pairs; ``False`` keeps the job shuffle-free.  Nothing is computed until an action runs on a
+    result; ``valid`` and ``errors`` come from the same pass but each action re-runs it: ``persist()`` the
+    result's ``checked`` to run it once.
     """
     from pyspark.sql import Window
     from pyspark.sql import functions as F  # noqa: N812  (PySpark's own convention)

@@ -119,3 +119,20 @@ def test_a_workbook_or_xml_given_to_a_csv_mapping_is_named_not_decoded(tmp_path:
         result = CliRunner().invoke(main, ["convert", str(path), "--mapping", "sgs-penalty-csv", "--dry-run"])
         assert result.exit_code == 2, result.output
         assert f"the file holds {held}, not CSV text" in result.output and "gb18030" not in result.output
+
+
+def test_rules_on_the_records_attribute_or_with_a_predicate_still_name_unread_elements(tmp_path: Path) -> None:
+    """One rule reading the record's own attribute (@MC) or using a predicate (BZ[1]) turned the report of
+    unread elements off."""
+    mapping = tmp_path / "m.toml"
+    mapping.write_text('spec = 1\nname = "m"\nclass = "administrative_penalty"\n'
+                       '[source]\nformat = "xml"\nrecord = "/Records/Record"\n'
+                       '[[fields]]\ntarget = "decision_number"\nsource = "WSH"\n'
+                       '[[fields]]\ntarget = "subject_name"\nsource = "@MC"\n'
+                       '[[fields]]\ntarget = "remarks"\nsource = "BZ[1]"\n', encoding="utf-8")
+    path = tmp_path / "export.xml"
+    path.write_text('<Records><Record MC="某公司"><WSH>罚〔2024〕1号</WSH><BZ>a</BZ><EXTRA>x</EXTRA></Record>'
+                    '</Records>', encoding="utf-8")
+    result = CliRunner().invoke(main, ["convert", str(path), "--mapping", str(mapping), "--dry-run", "--format",
+                                       "json", "--on", "2025-01-01"])
+    assert json.loads(result.stdout)["files"][0]["unknown_columns"] == ["EXTRA"]

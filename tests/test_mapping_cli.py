@@ -417,3 +417,22 @@ def test_init_and_convert_read_the_sheet_given(runner: CliRunner, tmp_path: Path
     csv_mapping = runner.invoke(main, ["convert", str(sample), "--mapping", "sgs-penalty-csv", "--sheet", "处罚",
                                        "--dry-run"])
     assert csv_mapping.exit_code == 2 and "--sheet applies to a mapping that reads XLSX" in csv_mapping.output
+
+
+def test_init_refuses_a_sheet_for_a_sample_that_is_no_workbook(runner: CliRunner) -> None:
+    result = runner.invoke(main, ["mapping", "init", str(EXPORTS / "administrative_licence.xml"), "--sheet", "x"])
+    assert result.exit_code == 2 and "--sheet applies to XLSX workbooks" in result.output
+
+
+def test_init_offers_no_built_in_mapping_that_cannot_find_the_columns(runner: CliRunner, tmp_path: Path) -> None:
+    """A USCC column matched by its content (TYSHXYDM_X), or a column of the built-in missing from the sample:
+    the built-in offered as usable stopped convert with 'column CF_XDR_SHXYM is not in ...' (exit 2)."""
+    sample = EXPORTS / "builtin" / "sgs-penalty-csv.csv"
+    lines = sample.read_text(encoding="utf-8").splitlines(keepends=True)
+    renamed = tmp_path / "renamed.csv"
+    renamed.write_text(lines[0].replace("CF_XDR_SHXYM", "TYSHXYDM_X") + "".join(lines[1:]), encoding="utf-8")
+    result = runner.invoke(main, ["mapping", "init", str(renamed)])
+    assert result.exit_code == 0, result.output
+    assert "try creditstd convert FILE --mapping" not in result.stdout
+    assert "which reads columns the sample lacks: use this draft" in result.stdout
+    assert runner.invoke(main, ["convert", str(renamed), "--mapping", "sgs-penalty-csv", "--dry-run"]).exit_code == 2

@@ -439,8 +439,8 @@ class _Plan:
     child step, with the attribute they read (or None for the element's text) and whether they take several
     values; ``general``: the other rules (longer paths, predicates, ``*``, ``text()``), evaluated path by path
     from the children their first step names, collected in the same pass.  All give what
-    :func:`reference_values` gives (tests/test_xml_fast_path.py).  ``closed``: every rule starts from a child
-    named in ``by_tag`` (no ``*``, ``text()`` or other first step), so a child of another name is read by none.
+    :func:`reference_values` gives (tests/test_xml_fast_path.py).  ``closed``: no rule starts with ``*``, so
+    a child whose tag is not in ``read`` (the first steps of all rules) is read by none.
     """
 
     size: int
@@ -448,6 +448,7 @@ class _Plan:
     general: tuple[tuple[int, SourcePath, bool], ...]
     many: tuple[bool, ...]
     closed: bool = True
+    read: frozenset[str] = frozenset()
 
 
 #: The rule number of a :class:`_Plan` entry that only collects a child for the longer paths.
@@ -476,8 +477,11 @@ def _plan(sources: Sequence[tuple[SourcePath, bool] | None]) -> _Plan:
         for tag, entries in by_tag.items()
         if len(entries) == 1 and entries[0][0] != _COLLECT and entries[0][1] is None and not entries[0][2]
     }
-    closed = all(path.simple and path.steps and path.steps[0] != "*" for _, path, _ in general)
-    return _Plan(len(sources), {**by_tag, **plain}, tuple(general), takes_many, closed)
+    # a rule on the record's attribute or text() reads no child; a predicate's path reads the children its first
+    # step names; only * may read any
+    closed = all(not path.steps or path.steps[0] != "*" for _, path, _ in general)
+    read = frozenset(by_tag) | {path.steps[0] for _, path, _ in general if path.steps}
+    return _Plan(len(sources), {**by_tag, **plain}, tuple(general), takes_many, closed, read)
 
 
 def _read(record: Any, plan: _Plan, max_chars: int,
@@ -492,7 +496,7 @@ def _read(record: Any, plan: _Plan, max_chars: int,
     for child in record:
         entries = by_tag.get(child.tag)
         if entries is None:
-            if unread is not None and isinstance(child.tag, str):  # an element (not a comment)
+            if unread is not None and isinstance(child.tag, str) and child.tag not in plan.read:  # not a comment
                 unread[child.tag] = None
             continue
         if isinstance(entries, int):  # one rule, the element's text, one value
@@ -746,7 +750,7 @@ class XmlBatch:
     """Consecutive records: the 1-based index of the first, per record the line of its start tag and its
     values (a list per record, in the order of the sources), and the problems as (row in the batch, problem);
     ``unread``: the tags of the records' child elements no rule of the mapping reads (``{urn:x}BZ`` for a
-    namespaced one), in the order first met (None when a rule may read any child: ``*``, ``text()``)."""
+    namespaced one), in the order first met (None when a rule may read any child: a path starting with ``*``)."""
 
     start: int
     lines: list[int]
