@@ -38,8 +38,8 @@ def test_a_name_beside_an_id_number_is_masked(name: str, number: str, between: s
     assert mask_person_name(name) in shown
 
 
-@pytest.mark.parametrize("cue", ["当事人：", "法定代表人：", "姓名 ", "被执行人为", "负责人:", '{"当事人": "',
-                                 "法定代表人（负责人）：", "当事人姓名：", "联系人|"])
+@pytest.mark.parametrize("cue", ["当事人：", "法定代表人：", "姓名：", "被执行人：", "负责人:", '{"当事人": "',
+                                 "法定代表人（负责人）：", "当事人姓名：", "联系人|", "经营者：", "户主="])
 @pytest.mark.parametrize("seed", range(20))
 def test_a_name_after_a_word_that_introduces_a_person_is_masked(cue: str, seed: int) -> None:
     name = _name(seed)
@@ -52,6 +52,9 @@ def test_a_name_right_after_its_cue_is_masked_where_punctuation_ends_it(seed: in
     name = _name(seed)
     assert redact(f"经查，当事人{name}，男，无证经营") == f"经查，当事人{mask_person_name(name)}，男，无证经营"
     assert redact(f"被执行人{name}（身份证号见附件）") == f"被执行人{mask_person_name(name)}（身份证号见附件）"
+    assert redact(f"被执行人为{name}，") == f"被执行人为{mask_person_name(name)}，"
+    assert redact(f"当事人：{name}、{name}") == f"当事人：{mask_person_name(name)}、{mask_person_name(name)}"
+    assert redact(f"法定代表人{name}") == f"法定代表人{mask_person_name(name)}"  # a cell, a sheet name
 
 
 @pytest.mark.parametrize("text", [
@@ -65,6 +68,9 @@ def test_a_name_right_after_its_cue_is_masked_where_punctuation_ends_it(seed: in
     "当事人信用信息", "申请人许可信息",
     "经查，当事人华为技术（深圳）有限公司违法", "行业主管部门责令改正", "当事人利用网络发布虚假信息", "当事人陈述申辩",
     "自然人信用建设",
+    "公民身份号码：110105194912310021", "居民身份证110105194912310021", "当事人|明细", "当事人（公民）",
+    "当事人系初次违法", "当事人为初次违法", "当事人 曾因同类违法行为被处罚", "当事人\n信用代码", "当事人（信用代码）",
+    "被申请人：黄浦区人民政府", "当事人：高新区管委会", "当事人：江苏省南京市鼓楼区某某路", "联系人：管理员",
 ])
 def test_text_without_a_name_stays_as_it_was_but_for_an_id_number(text: str) -> None:
     changed = [old for old, new in zip(text, redact(text), strict=True) if old != new]
@@ -80,6 +86,8 @@ def test_a_name_before_the_shop_it_runs_is_masked() -> None:
     ("王小明的身份证号220221198907157015", "王小明"), ("王小明身份证号码为220221198907157015", "王小明"),
     ("当事人：李依依", "李依依"), ("何其芳 220221198907157015", "何其芳"), ("联系人：欧阳依依", "欧阳依依"),
     ("司马相如 220221198907157015", "司马相如"), ("“王小明”220221198907157015", "王小明"),
+    ("当事人【王小明】", "王小明"), ("当事人：王章武，", "王章武"),
+    ("王小明，性别：男，身份证号：220221198907157015", "王小明"),
 ])
 def test_names_of_every_shape_beside_every_separator_are_masked_whole(text: str, name: str) -> None:
     assert mask_person_name(name) in redact(text) and name[1:] not in redact(text)
