@@ -29,7 +29,7 @@ import json
 import os
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -257,20 +257,28 @@ def _local(source: str) -> str | None:
     return None
 
 
-def _unread_by(builtin: str, fmt: str, rules: Sequence[tuple[str, Column, list[Any], str, bool]],
+def _unread_by(builtin: str, settings: Mapping[str, Any], rules: Sequence[tuple[str, Column, list[Any], str, bool]],
                headers: Sequence[str], sample: str) -> list[str] | None:
     """The sample's sources the draft's ``rules`` read that the built-in mapping does not read so: a table's
     column the built-in's rules do not find (as ``creditstd convert`` finds them), an XML path no rule of it
     reads for the same field (``CF_CFLB/Item`` where it reads ``CF_CFLB``); None when the built-in cannot
-    read the sample at all (a column it reads is not there: convert would stop).  A built-in offered in the
-    draft's place would drop them."""
+    read the sample at all (another format, such as a workbook where it reads CSV, another fixed encoding, or a
+    column it reads is not there: convert would stop).  A built-in offered in the draft's place would drop them."""
     from creditstd.convert.builtin import load_builtin
     from creditstd.convert.engine import resolve_columns
     from creditstd.convert.mapping import MappingError
+    from creditstd.sources.sniff import canonical_encoding
 
+    fmt = settings["format"]
+    spec = load_builtin(builtin)
+    if spec.source.format != fmt and {spec.source.format, fmt} != {"csv", "tsv"}:
+        return None
+    if spec.source.encoding and settings.get("encoding") and \
+            canonical_encoding(spec.source.encoding) != canonical_encoding(settings["encoding"]):
+        return None
     if fmt != "xml":
         try:
-            found = set(resolve_columns(load_builtin(builtin), headers, sample))
+            found = set(resolve_columns(spec, headers, sample))
         except MappingError:
             return None
         kept = {column.source for _, column, *_ in rules if column.source in found}
@@ -653,10 +661,11 @@ def draft_mapping(sample: str, class_name: str | None = None, *, name: str | Non
         out.append(f"# {_comment(reason_en)}")
     constants: list[dict[str, Any]] = []
     if like is not None:
-        unread = _unread_by(like[0], settings["format"], rules, list(masked), sample)
+        unread = _unread_by(like[0], settings, rules, list(masked), sample)
         if unread is None:
-            out.append(f"# 与内置映射 {like[0]} 相似，但样本缺少它所读的列，请用本草稿 / resembles built-in mapping "
-                       f"{like[0]}, which reads columns the sample lacks: use this draft")
+            out.append(f"# 与内置映射 {like[0]} 相似，但读不了本样本（格式、编码或所读的列不同），请用本草稿 / "
+                       f"resembles built-in mapping {like[0]}, which cannot read this sample (another format, "
+                       "encoding, or columns the sample lacks): use this draft")
         elif not unread:
             out.append(f"# 与内置映射 {like[0]} 相似，可直接使用 / resembles built-in mapping {like[0]}: try "
                        f"creditstd convert FILE --mapping {like[0]} (creditstd mapping show {like[0]})")

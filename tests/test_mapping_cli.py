@@ -434,5 +434,21 @@ def test_init_offers_no_built_in_mapping_that_cannot_find_the_columns(runner: Cl
     result = runner.invoke(main, ["mapping", "init", str(renamed)])
     assert result.exit_code == 0, result.output
     assert "try creditstd convert FILE --mapping" not in result.stdout
-    assert "which reads columns the sample lacks: use this draft" in result.stdout
+    assert "which cannot read this sample" in result.stdout
     assert runner.invoke(main, ["convert", str(renamed), "--mapping", "sgs-penalty-csv", "--dry-run"]).exit_code == 2
+
+
+def test_init_offers_no_built_in_mapping_of_another_format_or_encoding(runner: CliRunner, tmp_path: Path) -> None:
+    """The GBK environment export saved as UTF-8, and the 双公示 CSV saved as a workbook: the built-in offered
+    stopped convert (not valid gb18030; not CSV text)."""
+    utf8 = tmp_path / "env-utf8.csv"
+    utf8.write_text((EXPORTS / "builtin" / "environment-credit-csv.csv").read_bytes().decode("gb18030"),
+                    encoding="utf-8")
+    book = tmp_path / "sgs.xlsx"
+    rows = [line.split(",") for line in (EXPORTS / "builtin" / "sgs-penalty-csv.csv").read_text(
+        encoding="utf-8").splitlines()[:3]]
+    book.write_bytes(_xlsx_helper().workbook({"处罚": rows}))
+    for sample, builtin in ((utf8, "environment-credit-csv"), (book, "sgs-penalty-csv")):
+        result = runner.invoke(main, ["mapping", "init", str(sample)])
+        assert result.exit_code == 0, result.output
+        assert "try creditstd convert FILE --mapping" not in result.stdout, builtin

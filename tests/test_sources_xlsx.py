@@ -569,3 +569,9 @@ def test_formulas_of_a_workbook_that_asks_to_be_calculated_on_load_have_no_value
     assert rows_of(chunks) == [{"名称": "乙", "文号": "罚2"}]
     _, chunks, problems = read(tmp_path, data)  # a workbook Excel calculated: its cached value is the value
     assert not problems and rows_of(chunks)[0]["文号"] == "0"
+
+
+def test_a_stray_error_value_right_of_the_header_is_no_column(tmp_path: Path) -> None:
+    rows = [["名称", "机关", ("error", "#REF!")], ["甲", "某局"]]
+    source, chunks, problems = read(tmp_path, workbook({"S": rows}))
+    assert source.headers == ("名称", "机关") and not problems and rows_of(chunks) == [{"名称": "甲", "机关": "某局"}]

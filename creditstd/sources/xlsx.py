@@ -731,15 +731,17 @@ def open_xlsx(opened: Opened, *, sheet: str | None = None, header_row: int | Non
             if index is None:  # the sheet named, so that an empty sheet is not taken for an empty file
                 raise source_error("source.empty", opened.path, note_zh=f"的工作表“{name}”", note=f", sheet {name},")
         number, found = first[index]
-        unreadable = next((marker for marker in _UNREADABLE if marker in found), None)
-        if unreadable is not None:  # a header cell with no text: its column would be read unnamed, or not at all
+        cells = texts[index]
+        marked = {int(found[marker]) for marker in _UNREADABLE if marker in found}
+        while cells and (not non_empty(cells[-1:]) or len(cells) - 1 in marked):  # a stray #REF! past the last
+            cells = cells[:-1]
+        unreadable = next((marker for marker in _UNREADABLE if marker in found and int(found[marker]) < len(cells)),
+                          None)
+        if unreadable is not None:  # a header cell with no text among the named: its column would be unnamed
             cell = f"{column_letters(int(found[unreadable]))}{number}"
             zh, en = _HEADER_REASONS[unreadable]
             raise source_error("source.header", opened.path, number, zh=f"单元格 {cell} {zh}，没有列名",
                                en=f"cell {cell} {en}: no column name")
-        cells = texts[index]
-        while cells and not non_empty(cells[-1:]):
-            cells = cells[:-1]
         headers = unique_headers(cells)
         title = " ".join(cell.strip() for row in texts[:index] for cell in row if non_empty([cell])) or None
     except BaseException:
