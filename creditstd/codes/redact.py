@@ -312,14 +312,13 @@ def redact(text: str) -> str:
     >>> redact('陶利220221198907157015'), redact('当事人陶利，无证经营'), redact('陶利 220221********7015')
     ('陶*220221********7015', '当事人陶*，无证经营', '陶* 220221********7015')
     """
-    if len(text) < MIN_DIGITS or len(_DIGIT_CHAR.findall(text)) < MIN_DIGITS:
-        # no run can hold enough digits (most values a report shows: a quick count, no runs read); one may have
-        # been masked already (110105********0021), with a name beside it
-        starred = "*" in text or "\uff0a" in text
-        if not starred and not may_name_a_person(text):
+    if ("*" not in text and "\uff0a" not in text) and (
+            len(text) < MIN_DIGITS or len(_DIGIT_CHAR.findall(text)) < MIN_DIGITS):
+        # no run can hold enough digits, nor is one masked already (110105********0021) with a name beside it:
+        # most values a report shows, a quick count and no runs read
+        if not may_name_a_person(text):
             return text
-        masked = [match.span() for match in _RUN.finditer(text) if _masked_number(match.group())] if starred else []
-        spans = name_spans(text, masked)
+        spans = name_spans(text)
         return hide_spans(text, spans) if spans else text
     pieces: list[str] = []
     masked = []
